@@ -1,0 +1,69 @@
+/**
+ * The one configuration file: every environment, and the functions and secrets in it.
+ * `main.ts` builds a stack per environment from it; the secrets CLI reads it to know
+ * which functions and secrets exist. It holds names only, never a secret value.
+ */
+
+/** A function deployed with SecureLambda. */
+export interface FunctionConfig {
+  /** Lambda function name (unique per account and region). */
+  readonly functionName: string;
+  /** Handler entry, relative to the project root. */
+  readonly entry: string;
+  /** Secret names; the values are set out of band with `npm run secrets -- set`. */
+  readonly secrets: readonly string[];
+  /** Plain, non-secret environment variables. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** Where Terraform keeps the state of an environment. */
+export interface StateBackendConfig {
+  /** S3 bucket holding the state (encrypted, versioned: created outside this app). */
+  readonly bucket: string;
+  /** Region of the bucket. @default the environment's region */
+  readonly region?: string;
+  /** KMS key for the state object. @default the bucket's default encryption (SSE-S3) */
+  readonly kmsKeyId?: string;
+}
+
+/** One deployment target: a stack named after it. */
+export interface EnvironmentConfig {
+  /** AWS region, e.g. `eu-west-1`. */
+  readonly region: string;
+  /** The only AWS account this environment may be applied to. @default any account */
+  readonly accountId?: string;
+  /** Remote state; without it the state stays in a local file. @default local backend */
+  readonly stateBackend?: StateBackendConfig;
+  /** Keep secrets and keys from being destroyed (prevent_destroy, 30-day key deletion window). */
+  readonly protected: boolean;
+  /** LocalStack endpoint: every AWS call goes there with test credentials. @default real AWS */
+  readonly localstackEndpoint?: string;
+  /** The functions of the environment. */
+  readonly functions: readonly FunctionConfig[];
+}
+
+/** The project name, used in default tags. */
+export const PROJECT = "secure-lambda";
+
+function notifier(env: string): FunctionConfig {
+  return {
+    functionName: `notifier-${env}`,
+    entry: "lambda-src/notifier.ts",
+    secrets: ["github_token", "slack_webhook_url"],
+    environment: { GITHUB_API_URL: "https://api.github.com", GITHUB_REPOSITORY: "octo-org/octo-repo" },
+  };
+}
+
+export const environments = {
+  dev: { region: "eu-west-1", protected: false, functions: [notifier("dev")] },
+  stg: { region: "eu-west-1", protected: false, functions: [notifier("stg")] },
+  prod: { region: "eu-west-1", protected: true, functions: [notifier("prod")] },
+  local: {
+    region: "us-east-1",
+    protected: false,
+    localstackEndpoint: "http://localhost:4566",
+    functions: [notifier("local")],
+  },
+} satisfies Record<string, EnvironmentConfig>;
+
+export type EnvironmentName = keyof typeof environments;

@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildSync, type BuildFailure } from "esbuild";
+
+/** What decides a bundle: two functions with equal options share one esbuild run. */
+export interface BundleOptions {
+  /** Absolute path of the handler's TypeScript file. */
+  readonly entry: string;
+  /** esbuild target, e.g. `node22`. */
+  readonly target: string;
+  /** Minify the output. */
+  readonly minify: boolean;
+}
+
+/** A bundle on disk: a directory holding `index.js`. */
+export interface Bundle {
+  /** Directory holding `index.js`, ready to be zipped. */
+  readonly dir: string;
+  /** SHA-256 of the bundle's code (hex); names the asset and the zip. */
+  readonly hash: string;
+  /** Size of `index.js` in bytes. */
+  readonly bytes: number;
+}
+
+/** Raised when esbuild cannot bundle an entry; carries esbuild's messages, not a stack. */
+export class BundlingError extends Error {
+  constructor(readonly entry: string, readonly details: string) {
+    super(`cannot bundle ${entry}: ${details}`);
+    this.name = "BundlingError";
+  }
+}
+
+const cache = new Map<string, Bundle>();
+let runs = 0;
+let outRoot: string | undefined;
+
+/** How many times esbuild ran in this process (one per distinct entry and options). */
+export function bundlingRuns(): number {
+  return runs;
+}
+
+/**
+ * Bundles an entry once per process and options: a stack with a thousand functions on
+ * one entry runs esbuild once. The output is a self-contained CommonJS file, so the
+ * function does not depend on the SDK version the Lambda runtime happens to ship.
+ */
+export function bundle(options: BundleOptions): Bundle {
+  const key = JSON.stringify([options.entry, options.target, options.minify]);
+  const cached = cache.get(key);
+  if (cached) return cached;
+
+  if (!fs.existsSync(options.entry)) throw new BundlingError(options.entry, "the file does not exist");
+  outRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bundles-"));
+  const dir = path.join(outRoot, createHash("sha256").update(key).digest("hex").slice(0, 16));
+  runs += 1;
+  try {
+    buildSync({
+      entryPoints: [options.entry],
+      outfile: path.join(dir, "index.js"),
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: options.target,
+      minify: options.minify,
+      // Prefer ESM builds of dependencies: they tree-shake to a smaller bundle.
+      mainFields: ["module", "main"],
+      legalComments: "none",
+      logLevel: "silent",
+    });
+  } catch (error) {
+    throw new BundlingError(options.entry, describeBuildFailure(error));
+  }
+  const code = fs.readFileSync(path.join(dir, "index.js"));
+  const result: Bundle = { dir, hash: createHash("sha256").update(code).digest("hex"), bytes: code.length };
+  cache.set(key, result);
+  return result;
+}
+
+function describeBuildFailure(error: unknown): string {
+  const failure = error as Partial<BuildFailure>;
+  if (!Array.isArray(failure.errors) || failure.errors.length === 0) return String((error as Error)?.message ?? error);
+  return failure.errors
+    .slice(0, 5)
+    .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
+    .join("; ");
+}

@@ -1,0 +1,96 @@
+import { Construct } from "constructs";
+import { awsContext, type AwsContext } from "./aws-context";
+import { renderPolicy, type PolicyStatement } from "./policy";
+import { IamRole, IamRolePolicy, Lazy } from "./tf";
+
+/** Properties of an {@link ExecutionRole}. */
+export interface ExecutionRoleProps {
+  /** Name of the role (also used for its inline policy). */
+  readonly roleName: string;
+  /** Tags for the role. @default none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * The role a function runs as: assumable only by Lambda in this account, with an inline
+ * policy that holds exactly the statements its grants added, and nothing by default.
+ */
+export class ExecutionRole extends Construct {
+  /** The IAM role resource. */
+  readonly role: IamRole;
+  /** The inline policy holding the grants. */
+  readonly policy: IamRolePolicy;
+  private readonly statements: PolicyStatement[] = [];
+  private readonly aws: AwsContext;
+
+  constructor(scope: Construct, id: string, props: ExecutionRoleProps) {
+    super(scope, id);
+    this.aws = awsContext(this);
+    this.role = new IamRole(this, "Role", {
+      name: props.roleName,
+      description: `Execution role of the ${props.roleName} Lambda function`,
+      assumeRolePolicy: renderPolicy([
+        {
+          Sid: "LambdaInThisAccountOnly",
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: ["sts:AssumeRole"],
+          // Confused-deputy guard: Lambda may assume the role only on behalf of this account.
+          Condition: { StringEquals: { "aws:SourceAccount": this.aws.accountId } },
+        },
+      ]),
+      tags: props.tags,
+    });
+    this.policy = new IamRolePolicy(this, "Policy", {
+      name: props.roleName,
+      role: this.role.id,
+      policy: Lazy.stringValue({ produce: () => renderPolicy(this.statements) }),
+    });
+  }
+
+  /** Adds a statement to the role's inline policy. */
+  addStatement(statement: PolicyStatement): void {
+    this.statements.push(statement);
+  }
+
+  /** Allows writing log events to the streams of exactly this log group. */
+  grantWriteLogs(logGroupArn: string): void {
+    this.addStatement({
+      Sid: "WriteOwnLogStreams",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      // Lambda names its log streams at run time (date/[version]id), so the stream name is
+      // the one part of an ARN no policy can know: the wildcard is that segment, of this group.
+      Resource: [`${logGroupArn}:log-stream:*`],
+    });
+  }
+
+  /**
+   * Allows reading exactly these SecureString parameters, decrypted with this key,
+   * and the key only through SSM and only for these parameters.
+   */
+  grantReadParameters(parameterArns: string[], keyArn: string): void {
+    if (parameterArns.length === 0) return;
+    this.addStatement({
+      Sid: "ReadOwnSecretParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter", "ssm:GetParameters"],
+      Resource: [...parameterArns],
+    });
+    this.addStatement({
+      // A stolen role session cannot call kms:Decrypt on other ciphertext directly:
+      // only SSM may use the key for it, and only for these parameters (SSM puts the
+      // parameter ARN in the encryption context).
+      Sid: "DecryptOwnSecretParametersThroughSsm",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [keyArn],
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": `ssm.${this.aws.region}.${this.aws.dnsSuffix}`,
+          "kms:EncryptionContext:PARAMETER_ARN": [...parameterArns],
+        },
+      },
+    });
+  }
+}

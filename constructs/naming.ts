@@ -1,0 +1,44 @@
+/**
+ * The naming rule shared by the construct, the runtime loader and the secrets CLI.
+ *
+ * secret name (`github_token`) -> parameter name (`<prefix>/github_token`)
+ *                              -> environment variable (`GITHUB_TOKEN_PARAM_NAME`)
+ *
+ * This module must stay free of cdktf and AWS SDK imports: it is bundled into
+ * every Lambda function, so the runtime can never drift from the construct.
+ */
+
+/**
+ * The value every SecureString parameter is created with. Terraform writes it once
+ * and then ignores the value; the real secret is set out of band. The runtime
+ * refuses to hand it out, so a secret that was never set fails loudly.
+ */
+export const PLACEHOLDER_VALUE = "SECURE_LAMBDA_PLACEHOLDER_SET_THE_REAL_VALUE_OUT_OF_BAND";
+
+/** Suffix of the environment variable that carries a secret's parameter name. */
+export const PARAM_NAME_SUFFIX = "_PARAM_NAME";
+
+/** `github_token` -> `GITHUB_TOKEN_PARAM_NAME`; `-` and `.` fold to `_`. */
+export function paramNameEnvVar(secretName: string): string {
+  return `${secretName.replace(/[-.]/g, "_").toUpperCase()}${PARAM_NAME_SUFFIX}`;
+}
+
+/** The SSM parameter name of a secret: `<prefix>/<secret>`. */
+export function parameterName(prefix: string, secretName: string): string {
+  return `${prefix}/${secretName}`;
+}
+
+/** The parameter prefix used when none is given: `/<functionName>`. */
+export function defaultParameterPrefix(functionName: string): string {
+  return `/${functionName}`;
+}
+
+/** The KMS alias of a key created for a function: `alias/<functionName>`. */
+export function keyAliasName(name: string): string {
+  return `alias/${name}`;
+}
+
+/** The log group Lambda writes to: `/aws/lambda/<functionName>`. */
+export function logGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}

@@ -1,0 +1,90 @@
+import { Construct } from "constructs";
+import { awsContext } from "./aws-context";
+import { keyAliasName } from "./naming";
+import { renderPolicy, type PolicyStatement } from "./policy";
+import { KmsAlias, KmsKey, Lazy, type TerraformResourceLifecycle } from "./tf";
+
+/** Properties of a {@link SecretsKey}. */
+export interface SecretsKeyProps {
+  /** Alias name without the `alias/` prefix; the alias is `alias/<aliasName>`. */
+  readonly aliasName: string;
+  /** Human-readable description of the key. @default "Encrypts the secrets of <aliasName>" */
+  readonly description?: string;
+  /** Days KMS waits before deleting the key once scheduled (7 to 30). @default 30 */
+  readonly deletionWindowDays?: number;
+  /** Refuse `terraform destroy` and replacement of the key. @default false */
+  readonly preventDestroy?: boolean;
+  /** Tags for the key. @default none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A customer-managed KMS key for secrets, with rotation on and an explicit key policy.
+ *
+ * Share one between functions by passing it as `kmsKey`; each function that uses it
+ * calls {@link allowLogGroup} so CloudWatch Logs may encrypt that function's logs.
+ */
+export class SecretsKey extends Construct {
+  /** The KMS key resource. */
+  readonly key: KmsKey;
+  /** The `alias/<aliasName>` alias. */
+  readonly alias: KmsAlias;
+  private readonly logGroupArns: string[] = [];
+
+  constructor(scope: Construct, id: string, props: SecretsKeyProps) {
+    super(scope, id);
+    const aws = awsContext(this);
+    const lifecycle: TerraformResourceLifecycle | undefined = props.preventDestroy ? { preventDestroy: true } : undefined;
+
+    this.key = new KmsKey(this, "Key", {
+      description: props.description ?? `Encrypts the secrets of ${props.aliasName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowDays ?? 30,
+      policy: Lazy.stringValue({ produce: () => renderPolicy(this.policyStatements(aws)) }),
+      tags: props.tags,
+      lifecycle,
+    });
+    this.alias = new KmsAlias(this, "Alias", {
+      name: keyAliasName(props.aliasName),
+      targetKeyId: this.key.keyId,
+    });
+  }
+
+  /** ARN of the key. */
+  get keyArn(): string {
+    return this.key.arn;
+  }
+
+  /** Lets CloudWatch Logs use the key for exactly this log group (by ARN, without `:*`). */
+  allowLogGroup(logGroupArn: string): void {
+    this.logGroupArns.push(logGroupArn);
+  }
+
+  private policyStatements(aws: ReturnType<typeof awsContext>): PolicyStatement[] {
+    const statements: PolicyStatement[] = [
+      {
+        // Without this statement only the key policy could grant use of the key, and the
+        // IAM policies of the roles (least-privilege kms:Decrypt) would have no effect.
+        // In a key policy "Resource": "*" means this key.
+        Sid: "AccountAdministersKeyAndEnablesIamPolicies",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${aws.partition}:iam::${aws.accountId}:root` },
+        Action: ["kms:*"],
+        Resource: "*",
+      },
+    ];
+    if (this.logGroupArns.length > 0) {
+      statements.push({
+        // CloudWatch Logs encrypts log events with the key, but only for the listed log
+        // groups: the encryption context names the log group it works for.
+        Sid: "CloudWatchLogsEncryptsOwnLogGroups",
+        Effect: "Allow",
+        Principal: { Service: `logs.${aws.region}.${aws.dnsSuffix}` },
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [...this.logGroupArns] } },
+      });
+    }
+    return statements;
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Every cdktf and provider import of the project goes through this file.
+ *
+ * CDKTF was deprecated by HashiCorp on 2025-12-10; CDK Terrain (`cdktn`,
+ * `@cdktn/provider-*`) continues it with the same API. Switching is a rename of
+ * the module names below. Provider classes are imported by deep path: the package
+ * root loads every AWS resource class (~3 s, ~570 MB), a deep import only one.
+ */
+export {
+  App,
+  Annotations,
+  Aspects,
+  Fn,
+  Lazy,
+  LocalBackend,
+  S3Backend,
+  TerraformAsset,
+  TerraformResource,
+  TerraformStack,
+  Token,
+  AssetType,
+} from "cdktf";
+export type { IAspect, TerraformResourceLifecycle } from "cdktf";
+
+export { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+export type { AwsProviderConfig, AwsProviderEndpoints } from "@cdktf/provider-aws/lib/provider";
+export { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+export { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+export { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+export { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+export { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+export { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+export { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+export { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+export { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+export { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+
+export { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
+export { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
