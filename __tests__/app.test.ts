@@ -1,0 +1,128 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PLACEHOLDER_VALUE } from "../constructs";
+import { buildApp } from "../main";
+import { environments } from "../config/environments";
+import { resources, statements, type TerraformJson } from "./helpers/synth";
+
+const ROOT = path.join(__dirname, "..");
+const ENVIRONMENTS = Object.keys(environments).sort();
+
+/** Runs the app exactly as `npm run synth` and `cdktf synth` do, into a temporary directory. */
+function synthWholeApp(): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-app-"));
+  const app = JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app as string;
+  const [command, ...args] = app.split(" ");
+  execFileSync(command!, args, { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: "pipe" });
+  return outdir;
+}
+
+function readStack(outdir: string, name: string): TerraformJson {
+  return JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as TerraformJson;
+}
+
+/** Content hashes change with every edit of the handler; the snapshot is about infrastructure. */
+function withoutBundleHashes(json: TerraformJson): unknown {
+  return JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{64}/g, "<sha256>").replace(/Bundle-[0-9a-f]{12}/g, "Bundle-<hash>").replace(/bundles\/[0-9a-f]{12}\.zip/g, "bundles/<hash>.zip"));
+}
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+describe("the app", () => {
+  const outdir = synthWholeApp();
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test("synthesizes every environment into its own stack directory", () => {
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(ENVIRONMENTS);
+    for (const env of ENVIRONMENTS) {
+      const json = readStack(outdir, env);
+      expect(resources(json, "aws_lambda_function")).toHaveLength(1);
+      expect(resources(json, "aws_ssm_parameter")).toHaveLength(2);
+      expect(resources(json, "aws_kms_key")).toHaveLength(1);
+      expect(resources(json, "aws_cloudwatch_log_group")).toHaveLength(1);
+      expect(resources(json, "aws_iam_role")).toHaveLength(1);
+    }
+  });
+
+  test.each(ENVIRONMENTS)("matches the snapshot of the %s stack", (env) => {
+    expect(withoutBundleHashes(readStack(outdir, env))).toMatchSnapshot();
+  });
+
+  test.each(ENVIRONMENTS)("%s: the provider uses the configured region and tags resources with project and environment", (env) => {
+    const [aws] = readStack(outdir, env).provider!.aws!;
+    expect(aws.region).toBe(environments[env as keyof typeof environments].region);
+    expect(aws.default_tags).toEqual([{ tags: { project: "secure-lambda", environment: env } }]);
+  });
+
+  test("the local stack sends every AWS call to LocalStack with test credentials", () => {
+    const [aws] = readStack(outdir, "local").provider!.aws!;
+    expect(aws.access_key).toBe("test");
+    expect(aws.skip_credentials_validation).toBe(true);
+    expect(aws.skip_requesting_account_id).toBe(true);
+    const endpoints = aws.endpoints[0] as Record<string, string>;
+    for (const service of ["iam", "kms", "lambda", "ssm", "sts", "cloudwatchlogs"]) expect(endpoints[service]).toBe("http://localhost:4566");
+  });
+
+  test("no role policy has a wildcard action, or a wildcard resource but its own log stream names", () => {
+    for (const env of ENVIRONMENTS) {
+      for (const [, policy] of resources(readStack(outdir, env), "aws_iam_role_policy")) {
+        for (const statement of statements(policy.policy)) {
+          for (const action of statement.Action) expect(action).not.toContain("*");
+          for (const resource of statement.Resource) expect(resource.replace(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/, "")).not.toContain("*");
+        }
+      }
+    }
+  });
+
+  test("every SecureString holds the placeholder, and no file in cdktf.out holds anything token-shaped", () => {
+    for (const env of ENVIRONMENTS) {
+      for (const [, parameter] of resources(readStack(outdir, env), "aws_ssm_parameter")) {
+        expect(parameter.type).toBe("SecureString");
+        expect(parameter.value).toBe(PLACEHOLDER_VALUE);
+      }
+    }
+    const tokenShaped = /ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[0-9A-Za-z-]{10,}|hooks\.slack\.com\/services\/T|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+    for (const file of filesUnder(outdir)) expect([file, tokenShaped.test(fs.readFileSync(file, "utf8"))]).toEqual([file, false]);
+  });
+
+  test("ships each stack's bundle inside the stack directory, where archive_file zips it from", () => {
+    for (const env of ENVIRONMENTS) {
+      const zip = Object.values(readStack(outdir, env).data!.archive_file!)[0]!;
+      expect(fs.statSync(path.join(outdir, "stacks", env, zip.source_dir, "index.js")).size).toBeGreaterThan(1000);
+    }
+  });
+});
+
+describe("buildApp with other configurations", () => {
+  const base = environments.dev;
+
+  function synthEnv(config: Parameters<typeof buildApp>[0]): TerraformJson {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-cfg-"));
+    try {
+      buildApp({ ...config, outdir }).synth();
+      return readStack(outdir, "x");
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  }
+
+  test("keeps state in an encrypted S3 bucket with locking when a state bucket is configured", () => {
+    const json = synthEnv({ environments: { x: { ...base, stateBackend: { bucket: "acme-tfstate" } } } });
+    expect(json.terraform.backend).toEqual({
+      s3: { bucket: "acme-tfstate", key: "secure-lambda/x/terraform.tfstate", region: base.region, encrypt: true, use_lockfile: true },
+    });
+  });
+
+  test("keeps state in a local file when no state bucket is configured", () => {
+    expect(synthEnv({ environments: { x: base } }).terraform.backend).toEqual({ local: { path: "terraform.tfstate" } });
+  });
+
+  test("pins the provider to the configured account", () => {
+    const json = synthEnv({ environments: { x: { ...base, accountId: "123456789012" } } });
+    expect(json.provider!.aws![0].allowed_account_ids).toEqual(["123456789012"]);
+  });
+});

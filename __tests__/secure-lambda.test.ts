@@ -1,0 +1,242 @@
+import { SecretsKey, SecureLambda, PLACEHOLDER_VALUE, type SecureLambdaProps } from "../constructs";
+import { bundlingRuns } from "../constructs/bundling";
+import { HELLO_ENTRY, only, ref, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
+
+const SECRETS = ["github_token", "slack_webhook_url"];
+
+function synthNotifier(props: Partial<SecureLambdaProps> = {}): TerraformJson {
+  return synthStack((stack) => {
+    new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, secrets: SECRETS, ...props });
+  });
+}
+
+describe("SecureLambda", () => {
+  const json = synthNotifier({ environment: { GITHUB_API_URL: "https://api.github.com" } });
+  const [keyName, key] = only(json, "aws_kms_key");
+  const [logGroupName, logGroup] = only(json, "aws_cloudwatch_log_group");
+  const [roleName, role] = only(json, "aws_iam_role");
+  const [, rolePolicy] = only(json, "aws_iam_role_policy");
+  const [, fn] = only(json, "aws_lambda_function");
+  const parameters = resources(json, "aws_ssm_parameter");
+  const keyArn = ref("aws_kms_key", keyName, "arn");
+  const parameterArns = parameters.map(([name]) => ref("aws_ssm_parameter", name, "arn"));
+
+  describe("KMS key", () => {
+    test("has rotation on, a description and an alias named after the function", () => {
+      expect(key.enable_key_rotation).toBe(true);
+      expect(key.description).toMatch(/notifier/);
+      const [, alias] = only(json, "aws_kms_alias");
+      expect(alias.name).toBe("alias/notifier");
+      expect(alias.target_key_id).toBe(ref("aws_kms_key", keyName, "key_id"));
+    });
+
+    test("has a key policy in which the account root administers the key", () => {
+      const root = statements(key.policy).find((s) => s.Principal?.AWS);
+      expect(root).toBeDefined();
+      expect(root!.Principal.AWS).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:iam::\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:root$/);
+      expect(root!.Effect).toBe("Allow");
+      expect(root!.Resource).toBe("*");
+    });
+
+    test("lets CloudWatch Logs use the key for this function's log group only", () => {
+      const logs = statements(key.policy).find((s) => s.Principal?.Service);
+      expect(logs!.Principal.Service).toMatch(/^logs\.\$\{data\.aws_region\.[^}]+\.region\}\./);
+      const groups: string[] = logs!.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"];
+      expect(groups).toHaveLength(1);
+      expect(groups[0]).toMatch(/:log-group:\/aws\/lambda\/notifier$/);
+      expect(logs!.Action.some((action: string) => action.includes("*"))).toBe(false);
+    });
+  });
+
+  describe("parameters", () => {
+    test("creates one SecureString per secret, named <prefix>/<secret> and encrypted with the key", () => {
+      expect(parameters.map(([, p]) => p.name).sort()).toEqual(["/notifier/github_token", "/notifier/slack_webhook_url"]);
+      for (const [, parameter] of parameters) {
+        expect(parameter.type).toBe("SecureString");
+        expect(parameter.key_id).toBe(keyArn);
+      }
+    });
+
+    test("holds only the placeholder and ignores later changes of the value", () => {
+      for (const [, parameter] of parameters) {
+        expect(parameter.value).toBe(PLACEHOLDER_VALUE);
+        expect(parameter.lifecycle.ignore_changes).toEqual(["value"]);
+        expect(parameter.description).toMatch(/out of band/);
+        expect(parameter.description).toMatch(/npm run secrets -- set/);
+      }
+    });
+
+    test("uses parameterPrefix when given", () => {
+      const custom = synthNotifier({ parameterPrefix: "/team/notifier" });
+      expect(resources(custom, "aws_ssm_parameter").map(([, p]) => p.name).sort()).toEqual([
+        "/team/notifier/github_token",
+        "/team/notifier/slack_webhook_url",
+      ]);
+    });
+  });
+
+  describe("log group", () => {
+    test("is /aws/lambda/<functionName>, encrypted with the key, kept 365 days by default", () => {
+      expect(logGroup.name).toBe("/aws/lambda/notifier");
+      expect(logGroup.retention_in_days).toBe(365);
+      expect(logGroup.kms_key_id).toBe(keyArn);
+    });
+
+    test("exists before the function and is the function's log group", () => {
+      expect(fn.depends_on).toContain(`aws_cloudwatch_log_group.${logGroupName}`);
+      expect(fn.logging_config.log_group).toBe(ref("aws_cloudwatch_log_group", logGroupName, "name"));
+    });
+
+    test("takes logRetentionDays", () => {
+      const [, custom] = only(synthNotifier({ logRetentionDays: 30 }), "aws_cloudwatch_log_group");
+      expect(custom.retention_in_days).toBe(30);
+    });
+  });
+
+  describe("role", () => {
+    test("is assumable only by Lambda, on behalf of this account", () => {
+      const trust = statements(role.assume_role_policy);
+      expect(trust).toHaveLength(1);
+      expect(trust[0]!.Principal).toEqual({ Service: "lambda.amazonaws.com" });
+      expect(trust[0]!.Action).toEqual(["sts:AssumeRole"]);
+      expect(trust[0]!.Condition.StringEquals["aws:SourceAccount"]).toMatch(/^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/);
+      expect(fn.role).toBe(ref("aws_iam_role", roleName, "arn"));
+    });
+
+    test("may write only to its own log group's streams", () => {
+      const logs = statements(rolePolicy.policy).filter((s) => s.Action.some((a: string) => a.startsWith("logs:")));
+      expect(logs).toHaveLength(1);
+      expect(logs[0]!.Action.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+      expect(logs[0]!.Resource).toEqual([`${ref("aws_cloudwatch_log_group", logGroupName, "arn")}:log-stream:*`]);
+    });
+
+    test("may read exactly its own parameters", () => {
+      const ssm = statements(rolePolicy.policy).filter((s) => s.Action.some((a: string) => a.startsWith("ssm:")));
+      expect(ssm).toHaveLength(1);
+      expect(ssm[0]!.Action.sort()).toEqual(["ssm:GetParameter", "ssm:GetParameters"]);
+      expect(ssm[0]!.Resource.sort()).toEqual([...parameterArns].sort());
+    });
+
+    test("grants kms:Decrypt on its key only through SSM and only for its own parameters", () => {
+      const kms = statements(rolePolicy.policy).filter((s) => s.Action.some((a: string) => a.startsWith("kms:")));
+      expect(kms).toHaveLength(1);
+      expect(kms[0]!.Action).toEqual(["kms:Decrypt"]);
+      expect(kms[0]!.Resource).toEqual([keyArn]);
+      expect(kms[0]!.Condition.StringEquals["kms:ViaService"]).toMatch(/^ssm\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/);
+      expect(kms[0]!.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"].sort()).toEqual([...parameterArns].sort());
+    });
+
+    test("has no wildcard in any action, and none in a resource but the log stream name", () => {
+      for (const statement of statements(rolePolicy.policy)) {
+        expect(statement.Effect).toBe("Allow");
+        for (const action of statement.Action) expect(action).not.toContain("*");
+        for (const resource of statement.Resource) {
+          expect(resource.replace(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/, "")).not.toContain("*");
+        }
+      }
+    });
+
+    test("grants nothing for a function without secrets but its logs", () => {
+      const bare = synthNotifier({ secrets: [] });
+      expect(resources(bare, "aws_ssm_parameter")).toHaveLength(0);
+      const [, policy] = only(bare, "aws_iam_role_policy");
+      expect(statements(policy.policy).map((s) => s.Sid)).toEqual(["WriteOwnLogStreams"]);
+    });
+  });
+
+  describe("function", () => {
+    test("runs the bundle zipped by archive_file, with its hash", () => {
+      const [zipName, zip] = Object.entries(json.data!.archive_file!)[0]!;
+      expect(zip.type).toBe("zip");
+      expect(fn.filename).toBe(`\${data.archive_file.${zipName}.output_path}`);
+      expect(fn.source_code_hash).toBe(`\${data.archive_file.${zipName}.output_base64sha256}`);
+      expect(zip.source_dir).toMatch(/^assets\//);
+      expect(json.provider!.archive).toBeDefined();
+    });
+
+    test("defaults to nodejs22.x on arm64, handler index.handler", () => {
+      expect(fn.runtime).toBe("nodejs22.x");
+      expect(fn.architectures).toEqual(["arm64"]);
+      expect(fn.handler).toBe("index.handler");
+      expect(fn.function_name).toBe("notifier");
+    });
+
+    test("has only plain variables and parameter names in its environment", () => {
+      expect(fn.environment.variables).toEqual({
+        GITHUB_API_URL: "https://api.github.com",
+        GITHUB_TOKEN_PARAM_NAME: "/notifier/github_token",
+        SLACK_WEBHOOK_URL_PARAM_NAME: "/notifier/slack_webhook_url",
+      });
+      expect(JSON.stringify(fn)).not.toContain(PLACEHOLDER_VALUE);
+    });
+
+    test("takes handler, runtime, architecture, memorySize, timeout and tags", () => {
+      const [, custom] = only(
+        synthNotifier({ handler: "other", runtime: "nodejs20.x", architecture: "x86_64", memorySize: 1024, timeout: 30, tags: { team: "sre" } }),
+        "aws_lambda_function",
+      );
+      expect(custom).toMatchObject({ handler: "index.other", runtime: "nodejs20.x", architectures: ["x86_64"], memory_size: 1024, timeout: 30, tags: { team: "sre" } });
+    });
+  });
+
+  describe("sharing", () => {
+    test("bundles an entry once for several functions with the same options", () => {
+      const before = bundlingRuns();
+      const shared = synthStack((stack) => {
+        for (const name of ["a", "b", "c"]) new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"], minify: false });
+      });
+      expect(bundlingRuns() - before).toBe(1);
+      expect(Object.keys(shared.data!.archive_file!)).toHaveLength(1);
+      expect(resources(shared, "aws_lambda_function")).toHaveLength(3);
+    });
+
+    test("uses a shared kmsKey instead of creating one, and lets logs use it for each function", () => {
+      const sharedJson = synthStack((stack) => {
+        const kmsKey = new SecretsKey(stack, "SharedKey", { aliasName: "team-secrets" });
+        new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY, secrets: ["token"], kmsKey });
+        new SecureLambda(stack, "b", { functionName: "b", entry: HELLO_ENTRY, secrets: ["token"], kmsKey });
+      });
+      const [sharedKeyName, sharedKey] = only(sharedJson, "aws_kms_key");
+      expect(only(sharedJson, "aws_kms_alias")[1].name).toBe("alias/team-secrets");
+      const logs = statements(sharedKey.policy).find((s) => s.Principal?.Service);
+      expect(logs!.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"].map((arn: string) => arn.split(":log-group:")[1])).toEqual([
+        "/aws/lambda/a",
+        "/aws/lambda/b",
+      ]);
+      for (const [, parameter] of resources(sharedJson, "aws_ssm_parameter")) {
+        expect(parameter.key_id).toBe(ref("aws_kms_key", sharedKeyName, "arn"));
+      }
+    });
+
+    test("creates the account, region and partition lookups once per stack", () => {
+      const many = synthStack((stack) => {
+        for (const name of ["a", "b"]) new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"] });
+      });
+      expect(Object.keys(many.data!.aws_caller_identity!)).toHaveLength(1);
+      expect(Object.keys(many.data!.aws_region!)).toHaveLength(1);
+    });
+  });
+
+  describe("public members", () => {
+    test("expose the resources and each secret's parameter name", () => {
+      let construct: SecureLambda | undefined;
+      synthStack((stack) => {
+        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, secrets: SECRETS });
+      });
+      expect(construct!.parameterName("github_token")).toBe("/notifier/github_token");
+      expect(Object.keys(construct!.parameters).sort()).toEqual(SECRETS);
+      expect(construct!.function.functionNameInput).toBe("notifier");
+      expect(construct!.logGroup.nameInput).toBe("/aws/lambda/notifier");
+      expect(construct!.role.nameInput).toBe("notifier");
+      expect(construct!.key).toBeInstanceOf(SecretsKey);
+      expect(construct!.parameters.github_token!.nameInput).toBe("/notifier/github_token");
+      expect(() => construct!.parameterName("nope")).toThrow(/"nope" is not one of this function's secrets/);
+    });
+  });
+
+  test("zips the bundle from the stack's own assets directory", () => {
+    const zip = Object.values(json.data!.archive_file!)[0]!;
+    // Relative to the stack directory, so cdktf.out/stacks/<env> is self-contained.
+    expect(zip.source_dir).toMatch(/^assets\/Bundle-[0-9a-f]{12}_Code_[0-9A-F]+\/[0-9a-f]{64}$/);
+  });
+});
