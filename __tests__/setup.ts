@@ -1,4 +1,4 @@
-import { Testing } from "cdktf";
+import { Testing } from "../constructs/tf";
 
 // Adds cdktf's matchers (toHaveResource, toHaveResourceWithProperties, toBeValidTerraform ...).
 Testing.setupJest();

@@ -17,6 +17,7 @@ export {
   TerraformAsset,
   TerraformResource,
   TerraformStack,
+  Testing,
   Token,
   AssetType,
 } from "cdktf";

@@ -1,7 +1,6 @@
 import * as path from "node:path";
-import { App, Testing, TerraformStack } from "cdktf";
+import { App, AwsProvider, Testing, TerraformStack } from "../../constructs/tf";
 import type { Construct } from "constructs";
-import { AwsProvider } from "../../constructs/tf";
 
 /** The handler fixture construct tests bundle. */
 export const HELLO_ENTRY = path.join(__dirname, "..", "fixtures", "hello.ts");
