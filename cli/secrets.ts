@@ -1,0 +1,114 @@
+import { parseArgs } from "node:util";
+import { CliError, EXIT } from "./errors";
+import { readSecret, type SecretInput } from "./read-secret";
+import { setSecret } from "./set";
+import { formatStatuses, secretStatuses } from "./status";
+import { defaultEnvironments, findEnvironment, findSecret, secretTargets, ssmClientFor, type Environments } from "./targets";
+
+/** Where the CLI reads and writes; the real process by default, streams in tests. */
+export interface CliIo extends SecretInput {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly environments?: Environments;
+}
+
+const USAGE = `Usage: npm run secrets -- <command> [options]
+
+Set and check the real values of the secrets that SecureLambda creates as placeholders.
+
+Commands:
+  set <env> <function> <secret>   write a secret's value, read from stdin or a hidden prompt
+  status <env>                    show whether each secret is set; exits 1 if any is not
+
+Run "npm run secrets -- <command> --help" for a command's details.
+`;
+
+const HELP: Record<string, string> = {
+  set: `Usage: npm run secrets -- set <env> <function> <secret>
+
+Reads the value from standard input when it is piped (one trailing newline is dropped),
+or from a hidden prompt on a terminal; never from an argument, which shell history and
+the process list would keep. Writes it as a SecureString with the function's key and
+prints the parameter's new version, never the value.
+
+  pbpaste | npm run secrets -- set dev notifier-dev github_token
+  npm run secrets -- set dev notifier-dev github_token      # prompts, input hidden
+`,
+  status: `Usage: npm run secrets -- status <env>
+
+Prints one line per secret of every function in the environment: set, placeholder
+(never set) or missing, with its version and last-modified date; never a value.
+Exits 1 when any secret is not set, so a pipeline can gate a deploy on it.
+`,
+};
+
+/** Runs the CLI and returns its exit code; errors are printed as one line, never a stack. */
+export async function runSecretsCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`error: ${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}\n`);
+    return EXIT.notReady;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    (command === undefined ? io.stderr : io.stdout).write(USAGE);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const help = HELP[command];
+  if (help === undefined) throw new CliError(`unknown command ${JSON.stringify(command)}; commands: ${Object.keys(HELP).join(", ")} (see --help)`);
+  const { positionals, wantsHelp } = parseCommandArgs(rest);
+  if (wantsHelp) {
+    io.stdout.write(help);
+    return EXIT.ok;
+  }
+  const environments = io.environments ?? defaultEnvironments;
+  if (command === "set") return runSet(positionals, io, environments);
+  return runStatus(positionals, io, environments);
+}
+
+function parseCommandArgs(args: readonly string[]): { positionals: string[]; wantsHelp: boolean } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options: { help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return { positionals, wantsHelp: values.help === true };
+  } catch {
+    // Never echo the arguments back: someone may have tried `--value <secret>`.
+    throw new CliError("unknown option; values are never taken from arguments: pipe them on stdin (see --help)");
+  }
+}
+
+async function runSet(args: string[], io: CliIo, environments: Environments): Promise<number> {
+  if (args.length !== 3) throw new CliError(`set takes <env> <function> <secret>, got ${args.length} argument(s); a value is read from stdin, never from an argument`);
+  const [envName, functionName, secret] = args as [string, string, string];
+  const environment = findEnvironment(environments, envName);
+  const target = findSecret(environment, envName, functionName, secret);
+  const value = await readSecret(io, `${target.parameterName}`);
+  const version = await setSecret(ssmClientFor(environment, io.env), target, value);
+  io.stdout.write(`${target.parameterName}: set, version ${version}\n`);
+  return EXIT.ok;
+}
+
+async function runStatus(args: string[], io: CliIo, environments: Environments): Promise<number> {
+  if (args.length !== 1) throw new CliError(`status takes <env>, got ${args.length} argument(s)`);
+  const envName = args[0]!;
+  const environment = findEnvironment(environments, envName);
+  const statuses = await secretStatuses(ssmClientFor(environment, io.env), secretTargets(environment));
+  io.stdout.write(formatStatuses(envName, statuses));
+  return statuses.every((s) => s.state === "set") ? EXIT.ok : EXIT.notReady;
+}
+
+if (require.main === module) {
+  runSecretsCli(process.argv.slice(2), { stdin: process.stdin, prompt: process.stderr, stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}
