@@ -1,0 +1,25 @@
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { performance } from "node:perf_hooks";
+
+/** The median of a list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs a whole process and returns its wall time in ms and its stdout; throws on failure. */
+export function timeProcess(command: string, args: readonly string[], options: SpawnSyncOptions = {}): { ms: number; stdout: string } {
+  const started = performance.now();
+  const result = spawnSync(command, [...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options });
+  const ms = performance.now() - started;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${String(result.stderr).slice(-2000)}`);
+  }
+  return { ms, stdout: String(result.stdout) };
+}
+
+/** Formats milliseconds for the table. */
+export function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: measures synth, bundle and runtime cost on this machine, each figure
+ * the median of several whole-process runs, prints a table and writes docs/BENCHMARKS.md.
+ *
+ * Options (environment): BENCH_RUNS (default 5) runs per figure; BENCH_TEST_RUNS
+ * (default 3) runs of the full `npm test`, 0 to skip it.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { median, ms, timeProcess } from "./measure";
+
+const ROOT = path.join(__dirname, "..");
+const NODE = process.execPath;
+const REGISTER = ["-r", path.join(ROOT, "scripts", "register.cjs")];
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
+const SIZES = [1, 10, 100, 1000];
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bench-"));
+let scratchCount = 0;
+
+function freshDir(): string {
+  const dir = path.join(scratch, String(scratchCount++));
+  fs.mkdirSync(dir);
+  return dir;
+}
+
+interface Row {
+  readonly figure: string;
+  readonly value: string;
+  readonly target?: string;
+  readonly met?: boolean;
+}
+
+/** 1. The whole default app, started the way `cdktf synth` starts it (cdktf.json's "app"). */
+function wholeAppSynth(): { rows: Row[]; outdir: string } {
+  const [command, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app as string).split(" ");
+  let outdir = "";
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    outdir = freshDir();
+    times.push(timeProcess(command!, args, { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir } }).ms);
+  }
+  return { rows: [{ figure: "Synth of the whole app (4 stacks, `cdktf.json` app command)", value: ms(median(times)) }], outdir };
+}
+
+interface StackRun {
+  synthMs: number;
+  maxRssMb: number;
+  esbuildRuns: number;
+}
+
+function synthStack(mode: "construct" | "bare", n: number): { wallMs: number; inner: StackRun } {
+  const walls: number[] = [];
+  const inners: StackRun[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const run = timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), mode, String(n), freshDir()], { cwd: ROOT });
+    walls.push(run.ms);
+    inners.push(JSON.parse(run.stdout.trim().split("\n").pop()!) as StackRun);
+  }
+  return {
+    wallMs: median(walls),
+    inner: { synthMs: median(inners.map((r) => r.synthMs)), maxRssMb: median(inners.map((r) => r.maxRssMb)), esbuildRuns: Math.max(...inners.map((r) => r.esbuildRuns)) },
+  };
+}
+
+/** 2 and 3. One stack of N functions, construct against bare provider classes. */
+function scaling(): { rows: Row[]; table: string[] } {
+  const table = ["| functions | construct: wall | construct: peak RSS | bare: wall | bare: peak RSS | overhead (wall) | esbuild runs |", "|---:|---:|---:|---:|---:|---:|---:|"];
+  const rows: Row[] = [];
+  for (const n of SIZES) {
+    const construct = synthStack("construct", n);
+    const bare = synthStack("bare", n);
+    const ratio = construct.wallMs / bare.wallMs;
+    table.push(
+      `| ${n} | ${ms(construct.wallMs)} | ${construct.inner.maxRssMb.toFixed(0)} MB | ${ms(bare.wallMs)} | ${bare.inner.maxRssMb.toFixed(0)} MB | ${ratio.toFixed(2)}x | ${construct.inner.esbuildRuns} |`,
+    );
+    rows.push({ figure: `Construct overhead, ${n} function(s)`, value: `${ratio.toFixed(2)}x`, target: "<= 1.2x", met: ratio <= 1.2 });
+    if (n === 100) rows.push({ figure: "esbuild runs for 100 functions on one entry", value: String(construct.inner.esbuildRuns), target: "1", met: construct.inner.esbuildRuns === 1 });
+    if (n === 1000) rows.push({ figure: "Synth of one stack with 1000 functions", value: ms(construct.wallMs), target: "< 10 s", met: construct.wallMs < 10_000 });
+  }
+  return { rows, table };
+}
+
+/** 4. The example handler's bundle: size and the cold load of a fresh node requiring it. */
+function bundleCost(outdir: string): Row[] {
+  const stackDir = path.join(outdir, "stacks", "dev");
+  const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+  const zip = Object.values(json.data.archive_file as Record<string, { source_dir: string }>)[0]!;
+  const file = path.join(stackDir, zip.source_dir, "index.js");
+  const bytes = fs.statSync(file).size;
+  const baseline = median(Array.from({ length: RUNS * 2 }, () => timeProcess(NODE, ["-e", "0"]).ms));
+  const loads = median(Array.from({ length: RUNS * 2 }, () => timeProcess(NODE, ["-e", `require(${JSON.stringify(file)})`]).ms));
+  return [
+    { figure: "Bundle of the example handler (minified)", value: `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)` },
+    { figure: "Cold load of the bundle (fresh node requiring it)", value: `${ms(loads)} (node alone: ${ms(baseline)}, bundle: +${ms(loads - baseline)})` },
+  ];
+}
+
+/** 5. The runtime loader against the loopback SSM server: 1 cold + 100 warm invocations. */
+function loaderCost(): Row[] {
+  const runs = Array.from({ length: RUNS }, () => JSON.parse(timeProcess(NODE, [...REGISTER, path.join(__dirname, "loader.ts")], { cwd: ROOT }).stdout.trim().split("\n").pop()!));
+  const calls = Math.max(...runs.map((r: { ssmCalls: number }) => r.ssmCalls));
+  const warmCalls = Math.max(...runs.map((r: { warmSsmCalls: number }) => r.warmSsmCalls));
+  return [
+    { figure: "SSM calls, 1 cold + 100 warm invocations (2 secrets)", value: `${calls} (warm: ${warmCalls})`, target: "0 warm", met: warmCalls === 0 },
+    { figure: "Loader wall time, cold invocation", value: ms(median(runs.map((r: { coldMs: number }) => r.coldMs))) },
+    { figure: "Loader wall time, 100 warm invocations", value: ms(median(runs.map((r: { warmMs: number }) => r.warmMs))) },
+  ];
+}
+
+/** 6. The full test suite, as CI runs it. */
+function testSuite(): Row[] {
+  if (TEST_RUNS <= 0) return [];
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const times = Array.from({ length: TEST_RUNS }, () => timeProcess(npm, ["test", "--silent"], { cwd: ROOT, env: { ...process.env, CI: "true" } }).ms);
+  return [{ figure: `Full \`npm test\` (median of ${TEST_RUNS})`, value: ms(median(times)), target: "< 5 min", met: median(times) < 300_000 }];
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${os.cpus().length} x ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
+}
+
+function main(): void {
+  const app = wholeAppSynth();
+  const scale = scaling();
+  const rows = [...app.rows, ...scale.rows, ...bundleCost(app.outdir), ...loaderCost(), ...testSuite()];
+  const summary = ["| figure | value | target | met |", "|---|---:|---|---|", ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target ?? ""} | ${r.met === undefined ? "" : r.met ? "yes" : "**no**"} |`)];
+  const report = [
+    "# Benchmarks",
+    "",
+    `Run of \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine()}.`,
+    `Each figure is the median of ${RUNS} whole-process runs unless it says otherwise.`,
+    "",
+    ...summary,
+    "",
+    "## One stack with N functions (3 secrets each, one shared entry)",
+    "",
+    "`bare` writes the same resources and policies with provider classes and no construct; overhead is construct wall time / bare wall time.",
+    "",
+    ...scale.table,
+    "",
+  ].join("\n");
+  process.stdout.write(`${report}\n`);
+  fs.mkdirSync(path.join(ROOT, "docs"), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, "docs", "BENCHMARKS.md"), report);
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+main();

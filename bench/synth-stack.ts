@@ -1,0 +1,139 @@
+/**
+ * One whole-process measurement for the benchmark: builds one stack with N functions
+ * (3 secrets each, one shared entry), either through SecureLambda or with the same
+ * resources written with bare provider classes, synthesizes it, and prints JSON.
+ *
+ *   node -r ./scripts/register.cjs bench/synth-stack.ts <construct|bare> <n> <outdir>
+ */
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { SecureLambda } from "../constructs";
+import { bundle, bundlingRuns } from "../constructs/bundling";
+import { bundleArchive } from "../constructs/bundle-archive";
+import { logGroupName, parameterName, paramNameEnvVar, PLACEHOLDER_VALUE } from "../constructs/naming";
+import {
+  App,
+  AwsProvider,
+  CloudwatchLogGroup,
+  DataAwsCallerIdentity,
+  DataAwsPartition,
+  DataAwsRegion,
+  IamRole,
+  IamRolePolicy,
+  KmsAlias,
+  KmsKey,
+  LambdaFunction,
+  SsmParameter,
+  TerraformStack,
+} from "../constructs/tf";
+
+const ENTRY = path.join(__dirname, "..", "lambda-src", "notifier.ts");
+const SECRETS = ["github_token", "slack_webhook_url", "api_key"];
+
+function withConstruct(stack: TerraformStack, n: number): void {
+  for (let i = 0; i < n; i++) {
+    new SecureLambda(stack, `fn${i}`, { functionName: `fn${i}`, entry: ENTRY, secrets: SECRETS });
+  }
+}
+
+/** The same resources and policies, written by hand: the baseline for the construct's overhead. */
+function bare(stack: TerraformStack, n: number): void {
+  const code = bundle({ entry: ENTRY, target: "node22", minify: true });
+  const zip = bundleArchive(stack, code);
+  const account = new DataAwsCallerIdentity(stack, "account").accountId;
+  const region = new DataAwsRegion(stack, "region").region;
+  const partition = new DataAwsPartition(stack, "partition");
+  for (let i = 0; i < n; i++) {
+    const name = `fn${i}`;
+    const groupArn = `arn:${partition.partition}:logs:${region}:${account}:log-group:${logGroupName(name)}`;
+    const key = new KmsKey(stack, `${name}-key`, {
+      description: `Encrypts the secrets of ${name}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:${partition.partition}:iam::${account}:root` }, Action: ["kms:*"], Resource: "*" },
+          {
+            Sid: "Logs",
+            Effect: "Allow",
+            Principal: { Service: `logs.${region}.${partition.dnsSuffix}` },
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Resource: "*",
+            Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [groupArn] } },
+          },
+        ],
+      }),
+    });
+    new KmsAlias(stack, `${name}-alias`, { name: `alias/${name}`, targetKeyId: key.keyId });
+    const group = new CloudwatchLogGroup(stack, `${name}-logs`, { name: logGroupName(name), retentionInDays: 365, kmsKeyId: key.arn });
+    const params = SECRETS.map(
+      (secret) =>
+        new SsmParameter(stack, `${name}-${secret}`, {
+          name: parameterName(`/${name}`, secret),
+          description: `Secret ${secret} of ${name}`,
+          type: "SecureString",
+          keyId: key.arn,
+          value: PLACEHOLDER_VALUE,
+          lifecycle: { ignoreChanges: ["value"] },
+        }),
+    );
+    const role = new IamRole(stack, `${name}-role`, {
+      name,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:SourceAccount": account } } }],
+      }),
+    });
+    const arns = params.map((p) => p.arn);
+    const policy = new IamRolePolicy(stack, `${name}-policy`, {
+      name,
+      role: role.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${group.arn}:log-stream:*`] },
+          { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: arns },
+          {
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: [key.arn],
+            Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.${partition.dnsSuffix}`, "kms:EncryptionContext:PARAMETER_ARN": arns } },
+          },
+        ],
+      }),
+    });
+    new LambdaFunction(stack, `${name}-fn`, {
+      functionName: name,
+      role: role.arn,
+      runtime: "nodejs22.x",
+      architectures: ["arm64"],
+      handler: "index.handler",
+      filename: zip.outputPath,
+      sourceCodeHash: zip.outputBase64Sha256,
+      memorySize: 256,
+      timeout: 10,
+      environment: { variables: Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterName(`/${name}`, s)])) },
+      loggingConfig: { logFormat: "JSON", logGroup: group.name },
+      dependsOn: [group, policy],
+    });
+  }
+}
+
+function main(): void {
+  const [mode, count, outdir] = process.argv.slice(2);
+  const n = Number(count);
+  if ((mode !== "construct" && mode !== "bare") || !Number.isInteger(n) || !outdir) {
+    throw new Error("usage: synth-stack.ts <construct|bare> <n> <outdir>");
+  }
+  const started = performance.now();
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, "bench");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  (mode === "construct" ? withConstruct : bare)(stack, n);
+  app.synth();
+  const synthMs = performance.now() - started;
+  process.stdout.write(`${JSON.stringify({ mode, n, synthMs, maxRssMb: process.resourceUsage().maxRSS / 1024, esbuildRuns: bundlingRuns() })}\n`);
+}
+
+main();
