@@ -6,9 +6,11 @@
 
 /** Base class of every error the secrets loader throws. */
 export class SecretsError extends Error {
-  constructor(message: string) {
+  // Names are literals, not `new.target.name`: a minified bundle renames classes, and
+  // Lambda reports `errorType` from `name`.
+  constructor(name: string, message: string) {
     super(message);
-    this.name = new.target.name;
+    this.name = name;
   }
 }
 
@@ -18,7 +20,7 @@ export class SecretsConfigError extends SecretsError {
   readonly setting: string;
 
   constructor(setting: string, problem: string) {
-    super(`invalid ${setting}: ${problem}`);
+    super("SecretsConfigError", `invalid ${setting}: ${problem}`);
     this.setting = setting;
   }
 }
@@ -32,6 +34,7 @@ export class MissingParamNameVariableError extends SecretsError {
 
   constructor(secretName: string, variable: string) {
     super(
+      "MissingParamNameVariableError",
       `environment variable ${variable} is not set, so the parameter of secret ${secretName} is unknown: ` +
         `declare ${secretName} in the function's secrets (SecureLambda props) and deploy again`,
     );
@@ -49,6 +52,7 @@ export class SecretNotFoundError extends SecretsError {
 
   constructor(secretName: string, parameterName: string) {
     super(
+      "SecretNotFoundError",
       `parameter ${parameterName} of secret ${secretName} does not exist: ` +
         `check that the stack that creates it was applied in this account and region`,
     );
@@ -66,6 +70,7 @@ export class SecretNotSetError extends SecretsError {
 
   constructor(secretName: string, parameterName: string, functionName: string) {
     super(
+      "SecretNotSetError",
       `secret ${secretName} was never set: parameter ${parameterName} still holds the placeholder it was created with. ` +
         `Set it with: npm run secrets -- set <env> ${functionName} ${secretName}`,
     );
@@ -89,6 +94,7 @@ export class SecretAccessDeniedError extends SecretsError {
   constructor(parameterNames: readonly string[], deniedBy: DeniedBy, awsErrorName: string) {
     const names = parameterNames.join(", ");
     super(
+      "SecretAccessDeniedError",
       deniedBy === "kms"
         ? `KMS refused to decrypt parameters ${names} (${awsErrorName}): the key policy or the role must allow kms:Decrypt through SSM`
         : `access denied reading parameters ${names} (${awsErrorName}): the execution role must allow ssm:GetParameters on them`,
@@ -108,6 +114,7 @@ export class SecretsThrottledError extends SecretsError {
 
   constructor(parameterNames: readonly string[], attempts: number | undefined) {
     super(
+      "SecretsThrottledError",
       `SSM throttled the request for parameters ${parameterNames.join(", ")}` +
         `${attempts === undefined ? "" : ` ${attempts} times`} (ThrottlingException): retry later or raise AWS_MAX_ATTEMPTS`,
     );
@@ -124,7 +131,7 @@ export class SecretsFetchError extends SecretsError {
   readonly awsErrorName: string;
 
   constructor(parameterNames: readonly string[], awsErrorName: string) {
-    super(`could not fetch parameters ${parameterNames.join(", ")}: ${awsErrorName}`);
+    super("SecretsFetchError", `could not fetch parameters ${parameterNames.join(", ")}: ${awsErrorName}`);
     this.parameterNames = parameterNames;
     this.awsErrorName = awsErrorName;
   }
