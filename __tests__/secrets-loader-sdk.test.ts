@@ -1,0 +1,77 @@
+/**
+ * The loader with the real SDK client against the loopback SSM: what we rely on the SDK
+ * for (endpoint variables, retrying throttling) rather than re-implement.
+ */
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { createSecretsLoader, SecretsThrottledError } from "../lambda-src/secrets";
+import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+
+const TOKEN = "fake-gh-token-sdk-5d10";
+const env = { GITHUB_TOKEN_PARAM_NAME: "/fn/github_token" };
+const saved = { ...process.env };
+let ssm: SsmServer;
+
+beforeEach(async () => {
+  ssm = await startSsmServer();
+  ssm.putParameter("/fn/github_token", TOKEN);
+  for (const key of ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_PROFILE", "AWS_MAX_ATTEMPTS"]) delete process.env[key];
+  Object.assign(process.env, {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_CONFIG_FILE: "/nonexistent/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+  });
+});
+
+afterEach(async () => {
+  process.env = { ...saved };
+  await ssm.close();
+});
+
+/** A loader whose client is built from the environment, as in Lambda. */
+function loader() {
+  return createSecretsLoader(["github_token"], { client: new SSMClient({}), env });
+}
+
+test("reaches SSM at AWS_ENDPOINT_URL_SSM", async () => {
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
+
+  await expect(loader().get("github_token")).resolves.toBe(TOKEN);
+  expect(ssm.callCount("GetParameters")).toBe(1);
+  expect(ssm.calls[0]?.request).toEqual({ Names: ["/fn/github_token"], WithDecryption: true });
+});
+
+test("reaches SSM at AWS_ENDPOINT_URL (as LocalStack sets it) when no SSM-specific endpoint is set", async () => {
+  process.env.AWS_ENDPOINT_URL = ssm.url;
+
+  await expect(loader().get("github_token")).resolves.toBe(TOKEN);
+  expect(ssm.callCount("GetParameters")).toBe(1);
+});
+
+test("prefers AWS_ENDPOINT_URL_SSM over AWS_ENDPOINT_URL", async () => {
+  process.env.AWS_ENDPOINT_URL = "http://127.0.0.1:9";
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
+
+  await expect(loader().get("github_token")).resolves.toBe(TOKEN);
+});
+
+test("retries a ThrottlingException with backoff and then succeeds", async () => {
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
+  ssm.failNext("GetParameters", { code: "ThrottlingException", message: "Rate exceeded", times: 2 });
+
+  await expect(loader().get("github_token")).resolves.toBe(TOKEN);
+  expect(ssm.callCount("GetParameters")).toBe(3);
+});
+
+test("gives up after AWS_MAX_ATTEMPTS throttled attempts with SecretsThrottledError", async () => {
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
+  process.env.AWS_MAX_ATTEMPTS = "2";
+  ssm.failNext("GetParameters", { code: "ThrottlingException", message: "Rate exceeded", times: 5 });
+
+  const error = await loader().get("github_token").catch((e: unknown) => e);
+
+  expect(error).toBeInstanceOf(SecretsThrottledError);
+  expect(error).toMatchObject({ attempts: 2, parameterNames: ["/fn/github_token"] });
+  expect(ssm.callCount("GetParameters")).toBe(2);
+});
