@@ -1,35 +1,66 @@
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { paramNameEnvVar } from "../constructs/naming";
+import { createSecretsLoader } from "./secrets";
 
-// Created once per execution environment and reused by warm invocations.
-const ssm = new SSMClient({});
+// Module scope: created once per execution environment, so warm invocations reuse the cache.
+const secrets = createSecretsLoader(["github_token", "slack_webhook_url"]);
 
-async function readSecrets(names: readonly string[]): Promise<Record<string, string>> {
-  const parameterNames = names.map((secret) => {
-    const variable = paramNameEnvVar(secret);
-    const value = process.env[variable];
-    if (!value) throw new Error(`environment variable ${variable} is not set`);
-    return value;
-  });
-  const result = await ssm.send(new GetParametersCommand({ Names: parameterNames, WithDecryption: true }));
-  if (result.InvalidParameters?.length) throw new Error(`parameters not found: ${result.InvalidParameters.join(", ")}`);
-  const byName = new Map((result.Parameters ?? []).map((p) => [p.Name, p.Value ?? ""]));
-  return Object.fromEntries(names.map((secret, i) => [secret, byName.get(parameterNames[i]) ?? ""]));
+/** Each outbound call gets this long, in milliseconds, well inside the function's timeout. */
+const REQUEST_TIMEOUT_MS = 4000;
+
+/** A call the notifier makes failed. Names the service and the status, never a token or the webhook URL. */
+export class NotifierError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotifierError";
+  }
 }
 
-/** Posts the number of open issues of a repository to Slack. */
+/** Posts the number of open issues of a repository (GITHUB_REPOSITORY) to a Slack webhook. */
 export async function handler(): Promise<{ openIssues: number }> {
-  const secrets = await readSecrets(["github_token", "slack_webhook_url"]);
-  const api = process.env.GITHUB_API_URL ?? "https://api.github.com";
-  const repo = process.env.GITHUB_REPOSITORY ?? "";
-  const response = await fetch(`${api}/repos/${repo}`, { headers: { authorization: `Bearer ${secrets.github_token}` } });
-  if (!response.ok) throw new Error(`GitHub API answered ${response.status} for ${repo}`);
-  const { open_issues_count: openIssues } = (await response.json()) as { open_issues_count: number };
-  const posted = await fetch(secrets.slack_webhook_url ?? "", {
+  const repo = process.env.GITHUB_REPOSITORY;
+  if (!repo) throw new NotifierError("environment variable GITHUB_REPOSITORY is not set");
+  const api = (process.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
+  const { github_token: token, slack_webhook_url: webhook } = await secrets.getAll();
+
+  const repository = await call(`GitHub API (GET /repos/${repo})`, `${api}/repos/${repo}`, {
+    headers: {
+      accept: "application/vnd.github+json",
+      authorization: `Bearer ${token}`,
+      "user-agent": "secure-lambda-notifier",
+      "x-github-api-version": "2022-11-28",
+    },
+  });
+  const openIssues = ((await repository.json()) as { open_issues_count?: unknown }).open_issues_count;
+  if (typeof openIssues !== "number") throw new NotifierError(`GitHub API (GET /repos/${repo}) answered without open_issues_count`);
+
+  // The webhook URL is itself a secret: it is named "Slack webhook" everywhere below.
+  await call("Slack webhook", webhook, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ text: `${repo} has ${openIssues} open issues` }),
   });
-  if (!posted.ok) throw new Error(`Slack webhook answered ${posted.status}`);
+  console.log(JSON.stringify({ message: "notified", repo, openIssues }));
   return { openIssues };
+}
+
+/** fetch, with a timeout and errors that name `target` instead of quoting the URL or the response. */
+async function call(target: string, url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  } catch (error) {
+    // fetch's own errors can quote the URL; keep only their code.
+    throw new NotifierError(`${target} could not be reached: ${networkCode(error)}`);
+  }
+  if (!response.ok) {
+    // The body is drained, not quoted: an error page may echo what was sent.
+    await response.body?.cancel();
+    throw new NotifierError(`${target} answered ${response.status}`);
+  }
+  return response;
+}
+
+function networkCode(error: unknown): string {
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
+  if (name === "TimeoutError") return `timed out after ${REQUEST_TIMEOUT_MS} ms`;
+  return typeof cause?.code === "string" ? cause.code : typeof name === "string" ? name : "unknown error";
 }
