@@ -1,0 +1,70 @@
+/**
+ * A loopback HTTP server that records what it receives and answers with canned
+ * responses: stands in for the GitHub API and a Slack webhook in tests. Always `close()` it.
+ */
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One request the receiver got. */
+export interface ReceivedRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/repos/octo-org/octo-repo`. */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A canned answer. */
+export interface CannedResponse {
+  /** @default 200 */
+  readonly status?: number;
+  /** Sent as JSON. @default {} */
+  readonly json?: unknown;
+}
+
+/** A running receiver. */
+export interface HttpReceiver {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Every request so far, in arrival order. */
+  readonly requests: readonly ReceivedRequest[];
+  /** Answers `METHOD path` with `response` from now on; unknown routes get 404. */
+  respond(method: string, path: string, response: CannedResponse): void;
+  /** Forgets the recorded requests. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a receiver on 127.0.0.1 on a random free port. */
+export async function startHttpReceiver(): Promise<HttpReceiver> {
+  const requests: ReceivedRequest[] = [];
+  const routes = new Map<string, CannedResponse>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const path = req.url ?? "/";
+      requests.push({ method: req.method ?? "GET", path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      const route = routes.get(`${req.method} ${path}`);
+      const payload = JSON.stringify(route ? (route.json ?? {}) : { message: "Not Found" });
+      res.writeHead(route ? (route.status ?? 200) : 404, { "content-type": "application/json" });
+      res.end(payload);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    respond: (method, path, response) => void routes.set(`${method.toUpperCase()} ${path}`, response),
+    reset: () => void (requests.length = 0),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

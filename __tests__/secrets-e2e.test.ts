@@ -1,0 +1,184 @@
+/**
+ * End to end: the exact bundle the synthesized stack deploys, run in a fresh Node process
+ * with exactly the synthesized function's environment, against a loopback SSM and a fake
+ * GitHub API and Slack webhook.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { environments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
+import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { buildApp } from "../main";
+import { MANY_SECRET_NAMES } from "./fixtures/many-secrets-handler";
+import { startHttpReceiver, type HttpReceiver } from "./helpers/http-receiver";
+import { invokeInChild, type ChildRun } from "./helpers/invoke-bundle";
+import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+import { synthesizedFunction, type SynthesizedFunction } from "./helpers/synthesized-function";
+import { createHash } from "node:crypto";
+
+const STACK = "dev";
+const REPO = "octo-org/octo-repo";
+const GITHUB_TOKEN = "fake-gh-token-e2e-7f3a";
+const WEBHOOK_SECRET_PART = "fake-slack-hook-e2e-91c2";
+const WEBHOOK_PATH = `/services/T0FAKE/B0FAKE/${WEBHOOK_SECRET_PART}`;
+const MANY_VALUES = MANY_SECRET_NAMES.map((name, i) => `fake-many-e2e-${i}-c4d8`);
+
+let ssm: SsmServer;
+let receiver: HttpReceiver;
+let outdir: string;
+let notifier: SynthesizedFunction;
+let many: SynthesizedFunction;
+
+beforeAll(async () => {
+  ssm = await startSsmServer();
+  receiver = await startHttpReceiver();
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-e2e-"));
+  const dev = environments.dev;
+  const devNotifier = dev.functions[0] as FunctionConfig;
+  // The real dev configuration; only the (plain, non-secret) API base URL points at the fake.
+  const config: EnvironmentConfig = {
+    ...dev,
+    functions: [
+      { ...devNotifier, environment: { ...devNotifier.environment, GITHUB_API_URL: receiver.url } },
+      { functionName: "many-secrets-dev", entry: "__tests__/fixtures/many-secrets-handler.ts", secrets: MANY_SECRET_NAMES },
+    ],
+  };
+  buildApp({ outdir, environments: { [STACK]: config } }).synth();
+  notifier = synthesizedFunction(outdir, STACK, devNotifier.functionName);
+  many = synthesizedFunction(outdir, STACK, "many-secrets-dev");
+});
+
+afterAll(async () => {
+  await Promise.allSettled([ssm?.close(), receiver?.close()]);
+  if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  ssm.resetCalls();
+  ssm.setLatency(0);
+  receiver.reset();
+  ssm.putParameter(notifier.environment.GITHUB_TOKEN_PARAM_NAME as string, GITHUB_TOKEN);
+  ssm.putParameter(notifier.environment.SLACK_WEBHOOK_URL_PARAM_NAME as string, `${receiver.url}${WEBHOOK_PATH}`);
+  MANY_SECRET_NAMES.forEach((name, i) => ssm.putParameter(`/many-secrets-dev/${name}`, MANY_VALUES[i] as string));
+  receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 42 } });
+  receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
+});
+
+/** Runs a synthesized function in a child process, as Lambda would, pointed at the fake SSM. */
+function invoke(fn: SynthesizedFunction, invocations = 1): Promise<ChildRun> {
+  return invokeInChild(fn, {
+    invocations,
+    extraEnv: {
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      // What Lambda itself sets in every execution environment.
+      AWS_REGION: environments.dev.region,
+      AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+      // No shared config files: the test must not depend on the machine's ~/.aws.
+      AWS_CONFIG_FILE: path.join(outdir, "no-aws-config"),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(outdir, "no-aws-credentials"),
+    },
+  });
+}
+
+/** No secret value (or the secret part of the webhook URL) in anything the child printed or reported. */
+function expectNoSecretIn(run: ChildRun): void {
+  const printed = `${run.stdout}\n${run.stderr}\n${JSON.stringify(run.results)}`;
+  for (const secret of [GITHUB_TOKEN, WEBHOOK_SECRET_PART, ...MANY_VALUES]) expect(printed).not.toContain(secret);
+}
+
+test("runs the bundle the stack deploys, whose environment holds parameter names only", () => {
+  expect(notifier.bundleDir.startsWith(path.join(outdir, "stacks", STACK))).toBe(true);
+  expect(notifier.handlerExport).toBe("handler");
+  expect(notifier.environment).toEqual({
+    GITHUB_API_URL: receiver.url,
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token",
+    SLACK_WEBHOOK_URL_PARAM_NAME: "/notifier-dev/slack_webhook_url",
+  });
+});
+
+test("calls GitHub with the token and posts the open-issue count to the webhook, both read from SSM", async () => {
+  const run = await invoke(notifier);
+
+  expect(run.results).toEqual([{ ok: true, value: { openIssues: 42 } }]);
+  const [github, slack] = receiver.requests;
+  expect(github).toMatchObject({ method: "GET", path: `/repos/${REPO}` });
+  expect(github?.headers.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
+  expect(slack).toMatchObject({ method: "POST", path: WEBHOOK_PATH });
+  expect(JSON.parse(slack?.body ?? "{}")).toEqual({ text: `${REPO} has 42 open issues` });
+  expect(ssm.calls.map((call) => call.request)).toEqual([
+    { Names: ["/notifier-dev/github_token", "/notifier-dev/slack_webhook_url"], WithDecryption: true },
+  ]);
+  expect(run.stdout).toContain('"message":"notified"');
+  expectNoSecretIn(run);
+});
+
+test("makes one round of SSM calls for 100 warm invocations", async () => {
+  const run = await invoke(notifier, 100);
+
+  expect(run.results.filter((r) => r.ok)).toHaveLength(100);
+  expect(ssm.callCount("GetParameters")).toBe(1);
+  expect(ssm.callCount("GetParameter")).toBe(0);
+  expect(receiver.requests.filter((r) => r.method === "POST")).toHaveLength(100);
+  expectNoSecretIn(run);
+});
+
+test("fetches 23 secrets in ceil(23/10) = 3 GetParameters calls made in parallel", async () => {
+  ssm.setLatency(150);
+
+  const run = await invoke(many);
+
+  const expected = createHash("sha256").update(MANY_VALUES.join("\n")).digest("hex");
+  expect(run.results).toEqual([{ ok: true, value: { count: 23, sha256: expected } }]);
+  expect(ssm.callCount("GetParameters")).toBe(Math.ceil(MANY_SECRET_NAMES.length / 10));
+  expect(ssm.calls.map((call) => (call.request.Names as string[]).length).sort()).toEqual([10, 10, 3]);
+  expect(ssm.maxConcurrent("GetParameters")).toBe(3);
+  expectNoSecretIn(run);
+});
+
+test("refuses a value that is still the placeholder, naming the parameter and how to set it", async () => {
+  ssm.putParameter("/notifier-dev/github_token", PLACEHOLDER_VALUE);
+
+  const run = await invoke(notifier);
+
+  const [result] = run.results;
+  expect(result).toMatchObject({ ok: false, errorType: "SecretNotSetError" });
+  const message = (result as { errorMessage: string }).errorMessage;
+  expect(message).toContain("/notifier-dev/github_token");
+  expect(message).toContain("npm run secrets -- set <env> notifier-dev github_token");
+  expect(receiver.requests).toHaveLength(0);
+  expectNoSecretIn(run);
+});
+
+test("retries an injected ThrottlingException and then notifies", async () => {
+  ssm.failNext("GetParameters", { code: "ThrottlingException", message: "Rate exceeded" });
+
+  const run = await invoke(notifier);
+
+  expect(run.results).toEqual([{ ok: true, value: { openIssues: 42 } }]);
+  expect(ssm.callCount("GetParameters")).toBe(2);
+  expectNoSecretIn(run);
+});
+
+test("reports a GitHub API failure by status, without the token", async () => {
+  receiver.respond("GET", `/repos/${REPO}`, { status: 401, json: { message: "Bad credentials" } });
+
+  const run = await invoke(notifier);
+
+  expect(run.results).toEqual([
+    expect.objectContaining({ ok: false, errorType: "NotifierError", errorMessage: `GitHub API (GET /repos/${REPO}) answered 401` }),
+  ]);
+  expectNoSecretIn(run);
+});
+
+test("reports a webhook failure by status, without the webhook URL", async () => {
+  receiver.respond("POST", WEBHOOK_PATH, { status: 404, json: { error: "no_service" } });
+
+  const run = await invoke(notifier);
+
+  expect(run.results).toEqual([expect.objectContaining({ ok: false, errorType: "NotifierError", errorMessage: "Slack webhook answered 404" })]);
+  expect(run.stderr).toContain("Slack webhook answered 404");
+  expectNoSecretIn(run);
+});
