@@ -1,0 +1,28 @@
+/**
+ * Size and cold-load time of a Lambda bundle: the median wall time of fresh `node`
+ * processes that only `require()` it, next to that of a bare `node`.
+ *
+ *   node -r ./scripts/register.cjs scripts/measure-cold-load.ts [bundle dir or index.js] [runs]
+ *
+ * Without a path it bundles lambda-src/notifier.ts exactly as SecureLambda does by
+ * default (esbuild, minified, node22). Prints one JSON line.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { median, timeProcess } from "../bench/measure";
+import { bundle } from "../constructs/bundling";
+
+function bundleFile(arg: string | undefined): string {
+  if (!arg) return path.join(bundle({ entry: path.resolve(__dirname, "../lambda-src/notifier.ts"), target: "node22", minify: true }).dir, "index.js");
+  const resolved = path.resolve(arg);
+  return fs.statSync(resolved).isDirectory() ? path.join(resolved, "index.js") : resolved;
+}
+
+const file = bundleFile(process.argv[2]);
+const runs = Number(process.argv[3] ?? 7);
+const time = (args: string[]) => median(Array.from({ length: runs }, () => timeProcess(process.execPath, args).ms));
+const nodeAloneMs = time(["-e", "0"]);
+const coldLoadMs = time(["-e", `require(${JSON.stringify(file)})`]);
+process.stdout.write(
+  `${JSON.stringify({ file, bytes: fs.statSync(file).size, runs, coldLoadMs: Math.round(coldLoadMs), nodeAloneMs: Math.round(nodeAloneMs), bundleMs: Math.round(coldLoadMs - nodeAloneMs) })}\n`,
+);
