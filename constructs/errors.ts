@@ -16,3 +16,42 @@ export class SecureLambdaValidationError extends Error {
     this.prop = prop;
   }
 }
+
+/** One value the secret-leak guard refused: where it is and why, never what it is. */
+export interface LeakFinding {
+  /** Terraform address of the resource, e.g. `aws_lambda_function.notifier_Function_1A2B3C4D`. */
+  readonly address: string;
+  /** Construct path of the resource. */
+  readonly constructPath: string;
+  /** Environment variable name, or the parameter argument (`value`, `value_wo`). */
+  readonly variable: string;
+  /** Names of the rules that fired. */
+  readonly rules: readonly string[];
+  /** What each rule found, in words that never include the value. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Raised at synth time when a stack would put something secret-looking into
+ * infrastructure code. Names the stack, resources and variables; never a value.
+ */
+export class SecretLeakError extends Error {
+  /** Name of the stack that failed, e.g. `dev`. */
+  readonly stackName: string;
+  readonly findings: readonly LeakFinding[];
+
+  constructor(stackName: string, findings: readonly LeakFinding[]) {
+    const lines = findings.map((f) => `  - ${f.address} (${f.constructPath}), variable ${f.variable}: ${f.problems.join("; ")} [${f.rules.join(", ")}]`);
+    super(
+      [
+        `secret-leak guard: stack "${stackName}" would put secrets into infrastructure code:`,
+        ...lines,
+        "Keep secret values out of the code: list the secret in SecureLambda's `secrets` (the function gets only the parameter's name) and set its value out of band with `npm run secrets -- set <env> <function> <secret>`.",
+        "If a value is deliberately not secret, declare that in code with a reason: SecureLambda's `allowLiteralEnvironment`, or SecretLeakGuard.allow(scope, { variable, reason }).",
+      ].join("\n"),
+    );
+    this.name = "SecretLeakError";
+    this.stackName = stackName;
+    this.findings = findings;
+  }
+}

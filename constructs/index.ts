@@ -2,6 +2,7 @@ export { SecureLambda, type SecureLambdaProps } from "./secure-lambda";
 export { SecretsKey, type SecretsKeyProps } from "./secrets-key";
 export { ExecutionRole, type ExecutionRoleProps } from "./execution-role";
 export type { PolicyStatement } from "./policy";
-export { SecureLambdaValidationError } from "./errors";
+export { SecretLeakError, SecureLambdaValidationError, type LeakFinding } from "./errors";
+export { SecretLeakGuard, DEFAULT_LEAK_RULES, type GuardedValue, type GuardedValueKind, type LeakException, type LeakRule } from "./leak-guard";
 export { PLACEHOLDER_VALUE, paramNameEnvVar, parameterName } from "./naming";
 export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, SUPPORTED_RUNTIMES, type LambdaArchitecture, type LambdaRuntime } from "./validation";

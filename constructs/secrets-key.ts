@@ -1,8 +1,12 @@
 import { Construct } from "constructs";
 import { awsContext } from "./aws-context";
+import { SecureLambdaValidationError } from "./errors";
 import { keyAliasName } from "./naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { KmsAlias, KmsKey, Lazy, type TerraformResourceLifecycle } from "./tf";
+
+const MIN_DELETION_WINDOW_DAYS = 7;
+const MAX_DELETION_WINDOW_DAYS = 30;
 
 /** Properties of a {@link SecretsKey}. */
 export interface SecretsKeyProps {
@@ -10,9 +14,9 @@ export interface SecretsKeyProps {
   readonly aliasName: string;
   /** Human-readable description of the key. @default "Encrypts the secrets of <aliasName>" */
   readonly description?: string;
-  /** Days KMS waits before deleting the key once scheduled (7 to 30). @default 30 */
+  /** Days KMS waits before deleting the key once scheduled (7 to 30; 30 when `preventDestroy`). @default 30 */
   readonly deletionWindowDays?: number;
-  /** Refuse `terraform destroy` and replacement of the key. @default false */
+  /** Refuse `terraform destroy` and replacement of the key (a protected environment). @default false */
   readonly preventDestroy?: boolean;
   /** Tags for the key. @default none */
   readonly tags?: Record<string, string>;
@@ -29,17 +33,27 @@ export class SecretsKey extends Construct {
   readonly key: KmsKey;
   /** The `alias/<aliasName>` alias. */
   readonly alias: KmsAlias;
+  /** Whether Terraform refuses to destroy or replace the key. */
+  readonly preventDestroy: boolean;
+  /** Days KMS waits before deleting the key once scheduled. */
+  readonly deletionWindowDays: number;
   private readonly logGroupArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
     super(scope, id);
     const aws = awsContext(this);
-    const lifecycle: TerraformResourceLifecycle | undefined = props.preventDestroy ? { preventDestroy: true } : undefined;
+    this.preventDestroy = props.preventDestroy === true;
+    // 30 days for every key, not only protected ones: deleting a key makes every
+    // parameter encrypted with it unreadable for good, and a pending deletion costs
+    // nothing, so the longest window KMS offers is the only safe default.
+    this.deletionWindowDays = props.deletionWindowDays ?? MAX_DELETION_WINDOW_DAYS;
+    validateDeletionWindow(this.node.path, this.deletionWindowDays, this.preventDestroy);
+    const lifecycle: TerraformResourceLifecycle | undefined = this.preventDestroy ? { preventDestroy: true } : undefined;
 
     this.key = new KmsKey(this, "Key", {
       description: props.description ?? `Encrypts the secrets of ${props.aliasName}`,
       enableKeyRotation: true,
-      deletionWindowInDays: props.deletionWindowDays ?? 30,
+      deletionWindowInDays: this.deletionWindowDays,
       policy: Lazy.stringValue({ produce: () => renderPolicy(this.policyStatements(aws)) }),
       tags: props.tags,
       lifecycle,
@@ -86,5 +100,14 @@ export class SecretsKey extends Construct {
       });
     }
     return statements;
+  }
+}
+
+function validateDeletionWindow(path: string, days: unknown, protectedKey: boolean): void {
+  if (typeof days !== "number" || !Number.isInteger(days) || days < MIN_DELETION_WINDOW_DAYS || days > MAX_DELETION_WINDOW_DAYS) {
+    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${JSON.stringify(days)}: allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`);
+  }
+  if (protectedKey && days !== MAX_DELETION_WINDOW_DAYS) {
+    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${days}: a protected key (preventDestroy) keeps the ${MAX_DELETION_WINDOW_DAYS}-day window, the longest chance to cancel a deletion`);
   }
 }

@@ -8,7 +8,8 @@ import { ExecutionRole } from "./execution-role";
 import { defaultParameterPrefix, logGroupName, parameterName, paramNameEnvVar, PLACEHOLDER_VALUE } from "./naming";
 import { SecretsKey } from "./secrets-key";
 import { CloudwatchLogGroup, IamRole, LambdaFunction, SsmParameter, type TerraformResourceLifecycle } from "./tf";
-import { validateProps, type LambdaArchitecture, type LambdaRuntime } from "./validation";
+import { SecretLeakGuard } from "./leak-guard";
+import { failAt, validateProps, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
 
 /** Properties of a {@link SecureLambda}. */
 export interface SecureLambdaProps {
@@ -38,8 +39,13 @@ export interface SecureLambdaProps {
   readonly kmsKey?: SecretsKey;
   /** Minify the bundle. @default true */
   readonly minify?: boolean;
-  /** Protect the secrets from deletion: `prevent_destroy` on the parameters and on a key this construct creates. @default false */
+  /** Protect the secrets from deletion: `prevent_destroy` on the parameters and on a key this construct creates (a `kmsKey` passed in must be protected too). @default false */
   readonly protect?: boolean;
+  /**
+   * Environment variables that may hold a literal the secret-leak guard would refuse
+   * (a public key, a commit id), each with the reason it is not a secret. @default none
+   */
+  readonly allowLiteralEnvironment?: Record<string, string>;
   /** Description of the function. @default none */
   readonly description?: string;
   /** Tags for every resource the construct creates (on top of the provider's default tags). @default none */
@@ -47,6 +53,58 @@ export interface SecureLambdaProps {
 }
 
 const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "nodejs22.x": "node22", "nodejs24.x": "node24" };
+
+interface Settings extends ValidatedProps {
+  readonly secrets: string[];
+  readonly runtime: LambdaRuntime;
+  readonly architecture: LambdaArchitecture;
+  readonly environment: Record<string, string>;
+}
+
+/** The props with defaults applied, validated: bad input ends here, as a SecureLambdaValidationError. */
+function settingsOf(path: string, props: SecureLambdaProps): Settings {
+  const fail = failAt(path);
+  if (typeof props !== "object" || props === null) fail("props", `${String(props)}: allowed is an object with at least functionName and entry`);
+  const settings: Settings = {
+    functionName: props.functionName,
+    entry: props.entry,
+    handler: props.handler ?? "handler",
+    secrets: props.secrets ?? [],
+    parameterPrefix: props.parameterPrefix ?? defaultParameterPrefix(props.functionName),
+    parameterPrefixIsDefault: props.parameterPrefix === undefined,
+    environment: props.environment ?? {},
+    runtime: props.runtime ?? "nodejs22.x",
+    architecture: props.architecture ?? "arm64",
+    memorySize: props.memorySize ?? 256,
+    timeout: props.timeout ?? 10,
+    logRetentionDays: props.logRetentionDays ?? 365,
+    description: props.description,
+    tags: props.tags,
+  };
+  validateProps(path, settings);
+  for (const prop of ["minify", "protect"] as const) {
+    if (props[prop] !== undefined && typeof props[prop] !== "boolean") fail(prop, `${JSON.stringify(props[prop])}: allowed are true and false`);
+  }
+  if (props.kmsKey !== undefined && !(props.kmsKey instanceof SecretsKey)) fail("kmsKey", "allowed is a SecretsKey construct");
+  if (props.protect && props.kmsKey && !props.kmsKey.preventDestroy) {
+    fail("kmsKey", `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`);
+  }
+  checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
+  return settings;
+}
+
+function checkAllowLiteralEnvironment(fail: ReturnType<typeof failAt>, allowed: unknown, environment: Record<string, string>): void {
+  if (allowed === undefined) return;
+  if (typeof allowed !== "object" || allowed === null || Array.isArray(allowed)) {
+    fail("allowLiteralEnvironment", "allowed is an object of variable names to the reason each is not a secret");
+  }
+  for (const [variable, reason] of Object.entries(allowed as Record<string, unknown>)) {
+    if (!(variable in environment)) fail("allowLiteralEnvironment", `${JSON.stringify(variable)} is not a variable of "environment"`);
+    if (typeof reason !== "string" || reason.trim() === "") {
+      fail("allowLiteralEnvironment", `${JSON.stringify(variable)} needs a reason: say why its value is not a secret`);
+    }
+  }
+}
 
 /**
  * A Lambda function that gets its secrets the safe way.
@@ -75,24 +133,15 @@ export class SecureLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureLambdaProps) {
     super(scope, id);
-    const secrets = props.secrets ?? [];
-    const runtime = props.runtime ?? "nodejs22.x";
-    const settings = {
-      functionName: props.functionName,
-      handler: props.handler ?? "handler",
-      secrets,
-      parameterPrefix: props.parameterPrefix ?? defaultParameterPrefix(props.functionName),
-      environment: props.environment ?? {},
-      runtime,
-      architecture: props.architecture ?? "arm64",
-      memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? 10,
-      logRetentionDays: props.logRetentionDays ?? 365,
-    };
-    validateProps(this.node.path, settings);
+    const settings = settingsOf(this.node.path, props);
+    const { secrets, runtime } = settings;
+    // Every stack holding a SecureLambda runs the guard, also stacks users build themselves.
+    SecretLeakGuard.protect(this);
     this.parameterPrefix = settings.parameterPrefix;
-    const code = this.bundleEntry(props.entry, NODE_TARGET[runtime], props.minify ?? true);
+    const code = this.bundleEntry(settings.entry, NODE_TARGET[runtime], props.minify ?? true);
     const aws = awsContext(this);
+    // Destroying or replacing a parameter loses the value that was set by hand, and
+    // deleting the key makes every value encrypted with it unreadable.
     const lifecycle: TerraformResourceLifecycle | undefined = props.protect ? { preventDestroy: true } : undefined;
 
     this.key =
@@ -153,6 +202,9 @@ export class SecureLambda extends Construct {
       // kept forever; and it must not run before its role may read its secrets.
       dependsOn: [this.logGroup, this.executionRole.policy],
     });
+    for (const [variable, reason] of Object.entries(props.allowLiteralEnvironment ?? {})) {
+      SecretLeakGuard.allow(this.function, { variable, reason });
+    }
   }
 
   /** The SSM parameter name of one of this function's secrets. */

@@ -20,6 +20,9 @@ export {
   Testing,
   Token,
   AssetType,
+  Tokenization,
+  DefaultTokenResolver,
+  StringConcat,
 } from "cdktf";
 export type { IAspect, TerraformResourceLifecycle } from "cdktf";
 

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/environments";
 import { PROJECT } from "../config/environments";
-import { SecureLambda } from "../constructs";
+import { SecretLeakGuard, SecureLambda } from "../constructs";
 import { AwsProvider, LocalBackend, S3Backend, TerraformStack, type AwsProviderConfig } from "../constructs/tf";
 
 /** Options of an {@link EnvironmentStack}. */
@@ -24,6 +24,8 @@ export class EnvironmentStack extends TerraformStack {
   constructor(scope: Construct, name: string, props: EnvironmentStackProps) {
     super(scope, name);
     const { config } = props;
+    // Also guards resources added to the stack outside SecureLambda, even with no function.
+    SecretLeakGuard.protect(this);
 
     new AwsProvider(this, "aws", { ...providerConfig(name, config) });
     if (config.stateBackend) {
@@ -48,6 +50,7 @@ export class EnvironmentStack extends TerraformStack {
         entry: path.resolve(props.projectRoot, fn.entry),
         secrets: [...fn.secrets],
         environment: { ...fn.environment },
+        // Protected environments (prod) keep their parameters and key on destroy or replacement.
         protect: config.protected,
       });
     }

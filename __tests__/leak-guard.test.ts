@@ -1,0 +1,251 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PLACEHOLDER_VALUE, SecretLeakError, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
+import { knownTokenFormat } from "../constructs/leak-guard/known-token-format";
+import { looksRandom } from "../constructs/leak-guard/high-entropy";
+import { hasReference, literalText } from "../constructs/leak-guard/literal";
+import { Aspects, AwsProvider, LambdaFunction, SsmParameter, Testing, TerraformStack } from "../constructs/tf";
+import { environments } from "../config/environments";
+import { buildApp } from "../main";
+import { HELLO_ENTRY, synthStack } from "./helpers/synth";
+
+// Fake, obviously made-up credentials, built at run time so no token-shaped string is in the source.
+const alnum = (length: number, seed = "a1B2c3D4e5F6g7H8i9J0") => Array.from({ length }, (_, i) => seed[(i * 7) % seed.length]).join("");
+/** A fixed pseudo-random string (SHA-256 of a seed), so the tests do not depend on luck. */
+function pseudoRandom(length: number, alphabet: string, seed = 42): string {
+  const bytes = Buffer.concat([0, 1, 2].map((i) => createHash("sha256").update(`${seed}/${i}`).digest()));
+  return Array.from({ length }, (_, i) => alphabet[bytes[i]! % alphabet.length]).join("");
+}
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const HEX = "0123456789abcdef";
+const FAKE = {
+  "GitHub token": "ghp_" + alnum(36),
+  "GitHub fine-grained token": "github_pat_" + alnum(22) + "_" + alnum(59),
+  "Slack token": "xoxb-" + "1234567890-" + alnum(24),
+  "Slack webhook URL": "https://hooks.slack.com/services/" + "T0000/B0000/" + alnum(24),
+  "AWS access key id": "AKIA" + "EXAMPLE".padEnd(16, "X"),
+  "private key": ["-----BEGIN RSA PRIVATE", "KEY-----"].join(" ") + "\nMIIE" + alnum(40) + "\n-----END RSA PRIVATE KEY-----",
+  "JSON Web Token": ["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", alnum(43)].join("."),
+  "high-entropy string": pseudoRandom(40, BASE64URL),
+};
+
+/** A stack with one plain LambdaFunction (not a SecureLambda) whose environment holds `variables`, guarded. */
+function plainFunctionStack(variables: Record<string, string>): { stack: TerraformStack; fn: LambdaFunction } {
+  const stack = new TerraformStack(Testing.app(), "plain");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  SecretLeakGuard.protect(stack);
+  const fn = new LambdaFunction(stack, "Other", { functionName: "other", role: "arn:aws:iam::123456789012:role/x", environment: { variables } });
+  return { stack, fn };
+}
+
+function leakOf(run: () => unknown): SecretLeakError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SecretLeakError);
+    return error as SecretLeakError;
+  }
+  throw new Error("expected a SecretLeakError, but synthesis succeeded");
+}
+
+describe("known token formats and high-entropy strings in a function's environment", () => {
+  test.each(Object.entries(FAKE))("fails synthesis on a %s in a function the user added outside SecureLambda", (kind, value) => {
+    const { stack } = plainFunctionStack({ NOTIFY_CONFIG: value });
+    const error = leakOf(() => Testing.synth(stack));
+    expect(error.stackName).toBe("plain");
+    expect(error.message).toContain('stack "plain"');
+    expect(error.message).toContain("aws_lambda_function.Other");
+    expect(error.message).toContain("variable NOTIFY_CONFIG");
+    expect(error.message).toMatch(kind === "high-entropy string" ? /high-entropy string/ : new RegExp(`looks like an? ${kind}`));
+    expect(error.message).not.toContain(value);
+    expect(error.message).not.toContain(value.slice(4, 20));
+  });
+
+  test("fails synthesis on a token in a SecureLambda's environment, naming the function's address", () => {
+    const error = leakOf(() =>
+      synthStack((stack) => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, environment: { UPSTREAM: FAKE["GitHub token"] } })),
+    );
+    expect(error.findings).toEqual([expect.objectContaining({ constructPath: "test/fn/Function", variable: "UPSTREAM", rules: expect.arrayContaining(["known-token-format"]) })]);
+    expect(error.findings[0]!.address).toMatch(/^aws_lambda_function\.fn_Function_[0-9A-F]{8}$/);
+  });
+
+  test("reports every offending variable of the stack at once", () => {
+    const { stack } = plainFunctionStack({ A_URL: FAKE["Slack webhook URL"], B_ID: FAKE["AWS access key id"], FINE: "https://api.github.com" });
+    expect(leakOf(() => Testing.synth(stack)).findings.map((f) => f.variable)).toEqual(["A_URL", "B_ID"]);
+  });
+
+  test("catches a value set through an escape-hatch override", () => {
+    const { stack, fn } = plainFunctionStack({});
+    fn.addOverride("environment.variables.PATCHED", FAKE["JSON Web Token"]);
+    expect(leakOf(() => Testing.synth(stack)).findings[0]!.variable).toBe("PATCHED");
+  });
+
+  test("judges only literal text: a reference to another resource is not a value", () => {
+    const { stack } = plainFunctionStack({});
+    const other = new LambdaFunction(stack, "Target", { functionName: "target", role: "r" });
+    new LambdaFunction(stack, "Caller", { functionName: "caller", role: "r", environment: { variables: { TARGET_ARN: other.arn, API_TOKEN: other.arn } } });
+    expect(() => Testing.synth(stack)).not.toThrow();
+  });
+
+  test.each([
+    ["a URL", "https://api.github.com/repos/octo-org/octo-repo"],
+    ["an ARN", "arn:aws:lambda:eu-west-1:123456789012:function:notifier-dev"],
+    ["a parameter name", "/team/notifier-dev/slack_webhook_url"],
+    ["a UUID", "123e4567-e89b-12d3-a456-426614174000"],
+    ["a sentence", "Posts the number of open issues to Slack every morning"],
+    ["a long lower-case name", "my-service-production-eu-west-one-backend-worker"],
+    ["the placeholder", PLACEHOLDER_VALUE],
+  ])("lets %s through", (_, value) => {
+    expect(() => Testing.synth(plainFunctionStack({ SETTING: value }).stack)).not.toThrow();
+  });
+});
+
+describe("variables named like secrets", () => {
+  test.each(["API_TOKEN", "CLIENT_SECRET", "DB_PASSWORD", "SIGNING_KEY", "signing_key"])("fails synthesis when %s holds a literal, however harmless it looks", (name) => {
+    const error = leakOf(() => Testing.synth(plainFunctionStack({ [name]: "hello" }).stack));
+    expect(error.findings).toEqual([expect.objectContaining({ variable: name, rules: ["secret-named-variable"] })]);
+    expect(error.message).toMatch(/is named like a secret \(\*_(TOKEN|SECRET|PASSWORD|KEY)\) and holds a literal value/);
+    expect(error.message).not.toContain("hello");
+  });
+
+  test("lets an empty value and a parameter-name variable through", () => {
+    expect(() => Testing.synth(plainFunctionStack({ API_TOKEN: "", API_TOKEN_PARAM_NAME: "/app/api_token" }).stack)).not.toThrow();
+  });
+});
+
+describe("SecureString parameters", () => {
+  function parameterStack(config: { value?: string; valueWo?: string; type?: string }): TerraformStack {
+    const stack = new TerraformStack(Testing.app(), "params");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    SecretLeakGuard.protect(stack);
+    new SsmParameter(stack, "Db", { name: "/app/db_password", type: config.type ?? "SecureString", value: config.value, valueWo: config.valueWo, valueWoVersion: config.valueWo ? 1 : undefined });
+    return stack;
+  }
+
+  test("fail synthesis with any literal but the placeholder, pointing to out-of-band setting and value_wo", () => {
+    const error = leakOf(() => Testing.synth(parameterStack({ value: "correct horse battery staple" })));
+    expect(error.findings).toEqual([expect.objectContaining({ address: "aws_ssm_parameter.Db", variable: "value", rules: ["secure-string-placeholder"] })]);
+    expect(error.message).toContain("set the real value out of band");
+    expect(error.message).toContain("value_wo");
+    expect(error.message).not.toContain("correct horse");
+  });
+
+  test("fail synthesis with a literal in value_wo, which is still in the code", () => {
+    const error = leakOf(() => Testing.synth(parameterStack({ valueWo: "correct horse battery staple" })));
+    expect(error.findings[0]).toEqual(expect.objectContaining({ variable: "value_wo" }));
+    expect(error.message).toContain("pass a reference");
+  });
+
+  test("pass with the placeholder, or with a reference in value_wo", () => {
+    expect(() => Testing.synth(parameterStack({ value: PLACEHOLDER_VALUE }))).not.toThrow();
+    expect(() => Testing.synth(parameterStack({ valueWo: "${var.db_password}" }))).not.toThrow();
+  });
+
+  test("a plain String parameter holding a token fails too", () => {
+    expect(leakOf(() => Testing.synth(parameterStack({ type: "String", value: FAKE["GitHub token"] }))).findings[0]!.rules).toContain("known-token-format");
+  });
+});
+
+describe("deliberate exceptions", () => {
+  test("SecretLeakGuard.allow lets one variable of one function through, and only that one", () => {
+    const { stack, fn } = plainFunctionStack({ PUBLIC_KEY: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5", OTHER_KEY: "x" });
+    SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "a public key, published in the README" });
+    expect(leakOf(() => Testing.synth(stack)).findings.map((f) => f.variable)).toEqual(["OTHER_KEY"]);
+  });
+
+  test("SecureLambda's allowLiteralEnvironment declares the exception beside the variable", () => {
+    expect(() =>
+      synthStack((stack) => {
+        new SecureLambda(stack, "fn", {
+          functionName: "fn",
+          entry: HELLO_ENTRY,
+          environment: { CACHE_KEY: "v2" },
+          allowLiteralEnvironment: { CACHE_KEY: "a cache namespace, not a credential" },
+        });
+      }),
+    ).not.toThrow();
+  });
+
+  test("an exception needs a reason", () => {
+    const { fn } = plainFunctionStack({});
+    expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(SecureLambdaValidationError);
+    expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(/plain\/Other: invalid reason: the exception for PUBLIC_KEY needs a reason/);
+  });
+});
+
+describe("where the guard runs", () => {
+  test("SecureLambda registers it once on a stack the user builds, however many functions it holds", () => {
+    const stack = new TerraformStack(Testing.app(), "mine");
+    new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY });
+    new SecureLambda(stack, "b", { functionName: "b", entry: HELLO_ENTRY });
+    SecretLeakGuard.protect(stack);
+    expect(Aspects.of(stack).all.filter((aspect) => aspect instanceof SecretLeakGuard)).toHaveLength(1);
+  });
+
+  test("guards a resource added beside a SecureLambda in a user's stack, without the stack registering it", () => {
+    const stack = new TerraformStack(Testing.app(), "mine");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY });
+    new LambdaFunction(stack, "Extra", { functionName: "extra", role: "r", environment: { variables: { WEBHOOK: FAKE["Slack webhook URL"] } } });
+    expect(leakOf(() => Testing.synth(stack)).findings[0]!.address).toBe("aws_lambda_function.Extra");
+  });
+
+  test("fails app.synth() and Testing.fullSynth, not only Testing.synth", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-guard-"));
+    try {
+      const app = Testing.app({ outdir });
+      const stack = new TerraformStack(app, "s");
+      new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, environment: { UPSTREAM: FAKE["AWS access key id"] } });
+      leakOf(() => app.synth());
+      leakOf(() => Testing.fullSynth(stack));
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test("runs in every EnvironmentStack: a token in the configuration fails the app", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-guard-app-"));
+    try {
+      const [notifier] = environments.dev.functions;
+      const leaky = { ...environments.dev, functions: [{ ...notifier!, environment: { SLACK: FAKE["Slack webhook URL"] } }] };
+      const error = leakOf(() => buildApp({ outdir, environments: { dev: leaky } }).synth());
+      expect(error.message).toContain('stack "dev"');
+      expect(error.message).toContain("variable SLACK");
+      expect(fs.existsSync(path.join(outdir, "stacks", "dev", "cdk.tf.json"))).toBe(false);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test("the example app passes the guard", () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-guard-ok-"));
+    try {
+      expect(() => buildApp({ outdir }).synth()).not.toThrow();
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the detectors", () => {
+  test("read only literal text, not ${...} references", () => {
+    expect(literalText("pre-${aws_x.y.arn}-post")).toBe("pre- -post");
+    expect(literalText("$${not.a.reference}")).toBe("${not.a.reference}");
+    expect(hasReference('${lookup(var.m, "}")}')).toBe(true);
+    expect(hasReference("plain")).toBe(false);
+    expect(knownTokenFormat("Bearer ${var.token}")).toBeUndefined();
+  });
+
+  test("know each token format", () => {
+    for (const [kind, value] of Object.entries(FAKE)) if (kind !== "high-entropy string") expect(knownTokenFormat(value)).toMatch(new RegExp(kind));
+  });
+
+  test("find random keys of 32+ characters and leave words, paths and hex ids under 32 alone", () => {
+    expect(looksRandom(pseudoRandom(32, BASE64URL, 7))).toBe(true);
+    expect(looksRandom(pseudoRandom(40, HEX, 7))).toBe(true);
+    expect(looksRandom(pseudoRandom(16, HEX, 7))).toBe(false);
+    expect(looksRandom("/very/long/parameter/prefix/for-team-x/app-y/slack_webhook_url")).toBe(false);
+  });
+});

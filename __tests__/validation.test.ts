@@ -1,0 +1,161 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SecretsKey, SecureLambda, SecureLambdaValidationError, type SecureLambdaProps } from "../constructs";
+import { Testing, TerraformStack } from "../constructs/tf";
+import { HELLO_ENTRY, synthStack } from "./helpers/synth";
+
+/** Builds `test/fn` with the given props on top of valid ones and returns the validation error it raises. */
+function errorOf(props: Partial<Record<keyof SecureLambdaProps, unknown>>, build?: (stack: TerraformStack) => Partial<SecureLambdaProps>): SecureLambdaValidationError {
+  try {
+    synthStack((stack) => {
+      const extra = build?.(stack) ?? {};
+      new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, ...extra, ...(props as Partial<SecureLambdaProps>) });
+    });
+  } catch (error) {
+    expect(error).toBeInstanceOf(SecureLambdaValidationError);
+    return error as SecureLambdaValidationError;
+  }
+  throw new Error("expected a SecureLambdaValidationError, but the stack synthesized");
+}
+
+/** Asserts the error names the construct path, the prop, and each expected fragment (the bad value, what is allowed). */
+function expectInvalid(props: Partial<Record<keyof SecureLambdaProps, unknown>>, prop: string, ...fragments: Array<string | RegExp>): void {
+  const error = errorOf(props);
+  expect(error.constructPath).toBe("test/fn");
+  expect(error.prop).toBe(prop);
+  expect(error.message).toContain("test/fn");
+  expect(error.message).toContain(`invalid ${prop}`);
+  for (const fragment of fragments) expect(error.message).toMatch(typeof fragment === "string" ? new RegExp(escape(fragment)) : fragment);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+describe("functionName", () => {
+  test("refuses an empty name", () => expectInvalid({ functionName: "" }, "functionName", '""', "1 to 64 characters of A-Z, a-z, 0-9, - and _"));
+  test("refuses a name of 65 characters", () => expectInvalid({ functionName: "f".repeat(65) }, "functionName", "1 to 64 characters"));
+  test("refuses characters Lambda does not allow", () => expectInvalid({ functionName: "my.fn" }, "functionName", '"my.fn"', "A-Z, a-z, 0-9, - and _"));
+  test("refuses a name that is not a string", () => expectInvalid({ functionName: 42 }, "functionName", "42"));
+  test("accepts 64 characters", () => expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "f".repeat(64), entry: HELLO_ENTRY }))).not.toThrow());
+});
+
+describe("secrets", () => {
+  test("refuses a name that is not one SSM name segment", () => expectInvalid({ secrets: ["team/token"] }, "secrets", '"team/token"', "one SSM name segment"));
+  test("refuses a name with a space", () => expectInvalid({ secrets: ["api token"] }, "secrets", "A-Z, a-z, 0-9, _, . and -"));
+  test("refuses a list that is not an array", () => expectInvalid({ secrets: "github_token" }, "secrets", "an array of secret names"));
+  test("refuses a duplicate", () => expectInvalid({ secrets: ["github_token", "github_token"] }, "secrets", '"github_token" is listed twice'));
+  test("refuses two names that fold to the same variable", () =>
+    expectInvalid({ secrets: ["api-key", "API.KEY"] }, "secrets", '"api-key" and "API.KEY" both map to the variable API_KEY_PARAM_NAME', "folding - and . to _"));
+  test("refuses a name whose variable would not be a valid Lambda name", () =>
+    expectInvalid({ secrets: ["1password"] }, "secrets", '"1password" maps to 1PASSWORD_PARAM_NAME', "start the secret name with a letter"));
+  test("refuses a name whose variable would be reserved by Lambda (AWS_*)", () =>
+    expectInvalid({ secrets: ["aws_session"] }, "secrets", "AWS_SESSION_PARAM_NAME", "avoid AWS_/LAMBDA_ prefixes"));
+  test("refuses a name whose variable would be reserved by Lambda (LAMBDA_*)", () => expectInvalid({ secrets: ["lambda_key"] }, "secrets", "LAMBDA_KEY_PARAM_NAME"));
+  test("refuses a name whose variable collides with an environment key", () =>
+    expectInvalid({ secrets: ["github_token"], environment: { GITHUB_TOKEN_PARAM_NAME: "/x" } }, "environment", '"GITHUB_TOKEN_PARAM_NAME" collides with the parameter-name variable of secret "github_token"'));
+});
+
+describe("environment", () => {
+  test.each(["AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"])("refuses the reserved name %s", (name) =>
+    expectInvalid({ environment: { [name]: "x" } }, "environment", `"${name}" is reserved by the Lambda runtime`, "names starting with AWS_, LAMBDA_, _"),
+  );
+  test("refuses _HANDLER (reserved, and not a valid name)", () => expectInvalid({ environment: { _HANDLER: "x" } }, "environment", '"_HANDLER"'));
+  test("refuses a name that is not a valid Lambda variable name", () => expectInvalid({ environment: { "MY-VAR": "x" } }, "environment", '"MY-VAR"', "start with a letter and use only letters, digits and _"));
+  test("refuses names ending in _PARAM_NAME, which the construct sets", () => expectInvalid({ environment: { OTHER_PARAM_NAME: "/x" } }, "environment", "names ending in _PARAM_NAME are set by the construct"));
+  test("refuses a value that is not a string", () => expectInvalid({ environment: { PORT: 8080 } }, "environment", 'variable "PORT" has a number value', "allowed are strings"));
+  test("refuses an environment that is not an object", () => expectInvalid({ environment: ["A=b"] }, "environment", "an array", "an object of variable names to string values"));
+  test("refuses more than Lambda's 4 KB in all, parameter names included", () =>
+    expectInvalid({ environment: { BIG: "x".repeat(4050) }, secrets: ["github_token", "slack_webhook_url"] }, "environment", /take \d+ bytes; Lambda allows 4096 bytes in all/));
+  test("never echoes an environment value", () => {
+    const value = "do-not-echo-" + "v".repeat(20);
+    expect(errorOf({ environment: { AWS_REGION: value } }).message).not.toContain(value);
+  });
+});
+
+describe("parameterPrefix", () => {
+  test("refuses a prefix without a leading /", () => expectInvalid({ parameterPrefix: "team/app" }, "parameterPrefix", '"team/app"', 'starts with "/"'));
+  test("refuses a trailing /", () => expectInvalid({ parameterPrefix: "/team/app/" }, "parameterPrefix", '"/team/app/"', "no trailing or double"));
+  test("refuses a double /", () => expectInvalid({ parameterPrefix: "/team//app" }, "parameterPrefix", "no trailing or double"));
+  test("refuses characters SSM does not allow", () => expectInvalid({ parameterPrefix: "/team/app name" }, "parameterPrefix", "A-Z, a-z, 0-9, _, . and -"));
+  test("refuses /aws, which SSM reserves", () => expectInvalid({ parameterPrefix: "/aws/app" }, "parameterPrefix", '"/aws/app"', 'SSM reserves names that start with "/aws" or "/ssm"'));
+  test("refuses /ssm in any case", () => expectInvalid({ parameterPrefix: "/SSM/app" }, "parameterPrefix", "SSM reserves"));
+  test("says when the refused prefix is the default derived from functionName", () =>
+    expectInvalid({ functionName: "ssm-rotator" }, "parameterPrefix", '"/ssm-rotator"', 'the default "/<functionName>"', "pass parameterPrefix"));
+  test("refuses full parameter names longer than SSM allows", () =>
+    expectInvalid({ parameterPrefix: "/" + "p".repeat(940), secrets: ["github_token"] }, "parameterPrefix", /parameter name of secret "github_token" is \d+ characters; SSM allows 947/));
+  test("refuses more than 15 levels of hierarchy", () =>
+    expectInvalid({ parameterPrefix: "/a".repeat(15), secrets: ["s1"] }, "parameterPrefix", "gives 16 levels of hierarchy; SSM allows at most 15"));
+  test("accepts 15 levels", () =>
+    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, parameterPrefix: "/a".repeat(14), secrets: ["s1"] }))).not.toThrow());
+});
+
+describe("numbers", () => {
+  test.each([2, 10, -1, 4000])("refuses logRetentionDays %p, which CloudWatch does not accept", (days) =>
+    expectInvalid({ logRetentionDays: days }, "logRetentionDays", `${days}: allowed are 0, 1, 3, 5, 7, 14, 30`, "3653"),
+  );
+  test.each([127, 10241, 256.5])("refuses memorySize %p", (mb) => expectInvalid({ memorySize: mb }, "memorySize", `${mb}: allowed is a whole number of MB from 128 to 10240`));
+  test("refuses a memorySize given as a string", () => expectInvalid({ memorySize: "256" }, "memorySize", '"256"', "from 128 to 10240"));
+  test.each([0, 901, 1.5])("refuses timeout %p", (seconds) => expectInvalid({ timeout: seconds }, "timeout", `${seconds}: allowed is a whole number of seconds from 1 to 900`));
+  test("accepts the bounds", () =>
+    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, memorySize: 10240, timeout: 900, logRetentionDays: 0 }))).not.toThrow());
+});
+
+describe("entry", () => {
+  test("refuses an entry that does not exist, naming the path", () => expectInvalid({ entry: "no/such/handler.ts" }, "entry", '"no/such/handler.ts"', "the file does not exist"));
+  test("refuses an entry that is not a string", () => expectInvalid({ entry: undefined }, "entry", "undefined", "the path of the handler"));
+  test("reports an esbuild error with the entry path and location, not a stack trace", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bad-entry-"));
+    const entry = path.join(dir, "broken.ts");
+    fs.writeFileSync(entry, "export const handler = ( => 1;\n");
+    try {
+      expectInvalid({ entry }, "entry", JSON.stringify(entry), `${entry}:1:`);
+      expect(errorOf({ entry }).message).not.toMatch(/\n\s+at /);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test("reports an unresolvable import with the entry path", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bad-import-"));
+    const entry = path.join(dir, "imports.ts");
+    fs.writeFileSync(entry, 'import "./missing-module";\nexport const handler = () => 1;\n');
+    try {
+      expectInvalid({ entry }, "entry", JSON.stringify(entry), /Could not resolve "\.\/missing-module"/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("other props", () => {
+  test("refuses a handler that is not an identifier", () => expectInvalid({ handler: "index.handler" }, "handler", '"index.handler"', "a JavaScript identifier"));
+  test("refuses an unsupported runtime", () => expectInvalid({ runtime: "nodejs18.x" }, "runtime", '"nodejs18.x"', "nodejs20.x, nodejs22.x, nodejs24.x"));
+  test("refuses an unknown architecture", () => expectInvalid({ architecture: "arm" }, "architecture", '"arm"', "arm64, x86_64"));
+  test("refuses a description over 256 characters", () => expectInvalid({ description: "d".repeat(257) }, "description", "at most 256 characters"));
+  test("refuses aws: tags and non-string tag values", () => {
+    expectInvalid({ tags: { "aws:team": "x" } }, "tags", '"aws:team"', 'do not start with "aws:"');
+    expectInvalid({ tags: { team: 1 } }, "tags", 'tag "team" has value 1');
+  });
+  test.each(["minify", "protect"] as const)("refuses a %s that is not a boolean", (prop) => expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'));
+  test("refuses a kmsKey that is not a SecretsKey", () => expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "a SecretsKey construct"));
+  test("refuses allowLiteralEnvironment without a reason or for an unknown variable", () => {
+    expectInvalid({ environment: { PUBLIC_KEY: "k" }, allowLiteralEnvironment: { PUBLIC_KEY: " " } }, "allowLiteralEnvironment", '"PUBLIC_KEY" needs a reason');
+    expectInvalid({ allowLiteralEnvironment: { NOPE: "because" } }, "allowLiteralEnvironment", '"NOPE" is not a variable of "environment"');
+  });
+  test("refuses props that are not an object", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    expect(() => new SecureLambda(stack, "fn", null as unknown as SecureLambdaProps)).toThrow(SecureLambdaValidationError);
+  });
+});
+
+describe("SecretsKey", () => {
+  test.each([6, 31, 7.5])("refuses deletionWindowDays %p", (days) => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: days })).toThrow(/test\/key: invalid deletionWindowDays: .*from 7 to 30/);
+  });
+  test("refuses a protected key with less than the 30-day window", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: 7, preventDestroy: true })).toThrow(/test\/key: invalid deletionWindowDays: 7: a protected key \(preventDestroy\) keeps the 30-day window/);
+  });
+});

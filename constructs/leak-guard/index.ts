@@ -1,0 +1,3 @@
+export { SecretLeakGuard, inspectStack, type LeakException } from "./guard";
+export { DEFAULT_LEAK_RULES } from "./rules";
+export type { GuardedValue, GuardedValueKind, LeakRule } from "./rule";

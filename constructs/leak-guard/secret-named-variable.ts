@@ -1,0 +1,19 @@
+import { isLiteral } from "./literal";
+import type { LeakRule } from "./rule";
+
+/** Suffixes of variable names that announce a secret. */
+export const SECRET_NAME_SUFFIXES = ["_TOKEN", "_SECRET", "_PASSWORD", "_KEY"] as const;
+
+export const secretNamedVariableRule: LeakRule = {
+  name: "secret-named-variable",
+  why:
+    "A variable named like a secret that holds literal text is a secret committed to the code, whatever its format; " +
+    "the value belongs in an SSM parameter, and the variable should carry the parameter's name.",
+  check(value) {
+    if (value.kind !== "environment-variable") return undefined;
+    const upper = value.variable.toUpperCase();
+    const suffix = SECRET_NAME_SUFFIXES.find((s) => upper.endsWith(s));
+    if (!suffix || !isLiteral(value.value)) return undefined;
+    return `is named like a secret (*${suffix}) and holds a literal value`;
+  },
+};
