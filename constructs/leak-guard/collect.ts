@@ -4,6 +4,7 @@ import type { GuardedValue } from "./rule";
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 // The SSM parameter arguments that can carry a value.
 const PARAMETER_VALUE_ARGUMENTS = ["value", "value_wo", "insecure_value"] as const;
+const JUDGED_ARGUMENTS = ["environment", "type", ...PARAMETER_VALUE_ARGUMENTS];
 
 /** A resource of the stack with the values the guard judges. */
 export interface GuardedResource {
@@ -42,11 +43,16 @@ export function collectGuardedValues(stack: TerraformStack): GuardedResource[] {
   return found;
 }
 
+/**
+ * The resource's Terraform body with only the judged arguments resolved: resolving the
+ * whole body (policies, references) would cost a third of the synthesis time of a large stack.
+ */
 function resolvedBody(stack: TerraformStack, resource: TerraformResource): Record<string, unknown> | undefined {
-  const json = Tokenization.resolve(resource.toTerraform(), { scope: stack, resolver: RESOLVER }) as {
-    resource?: Record<string, Record<string, Record<string, unknown>>>;
-  };
-  return json.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId];
+  const json = resource.toTerraform() as { resource?: Record<string, Record<string, Record<string, unknown>>> };
+  const body = json.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId];
+  if (!body) return undefined;
+  const judged = Object.fromEntries(JUDGED_ARGUMENTS.filter((name) => name in body).map((name) => [name, body[name]]));
+  return Tokenization.resolve(judged, { scope: stack, resolver: RESOLVER }) as Record<string, unknown>;
 }
 
 /** `environment` is one block: an object, or a one-element list when set through an override. */
