@@ -114,6 +114,9 @@ function checkAllowLiteralEnvironment(fail: ReturnType<typeof failAt>, allowed: 
  * value is set out of band, so it is never in source, plan, state or `cdktf.out/`.
  * The function's environment holds only the parameter names; its role may read exactly
  * those parameters and decrypt them only through SSM.
+ *
+ * Bad props fail in the constructor with {@link SecureLambdaValidationError}, and the
+ * stack it is in runs the secret-leak guard at synth time ({@link SecretLeakGuard}).
  */
 export class SecureLambda extends Construct {
   /** The Lambda function. */
