@@ -25,7 +25,7 @@ function readStack(outdir: string, name: string): TerraformJson {
 
 /** Content hashes change with every edit of the handler; the snapshot is about infrastructure. */
 function withoutBundleHashes(json: TerraformJson): unknown {
-  return JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{64}/g, "<sha256>").replace(/Bundle-[0-9a-f]{12}/g, "Bundle-<hash>").replace(/bundles\/[0-9a-f]{12}\.zip/g, "bundles/<hash>.zip"));
+  return JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{64}/g, "<sha256>").replace(/Bundle-[0-9a-f]{12}(_(?:Zip|Code)_[0-9A-F]{8})?/g, "Bundle-<hash>").replace(/bundles\/[0-9a-f]{12}\.zip/g, "bundles/<hash>.zip"));
 }
 
 function filesUnder(dir: string): string[] {
