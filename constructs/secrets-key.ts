@@ -37,6 +37,8 @@ export class SecretsKey extends Construct {
   readonly preventDestroy: boolean;
   /** Days KMS waits before deleting the key once scheduled. */
   readonly deletionWindowDays: number;
+  /** ARN of the key (one reference, shared by every user of the key). */
+  readonly keyArn: string;
   private readonly logGroupArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
@@ -58,15 +60,12 @@ export class SecretsKey extends Construct {
       tags: props.tags,
       lifecycle,
     });
+    // Every attribute read creates a token that records a stack trace: read it once.
+    this.keyArn = this.key.arn;
     this.alias = new KmsAlias(this, "Alias", {
       name: keyAliasName(props.aliasName),
       targetKeyId: this.key.keyId,
     });
-  }
-
-  /** ARN of the key. */
-  get keyArn(): string {
-    return this.key.arn;
   }
 
   /** Lets CloudWatch Logs use the key for exactly this log group (by ARN, without `:*`). */
