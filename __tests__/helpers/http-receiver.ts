@@ -3,7 +3,7 @@
  * responses: stands in for the GitHub API and a Slack webhook in tests. Always `close()` it.
  */
 import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./loopback";
 
 /** One request the receiver got. */
 export interface ReceivedRequest {
@@ -51,20 +51,12 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       res.end(payload);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     respond: (method, path, response) => void routes.set(`${method.toUpperCase()} ${path}`, response),
     reset: () => void (requests.length = 0),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -8,7 +8,7 @@
  * answer the next calls of an action with an injected error. Always `close()` it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { closeServer, listenOnLoopback } from "./loopback";
 
 /** The actions the fake understands. */
 export type SsmAction = "GetParameters" | "GetParameter" | "PutParameter" | "DescribeParameters";
@@ -226,14 +226,10 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
   const server: Server = createServer((req, res) => {
     onRequest(req, res).catch(() => send(res, 500, { __type: "InternalServerError" }));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     calls,
     callCount: (action) => calls.filter((call) => call.action === action).length,
     maxConcurrent: (action) => peak.get(action) ?? 0,
@@ -249,11 +245,7 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
     failNext(action, error) {
       injected.set(action, [...(injected.get(action) ?? []), error]);
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
