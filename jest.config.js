@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  // TypeScript 7 has no JS API, so ts-jest cannot run; swc strips types (tsc --noEmit checks them).
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
+  // TypeScript 7 has no JS API, so ts-jest cannot run; esbuild strips types (tsc --noEmit checks them).
+  transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-transform.cjs" },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 60000,
 };
