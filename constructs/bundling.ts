@@ -83,6 +83,7 @@ function describeBuildFailure(error: unknown): string {
   if (!Array.isArray(failure.errors) || failure.errors.length === 0) return String((error as Error)?.message ?? error);
   return failure.errors
     .slice(0, 5)
-    .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
+    // esbuild names files relative to its working directory; an absolute path reads the same from anywhere.
+    .map((e) => (e.location ? `${path.resolve(e.location.file)}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
     .join("; ");
 }
