@@ -1,0 +1,98 @@
+/** The public props of SecureLambda, their defaults, and their validation into settings. */
+import { SecretsKey } from "./secrets-key";
+import { defaultParameterPrefix } from "./naming";
+import { failAt, validateProps, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
+
+/** Properties of a {@link SecureLambda}. */
+export interface SecureLambdaProps {
+  /** Name of the Lambda function; also names its role, log group and (by default) key alias and parameters. */
+  readonly functionName: string;
+  /** Path of the handler's TypeScript file, bundled with esbuild at synth time (relative paths resolve from the working directory). */
+  readonly entry: string;
+  /** Name of the handler function exported by `entry`. @default "handler" */
+  readonly handler?: string;
+  /** Names of the secrets the function reads, e.g. `github_token`; one SecureString parameter each. @default no secrets */
+  readonly secrets?: string[];
+  /** Path under which the secrets' parameters live: `<parameterPrefix>/<secret>`. @default "/<functionName>" */
+  readonly parameterPrefix?: string;
+  /** Plain, non-secret environment variables. Never put a secret here: GetFunction shows them in clear text. @default none */
+  readonly environment?: Record<string, string>;
+  /** Lambda runtime; the bundle targets the same Node.js version. @default "nodejs22.x" */
+  readonly runtime?: LambdaRuntime;
+  /** Instruction set of the function. @default "arm64" */
+  readonly architecture?: LambdaArchitecture;
+  /** Memory in MB (128 to 10240); CPU grows with it. @default 256 */
+  readonly memorySize?: number;
+  /** Timeout in seconds (1 to 900). @default 10 */
+  readonly timeout?: number;
+  /** Days CloudWatch keeps the function's logs (a value CloudWatch accepts; 0 keeps them forever). @default 365 */
+  readonly logRetentionDays?: number;
+  /** An existing key to encrypt the parameters and logs with, shared with other functions. @default a new key with alias `alias/<functionName>` */
+  readonly kmsKey?: SecretsKey;
+  /** Minify the bundle. @default true */
+  readonly minify?: boolean;
+  /** Protect the secrets from deletion: `prevent_destroy` on the parameters and on a key this construct creates (a `kmsKey` passed in must be protected too). @default false */
+  readonly protect?: boolean;
+  /**
+   * Environment variables that may hold a literal the secret-leak guard would refuse
+   * (a public key, a commit id), each with the reason it is not a secret. @default none
+   */
+  readonly allowLiteralEnvironment?: Record<string, string>;
+  /** Description of the function. @default none */
+  readonly description?: string;
+  /** Tags for every resource the construct creates (on top of the provider's default tags). @default none */
+  readonly tags?: Record<string, string>;
+}
+
+/** The props with defaults applied. */
+export interface Settings extends ValidatedProps {
+  readonly secrets: string[];
+  readonly runtime: LambdaRuntime;
+  readonly architecture: LambdaArchitecture;
+  readonly environment: Record<string, string>;
+}
+
+/** The props with defaults applied, validated: bad input ends here, as a SecureLambdaValidationError. */
+export function resolveSettings(path: string, props: SecureLambdaProps): Settings {
+  const fail = failAt(path);
+  if (typeof props !== "object" || props === null) fail("props", `${String(props)}: allowed is an object with at least functionName and entry`);
+  const settings: Settings = {
+    functionName: props.functionName,
+    entry: props.entry,
+    handler: props.handler ?? "handler",
+    secrets: props.secrets ?? [],
+    parameterPrefix: props.parameterPrefix ?? defaultParameterPrefix(props.functionName),
+    parameterPrefixIsDefault: props.parameterPrefix === undefined,
+    environment: props.environment ?? {},
+    runtime: props.runtime ?? "nodejs22.x",
+    architecture: props.architecture ?? "arm64",
+    memorySize: props.memorySize ?? 256,
+    timeout: props.timeout ?? 10,
+    logRetentionDays: props.logRetentionDays ?? 365,
+    description: props.description,
+    tags: props.tags,
+  };
+  validateProps(path, settings);
+  for (const prop of ["minify", "protect"] as const) {
+    if (props[prop] !== undefined && typeof props[prop] !== "boolean") fail(prop, `${JSON.stringify(props[prop])}: allowed are true and false`);
+  }
+  if (props.kmsKey !== undefined && !(props.kmsKey instanceof SecretsKey)) fail("kmsKey", "allowed is a SecretsKey construct");
+  if (props.protect && props.kmsKey && !props.kmsKey.preventDestroy) {
+    fail("kmsKey", `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`);
+  }
+  checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
+  return settings;
+}
+
+function checkAllowLiteralEnvironment(fail: ReturnType<typeof failAt>, allowed: unknown, environment: Record<string, string>): void {
+  if (allowed === undefined) return;
+  if (typeof allowed !== "object" || allowed === null || Array.isArray(allowed)) {
+    fail("allowLiteralEnvironment", "allowed is an object of variable names to the reason each is not a secret");
+  }
+  for (const [variable, reason] of Object.entries(allowed as Record<string, unknown>)) {
+    if (!(variable in environment)) fail("allowLiteralEnvironment", `${JSON.stringify(variable)} is not a variable of "environment"`);
+    if (typeof reason !== "string" || reason.trim() === "") {
+      fail("allowLiteralEnvironment", `${JSON.stringify(variable)} needs a reason: say why its value is not a secret`);
+    }
+  }
+}
