@@ -132,6 +132,12 @@ describe("SecureString parameters", () => {
     expect(error.message).not.toContain("correct horse");
   });
 
+  test("fail synthesis with a reference in value, which Terraform resolves into the plan and the state", () => {
+    const error = leakOf(() => Testing.synth(parameterStack({ value: "${random_password.db.result}" })));
+    expect(error.findings).toEqual([expect.objectContaining({ address: "aws_ssm_parameter.Db", variable: "value", rules: ["secure-string-placeholder"] })]);
+    expect(error.message).toContain("plan and the state");
+  });
+
   test("fail synthesis with a literal in value_wo, which is still in the code", () => {
     const error = leakOf(() => Testing.synth(parameterStack({ valueWo: "correct horse battery staple" })));
     expect(error.findings[0]).toEqual(expect.objectContaining({ variable: "value_wo" }));
