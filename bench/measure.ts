@@ -23,3 +23,9 @@ export function timeProcess(command: string, args: readonly string[], options: S
 export function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
 }
+
+/** Median wall time of fresh `node` processes that only require `file`, next to a bare `node`. */
+export function coldLoad(file: string, runs: number): { nodeAloneMs: number; coldLoadMs: number } {
+  const time = (args: string[]) => median(Array.from({ length: runs }, () => timeProcess(process.execPath, args).ms));
+  return { nodeAloneMs: time(["-e", "0"]), coldLoadMs: time(["-e", `require(${JSON.stringify(file)})`]) };
+}

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { median, ms, timeProcess } from "./measure";
+import { coldLoad, median, ms, timeProcess } from "./measure";
 
 const ROOT = path.join(__dirname, "..");
 const NODE = process.execPath;
@@ -89,8 +89,7 @@ function bundleCost(outdir: string): Row[] {
   const zip = Object.values(json.data.archive_file as Record<string, { source_dir: string }>)[0]!;
   const file = path.join(stackDir, zip.source_dir, "index.js");
   const bytes = fs.statSync(file).size;
-  const baseline = median(Array.from({ length: RUNS * 2 }, () => timeProcess(NODE, ["-e", "0"]).ms));
-  const loads = median(Array.from({ length: RUNS * 2 }, () => timeProcess(NODE, ["-e", `require(${JSON.stringify(file)})`]).ms));
+  const { nodeAloneMs: baseline, coldLoadMs: loads } = coldLoad(file, RUNS * 2);
   return [
     { figure: "Bundle of the example handler (minified)", value: `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)` },
     { figure: "Cold load of the bundle (fresh node requiring it)", value: `${ms(loads)} (node alone: ${ms(baseline)}, bundle: +${ms(loads - baseline)})` },

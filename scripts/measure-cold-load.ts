@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { median, timeProcess } from "../bench/measure";
+import { coldLoad } from "../bench/measure";
 import { bundle } from "../constructs/bundling";
 
 function bundleFile(arg: string | undefined): string {
@@ -20,9 +20,7 @@ function bundleFile(arg: string | undefined): string {
 
 const file = bundleFile(process.argv[2]);
 const runs = Number(process.argv[3] ?? 7);
-const time = (args: string[]) => median(Array.from({ length: runs }, () => timeProcess(process.execPath, args).ms));
-const nodeAloneMs = time(["-e", "0"]);
-const coldLoadMs = time(["-e", `require(${JSON.stringify(file)})`]);
+const { nodeAloneMs, coldLoadMs } = coldLoad(file, runs);
 process.stdout.write(
   `${JSON.stringify({ file, bytes: fs.statSync(file).size, runs, coldLoadMs: Math.round(coldLoadMs), nodeAloneMs: Math.round(nodeAloneMs), bundleMs: Math.round(coldLoadMs - nodeAloneMs) })}\n`,
 );
