@@ -208,6 +208,27 @@ describe("SecureLambda", () => {
       }
     });
 
+    test("uses a key managed elsewhere by its ARN, creating none, and warns that its policy must let logs use it", () => {
+      const arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+      let construct: SecureLambda | undefined;
+      const imported = synthStack((stack) => {
+        construct = new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY, secrets: ["token"], kmsKey: SecretsKey.fromKeyArn(stack, "TeamKey", arn) });
+      });
+      expect(resources(imported, "aws_kms_key")).toHaveLength(0);
+      expect(only(imported, "aws_ssm_parameter")[1].key_id).toBe(arn);
+      expect(only(imported, "aws_cloudwatch_log_group")[1].kms_key_id).toBe(arn);
+      const kms = statements(only(imported, "aws_iam_role_policy")[1].policy).find((s) => s.Action.includes("kms:Decrypt"));
+      expect(kms!.Resource).toEqual([arn]);
+      const warnings = construct!.key.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+      expect(warnings).toEqual([expect.stringContaining("its key policy must let CloudWatch Logs")]);
+    });
+
+    test("refuses an alias or malformed ARN as a key managed elsewhere", () => {
+      expect(() => synthStack((stack) => SecretsKey.fromKeyArn(stack, "K", "arn:aws:kms:eu-west-1:123456789012:alias/team"))).toThrow(
+        /test\/K: invalid keyArn: "arn:aws:kms:eu-west-1:123456789012:alias\/team": allowed is a KMS key ARN/,
+      );
+    });
+
     test("creates the account, region and partition lookups once per stack", () => {
       const many = synthStack((stack) => {
         for (const name of ["a", "b"]) new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"] });

@@ -1,5 +1,5 @@
 export { SecureLambda, type SecureLambdaProps } from "./secure-lambda";
-export { SecretsKey, type SecretsKeyProps } from "./secrets-key";
+export { SecretsKey, type ISecretsKey, type SecretsKeyProps } from "./secrets-key";
 export { ExecutionRole, type ExecutionRoleProps } from "./execution-role";
 export type { PolicyStatement } from "./policy";
 export { SecretLeakError, SecureLambdaValidationError, type LeakFinding } from "./errors";

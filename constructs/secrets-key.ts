@@ -1,12 +1,25 @@
-import { Construct } from "constructs";
+import { Construct, type IConstruct } from "constructs";
 import { awsContext } from "./aws-context";
 import { SecureLambdaValidationError } from "./errors";
 import { keyAliasName } from "./naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
-import { KmsAlias, KmsKey, Lazy, type TerraformResourceLifecycle } from "./tf";
+import { Annotations, KmsAlias, KmsKey, Lazy, Token, type TerraformResourceLifecycle } from "./tf";
 
 const MIN_DELETION_WINDOW_DAYS = 7;
 const MAX_DELETION_WINDOW_DAYS = 30;
+
+// A key ARN (not an alias ARN: IAM policies and log groups need the key itself).
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/;
+
+/** A KMS key SecureLambda can encrypt parameters and logs with. */
+export interface ISecretsKey extends IConstruct {
+  /** ARN of the key. */
+  readonly keyArn: string;
+  /** Whether the key survives `terraform destroy` of this stack. */
+  readonly preventDestroy: boolean;
+  /** Lets CloudWatch Logs use the key for exactly this log group (by ARN, without `:*`). */
+  allowLogGroup(logGroupArn: string): void;
+}
 
 /** Properties of a {@link SecretsKey}. */
 export interface SecretsKeyProps {
@@ -28,7 +41,7 @@ export interface SecretsKeyProps {
  * Share one between functions by passing it as `kmsKey`; each function that uses it
  * calls {@link allowLogGroup} so CloudWatch Logs may encrypt that function's logs.
  */
-export class SecretsKey extends Construct {
+export class SecretsKey extends Construct implements ISecretsKey {
   /** The KMS key resource. */
   readonly key: KmsKey;
   /** The `alias/<aliasName>` alias. */
@@ -40,6 +53,18 @@ export class SecretsKey extends Construct {
   /** ARN of the key (one reference, shared by every user of the key). */
   readonly keyArn: string;
   private readonly logGroupArns: string[] = [];
+
+  /**
+   * A key this stack does not manage (another stack's, or one made by hand), by ARN.
+   * Its key policy is not ours to change: it must already let CloudWatch Logs use the key
+   * for the log groups of the functions that use it; synth warns about that.
+   */
+  static fromKeyArn(scope: Construct, id: string, keyArn: string): ISecretsKey {
+    if (typeof keyArn !== "string" || (!Token.isUnresolved(keyArn) && !KEY_ARN.test(keyArn))) {
+      throw new SecureLambdaValidationError(`${scope.node.path}/${id}`, "keyArn", `${JSON.stringify(keyArn)}: allowed is a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias)`);
+    }
+    return new ImportedSecretsKey(scope, id, keyArn);
+  }
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
     super(scope, id);
@@ -108,5 +133,25 @@ function validateDeletionWindow(path: string, days: unknown, protectedKey: boole
   }
   if (protectedKey && days !== MAX_DELETION_WINDOW_DAYS) {
     throw new SecureLambdaValidationError(path, "deletionWindowDays", `${days}: a protected key (preventDestroy) keeps the ${MAX_DELETION_WINDOW_DAYS}-day window, the longest chance to cancel a deletion`);
+  }
+}
+
+/** A key managed elsewhere, used by ARN. */
+class ImportedSecretsKey extends Construct implements ISecretsKey {
+  // Terraform does not manage the key here, so no destroy of this stack can delete it.
+  readonly preventDestroy = true;
+  private warned = false;
+
+  constructor(scope: Construct, id: string, readonly keyArn: string) {
+    super(scope, id);
+  }
+
+  allowLogGroup(): void {
+    if (this.warned) return;
+    this.warned = true;
+    Annotations.of(this).addWarning(
+      `the key ${this.keyArn} is not managed by this stack: its key policy must let CloudWatch Logs (logs.<region>.amazonaws.com) ` +
+        `use it for the log groups of the functions that use it (condition kms:EncryptionContext:aws:logs:arn), or their log groups cannot be created`,
+    );
   }
 }

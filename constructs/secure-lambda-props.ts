@@ -1,5 +1,5 @@
 /** The public props of SecureLambda, their defaults, and their validation into settings. */
-import { SecretsKey } from "./secrets-key";
+import type { ISecretsKey } from "./secrets-key";
 import { defaultParameterPrefix } from "./naming";
 import { failAt, validateProps, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
 
@@ -27,8 +27,8 @@ export interface SecureLambdaProps {
   readonly timeout?: number;
   /** Days CloudWatch keeps the function's logs (a value CloudWatch accepts; 0 keeps them forever). @default 365 */
   readonly logRetentionDays?: number;
-  /** An existing key to encrypt the parameters and logs with, shared with other functions. @default a new key with alias `alias/<functionName>` */
-  readonly kmsKey?: SecretsKey;
+  /** A key to encrypt the parameters and logs with instead of creating one: a `SecretsKey` shared with other functions, or `SecretsKey.fromKeyArn(...)` for a key managed elsewhere. @default a new key with alias `alias/<functionName>` */
+  readonly kmsKey?: ISecretsKey;
   /** Minify the bundle. @default true */
   readonly minify?: boolean;
   /** Protect the secrets from deletion: `prevent_destroy` on the parameters and on a key this construct creates (a `kmsKey` passed in must be protected too). @default false */
@@ -76,7 +76,7 @@ export function resolveSettings(path: string, props: SecureLambdaProps): Setting
   for (const prop of ["minify", "protect"] as const) {
     if (props[prop] !== undefined && typeof props[prop] !== "boolean") fail(prop, `${JSON.stringify(props[prop])}: allowed are true and false`);
   }
-  if (props.kmsKey !== undefined && !(props.kmsKey instanceof SecretsKey)) fail("kmsKey", "allowed is a SecretsKey construct");
+  if (props.kmsKey !== undefined && !isSecretsKey(props.kmsKey)) fail("kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn(...) for a key managed elsewhere");
   if (props.protect && props.kmsKey && !props.kmsKey.preventDestroy) {
     fail("kmsKey", `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`);
   }
@@ -95,4 +95,9 @@ function checkAllowLiteralEnvironment(fail: ReturnType<typeof failAt>, allowed: 
       fail("allowLiteralEnvironment", `${JSON.stringify(variable)} needs a reason: say why its value is not a secret`);
     }
   }
+}
+
+function isSecretsKey(value: unknown): value is ISecretsKey {
+  const key = value as Partial<ISecretsKey> | null;
+  return typeof key === "object" && key !== null && typeof key.keyArn === "string" && typeof key.allowLogGroup === "function";
 }

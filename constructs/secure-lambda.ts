@@ -8,7 +8,7 @@ import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
 import { logGroupName, parameterName, paramNameEnvVar } from "./naming";
 import { createSecretParameters } from "./secret-parameters";
-import { SecretsKey } from "./secrets-key";
+import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { resolveSettings, type SecureLambdaProps } from "./secure-lambda-props";
 import { CloudwatchLogGroup, IamRole, LambdaFunction, SsmParameter } from "./tf";
 import type { LambdaRuntime } from "./validation";
@@ -37,7 +37,7 @@ export class SecureLambda extends Construct {
   /** The role and its inline policy, for adding grants. */
   readonly executionRole: ExecutionRole;
   /** The key that encrypts the parameters and the logs (created here or passed as `kmsKey`). */
-  readonly key: SecretsKey;
+  readonly key: ISecretsKey;
   /** The function's log group, `/aws/lambda/<functionName>`. */
   readonly logGroup: CloudwatchLogGroup;
   /** The SecureString parameter of each secret, by secret name. */
