@@ -138,7 +138,7 @@ describe("other props", () => {
     expectInvalid({ tags: { team: 1 } }, "tags", 'tag "team" has value 1');
   });
   test.each(["minify", "protect"] as const)("refuses a %s that is not a boolean", (prop) => expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'));
-  test("refuses a kmsKey that is not a SecretsKey", () => expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "a SecretsKey construct"));
+  test("refuses a kmsKey that is not a SecretsKey or an imported key", () => expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn"));
   test("refuses allowLiteralEnvironment without a reason or for an unknown variable", () => {
     expectInvalid({ environment: { PUBLIC_KEY: "k" }, allowLiteralEnvironment: { PUBLIC_KEY: " " } }, "allowLiteralEnvironment", '"PUBLIC_KEY" needs a reason');
     expectInvalid({ allowLiteralEnvironment: { NOPE: "because" } }, "allowLiteralEnvironment", '"NOPE" is not a variable of "environment"');
