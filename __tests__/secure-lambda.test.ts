@@ -136,6 +136,12 @@ describe("SecureLambda", () => {
       }
     });
 
+    test("takes roleName, for a function name deployed in several regions of one account", () => {
+      const [, custom] = only(synthNotifier({ roleName: "notifier-eu-west-1" }), "aws_iam_role");
+      expect(custom.name).toBe("notifier-eu-west-1");
+      expect(role.name).toBe("notifier");
+    });
+
     test("grants nothing for a function without secrets but its logs", () => {
       const bare = synthNotifier({ secrets: [] });
       expect(resources(bare, "aws_ssm_parameter")).toHaveLength(0);

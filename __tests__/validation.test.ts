@@ -138,6 +138,7 @@ describe("other props", () => {
     expectInvalid({ tags: { team: 1 } }, "tags", 'tag "team" has value 1');
   });
   test.each(["minify", "protect"] as const)("refuses a %s that is not a boolean", (prop) => expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'));
+  test("refuses a roleName IAM would reject", () => expectInvalid({ roleName: "notifier/eu" }, "roleName", '"notifier/eu": allowed are 1 to 64 characters'));
   test("refuses a kmsKey that is not a SecretsKey or an imported key", () => expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn"));
   test("refuses allowLiteralEnvironment without a reason or for an unknown variable", () => {
     expectInvalid({ environment: { PUBLIC_KEY: "k" }, allowLiteralEnvironment: { PUBLIC_KEY: " " } }, "allowLiteralEnvironment", '"PUBLIC_KEY" needs a reason');

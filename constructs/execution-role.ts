@@ -7,6 +7,8 @@ import { IamRole, IamRolePolicy, Lazy } from "./tf";
 export interface ExecutionRoleProps {
   /** Name of the role (also used for its inline policy). */
   readonly roleName: string;
+  /** What the role is for. @default "Execution role of the <roleName> Lambda function" */
+  readonly description?: string;
   /** Tags for the role. @default none */
   readonly tags?: Record<string, string>;
 }
@@ -28,7 +30,7 @@ export class ExecutionRole extends Construct {
     this.aws = awsContext(this);
     this.role = new IamRole(this, "Role", {
       name: props.roleName,
-      description: `Execution role of the ${props.roleName} Lambda function`,
+      description: props.description ?? `Execution role of the ${props.roleName} Lambda function`,
       assumeRolePolicy: renderPolicy([
         {
           Sid: "LambdaInThisAccountOnly",

@@ -7,6 +7,8 @@ import { failAt, validateProps, type LambdaArchitecture, type LambdaRuntime, typ
 export interface SecureLambdaProps {
   /** Name of the Lambda function; also names its role, log group and (by default) key alias and parameters. */
   readonly functionName: string;
+  /** Name of the execution role. IAM names are global to the account while function names are regional: set it when the same function name runs in several regions of one account. @default functionName */
+  readonly roleName?: string;
   /** Path of the handler's TypeScript file, bundled with esbuild at synth time (relative paths resolve from the working directory). */
   readonly entry: string;
   /** Name of the handler function exported by `entry`. @default "handler" */
@@ -58,6 +60,7 @@ export function resolveSettings(path: string, props: SecureLambdaProps): Setting
   if (typeof props !== "object" || props === null) fail("props", `${String(props)}: allowed is an object with at least functionName and entry`);
   const settings: Settings = {
     functionName: props.functionName,
+    roleName: props.roleName ?? props.functionName,
     entry: props.entry,
     handler: props.handler ?? "handler",
     secrets: props.secrets ?? [],

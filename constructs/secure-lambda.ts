@@ -78,7 +78,11 @@ export class SecureLambda extends Construct {
       tags: props.tags,
     });
 
-    this.executionRole = new ExecutionRole(this, "Role", { roleName: props.functionName, tags: props.tags });
+    this.executionRole = new ExecutionRole(this, "Role", {
+      roleName: settings.roleName,
+      description: `Execution role of the ${props.functionName} Lambda function`,
+      tags: props.tags,
+    });
     this.role = this.executionRole.role;
     this.executionRole.grantWriteLogs(this.logGroup.arn);
     this.executionRole.grantReadParameters(

@@ -14,6 +14,7 @@ export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
 export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
 const PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
 const HANDLER_EXPORT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -34,6 +35,7 @@ const MAX_TAGS = 50;
 /** The props validation needs, with defaults applied; mirrors the public SecureLambdaProps. */
 export interface ValidatedProps {
   readonly functionName: string;
+  readonly roleName: string;
   readonly entry: string;
   readonly handler: string;
   readonly secrets: readonly string[];
@@ -77,6 +79,9 @@ export function validateProps(path: string, props: ValidatedProps): void {
 
   if (typeof props.functionName !== "string" || !FUNCTION_NAME.test(props.functionName)) {
     fail("functionName", `${show(props.functionName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`);
+  }
+  if (typeof props.roleName !== "string" || !ROLE_NAME.test(props.roleName)) {
+    fail("roleName", `${show(props.roleName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`);
   }
   if (typeof props.entry !== "string" || props.entry.trim() === "") {
     fail("entry", `${show(props.entry)}: allowed is the path of the handler's TypeScript or JavaScript file`);
