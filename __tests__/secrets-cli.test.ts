@@ -85,6 +85,15 @@ describe("secrets status", () => {
 });
 
 describe("secrets set", () => {
+  test("says KMS, not IAM, when the key refuses the caller, even as an AccessDeniedException", async () => {
+    seedPlaceholders();
+    server.failNext("PutParameter", { code: "AccessDeniedException", message: "User is not authorized to perform: kms:Encrypt" });
+    const result = await cli(["set", "dev", "notifier-dev", "github_token"], Readable.from([FAKE_TOKEN]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`KMS refused ${GITHUB} (AccessDeniedException)`);
+    expect(result.stderr).not.toContain(FAKE_TOKEN);
+  });
+
   test("writes the piped value as a SecureString with the function's key; status then shows version 2", async () => {
     seedPlaceholders();
     const result = await cli(["set", "dev", "notifier-dev", "github_token"], Readable.from([`${FAKE_TOKEN}\n`]));

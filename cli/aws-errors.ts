@@ -1,3 +1,4 @@
+import { accessDeniedBy } from "../lambda-src/secrets/classify-error";
 import { CliError, EXIT } from "./errors";
 
 /**
@@ -9,15 +10,15 @@ export function describeAwsError(error: unknown, parameterName: string, secretVa
   const name = (error as { name?: string })?.name ?? "Error";
   let message = String((error as { message?: string })?.message ?? error);
   if (secretValue) message = message.split(secretValue).join("<redacted>");
-  switch (name) {
-    case "AccessDeniedException":
+  if (name === "ParameterNotFound") {
+    return new CliError(`${parameterName} does not exist: deploy the stack first (npx cdktf deploy <env>)`, EXIT.notReady);
+  }
+  switch (accessDeniedBy(error)) {
+    case "iam":
       return new CliError(`access denied by IAM for ${parameterName}: your credentials lack the SSM permission (${message})`, EXIT.notReady);
-    case "ParameterNotFound":
-      return new CliError(`${parameterName} does not exist: deploy the stack first (npx cdktf deploy <env>)`, EXIT.notReady);
+    case "kms":
+      return new CliError(`KMS refused ${parameterName} (${name}): your credentials may not use the parameter's key (${message})`, EXIT.notReady);
     default:
-      if (name.startsWith("KMS") || name === "InvalidKeyId") {
-        return new CliError(`KMS refused ${parameterName} (${name}): your credentials may not use the parameter's key (${message})`, EXIT.notReady);
-      }
       return new CliError(`${name} for ${parameterName}: ${message}`, EXIT.notReady);
   }
 }

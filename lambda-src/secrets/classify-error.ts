@@ -1,4 +1,4 @@
-import { SecretAccessDeniedError, SecretsError, SecretsFetchError, SecretsThrottledError } from "./errors";
+import { SecretAccessDeniedError, SecretsError, SecretsFetchError, SecretsThrottledError, type DeniedBy } from "./errors";
 
 /** The fields of an SDK (or network) error this module reads; its message is only inspected, never copied. */
 interface ErrorLike {
@@ -24,9 +24,21 @@ export function classifyFetchError(error: unknown, parameterNames: readonly stri
     const attempts = sdkError.$metadata?.attempts;
     return new SecretsThrottledError(parameterNames, typeof attempts === "number" ? attempts : undefined);
   }
-  if (isKmsError(name, sdkError)) return new SecretAccessDeniedError(parameterNames, "kms", name);
-  if (name === "AccessDeniedException") return new SecretAccessDeniedError(parameterNames, "iam", name);
+  const deniedBy = accessDeniedBy(sdkError);
+  if (deniedBy) return new SecretAccessDeniedError(parameterNames, deniedBy, name);
   return new SecretsFetchError(parameterNames, name);
+}
+
+/**
+ * Whether an SSM error is a refusal, and by whom: KMS (the key policy or the key's state)
+ * or IAM (the caller's policy). Shared with the secrets CLI, so both point the operator at
+ * the same policy. Undefined for any other error.
+ */
+export function accessDeniedBy(error: unknown): DeniedBy | undefined {
+  const sdkError = unwrapPowertools(error);
+  const name = errorCode(sdkError);
+  if (isKmsError(name, sdkError)) return "kms";
+  return name === "AccessDeniedException" ? "iam" : undefined;
 }
 
 // KMS failures reach SSM callers either as their own codes (KMSAccessDeniedException,
