@@ -172,6 +172,16 @@ describe("bad input", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  test("reports a configuration mistake as main.ts does, naming the environment and field", async () => {
+    const stdout = output();
+    const stderr = output();
+    const broken = { dev: { ...environments.dev, region: "" } };
+    const code = await runSecretsCli(["status", "dev"], { stdin: Readable.from([]), prompt: stderr, stdout, stderr, env: awsEnv(), environments: broken });
+    expect(code).toBe(2);
+    expect(stderr.text()).toContain('configuration of environment "dev": region: is missing');
+    expect(server.calls).toHaveLength(0);
+  });
+
   test("refuses a value given as an option, without echoing it", async () => {
     const result = await cli(["set", "dev", "notifier-dev", "github_token", `--value=${FAKE_TOKEN}`]);
     expect(result.code).toBe(2);

@@ -1,5 +1,6 @@
 import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
 import { describeAwsError } from "./aws-errors";
 import type { SecretTarget } from "./targets";
 
@@ -14,8 +15,6 @@ export interface SecretStatus {
   readonly lastModified?: Date;
 }
 
-// GetParameters takes at most ten names per call.
-const BATCH = 10;
 
 /**
  * Reads every secret (decrypted, since only the value tells a placeholder from a real
@@ -23,7 +22,7 @@ const BATCH = 10;
  */
 export async function secretStatuses(ssm: SSMClient, targets: readonly SecretTarget[]): Promise<SecretStatus[]> {
   const batches: SecretTarget[][] = [];
-  for (let i = 0; i < targets.length; i += BATCH) batches.push(targets.slice(i, i + BATCH));
+  for (let i = 0; i < targets.length; i += MAX_NAMES_PER_CALL) batches.push(targets.slice(i, i + MAX_NAMES_PER_CALL));
   const results = await Promise.all(batches.map((batch) => statusOfBatch(ssm, batch)));
   return results.flat();
 }

@@ -1,6 +1,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { environments as configuredEnvironments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
 import { defaultParameterPrefix, keyAliasName, parameterName } from "../constructs/naming";
+import { ConfigurationError, validateEnvironment } from "../config/validate";
 import { CliError } from "./errors";
 
 /** One secret of one function of one environment, as the stacks create it. */
@@ -18,11 +19,20 @@ export type Environments = Readonly<Record<string, EnvironmentConfig>>;
 
 export const defaultEnvironments: Environments = configuredEnvironments;
 
-/** The environment of that name, or a usage error listing the known ones. */
+/**
+ * The environment of that name, checked as main.ts checks it, or a usage error listing
+ * the known ones or naming the configuration mistake.
+ */
 export function findEnvironment(environments: Environments, name: string | undefined): EnvironmentConfig {
-  const config = name === undefined ? undefined : environments[name];
+  const config = name === undefined || !Object.hasOwn(environments, name) ? undefined : environments[name];
   if (!config) {
     throw new CliError(`unknown environment ${JSON.stringify(name ?? "")}; known: ${Object.keys(environments).join(", ")}`);
+  }
+  try {
+    validateEnvironment(name!, config);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new CliError(error.message);
+    throw error;
   }
   return config;
 }
