@@ -52,7 +52,7 @@ export function bundle(options: BundleOptions): Bundle {
   if (cached) return cached;
 
   if (!fs.existsSync(options.entry)) throw new BundlingError(options.entry, "the file does not exist");
-  outRoot ??= fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bundles-"));
+  outRoot ??= stagingDirectory();
   const dir = path.join(outRoot, createHash("sha256").update(key).digest("hex").slice(0, 16));
   runs += 1;
   try {
@@ -76,6 +76,16 @@ export function bundle(options: BundleOptions): Bundle {
   const result: Bundle = { dir, hash: createHash("sha256").update(code).digest("hex"), bytes: code.length };
   cache.set(key, result);
   return result;
+}
+
+/**
+ * Where bundles wait until synth copies them into cdktf.out: a temporary directory of
+ * this process, removed when it exits (a thousand synths must not leave a thousand).
+ */
+function stagingDirectory(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bundles-"));
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 function describeBuildFailure(error: unknown): string {
