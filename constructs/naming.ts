@@ -42,3 +42,20 @@ export function keyAliasName(name: string): string {
 export function logGroupName(functionName: string): string {
   return `/aws/lambda/${functionName}`;
 }
+
+/**
+ * The variable that carries a function's Secrets Manager secret id (store
+ * `"secretsmanager"`): one secret per function, a JSON object with one key per secret
+ * name. Its presence is how the runtime loader knows which store the function uses.
+ */
+export const SECRET_ID_ENV_VAR = "SECRETS_MANAGER_SECRET_ID";
+
+/** The Secrets Manager secret of a function when none is named: `<functionName>/secrets`. */
+export function defaultSecretName(functionName: string): string {
+  return `${functionName}/secrets`;
+}
+
+/** The initial JSON of a Secrets Manager secret: the placeholder under every secret name. */
+export function placeholderSecretJson(secrets: readonly string[]): string {
+  return JSON.stringify(Object.fromEntries(secrets.map((secret) => [secret, PLACEHOLDER_VALUE])));
+}
