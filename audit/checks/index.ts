@@ -1,0 +1,30 @@
+/** The check sets, each a list of requests with what they must come to. Add a set here to run it. */
+import type { Check } from "./check";
+import type { AuditWorld } from "./context";
+import { deadLetterChecks } from "./dead-letter";
+import { environmentChecks } from "./environment";
+import { keyChecks } from "./key";
+import { logChecks } from "./logs";
+import { parameterChecks } from "./parameters";
+import { tracingChecks } from "./tracing";
+import { trustChecks } from "./trust";
+import type { FunctionSubject } from "../subjects";
+
+export type { Check, AuditRequest, Expectation } from "./check";
+export type { AuditWorld } from "./context";
+
+/** A named group of checks, as the report shows it. */
+export interface CheckSet {
+  readonly name: string;
+  checks(subject: FunctionSubject, world: AuditWorld): Check[];
+}
+
+export const CHECK_SETS: readonly CheckSet[] = [
+  { name: "secrets (SSM)", checks: parameterChecks },
+  { name: "key", checks: keyChecks },
+  { name: "environment", checks: environmentChecks },
+  { name: "logs", checks: logChecks },
+  { name: "tracing", checks: tracingChecks },
+  { name: "dead letters", checks: deadLetterChecks },
+  { name: "trust", checks: trustChecks },
+];

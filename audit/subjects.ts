@@ -1,0 +1,207 @@
+/**
+ * Finds, for every `aws_lambda_function` of a stack, what its permissions are made of:
+ * its role's trust and inline policies, the secrets it reads and the keys that encrypt
+ * them, and its log group — all with references resolved to the ARNs they will have.
+ */
+import { PARAM_NAME_SUFFIX } from "../constructs/naming";
+import { References } from "./references";
+import { targetOf, type AuditTarget } from "./target";
+import { AuditError, bodyAt, resourcesOf, type Body, type SynthesizedStack } from "./terraform-json";
+
+/** A policy document as AWS reads it. */
+export interface PolicyDocument {
+  readonly Version?: string;
+  readonly Statement: unknown;
+}
+
+/** A policy with the name it has on its role. */
+export interface NamedPolicy {
+  readonly name: string;
+  readonly document: PolicyDocument;
+}
+
+/** A KMS key and its key policy. */
+export interface KeySubject {
+  readonly arn: string;
+  readonly policy: PolicyDocument;
+  /**
+   * True for a key this stack does not manage (`SecretsKey.fromKeyArn`): its policy is not
+   * in the stack, and the audit assumes the default key policy, which lets IAM policies of
+   * the account grant use of the key.
+   */
+  readonly policyIsAssumed: boolean;
+}
+
+/** One SecureString parameter a function reads. */
+export interface ParameterSubject {
+  readonly name: string;
+  readonly arn: string;
+  readonly key: KeySubject;
+}
+
+/** A function and everything its permissions are made of. */
+export interface FunctionSubject {
+  readonly target: AuditTarget;
+  readonly address: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly role: {
+    readonly address: string;
+    readonly name: string;
+    readonly arn: string;
+    /** The principal of the function's calls: Lambda names the session after the function. */
+    readonly sessionArn: string;
+    readonly trustPolicy: PolicyDocument;
+    readonly policies: readonly NamedPolicy[];
+  };
+  readonly logGroupName: string;
+  readonly logGroupArn: string;
+  readonly parameters: readonly ParameterSubject[];
+  /** `tracing_config.mode` is `Active`. */
+  readonly tracingActive: boolean;
+  /** `dead_letter_config.target_arn`, resolved. */
+  readonly deadLetterTargetArn?: string;
+  /** `kms_key_arn`: the key that encrypts the environment, resolved. */
+  readonly environmentKeyArn?: string;
+  /** The function's resolved environment variables. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Resolves further references of the function's stack. */
+  readonly references: References;
+  /** The stack's JSON, for check sets that look up more resources. */
+  readonly stack: SynthesizedStack;
+}
+
+/** Every function of the stack, in address order. */
+export function functionSubjects(stack: SynthesizedStack): FunctionSubject[] {
+  const references = new References(stack.json, targetOf(stack.name, stack.json));
+  return resourcesOf(stack.json, "aws_lambda_function")
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([address, body]) => functionSubject(stack, references, address, body));
+}
+
+function functionSubject(stack: SynthesizedStack, references: References, address: string, body: Body): FunctionSubject {
+  const where = `${stack.name}: ${address}`;
+  const target = references.target;
+  const functionName = references.attribute(address, "function_name", where);
+  const environment = resolveVariables(references, block(body, "environment")?.variables, where);
+  const logGroupName = stringOrUndefined(references, block(body, "logging_config")?.log_group, where) ?? `/aws/lambda/${functionName}`;
+  return {
+    target,
+    address,
+    functionName,
+    functionArn: references.attribute(address, "arn", where),
+    role: roleOf(stack, references, body, where, functionName),
+    logGroupName,
+    logGroupArn: `arn:${target.partition}:logs:${target.region}:${target.accountId}:log-group:${logGroupName}`,
+    parameters: parametersOf(stack, references, environment, where),
+    tracingActive: block(body, "tracing_config")?.mode === "Active",
+    deadLetterTargetArn: stringOrUndefined(references, block(body, "dead_letter_config")?.target_arn, where),
+    environmentKeyArn: stringOrUndefined(references, body.kms_key_arn, where),
+    environment,
+    references,
+    stack,
+  };
+}
+
+function roleOf(stack: SynthesizedStack, references: References, body: Body, where: string, functionName: string): FunctionSubject["role"] {
+  const roleRef = typeof body.role === "string" ? /^\$\{(aws_iam_role\.[A-Za-z0-9_-]+)\.arn\}$/.exec(body.role)?.[1] : undefined;
+  if (!roleRef) throw new AuditError(`${where}: its role ${JSON.stringify(body.role)} is not an aws_iam_role of this stack, so its policies cannot be audited`);
+  const role = bodyAt(stack.json, roleRef)!;
+  const name = references.attribute(roleRef, "name", where);
+  const managed = role.managed_policy_arns;
+  if (Array.isArray(managed) && managed.length > 0) {
+    throw new AuditError(`${where}: role ${name} has managed policies attached (managed_policy_arns); their content is not in the stack, so the role cannot be audited`);
+  }
+  const policies: NamedPolicy[] = [];
+  for (const inline of blocks(role, "inline_policy")) {
+    policies.push({ name: String(inline.name), document: parsePolicy(references, inline.policy, `${roleRef}.inline_policy`) });
+  }
+  for (const [policyAddress, policy] of resourcesOf(stack.json, "aws_iam_role_policy")) {
+    if (typeof policy.role === "string" && references.resolve(policy.role, policyAddress) === name) {
+      policies.push({ name: references.resolve(String(policy.name), policyAddress), document: parsePolicy(references, policy.policy, policyAddress) });
+    }
+  }
+  for (const [attachmentAddress, attachment] of resourcesOf(stack.json, "aws_iam_role_policy_attachment")) {
+    if (typeof attachment.role === "string" && references.resolve(attachment.role, attachmentAddress) === name) {
+      throw new AuditError(`${where}: role ${name} has a managed policy attached (${attachmentAddress}); its content is not in the stack, so the role cannot be audited`);
+    }
+  }
+  const arn = references.attribute(roleRef, "arn", where);
+  const target = references.target;
+  return {
+    address: roleRef,
+    name,
+    arn,
+    sessionArn: `arn:${target.partition}:sts::${target.accountId}:assumed-role/${name}/${functionName}`,
+    trustPolicy: parsePolicy(references, role.assume_role_policy, `${roleRef}.assume_role_policy`),
+    policies,
+  };
+}
+
+function parametersOf(stack: SynthesizedStack, references: References, environment: Readonly<Record<string, string>>, where: string): ParameterSubject[] {
+  const byName = new Map<string, [string, Body]>();
+  for (const [address, parameter] of resourcesOf(stack.json, "aws_ssm_parameter")) byName.set(references.attribute(address, "name", address), [address, parameter]);
+  return Object.entries(environment)
+    .filter(([variable]) => variable.endsWith(PARAM_NAME_SUFFIX))
+    .map(([variable, name]) => {
+      const found = byName.get(name);
+      if (!found) throw new AuditError(`${where}: ${variable} names parameter ${name}, which stack ${stack.name} does not create: the audit cannot tell its key`);
+      const [address, parameter] = found;
+      if (typeof parameter.key_id !== "string") throw new AuditError(`${address}: has no key_id; a secret must be encrypted with a customer-managed key`);
+      return { name, arn: references.attribute(address, "arn", address), key: keyOf(stack, references, references.resolve(parameter.key_id, `${address}.key_id`)) };
+    });
+}
+
+/** The key with this ARN: this stack's (with its key policy) or one managed elsewhere. */
+export function keyOf(stack: SynthesizedStack, references: References, arn: string): KeySubject {
+  for (const [address, key] of resourcesOf(stack.json, "aws_kms_key")) {
+    if (references.attribute(address, "arn", address) === arn) {
+      if (key.policy === undefined) return { arn, policy: defaultKeyPolicy(references.target), policyIsAssumed: false };
+      return { arn, policy: parsePolicy(references, key.policy, `${address}.policy`), policyIsAssumed: false };
+    }
+  }
+  return { arn, policy: defaultKeyPolicy(references.target), policyIsAssumed: true };
+}
+
+/** The key policy KMS gives a key created without one: IAM policies of the account decide. */
+function defaultKeyPolicy(target: AuditTarget): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "DefaultKeyPolicy", Effect: "Allow", Principal: { AWS: `arn:${target.partition}:iam::${target.accountId}:root` }, Action: "kms:*", Resource: "*" }],
+  };
+}
+
+/** A policy argument (JSON text with references) as a document. */
+export function parsePolicy(references: References, policy: unknown, where: string): PolicyDocument {
+  if (typeof policy !== "string") throw new AuditError(`${where}: the policy is not JSON text`);
+  try {
+    return JSON.parse(references.resolve(policy, where)) as PolicyDocument;
+  } catch (error) {
+    if (error instanceof AuditError) throw error;
+    throw new AuditError(`${where}: the policy is not valid JSON once resolved`);
+  }
+}
+
+/** A nested block: an object, or a one-element list (as overrides write it). */
+export function block(body: Body, name: string): Record<string, unknown> | undefined {
+  return blocks(body, name)[0];
+}
+
+function blocks(body: Body, name: string): Array<Record<string, unknown>> {
+  const value = body[name];
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null);
+}
+
+function stringOrUndefined(references: References, value: unknown, where: string): string | undefined {
+  return typeof value === "string" ? references.resolve(value, where) : undefined;
+}
+
+function resolveVariables(references: References, variables: unknown, where: string): Record<string, string> {
+  if (typeof variables !== "object" || variables === null) return {};
+  return Object.fromEntries(
+    Object.entries(variables as Record<string, unknown>)
+      .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+      .map(([name, value]) => [name, references.resolve(value, `${where} environment ${name}`)]),
+  );
+}
