@@ -38,6 +38,14 @@ export { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 export { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 export { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 export { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+export { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
+export { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+export { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+export { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+export { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsmanager-secret-rotation";
+export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+export { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 
 export { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 export { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
