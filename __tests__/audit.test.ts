@@ -198,8 +198,8 @@ describe("the kms:EncryptionContext workaround", () => {
   };
   // KMS grants nothing without a key policy; this one lets IAM policies of the account decide.
   const keyPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }] };
-  const decrypt = (policyDocument: object, context: Record<string, string>) =>
-    runSimulation(
+  const decrypt = async (policyDocument: object, context: Record<string, string>) => {
+    const result = await runSimulation(
       {
         request: { principal: "arn:aws:sts::123456789012:assumed-role/app/app", action: "kms:Decrypt", resource: { resource: key, accountId: "123456789012" }, contextVariables: context },
         identityPolicies: [{ name: "p", policy: policyDocument }],
@@ -209,6 +209,9 @@ describe("the kms:EncryptionContext workaround", () => {
       },
       {},
     );
+    if (result.resultType === "error") throw new Error(result.errors.message);
+    return result;
+  };
 
   test("is still needed: the engine ignores kms:EncryptionContext:<key> (delete encryption-context.ts when this fails)", async () => {
     const result = await decrypt(policy, { "kms:EncryptionContext:PARAMETER_ARN": own });
