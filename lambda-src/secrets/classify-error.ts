@@ -1,4 +1,4 @@
-import { SecretAccessDeniedError, SecretsError, SecretsFetchError, SecretsThrottledError, type DeniedBy } from "./errors";
+import { SecretAccessDeniedError, SecretsError, SecretsFetchError, SecretsThrottledError, type DeniedBy, type SecretStore } from "./errors";
 
 /** The fields of an SDK (or network) error this module reads; its message is only inspected, never copied. */
 interface ErrorLike {
@@ -10,29 +10,35 @@ interface ErrorLike {
 }
 
 /**
- * Turns whatever a GetParameters call threw into one of our typed errors.
+ * Turns whatever a GetParameters (or, with store `secretsmanager`, GetSecretValue) call
+ * threw into one of our typed errors; `parameterNames` are then `[secretId]`.
  *
  * Only the error's code is kept. The SDK error itself is dropped rather than attached as
  * a `cause`: it holds the raw response, and a logger that serializes errors deeply would
  * print it. Nothing in a GetParameters error echoes a value today; this keeps it so.
  */
-export function classifyFetchError(error: unknown, parameterNames: readonly string[]): SecretsError {
+export function classifyFetchError(error: unknown, parameterNames: readonly string[], store: SecretStore = "ssm"): SecretsError {
   if (error instanceof SecretsError) return error;
   const sdkError = unwrapPowertools(error);
   const name = errorCode(sdkError);
   if (name === "ThrottlingException") {
     const attempts = sdkError.$metadata?.attempts;
-    return new SecretsThrottledError(parameterNames, typeof attempts === "number" ? attempts : undefined);
+    return new SecretsThrottledError(parameterNames, typeof attempts === "number" ? attempts : undefined, store);
   }
   const deniedBy = accessDeniedBy(sdkError);
-  if (deniedBy) return new SecretAccessDeniedError(parameterNames, deniedBy, name);
-  return new SecretsFetchError(parameterNames, name);
+  if (deniedBy) return new SecretAccessDeniedError(parameterNames, deniedBy, name, store);
+  return new SecretsFetchError(parameterNames, name, store);
+}
+
+/** The AWS (or network) error code of what an SDK call or a Powertools provider threw, e.g. `ResourceNotFoundException`. */
+export function awsErrorCode(error: unknown): string {
+  return errorCode(unwrapPowertools(error));
 }
 
 /**
- * Whether an SSM error is a refusal, and by whom: KMS (the key policy or the key's state)
- * or IAM (the caller's policy). Shared with the secrets CLI, so both point the operator at
- * the same policy. Undefined for any other error.
+ * Whether an SSM or Secrets Manager error is a refusal, and by whom: KMS (the key policy
+ * or the key's state) or IAM (the caller's policy). Shared with the secrets CLI, so both
+ * point the operator at the same policy. Undefined for any other error.
  */
 export function accessDeniedBy(error: unknown): DeniedBy | undefined {
   const sdkError = unwrapPowertools(error);
@@ -43,10 +49,12 @@ export function accessDeniedBy(error: unknown): DeniedBy | undefined {
 
 // KMS failures reach SSM callers either as their own codes (KMSAccessDeniedException,
 // KMSDisabledException, InvalidKeyId, ...) or as an AccessDeniedException whose message
-// names kms:Decrypt / AWSKMS. Telling them apart points the operator at the key policy
-// instead of the role policy.
+// names kms:Decrypt / AWSKMS. Secrets Manager callers get DecryptionFailure or an
+// AccessDeniedException saying "Access to KMS is not allowed" (SSM never sends
+// DecryptionFailure, so SSM errors are classified as before). Telling them apart points
+// the operator at the key policy instead of the role policy.
 function isKmsError(name: string, error: ErrorLike): boolean {
-  if (name.startsWith("KMS") || name === "InvalidKeyId") return true;
+  if (name.startsWith("KMS") || name === "InvalidKeyId" || name === "DecryptionFailure") return true;
   return name === "AccessDeniedException" && typeof error.message === "string" && /\bkms:|AWSKMS|\bKMS\b/.test(error.message);
 }
 

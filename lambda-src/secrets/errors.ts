@@ -1,8 +1,19 @@
 /**
  * The errors the secrets loader throws. Each names what is wrong (the variable, the
- * parameter, the AWS error code) and never carries a secret value: not in the message,
- * not in a property, not in a wrapped SDK error (whose response body could echo input).
+ * parameter or Secrets Manager secret, the AWS error code) and never carries a secret
+ * value: not in the message, not in a property, not in a wrapped SDK error (whose
+ * response body could echo input).
+ *
+ * Errors raised for a Secrets Manager secret keep the properties of their SSM form (the
+ * secret id stands where a parameter name would) and add `secretId`. They add it only
+ * then: an SSM error's own properties are unchanged, and callers may enumerate them.
  */
+
+/**
+ * Where a function's secrets are kept: one SSM SecureString parameter per secret, or one
+ * Secrets Manager secret per function holding a JSON object with one key per secret name.
+ */
+export type SecretStore = "ssm" | "secretsmanager";
 
 /** Base class of every error the secrets loader throws. */
 export class SecretsError extends Error {
@@ -43,96 +54,167 @@ export class MissingParamNameVariableError extends SecretsError {
   }
 }
 
-/** The parameter a `<SECRET>_PARAM_NAME` variable points at does not exist. */
+/** The parameter a `<SECRET>_PARAM_NAME` variable points at, or the function's Secrets Manager secret, does not exist. */
 export class SecretNotFoundError extends SecretsError {
   /** The secret, e.g. `github_token`. */
   readonly secretName: string;
-  /** The SSM parameter that does not exist. */
+  /** The SSM parameter that does not exist; for Secrets Manager, the secret id. */
   readonly parameterName: string;
+  /** The Secrets Manager secret that does not exist (ResourceNotFoundException); undefined for SSM. */
+  declare readonly secretId?: string;
 
-  constructor(secretName: string, parameterName: string) {
-    super(
-      "SecretNotFoundError",
-      `parameter ${parameterName} of secret ${secretName} does not exist: ` +
-        `check that the stack that creates it was applied in this account and region`,
-    );
+  /** `store` says which store `parameterName` belongs to. @default "ssm" */
+  constructor(secretName: string, parameterName: string, store: SecretStore = "ssm") {
+    const where = store === "ssm" ? `parameter ${parameterName}` : `Secrets Manager secret ${parameterName}`;
+    super("SecretNotFoundError", `${where} of secret ${secretName} does not exist: check that the stack that creates it was applied in this account and region`);
     this.secretName = secretName;
     this.parameterName = parameterName;
+    if (store === "secretsmanager") this.secretId = parameterName;
   }
 }
 
-/** The parameter still holds the placeholder Terraform created it with: nobody set the real value. */
+/** The parameter, or the secret's key in the Secrets Manager secret, still holds the placeholder Terraform created it with: nobody set the real value. */
 export class SecretNotSetError extends SecretsError {
   /** The secret, e.g. `github_token`. */
   readonly secretName: string;
-  /** The SSM parameter that still holds the placeholder. */
+  /** The SSM parameter that still holds the placeholder; for Secrets Manager, the secret id. */
   readonly parameterName: string;
+  /** The Secrets Manager secret whose key `secretName` still holds the placeholder; undefined for SSM. */
+  declare readonly secretId?: string;
 
-  constructor(secretName: string, parameterName: string, functionName: string) {
+  /** `store` says which store `parameterName` belongs to. @default "ssm" */
+  constructor(secretName: string, parameterName: string, functionName: string, store: SecretStore = "ssm") {
+    const where = store === "ssm" ? `parameter ${parameterName}` : `key ${secretName} of Secrets Manager secret ${parameterName}`;
     super(
       "SecretNotSetError",
-      `secret ${secretName} was never set: parameter ${parameterName} still holds the placeholder it was created with. ` +
+      `secret ${secretName} was never set: ${where} still holds the placeholder it was created with. ` +
         `Set it with: npm run secrets -- set <env> ${functionName} ${secretName}`,
     );
     this.secretName = secretName;
     this.parameterName = parameterName;
+    if (store === "secretsmanager") this.secretId = parameterName;
   }
 }
 
-/** Who refused: IAM (the role may not read the parameter) or KMS (the key may not be used to decrypt it). */
+/** The function's Secrets Manager secret has no key for one of the secrets the function declares. */
+export class SecretKeyMissingError extends SecretsError {
+  /** The secret, e.g. `github_token`: the key that is missing. */
+  readonly secretName: string;
+  /** The Secrets Manager secret without that key. */
+  readonly secretId: string;
+
+  constructor(secretName: string, secretId: string, functionName: string) {
+    super(
+      "SecretKeyMissingError",
+      `Secrets Manager secret ${secretId} has no key ${secretName}, so secret ${secretName} is unknown. ` +
+        `Set it with: npm run secrets -- set <env> ${functionName} ${secretName}`,
+    );
+    this.secretName = secretName;
+    this.secretId = secretId;
+  }
+}
+
+/** What is wrong with a Secrets Manager secret's content: it is never quoted, only described. */
+export type SecretFormatProblem = "invalid-json" | "not-an-object" | "not-a-string";
+
+/** The function's Secrets Manager secret does not hold a JSON object of strings. */
+export class SecretFormatError extends SecretsError {
+  /** The Secrets Manager secret at fault. */
+  readonly secretId: string;
+  /** Which rule the content breaks. */
+  readonly problem: SecretFormatProblem;
+  /** The key whose value is not a string (problem `not-a-string`); undefined when the whole SecretString is at fault. */
+  readonly secretName: string | undefined;
+
+  constructor(secretId: string, problem: SecretFormatProblem, functionName: string, secretName?: string) {
+    const what =
+      problem === "not-a-string"
+        ? `the value of key ${secretName} of Secrets Manager secret ${secretId} is not a string`
+        : `Secrets Manager secret ${secretId} ${problem === "invalid-json" ? "does not hold valid JSON" : "holds JSON that is not an object"}`;
+    // The content is described, never quoted: a malformed secret is still a secret.
+    super(
+      "SecretFormatError",
+      `${what}: its SecretString must be a JSON object with one string per secret name, e.g. {"github_token":"..."}. ` +
+        `Rewrite it with: npm run secrets -- set <env> ${functionName} <secret>`,
+    );
+    this.secretId = secretId;
+    this.problem = problem;
+    this.secretName = secretName;
+  }
+}
+
+/** Who refused: IAM (the role may not read the parameter or secret) or KMS (the key may not be used to decrypt it). */
 export type DeniedBy = "iam" | "kms";
 
-/** Reading or decrypting the parameters was refused. */
+/** Reading or decrypting the parameters, or the Secrets Manager secret, was refused. */
 export class SecretAccessDeniedError extends SecretsError {
-  /** The parameters of the refused request (GetParameters is refused as a whole). */
+  /** The parameters of the refused request (GetParameters is refused as a whole); for Secrets Manager, `[secretId]`. */
   readonly parameterNames: readonly string[];
   /** Whether IAM or KMS refused. */
   readonly deniedBy: DeniedBy;
-  /** The AWS error code, e.g. `AccessDeniedException` or `KMSAccessDeniedException`. */
+  /** The AWS error code, e.g. `AccessDeniedException`, `KMSAccessDeniedException` or `DecryptionFailure`. */
   readonly awsErrorName: string;
+  /** The Secrets Manager secret that could not be read; undefined for SSM. */
+  declare readonly secretId?: string;
 
-  constructor(parameterNames: readonly string[], deniedBy: DeniedBy, awsErrorName: string) {
+  /** `store` says which store `parameterNames` belong to. @default "ssm" */
+  constructor(parameterNames: readonly string[], deniedBy: DeniedBy, awsErrorName: string, store: SecretStore = "ssm") {
     const names = parameterNames.join(", ");
     super(
       "SecretAccessDeniedError",
-      deniedBy === "kms"
-        ? `KMS refused to decrypt parameters ${names} (${awsErrorName}): the key policy or the role must allow kms:Decrypt through SSM`
-        : `access denied reading parameters ${names} (${awsErrorName}): the execution role must allow ssm:GetParameters on them`,
+      store === "ssm"
+        ? deniedBy === "kms"
+          ? `KMS refused to decrypt parameters ${names} (${awsErrorName}): the key policy or the role must allow kms:Decrypt through SSM`
+          : `access denied reading parameters ${names} (${awsErrorName}): the execution role must allow ssm:GetParameters on them`
+        : deniedBy === "kms"
+          ? `KMS refused to decrypt Secrets Manager secret ${names} (${awsErrorName}): the key policy or the role must allow kms:Decrypt through Secrets Manager`
+          : `access denied reading Secrets Manager secret ${names} (${awsErrorName}): the execution role must allow secretsmanager:GetSecretValue on it`,
     );
     this.parameterNames = parameterNames;
     this.deniedBy = deniedBy;
     this.awsErrorName = awsErrorName;
+    if (store === "secretsmanager") this.secretId = names;
   }
 }
 
-/** SSM kept throttling the request after the SDK's bounded retries. */
+/** SSM or Secrets Manager kept throttling the request after the SDK's bounded retries. */
 export class SecretsThrottledError extends SecretsError {
-  /** The parameters of the throttled request. */
+  /** The parameters of the throttled request; for Secrets Manager, `[secretId]`. */
   readonly parameterNames: readonly string[];
   /** How many attempts were made, when the SDK says. */
   readonly attempts: number | undefined;
+  /** The Secrets Manager secret of the throttled request; undefined for SSM. */
+  declare readonly secretId?: string;
 
-  constructor(parameterNames: readonly string[], attempts: number | undefined) {
+  /** `store` says which store `parameterNames` belong to. @default "ssm" */
+  constructor(parameterNames: readonly string[], attempts: number | undefined, store: SecretStore = "ssm") {
+    const what = store === "ssm" ? `SSM throttled the request for parameters` : `Secrets Manager throttled the request for secret`;
     super(
       "SecretsThrottledError",
-      `SSM throttled the request for parameters ${parameterNames.join(", ")}` +
+      `${what} ${parameterNames.join(", ")}` +
         `${attempts === undefined ? "" : ` ${attempts} times`} (ThrottlingException): retry later or raise AWS_MAX_ATTEMPTS`,
     );
     this.parameterNames = parameterNames;
     this.attempts = attempts;
+    if (store === "secretsmanager") this.secretId = parameterNames.join(", ");
   }
 }
 
-/** Any other failure to fetch the parameters, named by its AWS error code. */
+/** Any other failure to fetch the parameters or the Secrets Manager secret, named by its AWS error code. */
 export class SecretsFetchError extends SecretsError {
-  /** The parameters of the failed request. */
+  /** The parameters of the failed request; for Secrets Manager, `[secretId]`. */
   readonly parameterNames: readonly string[];
   /** The AWS (or network) error code, e.g. `InternalServerError`, `ECONNREFUSED`. */
   readonly awsErrorName: string;
+  /** The Secrets Manager secret of the failed request; undefined for SSM. */
+  declare readonly secretId?: string;
 
-  constructor(parameterNames: readonly string[], awsErrorName: string) {
-    super("SecretsFetchError", `could not fetch parameters ${parameterNames.join(", ")}: ${awsErrorName}`);
+  /** `store` says which store `parameterNames` belong to. @default "ssm" */
+  constructor(parameterNames: readonly string[], awsErrorName: string, store: SecretStore = "ssm") {
+    const what = store === "ssm" ? "parameters" : "Secrets Manager secret";
+    super("SecretsFetchError", `could not fetch ${what} ${parameterNames.join(", ")}: ${awsErrorName}`);
     this.parameterNames = parameterNames;
     this.awsErrorName = awsErrorName;
+    if (store === "secretsmanager") this.secretId = parameterNames.join(", ");
   }
 }

@@ -1,11 +1,15 @@
 /**
- * The runtime side of SecureLambda: reads a function's secrets from the SSM parameters
- * its `<SECRET>_PARAM_NAME` variables name. Every handler built with SecureLambda uses it.
+ * The runtime side of SecureLambda: reads a function's secrets from the store it was
+ * deployed with, the SSM parameters its `<SECRET>_PARAM_NAME` variables name or the
+ * Secrets Manager secret SECRETS_MANAGER_SECRET_ID names. Every handler built with
+ * SecureLambda uses it.
  */
 export { createSecretsLoader, DEFAULT_TTL_SECONDS, MAX_NAMES_PER_CALL, TTL_ENV_VAR, type SecretsLoader, type SecretsLoaderOptions } from "./loader";
 export {
   MissingParamNameVariableError,
   SecretAccessDeniedError,
+  SecretFormatError,
+  SecretKeyMissingError,
   SecretNotFoundError,
   SecretNotSetError,
   SecretsConfigError,
@@ -13,4 +17,6 @@ export {
   SecretsFetchError,
   SecretsThrottledError,
   type DeniedBy,
+  type SecretFormatProblem,
+  type SecretStore,
 } from "./errors";
