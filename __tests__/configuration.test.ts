@@ -39,6 +39,13 @@ describe("configuration of an environment", () => {
   test("refuses a state bucket region that is not a region", () => expectConfigError({ ...dev, stateBackend: { bucket: "acme-tfstate", region: "eu" } }, "stateBackend.region", '"eu"'));
   test("refuses two functions with the same name", () => expectConfigError({ ...dev, functions: [...dev.functions, ...dev.functions] }, "functions[1].functionName", "is used twice"));
   test("refuses a function without entry", () => expectConfigError({ ...dev, functions: [{ functionName: "f", secrets: [] }] }, "functions[0].entry", "the handler's path"));
+  test("refuses a reservedConcurrentExecutions that is not a whole number from 0", () => {
+    const fn = dev.functions[0]!;
+    expectConfigError({ ...dev, functions: [{ ...fn, reservedConcurrentExecutions: -1 }] }, "functions[0].reservedConcurrentExecutions", "-1", "a whole number from 0");
+    expectConfigError({ ...dev, functions: [{ ...fn, reservedConcurrentExecutions: "5" }] }, "functions[0].reservedConcurrentExecutions", '"5"');
+  });
+  test("refuses a deadLetterQueue that is not a boolean", () =>
+    expectConfigError({ ...dev, functions: [{ ...dev.functions[0]!, deadLetterQueue: "yes" }] }, "functions[0].deadLetterQueue", '"yes"', "allowed are true"));
   test("refuses functions that are not a list", () => expectConfigError({ ...dev, functions: undefined }, "functions", "a list of functions"));
   test("refuses an environment name that cannot name a stack directory", () => {
     expect(() => validateEnvironment("Prod EU", dev)).toThrow(/configuration of environment "Prod EU": name: "Prod EU": allowed are 1 to 32 characters of a-z, 0-9 and -/);

@@ -75,6 +75,7 @@ describe("Terraform addresses of the example dev stack", () => {
       "aws_kms_alias.notifier-dev_Key_Alias_56574A37",
       "aws_kms_key.notifier-dev_Key_598EB60E",
       "aws_lambda_function.notifier-dev_Function_06BC463D",
+      "aws_sqs_queue.notifier-dev_DeadLetterQueue_0D048541",
       "aws_ssm_parameter.notifier-dev_Parameter-github_token_3EC94688",
       "aws_ssm_parameter.notifier-dev_Parameter-slack_webhook_url_113CFEE2",
     ]);

@@ -1,5 +1,6 @@
 import { SecretsKey, SecureLambda, PLACEHOLDER_VALUE, type SecureLambdaProps } from "../constructs";
 import { bundlingRuns } from "../constructs/bundling";
+import { SqsQueue } from "../constructs/tf";
 import { HELLO_ENTRY, only, ref, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
 
 const SECRETS = ["github_token", "slack_webhook_url"];
@@ -117,23 +118,27 @@ describe("SecureLambda", () => {
       expect(ssm[0]!.Resource.sort()).toEqual([...parameterArns].sort());
     });
 
-    test("grants kms:Decrypt on its key only through SSM and only for its own parameters", () => {
+    test("grants kms:Decrypt on its key only through SSM and only for its own parameters, or for its own environment", () => {
       const kms = statements(rolePolicy.policy).filter((s) => s.Action.some((a: string) => a.startsWith("kms:")));
-      expect(kms).toHaveLength(1);
-      expect(kms[0]!.Action).toEqual(["kms:Decrypt"]);
-      expect(kms[0]!.Resource).toEqual([keyArn]);
-      expect(kms[0]!.Condition.StringEquals["kms:ViaService"]).toMatch(/^ssm\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/);
-      expect(kms[0]!.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"].sort()).toEqual([...parameterArns].sort());
+      expect(kms.map((s) => s.Sid).sort()).toEqual(["DecryptOwnEnvironment", "DecryptOwnSecretParametersThroughSsm"]);
+      const ssm = kms.find((s) => s.Sid === "DecryptOwnSecretParametersThroughSsm")!;
+      expect(ssm.Action).toEqual(["kms:Decrypt"]);
+      expect(ssm.Resource).toEqual([keyArn]);
+      expect(ssm.Condition.StringEquals["kms:ViaService"]).toMatch(/^ssm\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/);
+      expect(ssm.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"].sort()).toEqual([...parameterArns].sort());
     });
 
-    test("has no wildcard in any action, and none in a resource but the log stream name", () => {
+    test("has no wildcard in any action, and none in a resource but the log stream name and the X-Ray statement's \"*\"", () => {
       for (const statement of statements(rolePolicy.policy)) {
         expect(statement.Effect).toBe("Allow");
         for (const action of statement.Action) expect(action).not.toContain("*");
+        if (statement.Sid === "WriteTraces") continue; // asserted exactly in "tracing"
         for (const resource of statement.Resource) {
           expect(resource.replace(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/, "")).not.toContain("*");
         }
       }
+      const star = statements(rolePolicy.policy).filter((s) => JSON.stringify(s.Resource).includes('"*"'));
+      expect(star).toEqual([{ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] }]);
     });
 
     test("takes roleName, for a function name deployed in several regions of one account", () => {
@@ -142,11 +147,13 @@ describe("SecureLambda", () => {
       expect(role.name).toBe("notifier");
     });
 
-    test("grants nothing for a function without secrets but its logs", () => {
+    test("grants a function without secrets or environment nothing but its logs and traces", () => {
       const bare = synthNotifier({ secrets: [] });
       expect(resources(bare, "aws_ssm_parameter")).toHaveLength(0);
       const [, policy] = only(bare, "aws_iam_role_policy");
-      expect(statements(policy.policy).map((s) => s.Sid)).toEqual(["WriteOwnLogStreams"]);
+      expect(statements(policy.policy).map((s) => s.Sid)).toEqual(["WriteOwnLogStreams", "WriteTraces"]);
+      const [, untraced] = only(synthNotifier({ secrets: [], tracing: false }), "aws_iam_role_policy");
+      expect(statements(untraced.policy).map((s) => s.Sid)).toEqual(["WriteOwnLogStreams"]);
     });
   });
 
@@ -182,6 +189,138 @@ describe("SecureLambda", () => {
         "aws_lambda_function",
       );
       expect(custom).toMatchObject({ handler: "index.other", runtime: "nodejs20.x", architectures: ["x86_64"], memory_size: 1024, timeout: 30, tags: { team: "sre" } });
+    });
+  });
+
+  describe("tracing", () => {
+    test("traces actively by default, and lets the role write traces in a statement of its own: the two X-Ray actions on \"*\"", () => {
+      expect(fn.tracing_config).toEqual({ mode: "Active" });
+      const xray = statements(rolePolicy.policy).filter((s) => s.Action.some((a: string) => a.startsWith("xray:")));
+      expect(xray).toEqual([{ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] }]);
+    });
+
+    test("tracing: false sets no tracing_config and grants no X-Ray action", () => {
+      const untraced = synthNotifier({ tracing: false });
+      expect(only(untraced, "aws_lambda_function")[1].tracing_config).toBeUndefined();
+      expect(only(untraced, "aws_iam_role_policy")[1].policy).not.toContain("xray:");
+    });
+  });
+
+  describe("environment encryption", () => {
+    test("encrypts the environment with the function's key", () => {
+      expect(fn.kms_key_arn).toBe(keyArn);
+    });
+
+    test("lets the role decrypt with the key only for this function's environment, by a function ARN built from its parts", () => {
+      const decrypt = statements(rolePolicy.policy).find((s) => s.Sid === "DecryptOwnEnvironment")!;
+      expect(decrypt.Action).toEqual(["kms:Decrypt"]);
+      expect(decrypt.Resource).toEqual([keyArn]);
+      // Not the function's own `arn`: the policy exists before the function.
+      expect(decrypt.Condition).toEqual({
+        StringEquals: {
+          "kms:EncryptionContext:aws:lambda:FunctionArn": expect.stringMatching(
+            /^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:lambda:\$\{data\.aws_region\.[^}]+\.region\}:\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:function:notifier$/,
+          ),
+        },
+      });
+    });
+
+    test("without any variable emits no environment block, no key and no environment decrypt statement", () => {
+      const bare = synthNotifier({ secrets: [] });
+      const [, bareFn] = only(bare, "aws_lambda_function");
+      expect(bareFn.environment).toBeUndefined();
+      expect(bareFn.kms_key_arn).toBeUndefined();
+      expect(statements(only(bare, "aws_iam_role_policy")[1].policy).map((s) => s.Sid)).not.toContain("DecryptOwnEnvironment");
+    });
+
+    test("keeps the SSM decrypt statement unchanged beside it", () => {
+      expect(statements(rolePolicy.policy).map((s) => s.Sid)).toEqual([
+        "WriteOwnLogStreams",
+        "ReadOwnSecretParameters",
+        "DecryptOwnSecretParametersThroughSsm",
+        "DecryptOwnEnvironment",
+        "WriteTraces",
+      ]);
+    });
+  });
+
+  describe("concurrency", () => {
+    test("reserves no concurrency by default", () => expect(fn.reserved_concurrent_executions).toBeUndefined());
+
+    test("takes reservedConcurrentExecutions, 0 included", () => {
+      expect(only(synthNotifier({ reservedConcurrentExecutions: 5 }), "aws_lambda_function")[1].reserved_concurrent_executions).toBe(5);
+      expect(only(synthNotifier({ reservedConcurrentExecutions: 0 }), "aws_lambda_function")[1].reserved_concurrent_executions).toBe(0);
+    });
+  });
+
+  describe("dead-letter queue", () => {
+    test("has none by default", () => {
+      expect(fn.dead_letter_config).toBeUndefined();
+      expect(resources(json, "aws_sqs_queue")).toHaveLength(0);
+      expect(rolePolicy.policy).not.toMatch(/sqs:|sns:/);
+    });
+
+    test("true creates <functionName>-dlq, SQS-encrypted, kept 14 days, and lets the role send to exactly that queue", () => {
+      let construct: SecureLambda | undefined;
+      const withDlq = synthStack((stack) => {
+        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterQueue: true, tags: { team: "sre" } });
+      });
+      const [queueName, queue] = only(withDlq, "aws_sqs_queue");
+      expect(queueName).toMatch(/^notifier_DeadLetterQueue_/);
+      expect(queue).toEqual({ name: "notifier-dlq", sqs_managed_sse_enabled: true, message_retention_seconds: 1209600, tags: { team: "sre" } });
+      const queueArn = ref("aws_sqs_queue", queueName, "arn");
+      expect(only(withDlq, "aws_lambda_function")[1].dead_letter_config).toEqual({ target_arn: queueArn });
+      const send = statements(only(withDlq, "aws_iam_role_policy")[1].policy).filter((s) => s.Action.some((a: string) => /^(sqs|sns):/.test(a)));
+      expect(send).toEqual([{ Sid: "SendToDeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] }]);
+      expect(construct!.deadLetterQueue?.nameInput).toBe("notifier-dlq");
+    });
+
+    test.each([
+      ["an existing SQS queue", "arn:aws:sqs:eu-west-1:123456789012:failed-events", "sqs:SendMessage", "SendToDeadLetterQueue"],
+      ["an existing SNS topic", "arn:aws:sns:eu-west-1:123456789012:failed-events", "sns:Publish", "PublishToDeadLetterTopic"],
+    ])("{ targetArn } of %s is the target, with exactly its one action on exactly that ARN", (_, targetArn, action, sid) => {
+      let construct: SecureLambda | undefined;
+      const withTarget = synthStack((stack) => {
+        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterQueue: { targetArn } });
+      });
+      expect(resources(withTarget, "aws_sqs_queue")).toHaveLength(0);
+      expect(construct!.deadLetterQueue).toBeUndefined();
+      expect(only(withTarget, "aws_lambda_function")[1].dead_letter_config).toEqual({ target_arn: targetArn });
+      const send = statements(only(withTarget, "aws_iam_role_policy")[1].policy).filter((s) => s.Action.some((a: string) => /^(sqs|sns):/.test(a)));
+      expect(send).toEqual([{ Sid: sid, Effect: "Allow", Action: [action], Resource: [targetArn] }]);
+    });
+
+    test("{ targetArn } may be a reference to a queue of the stack", () => {
+      const withRef = synthStack((stack) => {
+        const queue = new SqsQueue(stack, "Failures", { name: "failures", sqsManagedSseEnabled: true });
+        new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterQueue: { targetArn: queue.arn } });
+      });
+      const send = statements(only(withRef, "aws_iam_role_policy")[1].policy).find((s) => s.Sid === "SendToDeadLetterQueue")!;
+      expect(send.Action).toEqual(["sqs:SendMessage"]);
+      expect(send.Resource).toEqual(["${aws_sqs_queue.Failures.arn}"]);
+    });
+  });
+
+  describe("function URL", () => {
+    test("has none by default", () => expect(resources(json, "aws_lambda_function_url")).toHaveLength(0));
+
+    test("functionUrl: true creates one that requires IAM authentication, and exposes it", () => {
+      let construct: SecureLambda | undefined;
+      const withUrl = synthStack((stack) => {
+        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, functionUrl: true });
+      });
+      const [fnName] = only(withUrl, "aws_lambda_function");
+      expect(only(withUrl, "aws_lambda_function_url")[1]).toEqual({ authorization_type: "AWS_IAM", function_name: ref("aws_lambda_function", fnName, "function_name") });
+      expect(construct!.functionUrl?.authorizationTypeInput).toBe("AWS_IAM");
+    });
+  });
+
+  describe("code signing", () => {
+    test("has no code-signing config by default", () => expect(fn.code_signing_config_arn).toBeUndefined());
+
+    test("takes codeSigningConfigArn", () => {
+      const arn = "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123456789abcdef0";
+      expect(only(synthNotifier({ codeSigningConfigArn: arn }), "aws_lambda_function")[1].code_signing_config_arn).toBe(arn);
     });
   });
 

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SecretsKey, SecureLambda, SecureLambdaValidationError, type SecureLambdaProps } from "../constructs";
-import { Testing, TerraformStack } from "../constructs/tf";
+import { DataAwsRegion, Fn, Testing, TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
 
 /** Builds `test/fn` with the given props on top of valid ones and returns the validation error it raises. */
@@ -137,7 +137,7 @@ describe("other props", () => {
     expectInvalid({ tags: { "aws:team": "x" } }, "tags", '"aws:team"', 'do not start with "aws:"');
     expectInvalid({ tags: { team: 1 } }, "tags", 'tag "team" has value 1');
   });
-  test.each(["minify", "protect"] as const)("refuses a %s that is not a boolean", (prop) => expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'));
+  test.each(["minify", "protect", "tracing", "functionUrl"] as const)("refuses a %s that is not a boolean", (prop) => expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'));
   test("refuses a roleName IAM would reject", () => expectInvalid({ roleName: "notifier/eu" }, "roleName", '"notifier/eu": allowed are 1 to 64 characters'));
   test("refuses a kmsKey that is not a SecretsKey or an imported key", () => expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn"));
   test("refuses allowLiteralEnvironment without a reason or for an unknown variable", () => {
@@ -148,6 +148,51 @@ describe("other props", () => {
     const stack = new TerraformStack(Testing.app(), "test");
     expect(() => new SecureLambda(stack, "fn", null as unknown as SecureLambdaProps)).toThrow(SecureLambdaValidationError);
   });
+});
+
+describe("reservedConcurrentExecutions", () => {
+  test.each([-1, 1.5, Number.NaN])("refuses %p", (value) =>
+    expectInvalid({ reservedConcurrentExecutions: value }, "reservedConcurrentExecutions", `${value}: allowed is a whole number from 0 (0 stops the function)`),
+  );
+  test("refuses a number given as a string", () => expectInvalid({ reservedConcurrentExecutions: "5" }, "reservedConcurrentExecutions", '"5"', "a whole number"));
+  test("accepts 0, which stops the function", () =>
+    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, reservedConcurrentExecutions: 0 }))).not.toThrow());
+});
+
+describe("deadLetterQueue", () => {
+  const allowed = "allowed are true (a queue <functionName>-dlq is created), false, or { targetArn } naming an existing SQS queue (arn:<partition>:sqs:<region>:<account>:<name>) or SNS topic";
+  test("refuses a value that is neither a boolean nor { targetArn }", () => {
+    expectInvalid({ deadLetterQueue: "yes" }, "deadLetterQueue", '"yes"', allowed);
+    expectInvalid({ deadLetterQueue: {} }, "deadLetterQueue", "an object without a targetArn string", allowed);
+  });
+  test.each([
+    ["a bucket", "arn:aws:s3:::failed-events"],
+    ["an account id that is not 12 digits", "arn:aws:sqs:eu-west-1:1234:failed-events"],
+    ["a queue URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/failed-events"],
+    ["a Lambda function", "arn:aws:lambda:eu-west-1:123456789012:function:other"],
+  ])("refuses a targetArn that is %s", (_, targetArn) => expectInvalid({ deadLetterQueue: { targetArn } }, "deadLetterQueue", `{ targetArn: ${JSON.stringify(targetArn)} }`, allowed));
+  test("refuses a reference whose service cannot be told", () =>
+    expectInvalid({ deadLetterQueue: { targetArn: Fn.join("", ["arn:aws:sqs:eu-west-1:123456789012:", "q"]) } }, "deadLetterQueue", "{ targetArn: \"${join(", allowed));
+  test("accepts an ARN built from references, telling SNS by its service", () => {
+    const json = synthStack((stack) => {
+      const region = new DataAwsRegion(stack, "Region").region;
+      new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, deadLetterQueue: { targetArn: `arn:aws:sns:${region}:123456789012:failed-events` } });
+    });
+    expect(Object.values(json.resource.aws_iam_role_policy!)[0]!.policy).toContain('"Action":["sns:Publish"]');
+  });
+});
+
+describe("codeSigningConfigArn", () => {
+  test.each([
+    "csc-0123456789abcdef0",
+    "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123",
+    "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123456789ABCDEF0",
+    "arn:aws:signer:eu-west-1:123456789012:/signing-profiles/profile",
+  ])("refuses %p", (arn) =>
+    expectInvalid({ codeSigningConfigArn: arn }, "codeSigningConfigArn", JSON.stringify(arn), "allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>"),
+  );
+  test("accepts a reference", () =>
+    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, codeSigningConfigArn: Fn.join("", ["arn"]) }))).not.toThrow());
 });
 
 describe("SecretsKey", () => {

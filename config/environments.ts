@@ -14,6 +14,12 @@ export interface FunctionConfig {
   readonly secrets: readonly string[];
   /** Plain, non-secret environment variables. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Concurrent executions reserved for the function (0 stops it). @default no reservation */
+  readonly reservedConcurrentExecutions?: number;
+  /** Create an SQS dead-letter queue `<functionName>-dlq` for failed asynchronous events. @default false */
+  readonly deadLetterQueue?: boolean;
+  /** Where the secrets live: SSM SecureString parameters, or one Secrets Manager secret (JSON, a key per secret). @default "ssm" */
+  readonly store?: "ssm" | "secretsmanager";
 }
 
 /** Where Terraform keeps the state of an environment. */
@@ -51,6 +57,11 @@ function notifier(env: string): FunctionConfig {
     entry: "lambda-src/notifier.ts",
     secrets: ["github_token", "slack_webhook_url"],
     environment: { GITHUB_API_URL: "https://api.github.com", GITHUB_REPOSITORY: "octo-org/octo-repo" },
+    // A cap as much as a reservation: a flood of events cannot run up the bill or
+    // exhaust the account's concurrency for other functions.
+    reservedConcurrentExecutions: 5,
+    // A notification that failed every retry is kept 14 days instead of being dropped.
+    deadLetterQueue: true,
   };
 }
 

@@ -104,12 +104,21 @@ function validateFunctions(fail: Fail, functions: unknown): void {
   functions.forEach((fn: unknown, index) => {
     const at = `functions[${index}]`;
     if (!isObject(fn)) return fail(at, "allowed is an object with functionName, entry and secrets");
-    const { functionName, entry, secrets } = fn as Partial<Record<keyof FunctionConfig, unknown>>;
+    const { functionName, entry, secrets, reservedConcurrentExecutions, deadLetterQueue, store } = fn as Partial<Record<keyof FunctionConfig, unknown>>;
     if (typeof functionName !== "string" || functionName === "") fail(`${at}.functionName`, `${show(functionName)}: allowed is the Lambda function name`);
     if (seen.has(functionName as string)) fail(`${at}.functionName`, `${show(functionName)} is used twice; function names are unique per account and region`);
     seen.add(functionName as string);
     if (typeof entry !== "string" || entry === "") fail(`${at}.entry`, `${show(entry)}: allowed is the handler's path relative to the project root`);
     if (!Array.isArray(secrets)) fail(`${at}.secrets`, `${show(secrets)}: allowed is a list of secret names (it may be empty)`);
+    if (reservedConcurrentExecutions !== undefined && (typeof reservedConcurrentExecutions !== "number" || !Number.isSafeInteger(reservedConcurrentExecutions) || reservedConcurrentExecutions < 0)) {
+      fail(`${at}.reservedConcurrentExecutions`, `${show(reservedConcurrentExecutions)}: allowed is a whole number from 0 (0 stops the function)`);
+    }
+    if (deadLetterQueue !== undefined && typeof deadLetterQueue !== "boolean") {
+      fail(`${at}.deadLetterQueue`, `${show(deadLetterQueue)}: allowed are true (an SQS queue <functionName>-dlq) and false`);
+    }
+    if (store !== undefined && store !== "ssm" && store !== "secretsmanager") {
+      fail(`${at}.store`, `${show(store)}: allowed are "ssm" (SecureString parameters) and "secretsmanager" (one secret per function)`);
+    }
     return undefined;
   });
 }

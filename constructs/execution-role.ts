@@ -95,4 +95,46 @@ export class ExecutionRole extends Construct {
       },
     });
   }
+
+  /**
+   * Allows decrypting this function's environment variables with this key, and only them.
+   * Lambda decrypts the environment with a grant for the role that it creates at deploy
+   * time; the grant dies when the role is recreated, so the role also holds this narrowly
+   * scoped permission of its own: the encryption context names the function.
+   */
+  grantDecryptEnvironment(keyArn: string, functionArn: string): void {
+    this.addStatement({
+      Sid: "DecryptOwnEnvironment",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [keyArn],
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:lambda:FunctionArn": functionArn } },
+    });
+  }
+
+  /** Allows sending trace segments and telemetry to X-Ray, in a statement of its own. */
+  grantWriteTraces(): void {
+    this.addStatement({
+      Sid: "WriteTraces",
+      Effect: "Allow",
+      Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+      // These two actions have no resource-level permissions: "*" is the only resource IAM
+      // accepts for them. They stay alone in this statement so that "*" never reaches
+      // an action that could have been scoped.
+      Resource: ["*"],
+    });
+  }
+
+  /** Allows sending failed events to exactly this dead-letter queue or topic, and nothing else on it. */
+  grantSendToDeadLetter(target: { readonly arn: string; readonly action: DeadLetterAction }): void {
+    this.addStatement({
+      Sid: target.action === "sns:Publish" ? "PublishToDeadLetterTopic" : "SendToDeadLetterQueue",
+      Effect: "Allow",
+      Action: [target.action],
+      Resource: [target.arn],
+    });
+  }
 }
+
+/** The one action a function's role needs on its dead-letter target. */
+export type DeadLetterAction = "sqs:SendMessage" | "sns:Publish";

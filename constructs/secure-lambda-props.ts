@@ -1,7 +1,9 @@
 /** The public props of SecureLambda, their defaults, and their validation into settings. */
+import type { DeadLetterQueueOption } from "./dead-letter-target";
 import type { ISecretsKey } from "./secrets-key";
 import { defaultParameterPrefix } from "./naming";
-import { failAt, validateProps, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
+import { Token } from "./tf";
+import { failAt, show, validateProps, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
 
 /** Properties of a {@link SecureLambda}. */
 export interface SecureLambdaProps {
@@ -42,6 +44,21 @@ export interface SecureLambdaProps {
   readonly allowLiteralEnvironment?: Record<string, string>;
   /** Description of the function. @default none */
   readonly description?: string;
+  /** Trace invocations with X-Ray (`tracing_config { mode = "Active" }`), and let the role send the traces. @default true */
+  readonly tracing?: boolean;
+  /** Concurrent executions reserved for the function, a whole number; 0 stops the function from running at all. @default no reservation (the account's unreserved pool) */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * Where asynchronous events go after their last failed attempt: `true` creates an SQS queue
+   * `<functionName>-dlq`; `{ targetArn }` names an existing SQS queue or SNS topic (a target
+   * encrypted with a customer-managed key needs a key policy that lets the role use that key).
+   * The role may send to that target and nothing else. @default false (failed events are dropped)
+   */
+  readonly deadLetterQueue?: DeadLetterQueueOption;
+  /** Give the function an HTTPS URL; callers must sign requests (`AWS_IAM`): a public URL is never offered. @default false */
+  readonly functionUrl?: boolean;
+  /** ARN of a Lambda code-signing config, so Lambda refuses code not signed by AWS Signer (the code must then be a signed artifact uploaded through S3). @default none */
+  readonly codeSigningConfigArn?: string;
   /** Tags for every resource the construct creates (on top of the provider's default tags). @default none */
   readonly tags?: Record<string, string>;
 }
@@ -52,7 +69,14 @@ export interface Settings extends ValidatedProps {
   readonly runtime: LambdaRuntime;
   readonly architecture: LambdaArchitecture;
   readonly environment: Record<string, string>;
+  readonly tracing: boolean;
+  readonly functionUrl: boolean;
+  readonly reservedConcurrentExecutions?: number;
+  readonly codeSigningConfigArn?: string;
 }
+
+// arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case alphanumerics>
+const CODE_SIGNING_CONFIG_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:code-signing-config:csc-[a-z0-9]{17}$/;
 
 /** The props with defaults applied, validated: bad input ends here, as a SecureLambdaValidationError. */
 export function resolveSettings(path: string, props: SecureLambdaProps): Settings {
@@ -74,9 +98,13 @@ export function resolveSettings(path: string, props: SecureLambdaProps): Setting
     logRetentionDays: props.logRetentionDays ?? 365,
     description: props.description,
     tags: props.tags,
+    tracing: props.tracing ?? true,
+    functionUrl: props.functionUrl ?? false,
+    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+    codeSigningConfigArn: props.codeSigningConfigArn,
   };
   validateProps(path, settings);
-  for (const prop of ["minify", "protect"] as const) {
+  for (const prop of ["minify", "protect", "tracing", "functionUrl"] as const) {
     if (props[prop] !== undefined && typeof props[prop] !== "boolean") fail(prop, `${JSON.stringify(props[prop])}: allowed are true and false`);
   }
   if (props.kmsKey !== undefined && !isSecretsKey(props.kmsKey)) fail("kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn(...) for a key managed elsewhere");
@@ -84,7 +112,23 @@ export function resolveSettings(path: string, props: SecureLambdaProps): Setting
     fail("kmsKey", `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`);
   }
   checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
+  checkReservedConcurrency(fail, props.reservedConcurrentExecutions);
+  checkCodeSigningConfigArn(fail, props.codeSigningConfigArn);
   return settings;
+}
+
+function checkReservedConcurrency(fail: ReturnType<typeof failAt>, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    fail("reservedConcurrentExecutions", `${show(value)}: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit`);
+  }
+}
+
+function checkCodeSigningConfigArn(fail: ReturnType<typeof failAt>, arn: unknown): void {
+  if (arn === undefined) return;
+  if (typeof arn !== "string" || (!Token.isUnresolved(arn) && !CODE_SIGNING_CONFIG_ARN.test(arn))) {
+    fail("codeSigningConfigArn", `${show(arn)}: allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>`);
+  }
 }
 
 function checkAllowLiteralEnvironment(fail: ReturnType<typeof failAt>, allowed: unknown, environment: Record<string, string>): void {

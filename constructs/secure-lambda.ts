@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { awsContext } from "./aws-context";
 import { bundleArchive } from "./bundle-archive";
 import { bundle, BundlingError } from "./bundling";
+import { createDeadLetterTarget, planDeadLetter } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
@@ -10,8 +11,8 @@ import { logGroupName, parameterName, paramNameEnvVar } from "./naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { resolveSettings, type SecureLambdaProps } from "./secure-lambda-props";
-import { CloudwatchLogGroup, IamRole, LambdaFunction, SsmParameter } from "./tf";
-import type { LambdaRuntime } from "./validation";
+import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SqsQueue, SsmParameter } from "./tf";
+import { failAt, type LambdaRuntime } from "./validation";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
 
@@ -24,7 +25,9 @@ const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "no
  * key, created with a placeholder that Terraform never reads back or resets: the real
  * value is set out of band, so it is never in source, plan, state or `cdktf.out/`.
  * The function's environment holds only the parameter names; its role may read exactly
- * those parameters and decrypt them only through SSM.
+ * those parameters and decrypt them only through SSM. By default it also meets what
+ * Checkov and Trivy check (`audit/posture/`): X-Ray tracing, an environment encrypted
+ * with its key; `reservedConcurrentExecutions` and `deadLetterQueue` complete the set.
  *
  * Bad props fail in the constructor with {@link SecureLambdaValidationError}, and the
  * stack it is in runs the secret-leak guard at synth time ({@link SecretLeakGuard}).
@@ -44,11 +47,16 @@ export class SecureLambda extends Construct {
   readonly parameters: Readonly<Record<string, SsmParameter>>;
   /** The path under which the parameters live. */
   readonly parameterPrefix: string;
+  /** The dead-letter queue, when `deadLetterQueue: true` created one. */
+  readonly deadLetterQueue?: SqsQueue;
+  /** The function's URL, when `functionUrl` is set (always `AWS_IAM`). */
+  readonly functionUrl?: LambdaFunctionUrl;
 
   constructor(scope: Construct, id: string, props: SecureLambdaProps) {
     super(scope, id);
     const settings = resolveSettings(this.node.path, props);
     const { secrets, runtime } = settings;
+    const deadLetterPlan = planDeadLetter(this, failAt(this.node.path), props.deadLetterQueue);
     // Every stack holding a SecureLambda runs the guard, also stacks users build themselves.
     SecretLeakGuard.protect(this);
     this.parameterPrefix = settings.parameterPrefix;
@@ -89,6 +97,18 @@ export class SecureLambda extends Construct {
       Object.values(this.parameters).map((parameter) => parameter.arn),
       this.key.keyArn,
     );
+    const variables = { ...settings.environment, ...this.parameterNameVariables(secrets) };
+    const hasEnvironment = Object.keys(variables).length > 0;
+    if (hasEnvironment) {
+      // Built from its parts, not from the function's own `arn`: the policy must exist
+      // before the function (which depends on it), or the two would form a cycle.
+      const functionArn = `arn:${aws.partition}:lambda:${aws.region}:${aws.accountId}:function:${props.functionName}`;
+      this.executionRole.grantDecryptEnvironment(this.key.keyArn, functionArn);
+    }
+    if (settings.tracing) this.executionRole.grantWriteTraces();
+    const deadLetter = createDeadLetterTarget(this, deadLetterPlan, { functionName: props.functionName, tags: props.tags });
+    if (deadLetter) this.executionRole.grantSendToDeadLetter(deadLetter);
+    this.deadLetterQueue = deadLetter?.queue;
 
     const archive = bundleArchive(this, code);
     this.function = new LambdaFunction(this, "Function", {
@@ -102,7 +122,16 @@ export class SecureLambda extends Construct {
       sourceCodeHash: archive.outputBase64Sha256,
       memorySize: settings.memorySize,
       timeout: settings.timeout,
-      environment: { variables: { ...settings.environment, ...this.parameterNameVariables(secrets) } },
+      // The environment holds only names, but it is encrypted with the function's key all
+      // the same, not Lambda's AWS-managed one, so the key policy decides who reads it.
+      // No environment block and no key without variables: scanners (CKV_AWS_173) fail a
+      // kms_key_arn that encrypts nothing.
+      environment: hasEnvironment ? { variables } : undefined,
+      kmsKeyArn: hasEnvironment ? this.key.keyArn : undefined,
+      tracingConfig: settings.tracing ? { mode: "Active" } : undefined,
+      reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
+      deadLetterConfig: deadLetter ? { targetArn: deadLetter.arn } : undefined,
+      codeSigningConfigArn: settings.codeSigningConfigArn,
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       tags: props.tags,
       // Lambda would otherwise create the group itself on first log, unencrypted and
@@ -111,6 +140,14 @@ export class SecureLambda extends Construct {
     });
     for (const [variable, reason] of Object.entries(props.allowLiteralEnvironment ?? {})) {
       SecretLeakGuard.allow(this.function, { variable, reason });
+    }
+    if (settings.functionUrl) {
+      this.functionUrl = new LambdaFunctionUrl(this, "FunctionUrl", {
+        functionName: this.function.functionName,
+        // Never "NONE": a public URL lets anyone on the internet invoke the function,
+        // bypassing IAM. Callers sign their requests and need lambda:InvokeFunctionUrl.
+        authorizationType: "AWS_IAM",
+      });
     }
   }
 

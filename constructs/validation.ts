@@ -54,7 +54,8 @@ export interface ValidatedProps {
 
 type Fail = (prop: string, problem: string) => never;
 
-const show = (value: unknown): string => {
+/** A value as an error message shows it: strings quoted and cut at 80 characters, objects by kind. */
+export const show = (value: unknown): string => {
   if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (value === undefined) return "undefined";
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);

@@ -14,7 +14,7 @@ export interface EnvironmentStackProps {
 }
 
 // Every service the stacks use, pointed at LocalStack in the `local` environment.
-const LOCALSTACK_SERVICES = ["cloudwatchlogs", "iam", "kms", "lambda", "s3", "ssm", "sts"] as const;
+const LOCALSTACK_SERVICES = ["cloudwatchlogs", "iam", "kms", "lambda", "s3", "sqs", "ssm", "sts"] as const;
 
 /** One environment: provider, state backend and its SecureLambda functions. */
 export class EnvironmentStack extends TerraformStack {
@@ -50,6 +50,8 @@ export class EnvironmentStack extends TerraformStack {
         entry: path.resolve(props.projectRoot, fn.entry),
         secrets: [...fn.secrets],
         environment: { ...fn.environment },
+        reservedConcurrentExecutions: fn.reservedConcurrentExecutions,
+        deadLetterQueue: fn.deadLetterQueue,
         // Protected environments (prod) keep their parameters and key on destroy or replacement.
         protect: config.protected,
       });

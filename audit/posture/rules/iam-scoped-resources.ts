@@ -1,0 +1,91 @@
+import { blockOf, referencedAddress } from "../json-values";
+import { actionsOf, allows, identityPolicies, resourcesIn, type Statement } from "../policy-documents";
+import { resourcesOf, type PostureFinding, type PostureRule, type StackJson } from "../rule";
+import { isWildcardOnlyAction } from "../wildcard-only";
+
+export const iamScopedResourcesRule: PostureRule = {
+  ids: ["CKV_AWS_355", "CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "AVD-AWS-0057"],
+  title: "no IAM policy allows a wildcard resource, but for the role's own log streams and actions that take only \"*\"",
+  why:
+    "A resource with a wildcard extends a grant to resources that are not the function's: another function's parameters, every key, every queue. " +
+    "Two exceptions cannot be avoided and are kept narrow: Lambda names log streams at run time (so `<own log group ARN>:log-stream:*`), and " +
+    "some actions take no resource at all (xray:PutTraceSegments), which are allowed on \"*\" only in a statement holding nothing else.",
+  check: (json) => {
+    const findings: PostureFinding[] = [];
+    const logGroups = ownLogGroups(json);
+    for (const { address, roleAddress, statements } of identityPolicies(json)) {
+      if (statements === undefined) {
+        findings.push({ address, problem: "its policy is not a JSON policy document" });
+        continue;
+      }
+      const own = (roleAddress && logGroups.get(roleAddress)) || EMPTY;
+      for (const statement of statements.filter(allows)) findings.push(...statementFindings(address, statement, own));
+    }
+    return findings;
+  },
+};
+
+interface OwnLogGroups {
+  /** Addresses of the log groups the role's functions write to. */
+  readonly addresses: ReadonlySet<string>;
+  /** Their names, as written in the stack (a literal or a `${...name}` reference). */
+  readonly names: ReadonlySet<string>;
+}
+
+const EMPTY: OwnLogGroups = { addresses: new Set(), names: new Set() };
+
+function statementFindings(address: string, statement: Statement, own: OwnLogGroups): PostureFinding[] {
+  const sid = statement.Sid ?? "(no Sid)";
+  if (statement.NotResource !== undefined) return [{ address, problem: `statement ${sid} allows with NotResource: every resource but those listed` }];
+  const actions = actionsOf(statement);
+  const findings: PostureFinding[] = [];
+  for (const resource of resourcesIn(statement)) {
+    if (!/[*?]/.test(resource) || isOwnLogStreams(resource, own)) continue;
+    if (resource === "*") {
+      const scopable = actions.filter((action) => !isWildcardOnlyAction(action));
+      if (actions.length > 0 && scopable.length === 0) continue;
+      findings.push({ address, problem: `statement ${sid} allows "*" for actions that can be scoped to a resource: ${scopable.join(", ")}` });
+    } else {
+      findings.push({ address, problem: `statement ${sid} allows the wildcard resource ${JSON.stringify(resource)}` });
+    }
+  }
+  return findings;
+}
+
+/** `<log group ARN>:log-stream:*` of a log group the role's own functions write to. */
+function isOwnLogStreams(resource: string, own: OwnLogGroups): boolean {
+  const byReference = /^\$\{(aws_cloudwatch_log_group\.[A-Za-z0-9_-]+)\.arn\}:log-stream:\*$/.exec(resource);
+  if (byReference) return own.addresses.has(byReference[1]!);
+  const byParts = /^arn:[^:]+:logs:[^:]+:[^:]+:log-group:([^*?]+):log-stream:\*$/.exec(resource);
+  return byParts !== null && own.names.has(byParts[1]!);
+}
+
+/** For each role, the log groups of the functions that run as it. */
+function ownLogGroups(json: StackJson): Map<string, OwnLogGroups> {
+  const groups = new Map(resourcesOf(json, "aws_cloudwatch_log_group"));
+  const byRole = new Map<string, { addresses: Set<string>; names: Set<string> }>();
+  for (const [, fn] of resourcesOf(json, "aws_lambda_function")) {
+    const role = referencedAddress(fn.role, "arn");
+    if (role === undefined) continue;
+    const entry = byRole.get(role) ?? { addresses: new Set<string>(), names: new Set<string>() };
+    byRole.set(role, entry);
+    const logGroup = blockOf(fn, "logging_config")?.log_group;
+    const groupAddress = referencedAddress(logGroup, "name");
+    if (groupAddress !== undefined && groups.has(groupAddress)) {
+      entry.addresses.add(groupAddress);
+      entry.names.add(String(logGroup));
+      const name = groups.get(groupAddress)!.name;
+      if (typeof name === "string") entry.names.add(name);
+    } else if (typeof logGroup === "string") {
+      entry.names.add(logGroup);
+    } else if (typeof fn.function_name === "string") {
+      // Without logging_config, Lambda writes to /aws/lambda/<function name>.
+      entry.names.add(`/aws/lambda/${fn.function_name}`);
+    }
+  }
+  // A group given by name whose resource is in the stack counts by address too.
+  for (const [groupAddress, group] of groups) {
+    for (const entry of byRole.values()) if (typeof group.name === "string" && entry.names.has(group.name)) entry.addresses.add(groupAddress);
+  }
+  return byRole;
+}
