@@ -41,7 +41,10 @@ describe("the app", () => {
     for (const env of ENVIRONMENTS) {
       const json = readStack(outdir, env);
       expect(resources(json, "aws_lambda_function")).toHaveLength(1);
-      expect(resources(json, "aws_ssm_parameter")).toHaveLength(2);
+      // One SecureString per secret, or (stg: store "secretsmanager") one secret holding both as JSON keys.
+      const secretsManager = env === "stg";
+      expect(resources(json, "aws_ssm_parameter")).toHaveLength(secretsManager ? 0 : 2);
+      expect(resources(json, "aws_secretsmanager_secret")).toHaveLength(secretsManager ? 1 : 0);
       expect(resources(json, "aws_kms_key")).toHaveLength(1);
       expect(resources(json, "aws_cloudwatch_log_group")).toHaveLength(1);
       expect(resources(json, "aws_iam_role")).toHaveLength(1);

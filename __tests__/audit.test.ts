@@ -32,19 +32,19 @@ afterAll(() => {
   if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
 });
 
-/** The result of the row whose text starts with `describe`, in the dev notifier's audit. */
-function row(audit: AuditReport, describe: string) {
-  const fn = audit.functions.find((f) => f.subject.target.stack === "dev");
+/** The result of the row whose text starts with `describe`, in the audit of the notifier of `stack` (dev by default). */
+function row(audit: AuditReport, describe: string, stack = "dev") {
+  const fn = audit.functions.find((f) => f.subject.target.stack === stack);
   const found = fn?.sets.flatMap((s) => s.results).find((r) => r.check.describe.startsWith(describe));
   if (!found) throw new Error(`no row starting with ${JSON.stringify(describe)}`);
   return found;
 }
 
-/** The dev stack with its JSON changed by `change`, audited alongside the unchanged others. */
-async function auditWithDev(change: (json: any) => void): Promise<AuditReport> {
-  const changed = stacks.map((stack) => (stack.name === "dev" ? { name: "dev", json: structuredClone(stack.json) as StackJson } : stack));
-  change(changed.find((s) => s.name === "dev")!.json);
-  return auditStacks(changed, ["dev"]);
+/** One stack (dev by default) with its JSON changed by `change`, audited alongside the unchanged others. */
+async function auditWithDev(change: (json: any) => void, name = "dev"): Promise<AuditReport> {
+  const changed = stacks.map((stack) => (stack.name === name ? { name, json: structuredClone(stack.json) as StackJson } : stack));
+  change(changed.find((s) => s.name === name)!.json);
+  return auditStacks(changed, [name]);
 }
 
 function onlyBody(json: any, type: string): any {
@@ -83,7 +83,7 @@ describe("npm run audit on the example app", () => {
       expect(row(report, `ssm:GetParameters on own ${name}`)).toMatchObject({ result: "allowed", ok: true });
       expect(row(report, `kms:Decrypt via SSM for own ${name}`)).toMatchObject({ result: "allowed", ok: true });
     }
-    for (const env of ["stg", "prod"]) {
+    for (const env of ["local", "prod"]) {
       expect(row(report, `ssm:GetParameter on another function's /notifier-${env}/github_token`)).toMatchObject({ result: "denied", ok: true });
     }
     for (const denied of ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParametersByPath", "kms:Decrypt called directly", "kms:Encrypt", "kms:ScheduleKeyDeletion", "logs:PutLogEvents in another function's", "sts:AssumeRole by ec2.amazonaws.com"]) {
@@ -118,7 +118,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
       }),
     );
     expect(widened.ok).toBe(false);
-    expect(row(widened, "ssm:GetParameter on another function's /notifier-stg/github_token")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "ssm:GetParameter on another function's /notifier-prod/github_token")).toMatchObject({ result: "allowed", ok: false });
     expect(row(widened, "ssm:GetParameter on a nested path")).toMatchObject({ result: "allowed", ok: false });
   });
 
@@ -186,6 +186,40 @@ describe("a widened policy fails the audit on the request it lets through", () =
       }),
     );
     expect(row(widened, "kms:Decrypt by an administrator of another account")).toMatchObject({ result: "allowed", ok: false });
+  });
+});
+
+describe("the Secrets Manager store (stg)", () => {
+  test("lets the function read and decrypt exactly its own secret", () => {
+    expect(row(report, "secretsmanager:GetSecretValue on own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
+    expect(row(report, "kms:Decrypt via Secrets Manager for own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
+    for (const denied of ["secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue on a sibling", "kms:Decrypt called directly", "kms:Decrypt via Secrets Manager for another", "ssm:GetParameter on another function's /notifier-dev/github_token"]) {
+      expect(row(report, denied, "stg")).toMatchObject({ check: { expected: "denied" }, result: "denied" });
+    }
+    // And the SSM functions may not read it.
+    expect(row(report, "secretsmanager:GetSecretValue on another function's secret notifier-stg/secrets")).toMatchObject({ result: "denied", ok: true });
+  });
+
+  test("a secret-name wildcard lets the function read other secrets", async () => {
+    const widened = await auditWithDev(
+      (json) =>
+        editPolicy(rolePolicy(json), "policy", (s) => {
+          statement(s, "ReadOwnSecret").Resource = ["arn:aws:secretsmanager:*:*:secret:notifier-stg*"];
+        }),
+      "stg",
+    );
+    expect(row(widened, "secretsmanager:GetSecretValue on a sibling", "stg")).toMatchObject({ result: "allowed", ok: false });
+  });
+
+  test("without the SecretARN condition the function may decrypt another secret through Secrets Manager", async () => {
+    const widened = await auditWithDev(
+      (json) =>
+        editPolicy(rolePolicy(json), "policy", (s) => {
+          delete statement(s, "DecryptOwnSecretThroughSecretsManager").Condition.StringEquals["kms:EncryptionContext:SecretARN"];
+        }),
+      "stg",
+    );
+    expect(row(widened, "kms:Decrypt via Secrets Manager for another", "stg")).toMatchObject({ result: "allowed", ok: false });
   });
 });
 
@@ -293,7 +327,7 @@ describe("the command", () => {
       fs.writeFileSync(file, JSON.stringify(json));
       const run = cli(["--synthesized", widenedDir, "dev"]);
       expect(run.status).toBe(1);
-      expect(run.stdout).toMatch(/ssm:GetParameter on another function's \/notifier-stg\/github_token +denied +allowed +UNEXPECTED/);
+      expect(run.stdout).toMatch(/ssm:GetParameter on another function's \/notifier-prod\/github_token +denied +allowed +UNEXPECTED/);
     } finally {
       fs.rmSync(widenedDir, { recursive: true, force: true });
     }

@@ -246,6 +246,14 @@ describe("IAM", () => {
       (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/other:log-stream:*"])),
       /WriteOwnLogStreams allows the wildcard resource/,
     );
+    // network-interface/* is accepted for Lambda's interface actions only, not for others.
+    const eni = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
+    const withInterfaces = (actions: string[]) => (json: any) =>
+      editPolicy(rolePolicy(json), "policy", (s) => s.push({ Sid: "Interfaces", Effect: "Allow", Action: actions, Resource: [eni] }));
+    const lambdaOnly = devCopy();
+    withInterfaces(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"])(lambdaOnly);
+    expect(iamScopedResourcesRule.check(lambdaOnly)).toEqual([]);
+    expectFindsBroken(iamScopedResourcesRule, withInterfaces(["ec2:DeleteNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute"]), /Interfaces allows the wildcard resource "arn:aws:ec2:eu-west-1:123456789012:network-interface\/\*"/);
     // Its own log group by name, built from parts, is still its own.
     const json = devCopy();
     editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/notifier-dev:log-stream:*"]));

@@ -3,7 +3,7 @@
  * its role's trust and inline policies, the secrets it reads and the keys that encrypt
  * them, and its log group — all with references resolved to the ARNs they will have.
  */
-import { PARAM_NAME_SUFFIX } from "../constructs/naming";
+import { PARAM_NAME_SUFFIX, SECRET_ID_ENV_VAR } from "../constructs/naming";
 import { References } from "./references";
 import { targetOf, type AuditTarget } from "./target";
 import { AuditError, bodyAt, resourcesOf, type Body, type SynthesizedStack } from "./terraform-json";
@@ -39,6 +39,13 @@ export interface ParameterSubject {
   readonly key: KeySubject;
 }
 
+/** The Secrets Manager secret a function reads (store "secretsmanager"). */
+export interface SecretSubject {
+  readonly name: string;
+  readonly arn: string;
+  readonly key: KeySubject;
+}
+
 /** A function and everything its permissions are made of. */
 export interface FunctionSubject {
   readonly target: AuditTarget;
@@ -57,6 +64,8 @@ export interface FunctionSubject {
   readonly logGroupName: string;
   readonly logGroupArn: string;
   readonly parameters: readonly ParameterSubject[];
+  /** The Secrets Manager secret named by the function's `SECRETS_MANAGER_SECRET_ID`, if any. */
+  readonly secret?: SecretSubject;
   /** `tracing_config.mode` is `Active`. */
   readonly tracingActive: boolean;
   /** `dead_letter_config.target_arn`, resolved. */
@@ -94,6 +103,7 @@ function functionSubject(stack: SynthesizedStack, references: References, addres
     logGroupName,
     logGroupArn: `arn:${target.partition}:logs:${target.region}:${target.accountId}:log-group:${logGroupName}`,
     parameters: parametersOf(stack, references, environment, where),
+    secret: secretOf(stack, references, environment, where),
     tracingActive: block(body, "tracing_config")?.mode === "Active",
     deadLetterTargetArn: stringOrUndefined(references, block(body, "dead_letter_config")?.target_arn, where),
     environmentKeyArn: stringOrUndefined(references, body.kms_key_arn, where),
@@ -150,6 +160,19 @@ function parametersOf(stack: SynthesizedStack, references: References, environme
       if (typeof parameter.key_id !== "string") throw new AuditError(`${address}: has no key_id; a secret must be encrypted with a customer-managed key`);
       return { name, arn: references.attribute(address, "arn", address), key: keyOf(stack, references, references.resolve(parameter.key_id, `${address}.key_id`)) };
     });
+}
+
+function secretOf(stack: SynthesizedStack, references: References, environment: Readonly<Record<string, string>>, where: string): SecretSubject | undefined {
+  const id = environment[SECRET_ID_ENV_VAR];
+  if (id === undefined) return undefined;
+  for (const [address, secret] of resourcesOf(stack.json, "aws_secretsmanager_secret")) {
+    const name = references.attribute(address, "name", address);
+    const arn = references.attribute(address, "arn", address);
+    if (id !== name && id !== arn) continue;
+    if (typeof secret.kms_key_id !== "string") throw new AuditError(`${address}: has no kms_key_id; a secret must be encrypted with a customer-managed key`);
+    return { name, arn, key: keyOf(stack, references, references.resolve(secret.kms_key_id, `${address}.kms_key_id`)) };
+  }
+  throw new AuditError(`${where}: ${SECRET_ID_ENV_VAR} names secret ${id}, which stack ${stack.name} does not create: the audit cannot tell its key`);
 }
 
 /** The key with this ARN: this stack's (with its key policy) or one managed elsewhere. */

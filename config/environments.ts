@@ -51,7 +51,7 @@ export interface EnvironmentConfig {
 /** The project name, used in default tags. */
 export const PROJECT = "secure-lambda";
 
-function notifier(env: string): FunctionConfig {
+function notifier(env: string, store?: FunctionConfig["store"]): FunctionConfig {
   return {
     functionName: `notifier-${env}`,
     entry: "lambda-src/notifier.ts",
@@ -62,12 +62,14 @@ function notifier(env: string): FunctionConfig {
     reservedConcurrentExecutions: 5,
     // A notification that failed every retry is kept 14 days instead of being dropped.
     deadLetterQueue: true,
+    store,
   };
 }
 
 export const environments = {
   dev: { region: "eu-west-1", protected: false, functions: [notifier("dev")] },
-  stg: { region: "eu-west-1", protected: false, functions: [notifier("stg")] },
+  // Staging keeps its secrets in Secrets Manager, to show (and audit) the second store.
+  stg: { region: "eu-west-1", protected: false, functions: [notifier("stg", "secretsmanager")] },
   prod: { region: "eu-west-1", protected: true, functions: [notifier("prod")] },
   local: {
     region: "us-east-1",

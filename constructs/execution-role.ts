@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { IamRole, IamRolePolicy, Lazy } from "./tf";
+import { networkInterfaceStatements, type VpcPlacement } from "./vpc-placement";
 
 /** Properties of an {@link ExecutionRole}. */
 export interface ExecutionRoleProps {
@@ -64,6 +65,33 @@ export class ExecutionRole extends Construct {
       // Lambda names its log streams at run time (date/[version]id), so the stream name is
       // the one part of an ARN no policy can know: the wildcard is that segment, of this group.
       Resource: [`${logGroupArn}:log-stream:*`],
+    });
+  }
+
+  /**
+   * Allows reading exactly this Secrets Manager secret, decrypted with this key, and the
+   * key only through Secrets Manager and only for this secret.
+   */
+  grantReadSecret(secretArn: string, keyArn: string): void {
+    this.addStatement({
+      Sid: "ReadOwnSecret",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [secretArn],
+    });
+    this.addStatement({
+      // As for parameters: only Secrets Manager may use the key for the function, and only
+      // for this secret (Secrets Manager puts the secret's ARN in the encryption context).
+      Sid: "DecryptOwnSecretThroughSecretsManager",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [keyArn],
+      Condition: {
+        StringEquals: {
+          "kms:ViaService": `secretsmanager.${this.aws.region}.${this.aws.dnsSuffix}`,
+          "kms:EncryptionContext:SecretARN": secretArn,
+        },
+      },
     });
   }
 
@@ -133,6 +161,15 @@ export class ExecutionRole extends Construct {
       Action: [target.action],
       Resource: [target.arn],
     });
+  }
+
+  /**
+   * Allows Lambda to attach the function to exactly these subnets and security groups
+   * (the network-interface calls it makes with this role), and denies the same calls to
+   * the function's own code.
+   */
+  grantNetworkInterfaces(vpc: VpcPlacement, functionArn: string): void {
+    for (const statement of networkInterfaceStatements(this.aws, vpc, functionArn)) this.addStatement(statement);
   }
 }
 

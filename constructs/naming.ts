@@ -43,6 +43,10 @@ export function logGroupName(functionName: string): string {
   return `/aws/lambda/${functionName}`;
 }
 
+/** Where a function's secrets live: SSM SecureString parameters, or one Secrets Manager secret. */
+export const SECRET_STORES = ["ssm", "secretsmanager"] as const;
+export type SecretStore = (typeof SECRET_STORES)[number];
+
 /**
  * The variable that carries a function's Secrets Manager secret id (store
  * `"secretsmanager"`): one secret per function, a JSON object with one key per secret

@@ -1,13 +1,12 @@
 import { Construct } from "constructs";
 import { awsContext } from "./aws-context";
+import { SECRET_STORES, type SecretStore } from "./naming";
 import { failAt } from "./validation";
 import { checkNetworkId, checkNetworkIdList, isListToken, showValue, type KeyedId } from "./network-ids";
 import { SecurityGroup, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
 
 /** The secret store whose endpoint {@link SecretsEndpoints} creates. */
-export type SecretsEndpointsStore = "ssm" | "secretsmanager";
-
-const STORES: readonly SecretsEndpointsStore[] = ["ssm", "secretsmanager"];
+export type SecretsEndpointsStore = SecretStore;
 const HTTPS_PORT = 443;
 
 // Both descriptions are constants: EC2 cannot change a security group's description, so
@@ -54,7 +53,7 @@ export class SecretsEndpoints extends Construct {
     const fail = failAt(this.node.path);
     const store = props.store ?? "ssm";
     const tracing = props.tracing ?? true;
-    if (!STORES.includes(store)) fail("store", `${showValue(store)}: allowed are ${STORES.map((s) => `"${s}"`).join(", ")}`);
+    if (!(SECRET_STORES as readonly unknown[]).includes(store)) fail("store", `${showValue(store)}: allowed are ${SECRET_STORES.map((s) => `"${s}"`).join(", ")}`);
     if (typeof tracing !== "boolean") fail("tracing", `${showValue(tracing)}: allowed are true and false`);
     checkNetworkId(fail, "vpcId", "vpc", props.vpcId);
     // A list token (`data.aws_subnets.private.ids`) goes to Terraform as it is: the subnets

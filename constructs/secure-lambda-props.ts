@@ -1,9 +1,12 @@
 /** The public props of SecureLambda, their defaults, and their validation into settings. */
 import type { DeadLetterQueueOption } from "./dead-letter-target";
 import type { ISecretsKey } from "./secrets-key";
-import { defaultParameterPrefix } from "./naming";
+import { checkStoreProps } from "./secret-store";
+import type { SecretRotation } from "./secrets-manager-secret";
+import { defaultParameterPrefix, type SecretStore } from "./naming";
 import { Token } from "./tf";
 import { failAt, show, validateProps, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
+import type { VpcPlacement } from "./vpc-placement";
 
 /** Properties of a {@link SecureLambda}. */
 export interface SecureLambdaProps {
@@ -59,8 +62,23 @@ export interface SecureLambdaProps {
   readonly functionUrl?: boolean;
   /** ARN of a Lambda code-signing config, so Lambda refuses code not signed by AWS Signer (the code must then be a signed artifact uploaded through S3). @default none */
   readonly codeSigningConfigArn?: string;
+  /**
+   * Where the secrets live: `"ssm"`, one SecureString parameter per secret; or
+   * `"secretsmanager"`, one Secrets Manager secret `<functionName>/secrets` holding a JSON
+   * key per secret (for rotation or compliance that requires Secrets Manager). @default "ssm"
+   */
+  readonly store?: SecretStore;
+  /** Rotate the Secrets Manager secret with your rotation function (store "secretsmanager" only). @default no rotation */
+  readonly rotation?: SecretRotation;
   /** Tags for every resource the construct creates (on top of the provider's default tags). @default none */
   readonly tags?: Record<string, string>;
+  /**
+   * Subnets and security groups to run the function in: its security groups and the VPC's
+   * routes then decide where it may connect, and its role gets only the network-interface
+   * permissions Lambda needs. The subnets need a way to SSM (or Secrets Manager), KMS, CloudWatch
+   * Logs and X-Ray: `SecretsEndpoints`, or a NAT gateway. @default not in a VPC (Lambda's own network, with internet access)
+   */
+  readonly vpc?: VpcPlacement;
 }
 
 /** The props with defaults applied. */
@@ -73,6 +91,7 @@ export interface Settings extends ValidatedProps {
   readonly functionUrl: boolean;
   readonly reservedConcurrentExecutions?: number;
   readonly codeSigningConfigArn?: string;
+  readonly store: SecretStore;
 }
 
 // arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case alphanumerics>
@@ -102,6 +121,7 @@ export function resolveSettings(path: string, props: SecureLambdaProps): Setting
     functionUrl: props.functionUrl ?? false,
     reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     codeSigningConfigArn: props.codeSigningConfigArn,
+    store: props.store ?? "ssm",
   };
   validateProps(path, settings);
   for (const prop of ["minify", "protect", "tracing", "functionUrl"] as const) {
@@ -114,6 +134,7 @@ export function resolveSettings(path: string, props: SecureLambdaProps): Setting
   checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
   checkReservedConcurrency(fail, props.reservedConcurrentExecutions);
   checkCodeSigningConfigArn(fail, props.codeSigningConfigArn);
+  checkStoreProps(fail, props);
   return settings;
 }
 

@@ -7,12 +7,14 @@ import { createDeadLetterTarget, planDeadLetter } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
-import { logGroupName, parameterName, paramNameEnvVar } from "./naming";
+import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
+import { createSecretsManagerSecret } from "./secrets-manager-secret";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { resolveSettings, type SecureLambdaProps } from "./secure-lambda-props";
-import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SqsQueue, SsmParameter } from "./tf";
+import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SecretsmanagerSecret, SqsQueue, SsmParameter } from "./tf";
 import { failAt, type LambdaRuntime } from "./validation";
+import { checkVpcPlacement } from "./vpc-placement";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
 
@@ -47,6 +49,8 @@ export class SecureLambda extends Construct {
   readonly parameters: Readonly<Record<string, SsmParameter>>;
   /** The path under which the parameters live. */
   readonly parameterPrefix: string;
+  /** The Secrets Manager secret holding every secret as a JSON key, with store "secretsmanager". */
+  readonly secret?: SecretsmanagerSecret;
   /** The dead-letter queue, when `deadLetterQueue: true` created one. */
   readonly deadLetterQueue?: SqsQueue;
   /** The function's URL, when `functionUrl` is set (always `AWS_IAM`). */
@@ -77,14 +81,16 @@ export class SecureLambda extends Construct {
       tags: props.tags,
     });
 
-    this.parameters = createSecretParameters(this, {
-      functionName: props.functionName,
-      parameterPrefix: settings.parameterPrefix,
-      secrets,
-      keyArn: this.key.keyArn,
-      protect: props.protect === true,
-      tags: props.tags,
-    });
+    const protect = props.protect === true;
+    const secretsManager =
+      settings.store === "secretsmanager" && secrets.length > 0
+        ? createSecretsManagerSecret(this, { functionName: props.functionName, secrets, keyArn: this.key.keyArn, protect, rotation: props.rotation, tags: props.tags })
+        : undefined;
+    this.secret = secretsManager?.secret;
+    this.parameters =
+      settings.store === "ssm"
+        ? createSecretParameters(this, { functionName: props.functionName, parameterPrefix: settings.parameterPrefix, secrets, keyArn: this.key.keyArn, protect, tags: props.tags })
+        : {};
 
     this.executionRole = new ExecutionRole(this, "Role", {
       roleName: settings.roleName,
@@ -97,7 +103,10 @@ export class SecureLambda extends Construct {
       Object.values(this.parameters).map((parameter) => parameter.arn),
       this.key.keyArn,
     );
-    const variables = { ...settings.environment, ...this.parameterNameVariables(secrets) };
+    if (secretsManager) this.executionRole.grantReadSecret(secretsManager.secret.arn, this.key.keyArn);
+    // Names only, never values: the parameters' names, or the one secret's name.
+    const storeVariables = secretsManager ? { [SECRET_ID_ENV_VAR]: secretsManager.secretName } : this.parameterNameVariables(settings.store === "ssm" ? secrets : []);
+    const variables = { ...settings.environment, ...storeVariables };
     const hasEnvironment = Object.keys(variables).length > 0;
     if (hasEnvironment) {
       // Built from its parts, not from the function's own `arn`: the policy must exist
@@ -109,6 +118,9 @@ export class SecureLambda extends Construct {
     const deadLetter = createDeadLetterTarget(this, deadLetterPlan, { functionName: props.functionName, tags: props.tags });
     if (deadLetter) this.executionRole.grantSendToDeadLetter(deadLetter);
     this.deadLetterQueue = deadLetter?.queue;
+    const vpc = checkVpcPlacement(this, failAt(this.node.path), props.vpc);
+    // Built from its parts for the same reason as the environment's: no cycle with the function.
+    if (vpc) this.executionRole.grantNetworkInterfaces(vpc, `arn:${aws.partition}:lambda:${aws.region}:${aws.accountId}:function:${props.functionName}`);
 
     const archive = bundleArchive(this, code);
     this.function = new LambdaFunction(this, "Function", {
@@ -132,6 +144,7 @@ export class SecureLambda extends Construct {
       reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
       deadLetterConfig: deadLetter ? { targetArn: deadLetter.arn } : undefined,
       codeSigningConfigArn: settings.codeSigningConfigArn,
+      vpcConfig: vpc ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } : undefined,
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
       tags: props.tags,
       // Lambda would otherwise create the group itself on first log, unencrypted and
@@ -153,6 +166,9 @@ export class SecureLambda extends Construct {
 
   /** The SSM parameter name of one of this function's secrets. */
   parameterName(secret: string): string {
+    if (this.secret) {
+      throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)}: this function's secrets are keys of the Secrets Manager secret ${this.secret.nameInput}, not SSM parameters`);
+    }
     if (!(secret in this.parameters)) {
       throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)} is not one of this function's secrets (${Object.keys(this.parameters).join(", ") || "none"})`);
     }

@@ -1,5 +1,5 @@
 import { SecureLambdaValidationError } from "./errors";
-import { PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar } from "./naming";
+import { PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
 
 /** Runtimes the construct can bundle for (esbuild target follows the runtime). */
 export const SUPPORTED_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
@@ -205,6 +205,9 @@ function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, 
     }
     if (isReservedEnvName(name)) {
       fail("environment", `variable ${show(name)} is reserved by the Lambda runtime (${describeReserved()})`);
+    }
+    if (name === SECRET_ID_ENV_VAR) {
+      fail("environment", `variable ${show(name)} is set by the construct for store "secretsmanager"; the runtime loader would take it for the secret's id`);
     }
     if (name.endsWith(PARAM_NAME_SUFFIX)) {
       fail("environment", `variable ${show(name)}: names ending in ${PARAM_NAME_SUFFIX} are set by the construct from "secrets"`);

@@ -52,6 +52,7 @@ export class EnvironmentStack extends TerraformStack {
         environment: { ...fn.environment },
         reservedConcurrentExecutions: fn.reservedConcurrentExecutions,
         deadLetterQueue: fn.deadLetterQueue,
+        store: fn.store,
         // Protected environments (prod) keep their parameters and key on destroy or replacement.
         protect: config.protected,
       });

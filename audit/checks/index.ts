@@ -6,7 +6,9 @@ import { environmentChecks } from "./environment";
 import { keyChecks } from "./key";
 import { logChecks } from "./logs";
 import { parameterChecks } from "./parameters";
+import { secretsManagerChecks } from "./secrets-manager";
 import { tracingChecks } from "./tracing";
+import { vpcChecks } from "./vpc";
 import { trustChecks } from "./trust";
 import type { FunctionSubject } from "../subjects";
 
@@ -21,10 +23,12 @@ export interface CheckSet {
 
 export const CHECK_SETS: readonly CheckSet[] = [
   { name: "secrets (SSM)", checks: parameterChecks },
+  { name: "secrets (Secrets Manager)", checks: secretsManagerChecks },
   { name: "key", checks: keyChecks },
   { name: "environment", checks: environmentChecks },
   { name: "logs", checks: logChecks },
   { name: "tracing", checks: tracingChecks },
   { name: "dead letters", checks: deadLetterChecks },
+  { name: "network (VPC)", checks: vpcChecks },
   { name: "trust", checks: trustChecks },
 ];

@@ -10,7 +10,7 @@ import type { FunctionSubject, KeySubject } from "../subjects";
 const ADMINISTRATOR = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
 export function keyChecks(subject: FunctionSubject, world: AuditWorld): Check[] {
-  const key = subject.parameters[0]?.key;
+  const key = subject.parameters[0]?.key ?? subject.secret?.key;
   if (!key) return [];
   const { accountId } = subject.target;
   const byFunction = (action: string, describe: string, context: Check["request"]["context"] = {}): Check => ({
@@ -21,7 +21,7 @@ export function keyChecks(subject: FunctionSubject, world: AuditWorld): Check[] 
     resourcePolicy: key.policy,
   });
   const checks: Check[] = [
-    byFunction("kms:Encrypt", "kms:Encrypt via SSM with the key", { "kms:ViaService": viaService(subject, "ssm") }),
+    byFunction("kms:Encrypt", `kms:Encrypt via ${subject.secret ? "Secrets Manager" : "SSM"} with the key`, { "kms:ViaService": viaService(subject, subject.secret ? "secretsmanager" : "ssm") }),
     byFunction("kms:GenerateDataKey", "kms:GenerateDataKey with the key"),
     byFunction("kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion of the key"),
     byFunction("kms:PutKeyPolicy", "kms:PutKeyPolicy on the key"),

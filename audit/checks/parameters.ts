@@ -7,7 +7,7 @@ import { otherFunctions, parameterArn, viaService, type AuditWorld } from "./con
 import type { FunctionSubject, ParameterSubject } from "../subjects";
 
 export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Check[] {
-  if (subject.parameters.length === 0) return [];
+  if (subject.parameters.length === 0) return crossStoreCheck(subject, world);
   const checks: Check[] = [];
   const asFunction = (describe: string, expected: Check["expected"], action: string, resource: string, context: Check["request"]["context"] = {}, resourcePolicy?: Check["resourcePolicy"]): Check => ({
     describe,
@@ -58,4 +58,18 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
     asFunction(`kms:Decrypt via SSM without an encryption context`, "denied", "kms:Decrypt", first.key.arn, { "kms:ViaService": viaService(subject, "ssm"), "kms:CallerAccount": subject.target.accountId }, first.key.policy),
   );
   return checks;
+}
+
+/** A function without parameters (Secrets Manager, or none) must not read another function's parameters. */
+function crossStoreCheck(subject: FunctionSubject, world: AuditWorld): Check[] {
+  const other = otherFunctions(subject, world).find((f) => f.parameters.length > 0)?.parameters[0];
+  if (!other) return [];
+  return [
+    {
+      describe: `ssm:GetParameter on another function's ${other.name}`,
+      expected: "denied",
+      request: { principal: subject.role.sessionArn, action: "ssm:GetParameter", resource: parameterArn(subject, other.name), resourceAccount: subject.target.accountId, context: {} },
+      identityPolicies: subject.role.policies,
+    },
+  ];
 }

@@ -8,8 +8,9 @@ export const iamScopedResourcesRule: PostureRule = {
   title: "no IAM policy allows a wildcard resource, but for the role's own log streams and actions that take only \"*\"",
   why:
     "A resource with a wildcard extends a grant to resources that are not the function's: another function's parameters, every key, every queue. " +
-    "Two exceptions cannot be avoided and are kept narrow: Lambda names log streams at run time (so `<own log group ARN>:log-stream:*`), and " +
-    "some actions take no resource at all (xray:PutTraceSegments), which are allowed on \"*\" only in a statement holding nothing else.",
+    "Three exceptions cannot be avoided and are kept narrow: Lambda names log streams at run time (so `<own log group ARN>:log-stream:*`), " +
+    "it creates a VPC function's network interfaces and picks their ids (so `network-interface/*`, in a statement of Lambda's interface actions only), " +
+    "and some actions take no resource at all (xray:PutTraceSegments), which are allowed on \"*\" only in a statement holding nothing else.",
   check: (json) => {
     const findings: PostureFinding[] = [];
     const logGroups = ownLogGroups(json);
@@ -40,7 +41,7 @@ function statementFindings(address: string, statement: Statement, own: OwnLogGro
   const actions = actionsOf(statement);
   const findings: PostureFinding[] = [];
   for (const resource of resourcesIn(statement)) {
-    if (!/[*?]/.test(resource) || isOwnLogStreams(resource, own)) continue;
+    if (!/[*?]/.test(resource) || isOwnLogStreams(resource, own) || isLambdaNetworkInterfaces(resource, actions)) continue;
     if (resource === "*") {
       const scopable = actions.filter((action) => !isWildcardOnlyAction(action));
       if (actions.length > 0 && scopable.length === 0) continue;
@@ -50,6 +51,19 @@ function statementFindings(address: string, statement: Statement, own: OwnLogGro
     }
   }
   return findings;
+}
+
+// The network-interface actions Lambda performs with the role to place a function in a VPC.
+const LAMBDA_INTERFACE_ACTIONS = new Set(["ec2:createnetworkinterface", "ec2:deletenetworkinterface", "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses"]);
+
+/**
+ * `arn:...:ec2:<region>:<account>:network-interface/*` in a statement holding only Lambda's
+ * network-interface actions: Lambda creates the interfaces and picks their ids at run time,
+ * so no policy can name them (the subnets and groups they go in are named, see vpc-placement).
+ */
+function isLambdaNetworkInterfaces(resource: string, actions: readonly string[]): boolean {
+  if (!/^arn:[^:*?]+:ec2:[^:*?]+:[^:*?]+:network-interface\/\*$/.test(resource) && !/^arn:\$\{[^}]+\}:ec2:\$\{[^}]+\}:\$\{[^}]+\}:network-interface\/\*$/.test(resource)) return false;
+  return actions.length > 0 && actions.every((action) => LAMBDA_INTERFACE_ACTIONS.has(action.toLowerCase()));
 }
 
 /** `<log group ARN>:log-stream:*` of a log group the role's own functions write to. */

@@ -1,0 +1,50 @@
+/** Validation of the props that choose and shape a function's secret store. */
+import { SECRET_STORES } from "./naming";
+import type { SecretRotation } from "./secrets-manager-secret";
+import { Token } from "./tf";
+import { show, type failAt } from "./validation";
+
+type Fail = ReturnType<typeof failAt>;
+
+const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
+const SCHEDULE = /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/;
+
+/** The store props as given: `store`, `parameterPrefix` (SSM only) and `rotation` (Secrets Manager only). */
+export interface StoreProps {
+  readonly store?: unknown;
+  readonly parameterPrefix?: unknown;
+  readonly rotation?: unknown;
+}
+
+/** Throws on a store the construct does not offer, or a prop that does not belong to the chosen store. */
+export function checkStoreProps(fail: Fail, props: StoreProps): void {
+  const store = props.store ?? "ssm";
+  if (!(SECRET_STORES as readonly unknown[]).includes(store)) {
+    fail("store", `${show(store)}: allowed are "ssm" (one SecureString parameter per secret) and "secretsmanager" (one secret per function, a JSON key per secret)`);
+  }
+  if (store === "secretsmanager" && props.parameterPrefix !== undefined) {
+    fail("parameterPrefix", `${show(props.parameterPrefix)}: parameters exist only with store "ssm"; with "secretsmanager" the secret is <functionName>/secrets`);
+  }
+  if (props.rotation === undefined) return;
+  if (store !== "secretsmanager") fail("rotation", `rotation needs store "secretsmanager"; SSM parameters are not rotated by a function`);
+  checkRotation(fail, props.rotation);
+}
+
+function checkRotation(fail: Fail, rotation: unknown): void {
+  if (typeof rotation !== "object" || rotation === null || Array.isArray(rotation)) {
+    fail("rotation", `${show(rotation)}: allowed is { rotationLambdaArn, automaticallyAfterDays } or { rotationLambdaArn, scheduleExpression }`);
+  }
+  const { rotationLambdaArn, automaticallyAfterDays, scheduleExpression } = rotation as Partial<Record<keyof SecretRotation, unknown>>;
+  if (typeof rotationLambdaArn !== "string" || (!Token.isUnresolved(rotationLambdaArn) && !LAMBDA_FUNCTION_ARN.test(rotationLambdaArn))) {
+    fail("rotation.rotationLambdaArn", `${show(rotationLambdaArn)}: allowed is a Lambda function ARN, arn:<partition>:lambda:<region>:<account>:function:<name>`);
+  }
+  if ((automaticallyAfterDays === undefined) === (scheduleExpression === undefined)) {
+    fail("rotation", "give exactly one of automaticallyAfterDays and scheduleExpression");
+  }
+  if (automaticallyAfterDays !== undefined && (typeof automaticallyAfterDays !== "number" || !Number.isInteger(automaticallyAfterDays) || automaticallyAfterDays < 1 || automaticallyAfterDays > 1000)) {
+    fail("rotation.automaticallyAfterDays", `${show(automaticallyAfterDays)}: allowed is a whole number of days from 1 to 1000`);
+  }
+  if (scheduleExpression !== undefined && (typeof scheduleExpression !== "string" || !SCHEDULE.test(scheduleExpression))) {
+    fail("rotation.scheduleExpression", `${show(scheduleExpression)}: allowed is rate(<n> hours|days) or cron(...)`);
+  }
+}

@@ -1,0 +1,80 @@
+import type { Construct } from "constructs";
+import { defaultSecretName, placeholderSecretJson } from "./naming";
+import { SecretsmanagerSecret, SecretsmanagerSecretRotation, SecretsmanagerSecretVersion } from "./tf";
+
+/** Rotation of a Secrets Manager secret by a rotation function you provide. */
+export interface SecretRotation {
+  /** ARN of the rotation Lambda function (it must be allowed to read and write the secret and use its key). */
+  readonly rotationLambdaArn: string;
+  /** Days between rotations (1 to 1000). One of this and `scheduleExpression`. */
+  readonly automaticallyAfterDays?: number;
+  /** A `rate(...)` or `cron(...)` expression. One of this and `automaticallyAfterDays`. */
+  readonly scheduleExpression?: string;
+}
+
+/** What {@link createSecretsManagerSecret} needs. */
+export interface SecretsManagerSecretProps {
+  /** The function the secret belongs to; names the secret (`<functionName>/secrets`). */
+  readonly functionName: string;
+  /** Secret names: the keys of the secret's JSON. */
+  readonly secrets: readonly string[];
+  /** ARN of the key the secret is encrypted with. */
+  readonly keyArn: string;
+  /** Refuse destroy and replacement, and keep a deleted secret recoverable for 30 days. */
+  readonly protect: boolean;
+  /** Rotation, when the secret is rotated by a function. */
+  readonly rotation?: SecretRotation;
+  /** Tags for the secret. */
+  readonly tags?: Record<string, string>;
+}
+
+/** The resources of a function's Secrets Manager store. */
+export interface SecretsManagerStore {
+  readonly secret: SecretsmanagerSecret;
+  readonly version: SecretsmanagerSecretVersion;
+  readonly rotation?: SecretsmanagerSecretRotation;
+  /** The secret's name, which the function's environment carries. */
+  readonly secretName: string;
+}
+
+// Days a deleted secret stays recoverable: the longest Secrets Manager offers where the
+// secrets are protected, the shortest elsewhere (a throwaway environment must be able to
+// create a secret of the same name again soon after a destroy).
+const PROTECTED_RECOVERY_DAYS = 30;
+const UNPROTECTED_RECOVERY_DAYS = 7;
+
+/**
+ * One secret per function, a JSON object with a key per secret name, created holding only
+ * the placeholder. Construct ids `Secret`, `SecretVersion` and `SecretRotation` name the
+ * Terraform resources: changing them would replace the secret and lose the values.
+ */
+export function createSecretsManagerSecret(scope: Construct, props: SecretsManagerSecretProps): SecretsManagerStore {
+  const secretName = defaultSecretName(props.functionName);
+  const secret = new SecretsmanagerSecret(scope, "Secret", {
+    name: secretName,
+    description: `Secrets of ${props.functionName}, one JSON key each. Terraform only creates it with placeholders; set each value out of band: npm run secrets -- set <env> ${props.functionName} <secret>`,
+    kmsKeyId: props.keyArn,
+    recoveryWindowInDays: props.protect ? PROTECTED_RECOVERY_DAYS : UNPROTECTED_RECOVERY_DAYS,
+    tags: props.tags,
+    lifecycle: props.protect ? { preventDestroy: true } : undefined,
+  });
+  const version = new SecretsmanagerSecretVersion(scope, "SecretVersion", {
+    secretId: secret.id,
+    secretString: placeholderSecretJson(props.secrets),
+    // The real values are set out of band (a new version that takes AWSCURRENT): Terraform
+    // must neither read them into a plan nor put the placeholder back. `version_stages` too:
+    // once AWSCURRENT moves off this version, Terraform would otherwise move it back.
+    lifecycle: props.protect ? { ignoreChanges: ["secret_string", "version_stages"], preventDestroy: true } : { ignoreChanges: ["secret_string", "version_stages"] },
+  });
+  const rotation = props.rotation
+    ? new SecretsmanagerSecretRotation(scope, "SecretRotation", {
+        secretId: secret.id,
+        rotationLambdaArn: props.rotation.rotationLambdaArn,
+        rotationRules: {
+          automaticallyAfterDays: props.rotation.automaticallyAfterDays,
+          scheduleExpression: props.rotation.scheduleExpression,
+        },
+      })
+    : undefined;
+  return { secret, version, rotation, secretName };
+}
