@@ -5,7 +5,7 @@ import { isWildcardOnlyAction } from "../wildcard-only";
 
 export const iamScopedResourcesRule: PostureRule = {
   ids: ["CKV_AWS_355", "CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "AVD-AWS-0057"],
-  title: "no IAM policy allows a wildcard resource, but for the role's own log streams and actions that take only \"*\"",
+  title: "no IAM policy allows a wildcard resource beyond the unavoidable (own log streams, Lambda's network interfaces, actions that take only \"*\")",
   why:
     "A resource with a wildcard extends a grant to resources that are not the function's: another function's parameters, every key, every queue. " +
     "Three exceptions cannot be avoided and are kept narrow: Lambda names log streams at run time (so `<own log group ARN>:log-stream:*`), " +
