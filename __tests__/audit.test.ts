@@ -113,6 +113,16 @@ describe("npm run audit on the example app", () => {
     expect(text).toMatch(/^posture: 4 stacks, \d+ rule checks, 0 failed, 8 opt-in not taken$/m);
   });
 
+  test("prints every line of the README's example table as it is", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Prove least privilege"));
+    const example = /```text\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const printed = new Set(formatAudit(report).split("\n"));
+    const missing = example!.split("\n").filter((line) => line !== "" && !printed.has(line));
+    expect(missing).toEqual([]);
+  });
+
   test("fails on a posture rule a stack breaks, naming the resource, and not on an opt-in rule", async () => {
     const unrotated = await auditWithDev((json) => {
       onlyBody(json, "aws_kms_key").enable_key_rotation = false;

@@ -23,7 +23,7 @@ export interface LeakFinding {
   readonly address: string;
   /** Construct path of the resource. */
   readonly constructPath: string;
-  /** Environment variable name, or the parameter argument (`value`, `value_wo`). */
+  /** Environment variable name, or the argument that holds a value (`value`, `value_wo`; `secret_string`, `secret_string_wo`, `secret_binary`). */
   readonly variable: string;
   /** Names of the rules that fired. */
   readonly rules: readonly string[];

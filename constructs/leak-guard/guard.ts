@@ -7,7 +7,10 @@ import { DEFAULT_LEAK_RULES } from "./rules";
 
 /** A deliberate exception: this variable (or parameter argument) may hold a literal. */
 export interface LeakException {
-  /** Environment variable name, or `value`/`value_wo` for an SSM parameter. */
+  /**
+   * Environment variable name, `value`/`value_wo` for an SSM parameter, or
+   * `secret_string`/`secret_string_wo`/`secret_binary` for a Secrets Manager secret version.
+   */
   readonly variable: string;
   /** Why the literal is not a secret; shown in the synth output. Required. */
   readonly reason: string;
@@ -18,14 +21,16 @@ const exceptions = new WeakMap<IConstruct, LeakException[]>();
 /**
  * Fails synthesis when a stack would put a secret into infrastructure code: a
  * secret-looking literal in any Lambda function's environment (SecureLambda's or not),
- * a SecureString parameter holding anything but the placeholder, or a literal in a
- * variable named like a secret.
+ * a SecureString parameter or a Secrets Manager secret version holding anything but the
+ * placeholder, or a literal in a variable named like a secret.
  *
  * It runs as an Aspect on the stack, so every way of synthesizing runs it: `app.synth()`,
  * `cdktf synth`, `Testing.synth(stack)` and `Testing.fullSynth(stack)` (cdktf calls
  * aspects before validations, which `Testing.synth` skips by default). It throws
  * {@link SecretLeakError} itself rather than adding an error annotation, so the error
- * keeps its type. Only literal text is judged; references (`${...}`) are not values.
+ * keeps its type. Mostly literal text is judged; references (`${...}`) are not values,
+ * except where Terraform resolves them into the plan and the state (a SecureString's
+ * `value`, a secret version's `secret_string` and `secret_binary`).
  */
 export class SecretLeakGuard implements IAspect {
   private static readonly shared = new SecretLeakGuard();
@@ -67,7 +72,7 @@ export class SecretLeakGuard implements IAspect {
   }
 }
 
-/** Runs the rules over every function environment and parameter value of the stack. */
+/** Runs the rules over every function environment, parameter value and secret version value of the stack. */
 export function inspectStack(stack: TerraformStack, rules: readonly LeakRule[] = DEFAULT_LEAK_RULES): LeakFinding[] {
   const findings: LeakFinding[] = [];
   for (const { resource, values } of collectGuardedValues(stack)) {

@@ -4,8 +4,11 @@
  * a reference is resolved by Terraform at plan time and is not in the code.
  */
 
-/** The literal text of a Terraform string, without its `${...}` interpolations (`$${` is a literal `${`). */
-export function literalText(value: string): string {
+/**
+ * The literal text of a Terraform string, each `${...}` interpolation replaced by
+ * `referenceStandIn` (`$${` is a literal `${`).
+ */
+export function literalText(value: string, referenceStandIn = " "): string {
   let out = "";
   let i = 0;
   while (i < value.length) {
@@ -14,7 +17,7 @@ export function literalText(value: string): string {
       i += 3;
     } else if (value.startsWith("${", i)) {
       i = endOfInterpolation(value, i + 2);
-      out += " "; // keeps the text either side of a reference apart
+      out += referenceStandIn; // by default a space: keeps the text either side of a reference apart
     } else {
       out += value[i];
       i += 1;

@@ -1,5 +1,8 @@
-/** What a value sits in: a function's environment or an SSM parameter's value argument. */
-export type GuardedValueKind = "environment-variable" | "parameter-value";
+/**
+ * What a value sits in: a function's environment, an SSM parameter's value argument, or a
+ * Secrets Manager secret version's value argument.
+ */
+export type GuardedValueKind = "environment-variable" | "parameter-value" | "secret-version-value";
 
 /** One string of a resource the guard judges, as Terraform will see it. */
 export interface GuardedValue {
@@ -9,7 +12,10 @@ export interface GuardedValue {
   readonly address: string;
   /** Construct path of the resource, e.g. `dev/notifier/Function`. */
   readonly constructPath: string;
-  /** Environment variable name, or the parameter's argument (`value`, `value_wo`, `insecure_value`). */
+  /**
+   * Environment variable name, the parameter's argument (`value`, `value_wo`, `insecure_value`),
+   * or the secret version's (`secret_string`, `secret_string_wo`, `secret_binary`).
+   */
   readonly variable: string;
   readonly kind: GuardedValueKind;
   /** For parameters: `SecureString`, `String` or `StringList`. */

@@ -2,6 +2,7 @@ import { highEntropyRule } from "./high-entropy";
 import { knownTokenFormatRule } from "./known-token-format";
 import type { LeakRule } from "./rule";
 import { secretNamedVariableRule } from "./secret-named-variable";
+import { secretVersionPlaceholderRule } from "./secret-version-placeholder";
 import { secureStringPlaceholderRule } from "./secure-string-placeholder";
 
 /** The rule pack the guard runs by default. */
@@ -10,4 +11,5 @@ export const DEFAULT_LEAK_RULES: readonly LeakRule[] = [
   highEntropyRule,
   secretNamedVariableRule,
   secureStringPlaceholderRule,
+  secretVersionPlaceholderRule,
 ];

@@ -10,6 +10,8 @@ export const secretNamedVariableRule: LeakRule = {
     "A variable named like a secret that holds literal text is a secret committed to the code, whatever its format; " +
     "the value belongs in an SSM parameter, and the variable should carry the parameter's name.",
   check(value) {
+    // Only environment variables have names a user chooses; parameter and secret version
+    // arguments are secret by definition and have placeholder rules of their own.
     if (value.kind !== "environment-variable") return undefined;
     const upper = value.variable.toUpperCase();
     const suffix = SECRET_NAME_SUFFIXES.find((s) => upper.endsWith(s));

@@ -1,0 +1,69 @@
+import { PLACEHOLDER_VALUE } from "../naming";
+import { hasReference, literalText } from "./literal";
+import type { LeakRule } from "./rule";
+
+// Stands in for each `${...}` reference when a secret_string_wo is read as JSON. Only
+// identifier characters, so a reference inside a JSON string keeps the JSON valid.
+const REFERENCE = "__SECRET_LEAK_GUARD_REFERENCE__";
+
+const OUT_OF_BAND =
+  "create the version with the placeholder JSON (every value PLACEHOLDER_VALUE) and ignore_changes on secret_string, " +
+  "then set the real values out of band (npm run secrets -- set <env> <function> <secret>), " +
+  "or use the write-only secret_string_wo argument with a reference (e.g. an ephemeral variable)";
+
+export const secretVersionPlaceholderRule: LeakRule = {
+  name: "secret-version-placeholder",
+  why:
+    "Terraform writes secret_string and secret_binary into the plan and the state, and the code into git and cdktf.out: " +
+    "a secret version created by Terraform may only hold the placeholder JSON, with the real values set out of band; " +
+    "only the write-only secret_string_wo keeps a value out of plan and state, and only when it is a reference.",
+  check(value) {
+    if (value.kind !== "secret-version-value") return undefined;
+    switch (value.variable) {
+      case "secret_string":
+        return checkSecretString(value.value);
+      case "secret_string_wo":
+        return checkSecretStringWo(value.value);
+      case "secret_binary":
+        // No placeholder form and no write-only variant: whatever it holds is in the plan and the state.
+        return `secret_binary holds ${hasReference(value.value) ? "a reference, whose value Terraform writes into the plan and the state" : "a literal, which is in the code, the plan and the state"}; ${OUT_OF_BAND}`;
+      default:
+        return undefined;
+    }
+  },
+};
+
+function checkSecretString(value: string): string | undefined {
+  // A reference (a random_password, a variable, jsonencode(...)) is resolved into the plan and the state.
+  if (hasReference(value)) return `secret_string holds a reference, whose value Terraform writes into the plan and the state; ${OUT_OF_BAND}`;
+  const text = literalText(value);
+  if (text === PLACEHOLDER_VALUE || isPlaceholderJson(text)) return undefined;
+  return `secret_string holds a literal other than the placeholder JSON; ${OUT_OF_BAND}`;
+}
+
+function checkSecretStringWo(value: string): string | undefined {
+  // Write-only: a reference (an ephemeral variable) never reaches plan or state; a literal is still in the code.
+  if (!hasReference(value)) {
+    return "secret_string_wo holds a literal, which is still written to the code and cdktf.out; pass a reference (e.g. an ephemeral variable) instead, or set the value out of band (npm run secrets -- set <env> <function> <secret>)";
+  }
+  // JSON built around references (`{"token":"${var.token}"}`): each value must be a reference or the placeholder.
+  const object = jsonObject(literalText(value, REFERENCE));
+  const literalValue = object && Object.values(object).some((v) => typeof v !== "string" || (v !== PLACEHOLDER_VALUE && !v.includes(REFERENCE)));
+  if (!literalValue) return undefined;
+  return "secret_string_wo holds a JSON object with a literal value, which is still written to the code and cdktf.out; make every value a reference (e.g. an ephemeral variable), or set the value out of band (npm run secrets -- set <env> <function> <secret>)";
+}
+
+/** True for a JSON object whose every value is PLACEHOLDER_VALUE, as placeholderSecretJson builds it. */
+function isPlaceholderJson(text: string): boolean {
+  const object = jsonObject(text);
+  return object !== undefined && Object.values(object).every((v) => v === PLACEHOLDER_VALUE);
+}
+
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
