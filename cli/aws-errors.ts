@@ -1,24 +1,48 @@
-import { accessDeniedBy } from "../lambda-src/secrets/classify-error";
+import { accessDeniedBy, awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { CliError, EXIT } from "./errors";
+import type { StoreKind } from "./targets";
+
+/** How {@link describeAwsError} reports an error. */
+export interface AwsErrorOptions {
+  /** The store the call went to: names the service whose permission or key is at fault. @default "ssm" */
+  readonly store?: StoreKind;
+  /** Secret texts to cut out of the message: the value being written, and whatever it travels with. @default none */
+  readonly redact?: readonly string[];
+}
+
+const SERVICE: Record<StoreKind, string> = { ssm: "SSM", secretsmanager: "Secrets Manager" };
+const THING: Record<StoreKind, string> = { ssm: "parameter", secretsmanager: "secret" };
+// The code each service answers with when the parameter or secret does not exist.
+const NOT_FOUND: Record<StoreKind, string> = { ssm: "ParameterNotFound", secretsmanager: "ResourceNotFoundException" };
 
 /**
- * Turns an SDK error into a one-line CLI error naming the parameter. AWS validation
- * messages can quote the request ("Value '...' at 'value' failed ..."), so any text that
- * contains the secret is replaced before it is shown.
+ * Turns an SDK error into a one-line CLI error naming the parameter or secret (`subject`).
+ * AWS validation messages can quote the request ("Value '...' at 'value' failed ..."), so
+ * any text that contains a secret is replaced before it is shown.
  */
-export function describeAwsError(error: unknown, parameterName: string, secretValue?: string): CliError {
-  const name = (error as { name?: string })?.name ?? "Error";
-  let message = String((error as { message?: string })?.message ?? error);
-  if (secretValue) message = message.split(secretValue).join("<redacted>");
-  if (name === "ParameterNotFound") {
-    return new CliError(`${parameterName} does not exist: deploy the stack first (npx cdktf deploy <env>)`, EXIT.notReady);
+export function describeAwsError(error: unknown, subject: string, options: AwsErrorOptions = {}): CliError {
+  const store = options.store ?? "ssm";
+  const name = awsErrorCode(error);
+  const message = redact(String((error as { message?: unknown })?.message ?? error), options.redact ?? []);
+  if (name === NOT_FOUND[store]) {
+    return new CliError(`${subject} does not exist: deploy the stack first (npx cdktf deploy <env>)`, EXIT.notReady);
   }
   switch (accessDeniedBy(error)) {
     case "iam":
-      return new CliError(`access denied by IAM for ${parameterName}: your credentials lack the SSM permission (${message})`, EXIT.notReady);
+      return new CliError(`access denied by IAM for ${subject}: your credentials lack the ${SERVICE[store]} permission (${message})`, EXIT.notReady);
     case "kms":
-      return new CliError(`KMS refused ${parameterName} (${name}): your credentials may not use the parameter's key (${message})`, EXIT.notReady);
+      return new CliError(`KMS refused ${subject} (${name}): your credentials may not use the ${THING[store]}'s key (${message})`, EXIT.notReady);
     default:
-      return new CliError(`${name} for ${parameterName}: ${message}`, EXIT.notReady);
+      return new CliError(`${name} for ${subject}: ${message}`, EXIT.notReady);
   }
+}
+
+/**
+ * Replaces every secret text, as written and as it appears inside JSON (escaped), with
+ * `<redacted>`; longest first, so a whole JSON document goes before the values inside it.
+ */
+export function redact(message: string, secrets: readonly string[]): string {
+  const forms = secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]).filter((form) => form !== "");
+  forms.sort((a, b) => b.length - a.length);
+  return forms.reduce((text, form) => text.split(form).join("<redacted>"), message);
 }

@@ -3,7 +3,8 @@ import { CliError, EXIT } from "./errors";
 import { readSecret, type SecretInput } from "./read-secret";
 import { setSecret } from "./set";
 import { formatStatuses, secretStatuses } from "./status";
-import { defaultEnvironments, findEnvironment, findSecret, secretTargets, ssmClientFor, type Environments } from "./targets";
+import { storesFor } from "./store";
+import { defaultEnvironments, findEnvironment, findSecret, secretTargets, targetLabel, type Environments } from "./targets";
 
 /** Where the CLI reads and writes; the real process by default, streams in tests. */
 export interface CliIo extends SecretInput {
@@ -29,16 +30,27 @@ const HELP: Record<string, string> = {
 
 Reads the value from standard input when it is piped (one trailing newline is dropped),
 or from a hidden prompt on a terminal; never from an argument, which shell history and
-the process list would keep. Writes it as a SecureString with the function's key and
-prints the parameter's new version, never the value.
+the process list would keep. Prints the new version, never the value.
+
+Where it goes depends on the function's store in config/environments.ts:
+  ssm (default)    the SecureString parameter /<function>/<secret>, encrypted with
+                   the function's key (alias/<function>)
+  secretsmanager   the key <secret> of the JSON in the secret <function>/secrets; the
+                   other keys are kept, and a concurrent change by another writer is
+                   detected and retried, never overwritten
+
+Refuses an empty value, the placeholder, a value over the store's size limit, and a
+parameter or secret the stack has not created yet (deploy first).
 
   pbpaste | npm run secrets -- set dev notifier-dev github_token
   npm run secrets -- set dev notifier-dev github_token      # prompts, input hidden
 `,
   status: `Usage: npm run secrets -- status <env>
 
-Prints one line per secret of every function in the environment: set, placeholder
-(never set) or missing, with its version and last-modified date; never a value.
+Prints one line per secret of every function in the environment, whatever its store:
+set, placeholder (never set), missing key (not in the JSON of a Secrets Manager secret
+created before the secret was added), invalid (not a JSON string) or missing (not
+deployed?), with its version and last-modified date; never a value.
 Exits 1 when any secret is not set, so a pipeline can gate a deploy on it.
 `,
 };
@@ -90,9 +102,9 @@ async function runSet(args: string[], io: CliIo, environments: Environments): Pr
   const [envName, functionName, secret] = args as [string, string, string];
   const environment = findEnvironment(environments, envName);
   const target = findSecret(environment, envName, functionName, secret);
-  const value = await readSecret(io, `${target.parameterName}`);
-  const version = await setSecret(ssmClientFor(environment, io.env), target, value);
-  io.stdout.write(`${target.parameterName}: set, version ${version}\n`);
+  const value = await readSecret(io, targetLabel(target));
+  const version = await setSecret(storesFor(environment, io.env), target, value);
+  io.stdout.write(`${targetLabel(target)}: set, version ${version}\n`);
   return EXIT.ok;
 }
 
@@ -100,7 +112,7 @@ async function runStatus(args: string[], io: CliIo, environments: Environments):
   if (args.length !== 1) throw new CliError(`status takes <env>, got ${args.length} argument(s)`);
   const envName = args[0]!;
   const environment = findEnvironment(environments, envName);
-  const statuses = await secretStatuses(ssmClientFor(environment, io.env), secretTargets(environment));
+  const statuses = await secretStatuses(storesFor(environment, io.env), secretTargets(environment));
   io.stdout.write(formatStatuses(envName, statuses));
   return statuses.every((s) => s.state === "set") ? EXIT.ok : EXIT.notReady;
 }

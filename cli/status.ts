@@ -1,62 +1,52 @@
-import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
-import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
-import { describeAwsError } from "./aws-errors";
-import type { SecretTarget } from "./targets";
+import type { Stores } from "./store";
+import { targetLabel, type SecretsManagerTarget, type SecretTarget, type SsmTarget } from "./targets";
 
-/** Whether a secret can be used: set to a real value, still the placeholder, or absent. */
-export type SecretState = "set" | "placeholder" | "missing";
+/**
+ * Whether a secret can be used: set to a real value, still the placeholder, absent from
+ * its Secrets Manager secret's JSON (`missing-key`), not a string there (`invalid`), or
+ * absent altogether (`missing`: the parameter or secret was not deployed).
+ */
+export type SecretState = "set" | "placeholder" | "missing-key" | "invalid" | "missing";
 
 /** The state of one secret; never its value. */
 export interface SecretStatus {
   readonly target: SecretTarget;
   readonly state: SecretState;
-  readonly version?: number;
+  /** The version as its store names it (`v2`, or a Secrets Manager VersionId). */
+  readonly version?: string;
+  /** When that version was written. */
   readonly lastModified?: Date;
 }
 
+const LABEL: Record<SecretState, string> = {
+  set: "set",
+  placeholder: "placeholder (never set)",
+  "missing-key": "missing key",
+  invalid: "invalid (not a JSON string)",
+  missing: "missing (not deployed?)",
+};
 
-/**
- * Reads every secret (decrypted, since only the value tells a placeholder from a real
- * secret) and keeps only whether it is the placeholder. Batches run in parallel.
- */
-export async function secretStatuses(ssm: SSMClient, targets: readonly SecretTarget[]): Promise<SecretStatus[]> {
-  const batches: SecretTarget[][] = [];
-  for (let i = 0; i < targets.length; i += MAX_NAMES_PER_CALL) batches.push(targets.slice(i, i + MAX_NAMES_PER_CALL));
-  const results = await Promise.all(batches.map((batch) => statusOfBatch(ssm, batch)));
-  return results.flat();
-}
-
-async function statusOfBatch(ssm: SSMClient, batch: readonly SecretTarget[]): Promise<SecretStatus[]> {
-  let found;
-  try {
-    found = await ssm.send(new GetParametersCommand({ Names: batch.map((t) => t.parameterName), WithDecryption: true }));
-  } catch (error) {
-    throw describeAwsError(error, batch.map((t) => t.parameterName).join(", "));
-  }
-  const byName = new Map((found.Parameters ?? []).map((p) => [p.Name, p]));
-  return batch.map((target) => {
-    const parameter = byName.get(target.parameterName);
-    if (!parameter) return { target, state: "missing" };
-    return {
-      target,
-      state: parameter.Value === PLACEHOLDER_VALUE ? "placeholder" : "set",
-      version: parameter.Version,
-      lastModified: parameter.LastModifiedDate,
-    };
-  });
+/** The state of every target, whatever its store, in the order given; the stores are read in parallel. */
+export async function secretStatuses(stores: Stores, targets: readonly SecretTarget[]): Promise<SecretStatus[]> {
+  const ssm = targets.filter((t): t is SsmTarget => t.store === "ssm");
+  const secretsManager = targets.filter((t): t is SecretsManagerTarget => t.store === "secretsmanager");
+  const [fromSsm, fromSecretsManager] = await Promise.all([
+    ssm.length > 0 ? stores.ssm.statuses(ssm) : [],
+    secretsManager.length > 0 ? stores.secretsmanager.statuses(secretsManager) : [],
+  ]);
+  const byTarget = new Map([...fromSsm, ...fromSecretsManager].map((status) => [status.target, status]));
+  return targets.map((target) => byTarget.get(target) ?? { target, state: "missing" });
 }
 
 /** One aligned line per secret, and a closing summary. */
 export function formatStatuses(envName: string, statuses: readonly SecretStatus[]): string {
-  const label: Record<SecretState, string> = { set: "set", placeholder: "placeholder (never set)", missing: "missing (not deployed?)" };
   const rows = statuses.map((s) => [
     s.target.functionName,
     s.target.secret,
-    label[s.state],
-    s.version === undefined ? "-" : `v${s.version}`,
+    LABEL[s.state],
+    s.version ?? "-",
     s.lastModified ? s.lastModified.toISOString() : "-",
-    s.target.parameterName,
+    targetLabel(s.target),
   ]);
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));

@@ -1,18 +1,38 @@
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { environments as configuredEnvironments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { defaultParameterPrefix, keyAliasName, parameterName } from "../constructs/naming";
+import { defaultParameterPrefix, defaultSecretName, keyAliasName, parameterName } from "../constructs/naming";
 import { ConfigurationError, validateEnvironment } from "../config/validate";
 import { CliError } from "./errors";
 
-/** One secret of one function of one environment, as the stacks create it. */
-export interface SecretTarget {
+/** Where a function keeps its secrets. @default "ssm" when the configuration names none */
+export type StoreKind = NonNullable<FunctionConfig["store"]>;
+
+/** One secret of one function, kept in its own SSM SecureString parameter. */
+export interface SsmTarget {
+  readonly store: "ssm";
   readonly functionName: string;
   readonly secret: string;
   /** Full SSM parameter name. */
   readonly parameterName: string;
-  /** Alias of the key the parameter is encrypted with. */
+  /** Alias of the key the parameter is encrypted with (PutParameter must name it). */
   readonly keyAlias: string;
 }
+
+/**
+ * One secret of one function, kept as one key of the function's Secrets Manager secret
+ * (a JSON object). The secret's key is set on the secret by Terraform, so writes name none.
+ */
+export interface SecretsManagerTarget {
+  readonly store: "secretsmanager";
+  readonly functionName: string;
+  readonly secret: string;
+  /** Name of the function's Secrets Manager secret. */
+  readonly secretId: string;
+  /** The key of the secret's JSON that holds this secret (its configured name). */
+  readonly key: string;
+}
+
+/** One secret of one function of one environment, as the stacks create it. */
+export type SecretTarget = SsmTarget | SecretsManagerTarget;
 
 /** The configuration the CLI works from; tests pass their own. */
 export type Environments = Readonly<Record<string, EnvironmentConfig>>;
@@ -37,7 +57,7 @@ export function findEnvironment(environments: Environments, name: string | undef
   return config;
 }
 
-/** Every secret of every function of the environment, in configuration order. */
+/** Every secret of every function of the environment, in configuration order, whatever its store. */
 export function secretTargets(environment: EnvironmentConfig): SecretTarget[] {
   return environment.functions.flatMap((fn) => fn.secrets.map((secret) => toTarget(fn, secret)));
 }
@@ -54,27 +74,22 @@ export function findSecret(environment: EnvironmentConfig, envName: string, func
   return toTarget(fn, secret);
 }
 
+/** How the CLI names a target to the operator: `/fn/github_token`, or `fn/secrets key github_token`. */
+export function targetLabel(target: SecretTarget): string {
+  return target.store === "ssm" ? target.parameterName : `${target.secretId} key ${target.key}`;
+}
+
+// The names come from the shared naming rule, as the construct and the runtime derive them.
 function toTarget(fn: FunctionConfig, secret: string): SecretTarget {
+  const store: StoreKind = fn.store ?? "ssm";
+  if (store === "secretsmanager") {
+    return { store, functionName: fn.functionName, secret, secretId: defaultSecretName(fn.functionName), key: secret };
+  }
   return {
+    store,
     functionName: fn.functionName,
     secret,
     parameterName: parameterName(defaultParameterPrefix(fn.functionName), secret),
     keyAlias: keyAliasName(fn.functionName),
   };
-}
-
-/**
- * An SSM client for the environment: its region; the endpoint from AWS_ENDPOINT_URL_SSM or
- * AWS_ENDPOINT_URL, else a LocalStack environment's endpoint; credentials from the
- * AWS_ACCESS_KEY_ID variables when set, else LocalStack's test credentials for a
- * LocalStack environment, else the SDK's default chain (profiles, SSO, instance roles).
- */
-export function ssmClientFor(environment: EnvironmentConfig, env: NodeJS.ProcessEnv): SSMClient {
-  const endpoint = env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL ?? environment.localstackEndpoint;
-  const fromEnv =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
-      : undefined;
-  const localstack = environment.localstackEndpoint ? { accessKeyId: "test", secretAccessKey: "test" } : undefined;
-  return new SSMClient({ region: environment.region, endpoint, credentials: fromEnv ?? localstack, maxAttempts: 5 });
 }

@@ -13,7 +13,9 @@
  *
  * Like the fake SSM, it records every call, counts them per action, measures how many
  * overlapped, can delay its answers, and can answer the next calls of an action with an
- * injected error (see {@link faults}). Always `close()` it.
+ * injected error (see {@link faults}). It can also run a hook when a call arrives (see
+ * {@link SecretsManagerServer.beforeNext}), to play another writer at an exact moment,
+ * and it logs every error it answered with. Always `close()` it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -52,6 +54,16 @@ export interface StoredSecret {
   readonly versions: readonly StoredVersion[];
 }
 
+/** An error the fake answered with (injected or not): everything a client could show of it. */
+export interface AnsweredError {
+  readonly action: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What {@link SecretsManagerServer.beforeNext} runs: gets the parsed request of the call that arrived. */
+export type CallHook = (request: Readonly<Record<string, unknown>>) => void;
+
 /** Options of {@link startSecretsManagerServer}. */
 export interface SecretsManagerServerOptions {
   /** Region used in secret ARNs. @default "us-east-1" */
@@ -85,6 +97,8 @@ export interface SecretsManagerServer {
   createSecret(name: string, secretString: string, options?: CreateSecretOptions): StoredSecret;
   /** Adds a version that becomes AWSCURRENT, as PutSecretValue does (no call recorded). */
   putSecretValue(secretId: string, secretString: string): StoredVersion;
+  /** Moves a staging label as UpdateSecretVersionStage does, with the same checks (no call recorded). */
+  updateSecretVersionStage(secretId: string, stage: string, moveToVersionId?: string, removeFromVersionId?: string): void;
   /** A stored secret, by name or ARN, or undefined. */
   getSecret(secretId: string): StoredSecret | undefined;
   /** The SecretString of the version holding `stage`, or undefined. */
@@ -93,6 +107,15 @@ export interface SecretsManagerServer {
   setLatency(ms: number): void;
   /** Answers the next call(s) of `action` with `error`. Injections queue up in order. */
   failNext(action: SecretsManagerAction, error: InjectedError): void;
+  /**
+   * Runs `hook` when each of the next `times` calls of `action` arrives (Infinity: every
+   * one), before the fake answers it (after the latency, before an injected error), e.g.
+   * to make another writer change a secret between a client's read and its write. Hooks
+   * queue up in order. @default times 1
+   */
+  beforeNext(action: SecretsManagerAction, hook: CallHook, times?: number): void;
+  /** Every error the fake answered with, in order (not cleared by resetCalls). */
+  readonly errors: readonly AnsweredError[];
   /** Stops listening and drops open (keep-alive) connections. */
   close(): Promise<void>;
 }
@@ -152,6 +175,8 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   const secrets = new Map<string, Secret>();
   const calls: RecordedCall[] = [];
   const injected = new Map<string, InjectedError[]>();
+  const hooks = new Map<string, { hook: CallHook; times: number }[]>();
+  const errors: AnsweredError[] = [];
   const active = new Map<string, number>();
   const peak = new Map<string, number>();
   let latencyMs = options.latencyMs ?? 0;
@@ -309,15 +334,30 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
     try {
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      takeHook(action)?.(request);
       const failure = takeInjected(action);
-      if (failure) return send(res, failure.status ?? 400, { __type: failure.code, message: failure.message ?? `injected ${failure.code}` });
+      if (failure) return sendError(res, action, failure.status ?? 400, failure.code, failure.message ?? `injected ${failure.code}`);
       send(res, 200, handle(action, request));
     } catch (error) {
-      if (error instanceof ServiceError) return send(res, 400, { __type: error.code, message: error.message });
-      send(res, 500, { __type: "InternalServiceError", message: "the fake Secrets Manager failed" });
+      if (error instanceof ServiceError) return sendError(res, action, 400, error.code, error.message);
+      sendError(res, action, 500, "InternalServiceError", "the fake Secrets Manager failed");
     } finally {
       active.set(action, (active.get(action) ?? 1) - 1);
     }
+  }
+
+  function sendError(res: ServerResponse, action: string, status: number, code: string, message: string): void {
+    errors.push({ action, code, message });
+    send(res, status, { __type: code, message });
+  }
+
+  function takeHook(action: string): CallHook | undefined {
+    const queue = hooks.get(action);
+    const next = queue?.[0];
+    if (!queue || !next) return undefined;
+    if (next.times > 1) queue[0] = { ...next, times: next.times - 1 };
+    else queue.shift();
+    return next.hook;
   }
 
   function takeInjected(action: string): InjectedError | undefined {
@@ -346,6 +386,11 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     },
     createSecret: (name, secretString, settings = {}) => snapshot(create(name, secretString, settings)),
     putSecretValue: (secretId, secretString) => snapshotVersion(put(mustFind(secretId), secretString, randomUUID(), [AWSCURRENT])),
+    updateSecretVersionStage(secretId, stage, moveToVersionId, removeFromVersionId) {
+      const secret = mustFind(secretId);
+      updateStage(secret, stage, moveToVersionId, removeFromVersionId);
+      secret.lastChangedDate = new Date();
+    },
     getSecret(secretId) {
       const secret = find(secretId);
       return secret && snapshot(secret);
@@ -360,6 +405,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     failNext(action, error) {
       injected.set(action, [...(injected.get(action) ?? []), error]);
     },
+    beforeNext(action, hook, times = 1) {
+      hooks.set(action, [...(hooks.get(action) ?? []), { hook, times }]);
+    },
+    errors,
     close: () => closeServer(server),
   };
 }

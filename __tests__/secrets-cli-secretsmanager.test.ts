@@ -1,0 +1,328 @@
+import { PassThrough, Readable } from "node:stream";
+import { runSecretsCli } from "../cli/secrets";
+import { secretsManagerClientFor } from "../cli/clients";
+import { MAX_SET_ATTEMPTS, SET_STAGE } from "../cli/secretsmanager-store";
+import type { EnvironmentConfig, FunctionConfig } from "../config/environments";
+import { defaultSecretName, PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
+import { AWSCURRENT, AWSPREVIOUS, faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
+import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+
+// Obviously fake, but distinctive enough to find anywhere it leaks. The token has a quote
+// and a backslash, so it looks different inside JSON than on its own.
+const FAKE_TOKEN = 'fake-sm-token-"7c1f"\\a90e';
+const FAKE_WEBHOOK = "https://example.invalid/fake-sm-webhook-3b5d";
+const FAKE_API_KEY = "fake-sm-api-key-e62a";
+const LEAKS = [FAKE_TOKEN, JSON.stringify(FAKE_TOKEN).slice(1, -1), "fake-sm-token", FAKE_WEBHOOK, FAKE_API_KEY];
+
+const VAULT: FunctionConfig = { functionName: "vault-dev", entry: "lambda-src/notifier.ts", secrets: ["github_token", "slack_webhook_url"], store: "secretsmanager" };
+const SECRET_ID = defaultSecretName(VAULT.functionName);
+
+function environment(functions: readonly FunctionConfig[]): Record<string, EnvironmentConfig> {
+  return { dev: { region: "eu-west-1", protected: false, functions } };
+}
+
+function output(): PassThrough & { text(): string } {
+  const stream = new PassThrough() as PassThrough & { text(): string };
+  let text = "";
+  stream.on("data", (chunk) => (text += String(chunk)));
+  stream.text = () => text;
+  return stream;
+}
+
+let sm: SecretsManagerServer;
+let ssm: SsmServer;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function cli(args: string[], options: { stdin?: string; functions?: readonly FunctionConfig[]; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  const stdout = output();
+  const stderr = output();
+  const env = options.env ?? { AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url, AWS_ENDPOINT_URL_SSM: ssm.url, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+  const code = await runSecretsCli(args, {
+    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
+    prompt: stderr,
+    stdout,
+    stderr,
+    env,
+    environments: environment(options.functions ?? [VAULT]),
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+function setToken(value = FAKE_TOKEN): Promise<Run> {
+  return cli(["set", "dev", "vault-dev", "github_token"], { stdin: value });
+}
+
+/** The current JSON of the secret, parsed. */
+function stored(secretId = SECRET_ID): Record<string, unknown> {
+  return JSON.parse(sm.secretString(secretId) ?? "null") as Record<string, unknown>;
+}
+
+function currentVersion(secretId = SECRET_ID) {
+  return sm.getSecret(secretId)!.versions.find((v) => v.stages.includes(AWSCURRENT))!;
+}
+
+/** No secret value in what the CLI printed, nor in any error the fake answered with. */
+function expectNoLeak(...runs: Run[]): void {
+  const seen = [...runs.flatMap((r) => [r.stdout, r.stderr]), ...sm.errors.map((e) => e.message)].join("\n");
+  for (const leak of LEAKS) expect(seen).not.toContain(leak);
+}
+
+/** Another writer: PutSecretValue of the current JSON with `changes`, moving AWSCURRENT as the console would. */
+function otherWriter(changes: Record<string, string>): void {
+  sm.putSecretValue(SECRET_ID, JSON.stringify({ ...stored(), ...changes }));
+}
+
+beforeEach(async () => {
+  sm = await startSecretsManagerServer({ region: "eu-west-1" });
+  ssm = await startSsmServer({ region: "eu-west-1" });
+});
+afterEach(async () => {
+  await Promise.all([sm.close(), ssm.close()]);
+});
+
+describe("secrets set, store secretsmanager", () => {
+  test("sets one key of the JSON, keeps the others, and prints the secret, key and new version", async () => {
+    const initial = sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }), { kmsKeyId: "alias/vault-dev" });
+    const result = await setToken();
+    const current = currentVersion();
+    expect(result).toEqual({ code: 0, stdout: `${SECRET_ID} key github_token: set, version ${current.versionId}\n`, stderr: "" });
+    expect(stored()).toEqual({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK });
+    expect(sm.getSecret(SECRET_ID)!.versions.find((v) => v.versionId === initial.versions[0]!.versionId)!.stages).toEqual([AWSPREVIOUS]);
+    expectNoLeak(result);
+  });
+
+  test("writes under its own label first, then moves AWSCURRENT only from the version it read", async () => {
+    const initial = sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    await setToken();
+    expect(sm.calls.map((c) => c.action)).toEqual(["GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage"]);
+    const put = sm.calls[1]!.request;
+    expect(put).toMatchObject({ SecretId: SECRET_ID, VersionStages: [SET_STAGE] });
+    expect(put.ClientRequestToken).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(put).not.toHaveProperty("KmsKeyId"); // Terraform set the function's key on the secret
+    expect(sm.calls[2]!.request).toEqual({
+      SecretId: SECRET_ID,
+      VersionStage: AWSCURRENT,
+      MoveToVersionId: put.ClientRequestToken,
+      RemoveFromVersionId: initial.versions[0]!.versionId,
+    });
+    expect([...currentVersion().stages].sort()).toEqual([AWSCURRENT, SET_STAGE].sort());
+    expect(JSON.stringify(sm.calls)).not.toContain("AWSPENDING");
+  });
+
+  test("adds a key the JSON lacks (a secret declared after the secret was created)", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ slack_webhook_url: FAKE_WEBHOOK }));
+    const result = await setToken();
+    expect(result.code).toBe(0);
+    expect(stored()).toEqual({ slack_webhook_url: FAKE_WEBHOOK, github_token: FAKE_TOKEN });
+    expectNoLeak(result);
+  });
+
+  test("refuses a secret the configuration does not declare, without calling Secrets Manager", async () => {
+    sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    const result = await cli(["set", "dev", "vault-dev", "aws_key"], { stdin: FAKE_TOKEN });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown secret "aws_key" of vault-dev; known: github_token, slack_webhook_url');
+    expect(sm.calls).toHaveLength(0);
+  });
+
+  test.each([
+    ["an empty value", "\n", `refusing an empty value for ${SECRET_ID} key github_token`],
+    ["the placeholder", PLACEHOLDER_VALUE, `refusing the placeholder as the value of ${SECRET_ID} key github_token`],
+  ])("refuses %s without calling Secrets Manager", async (_, value, message) => {
+    sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    const result = await setToken(value);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(sm.calls).toHaveLength(0);
+  });
+
+  test("refuses a secret the stack has not created, and does not create it", async () => {
+    const result = await setToken();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: ${SECRET_ID} does not exist: deploy the stack first (npx cdktf deploy <env>)\n`);
+    expect(sm.callCount("PutSecretValue")).toBe(0);
+    expect(sm.getSecret(SECRET_ID)).toBeUndefined();
+    expectNoLeak(result);
+  });
+
+  test("refuses a value that would take the whole JSON past 65536 bytes, before writing", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: "w".repeat(60_000) }));
+    const result = await setToken("t".repeat(6_000));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`${SECRET_ID} would be 660\\d\\d bytes; a Secrets Manager secret holds at most 65536`));
+    expect(sm.callCount("PutSecretValue")).toBe(0);
+    // The same value fits once the other key is small: the limit is on the JSON, not the value.
+    sm.putSecretValue(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    expect((await setToken("t".repeat(6_000))).code).toBe(0);
+  });
+
+  test("refuses to overwrite a secret that does not hold a JSON object", async () => {
+    sm.createSecret(SECRET_ID, "not json at all");
+    const result = await setToken();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${SECRET_ID} does not hold a JSON object; refusing to overwrite it`);
+    expect(sm.callCount("PutSecretValue")).toBe(0);
+  });
+
+  test("detects a writer that changed the secret between its read and its write, retries, and keeps both keys", async () => {
+    sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    sm.beforeNext("UpdateSecretVersionStage", () => otherWriter({ slack_webhook_url: FAKE_WEBHOOK }));
+    const result = await setToken();
+    expect(result.code).toBe(0);
+    expect(stored()).toEqual({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK });
+    expect(result.stdout).toBe(`${SECRET_ID} key github_token: set, version ${currentVersion().versionId}\n`);
+    expect(sm.callCount("PutSecretValue")).toBe(2);
+    expect(sm.errors.map((e) => `${e.action} ${e.code}`)).toEqual(["UpdateSecretVersionStage InvalidParameterException"]);
+    expectNoLeak(result);
+  });
+
+  test("gives up on a writer that keeps racing with a clear error and exit code 1, losing no key", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }));
+    let writes = 0;
+    sm.beforeNext("UpdateSecretVersionStage", () => otherWriter({ racing: String(++writes) }), Infinity);
+    const result = await setToken();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: another writer kept changing ${SECRET_ID} while github_token was being set (${MAX_SET_ATTEMPTS} attempts): github_token was not set and nothing was lost; run set again\n`,
+    );
+    expect(sm.callCount("PutSecretValue")).toBe(MAX_SET_ATTEMPTS);
+    expect(stored()).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK, racing: String(MAX_SET_ATTEMPTS) });
+    expectNoLeak(result);
+  });
+
+  test("succeeds when its move went through but the answer was lost (the retried move is refused)", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }));
+    // As if the first attempt of the call had moved the label and its answer had been lost:
+    // the SDK's retry then finds AWSCURRENT no longer on the version it names.
+    sm.beforeNext("UpdateSecretVersionStage", (request) =>
+      sm.updateSecretVersionStage(SECRET_ID, AWSCURRENT, String(request.MoveToVersionId), String(request.RemoveFromVersionId)),
+    );
+    const result = await setToken();
+    expect(result).toEqual({ code: 0, stdout: `${SECRET_ID} key github_token: set, version ${currentVersion().versionId}\n`, stderr: "" });
+    expect(sm.callCount("PutSecretValue")).toBe(1);
+    expect(stored()).toEqual({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK });
+  });
+
+  test("reports a refusal of the move that is not a race instead of retrying, with the value redacted", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }));
+    sm.failNext("UpdateSecretVersionStage", { code: "InvalidParameterException", message: `cannot stage ${JSON.stringify({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK })}` });
+    const result = await setToken();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: InvalidParameterException for ${SECRET_ID}: cannot stage <redacted>\n`);
+    expect(sm.callCount("PutSecretValue")).toBe(1);
+    expect(stored()).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK });
+  });
+
+  test("never shows the value nor the other keys' values when AWS quotes them in an error", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }));
+    // The whole JSON, the value as typed, and the value as it appears inside the JSON (escaped).
+    const json = JSON.stringify({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK });
+    const quoted = `Value '${json}' at 'secretString' failed; token ${FAKE_TOKEN}, in JSON "${JSON.stringify(FAKE_TOKEN).slice(1, -1)}", webhook ${FAKE_WEBHOOK}`;
+    sm.failNext("PutSecretValue", { code: "ValidationException", message: quoted });
+    const result = await setToken();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: ValidationException for ${SECRET_ID}: Value '<redacted>' at 'secretString' failed; token <redacted>, in JSON "<redacted>", webhook <redacted>\n`);
+  });
+
+  test("says KMS, not IAM, when the secret's key refuses the caller", async () => {
+    sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    sm.failNext("PutSecretValue", faults.accessDeniedByKms());
+    const result = await setToken();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`KMS refused ${SECRET_ID} (AccessDeniedException): your credentials may not use the secret's key`);
+  });
+});
+
+describe("secrets status, store secretsmanager", () => {
+  const WIDE: FunctionConfig = { ...VAULT, secrets: ["github_token", "slack_webhook_url", "added_later"] };
+  const UNDEPLOYED: FunctionConfig = { functionName: "ghost-dev", entry: "lambda-src/notifier.ts", secrets: ["api_key"], store: "secretsmanager" };
+  const ON_SSM: FunctionConfig = { functionName: "plain-dev", entry: "lambda-src/notifier.ts", secrets: ["api_key"] };
+
+  test("prints set, placeholder, missing key and missing per key, with one GetSecretValue per function, and exits 1", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: FAKE_TOKEN, slack_webhook_url: PLACEHOLDER_VALUE }));
+    ssm.putParameter("/plain-dev/api_key", FAKE_API_KEY);
+    const result = await cli(["status", "dev"], { functions: [WIDE, UNDEPLOYED, ON_SSM] });
+    const { versionId, createdDate } = currentVersion();
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines.map((line) => line.split(/\s{2,}/))).toEqual([
+      ["vault-dev", "github_token", "set", versionId, createdDate.toISOString(), `${SECRET_ID} key github_token`],
+      ["vault-dev", "slack_webhook_url", "placeholder (never set)", versionId, createdDate.toISOString(), `${SECRET_ID} key slack_webhook_url`],
+      ["vault-dev", "added_later", "missing key", versionId, createdDate.toISOString(), `${SECRET_ID} key added_later`],
+      ["ghost-dev", "api_key", "missing (not deployed?)", "-", "-", "ghost-dev/secrets key api_key"],
+      ["plain-dev", "api_key", "set", "v1", expect.stringMatching(/^\d{4}-/), "/plain-dev/api_key"],
+      ["dev: 3 of 5 secrets are not set"],
+    ]);
+    expect(result.code).toBe(1);
+    expect(sm.callCount("GetSecretValue")).toBe(2);
+    expect(sm.calls.map((c) => c.request.SecretId).sort()).toEqual(["ghost-dev/secrets", SECRET_ID]);
+    expect(result.stdout).not.toContain(PLACEHOLDER_VALUE);
+    expectNoLeak(result);
+  });
+
+  test("exits 0 once every key of every function is set, and after set shows the new version", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }));
+    const before = await cli(["status", "dev"]);
+    expect(before.code).toBe(1);
+    const set = await setToken();
+    const after = await cli(["status", "dev"]);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain(`vault-dev  github_token       set  ${currentVersion().versionId}`);
+    expect(after.stdout).toContain("dev: all 2 secrets are set");
+    expectNoLeak(before, set, after);
+  });
+
+  test("reports keys it cannot read as strings as invalid, never quoting the JSON", async () => {
+    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: { nested: FAKE_TOKEN }, slack_webhook_url: FAKE_WEBHOOK }));
+    const result = await cli(["status", "dev"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/github_token\s+invalid \(not a JSON string\)/);
+    expect(result.stdout).toMatch(/slack_webhook_url\s+set/);
+    sm.putSecretValue(SECRET_ID, `{${FAKE_WEBHOOK}`);
+    const broken = await cli(["status", "dev"]);
+    expect(broken.stdout.match(/invalid \(not a JSON string\)/g)).toHaveLength(2);
+    expectNoLeak(result, broken);
+  });
+
+  test("names the secret and says IAM when access is denied", async () => {
+    sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    sm.failNext("GetSecretValue", faults.accessDeniedByIam());
+    const result = await cli(["status", "dev"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^error: access denied by IAM for ${SECRET_ID}: your credentials lack the Secrets Manager permission`));
+  });
+});
+
+describe("the Secrets Manager client", () => {
+  const dev: EnvironmentConfig = { region: "eu-west-1", protected: false, functions: [] };
+  const local: EnvironmentConfig = { ...dev, localstackEndpoint: "http://localhost:4566" };
+
+  test.each([
+    ["AWS_ENDPOINT_URL_SECRETS_MANAGER first", dev, { AWS_ENDPOINT_URL_SECRETS_MANAGER: "http://127.0.0.1:1/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" }, "127.0.0.1:1"],
+    ["then AWS_ENDPOINT_URL", local, { AWS_ENDPOINT_URL_SSM: "http://127.0.0.1:3/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" }, "127.0.0.1:2"],
+    ["then the LocalStack endpoint", local, {}, "localhost:4566"],
+  ])("takes its endpoint from %s", async (_, config, env, host) => {
+    const client = secretsManagerClientFor(config, env);
+    const endpoint = await client.config.endpoint?.();
+    expect(endpoint && `${endpoint.hostname}:${endpoint.port}`).toBe(host);
+    expect(await client.config.region()).toBe("eu-west-1");
+    expect(client.config.maxAttempts && (await client.config.maxAttempts())).toBe(5);
+  });
+
+  test("uses LocalStack's test credentials for a LocalStack environment, the AWS_* ones when set", async () => {
+    expect(await secretsManagerClientFor(local, {}).config.credentials()).toMatchObject({ accessKeyId: "test", secretAccessKey: "test" });
+    const fromEnv = secretsManagerClientFor(local, { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "s3cr3t" });
+    expect(await fromEnv.config.credentials()).toMatchObject({ accessKeyId: "AKIDEXAMPLE" });
+  });
+
+  test("reaches the fake through AWS_ENDPOINT_URL alone", async () => {
+    sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
+    const result = await cli(["status", "dev"], { env: { AWS_ENDPOINT_URL: sm.url, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" } });
+    expect(result.stdout).toContain("dev: 2 of 2 secrets are not set");
+    expect(sm.callCount("GetSecretValue")).toBe(1);
+  });
+});

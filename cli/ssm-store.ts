@@ -1,0 +1,72 @@
+import { GetParameterCommand, GetParametersCommand, PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
+import { describeAwsError } from "./aws-errors";
+import { CliError, EXIT } from "./errors";
+import type { SecretStatus } from "./status";
+import type { SecretStore } from "./store";
+import type { SsmTarget } from "./targets";
+
+// The standard tier's limit; a longer value would silently need the paid advanced tier.
+const MAX_VALUE_BYTES = 4096;
+
+/** Secrets kept as one SSM SecureString parameter each, encrypted with the function's key. */
+export function ssmStore(ssm: SSMClient): SecretStore<SsmTarget> {
+  return { set: (target, value) => setParameter(ssm, target, value), statuses: (targets) => parameterStatuses(ssm, targets) };
+}
+
+/**
+ * Writes a secret's real value and returns the parameter's new version.
+ * The parameter must exist (Terraform creates it): writing one that does not would create
+ * it outside Terraform, and the next deploy would fail on it.
+ */
+async function setParameter(ssm: SSMClient, target: SsmTarget, value: string): Promise<string> {
+  const bytes = Buffer.byteLength(value);
+  if (bytes > MAX_VALUE_BYTES) {
+    throw new CliError(`the value for ${target.parameterName} is ${bytes} bytes; a standard SSM parameter holds at most ${MAX_VALUE_BYTES}`, EXIT.usage);
+  }
+  try {
+    await ssm.send(new GetParameterCommand({ Name: target.parameterName, WithDecryption: false }));
+  } catch (error) {
+    throw describeAwsError(error, target.parameterName);
+  }
+  try {
+    const result = await ssm.send(
+      new PutParameterCommand({ Name: target.parameterName, Value: value, Type: "SecureString", KeyId: target.keyAlias, Overwrite: true }),
+    );
+    return String(result.Version ?? 0);
+  } catch (error) {
+    throw describeAwsError(error, target.parameterName, { redact: [value] });
+  }
+}
+
+/**
+ * Reads every secret (decrypted, since only the value tells a placeholder from a real
+ * secret) and keeps only whether it is the placeholder. Batches run in parallel.
+ */
+async function parameterStatuses(ssm: SSMClient, targets: readonly SsmTarget[]): Promise<SecretStatus[]> {
+  const batches: SsmTarget[][] = [];
+  for (let i = 0; i < targets.length; i += MAX_NAMES_PER_CALL) batches.push(targets.slice(i, i + MAX_NAMES_PER_CALL));
+  const results = await Promise.all(batches.map((batch) => statusOfBatch(ssm, batch)));
+  return results.flat();
+}
+
+async function statusOfBatch(ssm: SSMClient, batch: readonly SsmTarget[]): Promise<SecretStatus[]> {
+  let found;
+  try {
+    found = await ssm.send(new GetParametersCommand({ Names: batch.map((t) => t.parameterName), WithDecryption: true }));
+  } catch (error) {
+    throw describeAwsError(error, batch.map((t) => t.parameterName).join(", "));
+  }
+  const byName = new Map((found.Parameters ?? []).map((p) => [p.Name, p]));
+  return batch.map((target): SecretStatus => {
+    const parameter = byName.get(target.parameterName);
+    if (!parameter) return { target, state: "missing" };
+    return {
+      target,
+      state: parameter.Value === PLACEHOLDER_VALUE ? "placeholder" : "set",
+      version: parameter.Version === undefined ? undefined : `v${parameter.Version}`,
+      lastModified: parameter.LastModifiedDate,
+    };
+  });
+}

@@ -1,0 +1,33 @@
+import type { EnvironmentConfig } from "../config/environments";
+import { secretsManagerClientFor, ssmClientFor } from "./clients";
+import { secretsManagerStore } from "./secretsmanager-store";
+import { ssmStore } from "./ssm-store";
+import type { SecretStatus } from "./status";
+import type { SecretsManagerTarget, SecretTarget, SsmTarget } from "./targets";
+
+/** What the CLI does with one store; each store module implements it for its own targets. */
+export interface SecretStore<T extends SecretTarget> {
+  /**
+   * Writes a secret's real value (already checked: not empty, not the placeholder) and
+   * returns the new version as the store names it. Never creates what the stack has not.
+   */
+  set(target: T, value: string): Promise<string>;
+  /** The state of each target, in the order given; never a value. */
+  statuses(targets: readonly T[]): Promise<SecretStatus[]>;
+}
+
+/** Both stores of one environment. */
+export interface Stores {
+  readonly ssm: SecretStore<SsmTarget>;
+  readonly secretsmanager: SecretStore<SecretsManagerTarget>;
+}
+
+/** The stores of an environment, each with a client built for its region, endpoint and credentials. */
+export function storesFor(environment: EnvironmentConfig, env: NodeJS.ProcessEnv): Stores {
+  // SDK clients make no call until used: an environment without Secrets Manager
+  // functions never talks to Secrets Manager.
+  return {
+    ssm: ssmStore(ssmClientFor(environment, env)),
+    secretsmanager: secretsManagerStore(secretsManagerClientFor(environment, env)),
+  };
+}
