@@ -1,4 +1,5 @@
-import type { FunctionSubject } from "../subjects";
+import type { Check, Expectation } from "./check";
+import type { FunctionSubject, PolicyDocument } from "../subjects";
 
 /** What a check set may know besides its own function: the other functions audited with it. */
 export interface AuditWorld {
@@ -18,6 +19,26 @@ export function otherFunctions(subject: FunctionSubject, world: AuditWorld): Fun
   const sameStack = others.filter((other) => other.target.stack === subject.target.stack);
   const elsewhere = others.filter((other) => other.target.stack !== subject.target.stack);
   return [...sameStack, ...elsewhere].slice(0, MAX_OTHER_FUNCTIONS);
+}
+
+/** What a request of the function carries besides action and resource. */
+export interface AskOptions {
+  readonly context?: Check["request"]["context"];
+  /** The resource's own policy (a key policy). */
+  readonly resourcePolicy?: PolicyDocument;
+  /** The account that owns the resource. @default the function's */
+  readonly resourceAccount?: string;
+}
+
+/** Builds checks of requests the function makes: as its role's session, under its role's policies. */
+export function functionAsks(subject: FunctionSubject) {
+  return (describe: string, expected: Expectation, action: string, resource: string, options: AskOptions = {}): Check => ({
+    describe,
+    expected,
+    request: { principal: subject.role.sessionArn, action, resource, resourceAccount: options.resourceAccount ?? subject.target.accountId, context: options.context ?? {} },
+    identityPolicies: subject.role.policies,
+    resourcePolicy: options.resourcePolicy,
+  });
 }
 
 /** An ARN of `service` in the subject's account and region. */

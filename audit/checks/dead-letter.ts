@@ -1,17 +1,15 @@
 /** The dead-letter target: the function may send to it, not read or empty it, and send nowhere else. */
 import type { Check } from "./check";
-import { arnIn } from "./context";
+import { arnIn, functionAsks } from "./context";
 import type { FunctionSubject } from "../subjects";
 
 export function deadLetterChecks(subject: FunctionSubject): Check[] {
   const target = subject.deadLetterTargetArn;
   if (!target) return [];
-  const asFunction = (describe: string, expected: Check["expected"], action: string, resource: string): Check => ({
-    describe,
-    expected,
-    request: { principal: subject.role.sessionArn, action, resource, resourceAccount: target.split(":")[4] ?? subject.target.accountId, context: {} },
-    identityPolicies: subject.role.policies,
-  });
+  const ask = functionAsks(subject);
+  // The target may be another account's queue or topic.
+  const asFunction = (describe: string, expected: Check["expected"], action: string, resource: string) =>
+    ask(describe, expected, action, resource, { resourceAccount: resource.split(":")[4] || subject.target.accountId });
   const name = target.slice(target.lastIndexOf(":") + 1);
   if (target.split(":")[2] === "sns") {
     return [

@@ -3,7 +3,7 @@
  * key policy lets CloudWatch Logs use it for the function's own log group only.
  */
 import type { Check } from "./check";
-import { otherFunctions, viaService, type AuditWorld } from "./context";
+import { functionAsks, otherFunctions, viaService, type AuditWorld } from "./context";
 import { OTHER_ACCOUNT_ID } from "../target";
 import type { FunctionSubject, KeySubject } from "../subjects";
 
@@ -13,13 +13,9 @@ export function keyChecks(subject: FunctionSubject, world: AuditWorld): Check[] 
   const key = subject.parameters[0]?.key ?? subject.secret?.key;
   if (!key) return [];
   const { accountId } = subject.target;
-  const byFunction = (action: string, describe: string, context: Check["request"]["context"] = {}): Check => ({
-    describe,
-    expected: "denied",
-    request: { principal: subject.role.sessionArn, action, resource: key.arn, resourceAccount: accountId, context: { "kms:CallerAccount": accountId, ...context } },
-    identityPolicies: subject.role.policies,
-    resourcePolicy: key.policy,
-  });
+  const ask = functionAsks(subject);
+  const byFunction = (action: string, describe: string, context: Check["request"]["context"] = {}) =>
+    ask(describe, "denied", action, key.arn, { context: { "kms:CallerAccount": accountId, ...context }, resourcePolicy: key.policy });
   const checks: Check[] = [
     byFunction("kms:Encrypt", `kms:Encrypt via ${subject.secret ? "Secrets Manager" : "SSM"} with the key`, { "kms:ViaService": viaService(subject, subject.secret ? "secretsmanager" : "ssm") }),
     byFunction("kms:GenerateDataKey", "kms:GenerateDataKey with the key"),

@@ -3,20 +3,14 @@
  * only through SSM and only for those parameters.
  */
 import type { Check } from "./check";
-import { otherFunctions, parameterArn, viaService, type AuditWorld } from "./context";
+import { functionAsks, otherFunctions, parameterArn, viaService, type AuditWorld } from "./context";
 import type { FunctionSubject, ParameterSubject } from "../subjects";
 
 export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Check[] {
   if (subject.parameters.length === 0) return crossStoreCheck(subject, world);
   const checks: Check[] = [];
-  const asFunction = (describe: string, expected: Check["expected"], action: string, resource: string, context: Check["request"]["context"] = {}, resourcePolicy?: Check["resourcePolicy"]): Check => ({
-    describe,
-    expected,
-    request: { principal: subject.role.sessionArn, action, resource, resourceAccount: subject.target.accountId, context },
-    identityPolicies: subject.role.policies,
-    resourcePolicy,
-  });
-  const ssmDecrypt = (parameter: ParameterSubject, contextArn: string) => ({
+  const ask = functionAsks(subject);
+  const ssmDecrypt = (contextArn: string) => ({
     "kms:ViaService": viaService(subject, "ssm"),
     "kms:CallerAccount": subject.target.accountId,
     "kms:EncryptionContext:PARAMETER_ARN": contextArn,
@@ -24,9 +18,9 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
 
   for (const parameter of subject.parameters) {
     checks.push(
-      asFunction(`ssm:GetParameter on own ${parameter.name}`, "allowed", "ssm:GetParameter", parameter.arn),
-      asFunction(`ssm:GetParameters on own ${parameter.name}`, "allowed", "ssm:GetParameters", parameter.arn),
-      asFunction(`kms:Decrypt via SSM for own ${parameter.name}`, "allowed", "kms:Decrypt", parameter.key.arn, ssmDecrypt(parameter, parameter.arn), parameter.key.policy),
+      ask(`ssm:GetParameter on own ${parameter.name}`, "allowed", "ssm:GetParameter", parameter.arn),
+      ask(`ssm:GetParameters on own ${parameter.name}`, "allowed", "ssm:GetParameters", parameter.arn),
+      ask(`kms:Decrypt via SSM for own ${parameter.name}`, "allowed", "kms:Decrypt", parameter.key.arn, { context: ssmDecrypt(parameter.arn), resourcePolicy: parameter.key.policy }),
     );
   }
 
@@ -43,19 +37,25 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
     [`another prefix's /other-team/${secret}`, `/other-team/${secret}`],
   ];
   for (const [label, name] of probes) {
-    checks.push(asFunction(`ssm:GetParameter on ${label}`, "denied", "ssm:GetParameter", parameterArn(subject, name)));
+    checks.push(ask(`ssm:GetParameter on ${label}`, "denied", "ssm:GetParameter", parameterArn(subject, name)));
   }
   const [otherLabel, otherName] = probes[0]!;
   checks.push(
-    asFunction(`ssm:GetParameters on ${otherLabel}`, "denied", "ssm:GetParameters", parameterArn(subject, otherName)),
-    asFunction(`ssm:PutParameter on own ${first.name}`, "denied", "ssm:PutParameter", first.arn),
-    asFunction(`ssm:DeleteParameter on own ${first.name}`, "denied", "ssm:DeleteParameter", first.arn),
+    ask(`ssm:GetParameters on ${otherLabel}`, "denied", "ssm:GetParameters", parameterArn(subject, otherName)),
+    ask(`ssm:PutParameter on own ${first.name}`, "denied", "ssm:PutParameter", first.arn),
+    ask(`ssm:DeleteParameter on own ${first.name}`, "denied", "ssm:DeleteParameter", first.arn),
     // History holds every earlier value, decrypted on request: as good as the secret.
-    asFunction(`ssm:GetParameterHistory on own ${first.name}`, "denied", "ssm:GetParameterHistory", first.arn),
-    asFunction(`ssm:GetParametersByPath on ${prefix}`, "denied", "ssm:GetParametersByPath", parameterArn(subject, prefix)),
-    asFunction(`kms:Decrypt called directly (not via SSM) for own ${first.name}`, "denied", "kms:Decrypt", first.key.arn, { "kms:CallerAccount": subject.target.accountId, "kms:EncryptionContext:PARAMETER_ARN": first.arn }, first.key.policy),
-    asFunction(`kms:Decrypt via SSM for ${otherLabel}`, "denied", "kms:Decrypt", first.key.arn, ssmDecrypt(first, parameterArn(subject, otherName)), first.key.policy),
-    asFunction(`kms:Decrypt via SSM without an encryption context`, "denied", "kms:Decrypt", first.key.arn, { "kms:ViaService": viaService(subject, "ssm"), "kms:CallerAccount": subject.target.accountId }, first.key.policy),
+    ask(`ssm:GetParameterHistory on own ${first.name}`, "denied", "ssm:GetParameterHistory", first.arn),
+    ask(`ssm:GetParametersByPath on ${prefix}`, "denied", "ssm:GetParametersByPath", parameterArn(subject, prefix)),
+    ask(`kms:Decrypt called directly (not via SSM) for own ${first.name}`, "denied", "kms:Decrypt", first.key.arn, {
+      context: { "kms:CallerAccount": subject.target.accountId, "kms:EncryptionContext:PARAMETER_ARN": first.arn },
+      resourcePolicy: first.key.policy,
+    }),
+    ask(`kms:Decrypt via SSM for ${otherLabel}`, "denied", "kms:Decrypt", first.key.arn, { context: ssmDecrypt(parameterArn(subject, otherName)), resourcePolicy: first.key.policy }),
+    ask(`kms:Decrypt via SSM without an encryption context`, "denied", "kms:Decrypt", first.key.arn, {
+      context: { "kms:ViaService": viaService(subject, "ssm"), "kms:CallerAccount": subject.target.accountId },
+      resourcePolicy: first.key.policy,
+    }),
   );
   return checks;
 }
@@ -64,12 +64,5 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
 function crossStoreCheck(subject: FunctionSubject, world: AuditWorld): Check[] {
   const other = otherFunctions(subject, world).find((f) => f.parameters.length > 0)?.parameters[0];
   if (!other) return [];
-  return [
-    {
-      describe: `ssm:GetParameter on another function's ${other.name}`,
-      expected: "denied",
-      request: { principal: subject.role.sessionArn, action: "ssm:GetParameter", resource: parameterArn(subject, other.name), resourceAccount: subject.target.accountId, context: {} },
-      identityPolicies: subject.role.policies,
-    },
-  ];
+  return [functionAsks(subject)(`ssm:GetParameter on another function's ${other.name}`, "denied", "ssm:GetParameter", parameterArn(subject, other.name))];
 }

@@ -3,19 +3,13 @@
  * decrypted only through Secrets Manager and only for that secret.
  */
 import type { Check } from "./check";
-import { arnIn, otherFunctions, viaService, type AuditWorld } from "./context";
+import { arnIn, functionAsks, otherFunctions, viaService, type AuditWorld } from "./context";
 import type { FunctionSubject, SecretSubject } from "../subjects";
 
 export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld): Check[] {
   const secret = subject.secret;
   if (!secret) return crossStoreCheck(subject, world);
-  const asFunction = (describe: string, expected: Check["expected"], action: string, resource: string, context: Check["request"]["context"] = {}, resourcePolicy?: Check["resourcePolicy"]): Check => ({
-    describe,
-    expected,
-    request: { principal: subject.role.sessionArn, action, resource, resourceAccount: subject.target.accountId, context },
-    identityPolicies: subject.role.policies,
-    resourcePolicy,
-  });
+  const ask = functionAsks(subject);
   // Secrets Manager asks KMS with the secret's ARN and version in the encryption context.
   const decrypt = (arn: string, via: string | undefined) => ({
     ...(via === undefined ? {} : { "kms:ViaService": via }),
@@ -28,17 +22,17 @@ export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld
   const otherLabel = other ? `another function's secret ${other.name}` : "another secret other-team/secrets";
   const otherArn = other?.arn ?? arnIn(subject, "secretsmanager", "secret:other-team/secrets-AbCdEf");
   return [
-    asFunction(`secretsmanager:GetSecretValue on own ${secret.name}`, "allowed", "secretsmanager:GetSecretValue", secret.arn),
-    asFunction(`kms:Decrypt via Secrets Manager for own ${secret.name}`, "allowed", "kms:Decrypt", secret.key.arn, decrypt(secret.arn, via), secret.key.policy),
-    asFunction(`secretsmanager:GetSecretValue on ${otherLabel}`, "denied", "secretsmanager:GetSecretValue", otherArn),
+    ask(`secretsmanager:GetSecretValue on own ${secret.name}`, "allowed", "secretsmanager:GetSecretValue", secret.arn),
+    ask(`kms:Decrypt via Secrets Manager for own ${secret.name}`, "allowed", "kms:Decrypt", secret.key.arn, { context: decrypt(secret.arn, via), resourcePolicy: secret.key.policy }),
+    ask(`secretsmanager:GetSecretValue on ${otherLabel}`, "denied", "secretsmanager:GetSecretValue", otherArn),
     // Names are prefixes of ARNs: `secret:app*` would also match `secret:app-sibling-...`.
-    asFunction(`secretsmanager:GetSecretValue on a sibling ${secret.name}-sibling`, "denied", "secretsmanager:GetSecretValue", arnIn(subject, "secretsmanager", `secret:${secret.name}-sibling-AbCdEf`)),
-    asFunction(`secretsmanager:PutSecretValue on own ${secret.name}`, "denied", "secretsmanager:PutSecretValue", secret.arn),
-    asFunction(`secretsmanager:UpdateSecret on own ${secret.name}`, "denied", "secretsmanager:UpdateSecret", secret.arn),
-    asFunction(`secretsmanager:DeleteSecret on own ${secret.name}`, "denied", "secretsmanager:DeleteSecret", secret.arn),
-    asFunction(`secretsmanager:ListSecrets`, "denied", "secretsmanager:ListSecrets", "*"),
-    asFunction(`kms:Decrypt called directly (not via Secrets Manager) for own ${secret.name}`, "denied", "kms:Decrypt", secret.key.arn, decrypt(secret.arn, undefined), secret.key.policy),
-    asFunction(`kms:Decrypt via Secrets Manager for ${otherLabel}`, "denied", "kms:Decrypt", secret.key.arn, decrypt(otherArn, via), secret.key.policy),
+    ask(`secretsmanager:GetSecretValue on a sibling ${secret.name}-sibling`, "denied", "secretsmanager:GetSecretValue", arnIn(subject, "secretsmanager", `secret:${secret.name}-sibling-AbCdEf`)),
+    ask(`secretsmanager:PutSecretValue on own ${secret.name}`, "denied", "secretsmanager:PutSecretValue", secret.arn),
+    ask(`secretsmanager:UpdateSecret on own ${secret.name}`, "denied", "secretsmanager:UpdateSecret", secret.arn),
+    ask(`secretsmanager:DeleteSecret on own ${secret.name}`, "denied", "secretsmanager:DeleteSecret", secret.arn),
+    ask(`secretsmanager:ListSecrets`, "denied", "secretsmanager:ListSecrets", "*"),
+    ask(`kms:Decrypt called directly (not via Secrets Manager) for own ${secret.name}`, "denied", "kms:Decrypt", secret.key.arn, { context: decrypt(secret.arn, undefined), resourcePolicy: secret.key.policy }),
+    ask(`kms:Decrypt via Secrets Manager for ${otherLabel}`, "denied", "kms:Decrypt", secret.key.arn, { context: decrypt(otherArn, via), resourcePolicy: secret.key.policy }),
   ];
 }
 
@@ -47,12 +41,5 @@ function crossStoreCheck(subject: FunctionSubject, world: AuditWorld): Check[] {
   const other = world.functions.find((f) => f !== subject && f.secret)?.secret;
   if (!other) return [];
   const arn = arnIn(subject, "secretsmanager", other.arn.slice(other.arn.indexOf(":secret:") + 1));
-  return [
-    {
-      describe: `secretsmanager:GetSecretValue on another function's secret ${other.name}`,
-      expected: "denied",
-      request: { principal: subject.role.sessionArn, action: "secretsmanager:GetSecretValue", resource: arn, resourceAccount: subject.target.accountId, context: {} },
-      identityPolicies: subject.role.policies,
-    },
-  ];
+  return [functionAsks(subject)(`secretsmanager:GetSecretValue on another function's secret ${other.name}`, "denied", "secretsmanager:GetSecretValue", arn)];
 }

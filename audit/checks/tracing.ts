@@ -1,15 +1,12 @@
 /** X-Ray: with tracing on, the function may send its traces and nothing more; with it off, not even that. */
 import type { Check } from "./check";
+import { functionAsks } from "./context";
 import type { FunctionSubject } from "../subjects";
 
 export function tracingChecks(subject: FunctionSubject): Check[] {
   // X-Ray actions have no resource-level permissions: "*" is the only resource they take.
-  const xray = (action: string, expected: Check["expected"], describe: string): Check => ({
-    describe,
-    expected,
-    request: { principal: subject.role.sessionArn, action, resource: "*", resourceAccount: subject.target.accountId, context: {} },
-    identityPolicies: subject.role.policies,
-  });
+  const ask = functionAsks(subject);
+  const xray = (action: string, expected: Check["expected"], describe: string) => ask(describe, expected, action, "*");
   const sent: Check["expected"] = subject.tracingActive ? "allowed" : "denied";
   const mode = subject.tracingActive ? "tracing on" : "tracing off";
   return [

@@ -4,7 +4,7 @@
  * a function outside a VPC may not create them at all.
  */
 import type { Check } from "./check";
-import { arnIn } from "./context";
+import { arnIn, functionAsks } from "./context";
 import { block, type FunctionSubject } from "../subjects";
 import { AuditError, bodyAt } from "../terraform-json";
 
@@ -15,12 +15,7 @@ const OTHER_SUBNETS = ["subnet-0fedcba9876543210", "subnet-0123456789fedcba0"];
 const OTHER_SECURITY_GROUPS = ["sg-0fedcba9876543210", "sg-0123456789fedcba0"];
 
 export function vpcChecks(subject: FunctionSubject): Check[] {
-  const ask = (describe: string, expected: Check["expected"], action: string, resource: string, context: Record<string, string> = {}): Check => ({
-    describe,
-    expected,
-    request: { principal: subject.role.sessionArn, action, resource, resourceAccount: subject.target.accountId, context },
-    identityPolicies: subject.role.policies,
-  });
+  const ask = functionAsks(subject);
   const ec2 = (resource: string): string => arnIn(subject, "ec2", resource);
   const networkInterface = ec2(NETWORK_INTERFACE);
   const vpc = vpcConfigOf(subject);
@@ -29,7 +24,7 @@ export function vpcChecks(subject: FunctionSubject): Check[] {
   const otherSubnet = OTHER_SUBNETS.find((id) => !vpc.subnetIds.includes(id))!;
   const otherGroup = OTHER_SECURITY_GROUPS.find((id) => !vpc.securityGroupIds.includes(id))!;
   // Lambda's own calls carry no lambda:SourceFunctionArn; the function's code's calls do.
-  const fromCode = { "lambda:SourceFunctionArn": subject.functionArn };
+  const fromCode = { context: { "lambda:SourceFunctionArn": subject.functionArn } };
   return [
     ask("ec2:DescribeNetworkInterfaces (no resource-level permissions)", "allowed", "ec2:DescribeNetworkInterfaces", "*"),
     ask("ec2:CreateNetworkInterface, the new interface (Lambda's call)", "allowed", "ec2:CreateNetworkInterface", networkInterface),
