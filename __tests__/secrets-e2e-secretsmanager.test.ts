@@ -11,7 +11,7 @@ import { environments, type EnvironmentConfig, type FunctionConfig } from "../co
 import { PARAM_NAME_SUFFIX, PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR } from "../constructs/naming";
 import { buildApp } from "../main";
 import { startHttpReceiver, type HttpReceiver } from "./helpers/http-receiver";
-import { invokeInChild, type ChildRun, type InvocationResult } from "./helpers/invoke-bundle";
+import { invokeInChild, lambdaEnvironment, type ChildRun, type InvocationResult } from "./helpers/invoke-bundle";
 import { faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { synthesizedFunction, type SynthesizedFunction } from "./helpers/synthesized-function";
 
@@ -71,18 +71,12 @@ function seedSecret(overrides: Readonly<Record<string, string | undefined>> = {}
 function invoke(invocations = 1): Promise<ChildRun> {
   return invokeInChild(notifier, {
     invocations,
-    extraEnv: {
+    extraEnv: lambdaEnvironment(notifier, {
+      region: environments.stg.region,
       // The SDK's per-service override: "AWS_ENDPOINT_URL_" + serviceId "Secrets Manager" upper-cased, spaces to "_".
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      // What Lambda itself sets in every execution environment.
-      AWS_REGION: environments.stg.region,
-      AWS_LAMBDA_FUNCTION_NAME: notifier.functionName,
-      // No shared config files: the test must not depend on the machine's ~/.aws.
-      AWS_CONFIG_FILE: path.join(outdir, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(outdir, "no-aws-credentials"),
-    },
+      endpoint: { AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url },
+      noConfigDir: outdir,
+    }),
   });
 }
 

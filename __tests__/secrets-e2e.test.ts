@@ -11,7 +11,7 @@ import { PLACEHOLDER_VALUE } from "../constructs/naming";
 import { buildApp } from "../main";
 import { MANY_SECRET_NAMES } from "./fixtures/many-secrets-handler";
 import { startHttpReceiver, type HttpReceiver } from "./helpers/http-receiver";
-import { invokeInChild, type ChildRun } from "./helpers/invoke-bundle";
+import { invokeInChild, lambdaEnvironment, type ChildRun } from "./helpers/invoke-bundle";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { synthesizedFunction, type SynthesizedFunction } from "./helpers/synthesized-function";
 import { createHash } from "node:crypto";
@@ -68,17 +68,7 @@ beforeEach(() => {
 function invoke(fn: SynthesizedFunction, invocations = 1): Promise<ChildRun> {
   return invokeInChild(fn, {
     invocations,
-    extraEnv: {
-      AWS_ENDPOINT_URL_SSM: ssm.url,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      // What Lambda itself sets in every execution environment.
-      AWS_REGION: environments.dev.region,
-      AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-      // No shared config files: the test must not depend on the machine's ~/.aws.
-      AWS_CONFIG_FILE: path.join(outdir, "no-aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(outdir, "no-aws-credentials"),
-    },
+    extraEnv: lambdaEnvironment(fn, { region: environments.dev.region, endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: outdir }),
   });
 }
 

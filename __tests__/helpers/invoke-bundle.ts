@@ -1,6 +1,7 @@
 /**
  * Invokes a synthesized function's bundle in a fresh child Node process (a cold
- * execution environment) with only the environment Lambda would give it.
+ * execution environment) with only the environment Lambda would give it, plus
+ * {@link lambdaEnvironment} to point it at a fake store.
  */
 import { fork } from "node:child_process";
 import * as path from "node:path";
@@ -27,6 +28,37 @@ export interface InvokeOptions {
   readonly extraEnv?: Readonly<Record<string, string>>;
   /** Kill the child after this many ms. @default 30000 */
   readonly timeoutMs?: number;
+}
+
+/** Options of {@link lambdaEnvironment}. */
+export interface LambdaEnvironmentOptions {
+  /** The region Lambda sets in AWS_REGION. */
+  readonly region: string;
+  /** The store's endpoint override pointing at its fake, e.g. `{ AWS_ENDPOINT_URL_SSM: url }`. */
+  readonly endpoint: Readonly<Record<string, string>>;
+  /** A directory without AWS config files: AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE name missing files in it. */
+  readonly noConfigDir: string;
+}
+
+/**
+ * What a child needs on top of the function's own environment to run as in Lambda against
+ * a fake store: test credentials, what Lambda sets, the store's endpoint, and no shared
+ * config files. For {@link InvokeOptions.extraEnv}.
+ */
+export function lambdaEnvironment(fn: SynthesizedFunction, options: LambdaEnvironmentOptions): Record<string, string> {
+  return {
+    ...options.endpoint,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    // What Lambda itself sets in every execution environment.
+    AWS_REGION: options.region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
+    // No shared config files: the test must not depend on the machine's ~/.aws.
+    AWS_CONFIG_FILE: path.join(options.noConfigDir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(options.noConfigDir, "no-aws-credentials"),
+    // The SDK's notice that it will drop Node 20 is noise on the child's stderr, which the tests read.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
 }
 
 const RUNNER = path.join(__dirname, "lambda-runner.cjs");

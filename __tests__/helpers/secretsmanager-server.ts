@@ -11,19 +11,18 @@
  * RemoveFromVersionId names the version holding it, which is how a writer detects that
  * another one got there first.
  *
- * Like the fake SSM, it records every call, counts them per action, measures how many
- * overlapped, can delay its answers, and can answer the next calls of an action with an
- * injected error (see {@link faults}). It can also run a hook when a call arrives (see
- * {@link SecretsManagerServer.beforeNext}), to play another writer at an exact moment,
- * and it logs every error it answered with. Always `close()` it.
+ * It holds only the secrets, their versions and labels; the rest comes from the core it
+ * shares with the fake SSM (aws-json-server.ts): it records every call, counts them per
+ * action, measures how many overlapped, can delay its answers, can answer the next calls
+ * of an action with an injected error (see {@link faults}), can run a hook when a call
+ * arrives (see {@link SecretsManagerServer.beforeNext}), to play another writer at an
+ * exact moment, and logs every error it answered with. Always `close()` it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeServer, listenOnLoopback } from "./loopback";
-import type { InjectedError, RecordedCall } from "./ssm-server";
+import { ServiceError, startAwsJsonServer, type AwsJsonServer, type InjectedError } from "./aws-json-server";
 
-// The call log and error injection work as in the fake SSM.
-export type { InjectedError, RecordedCall } from "./ssm-server";
+// The call log, error injection and hooks are the shared core's.
+export type { AnsweredError, CallHook, InjectedError, RecordedCall } from "./aws-json-server";
 
 /** The actions the fake understands. */
 export type SecretsManagerAction = "GetSecretValue" | "DescribeSecret" | "PutSecretValue" | "UpdateSecretVersionStage";
@@ -54,16 +53,6 @@ export interface StoredSecret {
   readonly versions: readonly StoredVersion[];
 }
 
-/** An error the fake answered with (injected or not): everything a client could show of it. */
-export interface AnsweredError {
-  readonly action: string;
-  readonly code: string;
-  readonly message: string;
-}
-
-/** What {@link SecretsManagerServer.beforeNext} runs: gets the parsed request of the call that arrived. */
-export type CallHook = (request: Readonly<Record<string, unknown>>) => void;
-
 /** Options of {@link startSecretsManagerServer}. */
 export interface SecretsManagerServerOptions {
   /** Region used in secret ARNs. @default "us-east-1" */
@@ -82,17 +71,9 @@ export interface CreateSecretOptions {
 }
 
 /** A running fake Secrets Manager. */
-export interface SecretsManagerServer {
+export interface SecretsManagerServer extends AwsJsonServer<SecretsManagerAction> {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_SECRETS_MANAGER. */
   readonly url: string;
-  /** Every call so far, in arrival order. */
-  readonly calls: readonly RecordedCall[];
-  /** Number of calls of an action so far. */
-  callCount(action: SecretsManagerAction): number;
-  /** Most calls of an action that were in progress at the same time. */
-  maxConcurrent(action: SecretsManagerAction): number;
-  /** Forgets the recorded calls and concurrency (keeps secrets and injected errors). */
-  resetCalls(): void;
   /** Creates a secret whose first version, AWSCURRENT, holds `secretString` (no call recorded). */
   createSecret(name: string, secretString: string, options?: CreateSecretOptions): StoredSecret;
   /** Adds a version that becomes AWSCURRENT, as PutSecretValue does (no call recorded). */
@@ -103,21 +84,6 @@ export interface SecretsManagerServer {
   getSecret(secretId: string): StoredSecret | undefined;
   /** The SecretString of the version holding `stage`, or undefined. */
   secretString(secretId: string, stage?: string): string | undefined;
-  /** Delays every answer by `ms` from now on (0: none), so that concurrent calls overlap measurably. */
-  setLatency(ms: number): void;
-  /** Answers the next call(s) of `action` with `error`. Injections queue up in order. */
-  failNext(action: SecretsManagerAction, error: InjectedError): void;
-  /**
-   * Runs `hook` when each of the next `times` calls of `action` arrives (Infinity: every
-   * one), before the fake answers it (after the latency, before an injected error), e.g.
-   * to make another writer change a secret between a client's read and its write. Hooks
-   * queue up in order. @default times 1
-   */
-  beforeNext(action: SecretsManagerAction, hook: CallHook, times?: number): void;
-  /** Every error the fake answered with, in order (not cleared by resetCalls). */
-  readonly errors: readonly AnsweredError[];
-  /** Stops listening and drops open (keep-alive) connections. */
-  close(): Promise<void>;
 }
 
 /** Errors Secrets Manager answers with, to inject with {@link SecretsManagerServer.failNext}. */
@@ -160,12 +126,6 @@ interface Secret {
   readonly versions: Map<string, Version>;
 }
 
-class ServiceError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
 const NO_SUCH_SECRET = "Secrets Manager can't find the specified secret.";
 
 /** Starts a fake Secrets Manager on 127.0.0.1 on a random free port. */
@@ -173,13 +133,6 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "000000000000";
   const secrets = new Map<string, Secret>();
-  const calls: RecordedCall[] = [];
-  const injected = new Map<string, InjectedError[]>();
-  const hooks = new Map<string, { hook: CallHook; times: number }[]>();
-  const errors: AnsweredError[] = [];
-  const active = new Map<string, number>();
-  const peak = new Map<string, number>();
-  let latencyMs = options.latencyMs ?? 0;
 
   /** A secret by name or full ARN, as the service accepts in SecretId. */
   function find(secretId: unknown): Secret | undefined {
@@ -264,7 +217,7 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     holder?.stages.delete(stage);
   }
 
-  function handle(action: string, request: Record<string, unknown>): Record<string, unknown> {
+  function handle(action: string, request: Record<string, unknown>): Record<string, unknown> | undefined {
     switch (action) {
       case "GetSecretValue": {
         const secret = mustFind(request.SecretId);
@@ -318,72 +271,20 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
         return { ARN: secret.arn, Name: secret.name };
       }
       default:
-        throw new ServiceError("UnknownOperationException", `the fake Secrets Manager does not implement ${action}`);
+        return undefined;
     }
   }
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const action = target.startsWith("secretsmanager.") ? target.slice("secretsmanager.".length) : target;
-    const text = Buffer.concat(chunks).toString("utf8");
-    const request = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    calls.push({ action, request, receivedAt: Date.now() });
-    active.set(action, (active.get(action) ?? 0) + 1);
-    peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
-    try {
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-      takeHook(action)?.(request);
-      const failure = takeInjected(action);
-      if (failure) return sendError(res, action, failure.status ?? 400, failure.code, failure.message ?? `injected ${failure.code}`);
-      send(res, 200, handle(action, request));
-    } catch (error) {
-      if (error instanceof ServiceError) return sendError(res, action, 400, error.code, error.message);
-      sendError(res, action, 500, "InternalServiceError", "the fake Secrets Manager failed");
-    } finally {
-      active.set(action, (active.get(action) ?? 1) - 1);
-    }
-  }
-
-  function sendError(res: ServerResponse, action: string, status: number, code: string, message: string): void {
-    errors.push({ action, code, message });
-    send(res, status, { __type: code, message });
-  }
-
-  function takeHook(action: string): CallHook | undefined {
-    const queue = hooks.get(action);
-    const next = queue?.[0];
-    if (!queue || !next) return undefined;
-    if (next.times > 1) queue[0] = { ...next, times: next.times - 1 };
-    else queue.shift();
-    return next.hook;
-  }
-
-  function takeInjected(action: string): InjectedError | undefined {
-    const queue = injected.get(action);
-    const next = queue?.[0];
-    if (!queue || !next) return undefined;
-    const remaining = (next.times ?? 1) - 1;
-    if (remaining > 0) queue[0] = { ...next, times: remaining };
-    else queue.shift();
-    return next;
-  }
-
-  const server: Server = createServer((req, res) => {
-    onRequest(req, res).catch(() => send(res, 500, { __type: "InternalServiceError" }));
+  const core = await startAwsJsonServer<SecretsManagerAction>({
+    targetPrefix: "secretsmanager",
+    name: "Secrets Manager",
+    internalErrorCode: "InternalServiceError",
+    latencyMs: options.latencyMs,
+    handle,
   });
-  const url = await listenOnLoopback(server);
 
   return {
-    url,
-    calls,
-    callCount: (action) => calls.filter((call) => call.action === action).length,
-    maxConcurrent: (action) => peak.get(action) ?? 0,
-    resetCalls() {
-      calls.length = 0;
-      peak.clear();
-    },
+    ...core,
     createSecret: (name, secretString, settings = {}) => snapshot(create(name, secretString, settings)),
     putSecretValue: (secretId, secretString) => snapshotVersion(put(mustFind(secretId), secretString, randomUUID(), [AWSCURRENT])),
     updateSecretVersionStage(secretId, stage, moveToVersionId, removeFromVersionId) {
@@ -399,17 +300,6 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
       const secret = find(secretId);
       return secret && holderOf(secret, stage)?.secretString;
     },
-    setLatency(ms) {
-      latencyMs = ms;
-    },
-    failNext(action, error) {
-      injected.set(action, [...(injected.get(action) ?? []), error]);
-    },
-    beforeNext(action, hook, times = 1) {
-      hooks.set(action, [...(hooks.get(action) ?? []), { hook, times }]);
-    },
-    errors,
-    close: () => closeServer(server),
   };
 }
 
@@ -424,14 +314,4 @@ function snapshotVersion(version: Version): StoredVersion {
 
 function epochSeconds(date: Date): number {
   return date.getTime() / 1000;
-}
-
-function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/x-amz-json-1.1",
-    "content-length": Buffer.byteLength(payload),
-    "x-amzn-requestid": `fake-${Math.random().toString(16).slice(2)}`,
-  });
-  res.end(payload);
 }

@@ -4,11 +4,16 @@
  * (or a child process) at it with `AWS_ENDPOINT_URL_SSM=<url>` and any credentials; it
  * does not check signatures.
  *
- * It records every call, counts them per action, measures how many overlapped, and can
- * answer the next calls of an action with an injected error. Always `close()` it.
+ * It holds only the parameters; the rest comes from the core it shares with the fake
+ * Secrets Manager (aws-json-server.ts): it records every call, counts them per action,
+ * measures how many overlapped, can delay its answers, can answer the next calls of an
+ * action with an injected error or run a hook when they arrive, and logs every error it
+ * answered with. Always `close()` it.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { closeServer, listenOnLoopback } from "./loopback";
+import { ServiceError, startAwsJsonServer, type AwsJsonServer } from "./aws-json-server";
+
+// The call log, error injection and hooks are the shared core's.
+export type { AnsweredError, CallHook, InjectedError, RecordedCall } from "./aws-json-server";
 
 /** The actions the fake understands. */
 export type SsmAction = "GetParameters" | "GetParameter" | "PutParameter" | "DescribeParameters";
@@ -27,27 +32,6 @@ export interface StoredParameter {
   /** KMS key of a SecureString (`alias/aws/ssm` when PutParameter gave none). */
   readonly keyId: string | undefined;
   readonly description: string | undefined;
-}
-
-/** One request the fake received. */
-export interface RecordedCall {
-  readonly action: string;
-  /** The parsed JSON request body. */
-  readonly request: Readonly<Record<string, unknown>>;
-  /** When the request arrived (ms since epoch). */
-  readonly receivedAt: number;
-}
-
-/** An error to answer with instead of handling the request. */
-export interface InjectedError {
-  /** The AWS error code, e.g. `ThrottlingException`, `AccessDeniedException`. */
-  readonly code: string;
-  /** @default "injected <code>" */
-  readonly message?: string;
-  /** HTTP status. @default 400 */
-  readonly status?: number;
-  /** How many consecutive calls fail. @default 1 */
-  readonly times?: number;
 }
 
 /** Options of {@link startSsmServer}. */
@@ -71,33 +55,13 @@ export interface PutOptions {
 }
 
 /** A running fake SSM. */
-export interface SsmServer {
+export interface SsmServer extends AwsJsonServer<SsmAction> {
   /** `http://127.0.0.1:<port>`, for AWS_ENDPOINT_URL_SSM. */
   readonly url: string;
-  /** Every call so far, in arrival order. */
-  readonly calls: readonly RecordedCall[];
-  /** Number of calls of an action so far. */
-  callCount(action: SsmAction): number;
-  /** Most calls of an action that were in progress at the same time. */
-  maxConcurrent(action: SsmAction): number;
-  /** Forgets the recorded calls and concurrency (keeps parameters and injected errors). */
-  resetCalls(): void;
   /** Creates or replaces a parameter directly (no call recorded). */
   putParameter(name: string, value: string, options?: PutOptions): StoredParameter;
   /** A stored parameter, or undefined. */
   getParameter(name: string): StoredParameter | undefined;
-  /** Delays every answer by `ms` from now on (0: none), so that concurrent calls overlap measurably. */
-  setLatency(ms: number): void;
-  /** Answers the next call(s) of `action` with `error`. Injections queue up in order. */
-  failNext(action: SsmAction, error: InjectedError): void;
-  /** Stops listening and drops open (keep-alive) connections. */
-  close(): Promise<void>;
-}
-
-class ParameterError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
 }
 
 /** Starts a fake SSM on 127.0.0.1 on a random free port. */
@@ -105,16 +69,11 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "000000000000";
   const parameters = new Map<string, StoredParameter>();
-  const calls: RecordedCall[] = [];
-  const injected = new Map<string, InjectedError[]>();
-  const active = new Map<string, number>();
-  const peak = new Map<string, number>();
-  let latencyMs = options.latencyMs ?? 0;
 
   function put(name: string, value: string, put: PutOptions & { overwrite: boolean }): StoredParameter {
     const existing = parameters.get(name);
     if (existing && !put.overwrite) {
-      throw new ParameterError("ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
+      throw new ServiceError("ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
     }
     const type = put.type ?? existing?.type ?? "SecureString";
     const stored: StoredParameter = {
@@ -143,20 +102,20 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
     };
   }
 
-  function handle(action: string, request: Record<string, unknown>): Record<string, unknown> {
+  function handle(action: string, request: Record<string, unknown>): Record<string, unknown> | undefined {
     const decrypt = request.WithDecryption === true;
     switch (action) {
       case "GetParameters": {
         const names = Array.isArray(request.Names) ? (request.Names as string[]) : [];
         if (names.length === 0 || names.length > 10) {
-          throw new ParameterError("ValidationException", `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10`);
+          throw new ServiceError("ValidationException", `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10`);
         }
         const found = names.flatMap((name) => parameters.get(name) ?? []);
         return { Parameters: found.map((p) => wire(p, decrypt)), InvalidParameters: names.filter((name) => !parameters.has(name)) };
       }
       case "GetParameter": {
         const parameter = parameters.get(String(request.Name));
-        if (!parameter) throw new ParameterError("ParameterNotFound", "");
+        if (!parameter) throw new ServiceError("ParameterNotFound", "");
         return { Parameter: wire(parameter, decrypt) };
       }
       case "PutParameter": {
@@ -186,66 +145,22 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
         };
       }
       default:
-        throw new ParameterError("UnknownOperationException", `the fake SSM does not implement ${action}`);
+        return undefined;
     }
   }
 
-  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const action = target.startsWith("AmazonSSM.") ? target.slice("AmazonSSM.".length) : target;
-    const text = Buffer.concat(chunks).toString("utf8");
-    const request = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    calls.push({ action, request, receivedAt: Date.now() });
-    active.set(action, (active.get(action) ?? 0) + 1);
-    peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
-    try {
-      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
-      const failure = takeInjected(action);
-      if (failure) return send(res, failure.status ?? 400, { __type: failure.code, message: failure.message ?? `injected ${failure.code}` });
-      send(res, 200, handle(action, request));
-    } catch (error) {
-      if (error instanceof ParameterError) return send(res, 400, { __type: error.code, message: error.message });
-      send(res, 500, { __type: "InternalServerError", message: "the fake SSM failed" });
-    } finally {
-      active.set(action, (active.get(action) ?? 1) - 1);
-    }
-  }
-
-  function takeInjected(action: string): InjectedError | undefined {
-    const queue = injected.get(action);
-    const next = queue?.[0];
-    if (!queue || !next) return undefined;
-    const remaining = (next.times ?? 1) - 1;
-    if (remaining > 0) queue[0] = { ...next, times: remaining };
-    else queue.shift();
-    return next;
-  }
-
-  const server: Server = createServer((req, res) => {
-    onRequest(req, res).catch(() => send(res, 500, { __type: "InternalServerError" }));
+  const core = await startAwsJsonServer<SsmAction>({
+    targetPrefix: "AmazonSSM",
+    name: "SSM",
+    internalErrorCode: "InternalServerError",
+    latencyMs: options.latencyMs,
+    handle,
   });
-  const url = await listenOnLoopback(server);
 
   return {
-    url,
-    calls,
-    callCount: (action) => calls.filter((call) => call.action === action).length,
-    maxConcurrent: (action) => peak.get(action) ?? 0,
-    resetCalls() {
-      calls.length = 0;
-      peak.clear();
-    },
+    ...core,
     putParameter: (name, value, put_ = {}) => put(name, value, { ...put_, overwrite: put_.overwrite ?? true }),
     getParameter: (name) => parameters.get(name),
-    setLatency(ms) {
-      latencyMs = ms;
-    },
-    failNext(action, error) {
-      injected.set(action, [...(injected.get(action) ?? []), error]);
-    },
-    close: () => closeServer(server),
   };
 }
 
@@ -262,14 +177,4 @@ function matchesFilter(parameter: StoredParameter, filter: { Key?: string; Optio
     });
   }
   return true;
-}
-
-function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/x-amz-json-1.1",
-    "content-length": Buffer.byteLength(payload),
-    "x-amzn-requestid": `fake-${Math.random().toString(16).slice(2)}`,
-  });
-  res.end(payload);
 }

@@ -1,0 +1,198 @@
+/**
+ * The core of the loopback fakes of AWS JSON 1.1 services (ssm-server.ts,
+ * secretsmanager-server.ts): it reads each request's body and its X-Amz-Target action,
+ * records the call, counts how many calls of an action overlapped, can delay its answers,
+ * can answer the next calls of an action with an injected error or run a hook when they
+ * arrive, logs every error it answered with, and answers in JSON 1.1. It does not check
+ * signatures.
+ *
+ * A fake supplies only the service logic, as a `handle(action, request)` that returns the
+ * response body or throws a {@link ServiceError}.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { closeServer, listenOnLoopback } from "./loopback";
+
+/** One request the fake received. */
+export interface RecordedCall {
+  readonly action: string;
+  /** The parsed JSON request body. */
+  readonly request: Readonly<Record<string, unknown>>;
+  /** When the request arrived (ms since epoch). */
+  readonly receivedAt: number;
+}
+
+/** An error to answer with instead of handling the request. */
+export interface InjectedError {
+  /** The AWS error code, e.g. `ThrottlingException`, `AccessDeniedException`. */
+  readonly code: string;
+  /** @default "injected <code>" */
+  readonly message?: string;
+  /** HTTP status. @default 400 */
+  readonly status?: number;
+  /** How many consecutive calls fail. @default 1 */
+  readonly times?: number;
+}
+
+/** An error the fake answered with (injected or not): everything a client could show of it. */
+export interface AnsweredError {
+  readonly action: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What {@link AwsJsonServer.beforeNext} runs: gets the parsed request of the call that arrived. */
+export type CallHook = (request: Readonly<Record<string, unknown>>) => void;
+
+/** Thrown by a fake's handler for an error the service answers with: becomes a 400 `{ __type: code, message }`. */
+export class ServiceError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Options of {@link startAwsJsonServer}. */
+export interface AwsJsonServerOptions {
+  /** What precedes `.<Action>` in X-Amz-Target, e.g. `AmazonSSM`, `secretsmanager`. */
+  readonly targetPrefix: string;
+  /** The service in the fake's own error messages, e.g. `SSM` ("the fake SSM failed"). */
+  readonly name: string;
+  /** The code of the 500 answer when the handler fails with anything but a {@link ServiceError}, as the service spells it. */
+  readonly internalErrorCode: string;
+  /** Delay before every answer, in ms, so that concurrent calls overlap measurably. @default 0 */
+  readonly latencyMs?: number | undefined;
+  /**
+   * Answers one call: the response body, or undefined for an action the fake does not
+   * implement (answered `UnknownOperationException`). Throws a {@link ServiceError} for a
+   * service error.
+   */
+  readonly handle: (action: string, request: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
+/** A running fake AWS JSON 1.1 service: what every fake offers besides its service logic. */
+export interface AwsJsonServer<Action extends string = string> {
+  /** `http://127.0.0.1:<port>`, for the service's `AWS_ENDPOINT_URL_<SERVICE>`. */
+  readonly url: string;
+  /** Every call so far, in arrival order. */
+  readonly calls: readonly RecordedCall[];
+  /** Number of calls of an action so far. */
+  callCount(action: Action): number;
+  /** Most calls of an action that were in progress at the same time. */
+  maxConcurrent(action: Action): number;
+  /** Forgets the recorded calls and concurrency (keeps the service's data, injected errors, hooks and the errors log). */
+  resetCalls(): void;
+  /** Delays every answer by `ms` from now on (0: none), so that concurrent calls overlap measurably. */
+  setLatency(ms: number): void;
+  /** Answers the next call(s) of `action` with `error`. Injections queue up in order. */
+  failNext(action: Action, error: InjectedError): void;
+  /**
+   * Runs `hook` when each of the next `times` calls of `action` arrives (Infinity: every
+   * one), before the fake answers it (after the latency, before an injected error), e.g.
+   * to make another writer change the service's data between a client's read and its
+   * write. Hooks queue up in order. @default times 1
+   */
+  beforeNext(action: Action, hook: CallHook, times?: number): void;
+  /** Every error the fake answered with, in order (not cleared by resetCalls). */
+  readonly errors: readonly AnsweredError[];
+  /** Stops listening and drops open (keep-alive) connections. */
+  close(): Promise<void>;
+}
+
+/** Starts a fake AWS JSON 1.1 service on 127.0.0.1 on a random free port. */
+export async function startAwsJsonServer<Action extends string>(options: AwsJsonServerOptions): Promise<AwsJsonServer<Action>> {
+  const { name, internalErrorCode, handle } = options;
+  const targetPrefix = `${options.targetPrefix}.`;
+  const calls: RecordedCall[] = [];
+  const injected = new Map<string, InjectedError[]>();
+  const hooks = new Map<string, { hook: CallHook; times: number }[]>();
+  const errors: AnsweredError[] = [];
+  const active = new Map<string, number>();
+  const peak = new Map<string, number>();
+  let latencyMs = options.latencyMs ?? 0;
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const action = target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : target;
+    const text = Buffer.concat(chunks).toString("utf8");
+    const request = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    calls.push({ action, request, receivedAt: Date.now() });
+    active.set(action, (active.get(action) ?? 0) + 1);
+    peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
+    try {
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      takeHook(action)?.(request);
+      const failure = takeInjected(action);
+      if (failure) return sendError(res, action, failure.status ?? 400, failure.code, failure.message ?? `injected ${failure.code}`);
+      const response = handle(action, request);
+      if (!response) throw new ServiceError("UnknownOperationException", `the fake ${name} does not implement ${action}`);
+      send(res, 200, response);
+    } catch (error) {
+      if (error instanceof ServiceError) return sendError(res, action, 400, error.code, error.message);
+      sendError(res, action, 500, internalErrorCode, `the fake ${name} failed`);
+    } finally {
+      active.set(action, (active.get(action) ?? 1) - 1);
+    }
+  }
+
+  function sendError(res: ServerResponse, action: string, status: number, code: string, message: string): void {
+    errors.push({ action, code, message });
+    send(res, status, { __type: code, message });
+  }
+
+  function takeHook(action: string): CallHook | undefined {
+    const queue = hooks.get(action);
+    const next = queue?.[0];
+    if (!queue || !next) return undefined;
+    if (next.times > 1) queue[0] = { ...next, times: next.times - 1 };
+    else queue.shift();
+    return next.hook;
+  }
+
+  function takeInjected(action: string): InjectedError | undefined {
+    const queue = injected.get(action);
+    const next = queue?.[0];
+    if (!queue || !next) return undefined;
+    const remaining = (next.times ?? 1) - 1;
+    if (remaining > 0) queue[0] = { ...next, times: remaining };
+    else queue.shift();
+    return next;
+  }
+
+  const server: Server = createServer((req, res) => {
+    onRequest(req, res).catch(() => send(res, 500, { __type: internalErrorCode }));
+  });
+  const url = await listenOnLoopback(server);
+
+  return {
+    url,
+    calls,
+    callCount: (action) => calls.filter((call) => call.action === action).length,
+    maxConcurrent: (action) => peak.get(action) ?? 0,
+    resetCalls() {
+      calls.length = 0;
+      peak.clear();
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    failNext(action, error) {
+      injected.set(action, [...(injected.get(action) ?? []), error]);
+    },
+    beforeNext(action, hook, times = 1) {
+      hooks.set(action, [...(hooks.get(action) ?? []), { hook, times }]);
+    },
+    errors,
+    close: () => closeServer(server),
+  };
+}
+
+function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(payload),
+    "x-amzn-requestid": `fake-${Math.random().toString(16).slice(2)}`,
+  });
+  res.end(payload);
+}
