@@ -87,11 +87,11 @@ export function networkInterfaceStatements(aws: AwsContext, vpc: VpcPlacement, f
       Sid: "DenyNetworkInterfaceChangesFromFunctionCode",
       Effect: "Deny",
       Action: [...CHANGE_NETWORK_INTERFACES],
-      // Lambda's own network-interface calls carry no lambda:SourceFunctionArn, but every
-      // call made with the function's credentials does: code running in the function, or a
-      // session stolen from it, cannot create, delete or re-address interfaces (AWS's
-      // "Using source function ARN to control function access behavior"). Its resources are
-      // those of the Allow statements, not "*": scanners judge Deny statements too.
+      // Lambda's own network-interface calls carry no lambda:SourceFunctionArn, but calls
+      // the function's code makes with its credentials do: code running in the function
+      // cannot create, delete or re-address interfaces (AWS's "Using source function ARN to
+      // control function access behavior"). Its resources are those of the Allow
+      // statements, not "*": scanners judge Deny statements too.
       Resource: [networkInterfaces, ...subnets, ...securityGroups],
       Condition: { ArnEquals: { "lambda:SourceFunctionArn": functionArn } },
     },
