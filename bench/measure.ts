@@ -8,12 +8,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Runs a whole process and returns its wall time in ms and its stdout; throws on failure. */
-export function timeProcess(command: string, args: readonly string[], options: SpawnSyncOptions = {}): { ms: number; stdout: string } {
+/** Runs a whole process and returns its wall time in ms and its stdout; throws on failure (an exit code not in `okExitCodes`, default 0). */
+export function timeProcess(command: string, args: readonly string[], options: SpawnSyncOptions = {}, okExitCodes: readonly number[] = [0]): { ms: number; stdout: string } {
   const started = performance.now();
   const result = spawnSync(command, [...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options });
   const ms = performance.now() - started;
-  if (result.status !== 0) {
+  if (result.status === null || !okExitCodes.includes(result.status)) {
     throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${String(result.stderr).slice(-2000)}`);
   }
   return { ms, stdout: String(result.stdout) };

@@ -100,6 +100,13 @@ function bare(stack: TerraformStack, n: number): void {
             Resource: [key.arn],
             Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.${partition.dnsSuffix}`, "kms:EncryptionContext:PARAMETER_ARN": arns } },
           },
+          {
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: [key.arn],
+            Condition: { StringEquals: { "kms:EncryptionContext:aws:lambda:FunctionArn": `arn:${partition.partition}:lambda:${region}:${account}:function:${name}` } },
+          },
+          { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },
         ],
       }),
     });
@@ -114,6 +121,8 @@ function bare(stack: TerraformStack, n: number): void {
       memorySize: 256,
       timeout: 10,
       environment: { variables: Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterName(`/${name}`, s)])) },
+      kmsKeyArn: key.arn,
+      tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: group.name },
       dependsOn: [group, policy],
     });
