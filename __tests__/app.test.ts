@@ -68,7 +68,20 @@ describe("the app", () => {
     expect(aws.skip_credentials_validation).toBe(true);
     expect(aws.skip_requesting_account_id).toBe(true);
     const endpoints = aws.endpoints[0] as Record<string, string>;
-    for (const service of ["iam", "kms", "lambda", "sqs", "ssm", "sts", "cloudwatchlogs"]) expect(endpoints[service]).toBe("http://localhost:4566");
+    // Every service any environment's resources live in (so that switching `local` to the
+    // other store, or adding a dead-letter queue, cannot send a call to real AWS), and STS.
+    const SERVICE_OF: Array<[RegExp, string]> = [
+      [/^aws_cloudwatch_log_/, "cloudwatchlogs"],
+      [/^aws_iam_/, "iam"],
+      [/^aws_kms_/, "kms"],
+      [/^aws_lambda_/, "lambda"],
+      [/^aws_sqs_/, "sqs"],
+      [/^aws_ssm_/, "ssm"],
+      [/^aws_secretsmanager_/, "secretsmanager"],
+    ];
+    const types = new Set(ENVIRONMENTS.flatMap((env) => Object.keys(readStack(outdir, env).resource)));
+    for (const type of types) expect([type, SERVICE_OF.some(([pattern]) => pattern.test(type))]).toEqual([type, true]);
+    for (const service of [...SERVICE_OF.map(([, name]) => name), "sts"]) expect([service, endpoints[service]]).toEqual([service, "http://localhost:4566"]);
   });
 
   test("no role policy has a wildcard action, or a wildcard resource but its own log stream names and X-Ray's \"*\" in a statement of its own", () => {
