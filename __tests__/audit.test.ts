@@ -315,7 +315,8 @@ describe("resolving references", () => {
     expect(refs.resolve("${aws_ssm_parameter.token.arn}", "here")).toBe("arn:aws:ssm:eu-central-1:111122223333:parameter/app/token");
     expect(refs.resolve("arn:${data.aws_partition.p.partition}:iam::${data.aws_caller_identity.me.account_id}:root", "here")).toBe("arn:aws:iam::111122223333:root");
     expect(refs.resolve("${aws_iam_role.role.arn}", "here")).toBe("arn:aws:iam::111122223333:role/team/app");
-    expect(refs.resolve("$${literal}", "here")).toBe("$${literal}");
+    // `$${` is Terraform's escape of a literal `${`: an IAM policy variable reaches AWS as `${aws:username}`.
+    expect(refs.resolve("arn:aws:s3:::bucket/$${aws:username}/*", "here")).toBe("arn:aws:s3:::bucket/${aws:username}/*");
   });
 
   test("refuses what it cannot know rather than guess", () => {

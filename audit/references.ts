@@ -8,6 +8,7 @@
  * the exact shape AWS gives them, because the policies compare those ARNs.
  */
 import { createHash } from "node:crypto";
+import { literalText } from "../constructs/leak-guard/literal";
 import { AuditError, bodyAt, type Body, type StackJson } from "./terraform-json";
 import type { AuditTarget } from "./target";
 
@@ -97,28 +98,14 @@ export class References {
   ) {}
 
   /**
-   * `text` with every `${...}` replaced by its value; `$${` stays a literal `${`. `where`
-   * names the place in errors. Throws {@link AuditError} on anything but a plain reference
-   * to an attribute this module knows: the audit never guesses what an expression yields.
+   * `text` with every `${...}` replaced by its value, and `$${` by the literal `${` AWS
+   * receives (IAM policy variables are written so). `where` names the place in errors.
+   * Throws {@link AuditError} on anything but a plain reference to an attribute this
+   * module knows: the audit never guesses what an expression yields.
    */
   resolve(text: string, where: string, depth = 0): string {
     if (depth > 8) throw new AuditError(`${where}: references nest too deeply to resolve`);
-    let out = "";
-    let i = 0;
-    while (i < text.length) {
-      const start = text.indexOf("${", i);
-      if (start === -1) return out + text.slice(i);
-      if (text[start - 1] === "$") {
-        out += text.slice(i, start + 2);
-        i = start + 2;
-        continue;
-      }
-      const end = text.indexOf("}", start);
-      if (end === -1) throw new AuditError(`${where}: unterminated reference in ${JSON.stringify(text)}`);
-      out += text.slice(i, start) + this.value(text.slice(start + 2, end).trim(), where, depth);
-      i = end + 1;
-    }
-    return out;
+    return literalText(text, (expression) => this.value(expression, where, depth));
   }
 
   /** The value of an attribute at a Terraform address (`aws_kms_key.x`, `arn`). */

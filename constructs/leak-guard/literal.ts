@@ -6,9 +6,9 @@
 
 /**
  * The literal text of a Terraform string, each `${...}` interpolation replaced by
- * `referenceStandIn` (`$${` is a literal `${`).
+ * `referenceStandIn`, or by what it returns for the expression inside (`$${` is a literal `${`).
  */
-export function literalText(value: string, referenceStandIn = " "): string {
+export function literalText(value: string, referenceStandIn: string | ((expression: string) => string) = " "): string {
   let out = "";
   let i = 0;
   while (i < value.length) {
@@ -16,8 +16,10 @@ export function literalText(value: string, referenceStandIn = " "): string {
       out += "${";
       i += 3;
     } else if (value.startsWith("${", i)) {
-      i = endOfInterpolation(value, i + 2);
-      out += referenceStandIn; // by default a space: keeps the text either side of a reference apart
+      const end = endOfInterpolation(value, i + 2);
+      // By default a space: keeps the text either side of a reference apart.
+      out += typeof referenceStandIn === "string" ? referenceStandIn : referenceStandIn(value.slice(i + 2, end - 1).trim());
+      i = end;
     } else {
       out += value[i];
       i += 1;
