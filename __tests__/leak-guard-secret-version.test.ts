@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { PLACEHOLDER_VALUE, SecretLeakError, SecretLeakGuard, SecureLambda } from "../constructs";
+import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda } from "../constructs";
 import { collectGuardedValues } from "../constructs/leak-guard/collect";
 import { placeholderSecretJson } from "../constructs/naming";
 import { AwsProvider, SecretsmanagerSecret, SecretsmanagerSecretVersion, Testing, TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, only, type TerraformJson } from "./helpers/synth";
+import { leakOf } from "./helpers/leak";
 
 /** A fixed pseudo-random string (SHA-256 of a seed): a real-looking password, built at run time. */
 function pseudoRandom(length: number, seed = 42): string {
@@ -32,15 +33,6 @@ function secretVersionStack(args: VersionArguments): { stack: TerraformStack; ve
   return { stack, version };
 }
 
-function leakOf(run: () => unknown): SecretLeakError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecretLeakError);
-    return error as SecretLeakError;
-  }
-  throw new Error("expected a SecretLeakError, but synthesis succeeded");
-}
 
 const synth = (stack: TerraformStack) => Testing.synth(stack, true);
 

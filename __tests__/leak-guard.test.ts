@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PLACEHOLDER_VALUE, SecretLeakError, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
+import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
 import { knownTokenFormat } from "../constructs/leak-guard/known-token-format";
 import { looksRandom } from "../constructs/leak-guard/high-entropy";
 import { hasReference, literalText } from "../constructs/leak-guard/literal";
@@ -10,6 +10,7 @@ import { Aspects, AwsProvider, LambdaFunction, SsmParameter, Testing, TerraformS
 import { environments } from "../config/environments";
 import { buildApp } from "../main";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
+import { leakOf } from "./helpers/leak";
 
 // Fake, obviously made-up credentials, built at run time so no token-shaped string is in the source.
 const alnum = (length: number, seed = "a1B2c3D4e5F6g7H8i9J0") => Array.from({ length }, (_, i) => seed[(i * 7) % seed.length]).join("");
@@ -40,15 +41,6 @@ function plainFunctionStack(variables: Record<string, string>): { stack: Terrafo
   return { stack, fn };
 }
 
-function leakOf(run: () => unknown): SecretLeakError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecretLeakError);
-    return error as SecretLeakError;
-  }
-  throw new Error("expected a SecretLeakError, but synthesis succeeded");
-}
 
 describe("known token formats and high-entropy strings in a function's environment", () => {
   test.each(Object.entries(FAKE))("fails synthesis on a %s in a function the user added outside SecureLambda", (kind, value) => {

@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { runSecretsCli } from "../cli/secrets";
 import { secretsManagerClientFor } from "../cli/clients";
 import { MAX_SET_ATTEMPTS, SET_STAGE } from "../cli/secretsmanager-store";
@@ -6,6 +6,7 @@ import type { EnvironmentConfig, FunctionConfig } from "../config/environments";
 import { defaultSecretName, PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
 import { AWSCURRENT, AWSPREVIOUS, faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+import { output } from "./helpers/streams";
 
 // Obviously fake, but distinctive enough to find anywhere it leaks. The token has a quote
 // and a backslash, so it looks different inside JSON than on its own.
@@ -21,13 +22,6 @@ function environment(functions: readonly FunctionConfig[]): Record<string, Envir
   return { dev: { region: "eu-west-1", protected: false, functions } };
 }
 
-function output(): PassThrough & { text(): string } {
-  const stream = new PassThrough() as PassThrough & { text(): string };
-  let text = "";
-  stream.on("data", (chunk) => (text += String(chunk)));
-  stream.text = () => text;
-  return stream;
-}
 
 let sm: SecretsManagerServer;
 let ssm: SsmServer;

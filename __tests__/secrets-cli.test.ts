@@ -6,6 +6,7 @@ import { PLACEHOLDER_VALUE } from "../constructs";
 import { runSecretsCli } from "../cli/secrets";
 import { environments } from "../config/environments";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+import { output } from "./helpers/streams";
 
 const ROOT = path.join(__dirname, "..");
 // Obviously fake, but distinctive enough to find anywhere it leaks.
@@ -14,13 +15,6 @@ const FAKE_WEBHOOK = "https://example.invalid/fake-webhook-cli-81c0";
 const GITHUB = "/notifier-dev/github_token";
 const SLACK = "/notifier-dev/slack_webhook_url";
 
-function output(): PassThrough & { text(): string } {
-  const stream = new PassThrough() as PassThrough & { text(): string };
-  let text = "";
-  stream.on("data", (chunk) => (text += String(chunk)));
-  stream.text = () => text;
-  return stream;
-}
 
 let server: SsmServer;
 

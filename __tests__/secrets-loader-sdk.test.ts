@@ -5,6 +5,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { createSecretsLoader, SecretsThrottledError } from "../lambda-src/secrets";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+import { useOfflineAws } from "./helpers/offline-aws";
 
 const TOKEN = "fake-gh-token-sdk-5d10";
 const env = { GITHUB_TOKEN_PARAM_NAME: "/fn/github_token" };
@@ -14,14 +15,7 @@ let ssm: SsmServer;
 beforeEach(async () => {
   ssm = await startSsmServer();
   ssm.putParameter("/fn/github_token", TOKEN);
-  for (const key of ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_PROFILE", "AWS_MAX_ATTEMPTS"]) delete process.env[key];
-  Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_CONFIG_FILE: "/nonexistent/aws-config",
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-  });
+  useOfflineAws({});
 });
 
 afterEach(async () => {

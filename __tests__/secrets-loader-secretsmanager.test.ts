@@ -21,6 +21,7 @@ import {
 } from "../lambda-src/secrets";
 import { faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+import { useOfflineAws } from "./helpers/offline-aws";
 
 const SECRET_ID = "notifier-dev/secrets";
 const GITHUB_TOKEN = "fake-gh-token-sm-3c71";
@@ -33,15 +34,7 @@ let sm: SecretsManagerServer;
 beforeEach(async () => {
   sm = await startSecretsManagerServer();
   sm.createSecret(SECRET_ID, JSON.stringify(VALUES));
-  for (const key of ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_PROFILE", "AWS_MAX_ATTEMPTS"]) delete process.env[key];
-  Object.assign(process.env, {
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_CONFIG_FILE: "/nonexistent/aws-config",
-    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
-  });
+  useOfflineAws({ AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url });
 });
 
 afterEach(async () => {
