@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { PLACEHOLDER_VALUE } from "../constructs";
 import { buildApp } from "../main";
 import { environments } from "../config/environments";
-import { resources, statements, type TerraformJson } from "./helpers/synth";
+import { expectWriteOnlyPlaceholder, resources, statements, type TerraformJson } from "./helpers/synth";
 
 const ROOT = path.join(__dirname, "..");
 const ENVIRONMENTS = Object.keys(environments).sort();
@@ -50,6 +50,18 @@ describe("the app", () => {
       expect(resources(json, "aws_iam_role")).toHaveLength(1);
       expect(resources(json, "aws_sqs_queue")).toHaveLength(1);
     }
+  });
+
+  test.each(ENVIRONMENTS)("%s: refuses a Terraform or OpenTofu older than 1.11, which knows no write-only arguments", (env) => {
+    expect(readStack(outdir, env).terraform.required_version).toBe(">= 1.11.0");
+  });
+
+  test("prod keeps its state in S3, encrypted and locked, and may be applied to its own account only", () => {
+    const prod = readStack(outdir, "prod");
+    expect(prod.terraform.backend).toEqual({
+      s3: { bucket: environments.prod.stateBackend.bucket, key: "secure-lambda/prod/terraform.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+    });
+    expect(prod.provider!.aws![0].allowed_account_ids).toEqual([environments.prod.accountId]);
   });
 
   test.each(ENVIRONMENTS)("matches the snapshot of the %s stack", (env) => {
@@ -99,11 +111,16 @@ describe("the app", () => {
     }
   });
 
-  test("every SecureString holds the placeholder, and no file in cdktf.out holds anything token-shaped", () => {
+  test("every SecureString holds the placeholder write-only (no value), and no file in cdktf.out holds anything token-shaped", () => {
     for (const env of ENVIRONMENTS) {
+      const protect = environments[env as keyof typeof environments].protected;
       for (const [, parameter] of resources(readStack(outdir, env), "aws_ssm_parameter")) {
         expect(parameter.type).toBe("SecureString");
-        expect(parameter.value).toBe(PLACEHOLDER_VALUE);
+        expectWriteOnlyPlaceholder(parameter, protect);
+      }
+      for (const [, version] of resources(readStack(outdir, env), "aws_secretsmanager_secret_version")) {
+        expect(version).not.toHaveProperty("secret_string");
+        expect(Object.values(JSON.parse(version.secret_string_wo))).toEqual([PLACEHOLDER_VALUE, PLACEHOLDER_VALUE]);
       }
     }
     const tokenShaped = /ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[0-9A-Za-z-]{10,}|hooks\.slack\.com\/services\/T|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;

@@ -217,7 +217,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
 
 describe("the Secrets Manager store (stg)", () => {
   test("lets the function read and decrypt exactly its own secret", () => {
-    expect(row(report, "secretsmanager:GetSecretValue on own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
+    expect(row(report, "secretsmanager:GetSecretValue of AWSCURRENT on own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
     expect(row(report, "kms:Decrypt via Secrets Manager for own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
     for (const denied of ["secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue on a sibling", "kms:Decrypt called directly", "kms:Decrypt via Secrets Manager for another", "ssm:GetParameter on another function's /notifier-dev/github_token"]) {
       expect(row(report, denied, "stg")).toMatchObject({ check: { expected: "denied" }, result: "denied" });
@@ -235,6 +235,23 @@ describe("the Secrets Manager store (stg)", () => {
       "stg",
     );
     expect(row(widened, "secretsmanager:GetSecretValue on a sibling", "stg")).toMatchObject({ result: "allowed", ok: false });
+  });
+
+  test("reads only AWSCURRENT: earlier versions, the placeholder's and one named by id are denied", () => {
+    for (const denied of ["of AWSPREVIOUS on own", "of the placeholder version", "by VersionId, no stage"]) {
+      expect(row(report, `secretsmanager:GetSecretValue ${denied}`, "stg")).toMatchObject({ check: { expected: "denied" }, result: "denied", ok: true });
+    }
+  });
+
+  test("without the VersionStage condition the function may read earlier versions of its secret", async () => {
+    const widened = await auditWithDev(
+      (json) =>
+        editPolicy(rolePolicy(json), "policy", (s) => {
+          delete statement(s, "ReadOwnSecret").Condition;
+        }),
+      "stg",
+    );
+    expect(row(widened, "secretsmanager:GetSecretValue of AWSPREVIOUS on own", "stg")).toMatchObject({ result: "allowed", ok: false });
   });
 
   test("without the SecretARN condition the function may decrypt another secret through Secrets Manager", async () => {

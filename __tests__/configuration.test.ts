@@ -50,6 +50,25 @@ describe("configuration of an environment", () => {
   test("refuses an environment name that cannot name a stack directory", () => {
     expect(() => validateEnvironment("Prod EU", dev)).toThrow(/configuration of environment "Prod EU": name: "Prod EU": allowed are 1 to 32 characters of a-z, 0-9 and -/);
   });
+  describe("a protected environment", () => {
+    const prod = environments.prod;
+    const { stateBackend: _backend, accountId: _account, ...bare } = prod;
+    test("keeps its state in S3: without stateBackend it is refused", () =>
+      expectConfigError({ ...bare, accountId: prod.accountId }, "stateBackend", "a protected environment keeps its state in S3", "acceptedRisks.localState"));
+    test("names its account: without accountId it is refused", () =>
+      expectConfigError({ ...bare, stateBackend: prod.stateBackend }, "accountId", "names the one account", "acceptedRisks.anyAccount"));
+    test("may do without either when acceptedRisks gives the reason", () => {
+      expect(() => validateEnvironment("x", { ...bare, acceptedRisks: { localState: "a sandbox account's throwaway copy", anyAccount: "applied by the account vending pipeline" } })).not.toThrow();
+    });
+    test("refuses a risk accepted without a reason, or an unknown risk", () => {
+      expectConfigError({ ...bare, acceptedRisks: { localState: " ", anyAccount: "x" } }, "acceptedRisks.localState", "the reason, in words");
+      expectConfigError({ ...prod, acceptedRisks: { noBackups: "x" } }, "acceptedRisks.noBackups", "unknown risk");
+    });
+    test("an unprotected environment needs neither", () => expect(() => validateEnvironment("x", { ...bare, protected: false })).not.toThrow());
+    test("buildApp refuses to synthesize it, before any stack is built", () => {
+      expect(() => buildApp({ environments: { prod: bare } })).toThrow(/configuration of environment "prod": stateBackend: a protected environment/);
+    });
+  });
   test("buildApp checks the configuration before building anything", () => {
     expect(() => buildApp({ environments: { x: { ...dev, region: "" } } })).toThrow(ConfigurationError);
   });

@@ -2,7 +2,7 @@ import { environments, type EnvironmentConfig } from "../config/environments";
 import { SecretsKey, SecureLambda, SecureLambdaValidationError } from "../constructs";
 import { Testing, TerraformStack } from "../constructs/tf";
 import { buildApp } from "../main";
-import { HELLO_ENTRY, resources, type TerraformJson } from "./helpers/synth";
+import { expectWriteOnlyPlaceholder, HELLO_ENTRY, resources, type TerraformJson } from "./helpers/synth";
 
 /** The synthesized JSON of one environment's stack, built by the app exactly as `cdktf synth` builds it. */
 function synthEnvironment(name: string, config: EnvironmentConfig): TerraformJson {
@@ -22,7 +22,7 @@ describe("in a protected environment (prod)", () => {
   test("every parameter refuses destroy and replacement, and still ignores its value", () => {
     const parameters = resources(json, "aws_ssm_parameter");
     expect(parameters).toHaveLength(2);
-    for (const [, parameter] of parameters) expect(parameter.lifecycle).toEqual({ prevent_destroy: true, ignore_changes: ["value"] });
+    for (const [, parameter] of parameters) expectWriteOnlyPlaceholder(parameter, true);
   });
 
   test("the key refuses destroy and keeps the 30-day deletion window", () => {
@@ -37,7 +37,7 @@ describe("in an unprotected environment (dev)", () => {
   const json = synthEnvironment("dev", environments.dev);
 
   test("parameters may be destroyed but still ignore their value", () => {
-    for (const [, parameter] of resources(json, "aws_ssm_parameter")) expect(parameter.lifecycle).toEqual({ ignore_changes: ["value"] });
+    for (const [, parameter] of resources(json, "aws_ssm_parameter")) expectWriteOnlyPlaceholder(parameter);
   });
 
   test("the key may be destroyed, still with the 30-day window", () => {
@@ -48,8 +48,11 @@ describe("in an unprotected environment (dev)", () => {
 });
 
 test("protection is configuration: any environment marked protected gets it", () => {
-  const json = synthEnvironment("stg", { ...environments.stg, protected: true });
-  for (const [, parameter] of resources(json, "aws_ssm_parameter")) expect(parameter.lifecycle.prevent_destroy).toBe(true);
+  const json = synthEnvironment("stg", { ...environments.stg, protected: true, accountId: "111122223333", stateBackend: { bucket: "state-bucket" } });
+  for (const type of ["aws_secretsmanager_secret", "aws_secretsmanager_secret_version"]) {
+    expect(resources(json, type)).toHaveLength(1);
+    for (const [, resource] of resources(json, type)) expect(resource.lifecycle.prevent_destroy).toBe(true);
+  }
   for (const [, key] of resources(json, "aws_kms_key")) expect(key.lifecycle).toEqual({ prevent_destroy: true });
 });
 

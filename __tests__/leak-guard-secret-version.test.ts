@@ -78,16 +78,25 @@ describe("secret_string", () => {
 });
 
 describe("secret_string_wo", () => {
-  test("passes with a reference, alone or as the values of a JSON object", () => {
-    expect(() => synth(secretVersionStack({ secretStringWo: "${var.app_secrets}" }).stack)).not.toThrow();
-    expect(() => synth(secretVersionStack({ secretStringWo: '{"token":"${var.token}","other":"' + PLACEHOLDER_VALUE + '"}' }).stack)).not.toThrow();
+  test("passes with exactly the placeholder JSON, or the bare placeholder", () => {
+    expect(() => synth(secretVersionStack({ secretStringWo: placeholderSecretJson(["token", "db_password"]) }).stack)).not.toThrow();
+    expect(() => synth(secretVersionStack({ secretStringWo: PLACEHOLDER_VALUE }).stack)).not.toThrow();
   });
 
   test("fails synthesis on a literal, which is still in the code", () => {
     const error = leakOf(() => synth(secretVersionStack({ secretStringWo: PASSWORD }).stack));
     expect(error.findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_string_wo", rules: ["secret-version-placeholder"] })]);
-    expect(error.message).toContain("pass a reference");
+    expect(error.message).toContain("literal other than the placeholder JSON");
     expect(error.message).not.toContain(PASSWORD);
+  });
+
+  test.each([
+    ["alone", "${var.app_secrets}"],
+    ["as a value of a JSON object", '{"token":"${var.token}","other":"' + PLACEHOLDER_VALUE + '"}'],
+  ])("fails synthesis on a reference (%s), whose source Terraform may keep in the state", (_, value) => {
+    const error = leakOf(() => synth(secretVersionStack({ secretStringWo: value }).stack));
+    expect(error.findings).toEqual([expect.objectContaining({ variable: "secret_string_wo", rules: ["secret-version-placeholder"] })]);
+    expect(error.message).toContain("may keep in the state");
   });
 
   test("fails synthesis on a JSON object with a literal value beside a reference", () => {
@@ -132,13 +141,13 @@ describe("SecureLambda with store secretsmanager", () => {
   test("synthesizes its placeholder secret version without the guard firing", () => {
     const json = JSON.parse(synth(secureLambdaStack())) as TerraformJson;
     const [, version] = only(json, "aws_secretsmanager_secret_version");
-    expect(version.secret_string).toBe(placeholderSecretJson(["token"]));
+    expect(version.secret_string_wo).toBe(placeholderSecretJson(["token"]));
   });
 
-  test("the guard judges that version's secret_string", () => {
+  test("the guard judges that version's secret_string_wo", () => {
     const values = collectGuardedValues(secureLambdaStack()).flatMap((resource) => resource.values);
     expect(values).toContainEqual(
-      expect.objectContaining({ kind: "secret-version-value", resourceType: "aws_secretsmanager_secret_version", variable: "secret_string", value: placeholderSecretJson(["token"]) }),
+      expect.objectContaining({ kind: "secret-version-value", resourceType: "aws_secretsmanager_secret_version", variable: "secret_string_wo", value: placeholderSecretJson(["token"]) }),
     );
   });
 });

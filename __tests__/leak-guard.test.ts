@@ -116,29 +116,32 @@ describe("SecureString parameters", () => {
     return stack;
   }
 
-  test("fail synthesis with any literal but the placeholder, pointing to out-of-band setting and value_wo", () => {
-    const error = leakOf(() => Testing.synth(parameterStack({ value: "correct horse battery staple" })));
-    expect(error.findings).toEqual([expect.objectContaining({ address: "aws_ssm_parameter.Db", variable: "value", rules: ["secure-string-placeholder"] })]);
+  test("fail synthesis with any literal but the placeholder in value_wo, pointing to out-of-band setting", () => {
+    const error = leakOf(() => Testing.synth(parameterStack({ valueWo: "correct horse battery staple" })));
+    expect(error.findings).toEqual([expect.objectContaining({ address: "aws_ssm_parameter.Db", variable: "value_wo", rules: ["secure-string-placeholder"] })]);
     expect(error.message).toContain("set the real value out of band");
-    expect(error.message).toContain("value_wo");
     expect(error.message).not.toContain("correct horse");
   });
 
-  test("fail synthesis with a reference in value, which Terraform resolves into the plan and the state", () => {
-    const error = leakOf(() => Testing.synth(parameterStack({ value: "${random_password.db.result}" })));
+  test("fail synthesis with a reference in value_wo, whose source Terraform may keep in the state", () => {
+    const error = leakOf(() => Testing.synth(parameterStack({ valueWo: "${var.db_password}" })));
+    expect(error.findings).toEqual([expect.objectContaining({ variable: "value_wo", rules: ["secure-string-placeholder"] })]);
+    expect(error.message).toContain("may keep in the state");
+  });
+
+  test.each([
+    ["the placeholder", PLACEHOLDER_VALUE],
+    ["a literal", "correct horse battery staple"],
+    ["a reference", "${random_password.db.result}"],
+  ])("fail synthesis with value set at all (%s): the provider reads it back into the state on every refresh", (_, value) => {
+    const error = leakOf(() => Testing.synth(parameterStack({ value })));
     expect(error.findings).toEqual([expect.objectContaining({ address: "aws_ssm_parameter.Db", variable: "value", rules: ["secure-string-placeholder"] })]);
-    expect(error.message).toContain("plan and the state");
+    expect(error.message).toContain("reads back into the state");
+    expect(error.message).toContain("value_wo = PLACEHOLDER_VALUE");
   });
 
-  test("fail synthesis with a literal in value_wo, which is still in the code", () => {
-    const error = leakOf(() => Testing.synth(parameterStack({ valueWo: "correct horse battery staple" })));
-    expect(error.findings[0]).toEqual(expect.objectContaining({ variable: "value_wo" }));
-    expect(error.message).toContain("pass a reference");
-  });
-
-  test("pass with the placeholder, or with a reference in value_wo", () => {
-    expect(() => Testing.synth(parameterStack({ value: PLACEHOLDER_VALUE }))).not.toThrow();
-    expect(() => Testing.synth(parameterStack({ valueWo: "${var.db_password}" }))).not.toThrow();
+  test("pass with exactly the placeholder in value_wo", () => {
+    expect(() => Testing.synth(parameterStack({ valueWo: PLACEHOLDER_VALUE }))).not.toThrow();
   });
 
   test("a plain String parameter holding a token fails too", () => {

@@ -29,8 +29,18 @@ async function cli(args: string[], stdin: NodeJS.ReadableStream = Readable.from(
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+// As Terraform creates them: the key by ARN, as the stack configures it, and a description.
+const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const DESCRIPTION = "Secret github_token of notifier-dev, set out of band";
+
 function seedPlaceholders(): void {
-  for (const name of [GITHUB, SLACK]) server.putParameter(name, PLACEHOLDER_VALUE, { keyId: "alias/notifier-dev" });
+  for (const name of [GITHUB, SLACK]) server.putParameter(name, PLACEHOLDER_VALUE, { keyId: KEY_ARN, description: DESCRIPTION });
+}
+
+/** A terminal as the CLI sees one: raw mode recorded, input written by the test. */
+function terminal() {
+  const tty = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[], setRawMode(mode: boolean) { tty.rawModes.push(mode); return tty; } });
+  return tty;
 }
 
 beforeEach(async () => {
@@ -93,7 +103,7 @@ describe("secrets set", () => {
     const result = await cli(["set", "dev", "notifier-dev", "github_token"], Readable.from([`${FAKE_TOKEN}\n`]));
     expect(result).toMatchObject({ code: 0, stdout: `${GITHUB}: set, version 2\n` });
     const stored = server.getParameter(GITHUB)!;
-    expect(stored).toMatchObject({ value: FAKE_TOKEN, type: "SecureString", keyId: "alias/notifier-dev", version: 2 });
+    expect(stored).toMatchObject({ value: FAKE_TOKEN, type: "SecureString", keyId: KEY_ARN, version: 2 });
     const put = server.calls.find((c) => c.action === "PutParameter")!;
     expect(put.request).toMatchObject({ Overwrite: true, Type: "SecureString" });
 
@@ -102,6 +112,70 @@ describe("secrets set", () => {
     expect(status.stdout).toMatch(/slack_webhook_url\s+placeholder/);
     expect(status.code).toBe(1);
     expect(result.stdout + result.stderr + status.stdout + status.stderr).not.toContain(FAKE_TOKEN);
+  });
+
+  test("writes back exactly the key, description and tier the parameter has, so the next apply plans no change", async () => {
+    seedPlaceholders();
+    const result = await cli(["set", "dev", "notifier-dev", "github_token"], Readable.from([FAKE_TOKEN]));
+    expect(result.code).toBe(0);
+    const put = server.calls.find((c) => c.action === "PutParameter")!;
+    // The key ARN Terraform created it with, not the alias: a different KeyId is drift, and
+    // the provider cannot update a write-only parameter in place.
+    expect(put.request).toMatchObject({ KeyId: KEY_ARN, Description: DESCRIPTION, Tier: "Standard", DataType: "text" });
+    expect(server.getParameter(GITHUB)).toMatchObject({ keyId: KEY_ARN, description: DESCRIPTION });
+  });
+
+  test("refuses to write a secret into a parameter that is not a SecureString", async () => {
+    server.putParameter(GITHUB, "plain", { type: "String" });
+    const result = await cli(["set", "dev", "notifier-dev", "github_token"], Readable.from([FAKE_TOKEN]));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${GITHUB} is a String, not the SecureString the stack creates`);
+    expect(server.callCount("PutParameter")).toBe(0);
+  });
+
+  test("takes a piped multi-line value (a PEM key) whole", async () => {
+    seedPlaceholders();
+    const pem = `-----BEGIN FAKE KEY-----\nline-one-${FAKE_TOKEN}\nline-two\n-----END FAKE KEY-----`;
+    const result = await cli(["set", "dev", "notifier-dev", "github_token"], Readable.from([`${pem}\n`]));
+    expect(result.code).toBe(0);
+    expect(server.getParameter(GITHUB)!.value).toBe(pem);
+  });
+
+  describe("at the hidden prompt, a value of several lines is refused, never cut at its first line", () => {
+    test.each([
+      ["pasted in one piece", [`${FAKE_TOKEN}\nsecond-line\r`]],
+      ["pasted with \\r\\n line ends", [`${FAKE_TOKEN}\r\nsecond-line\r\n`]],
+      ["arriving after Enter, as a long paste does", [`${FAKE_TOKEN}\r`, "second-line\r"]],
+      ["inside a bracketed paste", [`\u001b[200~${FAKE_TOKEN}\nsecond-line\u001b[201~`, "\r"]],
+    ])("%s", async (_, chunks) => {
+      seedPlaceholders();
+      const tty = terminal();
+      const pending = cli(["set", "dev", "notifier-dev", "github_token"], tty);
+      const write = async () => {
+        for (const chunk of chunks) {
+          tty.write(chunk);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      setImmediate(() => void write());
+      const result = await pending;
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`the value for ${GITHUB} has more than one line`);
+      expect(result.stderr).toContain("Pipe a multi-line value");
+      expect(result.stderr).not.toContain(FAKE_TOKEN);
+      expect(server.callCount("PutParameter")).toBe(0);
+      expect(tty.rawModes).toEqual([true, false]);
+    });
+
+    test("a one-line paste inside bracketed-paste markers is taken as typed", async () => {
+      seedPlaceholders();
+      const tty = terminal();
+      const pending = cli(["set", "dev", "notifier-dev", "github_token"], tty);
+      setImmediate(() => tty.write(`\u001b[200~${FAKE_TOKEN}\u001b[201~\r`));
+      const result = await pending;
+      expect(result.code).toBe(0);
+      expect(server.getParameter(GITHUB)!.value).toBe(FAKE_TOKEN);
+    });
   });
 
   test("refuses an empty value without calling SSM", async () => {
@@ -138,7 +212,7 @@ describe("secrets set", () => {
 
   test("reads from a hidden prompt on a terminal, echoing nothing of the value", async () => {
     seedPlaceholders();
-    const tty = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[], setRawMode(mode: boolean) { tty.rawModes.push(mode); return tty; } });
+    const tty = terminal();
     const pending = cli(["set", "dev", "notifier-dev", "github_token"], tty);
     // Types the token with a typo corrected by backspace, then Enter.
     setImmediate(() => tty.write(`${FAKE_TOKEN}x\u007f\r`));

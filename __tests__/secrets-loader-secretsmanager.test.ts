@@ -78,7 +78,8 @@ describe("reading", () => {
 
     await expect(secrets.getAll()).resolves.toEqual(VALUES);
     await expect(secrets.get("slack_webhook_url")).resolves.toBe(WEBHOOK);
-    expect(sm.calls.map((call) => [call.action, call.request])).toEqual([["GetSecretValue", { SecretId: SECRET_ID }]]);
+    // By stage, as the role allows (condition secretsmanager:VersionStage = AWSCURRENT).
+    expect(sm.calls.map((call) => [call.action, call.request])).toEqual([["GetSecretValue", { SecretId: SECRET_ID, VersionStage: "AWSCURRENT" }]]);
   });
 
   test("reads a secret named by its ARN", async () => {

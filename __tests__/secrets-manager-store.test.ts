@@ -27,13 +27,19 @@ describe('SecureLambda with store "secretsmanager"', () => {
     expect(resources(json, "aws_ssm_parameter")).toHaveLength(0);
   });
 
-  test("creates the first version holding only the placeholder under every secret name", () => {
+  test("creates the first version holding only the placeholder under every secret name, write-only", () => {
     expect(version.secret_id).toBe(ref("aws_secretsmanager_secret", secretName, "id"));
-    expect(JSON.parse(version.secret_string)).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: PLACEHOLDER_VALUE });
+    expect(version).not.toHaveProperty("secret_string");
+    expect(JSON.parse(version.secret_string_wo)).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: PLACEHOLDER_VALUE });
+    expect(version.secret_string_wo_version).toBe(1);
   });
 
-  test("ignores later changes of the value and of the version's stages, so an apply never puts the placeholder back", () => {
-    expect(version.lifecycle.ignore_changes).toEqual(["secret_string", "version_stages"]);
+  test("labels the placeholder version with a stage of its own, never AWSCURRENT, so it is never deleted nor re-created as current", () => {
+    expect(version.version_stages).toEqual(["SECURE-LAMBDA-PLACEHOLDER"]);
+  });
+
+  test("ignores later changes of the value, its write version and the version's stages, so an apply never puts the placeholder back", () => {
+    expect(version.lifecycle.ignore_changes).toEqual(["secret_string", "secret_string_wo_version", "version_stages"]);
   });
 
   test("keeps a deleted secret recoverable 7 days, and 30 days with prevent_destroy when protected", () => {
@@ -43,7 +49,7 @@ describe('SecureLambda with store "secretsmanager"', () => {
     expect(protectedSecret.recovery_window_in_days).toBe(30);
     expect(protectedSecret.lifecycle).toEqual({ prevent_destroy: true });
     const [, protectedVersion] = only(synthNotifier({ protect: true }), "aws_secretsmanager_secret_version");
-    expect(protectedVersion.lifecycle).toEqual({ ignore_changes: ["secret_string", "version_stages"], prevent_destroy: true });
+    expect(protectedVersion.lifecycle).toEqual({ ignore_changes: ["secret_string", "secret_string_wo_version", "version_stages"], prevent_destroy: true });
   });
 
   test("puts only the secret's name in the environment, no parameter names and no value", () => {
@@ -52,10 +58,18 @@ describe('SecureLambda with store "secretsmanager"', () => {
     expect(JSON.stringify(fn)).not.toContain(PLACEHOLDER_VALUE);
   });
 
-  test("lets the role read exactly its own secret, and nothing in SSM", () => {
+  test("lets the role read exactly its own secret, only its current values, and nothing in SSM", () => {
     const all = statements(rolePolicy.policy);
     const read = all.filter((s) => s.Action.some((a: string) => a.startsWith("secretsmanager:")));
-    expect(read).toEqual([{ Sid: "ReadOwnSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] }]);
+    expect(read).toEqual([
+      {
+        Sid: "ReadOwnSecret",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: [secretArn],
+        Condition: { StringEquals: { "secretsmanager:VersionStage": "AWSCURRENT" } },
+      },
+    ]);
     expect(all.some((s) => s.Action.some((a: string) => a.startsWith("ssm:")))).toBe(false);
   });
 

@@ -10,11 +10,25 @@ const ENTER = new Set(["\r", "\n"]);
 const CTRL_C = "\u0003";
 const CTRL_D = "\u0004";
 const BACKSPACE = new Set(["\u007f", "\b"]);
+// Bracketed paste: the terminal marks pasted text, so a newline inside it is known to be
+// part of the value, not the Enter that ends it.
+const PASTE_ON = "\u001b[?2004h";
+const PASTE_OFF = "\u001b[?2004l";
+const PASTE_START = "\u001b[200~";
+const PASTE_END = "\u001b[201~";
+/**
+ * How long input may still arrive after Enter and count as part of the same paste, in ms. A
+ * terminal without bracketed paste sends a pasted text as fast as it can; a person types
+ * nothing within this time after pressing Enter.
+ */
+export const PASTE_SETTLE_MS = 60;
 
 /**
  * Reads one secret value: all of standard input when it is piped, or one line typed at a
  * no-echo prompt on a terminal. Never from an argument, which the process list and the
  * shell history would keep. One trailing newline of piped input is dropped (`echo`).
+ * A value of several lines (a PEM key) is taken whole from a pipe; at the prompt it is
+ * refused, never cut at its first line.
  */
 export async function readSecret(input: SecretInput, label: string): Promise<string> {
   if (input.stdin.isTTY && input.stdin.setRawMode) return promptWithoutEcho(input, label);
@@ -23,28 +37,61 @@ export async function readSecret(input: SecretInput, label: string): Promise<str
   return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
 }
 
+function multiLineError(label: string): CliError {
+  return new CliError(
+    `the value for ${label} has more than one line; the hidden prompt takes one line and would cut it. ` +
+      "Pipe a multi-line value (a PEM key) on standard input instead, e.g. `npm run secrets -- set <env> <function> <secret> < key.pem`",
+  );
+}
+
 function promptWithoutEcho(input: SecretInput, label: string): Promise<string> {
   const { stdin, prompt } = input;
-  prompt.write(`${label} (input hidden): `);
+  prompt.write(`${PASTE_ON}${label} (input hidden): `);
   stdin.setRawMode!(true);
   stdin.setEncoding?.("utf8");
   return new Promise((resolve, reject) => {
     let value = "";
+    let pending = "";
+    let pasting = false;
+    let entered = false;
+    let settle: NodeJS.Timeout | undefined;
     const finish = (error?: Error) => {
+      if (settle) clearTimeout(settle);
       stdin.removeListener("data", onData);
       stdin.setRawMode!(false);
       stdin.pause();
-      prompt.write("\n");
+      prompt.write(`${PASTE_OFF}\n`);
       if (error) reject(error);
       else resolve(value);
     };
     const onData = (data: string | Buffer) => {
-      for (const char of String(data)) {
+      // Anything after Enter is the rest of a pasted text, never a second answer.
+      if (entered) return finish(multiLineError(label));
+      pending += String(data);
+      while (pending.length > 0) {
+        if (pending.startsWith(PASTE_START) || pending.startsWith(PASTE_END)) {
+          pasting = pending.startsWith(PASTE_START);
+          pending = pending.slice(PASTE_START.length);
+          continue;
+        }
+        // A marker split across two reads: wait for the rest of it.
+        if (PASTE_START.startsWith(pending) || PASTE_END.startsWith(pending)) return undefined;
+        const char = pending[0]!;
+        pending = pending.slice(1);
         if (char === CTRL_C) return finish(new CliError("cancelled", 130));
-        if (ENTER.has(char) || char === CTRL_D) return finish();
+        if (ENTER.has(char) && pasting) return finish(multiLineError(label));
+        if (ENTER.has(char) || char === CTRL_D) {
+          // "\r\n" is one Enter; anything else after it is more of a paste.
+          if (char === "\r" && pending.startsWith("\n")) pending = pending.slice(1);
+          if (pending.length > 0) return finish(multiLineError(label));
+          entered = true;
+          settle = setTimeout(() => finish(), PASTE_SETTLE_MS);
+          return undefined;
+        }
         if (BACKSPACE.has(char)) value = value.slice(0, -1);
         else value += char;
       }
+      return undefined;
     };
     stdin.on("data", onData);
     stdin.resume();

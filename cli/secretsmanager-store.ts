@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../constructs/naming";
 import { awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
@@ -22,7 +22,6 @@ export const MAX_SET_ATTEMPTS = 3;
 // Secrets Manager's limit on a SecretString: the whole JSON, every key together.
 const MAX_SECRET_BYTES = 65536;
 
-const AWSCURRENT = "AWSCURRENT";
 
 /** The current version of a function's secret, parsed. */
 interface CurrentVersion {
@@ -87,7 +86,8 @@ async function setKey(client: SecretsManagerClient, target: SecretsManagerTarget
 async function readCurrent(client: SecretsManagerClient, target: SecretsManagerTarget): Promise<CurrentVersion> {
   let result;
   try {
-    result = await client.send(new GetSecretValueCommand({ SecretId: target.secretId }));
+    // By stage, as the function reads it: the current values, whichever version holds them.
+    result = await client.send(new GetSecretValueCommand({ SecretId: target.secretId, VersionStage: CURRENT_STAGE }));
   } catch (error) {
     throw describeAwsError(error, target.secretId, { store: "secretsmanager" });
   }
@@ -124,7 +124,7 @@ async function putStaged(client: SecretsManagerClient, target: SecretsManagerTar
 /** Step 3: moves AWSCURRENT from `from` to `to`; returns the refusal when AWSCURRENT was not on `from`. */
 async function promote(client: SecretsManagerClient, target: SecretsManagerTarget, to: string, from: string, secrets: readonly string[]): Promise<unknown> {
   try {
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: target.secretId, VersionStage: AWSCURRENT, MoveToVersionId: to, RemoveFromVersionId: from }));
+    await client.send(new UpdateSecretVersionStageCommand({ SecretId: target.secretId, VersionStage: CURRENT_STAGE, MoveToVersionId: to, RemoveFromVersionId: from }));
     return undefined;
   } catch (error) {
     if (awsErrorCode(error) === "InvalidParameterException") return error;
@@ -143,7 +143,7 @@ async function keyStatuses(client: SecretsManagerClient, targets: readonly Secre
 async function statusesOfSecret(client: SecretsManagerClient, secretId: string, targets: readonly SecretsManagerTarget[]): Promise<SecretStatus[]> {
   let result;
   try {
-    result = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    result = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: CURRENT_STAGE }));
   } catch (error) {
     if (awsErrorCode(error) === "ResourceNotFoundException") return targets.map((target) => ({ target, state: "missing" }));
     throw describeAwsError(error, secretId, { store: "secretsmanager" });

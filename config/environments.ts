@@ -32,6 +32,17 @@ export interface StateBackendConfig {
   readonly kmsKeyId?: string;
 }
 
+/**
+ * Risks a protected environment takes knowingly, each with the reason in one line. Without
+ * an entry, a protected environment must keep its state remotely and name its account.
+ */
+export interface AcceptedRisks {
+  /** Why this protected environment keeps its state in a local file. */
+  readonly localState?: string;
+  /** Why this protected environment may be applied to any account (no `accountId`). */
+  readonly anyAccount?: string;
+}
+
 /** One deployment target: a stack named after it. */
 export interface EnvironmentConfig {
   /** AWS region, e.g. `eu-west-1`. */
@@ -40,8 +51,13 @@ export interface EnvironmentConfig {
   readonly accountId?: string;
   /** Remote state; without it the state stays in a local file. @default local backend */
   readonly stateBackend?: StateBackendConfig;
-  /** Keep secrets and keys from being destroyed (prevent_destroy, 30-day key deletion window). */
+  /**
+   * Keep secrets and keys from being destroyed (prevent_destroy, 30-day key deletion window).
+   * A protected environment also needs `stateBackend` and `accountId`, unless `acceptedRisks` says why not.
+   */
   readonly protected: boolean;
+  /** What a protected environment does without, and why. @default none: remote state and an account are required */
+  readonly acceptedRisks?: AcceptedRisks;
   /** LocalStack endpoint: every AWS call goes there with test credentials. @default real AWS */
   readonly localstackEndpoint?: string;
   /** The functions of the environment. */
@@ -70,7 +86,15 @@ export const environments = {
   dev: { region: "eu-west-1", protected: false, functions: [notifier("dev")] },
   // Staging keeps its secrets in Secrets Manager, to show (and audit) the second store.
   stg: { region: "eu-west-1", protected: false, functions: [notifier("stg", "secretsmanager")] },
-  prod: { region: "eu-west-1", protected: true, functions: [notifier("prod")] },
+  prod: {
+    region: "eu-west-1",
+    protected: true,
+    // EXAMPLE VALUES: replace both with your production account and state bucket (README:
+    // "Configure environments"). Synth needs neither to exist; `cdktf deploy prod` does.
+    accountId: "111122223333",
+    stateBackend: { bucket: "example-secure-lambda-state-prod" },
+    functions: [notifier("prod")],
+  },
   local: {
     region: "us-east-1",
     protected: false,

@@ -79,6 +79,7 @@ export function validateEnvironment(name: string, config: unknown): asserts conf
     fail("localstackEndpoint", "a protected environment is a real one; LocalStack environments are throwaway and must not be protected");
   }
   validateStateBackend(fail, env.stateBackend);
+  validateProtection(fail, env);
   validateFunctions(fail, env.functions);
 }
 
@@ -95,6 +96,30 @@ function validateStateBackend(fail: Fail, backend: unknown): void {
   }
   if (backend.kmsKeyId !== undefined && (typeof backend.kmsKeyId !== "string" || backend.kmsKeyId === "")) {
     fail("stateBackend.kmsKeyId", `${show(backend.kmsKeyId)}: allowed is a KMS key id, ARN or alias`);
+  }
+}
+
+/**
+ * A protected environment holds real secrets: its state (which maps the account and, with
+ * an older Terraform, could hold values) goes to the encrypted, locked S3 backend, and
+ * Terraform may apply it to its own account only. Each can be waived with a reason.
+ */
+function validateProtection(fail: Fail, env: Record<string, unknown>): void {
+  const risks = env.acceptedRisks;
+  if (risks !== undefined) {
+    if (!isObject(risks)) return fail("acceptedRisks", `${show(risks)}: allowed is an object with localState and/or anyAccount, each a reason in words`);
+    for (const [risk, reason] of Object.entries(risks)) {
+      if (risk !== "localState" && risk !== "anyAccount") fail(`acceptedRisks.${risk}`, "unknown risk; allowed are localState and anyAccount");
+      if (typeof reason !== "string" || reason.trim() === "") fail(`acceptedRisks.${risk}`, `${show(reason)}: allowed is the reason, in words, why the environment takes this risk`);
+    }
+  }
+  if (env.protected !== true) return;
+  const accepted = (risks ?? {}) as Record<string, unknown>;
+  if (env.stateBackend === undefined && accepted.localState === undefined) {
+    fail("stateBackend", "a protected environment keeps its state in S3 (encrypted, locked): set stateBackend: { bucket }, or acceptedRisks.localState with the reason");
+  }
+  if (env.accountId === undefined && accepted.anyAccount === undefined) {
+    fail("accountId", "a protected environment names the one account Terraform may apply it to: set accountId, or acceptedRisks.anyAccount with the reason");
   }
 }
 

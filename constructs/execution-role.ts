@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
+import { CURRENT_STAGE } from "./naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { IamRole, IamRolePolicy, Lazy } from "./tf";
 import { networkInterfaceStatements, type VpcPlacement } from "./vpc-placement";
@@ -78,6 +79,10 @@ export class ExecutionRole extends Construct {
       Effect: "Allow",
       Action: ["secretsmanager:GetSecretValue"],
       Resource: [secretArn],
+      // Only the current values: earlier versions (AWSPREVIOUS, a version named by id) may
+      // hold a token that was replaced because it leaked. The key is present only when the
+      // request names a stage, which the runtime loader always does.
+      Condition: { StringEquals: { "secretsmanager:VersionStage": CURRENT_STAGE } },
     });
     this.addStatement({
       // As for parameters: only Secrets Manager may use the key for the function, and only

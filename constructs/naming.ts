@@ -15,6 +15,24 @@
  */
 export const PLACEHOLDER_VALUE = "SECURE_LAMBDA_PLACEHOLDER_SET_THE_REAL_VALUE_OUT_OF_BAND";
 
+/**
+ * The `value_wo_version` (SSM) and `secret_string_wo_version` (Secrets Manager) the
+ * placeholder is written with. It never changes: the provider writes the write-only value
+ * again whenever this version changes, which would put the placeholder back over the real value.
+ */
+export const PLACEHOLDER_WRITE_VERSION = 1;
+
+/**
+ * The staging label of the Secrets Manager version Terraform creates with the placeholder.
+ * A version that keeps a label is never deprecated, so Secrets Manager never deletes it and
+ * Terraform never has to create it again (a new version created by Terraform would take
+ * AWSCURRENT from the real values).
+ */
+export const PLACEHOLDER_STAGE = "SECURE-LAMBDA-PLACEHOLDER";
+
+/** The staging label of the version functions read: the only one their role may read. */
+export const CURRENT_STAGE = "AWSCURRENT";
+
 /** Suffix of the environment variable that carries a secret's parameter name. */
 export const PARAM_NAME_SUFFIX = "_PARAM_NAME";
 

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { parameterName, PLACEHOLDER_VALUE } from "./naming";
+import { parameterName, PLACEHOLDER_VALUE, PLACEHOLDER_WRITE_VERSION } from "./naming";
 import { SsmParameter } from "./tf";
 
 /** What {@link createSecretParameters} needs. */
@@ -19,6 +19,33 @@ export interface SecretParametersProps {
 }
 
 /**
+ * The arguments of a parameter Terraform never changes after creating it, in
+ * `lifecycle.ignore_changes`:
+ * - `value`: the design's guard; the construct never sets it (the placeholder goes in
+ *   `value_wo`), and with it set the provider's Read would store the real value in state.
+ * - `value_wo_version`: a new version makes the provider write `value_wo` again, which would
+ *   put the placeholder back over the real value.
+ * - `description`, `key_id`, `tier`, `type`, `allowed_pattern`, `data_type`,
+ *   `insecure_value`: any in-place update calls PutParameter, and for a write-only parameter
+ *   the provider then sends an empty value (it reads `value_wo` only when `value_wo_version`
+ *   changes), which SSM refuses; and the secrets CLI writes them back exactly as they are.
+ * A deliberate change of one of them is made with `terraform apply -replace=<address>`
+ * followed by `npm run secrets -- set` again (README: "Changing a parameter's settings").
+ * Tags are not here: the provider updates them with the tagging API, never PutParameter.
+ */
+export const PARAMETER_IGNORED_CHANGES = [
+  "value",
+  "value_wo_version",
+  "description",
+  "key_id",
+  "tier",
+  "type",
+  "allowed_pattern",
+  "data_type",
+  "insecure_value",
+] as const;
+
+/**
  * One SecureString parameter per secret, holding only the placeholder. Construct ids are
  * `Parameter-<secret>` under `scope`: they name the Terraform resources, so changing them
  * would replace the parameters and lose the values set out of band.
@@ -31,11 +58,15 @@ export function createSecretParameters(scope: Construct, props: SecretParameters
       description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band: npm run secrets -- set <env> ${props.functionName} ${secret}`,
       type: "SecureString",
       keyId: props.keyArn,
-      value: PLACEHOLDER_VALUE,
+      // Write-only (Terraform >= 1.11): the provider sends it to SSM at create time and keeps
+      // it out of plan and state. Never `value`: with it, every refresh reads the parameter
+      // decrypted and stores whatever is there, the real value once it is set, in the state.
+      valueWo: PLACEHOLDER_VALUE,
+      valueWoVersion: PLACEHOLDER_WRITE_VERSION,
       tags: props.tags,
-      // The real value is set out of band and must never be read into a plan or reset
-      // by an apply: Terraform owns the parameter, not its value.
-      lifecycle: props.protect ? { ignoreChanges: ["value"], preventDestroy: true } : { ignoreChanges: ["value"] },
+      // Terraform owns the parameter, not its value: no apply may rewrite it after the real
+      // value was set out of band.
+      lifecycle: { ignoreChanges: [...PARAMETER_IGNORED_CHANGES], preventDestroy: props.protect || undefined },
     });
   }
   return parameters;

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { defaultSecretName, placeholderSecretJson } from "./naming";
+import { defaultSecretName, PLACEHOLDER_STAGE, PLACEHOLDER_WRITE_VERSION, placeholderSecretJson } from "./naming";
 import { SecretsmanagerSecret, SecretsmanagerSecretRotation, SecretsmanagerSecretVersion } from "./tf";
 
 /** Rotation of a Secrets Manager secret by a rotation function you provide. */
@@ -43,6 +43,9 @@ export interface SecretsManagerStore {
 const PROTECTED_RECOVERY_DAYS = 30;
 const UNPROTECTED_RECOVERY_DAYS = 7;
 
+/** The arguments of the placeholder version Terraform never changes after creating it. */
+export const SECRET_VERSION_IGNORED_CHANGES = ["secret_string", "secret_string_wo_version", "version_stages"] as const;
+
 /**
  * One secret per function, a JSON object with a key per secret name, created holding only
  * the placeholder. Construct ids `Secret`, `SecretVersion` and `SecretRotation` name the
@@ -60,11 +63,19 @@ export function createSecretsManagerSecret(scope: Construct, props: SecretsManag
   });
   const version = new SecretsmanagerSecretVersion(scope, "SecretVersion", {
     secretId: secret.id,
-    secretString: placeholderSecretJson(props.secrets),
+    // Write-only (Terraform >= 1.11): the placeholder is sent once and kept out of plan and
+    // state, and the provider's refresh lists the version's labels without reading its value.
+    secretStringWo: placeholderSecretJson(props.secrets),
+    secretStringWoVersion: PLACEHOLDER_WRITE_VERSION,
+    // A label of our own, never AWSCURRENT: a version that keeps a label is never deprecated,
+    // so Secrets Manager never deletes it and Terraform never creates it again. Were it
+    // re-created, it would take only this label: Secrets Manager gives AWSCURRENT to a
+    // secret's first version alone, so the real values stay current whatever happens here.
+    versionStages: [PLACEHOLDER_STAGE],
     // The real values are set out of band (a new version that takes AWSCURRENT): Terraform
-    // must neither read them into a plan nor put the placeholder back. `version_stages` too:
-    // once AWSCURRENT moves off this version, Terraform would otherwise move it back.
-    lifecycle: props.protect ? { ignoreChanges: ["secret_string", "version_stages"], preventDestroy: true } : { ignoreChanges: ["secret_string", "version_stages"] },
+    // must never write the placeholder again (`secret_string_wo_version`), nor move labels
+    // (`version_stages`: the first version also holds AWSCURRENT until the first `set`).
+    lifecycle: { ignoreChanges: [...SECRET_VERSION_IGNORED_CHANGES], preventDestroy: props.protect || undefined },
   });
   const rotation = props.rotation
     ? new SecretsmanagerSecretRotation(scope, "SecretRotation", {

@@ -14,6 +14,7 @@ import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { resolveSettings, type SecureLambdaProps } from "./secure-lambda-props";
 import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SecretsmanagerSecret, SqsQueue, SsmParameter } from "./tf";
 import { failAt, type LambdaRuntime } from "./validation";
+import { requireTerraformVersion } from "./terraform-version";
 import { checkVpcPlacement } from "./vpc-placement";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
@@ -61,8 +62,10 @@ export class SecureLambda extends Construct {
     const settings = resolveSettings(this.node.path, props);
     const { secrets, runtime } = settings;
     const deadLetterPlan = planDeadLetter(this, failAt(this.node.path), props.deadLetterQueue);
-    // Every stack holding a SecureLambda runs the guard, also stacks users build themselves.
+    // Every stack holding a SecureLambda runs the guard, also stacks users build themselves,
+    // and refuses a Terraform that cannot keep the placeholders write-only.
     SecretLeakGuard.protect(this);
+    requireTerraformVersion(this);
     this.parameterPrefix = settings.parameterPrefix;
     const code = this.bundleEntry(settings.entry, NODE_TARGET[runtime], props.minify ?? true);
     const aws = awsContext(this);

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { App, AwsProvider, Testing, TerraformStack } from "../../constructs/tf";
 import type { Construct } from "constructs";
+import { PLACEHOLDER_VALUE } from "../../constructs/naming";
 
 /** The handler fixture construct tests bundle. */
 export const HELLO_ENTRY = path.join(__dirname, "..", "fixtures", "hello.ts");
@@ -47,4 +48,33 @@ export function ref(type: string, name: string, attribute: string): string {
 /** The statements of a policy document held as JSON text. */
 export function statements(policy: string): Array<Record<string, any>> {
   return (JSON.parse(policy) as { Statement: Array<Record<string, any>> }).Statement;
+}
+
+/**
+ * What a SecureString parameter of the construct ignores after creating it. Spelled out
+ * here, not imported: a test must fail when an entry is dropped from the construct.
+ */
+export const EXPECTED_PARAMETER_IGNORED_CHANGES = [
+  "value",
+  "value_wo_version",
+  "description",
+  "key_id",
+  "tier",
+  "type",
+  "allowed_pattern",
+  "data_type",
+  "insecure_value",
+];
+
+/**
+ * Asserts the out-of-state shape of one synthesized SSM parameter: the placeholder only in
+ * the write-only `value_wo` at version 1, `value` never set, and every updatable argument
+ * but tags ignored after creation (`prevent_destroy` when `protect`).
+ */
+export function expectWriteOnlyPlaceholder(parameter: Record<string, any>, protect = false): void {
+  expect(parameter).not.toHaveProperty("value");
+  expect(parameter).not.toHaveProperty("insecure_value");
+  expect(parameter.value_wo).toBe(PLACEHOLDER_VALUE);
+  expect(parameter.value_wo_version).toBe(1);
+  expect(parameter.lifecycle).toEqual(protect ? { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES, prevent_destroy: true } : { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES });
 }

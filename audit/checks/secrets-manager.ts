@@ -5,6 +5,12 @@
 import type { Check } from "./check";
 import { arnIn, functionAsks, otherFunctions, viaService, type AuditWorld } from "./context";
 import type { FunctionSubject, SecretSubject } from "../subjects";
+import { CURRENT_STAGE, PLACEHOLDER_STAGE } from "../../constructs/naming";
+
+/** A GetSecretValue naming a stage, as the runtime loader names AWSCURRENT. */
+const stage = (name: string) => ({ context: { "secretsmanager:VersionStage": name } });
+// Reads of other secrets ask for AWSCURRENT too, so that only the resource can deny them.
+const CURRENT = stage(CURRENT_STAGE);
 
 export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld): Check[] {
   const secret = subject.secret;
@@ -22,11 +28,15 @@ export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld
   const otherLabel = other ? `another function's secret ${other.name}` : "another secret other-team/secrets";
   const otherArn = other?.arn ?? arnIn(subject, "secretsmanager", "secret:other-team/secrets-AbCdEf");
   return [
-    ask(`secretsmanager:GetSecretValue on own ${secret.name}`, "allowed", "secretsmanager:GetSecretValue", secret.arn),
+    ask(`secretsmanager:GetSecretValue of AWSCURRENT on own ${secret.name}`, "allowed", "secretsmanager:GetSecretValue", secret.arn, CURRENT),
+    // Earlier versions may hold a token that was replaced because it leaked.
+    ask(`secretsmanager:GetSecretValue of AWSPREVIOUS on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, stage("AWSPREVIOUS")),
+    ask(`secretsmanager:GetSecretValue of the placeholder version (its own label) on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, stage(PLACEHOLDER_STAGE)),
+    ask(`secretsmanager:GetSecretValue by VersionId, no stage, on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, { context: { "secretsmanager:VersionId": "00000000-0000-0000-0000-000000000000" } }),
     ask(`kms:Decrypt via Secrets Manager for own ${secret.name}`, "allowed", "kms:Decrypt", secret.key.arn, { context: decrypt(secret.arn, via), resourcePolicy: secret.key.policy }),
-    ask(`secretsmanager:GetSecretValue on ${otherLabel}`, "denied", "secretsmanager:GetSecretValue", otherArn),
+    ask(`secretsmanager:GetSecretValue on ${otherLabel}`, "denied", "secretsmanager:GetSecretValue", otherArn, CURRENT),
     // Names are prefixes of ARNs: `secret:app*` would also match `secret:app-sibling-...`.
-    ask(`secretsmanager:GetSecretValue on a sibling ${secret.name}-sibling`, "denied", "secretsmanager:GetSecretValue", arnIn(subject, "secretsmanager", `secret:${secret.name}-sibling-AbCdEf`)),
+    ask(`secretsmanager:GetSecretValue on a sibling ${secret.name}-sibling`, "denied", "secretsmanager:GetSecretValue", arnIn(subject, "secretsmanager", `secret:${secret.name}-sibling-AbCdEf`), CURRENT),
     ask(`secretsmanager:PutSecretValue on own ${secret.name}`, "denied", "secretsmanager:PutSecretValue", secret.arn),
     ask(`secretsmanager:UpdateSecret on own ${secret.name}`, "denied", "secretsmanager:UpdateSecret", secret.arn),
     ask(`secretsmanager:DeleteSecret on own ${secret.name}`, "denied", "secretsmanager:DeleteSecret", secret.arn),
@@ -41,5 +51,5 @@ function crossStoreCheck(subject: FunctionSubject, world: AuditWorld): Check[] {
   const other = world.functions.find((f) => f !== subject && f.secret)?.secret;
   if (!other) return [];
   const arn = arnIn(subject, "secretsmanager", other.arn.slice(other.arn.indexOf(":secret:") + 1));
-  return [functionAsks(subject)(`secretsmanager:GetSecretValue on another function's secret ${other.name}`, "denied", "secretsmanager:GetSecretValue", arn)];
+  return [functionAsks(subject)(`secretsmanager:GetSecretValue on another function's secret ${other.name}`, "denied", "secretsmanager:GetSecretValue", arn, CURRENT)];
 }

@@ -2,21 +2,18 @@ import { PLACEHOLDER_VALUE } from "../naming";
 import { hasReference, literalText } from "./literal";
 import type { LeakRule } from "./rule";
 
-// Stands in for each `${...}` reference when a secret_string_wo is read as JSON. Only
-// identifier characters, so a reference inside a JSON string keeps the JSON valid.
-const REFERENCE = "__SECRET_LEAK_GUARD_REFERENCE__";
-
 const OUT_OF_BAND =
   "create the version with the placeholder JSON (every value PLACEHOLDER_VALUE) and ignore_changes on secret_string, " +
   "then set the real values out of band (npm run secrets -- set <env> <function> <secret>), " +
-  "or use the write-only secret_string_wo argument with a reference (e.g. an ephemeral variable)";
+  "or write the placeholder JSON through secret_string_wo, which keeps even that out of the state";
 
 export const secretVersionPlaceholderRule: LeakRule = {
   name: "secret-version-placeholder",
   why:
     "Terraform writes secret_string and secret_binary into the plan and the state, and the code into git and cdktf.out: " +
     "a secret version created by Terraform may only hold the placeholder JSON, with the real values set out of band; " +
-    "only the write-only secret_string_wo keeps a value out of plan and state, and only when it is a reference.",
+    "secret_string_wo keeps a value out of plan and state, but a literal is still in the code and a reference's " +
+    "source may be in the state itself: it too may hold only the placeholder JSON.",
   check(value) {
     if (value.kind !== "secret-version-value") return undefined;
     switch (value.variable) {
@@ -42,15 +39,11 @@ function checkSecretString(value: string): string | undefined {
 }
 
 function checkSecretStringWo(value: string): string | undefined {
-  // Write-only: a reference (an ephemeral variable) never reaches plan or state; a literal is still in the code.
-  if (!hasReference(value)) {
-    return "secret_string_wo holds a literal, which is still written to the code and cdktf.out; pass a reference (e.g. an ephemeral variable) instead, or set the value out of band (npm run secrets -- set <env> <function> <secret>)";
+  if (hasReference(value)) {
+    return `secret_string_wo holds a reference, whose source (a variable, a resource) Terraform may keep in the state; ${OUT_OF_BAND}`;
   }
-  // JSON built around references (`{"token":"${var.token}"}`): each value must be a reference or the placeholder.
-  const object = jsonObject(literalText(value, REFERENCE));
-  const literalValue = object && Object.values(object).some((v) => typeof v !== "string" || (v !== PLACEHOLDER_VALUE && !v.includes(REFERENCE)));
-  if (!literalValue) return undefined;
-  return "secret_string_wo holds a JSON object with a literal value, which is still written to the code and cdktf.out; make every value a reference (e.g. an ephemeral variable), or set the value out of band (npm run secrets -- set <env> <function> <secret>)";
+  if (value === PLACEHOLDER_VALUE || isPlaceholderJson(value)) return undefined;
+  return `secret_string_wo holds a literal other than the placeholder JSON, which is in the code and cdktf.out; ${OUT_OF_BAND}`;
 }
 
 /** True for a JSON object whose every value is PLACEHOLDER_VALUE, as placeholderSecretJson builds it. */

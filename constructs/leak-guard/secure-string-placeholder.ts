@@ -2,24 +2,24 @@ import { PLACEHOLDER_VALUE } from "../naming";
 import { isLiteral } from "./literal";
 import type { LeakRule } from "./rule";
 
+const HOW =
+  "create it with value_wo = PLACEHOLDER_VALUE and value_wo_version, then set the real value out of band " +
+  "(npm run secrets -- set <env> <function> <secret>)";
+
 export const secureStringPlaceholderRule: LeakRule = {
   name: "secure-string-placeholder",
   why:
-    "Terraform writes `value` into the plan and the state, and the code into git and cdktf.out: a SecureString " +
-    "created by Terraform may only hold the placeholder, with the real value set out of band.",
+    "The provider's Read stores a SecureString's `value` in the state on every refresh, decrypted, whatever set it " +
+    "(hashicorp/terraform-provider-aws#3475): only the write-only `value_wo` keeps the real value out of plan and state. " +
+    "And what the code holds is in git and cdktf.out: Terraform may write only the placeholder, the real value is set out of band.",
   check(value) {
     if (value.kind !== "parameter-value" || value.parameterType !== "SecureString") return undefined;
     if (value.variable === "value_wo") {
-      // Write-only: a reference (an ephemeral variable) never reaches plan or state; a literal is still in the code.
-      if (!isLiteral(value.value)) return undefined;
-      return "holds a literal in value_wo, which is still written to the code and cdktf.out; pass a reference (e.g. an ephemeral variable) instead";
+      if (value.value === PLACEHOLDER_VALUE) return undefined;
+      // A reference may come from a resource or variable whose value is in the state itself.
+      const what = isLiteral(value.value) ? "a literal other than the placeholder, which is in the code and cdktf.out" : "a reference, whose source Terraform may keep in the state";
+      return `holds ${what} in value_wo; ${HOW}`;
     }
-    if (value.value === PLACEHOLDER_VALUE) return undefined;
-    // A reference in `value` (a random_password, a variable) is resolved into the plan and the state.
-    const what = isLiteral(value.value) ? "a literal other than the placeholder" : "a reference, whose value Terraform writes into the plan and the state";
-    return (
-      `holds ${what}; create it with PLACEHOLDER_VALUE and ignore_changes on value, then set the real value ` +
-      `out of band (npm run secrets -- set <env> <function> <secret>), or use the provider's write-only value_wo argument with a reference`
-    );
+    return `sets ${value.variable}, which the provider reads back into the state decrypted on every refresh, the real value once it is set; ${HOW}`;
   },
 };

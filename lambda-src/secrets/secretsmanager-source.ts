@@ -1,7 +1,7 @@
 import { TransformParameterError } from "@aws-lambda-powertools/parameters/errors";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
 import { awsErrorCode, classifyFetchError } from "./classify-error";
 import { SecretFormatError, SecretKeyMissingError, SecretNotFoundError, SecretNotSetError } from "./errors";
 import { functionNameOf, type Env, type SecretsSource } from "./source";
@@ -40,7 +40,14 @@ export function secretsManagerSource<S extends string>(
     try {
       // forceFetch at TTL 0: maxAge 0 keeps the answer out of the cache, but would still
       // serve an entry another loader of this execution environment cached.
-      content = await provider.get(secretId, { transform: "json", maxAge: ttlSeconds, forceFetch: ttlSeconds === 0 });
+      // The stage is named, not left to the default: the role may read AWSCURRENT only
+      // (condition secretsmanager:VersionStage), and that key exists only when named.
+      content = await provider.get(secretId, {
+        transform: "json",
+        maxAge: ttlSeconds,
+        forceFetch: ttlSeconds === 0,
+        sdkOptions: { VersionStage: CURRENT_STAGE },
+      });
     } catch (error) {
       // JSON.parse's message quotes the start of the text it failed on: only the fact is kept.
       if (error instanceof TransformParameterError) throw new SecretFormatError(secretId, "invalid-json", functionNameOf(env));
