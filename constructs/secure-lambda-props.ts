@@ -18,7 +18,7 @@ export interface SecureLambdaProps {
   readonly entry: string;
   /** Name of the handler function exported by `entry`. @default "handler" */
   readonly handler?: string;
-  /** Names of the secrets the function reads, e.g. `github_token`; one SecureString parameter each. @default no secrets */
+  /** Names of the secrets the function reads, e.g. `github_token`: one SecureString parameter each, or one JSON key each of the Secrets Manager secret. @default no secrets */
   readonly secrets?: string[];
   /** Path under which the secrets' parameters live: `<parameterPrefix>/<secret>`. @default "/<functionName>" */
   readonly parameterPrefix?: string;
@@ -38,7 +38,7 @@ export interface SecureLambdaProps {
   readonly kmsKey?: ISecretsKey;
   /** Minify the bundle. @default true */
   readonly minify?: boolean;
-  /** Protect the secrets from deletion: `prevent_destroy` on the parameters and on a key this construct creates (a `kmsKey` passed in must be protected too). @default false */
+  /** Protect the secrets from deletion: `prevent_destroy` on the parameters (or the secret and its placeholder version) and on a key this construct creates (a `kmsKey` passed in must be protected too). @default false */
   readonly protect?: boolean;
   /**
    * Environment variables that may hold a literal the secret-leak guard would refuse

@@ -33,7 +33,7 @@ export class EnvironmentStack extends TerraformStack {
         bucket: config.stateBackend.bucket,
         key: `${PROJECT}/${name}/terraform.tfstate`,
         region: config.stateBackend.region ?? config.region,
-        // Secrets are not in the state by design, but the state still maps the account.
+        // No secret value is in the state (write-only placeholders), but it still maps the account.
         encrypt: true,
         kmsKeyId: config.stateBackend.kmsKeyId,
       });

@@ -23,6 +23,16 @@ export function keyChecks(subject: FunctionSubject, world: AuditWorld): Check[] 
     byFunction("kms:PutKeyPolicy", "kms:PutKeyPolicy on the key"),
     byFunction("kms:CreateGrant", "kms:CreateGrant on the key"),
     {
+      // Not a weakness of this stack but the limit of what it proves: the key policy delegates
+      // to IAM (as AWS's default key policy does), so whoever IAM lets use the key in this
+      // account can decrypt the secrets directly, without the store. The row keeps that visible.
+      describe: `kms:Decrypt directly by an administrator of this account (the key policy delegates to IAM)`,
+      expected: "allowed",
+      request: { principal: `arn:${subject.target.partition}:iam::${accountId}:role/admin`, action: "kms:Decrypt", resource: key.arn, resourceAccount: accountId, context: { "kms:CallerAccount": accountId } },
+      identityPolicies: [{ name: "AdministratorAccess", document: ADMINISTRATOR }],
+      resourcePolicy: key.policy,
+    },
+    {
       describe: `kms:Decrypt by an administrator of another account`,
       expected: "denied",
       request: { principal: `arn:${subject.target.partition}:iam::${OTHER_ACCOUNT_ID}:role/admin`, action: "kms:Decrypt", resource: key.arn, resourceAccount: accountId, context: { "kms:CallerAccount": OTHER_ACCOUNT_ID } },
