@@ -95,7 +95,7 @@ function onlyFailure(run: ChildRun): Extract<InvocationResult, { ok: false }> {
 }
 
 test("runs the bundle the stack deploys, whose environment names the one secret and holds no parameter names or values", () => {
-  expect(notifier.bundleDir.startsWith(path.join(outdir, "stacks", STACK))).toBe(true);
+  expect(notifier.zipPath.startsWith(path.join(outdir, "stacks", STACK))).toBe(true);
   expect(notifier.handlerExport).toBe("handler");
   expect(notifier.environment).toEqual({
     GITHUB_API_URL: receiver.url,

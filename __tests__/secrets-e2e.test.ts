@@ -79,7 +79,7 @@ function expectNoSecretIn(run: ChildRun): void {
 }
 
 test("runs the bundle the stack deploys, whose environment holds parameter names only", () => {
-  expect(notifier.bundleDir.startsWith(path.join(outdir, "stacks", STACK))).toBe(true);
+  expect(notifier.zipPath.startsWith(path.join(outdir, "stacks", STACK))).toBe(true);
   expect(notifier.handlerExport).toBe("handler");
   expect(notifier.environment).toEqual({
     GITHUB_API_URL: receiver.url,

@@ -157,13 +157,12 @@ describe("SecureLambda", () => {
   });
 
   describe("function", () => {
-    test("runs the bundle zipped by archive_file, with its hash", () => {
-      const [zipName, zip] = Object.entries(json.data!.archive_file!)[0]!;
-      expect(zip.type).toBe("zip");
-      expect(fn.filename).toBe(`\${data.archive_file.${zipName}.output_path}`);
-      expect(fn.source_code_hash).toBe(`\${data.archive_file.${zipName}.output_base64sha256}`);
-      expect(zip.source_dir).toMatch(/^assets\//);
-      expect(json.provider!.archive).toBeDefined();
+    test("runs the bundle's zip, made at synth time, with its hash as a literal and no archive provider", () => {
+      expect(fn.filename).toMatch(/^assets\/Bundle-[0-9a-f]{12}_Code_[0-9A-F]+\/[0-9a-f]{64}\/code\.zip$/);
+      expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+      expect(json.provider!.archive).toBeUndefined();
+      expect(json.data?.archive_file).toBeUndefined();
+      expect(Object.keys(json.terraform.required_providers)).toEqual(["aws"]);
     });
 
     test("defaults to nodejs22.x on arm64, handler index.handler", () => {
@@ -330,7 +329,7 @@ describe("SecureLambda", () => {
         for (const name of ["a", "b", "c"]) new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"], minify: false });
       });
       expect(bundlingRuns() - before).toBe(1);
-      expect(Object.keys(shared.data!.archive_file!)).toHaveLength(1);
+      expect(new Set(resources(shared, "aws_lambda_function").map(([, f]) => f.filename)).size).toBe(1);
       expect(resources(shared, "aws_lambda_function")).toHaveLength(3);
     });
 
@@ -399,9 +398,9 @@ describe("SecureLambda", () => {
     });
   });
 
-  test("zips the bundle from the stack's own assets directory", () => {
-    const zip = Object.values(json.data!.archive_file!)[0]!;
+  test("deploys a zip from the stack's own assets directory", () => {
+    const [, fn] = only(json, "aws_lambda_function");
     // Relative to the stack directory, so cdktf.out/stacks/<env> is self-contained.
-    expect(zip.source_dir).toMatch(/^assets\/Bundle-[0-9a-f]{12}_Code_[0-9A-F]+\/[0-9a-f]{64}$/);
+    expect(fn.filename).toMatch(/^assets\//);
   });
 });

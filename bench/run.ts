@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { extractZip } from "../constructs/zip";
 import { coldLoad, median, ms, timeProcess } from "./measure";
 
 const ROOT = path.join(__dirname, "..");
@@ -86,8 +87,8 @@ function scaling(): { rows: Row[]; table: string[] } {
 function bundleCost(outdir: string): Row[] {
   const stackDir = path.join(outdir, "stacks", "dev");
   const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-  const zip = Object.values(json.data.archive_file as Record<string, { source_dir: string }>)[0]!;
-  const file = path.join(stackDir, zip.source_dir, "index.js");
+  const fn = Object.values(json.resource.aws_lambda_function as Record<string, { filename: string }>)[0]!;
+  const file = path.join(extractZip(path.join(stackDir, fn.filename), fs.mkdtempSync(path.join(os.tmpdir(), "bench-bundle-"))), "index.js");
   const bytes = fs.statSync(file).size;
   const { nodeAloneMs: baseline, coldLoadMs: loads } = coldLoad(file, RUNS * 2);
   return [

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import type { Bundle } from "./bundling";
-import { ArchiveProvider, AssetType, DataArchiveFile, TerraformAsset, TerraformStack } from "./tf";
+import { AssetType, TerraformAsset, TerraformStack } from "./tf";
 
 /**
- * The zip a function's code comes from: one asset copy and one `archive_file` per stack
- * and bundle, shared by every function built from the same bundle.
+ * The zip a function's code comes from: one asset copy per stack and bundle, shared by
+ * every function built from the same bundle.
  */
 export function bundleArchive(scope: Construct, bundle: Bundle): BundleArchive {
   const stack = TerraformStack.of(scope);
@@ -13,33 +13,21 @@ export function bundleArchive(scope: Construct, bundle: Bundle): BundleArchive {
   return existing instanceof BundleArchive ? existing : new BundleArchive(stack, id, bundle);
 }
 
-/** The asset and zip of one bundle in one stack. */
+/** The zip of one bundle in one stack, copied into the stack's directory by synth. */
 export class BundleArchive extends Construct {
-  /** The `archive_file` data source. */
-  readonly zip: DataArchiveFile;
-  /** Path of the zip, for a function's `filename`. */
+  /** The asset: the zip, under the stack's `assets/`. */
+  readonly asset: TerraformAsset;
+  /** Path of the zip relative to the stack directory, for a function's `filename`. */
   readonly outputPath: string;
   /** Base64 SHA-256 of the zip, for a function's `source_code_hash`. */
   readonly outputBase64Sha256: string;
 
   constructor(stack: TerraformStack, id: string, bundle: Bundle) {
     super(stack, id);
-    ensureArchiveProvider(stack);
-    const asset = new TerraformAsset(this, "Code", { path: bundle.dir, type: AssetType.DIRECTORY, assetHash: bundle.hash });
-    this.zip = new DataArchiveFile(this, "Zip", {
-      type: "zip",
-      sourceDir: asset.path,
-      outputPath: `\${path.module}/bundles/${bundle.hash.slice(0, 12)}.zip`,
-    });
-    // Read once: each attribute read creates a token that records a stack trace, and a
-    // thousand functions may share this archive.
-    this.outputPath = this.zip.outputPath;
-    this.outputBase64Sha256 = this.zip.outputBase64Sha256;
-  }
-}
-
-function ensureArchiveProvider(stack: TerraformStack): void {
-  if (!stack.node.children.some((child) => child instanceof ArchiveProvider)) {
-    new ArchiveProvider(stack, "archive");
+    // The zip is made at synth time (constructs/zip.ts), byte for byte the same for the
+    // same code: its hash is a literal, known before any plan, and no provider builds it.
+    this.asset = new TerraformAsset(this, "Code", { path: bundle.zipPath, type: AssetType.FILE, assetHash: bundle.hash });
+    this.outputPath = this.asset.path;
+    this.outputBase64Sha256 = bundle.zipSha256;
   }
 }

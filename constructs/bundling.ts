@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync, type BuildFailure } from "esbuild";
+import { deterministicZip } from "./zip";
 
 /** What decides a bundle: two functions with equal options share one esbuild run. */
 export interface BundleOptions {
@@ -14,14 +15,18 @@ export interface BundleOptions {
   readonly minify: boolean;
 }
 
-/** A bundle on disk: a directory holding `index.js`. */
+/** A bundle on disk: a directory holding `index.js`, and the zip Lambda deploys. */
 export interface Bundle {
-  /** Directory holding `index.js`, ready to be zipped. */
+  /** Directory holding `index.js`. */
   readonly dir: string;
   /** SHA-256 of the bundle's code (hex); names the asset and the zip. */
   readonly hash: string;
   /** Size of `index.js` in bytes. */
   readonly bytes: number;
+  /** The deterministic zip of `index.js` (same code, same bytes). */
+  readonly zipPath: string;
+  /** Base64 SHA-256 of the zip: Lambda's `CodeSha256`, the function's `source_code_hash`. */
+  readonly zipSha256: string;
 }
 
 /** Raised when esbuild cannot bundle an entry; carries esbuild's messages, not a stack. */
@@ -73,7 +78,11 @@ export function bundle(options: BundleOptions): Bundle {
     throw new BundlingError(options.entry, describeBuildFailure(error));
   }
   const code = fs.readFileSync(path.join(dir, "index.js"));
-  const result: Bundle = { dir, hash: createHash("sha256").update(code).digest("hex"), bytes: code.length };
+  const hash = createHash("sha256").update(code).digest("hex");
+  const zip = deterministicZip([{ name: "index.js", data: code }]);
+  const zipPath = path.join(dir, "code.zip");
+  fs.writeFileSync(zipPath, zip);
+  const result: Bundle = { dir, hash, bytes: code.length, zipPath, zipSha256: createHash("sha256").update(zip).digest("base64") };
   cache.set(key, result);
   return result;
 }

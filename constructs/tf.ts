@@ -47,5 +47,3 @@ export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 export { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 
-export { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
-export { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";

@@ -3,12 +3,16 @@
  * the bundle directory its zip is made from, its handler, runtime and environment.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { extractZip } from "../../constructs/zip";
 
 /** A function as the synthesized Terraform JSON describes it. */
 export interface SynthesizedFunction {
   readonly functionName: string;
-  /** Directory the `archive_file` zips: holds the deployed `index.js`. */
+  /** The deployed zip (the function's `filename`, in the stack directory). */
+  readonly zipPath: string;
+  /** A directory holding the zip's `index.js`, unpacked as Lambda would. */
   readonly bundleDir: string;
   /** Exported name of the handler (`index.handler` -> `handler`). */
   readonly handlerExport: string;
@@ -27,21 +31,19 @@ interface LambdaFunctionJson {
 
 interface StackJson {
   resource?: { aws_lambda_function?: Record<string, LambdaFunctionJson> };
-  data?: { archive_file?: Record<string, { source_dir: string; output_path: string }> };
 }
 
-/** Reads `<outdir>/stacks/<stack>/cdk.tf.json` and follows filename -> archive_file -> source_dir. */
+/** Reads `<outdir>/stacks/<stack>/cdk.tf.json`, follows the function's filename to its zip and unpacks it. */
 export function synthesizedFunction(outdir: string, stack: string, functionName: string): SynthesizedFunction {
   const stackDir = path.join(outdir, "stacks", stack);
   const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as StackJson;
   const fn = Object.values(json.resource?.aws_lambda_function ?? {}).find((f) => f.function_name === functionName);
   if (!fn) throw new Error(`stack ${stack} has no aws_lambda_function named ${functionName}`);
-  const archiveId = /^\$\{data\.archive_file\.([^.]+)\.output_path\}$/.exec(fn.filename)?.[1];
-  const archive = archiveId ? json.data?.archive_file?.[archiveId] : undefined;
-  if (!archive) throw new Error(`filename of ${functionName} is not a data.archive_file output: ${fn.filename}`);
-  const bundleDir = path.resolve(stackDir, archive.source_dir);
-  if (!fs.existsSync(path.join(bundleDir, "index.js"))) throw new Error(`no index.js in ${bundleDir}`);
+  const zipPath = path.resolve(stackDir, fn.filename);
+  if (!fs.existsSync(zipPath)) throw new Error(`filename of ${functionName} is not a file of the stack: ${fn.filename}`);
+  const bundleDir = extractZip(zipPath, fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-unzipped-")));
+  if (!fs.existsSync(path.join(bundleDir, "index.js"))) throw new Error(`no index.js in ${fn.filename}`);
   const [file, handlerExport] = fn.handler.split(".");
   if (file !== "index" || !handlerExport) throw new Error(`unexpected handler ${fn.handler}`);
-  return { functionName, bundleDir, handlerExport, runtime: fn.runtime, environment: fn.environment?.variables ?? {} };
+  return { functionName, zipPath, bundleDir, handlerExport, runtime: fn.runtime, environment: fn.environment?.variables ?? {} };
 }

@@ -6,7 +6,7 @@ export const lambdaCodeSigningRule: PostureRule = {
   title: "every Lambda function only runs code signed by a trusted publisher",
   why: "Without code signing anyone who may call UpdateFunctionCode can run their own code with the function's role, and read its secrets.",
   optIn:
-    "Code signing needs artifacts signed by AWS Signer and uploaded through S3; the archive_file bundle this project deploys is not signed. " +
+    "Code signing needs artifacts signed by AWS Signer and uploaded through S3; the zip this project builds at synth time is not signed. " +
     "Set SecureLambda's codeSigningConfigArn once a signing pipeline exists.",
   check: (json) =>
     resourcesOf(json, "aws_lambda_function")
