@@ -1,0 +1,147 @@
+/**
+ * A real deploy of the stg environment (Secrets Manager) with the real Terraform or
+ * OpenTofu and AWS provider, against moto: apply, set the values out of band several
+ * times, apply again, and prove that the placeholder version can never take AWSCURRENT
+ * back, that no value reached a file, and that the deployed bundle reads the values.
+ */
+import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
+import { environments, type FunctionConfig } from "../../config/environments";
+import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { extractZip } from "../../constructs/zip";
+import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
+import { invokeInChild, lambdaEnvironment } from "../helpers/invoke-bundle";
+import { DeployedStack, untoleratedChanges } from "./helpers/deployed-stack";
+
+const ENV = "stg";
+const FUNCTION = "notifier-stg";
+const SECRET_ID = `${FUNCTION}/secrets`;
+const REPO = "octo-org/octo-repo";
+const TOKENS = ["fake-gh-token-deploy-sm-1-e07c", "fake-gh-token-deploy-sm-2-51aa"];
+const WEBHOOK_SECRET_PART = "fake-slack-hook-deploy-sm-77b0";
+const WEBHOOK_PATH = `/services/T0FAKE/B0FAKE/${WEBHOOK_SECRET_PART}`;
+
+let tools: Tools;
+let moto: Moto;
+let receiver: HttpReceiver;
+let stack: DeployedStack;
+let sm: SecretsManagerClient;
+let lambda: LambdaClient;
+
+beforeAll(async () => {
+  tools = loadTools();
+  moto = await startMoto(tools);
+  receiver = await startHttpReceiver();
+  const stg = environments.stg;
+  const notifier = stg.functions[0] as FunctionConfig;
+  stack = DeployedStack.synthesize(tools, moto, ENV, {
+    ...stg,
+    functions: [{ ...notifier, environment: { ...notifier.environment, GITHUB_API_URL: receiver.url } }],
+  });
+  const config = { region: stg.region, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  sm = new SecretsManagerClient(config);
+  lambda = new LambdaClient(config);
+});
+
+afterAll(async () => {
+  await Promise.allSettled([moto?.stop(), receiver?.close()]);
+  stack?.remove();
+});
+
+async function current(): Promise<Record<string, string>> {
+  return JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: SECRET_ID, VersionStage: "AWSCURRENT" }))).SecretString ?? "{}");
+}
+
+async function stagesByVersion(): Promise<Record<string, string[]>> {
+  const versions = (await sm.send(new ListSecretVersionIdsCommand({ SecretId: SECRET_ID, IncludeDeprecated: true }))).Versions ?? [];
+  return Object.fromEntries(versions.map((v) => [v.VersionId ?? "", [...(v.VersionStages ?? [])].sort()]));
+}
+
+function terraformVersionId(): string {
+  const [version] = stack.stateOf("aws_secretsmanager_secret_version") as Array<{ version_id: string }>;
+  return version!.version_id;
+}
+
+test("init and apply create the secret, its placeholder version labelled with our stage and current, and the function", async () => {
+  stack.deploy();
+  const described = await sm.send(new DescribeSecretCommand({ SecretId: SECRET_ID }));
+  const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string }>;
+  expect(described.KmsKeyId).toBe(key!.arn);
+  expect(await stagesByVersion()).toEqual({ [terraformVersionId()]: ["AWSCURRENT", PLACEHOLDER_STAGE] });
+  expect(await current()).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: PLACEHOLDER_VALUE });
+  const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
+  expect(config.Environment?.Variables).toEqual({ GITHUB_API_URL: receiver.url, GITHUB_REPOSITORY: REPO, SECRETS_MANAGER_SECRET_ID: SECRET_ID });
+});
+
+test("the state holds no secret string, not even the placeholder JSON: secret_string_wo is write-only", () => {
+  const [version] = stack.stateOf("aws_secretsmanager_secret_version");
+  expect(version).toMatchObject({ has_secret_string_wo: true, secret_string_wo: null, secret_string_wo_version: 1 });
+  expect(version!.secret_string ?? "").toBe("");
+  expect(fs.readFileSync(path.join(stack.stackDir, "terraform.tfstate"), "utf8")).not.toContain(PLACEHOLDER_VALUE);
+});
+
+test("set three times: AWSCURRENT moves to the CLI's versions; Terraform's version keeps its own label, so it is never deprecated", async () => {
+  for (const [secret, value] of [["github_token", TOKENS[0]], ["slack_webhook_url", `${receiver.url}${WEBHOOK_PATH}`], ["github_token", TOKENS[1]]] as const) {
+    const run = await stack.secrets(["set", ENV, FUNCTION, secret], value!);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+  }
+  expect(await current()).toEqual({ github_token: TOKENS[1], slack_webhook_url: `${receiver.url}${WEBHOOK_PATH}` });
+  // Without our label the first version would now carry none, and Secrets Manager could delete it.
+  expect((await stagesByVersion())[terraformVersionId()]).toEqual([PLACEHOLDER_STAGE]);
+  expect((await stack.secrets(["status", ENV])).code).toBe(0);
+});
+
+test("a plan then changes nothing but what moto does not model; an apply keeps the values", async () => {
+  const { changes } = stack.plan("after-set.tfplan");
+  expect(untoleratedChanges(changes)).toEqual([]);
+  expect(changes.filter((c) => c.type.startsWith("aws_secretsmanager_"))).toEqual([]);
+  stack.ok(["apply", "-auto-approve", "-input=false", "-no-color", "after-set.tfplan"]);
+  expect(untoleratedChanges(stack.plan("after-apply.tfplan").changes)).toEqual([]);
+  expect((await current()).github_token).toBe(TOKENS[1]);
+});
+
+test("even if the placeholder version were gone, Terraform's new one could not take AWSCURRENT from the real values", async () => {
+  const [address] = stack.ok(["state", "list"]).stdout.split("\n").filter((line) => line.startsWith("aws_secretsmanager_secret_version."));
+  const before = terraformVersionId();
+  stack.ok(["state", "rm", "-no-color", address!]);
+  stack.ok(["apply", "-auto-approve", "-input=false", "-no-color"]);
+  const after = terraformVersionId();
+  expect(after).not.toBe(before);
+  expect((await stagesByVersion())[after]).toEqual([PLACEHOLDER_STAGE]);
+  expect((await current()).github_token).toBe(TOKENS[1]);
+});
+
+test("no file Terraform or cdktf wrote holds a real value: state, its backup, the saved plans and their show -json", () => {
+  expect(fs.readdirSync(stack.stackDir)).toEqual(expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]));
+  expect(stack.filesHolding([...TOKENS, WEBHOOK_SECRET_PART])).toEqual([]);
+});
+
+test("the deployed bundle, run with its deployed environment, reads the current values from moto", async () => {
+  const deployed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
+  const [fn] = stack.stateOf("aws_lambda_function") as Array<{ filename: string }>;
+  const zipPath = path.join(stack.stackDir, fn!.filename);
+  expect(createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64")).toBe(deployed.CodeSha256);
+  receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 3 } });
+  receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
+  const bundle = {
+    functionName: FUNCTION,
+    zipPath,
+    bundleDir: extractZip(zipPath, fs.mkdtempSync(path.join(stack.outdir, "unzipped-"))),
+    handlerExport: (deployed.Handler ?? "").split(".")[1] ?? "",
+    runtime: deployed.Runtime ?? "",
+    environment: deployed.Environment?.Variables ?? {},
+  };
+  const run = await invokeInChild(bundle, { extraEnv: lambdaEnvironment(bundle, { region: environments.stg.region, endpoint: { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url }, noConfigDir: stack.outdir }) });
+  expect(run.results).toEqual([{ ok: true, value: { openIssues: 3 } }]);
+  expect(receiver.requests[0]?.headers.authorization).toBe(`Bearer ${TOKENS[1]}`);
+  expect(run.stdout + run.stderr).not.toContain(TOKENS[1]);
+});
+
+test("destroy removes the stack", async () => {
+  stack.ok(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+  await expect(sm.send(new GetSecretValueCommand({ SecretId: SECRET_ID }))).rejects.toThrow();
+});

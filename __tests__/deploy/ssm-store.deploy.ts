@@ -1,0 +1,178 @@
+/**
+ * A real deploy of the dev environment (Parameter Store) with the real Terraform or
+ * OpenTofu and AWS provider, against moto: apply, set the real values out of band,
+ * apply again, and prove that no value reached a state or plan file and that the
+ * deployed bundle reads the values.
+ */
+import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from "@aws-sdk/client-kms";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { environments, type FunctionConfig } from "../../config/environments";
+import { PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { extractZip } from "../../constructs/zip";
+import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
+import { invokeInChild, lambdaEnvironment } from "../helpers/invoke-bundle";
+import { DeployedStack, untoleratedChanges } from "./helpers/deployed-stack";
+import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
+
+const ENV = "dev";
+const FUNCTION = "notifier-dev";
+const REPO = "octo-org/octo-repo";
+// Obviously fake, distinctive values to search every file for.
+const TOKEN = "fake-gh-token-deploy-5b1e0c";
+const WEBHOOK_SECRET_PART = "fake-slack-hook-deploy-a93d";
+const WEBHOOK_PATH = `/services/T0FAKE/B0FAKE/${WEBHOOK_SECRET_PART}`;
+const PARAMETERS = [`/${FUNCTION}/github_token`, `/${FUNCTION}/slack_webhook_url`];
+
+let tools: Tools;
+let moto: Moto;
+let receiver: HttpReceiver;
+let stack: DeployedStack;
+let clients: { ssm: SSMClient; kms: KMSClient; iam: IAMClient; lambda: LambdaClient; logs: CloudWatchLogsClient };
+
+beforeAll(async () => {
+  tools = loadTools();
+  moto = await startMoto(tools);
+  receiver = await startHttpReceiver();
+  const dev = environments.dev;
+  const notifier = dev.functions[0] as FunctionConfig;
+  // The real dev configuration; only the plain GitHub API base URL points at a loopback fake.
+  stack = DeployedStack.synthesize(tools, moto, ENV, {
+    ...dev,
+    functions: [{ ...notifier, environment: { ...notifier.environment, GITHUB_API_URL: receiver.url } }],
+  });
+  const config = { region: dev.region, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  clients = { ssm: new SSMClient(config), kms: new KMSClient(config), iam: new IAMClient(config), lambda: new LambdaClient(config), logs: new CloudWatchLogsClient(config) };
+});
+
+afterAll(async () => {
+  await Promise.allSettled([moto?.stop(), receiver?.close()]);
+  stack?.remove();
+});
+
+async function parameterValue(name: string): Promise<string | undefined> {
+  return (await clients.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value;
+}
+
+test("the deploy uses the tools npm run tools prepared, and names its one edit of the JSON", () => {
+  expect(tools.terraformVersion.localeCompare("1.11.0", undefined, { numeric: true })).toBeGreaterThanOrEqual(0);
+  const json = JSON.parse(fs.readFileSync(path.join(stack.stackDir, "cdk.tf.json"), "utf8"));
+  expect(json.terraform.required_version).toBe(">= 1.11.0");
+  expect(json.terraform.required_providers.aws.version).toBe(tools.awsProvider);
+  // Only when the mirror's build is not the pinned version (npm run tools says why).
+  expect(stack.edit).toBe(tools.awsProvider === tools.awsProviderPinned ? undefined : `required_providers.aws.version ${tools.awsProviderPinned} -> ${tools.awsProvider}`);
+});
+
+test("init and apply create the stack", () => {
+  stack.deploy();
+  expect(stack.stateOf("aws_ssm_parameter")).toHaveLength(2);
+});
+
+test("moto holds the key with rotation and its policy, the parameters with the placeholder under that key, the role policy, the log group", async () => {
+  const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string; key_id: string }>;
+  expect((await clients.kms.send(new GetKeyRotationStatusCommand({ KeyId: key!.key_id }))).KeyRotationEnabled).toBe(true);
+  expect((await clients.kms.send(new DescribeKeyCommand({ KeyId: key!.key_id }))).KeyMetadata?.KeyManager).toBe("CUSTOMER");
+  const aliases = (await clients.kms.send(new ListAliasesCommand({ KeyId: key!.key_id }))).Aliases ?? [];
+  expect(aliases.map((a) => a.AliasName)).toContain(`alias/${FUNCTION}`);
+  const keyPolicy = JSON.parse((await clients.kms.send(new GetKeyPolicyCommand({ KeyId: key!.key_id, PolicyName: "default" }))).Policy ?? "{}");
+  expect(keyPolicy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["AccountAdministersKeyAndEnablesIamPolicies", "CloudWatchLogsEncryptsOwnLogGroups"]);
+
+  for (const name of PARAMETERS) {
+    expect(await parameterValue(name)).toBe(PLACEHOLDER_VALUE);
+    const [meta] = (await clients.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] }))).Parameters ?? [];
+    expect(meta).toMatchObject({ Type: "SecureString", KeyId: key!.arn });
+  }
+
+  const policies = (await clients.iam.send(new ListRolePoliciesCommand({ RoleName: FUNCTION }))).PolicyNames ?? [];
+  expect(policies).toHaveLength(1);
+  const document = (await clients.iam.send(new GetRolePolicyCommand({ RoleName: FUNCTION, PolicyName: policies[0] }))).PolicyDocument ?? "";
+  const read = JSON.parse(decodeURIComponent(document)).Statement.find((s: { Sid: string }) => s.Sid === "ReadOwnSecretParameters");
+  const parameterArns = (stack.stateOf("aws_ssm_parameter") as Array<{ arn: string }>).map((p) => p.arn).sort();
+  expect([...read.Resource].sort()).toEqual(parameterArns);
+
+  const groups = (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${FUNCTION}` }))).logGroups ?? [];
+  expect(groups).toEqual([expect.objectContaining({ logGroupName: `/aws/lambda/${FUNCTION}`, kmsKeyId: key!.arn, retentionInDays: 365 })]);
+});
+
+test("the function's environment holds parameter names only, encrypted with the key", async () => {
+  const config = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
+  expect(config.Environment?.Variables).toEqual({
+    GITHUB_API_URL: receiver.url,
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_TOKEN_PARAM_NAME: PARAMETERS[0],
+    SLACK_WEBHOOK_URL_PARAM_NAME: PARAMETERS[1],
+  });
+  const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string }>;
+  expect(config.KMSKeyArn).toBe(key!.arn);
+});
+
+test("the state holds no value of a parameter, not even the placeholder: value_wo is write-only", () => {
+  for (const parameter of stack.stateOf("aws_ssm_parameter")) {
+    expect(parameter).toMatchObject({ has_value_wo: true, value_wo: null, value_wo_version: 1 });
+    expect(parameter.value ?? "").toBe("");
+    expect(parameter.insecure_value ?? "").toBe("");
+  }
+  expect(fs.readFileSync(path.join(stack.stackDir, "terraform.tfstate"), "utf8")).not.toContain(PLACEHOLDER_VALUE);
+});
+
+test("npm run secrets -- set writes the real values into the parameters Terraform created", async () => {
+  const token = await stack.secrets(["set", ENV, FUNCTION, "github_token"], `${TOKEN}\n`);
+  expect(token).toMatchObject({ code: 0, stdout: `${PARAMETERS[0]}: set, version 2\n` });
+  const webhook = await stack.secrets(["set", ENV, FUNCTION, "slack_webhook_url"], `${receiver.url}${WEBHOOK_PATH}`);
+  expect(webhook.code).toBe(0);
+  expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN);
+  const status = await stack.secrets(["status", ENV]);
+  expect(status.code).toBe(0);
+  expect(status.stdout + status.stderr + token.stdout + token.stderr).not.toContain(TOKEN);
+});
+
+test("after the values are set, a plan changes nothing but what moto does not model, and an apply keeps the values", async () => {
+  const { changes } = stack.plan("after-set.tfplan");
+  expect(untoleratedChanges(changes)).toEqual([]);
+  expect(changes.filter((c) => c.type === "aws_ssm_parameter")).toEqual([]);
+  stack.ok(["apply", "-auto-approve", "-input=false", "-no-color", "after-set.tfplan"]);
+  const again = stack.plan("after-apply.tfplan");
+  expect(untoleratedChanges(again.changes)).toEqual([]);
+  expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN);
+  expect(await parameterValue(PARAMETERS[1]!)).toBe(`${receiver.url}${WEBHOOK_PATH}`);
+});
+
+test("no file Terraform or cdktf wrote holds a real value: state, its backup, the saved plans and their show -json", () => {
+  const files = fs.readdirSync(stack.stackDir);
+  expect(files).toEqual(expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]));
+  expect(stack.filesHolding([TOKEN, WEBHOOK_SECRET_PART])).toEqual([]);
+});
+
+test("the deployed bundle, run with its deployed environment, reads the real values from moto", async () => {
+  const deployed = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
+  const [fn] = stack.stateOf("aws_lambda_function") as Array<{ filename: string; source_code_hash: string }>;
+  const zipPath = path.join(stack.stackDir, fn!.filename);
+  // The zip in the stack directory is the one Lambda holds: same SHA-256.
+  expect(createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64")).toBe(deployed.CodeSha256);
+  receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 7 } });
+  receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
+  const bundle = {
+    functionName: FUNCTION,
+    zipPath,
+    bundleDir: extractZip(zipPath, fs.mkdtempSync(path.join(stack.outdir, "unzipped-"))),
+    handlerExport: (deployed.Handler ?? "").split(".")[1] ?? "",
+    runtime: deployed.Runtime ?? "",
+    environment: deployed.Environment?.Variables ?? {},
+  };
+  const run = await invokeInChild(bundle, { extraEnv: lambdaEnvironment(bundle, { region: environments.dev.region, endpoint: { AWS_ENDPOINT_URL_SSM: moto.url }, noConfigDir: stack.outdir }) });
+  expect(run.results).toEqual([{ ok: true, value: { openIssues: 7 } }]);
+  const [github, slack] = receiver.requests;
+  expect(github?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  expect(slack).toMatchObject({ method: "POST", path: WEBHOOK_PATH });
+  expect(run.stdout + run.stderr).not.toContain(TOKEN);
+});
+
+test("destroy removes the stack", async () => {
+  stack.ok(["destroy", "-auto-approve", "-input=false", "-no-color"]);
+  await expect(parameterValue(PARAMETERS[0]!)).rejects.toThrow(/ParameterNotFound/);
+});

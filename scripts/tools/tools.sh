@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# npm run tools: makes sure a real deploy can run on this machine, offline but for the
+# package registries, and writes .tools/env.sh (source it) and .tools/tools.json.
+#
+#   terraform or tofu  an existing `terraform` or `tofu` >= 1.11 on PATH, else OpenTofu
+#                      built from the Go module proxy
+#   aws provider       built from the Go module proxy into a filesystem mirror
+#   moto_server        pinned moto[server] in a virtual environment
+#
+# Everything is cached under ~/.cache/secure-lambda (SECURE_LAMBDA_CACHE), keyed by
+# version: a second run only checks. Each step prints what it did and how long it took.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE="$ROOT/scripts/tools"
+CACHE=${SECURE_LAMBDA_CACHE:-$HOME/.cache/secure-lambda}
+OUT="$ROOT/.tools"
+
+OPENTOFU_VERSION=1.11.5
+MIN_TERRAFORM=1.11.0
+MOTO_VERSION=5.2.5
+# The provider version the synthesized stacks pin (required_providers), from the bindings.
+AWS_PINNED=$(node -p 'require(process.argv[1] + "/node_modules/@cdktf/provider-aws/package.json").cdktf.provider.version' "$ROOT")
+# The provider versions this script can build: version -> Go module version, and the
+# wrapper module (scripts/tools/aws-provider) that pins it with its go.sum.
+AWS_BUILDABLE_VERSION=6.48.0-dev
+AWS_BUILDABLE_MODULE=v1.60.1-0.20260602190131-5f2286d6d836
+AWS_MODULE=github.com/hashicorp/terraform-provider-aws
+
+export CGO_ENABLED=0 GOFLAGS=-mod=readonly
+mkdir -p "$CACHE" "$OUT/bin"
+started=$(date +%s)
+
+step() { # step <name>: prints a heading and remembers when it started
+  step_name=$1
+  step_start=$(date +%s%N)
+  printf '\n== %s\n' "$step_name"
+}
+done_step() { # done_step <what happened>
+  local ms=$(( ($(date +%s%N) - step_start) / 1000000 ))
+  printf '   %s (%d.%01d s)\n' "$1" $((ms / 1000)) $(((ms % 1000) / 100))
+  summary+=("$(printf '%-34s %-44s %6d.%01d s' "$step_name" "$1" $((ms / 1000)) $(((ms % 1000) / 100)))")
+}
+summary=()
+
+version_at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+proxy() { # the first proxy of GOPROXY, for a version list
+  local first=${GOPROXY:-$(go env GOPROXY)}
+  first=${first%%,*}
+  echo "${first%%|*}"
+}
+
+# --- Terraform or OpenTofu ---------------------------------------------------------------
+step "terraform or tofu >= $MIN_TERRAFORM"
+TERRAFORM=""
+for candidate in terraform tofu; do
+  path=$(command -v "$candidate" || true)
+  [ -n "$path" ] || continue
+  found=$("$path" version -json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).terraform_version)}catch{console.log("")}})')
+  if [ -n "$found" ] && version_at_least "$found" "$MIN_TERRAFORM"; then
+    TERRAFORM=$path
+    TERRAFORM_VERSION=$found
+    done_step "using $candidate $found on PATH ($path)"
+    break
+  fi
+  echo "   $candidate $found on PATH is older than $MIN_TERRAFORM (write-only arguments); not used"
+done
+if [ -z "$TERRAFORM" ]; then
+  tofu_dir="$CACHE/opentofu-$OPENTOFU_VERSION"
+  if [ ! -x "$tofu_dir/tofu" ]; then
+    echo "   building OpenTofu $OPENTOFU_VERSION from the Go module proxy (scripts/tools/opentofu)"
+    mkdir -p "$tofu_dir"
+    go build -C "$HERE/opentofu" -trimpath -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
+      -o "$tofu_dir/tofu.partial" github.com/opentofu/opentofu/cmd/tofu
+    mv "$tofu_dir/tofu.partial" "$tofu_dir/tofu"
+    what="built OpenTofu $OPENTOFU_VERSION"
+  else
+    what="OpenTofu $OPENTOFU_VERSION cached"
+  fi
+  ln -sf "$tofu_dir/tofu" "$OUT/bin/tofu"
+  TERRAFORM="$OUT/bin/tofu"
+  TERRAFORM_VERSION=$OPENTOFU_VERSION
+  done_step "$what ($tofu_dir/tofu)"
+fi
+
+# --- The AWS provider ----------------------------------------------------------------------
+step "terraform-provider-aws"
+aws_version=$AWS_PINNED
+if [ "$AWS_PINNED" != "$AWS_BUILDABLE_VERSION" ]; then
+  # Go accepts v2+ provider releases only as pseudo-versions of their tagged commit; the
+  # proxy's list says which it serves. Said every run, so nobody mistakes the fallback.
+  listed=$(curl -fsS -m 60 "$(proxy)/$AWS_MODULE/@v/list" 2>/dev/null | tr '\n' ' ' || true)
+  echo "   the stacks pin aws $AWS_PINNED; the Go module proxy serves no build of its tag:"
+  echo "   it lists for $AWS_MODULE only: ${listed:-nothing (unreachable?)}"
+  echo "   building $AWS_BUILDABLE_VERSION instead ($AWS_BUILDABLE_MODULE, the one 6.x commit served);"
+  echo "   the deploy suite pins that version in the stacks it applies (its one edit of the JSON, named)"
+  aws_version=$AWS_BUILDABLE_VERSION
+fi
+mirror="$CACHE/mirror"
+binary="terraform-provider-aws_v${aws_version}_x5"
+tf_dir="$mirror/registry.terraform.io/hashicorp/aws/$aws_version/linux_amd64"
+tofu_mirror_dir="$mirror/registry.opentofu.org/hashicorp/aws/$aws_version/linux_amd64"
+if [ ! -x "$tf_dir/$binary" ]; then
+  echo "   building from the Go module proxy (scripts/tools/aws-provider; the first build takes long)"
+  mkdir -p "$tf_dir"
+  go build -C "$HERE/aws-provider" -trimpath -ldflags "-s -w -X $AWS_MODULE/version.ProviderVersion=$aws_version" \
+    -o "$tf_dir/$binary.partial" "$AWS_MODULE"
+  mv "$tf_dir/$binary.partial" "$tf_dir/$binary"
+  what="built aws $aws_version"
+else
+  what="aws $aws_version cached"
+fi
+# The same binary for OpenTofu, whose registry host differs.
+mkdir -p "$tofu_mirror_dir"
+ln -f "$tf_dir/$binary" "$tofu_mirror_dir/$binary" 2>/dev/null || cp "$tf_dir/$binary" "$tofu_mirror_dir/$binary"
+done_step "$what in $mirror"
+
+# --- moto ----------------------------------------------------------------------------------
+step "moto[server] $MOTO_VERSION"
+venv="$CACHE/moto-$MOTO_VERSION"
+if [ ! -f "$venv/.complete" ]; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  touch "$venv/.complete"
+  what="installed into $venv"
+else
+  what="cached in $venv"
+fi
+ln -sf "$venv/bin/moto_server" "$OUT/bin/moto_server"
+done_step "$what"
+
+# --- CLI configuration and environment -----------------------------------------------------
+step "write .tools/"
+cat >"$OUT/terraform.rc" <<EOF
+# Written by npm run tools: providers come from the local mirror only (no registry here).
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/*", "registry.opentofu.org/hashicorp/*"]
+  }
+}
+disable_checkpoint = true
+EOF
+cat >"$OUT/env.sh" <<EOF
+# Written by npm run tools; source it: . .tools/env.sh
+export PATH="$OUT/bin:\$PATH"
+export TF_CLI_CONFIG_FILE="$OUT/terraform.rc"
+export CHECKPOINT_DISABLE=1
+# The binary the cdktf CLI and the deploy tests run.
+export TERRAFORM_BINARY_NAME="$TERRAFORM"
+export SECURE_LAMBDA_AWS_PROVIDER="$aws_version"
+EOF
+node -e 'const [out, ...kv] = process.argv.slice(1); const o = {}; for (let i = 0; i < kv.length; i += 2) o[kv[i]] = kv[i + 1]; require("fs").writeFileSync(out, JSON.stringify(o, null, 2) + "\n")' \
+  "$OUT/tools.json" terraform "$TERRAFORM" terraformVersion "$TERRAFORM_VERSION" cliConfig "$OUT/terraform.rc" \
+  awsProvider "$aws_version" awsProviderPinned "$AWS_PINNED" motoServer "$OUT/bin/moto_server" motoVersion "$MOTO_VERSION"
+done_step "env.sh, tools.json, terraform.rc"
+
+printf '\n%s\n' "npm run tools: done in $(( $(date +%s) - started )) s"
+printf '  %s\n' "${summary[@]}"
