@@ -12,6 +12,8 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // An apply against moto takes tens of seconds; a whole suite a few minutes.
   testTimeout: 600000,
+  // Each step of a deploy is a test: the log shows which passed.
+  verbose: true,
   // Each suite starts its own moto; two at a time on two cores.
   maxWorkers: 2,
 };

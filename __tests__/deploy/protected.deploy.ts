@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await moto?.stop();
-  stack?.remove();
+  if (!process.env.KEEP_DEPLOY_DIRS) stack?.remove();
 });
 
 test("a protected stack applies, and destroy is refused by prevent_destroy", () => {

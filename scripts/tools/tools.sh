@@ -3,7 +3,7 @@
 # package registries, and writes .tools/env.sh (source it) and .tools/tools.json.
 #
 #   terraform or tofu  an existing `terraform` or `tofu` >= 1.11 on PATH, else OpenTofu
-#                      built from the Go module proxy
+#                      built from the Go module proxy (or always: SECURE_LAMBDA_BUILD_TOFU=1)
 #   aws provider       built from the Go module proxy into a filesystem mirror
 #   moto_server        pinned moto[server] in a virtual environment
 #
@@ -54,7 +54,10 @@ proxy() { # the first proxy of GOPROXY, for a version list
 # --- Terraform or OpenTofu ---------------------------------------------------------------
 step "terraform or tofu >= $MIN_TERRAFORM"
 TERRAFORM=""
-for candidate in terraform tofu; do
+# SECURE_LAMBDA_BUILD_TOFU=1 skips the binaries on PATH: the OpenTofu build, as a machine without them gets it.
+candidates="terraform tofu"
+[ "${SECURE_LAMBDA_BUILD_TOFU:-}" = 1 ] && candidates=""
+for candidate in $candidates; do
   path=$(command -v "$candidate" || true)
   [ -n "$path" ] || continue
   found=$("$path" version -json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).terraform_version)}catch{console.log("")}})')

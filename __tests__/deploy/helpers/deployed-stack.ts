@@ -138,7 +138,9 @@ export class DeployedStack {
     for (const file of filesUnder(this.outdir)) {
       const bytes = fs.readFileSync(file);
       const texts = [bytes.toString("utf8"), ...zipEntries(bytes)];
-      for (const secret of secrets) if (texts.some((text) => text.includes(secret))) found.push(`${path.relative(this.outdir, file)} holds a value`);
+      secrets.forEach((secret, index) => {
+        if (texts.some((text) => text.includes(secret))) found.push(`${path.relative(this.outdir, file)} holds value ${index + 1} of ${secrets.length}`);
+      });
     }
     return found;
   }
@@ -188,6 +190,12 @@ export function untoleratedChanges(changes: readonly PlannedChange[]): PlannedCh
   return changes
     .map((change) => ({ ...change, attributes: change.attributes.filter((a) => !(a in (TOLERATED_DRIFT[change.type] ?? {}))) }))
     .filter((change) => change.actions.some((a) => a !== "update") || change.attributes.length > 0);
+}
+
+/** Prints the tolerated drift a plan holds, so the run's log says what moto left out. */
+export function reportTolerated(changes: readonly PlannedChange[]): void {
+  const lines = changes.map((c) => `${c.address}: ${c.actions.join("+")} ${c.attributes.join(", ")}`);
+  process.stdout.write(`tolerated drift (attributes moto does not model): ${lines.length === 0 ? "none" : `\n  ${lines.join("\n  ")}`}\n`);
 }
 
 function zipEntries(bytes: Buffer): string[] {

@@ -7,7 +7,7 @@ godebug tlsmlkem=0
 
 // Builds terraform-provider-aws for the deploy tests (npm run tools). The proxy serves no
 // version at the v6.25.0 tag the stacks pin; this is the one 6.x commit it serves
-// (2026-06-02, CHANGELOG "6.48.0 (Unreleased)"). See scripts/tools/README.md.
+// (2026-06-02, CHANGELOG "6.48.0 (Unreleased)"). See README.md, "Real deploys".
 
 require github.com/hashicorp/terraform-provider-aws v1.60.1-0.20260602190131-5f2286d6d836
 
