@@ -5,15 +5,14 @@
  * @type {import('jest').Config}
  */
 module.exports = {
-  testEnvironment: "node",
+  ...require("./jest.config.js"),
   roots: ["<rootDir>/__tests__/deploy"],
   testMatch: ["**/*.deploy.ts"],
-  transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-transform.cjs" },
-  setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   // An apply against moto takes tens of seconds; a whole suite a few minutes.
   testTimeout: 600000,
   // Each step of a deploy is a test: the log shows which passed.
   verbose: true,
-  // Each suite starts its own moto; two at a time on two cores.
-  maxWorkers: 2,
+  // Each suite starts its own moto. The suites mostly wait (the provider polls moto, e.g.
+  // about two minutes for an SQS queue's deletion), so all four run at once even on two cores.
+  maxWorkers: 4,
 };

@@ -6,15 +6,12 @@
  */
 import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
 import { environments, type FunctionConfig } from "../../config/environments";
 import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
-import { extractZip } from "../../constructs/zip";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
-import { invokeInChild, lambdaEnvironment } from "../helpers/invoke-bundle";
 import { DeployedStack, reportTolerated, untoleratedChanges } from "./helpers/deployed-stack";
 
 const ENV = "stg";
@@ -123,21 +120,9 @@ test("no file Terraform or cdktf wrote holds a real value: state, its backup, th
 });
 
 test("the deployed bundle, run with its deployed environment, reads the current values from moto", async () => {
-  const deployed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
-  const [fn] = stack.stateOf("aws_lambda_function") as Array<{ filename: string }>;
-  const zipPath = path.join(stack.stackDir, fn!.filename);
-  expect(createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64")).toBe(deployed.CodeSha256);
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 3 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
-  const bundle = {
-    functionName: FUNCTION,
-    zipPath,
-    bundleDir: extractZip(zipPath, fs.mkdtempSync(path.join(stack.outdir, "unzipped-"))),
-    handlerExport: (deployed.Handler ?? "").split(".")[1] ?? "",
-    runtime: deployed.Runtime ?? "",
-    environment: deployed.Environment?.Variables ?? {},
-  };
-  const run = await invokeInChild(bundle, { extraEnv: lambdaEnvironment(bundle, { region: environments.stg.region, endpoint: { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url }, noConfigDir: stack.outdir }) });
+  const run = await stack.invokeDeployed(lambda, FUNCTION, environments.stg.region, { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url });
   expect(run.results).toEqual([{ ok: true, value: { openIssues: 3 } }]);
   expect(receiver.requests[0]?.headers.authorization).toBe(`Bearer ${TOKENS[1]}`);
   expect(run.stdout + run.stderr).not.toContain(TOKENS[1]);

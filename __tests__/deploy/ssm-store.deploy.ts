@@ -9,14 +9,11 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments, type FunctionConfig } from "../../config/environments";
 import { PLACEHOLDER_VALUE } from "../../constructs/naming";
-import { extractZip } from "../../constructs/zip";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
-import { invokeInChild, lambdaEnvironment } from "../helpers/invoke-bundle";
 import { DeployedStack, reportTolerated, untoleratedChanges } from "./helpers/deployed-stack";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
 
@@ -150,22 +147,9 @@ test("no file Terraform or cdktf wrote holds a real value: state, its backup, th
 });
 
 test("the deployed bundle, run with its deployed environment, reads the real values from moto", async () => {
-  const deployed = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
-  const [fn] = stack.stateOf("aws_lambda_function") as Array<{ filename: string; source_code_hash: string }>;
-  const zipPath = path.join(stack.stackDir, fn!.filename);
-  // The zip in the stack directory is the one Lambda holds: same SHA-256.
-  expect(createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64")).toBe(deployed.CodeSha256);
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 7 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
-  const bundle = {
-    functionName: FUNCTION,
-    zipPath,
-    bundleDir: extractZip(zipPath, fs.mkdtempSync(path.join(stack.outdir, "unzipped-"))),
-    handlerExport: (deployed.Handler ?? "").split(".")[1] ?? "",
-    runtime: deployed.Runtime ?? "",
-    environment: deployed.Environment?.Variables ?? {},
-  };
-  const run = await invokeInChild(bundle, { extraEnv: lambdaEnvironment(bundle, { region: environments.dev.region, endpoint: { AWS_ENDPOINT_URL_SSM: moto.url }, noConfigDir: stack.outdir }) });
+  const run = await stack.invokeDeployed(clients.lambda, FUNCTION, environments.dev.region, { AWS_ENDPOINT_URL_SSM: moto.url });
   expect(run.results).toEqual([{ ok: true, value: { openIssues: 7 } }]);
   const [github, slack] = receiver.requests;
   expect(github?.headers.authorization).toBe(`Bearer ${TOKEN}`);

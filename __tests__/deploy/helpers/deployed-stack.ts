@@ -3,12 +3,16 @@
  * applied with the real Terraform or OpenTofu and AWS provider, and what the suite reads
  * back from it: the plan's changes, the files Terraform wrote, the deployed function.
  */
+import { GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { EnvironmentConfig } from "../../../config/environments";
-import { readZip } from "../../../constructs/zip";
+import { extractZip, readZip } from "../../../constructs/zip";
+import { invokeInChild, lambdaEnvironment, type ChildRun } from "../../helpers/invoke-bundle";
+import type { SynthesizedFunction } from "../../helpers/synthesized-function";
 import { App } from "../../../constructs/tf";
 import { buildApp } from "../../../main";
 import { EnvironmentStack } from "../../../stacks/environment-stack";
@@ -161,6 +165,28 @@ export class DeployedStack {
       child.once("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
       child.stdin.end(stdin);
     });
+  }
+
+  /**
+   * Runs the deployed function as Lambda would: its own zip from the stack directory (its
+   * SHA-256 checked against Lambda's CodeSha256), unpacked, in a fresh Node process, with
+   * the environment read back from moto's Lambda API, its store's endpoint at moto.
+   */
+  async invokeDeployed(lambda: LambdaClient, functionName: string, region: string, endpoint: Record<string, string>): Promise<ChildRun> {
+    const deployed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    const [fn] = this.stateOf("aws_lambda_function").filter((f) => f.function_name === functionName) as Array<{ filename: string }>;
+    const zipPath = path.join(this.stackDir, fn!.filename);
+    const codeSha256 = createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64");
+    if (codeSha256 !== deployed.CodeSha256) throw new Error(`${zipPath} is not what Lambda holds: ${codeSha256} != ${deployed.CodeSha256}`);
+    const bundle: SynthesizedFunction = {
+      functionName,
+      zipPath,
+      bundleDir: extractZip(zipPath, fs.mkdtempSync(path.join(this.outdir, "unzipped-"))),
+      handlerExport: (deployed.Handler ?? "").split(".")[1] ?? "",
+      runtime: deployed.Runtime ?? "",
+      environment: deployed.Environment?.Variables ?? {},
+    };
+    return invokeInChild(bundle, { extraEnv: lambdaEnvironment(bundle, { region, endpoint, noConfigDir: this.outdir }) });
   }
 
   remove(): void {
