@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PLACEHOLDER_VALUE } from "../constructs";
+import { AWS_PROVIDER_BINDINGS } from "../constructs/tf";
 import { readZip } from "../constructs/zip";
 import { buildApp } from "../main";
 import { environments } from "../config/environments";
@@ -25,9 +26,17 @@ function readStack(outdir: string, name: string): TerraformJson {
   return JSON.parse(fs.readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as TerraformJson;
 }
 
-/** Content hashes change with every edit of the handler; the snapshot is about infrastructure. */
+/**
+ * Content hashes change with every edit of the handler; the snapshot is about infrastructure.
+ * The generator's version and the provider pin (and how its source is spelled) are what a
+ * move to CDK Terrain changes: explicit tests pin them, the snapshot leaves them out, so the
+ * same snapshots hold under cdktf and cdktn (npm run check:cdktn).
+ */
 function withoutBundleHashes(json: TerraformJson): unknown {
-  return JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{64}/g, "<sha256>").replace(/Bundle-[0-9a-f]{12}(_(?:Zip|Code)_[0-9A-F]{8})?/g, "Bundle-<hash>").replace(/"source_code_hash":"[A-Za-z0-9+/]{43}="/g, '"source_code_hash":"<base64 sha256>"'));
+  const normalized = JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{64}/g, "<sha256>").replace(/Bundle-[0-9a-f]{12}(_(?:Zip|Code)_[0-9A-F]{8})?/g, "Bundle-<hash>").replace(/"source_code_hash":"[A-Za-z0-9+/]{43}="/g, '"source_code_hash":"<base64 sha256>"'));
+  normalized["//"].metadata.version = "<generator version>";
+  normalized.terraform.required_providers.aws = "<the bindings' AWS provider>";
+  return normalized;
 }
 
 function filesUnder(dir: string): string[] {
@@ -64,6 +73,14 @@ describe("the app", () => {
       s3: { bucket: environments.prod.stateBackend.bucket, key: "secure-lambda/prod/terraform.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
     });
     expect(prod.provider!.aws![0].allowed_account_ids).toEqual([environments.prod.accountId]);
+  });
+
+  test.each(ENVIRONMENTS)("%s: pins the AWS provider version its bindings were generated for, and no other provider", (env) => {
+    const bindings = require(`${AWS_PROVIDER_BINDINGS}/package.json`) as { cdktf: { provider: { name: string; version: string } } };
+    const { required_providers: providers } = readStack(outdir, env).terraform;
+    expect(Object.keys(providers)).toEqual(["aws"]);
+    expect(providers.aws.version).toBe(bindings.cdktf.provider.version);
+    expect(["aws", "hashicorp/aws"]).toContain(providers.aws.source);
   });
 
   test.each(ENVIRONMENTS)("matches the snapshot of the %s stack", (env) => {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terraform-version";
 import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda } from "../constructs";
 import { collectGuardedValues } from "../constructs/leak-guard/collect";
 import { placeholderSecretJson } from "../constructs/naming";
@@ -19,7 +20,8 @@ type VersionArguments = { secretString?: string; secretStringWo?: string; secret
 
 /** A guarded stack holding one bare secret and secret version (not a SecureLambda's). */
 function secretVersionStack(args: VersionArguments): { stack: TerraformStack; version: SecretsmanagerSecretVersion } {
-  const stack = new TerraformStack(Testing.app(), "secrets");
+  // Declares what the construct declares for itself: cdktn refuses secret_string_wo without it.
+  const stack = new TerraformStack(Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }), "secrets");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   SecretLeakGuard.protect(stack);
   const secret = new SecretsmanagerSecret(stack, "Secret", { name: "app/secrets" });

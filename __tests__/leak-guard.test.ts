@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terraform-version";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -109,7 +110,8 @@ describe("variables named like secrets", () => {
 
 describe("SecureString parameters", () => {
   function parameterStack(config: { value?: string; valueWo?: string; type?: string }): TerraformStack {
-    const stack = new TerraformStack(Testing.app(), "params");
+    // Declares what the construct declares for itself: cdktn refuses value_wo without it.
+    const stack = new TerraformStack(Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }), "params");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     SecretLeakGuard.protect(stack);
     new SsmParameter(stack, "Db", { name: "/app/db_password", type: config.type ?? "SecureString", value: config.value, valueWo: config.valueWo, valueWoVersion: config.valueWo ? 1 : undefined });

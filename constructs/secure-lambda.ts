@@ -14,7 +14,7 @@ import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { resolveSettings, type SecureLambdaProps } from "./secure-lambda-props";
 import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SecretsmanagerSecret, SqsQueue, SsmParameter } from "./tf";
 import { failAt, type LambdaRuntime } from "./validation";
-import { requireTerraformVersion } from "./terraform-version";
+import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
 import { checkVpcPlacement } from "./vpc-placement";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
@@ -62,6 +62,8 @@ export class SecureLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureLambdaProps) {
     super(scope, id);
+    // Before any child exists: cdktn checks the write-only placeholders against it.
+    declareTargetVersions(this);
     const settings = resolveSettings(this.node.path, props);
     const { secrets, runtime } = settings;
     const deadLetterPlan = planDeadLetter(this, failAt(this.node.path), props.deadLetterQueue);

@@ -26,6 +26,9 @@ export {
 } from "cdktf";
 export type { IAspect, TerraformResourceLifecycle } from "cdktf";
 
+/** The package of the AWS provider bindings below (its package.json names the provider version they pin). */
+export const AWS_PROVIDER_BINDINGS = "@cdktf/provider-aws";
+
 export { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 export type { AwsProviderConfig, AwsProviderEndpoints } from "@cdktf/provider-aws/lib/provider";
 export { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";

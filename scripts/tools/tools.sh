@@ -27,7 +27,12 @@ AWS_BUILDABLE_VERSION=6.48.0-dev
 AWS_BUILDABLE_MODULE=v1.60.1-0.20260602190131-5f2286d6d836
 AWS_MODULE=github.com/hashicorp/terraform-provider-aws
 
-export CGO_ENABLED=0 GOFLAGS=-mod=readonly
+for needed in go python3 curl node; do
+  command -v "$needed" >/dev/null || { echo "npm run tools: $needed is not on PATH; it needs Go (the Go module proxy), Python 3 with venv and pip (PyPI), curl and Node.js" >&2; exit 1; }
+done
+
+# readonly: the wrapper modules' go.sum pin every module; no VCS stamp for a wrapper module.
+export CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
 mkdir -p "$CACHE" "$OUT/bin"
 started=$(date +%s)
 

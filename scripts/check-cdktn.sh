@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# npm run check:cdktn: the project on CDK Terrain (cdktn), the continuation of CDKTF, in a
+# temporary copy; the project itself stays on cdktf. Installs the cdktn packages, switches
+# the one import point (constructs/tf.ts), and checks that nothing else imports cdktf, that
+# it type-checks, that every environment synthesizes to the same Terraform JSON as with
+# cdktf (but for the differences listed), that the unit tests pass and that the audit does.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CDKTN_VERSION=0.24.0
+CDKTN_AWS_VERSION=25.7.0
+# cdktn 0.24 asks for constructs >=10.6.0 <10.8.0; the project runs 10.8.
+CONSTRUCTS_VERSION=10.7.0
+export CHECKPOINT_DISABLE=1
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/secure-lambda-cdktn-XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+started=$SECONDS
+say() { printf '\n== %s (%d s)\n' "$1" $((SECONDS - started)); }
+
+say "copy the working tree"
+(cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$WORK")
+
+cd "$WORK"
+say "install the project's lock, then cdktn $CDKTN_VERSION, @cdktn/provider-aws $CDKTN_AWS_VERSION, constructs $CONSTRUCTS_VERSION"
+npm ci --no-audit --no-fund --loglevel=error
+npm install --no-save --no-audit --no-fund --loglevel=error "cdktn@$CDKTN_VERSION" "@cdktn/provider-aws@$CDKTN_AWS_VERSION" "constructs@$CONSTRUCTS_VERSION"
+# Nothing may still reach cdktf: an import the switch missed must fail, not fall back.
+rm -rf node_modules/cdktf node_modules/@cdktf/provider-aws
+
+say "switch constructs/tf.ts to cdktn"
+sed -i -e 's|from "cdktf";|from "cdktn";|' -e 's|@cdktf/provider-aws|@cdktn/provider-aws|g' constructs/tf.ts
+if grep -rnE --include=*.ts --exclude-dir=node_modules "from \"cdktf\"|@cdktf/provider-aws" .; then
+  echo "check:cdktn: the files above import cdktf outside constructs/tf.ts" >&2
+  exit 1
+fi
+
+say "type-check"
+npx tsc --noEmit -p .
+
+say "synthesize every environment with cdktn, and with cdktf in the project"
+CDKTF_OUTDIR="$WORK/out-cdktn" npm run -s synth
+(cd "$ROOT" && CDKTF_OUTDIR="$WORK/out-cdktf" npm run -s synth)
+
+say "compare the syntheses"
+node -r ./scripts/register.cjs scripts/compare-synth.ts "$WORK/out-cdktf" "$WORK/out-cdktn"
+
+say "unit tests on cdktn"
+npx jest --ci
+
+say "audit of the cdktn synthesis"
+npm run -s audit -- --synthesized "$WORK/out-cdktn" | tail -n 3
+
+say "check:cdktn passed (cdktn $CDKTN_VERSION, @cdktn/provider-aws $CDKTN_AWS_VERSION)"
