@@ -96,8 +96,9 @@ describe("the app", () => {
   test("the local stack sends every AWS call to LocalStack with test credentials", () => {
     const [aws] = readStack(outdir, "local").provider!.aws!;
     expect(aws.access_key).toBe("test");
-    expect(aws.skip_credentials_validation).toBe(true);
-    expect(aws.skip_requesting_account_id).toBe(true);
+    // Checked against the local STS, not skipped: allowed_account_ids needs the account.
+    expect(aws.skip_credentials_validation).toBeUndefined();
+    expect(aws.skip_requesting_account_id).toBeUndefined();
     const endpoints = aws.endpoints[0] as Record<string, string>;
     // Every service any environment's resources live in (so that switching `local` to the
     // other store, or adding a dead-letter queue, cannot send a call to real AWS), and STS.

@@ -66,10 +66,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts moto's server on `port` (a free one by default) and waits until it answers. */
-export async function startMoto(tools: Tools, port?: number): Promise<Moto> {
-  const chosen = port ?? (await freePort());
-  const child = spawn(tools.motoServer, ["-H", "127.0.0.1", "-p", String(chosen)], { stdio: ["ignore", "pipe", "pipe"] });
+/** Options of {@link startMoto}. */
+export interface MotoOptions {
+  /** @default a free loopback port */
+  readonly port?: number;
+  /** The account moto's resources and GetCallerIdentity are in. @default moto's 123456789012 */
+  readonly accountId?: string;
+}
+
+/** Starts moto's server and waits until it answers. */
+export async function startMoto(tools: Tools, options: MotoOptions = {}): Promise<Moto> {
+  const chosen = options.port ?? (await freePort());
+  const env = options.accountId ? { ...process.env, MOTO_ACCOUNT_ID: options.accountId } : process.env;
+  const child = spawn(tools.motoServer, ["-H", "127.0.0.1", "-p", String(chosen)], { stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));

@@ -74,9 +74,10 @@ function providerConfig(name: string, config: EnvironmentConfig): AwsProviderCon
     ...base,
     accessKey: "test",
     secretKey: "test",
-    skipCredentialsValidation: true,
+    // Credentials and the account are checked against the local STS (moto and LocalStack
+    // answer GetCallerIdentity): a wrong endpoint fails before any plan, and
+    // allowed_account_ids still has an account to compare.
     skipMetadataApiCheck: "true",
-    skipRequestingAccountId: true,
     s3UsePathStyle: true,
     endpoints: [Object.fromEntries(LOCALSTACK_SERVICES.map((service) => [service, endpoint]))],
   };
