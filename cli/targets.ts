@@ -1,5 +1,5 @@
 import { environments as configuredEnvironments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { defaultParameterPrefix, defaultSecretName, keyAliasName, parameterName } from "../constructs/naming";
+import { defaultParameterPrefix, defaultSecretName, parameterName } from "../constructs/naming";
 import { ConfigurationError, validateEnvironment } from "../config/validate";
 import { CliError } from "./errors";
 
@@ -13,8 +13,6 @@ export interface SsmTarget {
   readonly secret: string;
   /** Full SSM parameter name. */
   readonly parameterName: string;
-  /** Alias of the key the parameter is encrypted with (PutParameter must name it). */
-  readonly keyAlias: string;
 }
 
 /**
@@ -90,6 +88,5 @@ function toTarget(fn: FunctionConfig, secret: string): SecretTarget {
     functionName: fn.functionName,
     secret,
     parameterName: parameterName(defaultParameterPrefix(fn.functionName), secret),
-    keyAlias: keyAliasName(fn.functionName),
   };
 }

@@ -30,7 +30,7 @@ export interface SecretParametersProps {
  *   the provider then sends an empty value (it reads `value_wo` only when `value_wo_version`
  *   changes), which SSM refuses; and the secrets CLI writes them back exactly as they are.
  * A deliberate change of one of them is made with `terraform apply -replace=<address>`
- * followed by `npm run secrets -- set` again (README: "Changing a parameter's settings").
+ * followed by `npm run secrets -- set` again (README: "What Terraform sees and keeps").
  * Tags are not here: the provider updates them with the tagging API, never PutParameter.
  */
 export const PARAMETER_IGNORED_CHANGES = [
