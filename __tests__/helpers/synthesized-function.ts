@@ -3,7 +3,6 @@
  * the bundle directory its zip is made from, its handler, runtime and environment.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { extractZip } from "../../constructs/zip";
 
@@ -41,7 +40,8 @@ export function synthesizedFunction(outdir: string, stack: string, functionName:
   if (!fn) throw new Error(`stack ${stack} has no aws_lambda_function named ${functionName}`);
   const zipPath = path.resolve(stackDir, fn.filename);
   if (!fs.existsSync(zipPath)) throw new Error(`filename of ${functionName} is not a file of the stack: ${fn.filename}`);
-  const bundleDir = extractZip(zipPath, fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-unzipped-")));
+  // Inside `outdir`, which the caller removes: no temporary directory left behind per run.
+  const bundleDir = extractZip(zipPath, path.join(outdir, "unzipped", stack, functionName));
   if (!fs.existsSync(path.join(bundleDir, "index.js"))) throw new Error(`no index.js in ${fn.filename}`);
   const [file, handlerExport] = fn.handler.split(".");
   if (file !== "index" || !handlerExport) throw new Error(`unexpected handler ${fn.handler}`);
