@@ -27,11 +27,12 @@ const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "no
  * Each secret is an SSM SecureString parameter (or, with `store: "secretsmanager"`, a key
  * of one Secrets Manager secret per function), encrypted with a customer-managed KMS key
  * and created holding a placeholder, written through the provider's write-only arguments
- * (Terraform or OpenTofu >= 1.11): no value, placeholder or real, is in plan or state, and
- * `ignore_changes` keeps every apply after the first from writing the parameter again. The
- * real value is set out of band, so it is never in source, plan, state or `cdktf.out/`.
- * The function's environment holds only the parameter names (or the secret's name); its
- * role may read exactly those and decrypt them only through the store. By default it also meets what
+ * (Terraform or OpenTofu >= 1.11): no real value is in a plan or the state (the state holds
+ * not even the placeholder), and `ignore_changes` keeps every apply after the first from
+ * writing the parameter again. The real value is set out of band, so it is never in
+ * source, plan, state or `cdktf.out/`. The function's environment holds only the parameter
+ * names (or the secret's name); its role may read exactly those and decrypt them only
+ * through the store. By default it also meets what
  * Checkov and Trivy check (`audit/posture/`): X-Ray tracing, an environment encrypted
  * with its key; `reservedConcurrentExecutions` and `deadLetterQueue` complete the set.
  *
