@@ -20,6 +20,7 @@ OPENTOFU_VERSION=1.11.5
 MIN_TERRAFORM=1.11.0
 MOTO_VERSION=5.2.5
 # The provider version the synthesized stacks pin (required_providers), from the bindings.
+[ -f "$ROOT/node_modules/@cdktf/provider-aws/package.json" ] || { echo "npm run tools: run npm ci first (the provider version comes from @cdktf/provider-aws)" >&2; exit 1; }
 AWS_PINNED=$(node -p 'require(process.argv[1] + "/node_modules/@cdktf/provider-aws/package.json").cdktf.provider.version' "$ROOT")
 # The provider versions this script can build: version -> Go module version, and the
 # wrapper module (scripts/tools/aws-provider) that pins it with its go.sum.
