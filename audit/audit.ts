@@ -1,6 +1,5 @@
-/** Runs every check set on every function of the synthesized stacks, and the posture rules on every stack. */
+/** Runs every check set on every function of the synthesized stacks (posture is the scan's: `audit/scan/`). */
 import { CHECK_SETS, type AuditWorld } from "./checks";
-import { checkPosture, type PostureFinding, type PostureRule } from "./posture";
 import { evaluate, type CheckResult } from "./simulate";
 import { functionSubjects, type FunctionSubject } from "./subjects";
 import { AuditError, type SynthesizedStack } from "./terraform-json";
@@ -13,19 +12,9 @@ export interface FunctionAudit {
   readonly ok: boolean;
 }
 
-/** What the posture rules found in one stack. */
-export interface StackPosture {
-  readonly stack: string;
-  readonly results: ReadonlyArray<{ readonly rule: PostureRule; readonly findings: readonly PostureFinding[] }>;
-  /** True when no rule that is enforced by default found anything (opt-in rules inform only). */
-  readonly ok: boolean;
-}
-
 /** Everything one audit run found. */
 export interface AuditReport {
   readonly functions: readonly FunctionAudit[];
-  /** The posture rules' results, per audited stack. */
-  readonly posture: readonly StackPosture[];
   /** Stacks the audit could not evaluate, and why. */
   readonly errors: ReadonlyArray<{ readonly stack: string; readonly message: string }>;
   readonly ok: boolean;
@@ -51,8 +40,7 @@ export async function auditStacks(stacks: readonly SynthesizedStack[], only?: re
   const audited = world.functions.filter((subject) => only === undefined || only.includes(subject.target.stack));
   const functions = await Promise.all(audited.map((subject) => auditFunction(subject, world)));
   const selectedErrors = errors.filter((error) => only === undefined || only.includes(error.stack));
-  const posture = stacks.filter((stack) => only === undefined || only.includes(stack.name)).map(stackPosture);
-  return { functions, posture, errors: selectedErrors, ok: selectedErrors.length === 0 && functions.every((f) => f.ok) && posture.every((p) => p.ok) };
+  return { functions, errors: selectedErrors, ok: selectedErrors.length === 0 && functions.every((f) => f.ok) };
 }
 
 async function auditFunction(subject: FunctionSubject, world: AuditWorld): Promise<FunctionAudit> {
@@ -61,9 +49,4 @@ async function auditFunction(subject: FunctionSubject, world: AuditWorld): Promi
   );
   const nonEmpty = sets.filter((set) => set.results.length > 0);
   return { subject, sets: nonEmpty, ok: nonEmpty.every((set) => set.results.every((r) => r.ok)) };
-}
-
-function stackPosture(stack: SynthesizedStack): StackPosture {
-  const results = checkPosture(stack.json);
-  return { stack: stack.name, results, ok: results.every(({ rule, findings }) => rule.optIn !== undefined || findings.length === 0) };
 }

@@ -1,28 +1,31 @@
 /**
  * `npm run audit [-- <env>...] [--synthesized <dir>]`: proves each function's least
  * privilege on the synthesized Terraform, with a real IAM policy engine, and prints a
- * table per function. Exits 0 when every request comes out as expected, 1 when any does
- * not (or a stack cannot be audited), 2 on bad usage.
+ * table per function; then runs the posture scan (`npm run scan`) on the same stacks.
+ * Exits 0 when every request comes out as expected and the scan passes, 1 when either
+ * does not (or a stack cannot be audited), 2 on bad usage.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { auditStacks } from "./audit";
 import { formatAudit } from "./report";
-import { AuditError, readSynthesizedStacks, type SynthesizedStack } from "./terraform-json";
+import { runScanOn } from "./scan/cli";
+import { stacksToJudge } from "./synthesize";
+import { AuditError } from "./terraform-json";
 
 const USAGE = `Usage: npm run audit -- [<env>...] [--synthesized <dir>]
 
 Synthesizes every environment (into a temporary directory) and evaluates, for each
 function, concrete requests against its role policy, key policy and trust policy with
-an IAM policy engine: what it must be allowed, and what it must be denied.
+an IAM policy engine: what it must be allowed, and what it must be denied. Then runs
+the posture scan on the same stacks (npm run scan: Checkov, Trivy and the project's own
+rules; it needs npm run tools).
 
   <env>...              audit only these environments (default: all)
   --synthesized <dir>   audit an app already synthesized into <dir> (e.g. cdktf.out)
                         instead of synthesizing it
 
-Exits 0 when every request comes out as expected, 1 otherwise, 2 on bad usage.
+Exits 0 when every request comes out as expected and the scan passes, 1 otherwise,
+2 on bad usage.
 `;
 
 /** Where the CLI writes; the process by default. */
@@ -46,7 +49,7 @@ export async function runAuditCli(argv: readonly string[], io: AuditIo): Promise
   }
   const only = parsed.positionals.length > 0 ? parsed.positionals : undefined;
   try {
-    const stacks = parsed.values.synthesized ? readSynthesizedStacks(parsed.values.synthesized) : synthesizeApp();
+    const stacks = stacksToJudge(parsed.values.synthesized);
     const unknown = (only ?? []).filter((name) => !stacks.some((stack) => stack.name === name));
     if (unknown.length > 0) {
       io.stderr.write(`error: unknown environment ${unknown.map((n) => JSON.stringify(n)).join(", ")}; known: ${stacks.map((s) => s.name).join(", ")}\n`);
@@ -54,24 +57,13 @@ export async function runAuditCli(argv: readonly string[], io: AuditIo): Promise
     }
     const report = await auditStacks(stacks, only);
     io.stdout.write(formatAudit(report));
-    return report.ok ? 0 : 1;
+    io.stdout.write("\n");
+    const scanned = runScanOn(stacks, only ?? [], undefined, io);
+    return report.ok && scanned === 0 ? 0 : 1;
   } catch (error) {
     if (!(error instanceof AuditError)) throw error;
     io.stderr.write(`error: ${error.message}\n`);
     return 1;
-  }
-}
-
-/** Synthesizes the whole app into a temporary directory and reads it back. */
-function synthesizeApp(): SynthesizedStack[] {
-  // Loaded here, not at the top: `--synthesized` must not pay for cdktf and the providers.
-  const { buildApp } = require("../main") as typeof import("../main");
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-audit-"));
-  try {
-    buildApp({ outdir }).synth();
-    return readSynthesizedStacks(outdir);
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 

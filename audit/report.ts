@@ -1,19 +1,15 @@
 /** The audit as tables a person reads: one per function, a row per request. */
-import type { AuditReport, FunctionAudit, StackPosture } from "./audit";
+import type { AuditReport, FunctionAudit } from "./audit";
 
 /** The whole report: a table per function, then the errors and a closing line. */
 export function formatAudit(report: AuditReport): string {
-  const parts = [...report.functions.map(formatFunction), ...report.posture.map(formatPosture)];
+  const parts = report.functions.map(formatFunction);
   for (const error of report.errors) parts.push(`${error.stack}: cannot audit: ${error.message}\n`);
   const results = report.functions.flatMap((f) => f.sets.flatMap((s) => s.results));
   const unexpected = results.filter((r) => !r.ok).length;
-  const postureResults = report.posture.flatMap((p) => p.results);
-  const failed = postureResults.filter((r) => r.rule.optIn === undefined && r.findings.length > 0).length;
-  const optIn = postureResults.filter((r) => r.rule.optIn !== undefined && r.findings.length > 0).length;
   const summary = [
     `permissions: ${plural(report.functions.length, "function")}, ${results.length} requests, ${unexpected} unexpected` +
       (report.errors.length > 0 ? `, ${report.errors.length} stacks not auditable` : ""),
-    `posture: ${plural(report.posture.length, "stack")}, ${postureResults.length} rule checks, ${failed} failed, ${optIn} opt-in not taken`,
   ];
   return `${parts.join("\n")}\n${summary.join("\n")}\n`;
 }
@@ -37,19 +33,6 @@ export function formatFunction(audit: FunctionAudit): string {
   const widths = [0, 1, 2].map((i) => Math.max(["request", "expected", "result"][i]!.length, ...rows.filter((row) => row.length > 1).map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`.trimEnd();
   return [...header, line(["request", "expected", "result", ""]), ...rows.map((row) => (row.length === 1 ? `  ${row[0]}` : line(row)))].join("\n") + "\n";
-}
-
-/** One stack's posture: a line per rule (result, what, scanner ids), and each finding under its rule. */
-export function formatPosture(posture: StackPosture): string {
-  const status = ({ rule, findings }: StackPosture["results"][number]) =>
-    findings.length === 0 ? "met" : rule.optIn !== undefined ? "opt-in, not taken" : `FAILED (${plural(findings.length, "finding")})`;
-  const width = Math.max(...posture.results.map((result) => status(result).length));
-  const lines = [`${posture.stack}: posture (the rules Checkov and Trivy apply to these resources)`];
-  for (const result of posture.results) {
-    lines.push(`  ${status(result).padEnd(width)}  ${result.rule.title}  [${result.rule.ids.join(", ")}]`);
-    if (result.rule.optIn === undefined) for (const finding of result.findings) lines.push(`      ${finding.address}: ${finding.problem}`);
-  }
-  return `${lines.join("\n")}\n`;
 }
 
 function plural(count: number, noun: string): string {

@@ -22,6 +22,12 @@ export interface Tools {
   readonly awsProviderPinned: string;
   readonly motoServer: string;
   readonly motoVersion: string;
+  /** Checkov in its virtual environment (absent from a tools.json written before the scan existed). */
+  readonly checkov?: string;
+  readonly checkovVersion?: string;
+  /** Trivy built from the Go module proxy. */
+  readonly trivy?: string;
+  readonly trivyVersion?: string;
 }
 
 /** The tools, or an error saying how to get them: the suite never skips itself. */

@@ -1,8 +1,11 @@
 /**
- * Posture rules, cdk-nag style: each names the scanner rules it stands for (Checkov's
- * `CKV_*`, Trivy's `AVD-*`), says why it exists, and checks the synthesized Terraform JSON,
- * so what Checkov and Trivy would say is known before anything is applied.
+ * The project's own posture rules, cdk-nag style: one rule per file, named by its file, for
+ * what neither Checkov nor Trivy checks on the synthesized JSON. Each says which scanner
+ * checks come nearest and what they miss: the cross-check (`npm run test:scan`) breaks a
+ * copy of the stack for every rule and shows the scanners passing it. A rule a scanner
+ * comes to cover exactly is retired; `npm run scan` runs these beside the scanners.
  */
+import * as path from "node:path";
 import type { StackJson } from "../terraform-json";
 
 export type { Body, StackJson } from "../terraform-json";
@@ -18,14 +21,21 @@ export interface PostureFinding {
 
 /** One posture rule. */
 export interface PostureRule {
-  /** The scanner rule ids it stands for, e.g. `["CKV_AWS_7", "AVD-AWS-0065"]`. */
-  readonly ids: readonly string[];
-  /** What a resource must be, e.g. "every KMS key rotates". */
+  /** The rule's file name, e.g. `lambda-tracing`: its id in scan tables and the skip list. */
+  readonly id: string;
+  /** What a resource must be, e.g. "every Lambda function traces actively with X-Ray". */
   readonly title: string;
   /** The threat the rule closes. */
   readonly why: string;
-  /** Set when the rule is opt-in: the reason it is not enforced by default. */
-  readonly optIn?: string;
+  /** The scanner checks nearest to this rule (`CKV_AWS_50`, `AWS-0066`). */
+  readonly nearest: readonly string[];
+  /** What those checks miss on synthesized JSON, as the cross-check shows it. */
+  readonly scannerGap: string;
   /** Everything the rule finds wrong in one stack; empty when the stack meets it. */
   check(json: StackJson): PostureFinding[];
+}
+
+/** A rule's id: the name of the file that defines it (cdk-nag's convention). */
+export function ruleIdOf(file: string): string {
+  return path.parse(file).name;
 }

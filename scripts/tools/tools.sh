@@ -6,6 +6,9 @@
 #                      built from the Go module proxy (or always: SECURE_LAMBDA_BUILD_TOFU=1)
 #   aws provider       built from the Go module proxy into a filesystem mirror
 #   moto_server        pinned moto[server] in a virtual environment
+#   checkov            pinned Checkov in a virtual environment (the posture scan)
+#   trivy              Trivy built from the Go module proxy (the posture scan; its checks
+#                      are compiled in, so it never downloads a rule bundle)
 #
 # Everything is cached under ~/.cache/secure-lambda (SECURE_LAMBDA_CACHE), keyed by
 # version: a second run only checks. Each step prints what it did and how long it took.
@@ -19,6 +22,8 @@ OUT="$ROOT/.tools"
 OPENTOFU_VERSION=1.11.5
 MIN_TERRAFORM=1.11.0
 MOTO_VERSION=5.2.5
+CHECKOV_VERSION=3.3.30
+TRIVY_VERSION=0.74.0
 # The provider version the synthesized stacks pin (required_providers), from the bindings.
 [ -f "$ROOT/node_modules/@cdktf/provider-aws/package.json" ] || { echo "npm run tools: run npm ci first (the provider version comes from @cdktf/provider-aws)" >&2; exit 1; }
 AWS_PINNED=$(node -p 'require(process.argv[1] + "/node_modules/@cdktf/provider-aws/package.json").cdktf.provider.version' "$ROOT")
@@ -140,6 +145,38 @@ fi
 ln -sf "$venv/bin/moto_server" "$OUT/bin/moto_server"
 done_step "$what"
 
+# --- Checkov ------------------------------------------------------------------------------
+step "checkov $CHECKOV_VERSION"
+checkov_venv="$CACHE/checkov-$CHECKOV_VERSION"
+if [ ! -f "$checkov_venv/.complete" ]; then
+  rm -rf "$checkov_venv"
+  python3 -m venv "$checkov_venv"
+  "$checkov_venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
+  touch "$checkov_venv/.complete"
+  what="installed into $checkov_venv"
+else
+  what="cached in $checkov_venv"
+fi
+ln -sf "$checkov_venv/bin/checkov" "$OUT/bin/checkov"
+done_step "$what"
+
+# --- Trivy ---------------------------------------------------------------------------------
+step "trivy $TRIVY_VERSION"
+trivy_dir="$CACHE/trivy-$TRIVY_VERSION"
+if [ ! -x "$trivy_dir/trivy" ]; then
+  echo "   building Trivy $TRIVY_VERSION from the Go module proxy (scripts/tools/trivy; about 8 minutes on 2 cores)"
+  mkdir -p "$trivy_dir"
+  # Trivy uses encoding/json/v2, which Go 1.26 builds only under this experiment (Trivy's own release builds set it).
+  GOEXPERIMENT=jsonv2 go build -C "$HERE/trivy" -trimpath -ldflags "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION" \
+    -o "$trivy_dir/trivy.partial" github.com/aquasecurity/trivy/cmd/trivy
+  mv "$trivy_dir/trivy.partial" "$trivy_dir/trivy"
+  what="built Trivy $TRIVY_VERSION"
+else
+  what="Trivy $TRIVY_VERSION cached"
+fi
+ln -sf "$trivy_dir/trivy" "$OUT/bin/trivy"
+done_step "$what ($trivy_dir/trivy)"
+
 # --- CLI configuration and environment -----------------------------------------------------
 step "write .tools/"
 cat >"$OUT/terraform.rc" <<EOF
@@ -163,7 +200,8 @@ export SECURE_LAMBDA_AWS_PROVIDER="$aws_version"
 EOF
 node -e 'const [out, ...kv] = process.argv.slice(1); const o = {}; for (let i = 0; i < kv.length; i += 2) o[kv[i]] = kv[i + 1]; require("fs").writeFileSync(out, JSON.stringify(o, null, 2) + "\n")' \
   "$OUT/tools.json" terraform "$TERRAFORM" terraformVersion "$TERRAFORM_VERSION" cliConfig "$OUT/terraform.rc" \
-  awsProvider "$aws_version" awsProviderPinned "$AWS_PINNED" motoServer "$OUT/bin/moto_server" motoVersion "$MOTO_VERSION"
+  awsProvider "$aws_version" awsProviderPinned "$AWS_PINNED" motoServer "$OUT/bin/moto_server" motoVersion "$MOTO_VERSION" \
+  checkov "$OUT/bin/checkov" checkovVersion "$CHECKOV_VERSION" trivy "$OUT/bin/trivy" trivyVersion "$TRIVY_VERSION"
 done_step "env.sh, tools.json, terraform.rc"
 
 printf '\n%s\n' "npm run tools: done in $(( $(date +%s) - started )) s"

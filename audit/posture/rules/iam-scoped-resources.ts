@@ -1,16 +1,19 @@
 import { blockOf, referencedAddress } from "../json-values";
 import { actionsOf, allows, identityPolicies, resourcesIn, type Statement } from "../policy-documents";
-import { resourcesOf, type PostureFinding, type PostureRule, type StackJson } from "../rule";
+import { resourcesOf, type PostureFinding, type PostureRule, type StackJson, ruleIdOf } from "../rule";
 import { isWildcardOnlyAction } from "../wildcard-only";
 
 export const iamScopedResourcesRule: PostureRule = {
-  ids: ["CKV_AWS_355", "CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "AVD-AWS-0057"],
+  id: ruleIdOf(__filename),
   title: "no IAM policy allows a wildcard resource beyond the unavoidable (own log streams, Lambda's network interfaces, actions that take only \"*\")",
   why:
     "A resource with a wildcard extends a grant to resources that are not the function's: another function's parameters, every key, every queue. " +
     "Three exceptions cannot be avoided and are kept narrow: Lambda names log streams at run time (so `<own log group ARN>:log-stream:*`), " +
     "it creates a VPC function's network interfaces and picks their ids (so `network-interface/*`, in a statement of Lambda's interface actions only), " +
     "and some actions take no resource at all (xray:PutTraceSegments), which are allowed on \"*\" only in a statement holding nothing else.",
+  nearest: ["CKV_AWS_355", "CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "AWS-0057"],
+  scannerGap:
+    "Checkov's resource-wildcard checks read aws_iam_policy_document data sources only, not a role policy's JSON; Trivy 0.74's AWS-0057 passes a role policy that grants ssm:GetParameters on \"*\".",
   check: (json) => {
     const findings: PostureFinding[] = [];
     const logGroups = ownLogGroups(json);

@@ -1,4 +1,4 @@
-import { resourcesOf, type PostureRule } from "../rule";
+import { resourcesOf, type PostureRule, ruleIdOf } from "../rule";
 
 /**
  * Runtimes past their deprecation date on AWS's Lambda runtimes page
@@ -14,9 +14,12 @@ export const DEPRECATED_RUNTIMES: ReadonlySet<string> = new Set([
 ]);
 
 export const lambdaRuntimeSupportedRule: PostureRule = {
-  ids: ["CKV_AWS_363"],
+  id: ruleIdOf(__filename),
   title: "no Lambda function runs on a deprecated runtime",
   why: "A deprecated runtime gets no more security patches: a vulnerability found in it stays in the function, and AWS eventually blocks its updates.",
+  nearest: ["CKV_AWS_363"],
+  scannerGap:
+    "Checkov 3.3.30's list of deprecated runtimes stops before nodejs18.x and nodejs20.x: it passes both. Trivy 0.74 has no runtime check.",
   check: (json) =>
     resourcesOf(json, "aws_lambda_function")
       .filter(([, fn]) => typeof fn.runtime === "string" && DEPRECATED_RUNTIMES.has(fn.runtime))
