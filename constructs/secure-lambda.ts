@@ -33,7 +33,7 @@ const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "no
  * source, plan, state or `cdktf.out/`. The function's environment holds only the parameter
  * names (or the secret's name); its role may read exactly those and decrypt them only
  * through the store. By default it also meets what
- * Checkov and Trivy check (`audit/posture/`): X-Ray tracing, an environment encrypted
+ * Checkov and Trivy check (`npm run scan`): X-Ray tracing, an environment encrypted
  * with its key; `reservedConcurrentExecutions` and `deadLetterQueue` complete the set.
  *
  * Bad props fail in the constructor with {@link SecureLambdaValidationError}, and the

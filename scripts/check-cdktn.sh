@@ -3,7 +3,8 @@
 # temporary copy; the project itself stays on cdktf. Installs the cdktn packages, switches
 # the one import point (constructs/tf.ts), and checks that nothing else imports cdktf, that
 # it type-checks, that every environment synthesizes to the same Terraform JSON as with
-# cdktf (but for the differences listed), that the unit tests pass and that the audit does.
+# cdktf (but for the differences listed), that the unit tests pass and that the audit and the
+# posture scan do (the scanners are the ones `npm run tools` installed for the project).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CDKTN_VERSION=0.24.0
@@ -19,6 +20,8 @@ say() { printf '\n== %s (%d s)\n' "$1" $((SECONDS - started)); }
 
 say "copy the working tree"
 (cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$WORK")
+# The scanners' paths (npm run tools): the audit runs the posture scan.
+if [ -f "$ROOT/.tools/tools.json" ]; then mkdir -p "$WORK/.tools" && cp "$ROOT/.tools/tools.json" "$WORK/.tools/"; fi
 
 cd "$WORK"
 say "install the project's lock, then cdktn $CDKTN_VERSION, @cdktn/provider-aws $CDKTN_AWS_VERSION, constructs $CONSTRUCTS_VERSION"
@@ -47,7 +50,7 @@ node -r ./scripts/register.cjs scripts/compare-synth.ts "$WORK/out-cdktf" "$WORK
 say "unit tests on cdktn"
 npx jest --ci
 
-say "audit of the cdktn synthesis"
-npm run -s audit -- --synthesized "$WORK/out-cdktn" | tail -n 3
+say "audit and posture scan of the cdktn synthesis"
+npm run -s audit -- --synthesized "$WORK/out-cdktn" | tail -n 5
 
 say "check:cdktn passed (cdktn $CDKTN_VERSION, @cdktn/provider-aws $CDKTN_AWS_VERSION)"
