@@ -3,6 +3,7 @@ import { environments, type EnvironmentConfig } from "./config/environments";
 import { ConfigurationError, ENVIRONMENTS_VARIABLE, selectEnvironments, validateEnvironments } from "./config/validate";
 import { SecretLeakError, SecureLambdaValidationError } from "./constructs/errors";
 import { App } from "./constructs/tf";
+import { formatSynthSummary, summarizeSynth, useColor } from "./cli/synth-summary";
 import { EnvironmentStack } from "./stacks/environment-stack";
 
 /** Options of {@link buildApp}. */
@@ -33,7 +34,12 @@ export function buildApp(options: BuildAppOptions = {}): App {
 if (require.main === module) {
   try {
     // `cdktf synth` builds every stack; SECURE_LAMBDA_ENVIRONMENTS=dev,prod builds only those.
-    buildApp({ only: process.env[ENVIRONMENTS_VARIABLE] }).synth();
+    const app = buildApp({ only: process.env[ENVIRONMENTS_VARIABLE] });
+    app.synth();
+    // What was written, and the warnings cdktf keeps only in manifest.json (a key from SecretsKey.fromKeyArn, ...).
+    const { stdout, stderr } = formatSynthSummary(summarizeSynth(app.outdir), useColor(process.stderr));
+    process.stdout.write(stdout);
+    process.stderr.write(stderr);
   } catch (error) {
     // A user's mistake gets its message, not a stack trace through cdktf internals.
     if (!(error instanceof ConfigurationError || error instanceof SecureLambdaValidationError || error instanceof SecretLeakError)) throw error;

@@ -63,6 +63,16 @@ describe("the app", () => {
     }
   });
 
+  test.each(ENVIRONMENTS)("%s: each secret's description gives the command that sets it in this environment", (env) => {
+    const json = readStack(outdir, env);
+    const described = [...resources(json, "aws_ssm_parameter"), ...resources(json, "aws_secretsmanager_secret")].map(([, r]) => r.description as string);
+    expect(described.length).toBeGreaterThan(0);
+    for (const description of described) {
+      expect(description).toContain(`npm run secrets -- set ${env} notifier-${env} `);
+      expect(description).not.toContain("<env>");
+    }
+  });
+
   test.each(ENVIRONMENTS)("%s: refuses a Terraform or OpenTofu older than 1.11, which knows no write-only arguments", (env) => {
     expect(readStack(outdir, env).terraform.required_version).toBe(">= 1.11.0");
   });

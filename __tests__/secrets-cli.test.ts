@@ -272,9 +272,9 @@ describe("bad input", () => {
 describe("as a process", () => {
   const script = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.secrets as string;
 
-  function start(args: string[]) {
+  function start(args: string[], aws: NodeJS.ProcessEnv = awsEnv()) {
     const [command, ...rest] = script.split(" ");
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...awsEnv() };
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...aws };
     return spawn(command!, [...rest, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
   }
 
@@ -305,6 +305,17 @@ describe("as a process", () => {
     const result = await finished(start(["status", "dev"]));
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("dev: 2 of 2 secrets are not set");
+  });
+
+  test("without credentials, says how to provide them and exits 3, not 1 (a secret is unset)", async () => {
+    // No keys, no profile, no config files, no instance metadata: the SDK's chain finds nothing.
+    const none = { AWS_ENDPOINT_URL_SSM: server.url, AWS_CONFIG_FILE: "/nonexistent/aws-config", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials", AWS_EC2_METADATA_DISABLED: "true" };
+    const result = await finished(start(["status", "dev"], none));
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain(`error: no AWS credentials to reach ${GITHUB}`);
+    for (const way of ["AWS_PROFILE", "aws sso login", "AWS_ACCESS_KEY_ID"]) expect(result.stderr).toContain(way);
+    expect(server.calls).toHaveLength(0);
   });
 });
 

@@ -103,7 +103,20 @@ describe("numbers", () => {
 });
 
 describe("entry", () => {
-  test("refuses an entry that does not exist, naming the path", () => expectInvalid({ entry: "no/such/handler.ts" }, "entry", '"no/such/handler.ts"', "the file does not exist"));
+  test("refuses a relative entry that does not exist, naming the working directory and the path it resolved to", () =>
+    expectInvalid(
+      { entry: "no/such/handler.ts" },
+      "entry",
+      '"no/such/handler.ts"',
+      `resolved against the working directory ${process.cwd()} to ${path.join(process.cwd(), "no", "such", "handler.ts")}`,
+      'path.join(__dirname, "no/such/handler.ts")',
+      "the file does not exist",
+    ));
+  test("refuses an absolute entry that does not exist, naming it", () => {
+    const entry = path.join(os.tmpdir(), "no-such-handler.ts");
+    const error = errorOf({ entry });
+    expect(error.message).toBe(`test/fn: invalid entry: ${JSON.stringify(entry)}: the file does not exist`);
+  });
   test("refuses an entry that is not a string", () => expectInvalid({ entry: undefined }, "entry", "undefined", "the path of the handler"));
   test("reports an esbuild error with the entry path and location, not a stack trace", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bad-entry-"));

@@ -24,6 +24,13 @@ export function describeAwsError(error: unknown, subject: string, options: AwsEr
   const store = options.store ?? "ssm";
   const name = awsErrorCode(error);
   const message = redact(String((error as { message?: unknown })?.message ?? error), options.redact ?? []);
+  if (name === "CredentialsProviderError") {
+    return new CliError(
+      `no AWS credentials to reach ${subject} (${message}). Provide them as for the AWS CLI: AWS_PROFILE=<profile> naming a profile in ~/.aws/config ` +
+        "(IAM Identity Center / SSO: run `aws sso login --profile <profile>` first), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN for temporary ones)",
+      EXIT.noCredentials,
+    );
+  }
   if (name === NOT_FOUND[store]) {
     return new CliError(`${subject} does not exist: deploy the stack first (npx cdktf deploy <env>)`, EXIT.notReady);
   }

@@ -6,5 +6,9 @@ export class CliError extends Error {
   }
 }
 
-/** Exit codes: 0 success, 1 a secret is not ready or AWS refused, 2 bad usage. */
-export const EXIT = { ok: 0, notReady: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 a secret is not ready (unset, missing) or AWS refused, 2 bad
+ * usage, 3 no AWS credentials were found (so nothing was asked: a pipeline gating on 1
+ * must not read this as "a secret is unset").
+ */
+export const EXIT = { ok: 0, notReady: 1, usage: 2, noCredentials: 3 } as const;

@@ -22,6 +22,12 @@ Commands:
   set <env> <function> <secret>   write a secret's value, read from stdin or a hidden prompt
   status <env>                    show whether each secret is set; exits 1 if any is not
 
+Credentials: as for the AWS CLI (AWS_PROFILE, an SSO login, or AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY); the region comes from the environment's configuration.
+
+Exit codes: 0 done (status: every secret set), 1 a secret is not set or AWS refused,
+2 bad usage, 3 no AWS credentials found.
+
 Run "npm run secrets -- <command> --help" for a command's details.
 `;
 

@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
 import { parameterName, PLACEHOLDER_VALUE, PLACEHOLDER_WRITE_VERSION } from "./naming";
-import { SsmParameter } from "./tf";
+import { SsmParameter, TerraformStack } from "./tf";
 
 /** What {@link createSecretParameters} needs. */
 export interface SecretParametersProps {
@@ -50,12 +50,17 @@ export const PARAMETER_IGNORED_CHANGES = [
  * `Parameter-<secret>` under `scope`: they name the Terraform resources, so changing them
  * would replace the parameters and lose the values set out of band.
  */
+/** The environment the secrets CLI knows a stack by: the stack's name (in the CLI's own examples, `<env>`). */
+export function stackName(scope: Construct): string {
+  return TerraformStack.of(scope).node.id;
+}
+
 export function createSecretParameters(scope: Construct, props: SecretParametersProps): Record<string, SsmParameter> {
   const parameters: Record<string, SsmParameter> = {};
   for (const secret of props.secrets) {
     parameters[secret] = new SsmParameter(scope, `Parameter-${secret}`, {
       name: parameterName(props.parameterPrefix, secret),
-      description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band: npm run secrets -- set <env> ${props.functionName} ${secret}`,
+      description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band: npm run secrets -- set ${stackName(scope)} ${props.functionName} ${secret}`,
       type: "SecureString",
       keyId: props.keyArn,
       // Write-only (Terraform >= 1.11): the provider sends it to SSM at create time and keeps

@@ -1,5 +1,6 @@
 import type { Construct } from "constructs";
 import { defaultSecretName, PLACEHOLDER_STAGE, PLACEHOLDER_WRITE_VERSION, placeholderSecretJson } from "./naming";
+import { stackName } from "./secret-parameters";
 import { SecretsmanagerSecret, SecretsmanagerSecretRotation, SecretsmanagerSecretVersion } from "./tf";
 
 /** Rotation of a Secrets Manager secret by a rotation function you provide. */
@@ -55,7 +56,7 @@ export function createSecretsManagerSecret(scope: Construct, props: SecretsManag
   const secretName = defaultSecretName(props.functionName);
   const secret = new SecretsmanagerSecret(scope, "Secret", {
     name: secretName,
-    description: `Secrets of ${props.functionName}, one JSON key each. Terraform only creates it with placeholders; set each value out of band: npm run secrets -- set <env> ${props.functionName} <secret>`,
+    description: `Secrets of ${props.functionName}, one JSON key each. Terraform only creates it with placeholders; set each value out of band: npm run secrets -- set ${stackName(scope)} ${props.functionName} <secret>`,
     kmsKeyId: props.keyArn,
     recoveryWindowInDays: props.protect ? PROTECTED_RECOVERY_DAYS : UNPROTECTED_RECOVERY_DAYS,
     tags: props.tags,

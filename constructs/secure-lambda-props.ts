@@ -14,7 +14,7 @@ export interface SecureLambdaProps {
   readonly functionName: string;
   /** Name of the execution role. IAM names are global to the account while function names are regional: set it when the same function name runs in several regions of one account. @default functionName */
   readonly roleName?: string;
-  /** Path of the handler's TypeScript file, bundled with esbuild at synth time (relative paths resolve from the working directory). */
+  /** Path of the handler's TypeScript or JavaScript file, bundled with esbuild at synth time. Pass an absolute path (`path.join(__dirname, "src/handler.ts")`): a relative one resolves against the working directory synth runs in. */
   readonly entry: string;
   /** Name of the handler function exported by `entry`. @default "handler" */
   readonly handler?: string;

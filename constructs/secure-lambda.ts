@@ -189,11 +189,17 @@ export class SecureLambda extends Construct {
   }
 
   private bundleEntry(entry: string, target: string, minify: boolean) {
+    const resolved = path.resolve(entry);
     try {
-      return bundle({ entry: path.resolve(entry), target, minify });
+      return bundle({ entry: resolved, target, minify });
     } catch (error) {
       if (error instanceof BundlingError) {
-        throw new SecureLambdaValidationError(this.node.path, "entry", `${JSON.stringify(entry)}: ${error.details}`);
+        // A relative entry depends on where synth runs (`npm run synth`, `cdktf synth` in
+        // another directory, a test runner): say where it was looked for.
+        const where = path.isAbsolute(entry)
+          ? ""
+          : ` (resolved against the working directory ${process.cwd()} to ${resolved}; pass an absolute path, e.g. path.join(__dirname, ${JSON.stringify(entry)}))`;
+        throw new SecureLambdaValidationError(this.node.path, "entry", `${JSON.stringify(entry)}${where}: ${error.details}`);
       }
       throw error;
     }

@@ -29,7 +29,8 @@ type Base = Pick<GuardedValue, "resourceType" | "address" | "constructPath">;
 export function collectGuardedValues(stack: TerraformStack): GuardedResource[] {
   const found: GuardedResource[] = [];
   for (const construct of stack.node.findAll()) {
-    if (!(construct instanceof TerraformResource) || TerraformStack.of(construct) !== stack) continue;
+    // isTerraformResource, not instanceof: a resource of another copy of cdktf is judged too.
+    if (!TerraformResource.isTerraformResource(construct) || TerraformStack.of(construct) !== stack) continue;
     const type = construct.terraformResourceType;
     const judged = JUDGED_ARGUMENTS[type];
     if (!judged) continue;

@@ -3,6 +3,7 @@ import { SecretLeakError, SecureLambdaValidationError, type LeakFinding } from "
 import { Annotations, Aspects, TerraformStack, type IAspect } from "../tf";
 import { collectGuardedValues } from "./collect";
 import type { LeakRule } from "./rule";
+import { guardThroughStackSynthesis, isOwnCopy } from "./other-copy";
 import { DEFAULT_LEAK_RULES } from "./rules";
 
 /** A deliberate exception: this variable (or parameter argument) may hold a literal. */
@@ -38,10 +39,15 @@ export class SecretLeakGuard implements IAspect {
   /**
    * Registers the guard on the stack of `scope`, once however often it is called.
    * cdktf applies aspects per stack (an aspect on the App never runs), so each stack
-   * needs its own registration; SecureLambda and EnvironmentStack call this.
+   * needs its own registration; SecureLambda and EnvironmentStack call this. A stack built
+   * with another copy of cdktf (whose aspects this copy cannot reach) runs the guard from its
+   * own `toTerraform()` instead, and synth warns about the two copies; if even that hook
+   * cannot be installed, this throws {@link DuplicateCdktfError}.
    */
   static protect(scope: IConstruct): void {
     const stack = TerraformStack.of(scope);
+    // A stack of another copy of cdktf never sees this copy's aspects: hook its synthesis instead.
+    if (!isOwnCopy(stack)) return guardThroughStackSynthesis(stack, (s) => SecretLeakGuard.shared.visit(s));
     const aspects = Aspects.of(stack);
     if (!aspects.all.includes(SecretLeakGuard.shared)) aspects.add(SecretLeakGuard.shared);
   }

@@ -1,0 +1,123 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Annotations, TerraformStack } from "../tf";
+
+/**
+ * Where the guard's cdktf and the stack's cdktf come from, when they are two copies.
+ *
+ * cdktf keeps a scope's aspects under a `Symbol()` private to each copy of the package, so
+ * an aspect registered through this package's copy is invisible to a stack built with
+ * another copy (an app that installed its own cdktf next to a linked clone of this
+ * project, or a version npm could not dedupe): that stack would synthesize without the
+ * guard, and a literal token would land in `cdk.tf.json` with exit code 0 (issue 15).
+ */
+export interface CdktfCopies {
+  /** Directory of the cdktf package this library imports. */
+  readonly guard: string;
+  /** Directory (or, when it cannot be found, a description) of the stack's cdktf. */
+  readonly stack: string;
+}
+
+/** Raised when the guard cannot run on a stack built with another copy of cdktf. */
+export class DuplicateCdktfError extends Error {
+  readonly copies: CdktfCopies;
+
+  constructor(stackPath: string, copies: CdktfCopies, problem: string) {
+    super(
+      [
+        `secret-leak guard: stack "${stackPath}" is built with another copy of cdktf than secure-lambda's, and the guard cannot run on it: ${problem}.`,
+        ...describe(copies),
+        FIX,
+      ].join("\n"),
+    );
+    this.name = "DuplicateCdktfError";
+    this.copies = copies;
+  }
+}
+
+const FIX =
+  "Fix: let the app and secure-lambda share one copy. secure-lambda declares cdktf, constructs and @cdktf/provider-aws as peer dependencies: " +
+  "install it from its package (npm install <path>/secure-lambda-<version>.tgz), not by importing or linking a clone that has its own node_modules, " +
+  "then run `npm dedupe`; `npm ls cdktf` must show a single version.";
+
+const hooked = new WeakSet<object>();
+
+/** The stack methods that turn a stack into its Terraform configuration (JSON, or HCL with `synth --hcl`). */
+const SYNTHESIS_METHODS = ["toTerraform", "toHclTerraform"] as const;
+
+/**
+ * Runs `guard` whenever a stack built with another copy of cdktf is synthesized: the
+ * stack's own `toTerraform()`/`toHclTerraform()` (which every way of synthesizing calls,
+ * in whatever copy: `app.synth()`, `cdktf synth`, `Testing.synth`) first runs the guard.
+ * Warns, visibly in the synth output, that there are two copies. Throws
+ * {@link DuplicateCdktfError} when the hook cannot be installed, so the guard is never
+ * silently off.
+ */
+export function guardThroughStackSynthesis(stack: TerraformStack, guard: (stack: TerraformStack) => void): void {
+  if (hooked.has(stack)) return;
+  const copies = cdktfCopies(stack);
+  const target = stack as unknown as Record<string, unknown>;
+  for (const method of SYNTHESIS_METHODS) {
+    const original = target[method];
+    if (typeof original !== "function") throw new DuplicateCdktfError(stack.node.path, copies, `the stack has no ${method}() method`);
+    const guarded = function (this: unknown, ...args: unknown[]): unknown {
+      guard(stack);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+    try {
+      Object.defineProperty(stack, method, { value: guarded, configurable: true, writable: true, enumerable: false });
+    } catch (error) {
+      throw new DuplicateCdktfError(stack.node.path, copies, `its ${method}() cannot be wrapped (${(error as Error).message})`);
+    }
+    if (target[method] !== guarded) throw new DuplicateCdktfError(stack.node.path, copies, `its ${method}() cannot be wrapped`);
+  }
+  hooked.add(stack);
+  Annotations.of(stack).addWarning(
+    ["two copies of cdktf: the secret-leak guard runs through the stack's own synthesis instead of an aspect.", ...describe(copies), FIX].join(" "),
+  );
+}
+
+function describe(copies: CdktfCopies): string[] {
+  return [`  secure-lambda's cdktf: ${copies.guard}`, `  the stack's cdktf:     ${copies.stack}`];
+}
+
+/** The directories of this library's cdktf and of the one the stack's class comes from. */
+export function cdktfCopies(stack: object): CdktfCopies {
+  return { guard: packageDirectory(require.resolve("cdktf")) ?? "unknown", stack: stackCopy(stack) };
+}
+
+function stackCopy(stack: object): string {
+  const stackClass = foreignStackClass(stack);
+  if (!stackClass) return "unknown (the stack's class is not a cdktf TerraformStack)";
+  // A CommonJS module's exports tell which file defined the class (cdktf is CommonJS only).
+  for (const [file, module] of Object.entries(require.cache)) {
+    if ((module?.exports as { TerraformStack?: unknown } | undefined)?.TerraformStack === stackClass) {
+      return packageDirectory(file) ?? file;
+    }
+  }
+  const version = (stackClass as unknown as Record<symbol, { version?: string } | undefined>)[JSII_RTTI]?.version;
+  return `unknown path (cdktf ${version ?? "of unknown version"}, not loaded through require)`;
+}
+
+const JSII_RTTI = Symbol.for("jsii.rtti");
+
+/** The TerraformStack class in the stack's prototype chain: the one its cdktf copy defines. */
+function foreignStackClass(stack: object): object | undefined {
+  for (let proto = Object.getPrototypeOf(stack); proto; proto = Object.getPrototypeOf(proto)) {
+    const ctor = proto.constructor as (object & Record<symbol, { fqn?: string } | undefined>) | undefined;
+    if (ctor?.[JSII_RTTI]?.fqn?.endsWith(".TerraformStack")) return ctor;
+  }
+  return undefined;
+}
+
+function packageDirectory(file: string): string | undefined {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+  }
+  return undefined;
+}
+
+/** True when `stack` is a stack of this library's copy of cdktf (its aspects then run). */
+export function isOwnCopy(stack: object): boolean {
+  return stack instanceof TerraformStack;
+}
