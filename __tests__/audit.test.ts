@@ -15,6 +15,7 @@ import { formatAudit } from "../audit/report";
 import { STAND_IN_ACCOUNT_ID, targetOf } from "../audit/target";
 import { AuditError, readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
 import { buildApp } from "../main";
+import { bySid, editPolicy, onlyBody } from "./helpers/break-stack";
 
 const ROOT = path.join(__dirname, "..");
 let outdir: string;
@@ -47,21 +48,7 @@ async function auditWithDev(change: (json: any) => void, name = "dev"): Promise<
   return auditStacks(changed, [name]);
 }
 
-function onlyBody(json: any, type: string): any {
-  const bodies = Object.values(json.resource[type]);
-  if (bodies.length !== 1) throw new Error(`expected one ${type}`);
-  return bodies[0];
-}
-
-/** Rewrites the statements of a policy held as JSON text. */
-function editPolicy(holder: any, attribute: string, edit: (statements: any[]) => void): void {
-  const document = JSON.parse(holder[attribute]);
-  edit(document.Statement);
-  holder[attribute] = JSON.stringify(document);
-}
-
 const rolePolicy = (json: any) => onlyBody(json, "aws_iam_role_policy");
-const statement = (statements: any[], sid: string) => statements.find((s) => s.Sid === sid);
 
 describe("npm run audit on the example app", () => {
   test("every request of every function comes out as expected", () => {
@@ -124,7 +111,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
   test("a parameter wildcard lets the function read another function's secrets", async () => {
     const widened = await auditWithDev((json) =>
       editPolicy(rolePolicy(json), "policy", (s) => {
-        statement(s, "ReadOwnSecretParameters").Resource = ["arn:aws:ssm:*:*:parameter/*"];
+        bySid(s, "ReadOwnSecretParameters").Resource = ["arn:aws:ssm:*:*:parameter/*"];
       }),
     );
     expect(widened.ok).toBe(false);
@@ -135,7 +122,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
   test("ssm:* lets the function overwrite its own secrets", async () => {
     const widened = await auditWithDev((json) =>
       editPolicy(rolePolicy(json), "policy", (s) => {
-        statement(s, "ReadOwnSecretParameters").Action = ["ssm:*"];
+        bySid(s, "ReadOwnSecretParameters").Action = ["ssm:*"];
       }),
     );
     expect(row(widened, "ssm:PutParameter on own")).toMatchObject({ result: "allowed", ok: false });
@@ -145,7 +132,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
   test("without kms:ViaService the function may decrypt directly", async () => {
     const widened = await auditWithDev((json) =>
       editPolicy(rolePolicy(json), "policy", (s) => {
-        delete statement(s, "DecryptOwnSecretParametersThroughSsm").Condition.StringEquals["kms:ViaService"];
+        delete bySid(s, "DecryptOwnSecretParametersThroughSsm").Condition.StringEquals["kms:ViaService"];
       }),
     );
     expect(row(widened, "kms:Decrypt called directly")).toMatchObject({ result: "allowed", ok: false });
@@ -154,7 +141,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
   test("without the encryption-context condition the function may decrypt another function's parameter", async () => {
     const widened = await auditWithDev((json) =>
       editPolicy(rolePolicy(json), "policy", (s) => {
-        delete statement(s, "DecryptOwnSecretParametersThroughSsm").Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"];
+        delete bySid(s, "DecryptOwnSecretParametersThroughSsm").Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"];
       }),
     );
     expect(row(widened, "kms:Decrypt via SSM for another function's")).toMatchObject({ result: "allowed", ok: false });
@@ -164,7 +151,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
   test("a log-group wildcard lets the function write other groups", async () => {
     const widened = await auditWithDev((json) =>
       editPolicy(rolePolicy(json), "policy", (s) => {
-        statement(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:*:*:log-group:/aws/lambda/*"];
+        bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:*:*:log-group:/aws/lambda/*"];
       }),
     );
     expect(row(widened, "logs:PutLogEvents in another function's")).toMatchObject({ result: "allowed", ok: false });
@@ -183,7 +170,7 @@ describe("a widened policy fails the audit on the request it lets through", () =
   test("a key policy without the log-group condition lets CloudWatch Logs use the key for any group", async () => {
     const widened = await auditWithDev((json) =>
       editPolicy(onlyBody(json, "aws_kms_key"), "policy", (s) => {
-        delete statement(s, "CloudWatchLogsEncryptsOwnLogGroups").Condition;
+        delete bySid(s, "CloudWatchLogsEncryptsOwnLogGroups").Condition;
       }),
     );
     expect(row(widened, "kms:GenerateDataKey by logs.eu-west-1.amazonaws.com for another")).toMatchObject({ result: "allowed", ok: false });
@@ -214,7 +201,7 @@ describe("the Secrets Manager store (stg)", () => {
     const widened = await auditWithDev(
       (json) =>
         editPolicy(rolePolicy(json), "policy", (s) => {
-          statement(s, "ReadOwnSecret").Resource = ["arn:aws:secretsmanager:*:*:secret:notifier-stg*"];
+          bySid(s, "ReadOwnSecret").Resource = ["arn:aws:secretsmanager:*:*:secret:notifier-stg*"];
         }),
       "stg",
     );
@@ -231,7 +218,7 @@ describe("the Secrets Manager store (stg)", () => {
     const widened = await auditWithDev(
       (json) =>
         editPolicy(rolePolicy(json), "policy", (s) => {
-          delete statement(s, "ReadOwnSecret").Condition;
+          delete bySid(s, "ReadOwnSecret").Condition;
         }),
       "stg",
     );
@@ -242,7 +229,7 @@ describe("the Secrets Manager store (stg)", () => {
     const widened = await auditWithDev(
       (json) =>
         editPolicy(rolePolicy(json), "policy", (s) => {
-          delete statement(s, "DecryptOwnSecretThroughSecretsManager").Condition.StringEquals["kms:EncryptionContext:SecretARN"];
+          delete bySid(s, "DecryptOwnSecretThroughSecretsManager").Condition.StringEquals["kms:EncryptionContext:SecretARN"];
         }),
       "stg",
     );
@@ -350,7 +337,7 @@ describe("the command", () => {
       const file = path.join(widenedDir, "stacks", "dev", "cdk.tf.json");
       const json = JSON.parse(fs.readFileSync(file, "utf8"));
       editPolicy(rolePolicy(json), "policy", (s) => {
-        statement(s, "ReadOwnSecretParameters").Resource = ["*"];
+        bySid(s, "ReadOwnSecretParameters").Resource = ["*"];
       });
       fs.writeFileSync(file, JSON.stringify(json));
       const run = cli(["--synthesized", widenedDir, "dev"]);

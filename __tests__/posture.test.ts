@@ -20,6 +20,7 @@ import { ssmCustomerKeyRule } from "../audit/posture/rules/ssm-customer-key";
 import { isWildcardOnlyAction } from "../audit/posture/wildcard-only";
 import { readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
 import { buildApp } from "../main";
+import { bySid, editPolicy, onlyBody } from "./helpers/break-stack";
 
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-posture-"));
 buildApp({ outdir }).synth();
@@ -39,22 +40,6 @@ function named(rule: PostureRule): string {
 function devCopy(): any {
   return structuredClone(stacks.find((stack) => stack.name === "dev")!.json);
 }
-
-/** The one resource of a type in a stack's JSON, to edit. */
-function onlyBody(json: any, type: string): any {
-  const bodies = Object.values(json.resource[type] ?? {});
-  if (bodies.length !== 1) throw new Error(`expected one ${type}, found ${bodies.length}`);
-  return bodies[0];
-}
-
-/** Rewrites the statements of a policy held as JSON text. */
-function editPolicy(holder: any, attribute: string, edit: (statements: any[]) => void): void {
-  const document = JSON.parse(holder[attribute]);
-  edit(document.Statement);
-  holder[attribute] = JSON.stringify(document);
-}
-
-const bySid = (statements: any[], sid: string): any => statements.find((s) => s.Sid === sid);
 
 /** Asserts the rule finds nothing on any stack of the app. */
 function expectMetEverywhere(rule: PostureRule): void {

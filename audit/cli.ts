@@ -5,11 +5,10 @@
  * Exits 0 when every request comes out as expected and the scan passes, 1 when either
  * does not (or a stack cannot be audited), 2 on bad usage.
  */
-import { parseArgs } from "node:util";
 import { auditStacks } from "./audit";
 import { formatAudit } from "./report";
 import { runScanOn } from "./scan/cli";
-import { stacksToJudge } from "./synthesize";
+import { type CliIo, parseStackArgs, stacksToJudge } from "./synthesize";
 import { AuditError } from "./terraform-json";
 
 const USAGE = `Usage: npm run audit -- [<env>...] [--synthesized <dir>]
@@ -28,28 +27,13 @@ Exits 0 when every request comes out as expected and the scan passes, 1 otherwis
 2 on bad usage.
 `;
 
-/** Where the CLI writes; the process by default. */
-export interface AuditIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
 /** Runs the audit CLI and returns its exit code. */
-export async function runAuditCli(argv: readonly string[], io: AuditIo): Promise<number> {
-  let parsed;
+export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseStackArgs(argv, USAGE, io);
+  if (typeof args === "number") return args;
+  const only = args.envs.length > 0 ? args.envs : undefined;
   try {
-    parsed = parseArgs({ args: [...argv], options: { synthesized: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    io.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const only = parsed.positionals.length > 0 ? parsed.positionals : undefined;
-  try {
-    const stacks = stacksToJudge(parsed.values.synthesized);
+    const stacks = stacksToJudge(args.synthesized);
     const unknown = (only ?? []).filter((name) => !stacks.some((stack) => stack.name === name));
     if (unknown.length > 0) {
       io.stderr.write(`error: unknown environment ${unknown.map((n) => JSON.stringify(n)).join(", ")}; known: ${stacks.map((s) => s.name).join(", ")}\n`);

@@ -23,6 +23,7 @@ import { readSkips, type Skip } from "../../audit/scan/skips";
 import { readSynthesizedStacks, type SynthesizedStack } from "../../audit/terraform-json";
 import { loadTools } from "../../cli/real-tools";
 import { buildApp } from "../../main";
+import { bySid, editPolicy, onlyBody } from "../helpers/break-stack";
 
 const ROOT = path.join(__dirname, "..", "..");
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-scan-app-"));
@@ -36,17 +37,6 @@ const skips = readSkips();
 function devCopy(): any {
   return structuredClone(dev.json);
 }
-function onlyBody(json: any, type: string): any {
-  const bodies = Object.values(json.resource[type] ?? {});
-  if (bodies.length !== 1) throw new Error(`expected one ${type}, found ${bodies.length}`);
-  return bodies[0];
-}
-function editPolicy(holder: any, attribute: string, edit: (statements: any[]) => void): void {
-  const document = JSON.parse(holder[attribute]);
-  edit(document.Statement);
-  holder[attribute] = JSON.stringify(document);
-}
-const bySid = (statements: any[], sid: string): any => statements.find((s) => s.Sid === sid);
 const fn = (json: any) => onlyBody(json, "aws_lambda_function");
 const firstParameter = (json: any) => Object.values(json.resource.aws_ssm_parameter)[0] as any;
 

@@ -5,9 +5,8 @@
  * is in the skip list and no skip is stale, 1 otherwise, 2 on bad usage.
  */
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { loadTools } from "../../cli/real-tools";
-import { stacksToJudge } from "../synthesize";
+import { type CliIo, parseStackArgs, stacksToJudge } from "../synthesize";
 import { AuditError, type SynthesizedStack } from "../terraform-json";
 import { formatScan } from "./report";
 import { ScanError } from "./result";
@@ -30,32 +29,12 @@ Exits 0 when every failed check is in the skip list and, on a scan of the whole 
 every skip is still used; 1 otherwise; 2 on bad usage.
 `;
 
-/** Where the CLI writes; the process by default. */
-export interface ScanIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
 /** Runs the scan CLI and returns its exit code. */
-export function runScanCli(argv: readonly string[], io: ScanIo): number {
-  let parsed;
+export function runScanCli(argv: readonly string[], io: CliIo): number {
+  const args = parseStackArgs(argv, USAGE, io, ["skips"]);
+  if (typeof args === "number") return args;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: { synthesized: { type: "string" }, skips: { type: "string" }, help: { type: "boolean", short: "h" } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    io.stderr.write(`error: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  try {
-    return runScanOn(stacksToJudge(parsed.values.synthesized), parsed.positionals, parsed.values.skips, io);
+    return runScanOn(stacksToJudge(args.synthesized), args.envs, args.extra.skips, io);
   } catch (error) {
     if (!(error instanceof AuditError)) throw error;
     io.stderr.write(`error: ${error.message}\n`);
@@ -67,7 +46,7 @@ export function runScanCli(argv: readonly string[], io: ScanIo): number {
  * Scans the stacks named in `only` (all when empty) of an app already read, prints the
  * tables and returns the exit code: also the posture part of `npm run audit`.
  */
-export function runScanOn(all: readonly SynthesizedStack[], only: readonly string[], skipsFile: string | undefined, io: ScanIo): number {
+export function runScanOn(all: readonly SynthesizedStack[], only: readonly string[], skipsFile: string | undefined, io: CliIo): number {
   try {
     const tools = installedTools();
     const scanners = scannersFromTools(tools, ROOT);

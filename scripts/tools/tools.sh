@@ -130,35 +130,25 @@ mkdir -p "$tofu_mirror_dir"
 ln -f "$tf_dir/$binary" "$tofu_mirror_dir/$binary" 2>/dev/null || cp "$tf_dir/$binary" "$tofu_mirror_dir/$binary"
 done_step "$what in $mirror"
 
-# --- moto ----------------------------------------------------------------------------------
-step "moto[server] $MOTO_VERSION"
-venv="$CACHE/moto-$MOTO_VERSION"
-if [ ! -f "$venv/.complete" ]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
-  touch "$venv/.complete"
-  what="installed into $venv"
-else
-  what="cached in $venv"
-fi
-ln -sf "$venv/bin/moto_server" "$OUT/bin/moto_server"
-done_step "$what"
-
-# --- Checkov ------------------------------------------------------------------------------
-step "checkov $CHECKOV_VERSION"
-checkov_venv="$CACHE/checkov-$CHECKOV_VERSION"
-if [ ! -f "$checkov_venv/.complete" ]; then
-  rm -rf "$checkov_venv"
-  python3 -m venv "$checkov_venv"
-  "$checkov_venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
-  touch "$checkov_venv/.complete"
-  what="installed into $checkov_venv"
-else
-  what="cached in $checkov_venv"
-fi
-ln -sf "$checkov_venv/bin/checkov" "$OUT/bin/checkov"
-done_step "$what"
+# --- Python tools, each in its own virtual environment -------------------------------------
+pip_tool() { # pip_tool <name> <version> <pip requirement> <command>: installs once, links <command> into .tools/bin
+  step "$1 $2"
+  local venv="$CACHE/$1-$2" what
+  if [ ! -f "$venv/.complete" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$3"
+    touch "$venv/.complete"
+    what="installed into $venv"
+  else
+    what="cached in $venv"
+  fi
+  ln -sf "$venv/bin/$4" "$OUT/bin/$4"
+  done_step "$what"
+}
+# moto plays the AWS API for the deploy suite; Checkov is one of the posture scan's scanners.
+pip_tool moto "$MOTO_VERSION" "moto[server]==$MOTO_VERSION" moto_server
+pip_tool checkov "$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION" checkov
 
 # --- Trivy ---------------------------------------------------------------------------------
 step "trivy $TRIVY_VERSION"
