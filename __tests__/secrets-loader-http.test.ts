@@ -1,9 +1,9 @@
 /**
- * The loader with the real SDK client against the loopback SSM: what we rely on the SDK
- * for (endpoint variables, retrying throttling) rather than re-implement.
+ * The loader over real sockets against the loopback SSM, which checks every signature:
+ * what the SDK used to do for the loader (endpoint variables, signing, retrying
+ * throttling), now done by the loader itself.
  */
-import { SSMClient } from "@aws-sdk/client-ssm";
-import { createSecretsLoader, SecretsThrottledError } from "../lambda-src/secrets";
+import { createSecretsLoader, type Fetch, SecretsThrottledError } from "../lambda-src/secrets";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { useOfflineAws } from "./helpers/offline-aws";
 
@@ -23,9 +23,12 @@ afterEach(async () => {
   await ssm.close();
 });
 
-/** A loader whose client is built from the environment, as in Lambda. */
+/** Node's own fetch, passed explicitly so that each test's loader has a cache of its own. */
+const viaNetwork: Fetch = (url, init) => fetch(url, init);
+
+/** A loader whose region, credentials and endpoint come from the environment, as in Lambda. */
 function loader() {
-  return createSecretsLoader(["github_token"], { client: new SSMClient({}), env });
+  return createSecretsLoader(["github_token"], { fetch: viaNetwork, env });
 }
 
 test("reaches SSM at AWS_ENDPOINT_URL_SSM", async () => {
@@ -34,6 +37,18 @@ test("reaches SSM at AWS_ENDPOINT_URL_SSM", async () => {
   await expect(loader().get("github_token")).resolves.toBe(TOKEN);
   expect(ssm.callCount("GetParameters")).toBe(1);
   expect(ssm.calls[0]?.request).toEqual({ Names: ["/fn/github_token"], WithDecryption: true });
+  // Signed for SSM in the function's region, the target and the date among the signed headers.
+  expect(ssm.calls[0]?.signature).toMatchObject({ accessKeyId: "test", region: "us-east-1", service: "ssm" });
+  expect(ssm.calls[0]?.signature.signedHeaders).toEqual(expect.arrayContaining(["host", "x-amz-date", "x-amz-target"]));
+});
+
+test("sends and signs the session token Lambda gives the execution role", async () => {
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
+  process.env.AWS_SESSION_TOKEN = "fake-session-token";
+
+  await expect(loader().get("github_token")).resolves.toBe(TOKEN);
+  expect(ssm.calls[0]?.sessionToken).toBe(true);
+  expect(ssm.calls[0]?.signature.signedHeaders).toContain("x-amz-security-token");
 });
 
 test("reaches SSM at AWS_ENDPOINT_URL (as LocalStack sets it) when no SSM-specific endpoint is set", async () => {
