@@ -261,6 +261,16 @@ describe("errors", () => {
     await expect(secrets.get("github_token")).resolves.toBe(GITHUB_TOKEN);
   });
 
+  test("keeps no placeholder in the cache: a secret set while another was being read is seen at once", async () => {
+    store.set("/notifier-dev/slack_webhook_url", PLACEHOLDER_VALUE);
+    const secrets = notifierLoader();
+    await expect(secrets.get("github_token")).resolves.toBe(GITHUB_TOKEN);
+
+    store.set("/notifier-dev/slack_webhook_url", WEBHOOK);
+
+    await expect(secrets.get("slack_webhook_url")).resolves.toBe(WEBHOOK);
+  });
+
   test("reports an IAM AccessDeniedException as denied by IAM, naming the parameters", async () => {
     ssm.handler = rejects(sdkError("AccessDeniedException", "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: ssm:GetParameters"));
 
