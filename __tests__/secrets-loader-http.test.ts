@@ -84,3 +84,21 @@ test("gives up after AWS_MAX_ATTEMPTS throttled attempts with SecretsThrottledEr
   expect(error).toMatchObject({ attempts: 2, parameterNames: ["/fn/github_token"] });
   expect(ssm.callCount("GetParameters")).toBe(2);
 });
+
+test("without a fetch, loaders of one execution environment share one cache, which a TTL of 0 never reads", async () => {
+  process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
+  ssm.putParameter("/fn/slack_webhook_url", "https://hooks.example.invalid/fake-http-hook");
+  let loaderModule!: typeof import("../lambda-src/secrets");
+  // A fresh module registry: a new execution environment, with an empty cache.
+  jest.isolateModules(() => {
+    loaderModule = require("../lambda-src/secrets") as typeof import("../lambda-src/secrets");
+  });
+  const both = { ...env, SLACK_WEBHOOK_URL_PARAM_NAME: "/fn/slack_webhook_url" };
+
+  await loaderModule.createSecretsLoader(["github_token", "slack_webhook_url"], { env: both }).getAll();
+  await expect(loaderModule.createSecretsLoader(["github_token"], { env: both }).get("github_token")).resolves.toBe(TOKEN);
+  expect(ssm.callCount("GetParameters")).toBe(1);
+
+  await expect(loaderModule.createSecretsLoader(["github_token"], { env: both, ttlSeconds: 0 }).get("github_token")).resolves.toBe(TOKEN);
+  expect(ssm.callCount("GetParameters")).toBe(2);
+});
