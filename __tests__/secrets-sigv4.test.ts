@@ -20,30 +20,38 @@ const SUITE = {
 };
 const SCOPE = "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request";
 
-/** The vectors: request, and the Authorization header the suite's .authz file holds. */
-const VECTORS = [
+/** A vector: the request, and the Authorization header the suite's .authz file holds. */
+interface Vector {
+  readonly name: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly authz: string;
+}
+
+const VECTORS: readonly Vector[] = [
   {
     name: "get-vanilla",
     method: "GET",
-    headers: {} as Record<string, string>,
+    headers: {},
     body: "",
     authz: `AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31`,
   },
   {
     name: "post-vanilla",
     method: "POST",
-    headers: {} as Record<string, string>,
+    headers: {},
     body: "",
     authz: `AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=host;x-amz-date, Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b`,
   },
   {
     name: "post-x-www-form-urlencoded",
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" } as Record<string, string>,
+    headers: { "content-type": "application/x-www-form-urlencoded" },
     body: "Param1=value1",
     authz: `AWS4-HMAC-SHA256 Credential=${SCOPE}, SignedHeaders=content-type;host;x-amz-date, Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a`,
   },
-] as const;
+];
 
 describe("aws4fetch, the loader's signer", () => {
   test.each(VECTORS)("signs $name exactly as the suite's .authz says", async ({ method, headers, body, authz }) => {
@@ -74,7 +82,7 @@ describe("aws4fetch, the loader's signer", () => {
 });
 
 describe("the fakes' verifier", () => {
-  function received(vector: (typeof VECTORS)[number], authorization: string) {
+  function received(vector: Vector, authorization: string) {
     return {
       method: vector.method,
       path: "/",
@@ -92,7 +100,7 @@ describe("the fakes' verifier", () => {
   });
 
   test("refuses a changed body, a wrong secret key and an unsigned x-amz-date", () => {
-    const vector = VECTORS[2];
+    const vector = VECTORS[2]!;
     expect(() => verifySignature({ ...received(vector, vector.authz), body: "Param1=value2" }, () => SUITE.secretAccessKey)).toThrow(/signature we calculated does not match/);
     expect(() => verifySignature(received(vector, vector.authz), () => "another-secret")).toThrow(/does not match/);
     const withoutDate = vector.authz.replace("content-type;host;x-amz-date", "content-type;host");
