@@ -24,8 +24,35 @@ export function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
 }
 
-/** Median wall time of fresh `node` processes that only require `file`, next to a bare `node`. */
-export function coldLoad(file: string, runs: number): { nodeAloneMs: number; coldLoadMs: number } {
-  const time = (args: string[]) => median(Array.from({ length: runs }, () => timeProcess(process.execPath, args).ms));
-  return { nodeAloneMs: time(["-e", "0"]), coldLoadMs: time(["-e", `require(${JSON.stringify(file)})`]) };
+/** What {@link coldLoad} measured. */
+export interface ColdLoad {
+  /** Median wall time of a bare `node -e 0`. */
+  readonly nodeAloneMs: number;
+  /** Median wall time of a `node` that only requires the file. */
+  readonly coldLoadMs: number;
+  /** Median over the pairs of (requiring the file / bare node): 1.00x is free. */
+  readonly ratio: number;
+}
+
+/**
+ * Cold load of `file` against bare node, in `pairs` pairs of fresh processes: each pair
+ * runs a bare `node` and one that only requires the file, back to back (which goes first
+ * alternates), so that a busy moment of the machine weighs on both sides of a ratio.
+ */
+export function coldLoad(file: string, pairs: number): ColdLoad {
+  const bare = () => timeProcess(process.execPath, ["-e", "0"]).ms;
+  const load = () => timeProcess(process.execPath, ["-e", `require(${JSON.stringify(file)})`]).ms;
+  const measured = Array.from({ length: pairs }, (_, i) => {
+    if (i % 2 === 0) {
+      const alone = bare();
+      return { alone, loaded: load() };
+    }
+    const loaded = load();
+    return { alone: bare(), loaded };
+  });
+  return {
+    nodeAloneMs: median(measured.map((m) => m.alone)),
+    coldLoadMs: median(measured.map((m) => m.loaded)),
+    ratio: median(measured.map((m) => m.loaded / m.alone)),
+  };
 }
