@@ -170,6 +170,10 @@ function testSuite(): Row[] {
   return [{ figure: `Full \`npm test\` (median of ${TEST_RUNS})`, value: ms(median(times)), target: "< 5 min", met: median(times) < 300_000 }];
 }
 
+/** What the loader comparison shows beyond its table. */
+const LOADER_NOTES = `The lean loader's cold invocation includes loading Node's own fetch implementation (undici, which Node loads on the first use of \`fetch\` or \`Headers\`; about 20 ms on this machine) and WebCrypto, once per execution environment; the SDK loader pays for \`node:http\` and its middleware at load time instead. A handler that uses \`fetch\` itself, as the example does for GitHub and Slack, pays the undici load anyway. Cold start = load + cold invocation: compare the sums.
+`;
+
 /** What profiling found; kept with the figures it explains. */
 const NOTES = `## Where the time goes
 
@@ -211,6 +215,7 @@ function main(): void {
     "",
     ...loaders.table,
     "",
+    LOADER_NOTES,
     NOTES,
   ].join("\n");
   process.stdout.write(`${report}\n`);
