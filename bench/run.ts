@@ -110,7 +110,7 @@ function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
     { name: "SDK + Powertools", file: sdkBundle(), loader: "sdk" },
   ];
   const table = [
-    `| loader | bundle (minified) | cold load / bare node (median of ${COLD_LOAD_PAIRS} pairs) | cold load | bare node | loader, cold invocation | loader, 100 warm invocations | SSM calls (warm) |`,
+    `| loader | bundle (minified) | cold load / bare node (median of ${COLD_LOAD_PAIRS} pairs) | cold load | bare node (empty file) | loader, cold invocation | loader, 100 warm invocations | SSM calls (warm) |`,
     "|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   const rows: Row[] = [];
@@ -211,7 +211,7 @@ function main(): void {
     "",
     "## The runtime loader: lean against SDK + Powertools",
     "",
-    "The example handler (`lambda-src/notifier.ts`) bundled as SecureLambda bundles it (esbuild, minified, node22), once on the lean loader (`lambda-src/secrets`: aws4fetch signs the requests) and once on the loader it replaced (AWS SDK v3 clients and Powertools' Parameters utility, kept as a bench fixture in `bench/fixtures/sdk-loader`). Cold load: fresh `node` processes that only require the bundle, each paired with a bare `node -e 0`; the ratio is the median of the pairs' ratios. Loader times: `bench/loader.ts` against the loopback SSM (which verifies every signature), median of " + RUNS + " processes; the cold invocation includes the first signing and the connection.",
+    "The example handler (`lambda-src/notifier.ts`) bundled as SecureLambda bundles it (esbuild, minified, node22), once on the lean loader (`lambda-src/secrets`: aws4fetch signs the requests) and once on the loader it replaced (AWS SDK v3 clients and Powertools' Parameters utility, kept as a bench fixture in `bench/fixtures/sdk-loader`). Cold load: fresh `node` processes that only require the bundle, each paired with a bare `node` that requires an empty file (as the Lambda runtime requires a handler: the ratio is what the bundle's code adds); the ratio is the median of the pairs' ratios. Loader times: `bench/loader.ts` against the loopback SSM (which verifies every signature), median of " + RUNS + " processes; the cold invocation includes the first signing and the connection.",
     "",
     ...loaders.table,
     "",
