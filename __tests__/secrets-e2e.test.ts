@@ -89,6 +89,13 @@ test("runs the bundle the stack deploys, whose environment holds parameter names
   });
 });
 
+test("deploys the lean loader: a bundle under 25 KB with no AWS SDK or Powertools in it", () => {
+  const code = fs.readFileSync(path.join(notifier.bundleDir, "index.js"), "utf8");
+  expect(code.length).toBeLessThanOrEqual(25 * 1024);
+  // Strings every SDK v3 client and Powertools bundle carries (user agent, smithy runtime).
+  expect(code).not.toMatch(/aws-sdk-js|smithy|powertools/i);
+});
+
 test("calls GitHub with the token and posts the open-issue count to the webhook, both read from SSM", async () => {
   const run = await invoke(notifier);
 

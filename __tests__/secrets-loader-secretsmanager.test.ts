@@ -1,11 +1,9 @@
 /**
- * The loader reading a function's secrets from Secrets Manager: the real SDK client
- * against the loopback Secrets Manager, reached through AWS_ENDPOINT_URL_SECRETS_MANAGER
- * as in LocalStack.
+ * The loader reading a function's secrets from Secrets Manager: signed requests over real
+ * sockets to the loopback Secrets Manager (which checks every signature), reached through
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER as in LocalStack.
  */
 import { inspect } from "node:util";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { PLACEHOLDER_VALUE, placeholderSecretJson, SECRET_ID_ENV_VAR } from "../constructs/naming";
 import {
   createSecretsLoader,
@@ -17,6 +15,7 @@ import {
   SecretsError,
   SecretsFetchError,
   SecretsThrottledError,
+  type Fetch,
   type SecretsLoaderOptions,
 } from "../lambda-src/secrets";
 import { faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
@@ -43,9 +42,12 @@ afterEach(async () => {
   await sm.close();
 });
 
-/** The notifier's loader, with a client built from the environment as in Lambda. */
+/** Node's own fetch, passed explicitly so that each test's loader has a cache of its own. */
+const viaNetwork: Fetch = (url, init) => fetch(url, init);
+
+/** The notifier's loader; region, credentials and endpoint come from the environment as in Lambda. */
 function notifierLoader(options: SecretsLoaderOptions = {}) {
-  return createSecretsLoader(["github_token", "slack_webhook_url"], { secretsManagerClient: new SecretsManagerClient({}), env, ...options });
+  return createSecretsLoader(["github_token", "slack_webhook_url"], { fetch: viaNetwork, env, ...options });
 }
 
 /** What the loader threw (or resolved with, which fails the assertions that follow). */
@@ -91,7 +93,7 @@ describe("reading", () => {
   test("fetches 25 secrets with one GetSecretValue", async () => {
     const names = Array.from({ length: 25 }, (_, i) => `secret_${String(i).padStart(2, "0")}`);
     sm.putSecretValue(SECRET_ID, JSON.stringify(Object.fromEntries(names.map((name) => [name, `fake-value-${name}`]))));
-    const secrets = createSecretsLoader(names, { secretsManagerClient: new SecretsManagerClient({}), env });
+    const secrets = createSecretsLoader(names, { fetch: viaNetwork, env });
 
     const values = await secrets.getAll();
 
@@ -112,7 +114,7 @@ describe("reading", () => {
   });
 
   test("makes no call when the loader has no secrets", async () => {
-    await expect(createSecretsLoader([], { secretsManagerClient: new SecretsManagerClient({}), env }).getAll()).resolves.toEqual({});
+    await expect(createSecretsLoader([], { fetch: viaNetwork, env }).getAll()).resolves.toEqual({});
     expect(sm.calls).toHaveLength(0);
   });
 
@@ -124,9 +126,9 @@ describe("reading", () => {
     expect(sm.callCount("GetSecretValue")).toBe(1);
   });
 
-  test("without a client, loaders of one execution environment share one provider and its cache", async () => {
+  test("without a fetch, loaders of one execution environment share one cache", async () => {
     let loaderModule!: typeof import("../lambda-src/secrets");
-    // A fresh module registry: a new execution environment, with no provider yet.
+    // A fresh module registry: a new execution environment, with an empty cache.
     jest.isolateModules(() => {
       loaderModule = require("../lambda-src/secrets") as typeof import("../lambda-src/secrets");
     });
@@ -145,7 +147,7 @@ describe("reading", () => {
 });
 
 describe("caching", () => {
-  /** Fakes only the clock Powertools' cache reads; sockets and the SDK's timers stay real. */
+  /** Fakes only the clock the cache reads; sockets and timers stay real. */
   function fakeClock(): void {
     jest.useFakeTimers({
       now: new Date("2025-01-01T00:00:00Z"),
@@ -366,7 +368,7 @@ describe("store choice", () => {
     await ssm.close();
   });
 
-  const clients = () => ({ client: new SSMClient({}), secretsManagerClient: new SecretsManagerClient({}) });
+  const clients = () => ({ fetch: viaNetwork });
 
   test("reads SSM, and never Secrets Manager, when SECRETS_MANAGER_SECRET_ID is not set", async () => {
     const secrets = createSecretsLoader(["github_token"], { ...clients(), env: { GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token" } });

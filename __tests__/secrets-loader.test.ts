@@ -1,6 +1,8 @@
+/**
+ * The loader against SSM, each answer scripted: an in-process fake answers the loader's
+ * signed GetParameters requests (fake-aws-fetch.ts), through the loader's `fetch` option.
+ */
 import { inspect } from "node:util";
-import { GetParametersCommand, SSMClient, type GetParametersCommandInput, type GetParametersCommandOutput } from "@aws-sdk/client-ssm";
-import { mockClient } from "aws-sdk-client-mock";
 import * as fc from "fast-check";
 import { PLACEHOLDER_VALUE } from "../constructs/naming";
 import {
@@ -15,8 +17,11 @@ import {
   SecretsThrottledError,
   type SecretsLoaderOptions,
 } from "../lambda-src/secrets";
+import { FakeAwsError, fakeAwsService, type FakeHandler } from "./helpers/fake-aws-fetch";
+import { useOfflineAws } from "./helpers/offline-aws";
 
-const ssm = mockClient(SSMClient);
+const ssm = fakeAwsService({ targetPrefix: "AmazonSSM", signingName: "ssm", handler: answerFromStore });
+const saved = { ...process.env };
 const GITHUB_TOKEN = "fake-gh-token-unit-7f3a";
 const WEBHOOK = "https://hooks.example.invalid/services/fake-slack-hook-unit-91c2";
 
@@ -24,22 +29,24 @@ const WEBHOOK = "https://hooks.example.invalid/services/fake-slack-hook-unit-91c
 let store: Map<string, string>;
 
 /** Answers GetParameters from `store`, like SSM. */
-function answerFromStore(input: GetParametersCommandInput): Partial<GetParametersCommandOutput> {
-  const names = input.Names ?? [];
+function answerFromStore(_action: string, input: Record<string, unknown>): Record<string, unknown> {
+  const names = (input.Names ?? []) as string[];
   return {
     Parameters: names.filter((n) => store.has(n)).map((n) => ({ Name: n, Type: "SecureString", Value: store.get(n), Version: 1 })),
     InvalidParameters: names.filter((n) => !store.has(n)),
   };
 }
 
-/** An error shaped like an SDK service error, whose raw response echoes `echo`. */
-function sdkError(name: string, message: string, echo = ""): Error {
-  return Object.assign(new Error(message), {
-    name,
-    $fault: "client",
-    $metadata: { httpStatusCode: 400, attempts: 3 },
-    $response: { statusCode: 400, body: `{"__type":"${name}","echo":"${echo}"}` },
-  });
+/** An error answer of SSM (HTTP 400), whose body echoes `echo` besides the message. */
+function sdkError(name: string, message: string, echo = ""): FakeAwsError {
+  return new FakeAwsError(name, message, 400, { echo });
+}
+
+/** Answers every call with `error`. */
+function rejects(error: FakeAwsError): FakeHandler {
+  return () => {
+    throw error;
+  };
 }
 
 const env = {
@@ -49,24 +56,35 @@ const env = {
 };
 
 function notifierLoader(options: SecretsLoaderOptions = {}) {
-  return createSecretsLoader(["github_token", "slack_webhook_url"], { client: new SSMClient({ region: "eu-west-1" }), env, ...options });
+  return createSecretsLoader(["github_token", "slack_webhook_url"], { fetch: ssm.fetch, env, ...options });
 }
 
 function getParametersCalls() {
-  return ssm.commandCalls(GetParametersCommand).map((call) => call.args[0].input);
+  return ssm.calls.filter((call) => call.action === "GetParameters").map((call) => call.request as { Names?: string[]; WithDecryption?: boolean });
+}
+
+/** Forgets the recorded calls and answers from `store` again. */
+function resetSsm(): void {
+  ssm.calls.length = 0;
+  ssm.handler = answerFromStore;
 }
 
 beforeEach(() => {
-  ssm.reset();
+  resetSsm();
   store = new Map([
     ["/notifier-dev/github_token", GITHUB_TOKEN],
     ["/notifier-dev/slack_webhook_url", WEBHOOK],
   ]);
-  ssm.on(GetParametersCommand).callsFake(answerFromStore);
+  // Region and the tests' credentials, as Lambda sets them.
+  useOfflineAws({});
+  // No wait between retries here: the backoff itself is specified in secrets-aws-json.test.ts.
+  jest.spyOn(Math, "random").mockReturnValue(0);
 });
 
 afterEach(() => {
   jest.useRealTimers();
+  jest.restoreAllMocks();
+  process.env = { ...saved };
 });
 
 describe("fetching", () => {
@@ -85,15 +103,16 @@ describe("fetching", () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let started = 0;
-    ssm.on(GetParametersCommand).callsFake(async (input: GetParametersCommandInput) => {
+    ssm.handler = async (action, input) => {
       started += 1;
       await gate;
-      return answerFromStore(input);
-    });
-    const secrets = createSecretsLoader(names, { client: new SSMClient({ region: "eu-west-1" }), env: manyEnv });
+      return answerFromStore(action, input);
+    };
+    const secrets = createSecretsLoader(names, { fetch: ssm.fetch, env: manyEnv });
 
     const all = secrets.getAll();
-    await new Promise((resolve) => setImmediate(resolve));
+    // Signing is asynchronous (WebCrypto): give the three requests time to arrive, none answered yet.
+    for (let i = 0; i < 200 && started < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(started).toBe(3);
     release();
 
@@ -106,7 +125,7 @@ describe("fetching", () => {
   });
 
   test("makes no call when the loader has no secrets", async () => {
-    const secrets = createSecretsLoader([], { client: new SSMClient({ region: "eu-west-1" }), env: {} });
+    const secrets = createSecretsLoader([], { fetch: ssm.fetch, env: {} });
 
     await expect(secrets.getAll()).resolves.toEqual({});
     expect(getParametersCalls()).toHaveLength(0);
@@ -176,7 +195,10 @@ describe("caching", () => {
   });
 
   test("fetches again after a failed fetch instead of caching the failure", async () => {
-    ssm.on(GetParametersCommand).rejectsOnce(sdkError("InternalServerError", "boom")).callsFake(answerFromStore);
+    ssm.handler = (action, input) => {
+      ssm.handler = answerFromStore;
+      throw sdkError("InternalServerError", "boom");
+    };
     const secrets = notifierLoader();
 
     await expect(secrets.getAll()).rejects.toThrow(SecretsFetchError);
@@ -239,8 +261,18 @@ describe("errors", () => {
     await expect(secrets.get("github_token")).resolves.toBe(GITHUB_TOKEN);
   });
 
+  test("keeps no placeholder in the cache: a secret set while another was being read is seen at once", async () => {
+    store.set("/notifier-dev/slack_webhook_url", PLACEHOLDER_VALUE);
+    const secrets = notifierLoader();
+    await expect(secrets.get("github_token")).resolves.toBe(GITHUB_TOKEN);
+
+    store.set("/notifier-dev/slack_webhook_url", WEBHOOK);
+
+    await expect(secrets.get("slack_webhook_url")).resolves.toBe(WEBHOOK);
+  });
+
   test("reports an IAM AccessDeniedException as denied by IAM, naming the parameters", async () => {
-    ssm.on(GetParametersCommand).rejects(sdkError("AccessDeniedException", "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: ssm:GetParameters"));
+    ssm.handler = rejects(sdkError("AccessDeniedException", "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: ssm:GetParameters"));
 
     const error = await notifierLoader().getAll().catch((e: unknown) => e);
 
@@ -255,7 +287,7 @@ describe("errors", () => {
     ["InvalidKeyId", "key is pending deletion"],
     ["AccessDeniedException", "User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:1:key/k (Service: AWSKMS)"],
   ])("reports %s as denied by KMS, not IAM", async (code, message) => {
-    ssm.on(GetParametersCommand).rejects(sdkError(code, message));
+    ssm.handler = rejects(sdkError(code, message));
 
     const error = await notifierLoader().getAll().catch((e: unknown) => e);
 
@@ -264,8 +296,8 @@ describe("errors", () => {
     expect((error as Error).message).toContain("KMS refused to decrypt");
   });
 
-  test("reports throttling that outlasted the SDK's retries as SecretsThrottledError, naming the parameters", async () => {
-    ssm.on(GetParametersCommand).rejects(sdkError("ThrottlingException", "Rate exceeded"));
+  test("reports throttling that outlasted the loader's retries as SecretsThrottledError, naming the parameters", async () => {
+    ssm.handler = rejects(sdkError("ThrottlingException", "Rate exceeded"));
 
     const error = await notifierLoader().getAll().catch((e: unknown) => e);
 
@@ -280,8 +312,8 @@ describe("no value leaks", () => {
     return [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })].join("\n");
   }
 
-  test("errors are typed, carry parameter names only, and hold no SDK error", async () => {
-    ssm.on(GetParametersCommand).rejects(sdkError("AccessDeniedException", "denied", GITHUB_TOKEN));
+  test("errors are typed, carry parameter names only, and hold no AWS error", async () => {
+    ssm.handler = rejects(sdkError("AccessDeniedException", "denied", GITHUB_TOKEN));
 
     const error = await notifierLoader().getAll().catch((e: unknown) => e);
 
@@ -304,14 +336,13 @@ describe("no value leaks", () => {
           fc.string({ minLength: 12, maxLength: 40 }).map((s) => `fake-${s}`),
           fc.constantFrom("placeholder-other", "missing-other", "AccessDeniedException", "KMSAccessDeniedException", "ThrottlingException", "InternalServerError", "ok"),
           async (value, scenario) => {
-            ssm.reset();
+            resetSsm();
             store = new Map([
               ["/notifier-dev/github_token", value],
               ["/notifier-dev/slack_webhook_url", scenario === "placeholder-other" ? PLACEHOLDER_VALUE : WEBHOOK],
             ]);
             if (scenario === "missing-other") store.delete("/notifier-dev/slack_webhook_url");
-            if (/Exception|Error$/.test(scenario)) ssm.on(GetParametersCommand).rejects(sdkError(scenario, `failed near ${value}`, value));
-            else ssm.on(GetParametersCommand).callsFake(answerFromStore);
+            if (/Exception|Error$/.test(scenario)) ssm.handler = rejects(sdkError(scenario, `failed near ${value}`, value));
 
             const error = await notifierLoader().getAll().then(() => undefined, (e: unknown) => e);
 

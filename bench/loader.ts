@@ -1,14 +1,28 @@
 /**
- * One whole-process measurement of the runtime loader: 1 cold and 100 warm invocations
- * against the loopback SSM server. Prints JSON.
+ * One whole-process measurement of a runtime loader: 1 cold and 100 warm invocations
+ * against the loopback SSM server (which checks signatures). Prints JSON.
+ *
+ *   node -r ./scripts/register.cjs bench/loader.ts [lean|sdk]
+ *
+ * `lean` (default) is lambda-src/secrets; `sdk` the SDK + Powertools loader kept as a
+ * bench fixture (bench/fixtures/sdk-loader). Only the chosen one is loaded.
  */
 import { performance } from "node:perf_hooks";
-import { createSecretsLoader } from "../lambda-src/secrets";
 import { startSsmServer } from "../__tests__/helpers/ssm-server";
 
 const WARM_INVOCATIONS = 100;
 
+type CreateLoader = (secrets: readonly string[]) => { getAll(): Promise<unknown> };
+
+function loaderModule(kind: string): CreateLoader {
+  // require, not import: the other loader (and its packages) must not be loaded at all.
+  if (kind === "sdk") return (require("./fixtures/sdk-loader") as typeof import("./fixtures/sdk-loader")).createSecretsLoader;
+  if (kind === "lean") return (require("../lambda-src/secrets") as typeof import("../lambda-src/secrets")).createSecretsLoader;
+  throw new Error(`unknown loader ${kind}: lean or sdk`);
+}
+
 async function main(): Promise<void> {
+  const createSecretsLoader = loaderModule(process.argv[2] ?? "lean");
   const server = await startSsmServer({ region: "eu-west-1" });
   try {
     server.putParameter("/bench/github_token", "bench-fake-token");
@@ -18,6 +32,7 @@ async function main(): Promise<void> {
       AWS_REGION: "eu-west-1",
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       GITHUB_TOKEN_PARAM_NAME: "/bench/github_token",
       SLACK_WEBHOOK_URL_PARAM_NAME: "/bench/slack_webhook_url",
     });

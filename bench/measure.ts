@@ -1,4 +1,7 @@
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 
 /** The median of a list of numbers. */
@@ -24,8 +27,40 @@ export function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`;
 }
 
-/** Median wall time of fresh `node` processes that only require `file`, next to a bare `node`. */
-export function coldLoad(file: string, runs: number): { nodeAloneMs: number; coldLoadMs: number } {
-  const time = (args: string[]) => median(Array.from({ length: runs }, () => timeProcess(process.execPath, args).ms));
-  return { nodeAloneMs: time(["-e", "0"]), coldLoadMs: time(["-e", `require(${JSON.stringify(file)})`]) };
+/** What {@link coldLoad} measured. */
+export interface ColdLoad {
+  /** Median wall time of a `node` that only requires an empty file. */
+  readonly nodeAloneMs: number;
+  /** Median wall time of a `node` that only requires the file. */
+  readonly coldLoadMs: number;
+  /** Median over the pairs of (requiring the file / bare node): 1.00x is free. */
+  readonly ratio: number;
+}
+
+/**
+ * Cold load of `file` against bare node, in `pairs` pairs of fresh processes: each pair
+ * runs a bare `node` and one that only requires the file, back to back (which goes first
+ * alternates), so that a busy moment of the machine weighs on both sides of a ratio.
+ * "Bare node" requires an empty file, as the Lambda runtime requires a handler: what the
+ * ratio measures is what the file's code adds, not the module loader's fixed cost.
+ */
+export function coldLoad(file: string, pairs: number): ColdLoad {
+  const empty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-empty-")), "index.js");
+  fs.writeFileSync(empty, "");
+  const bare = () => timeProcess(process.execPath, ["-e", `require(${JSON.stringify(empty)})`]).ms;
+  const load = () => timeProcess(process.execPath, ["-e", `require(${JSON.stringify(file)})`]).ms;
+  const measured = Array.from({ length: pairs }, (_, i) => {
+    if (i % 2 === 0) {
+      const alone = bare();
+      return { alone, loaded: load() };
+    }
+    const loaded = load();
+    return { alone: bare(), loaded };
+  });
+  fs.rmSync(path.dirname(empty), { recursive: true, force: true });
+  return {
+    nodeAloneMs: median(measured.map((m) => m.alone)),
+    coldLoadMs: median(measured.map((m) => m.loaded)),
+    ratio: median(measured.map((m) => m.loaded / m.alone)),
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * Size and cold-load time of a Lambda bundle: the median wall time of fresh `node`
- * processes that only `require()` it, next to that of a bare `node`.
+ * processes that only `require()` it, next to that of a bare `node`, in pairs, and the
+ * median ratio of the pairs.
  *
- *   node -r ./scripts/register.cjs scripts/measure-cold-load.ts [bundle dir or index.js] [runs]
+ *   node -r ./scripts/register.cjs scripts/measure-cold-load.ts [bundle dir or index.js] [pairs]
  *
  * Without a path it bundles lambda-src/notifier.ts exactly as SecureLambda does by
  * default (esbuild, minified, node22). Prints one JSON line.
@@ -19,8 +20,8 @@ function bundleFile(arg: string | undefined): string {
 }
 
 const file = bundleFile(process.argv[2]);
-const runs = Number(process.argv[3] ?? 7);
-const { nodeAloneMs, coldLoadMs } = coldLoad(file, runs);
+const pairs = Number(process.argv[3] ?? 15);
+const { nodeAloneMs, coldLoadMs, ratio } = coldLoad(file, pairs);
 process.stdout.write(
-  `${JSON.stringify({ file, bytes: fs.statSync(file).size, runs, coldLoadMs: Math.round(coldLoadMs), nodeAloneMs: Math.round(nodeAloneMs), bundleMs: Math.round(coldLoadMs - nodeAloneMs) })}\n`,
+  `${JSON.stringify({ file, bytes: fs.statSync(file).size, pairs, coldLoadMs: Math.round(coldLoadMs), nodeAloneMs: Math.round(nodeAloneMs), bundleMs: Math.round(coldLoadMs - nodeAloneMs), ratio: Number(ratio.toFixed(3)) })}\n`,
 );

@@ -11,6 +11,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { closeServer, listenOnLoopback } from "./loopback";
+import { SignatureError, verifySignature, type VerifiedSignature } from "./sigv4";
+
+/** The access keys the fakes accept, and their secret keys: the tests' credentials. */
+const KNOWN_CREDENTIALS: Readonly<Record<string, string>> = { test: "test" };
 
 /** One request the fake received. */
 export interface RecordedCall {
@@ -19,6 +23,10 @@ export interface RecordedCall {
   readonly request: Readonly<Record<string, unknown>>;
   /** When the request arrived (ms since epoch). */
   readonly receivedAt: number;
+  /** What its (valid) signature says: credential scope and signed headers. */
+  readonly signature: VerifiedSignature;
+  /** Whether it carried a session token (X-Amz-Security-Token). */
+  readonly sessionToken: boolean;
 }
 
 /** An error to answer with instead of handling the request. */
@@ -54,6 +62,8 @@ export class ServiceError extends Error {
 export interface AwsJsonServerOptions {
   /** What precedes `.<Action>` in X-Amz-Target, e.g. `AmazonSSM`, `secretsmanager`. */
   readonly targetPrefix: string;
+  /** The service's SigV4 signing name, e.g. `ssm`: a request signed for another service is refused. */
+  readonly signingName: string;
   /** The service in the fake's own error messages, e.g. `SSM` ("the fake SSM failed"). */
   readonly name: string;
   /** The code of the 500 answer when the handler fails with anything but a {@link ServiceError}, as the service spells it. */
@@ -115,8 +125,17 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     const target = String(req.headers["x-amz-target"] ?? "");
     const action = target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : target;
     const text = Buffer.concat(chunks).toString("utf8");
+    let signature: VerifiedSignature;
+    try {
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]));
+      signature = verifySignature({ method: req.method ?? "", path: req.url ?? "/", headers, body: text }, (key) => KNOWN_CREDENTIALS[key]);
+      if (signature.service !== options.signingName) throw new SignatureError("InvalidSignatureException", `Credential should be scoped to correct service: '${options.signingName}'.`);
+    } catch (error) {
+      if (!(error instanceof SignatureError)) throw error;
+      return sendError(res, action, error.code === "MissingAuthenticationTokenException" ? 403 : 400, error.code, error.message);
+    }
     const request = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    calls.push({ action, request, receivedAt: Date.now() });
+    calls.push({ action, request, receivedAt: Date.now(), signature, sessionToken: req.headers["x-amz-security-token"] !== undefined });
     active.set(action, (active.get(action) ?? 0) + 1);
     peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
     try {

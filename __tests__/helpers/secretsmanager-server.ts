@@ -2,8 +2,8 @@
  * A fake Secrets Manager on loopback that speaks enough of the AWS JSON 1.1 protocol for
  * the SDK v3 client: GetSecretValue, DescribeSecret, PutSecretValue and
  * UpdateSecretVersionStage. Point a client (or a child process) at it with
- * `AWS_ENDPOINT_URL_SECRETS_MANAGER=<url>` and any credentials; it does not check
- * signatures.
+ * `AWS_ENDPOINT_URL_SECRETS_MANAGER=<url>` and the tests' credentials (`test` / `test`):
+ * it checks every request's SigV4 signature.
  *
  * Versions and staging labels behave as in Secrets Manager: PutSecretValue creates a
  * version (idempotent per ClientRequestToken) and moves AWSCURRENT to it and AWSPREVIOUS
@@ -276,6 +276,7 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   }
 
   const core = await startAwsJsonServer<SecretsManagerAction>({
+    signingName: "secretsmanager",
     targetPrefix: "secretsmanager",
     name: "Secrets Manager",
     internalErrorCode: "InternalServiceError",

@@ -1,8 +1,8 @@
 /**
  * A fake SSM on loopback that speaks enough of the AWS JSON 1.1 protocol for the SDK v3
  * client: GetParameters, GetParameter, PutParameter, DescribeParameters. Point a client
- * (or a child process) at it with `AWS_ENDPOINT_URL_SSM=<url>` and any credentials; it
- * does not check signatures.
+ * (or a child process) at it with `AWS_ENDPOINT_URL_SSM=<url>` and the tests'
+ * credentials (`test` / `test`): it checks every request's SigV4 signature.
  *
  * It holds only the parameters; the rest comes from the core it shares with the fake
  * Secrets Manager (aws-json-server.ts): it records every call, counts them per action,
@@ -150,6 +150,7 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
   }
 
   const core = await startAwsJsonServer<SsmAction>({
+    signingName: "ssm",
     targetPrefix: "AmazonSSM",
     name: "SSM",
     internalErrorCode: "InternalServerError",

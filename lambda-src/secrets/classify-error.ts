@@ -1,11 +1,13 @@
 import { SecretAccessDeniedError, SecretsError, SecretsFetchError, SecretsThrottledError, type DeniedBy, type SecretStore } from "./errors";
 
-/** The fields of an SDK (or network) error this module reads; its message is only inspected, never copied. */
+/**
+ * The fields of an AWS error this module reads: an SDK service error (the CLI's) or the
+ * loader's AwsCallError, which has the same shape. Its message is only inspected, never copied.
+ */
 interface ErrorLike {
   readonly name?: unknown;
   readonly code?: unknown;
   readonly message?: unknown;
-  readonly cause?: unknown;
   readonly $metadata?: { readonly attempts?: unknown };
 }
 
@@ -13,13 +15,14 @@ interface ErrorLike {
  * Turns whatever a GetParameters (or, with store `secretsmanager`, GetSecretValue) call
  * threw into one of our typed errors; `parameterNames` are then `[secretId]`.
  *
- * Only the error's code is kept. The SDK error itself is dropped rather than attached as
- * a `cause`: it holds the raw response, and a logger that serializes errors deeply would
- * print it. Nothing in a GetParameters error echoes a value today; this keeps it so.
+ * Only the error's code is kept. The original error is dropped rather than attached as a
+ * `cause`: it holds the service's message (an SDK error, the raw response too), and a
+ * logger that serializes errors deeply would print it. Nothing in a GetParameters error
+ * echoes a value today; this keeps it so.
  */
 export function classifyFetchError(error: unknown, parameterNames: readonly string[], store: SecretStore = "ssm"): SecretsError {
   if (error instanceof SecretsError) return error;
-  const sdkError = unwrapPowertools(error);
+  const sdkError = asErrorLike(error);
   const name = errorCode(sdkError);
   if (name === "ThrottlingException") {
     const attempts = sdkError.$metadata?.attempts;
@@ -30,9 +33,9 @@ export function classifyFetchError(error: unknown, parameterNames: readonly stri
   return new SecretsFetchError(parameterNames, name, store);
 }
 
-/** The AWS (or network) error code of what an SDK call or a Powertools provider threw, e.g. `ResourceNotFoundException`. */
+/** The AWS (or network) error code of what an AWS call threw, e.g. `ResourceNotFoundException`. */
 export function awsErrorCode(error: unknown): string {
-  return errorCode(unwrapPowertools(error));
+  return errorCode(asErrorLike(error));
 }
 
 /**
@@ -41,7 +44,7 @@ export function awsErrorCode(error: unknown): string {
  * point the operator at the same policy. Undefined for any other error.
  */
 export function accessDeniedBy(error: unknown): DeniedBy | undefined {
-  const sdkError = unwrapPowertools(error);
+  const sdkError = asErrorLike(error);
   const name = errorCode(sdkError);
   if (isKmsError(name, sdkError)) return "kms";
   return name === "AccessDeniedException" ? "iam" : undefined;
@@ -58,11 +61,8 @@ function isKmsError(name: string, error: ErrorLike): boolean {
   return name === "AccessDeniedException" && typeof error.message === "string" && /\bkms:|AWSKMS|\bKMS\b/.test(error.message);
 }
 
-// Powertools wraps some failures in GetParameterError with the SDK error as `cause`.
-function unwrapPowertools(error: unknown): ErrorLike {
-  const outer = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
-  if (outer.name === "GetParameterError" && typeof outer.cause === "object" && outer.cause !== null) return outer.cause as ErrorLike;
-  return outer;
+function asErrorLike(error: unknown): ErrorLike {
+  return (typeof error === "object" && error !== null ? error : {}) as ErrorLike;
 }
 
 function errorCode(error: ErrorLike): string {

@@ -1,7 +1,7 @@
 /**
  * The errors the secrets loader throws. Each names what is wrong (the variable, the
  * parameter or Secrets Manager secret, the AWS error code) and never carries a secret
- * value: not in the message, not in a property, not in a wrapped SDK error (whose
+ * value: not in the message, not in a property, not in a wrapped AWS error (whose
  * response body could echo input).
  *
  * Errors raised for a Secrets Manager secret keep the properties of their SSM form (the
@@ -177,11 +177,11 @@ export class SecretAccessDeniedError extends SecretsError {
   }
 }
 
-/** SSM or Secrets Manager kept throttling the request after the SDK's bounded retries. */
+/** SSM or Secrets Manager kept throttling the request after the loader's bounded retries (AWS_MAX_ATTEMPTS). */
 export class SecretsThrottledError extends SecretsError {
   /** The parameters of the throttled request; for Secrets Manager, `[secretId]`. */
   readonly parameterNames: readonly string[];
-  /** How many attempts were made, when the SDK says. */
+  /** How many attempts were made, when known. */
   readonly attempts: number | undefined;
   /** The Secrets Manager secret of the throttled request; undefined for SSM. */
   declare readonly secretId?: string;

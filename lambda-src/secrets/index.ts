@@ -4,7 +4,7 @@
  * Secrets Manager secret SECRETS_MANAGER_SECRET_ID names. Every handler built with
  * SecureLambda uses it.
  */
-export { createSecretsLoader, DEFAULT_TTL_SECONDS, MAX_NAMES_PER_CALL, TTL_ENV_VAR, type SecretsLoader, type SecretsLoaderOptions } from "./loader";
+export { createSecretsLoader, DEFAULT_TTL_SECONDS, MAX_NAMES_PER_CALL, TTL_ENV_VAR, type Fetch, type SecretsLoader, type SecretsLoaderOptions } from "./loader";
 export {
   MissingParamNameVariableError,
   SecretAccessDeniedError,

@@ -1,14 +1,14 @@
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { SSMClient } from "@aws-sdk/client-ssm";
 // The one module the runtime takes from constructs/: the naming rule, so the runtime
 // reads exactly the variables the construct set.
 import { SECRET_ID_ENV_VAR } from "../../constructs/naming";
+import type { AwsCallContext, Fetch } from "./aws-json";
 import { SecretsConfigError } from "./errors";
 import { secretsManagerSource } from "./secretsmanager-source";
 import type { Env, Lookup, SecretsSource } from "./source";
 import { ssmSource } from "./ssm-source";
 
 export { MAX_NAMES_PER_CALL } from "./ssm-source";
+export type { Fetch } from "./aws-json";
 
 /** Environment variable that sets the cache time-to-live, in seconds. */
 export const TTL_ENV_VAR = "SECRETS_CACHE_TTL_SECONDS";
@@ -19,10 +19,13 @@ export const DEFAULT_TTL_SECONDS = 300;
 export interface SecretsLoaderOptions {
   /** How long fetched values are reused, in seconds; 0 fetches on every call. @default SECRETS_CACHE_TTL_SECONDS, else 300 */
   readonly ttlSeconds?: number;
-  /** The SSM client to fetch with, when the function's secrets are SSM parameters (SECRETS_MANAGER_SECRET_ID not set). @default one client per execution environment (region, credentials, AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL and AWS_MAX_ATTEMPTS from the environment) */
-  readonly client?: SSMClient;
-  /** The Secrets Manager client to fetch with, when SECRETS_MANAGER_SECRET_ID names the function's secret. @default one client per execution environment (region, credentials, AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL and AWS_MAX_ATTEMPTS from the environment) */
-  readonly secretsManagerClient?: SecretsManagerClient;
+  /**
+   * The fetch the signed requests are sent with, e.g. a test's in-process stand-in for SSM
+   * or Secrets Manager. A loader given one keeps its own cache. Region, credentials,
+   * endpoint, AWS_MAX_ATTEMPTS and AWS_USE_FIPS_ENDPOINT come from process.env either way.
+   * @default globalThis.fetch, and one cache per execution environment
+   */
+  readonly fetch?: Fetch;
   /** Where SECRETS_MANAGER_SECRET_ID, `<SECRET>_PARAM_NAME`, the TTL variable and AWS_LAMBDA_FUNCTION_NAME are read. @default process.env */
   readonly env?: Env;
 }
@@ -44,13 +47,14 @@ export interface SecretsLoader<S extends string> {
  *
  * The store is the one the function was deployed with. When SECRETS_MANAGER_SECRET_ID is
  * set, the secrets are the keys of that one Secrets Manager secret's JSON, fetched with one
- * GetSecretValue through Powertools' SecretsProvider. Otherwise each secret is the SSM
- * parameter its `<SECRET>_PARAM_NAME` variable names, fetched decrypted with
- * GetParameters, at most 10 names per call and the calls in parallel, through Powertools'
- * SSMProvider. Either provider caches the values for the TTL: warm invocations inside the
- * TTL make no call; concurrent calls on a cold cache share one fetch. Throttling is
- * retried by the SDK with capped exponential backoff (AWS_MAX_ATTEMPTS, default 3
- * attempts) before a {@link SecretsThrottledError}.
+ * GetSecretValue. Otherwise each secret is the SSM parameter its `<SECRET>_PARAM_NAME`
+ * variable names, fetched decrypted with GetParameters, at most 10 names per call and the
+ * calls in parallel. Requests are signed with SigV4 (aws4fetch) and sent with fetch: no AWS
+ * SDK in the function. Values are cached for the TTL: warm invocations inside the TTL
+ * make no call; concurrent calls on a cold cache share one fetch. Throttling, 5xx answers
+ * and network failures are retried with exponential backoff and full jitter, as the SDKs'
+ * standard mode does (AWS_MAX_ATTEMPTS, default 3 attempts), before a
+ * {@link SecretsThrottledError} or {@link SecretsFetchError}.
  */
 export function createSecretsLoader<const S extends string>(secrets: readonly S[], options: SecretsLoaderOptions = {}): SecretsLoader<S> {
   const env = options.env ?? process.env;
@@ -79,15 +83,15 @@ export function createSecretsLoader<const S extends string>(secrets: readonly S[
   };
 }
 
-// Both stores are imported statically. Requiring a store's module only when it is used
-// looks cheaper but is not: esbuild wraps a require()d ES module (and its dependency
-// graph, shared with the other store's SDK client) in lazy closures it cannot tree-shake.
-// Measured on the notifier bundle: static imports cost an SSM-only function +16 KB and
-// ~1 ms of cold require; lazy requires of both stores cost +124 KB and ~18 ms.
+// Both stores are imported statically: together they are a few KB of the bundle.
 function createSource<S extends string>(secrets: readonly S[], options: SecretsLoaderOptions, ttlSeconds: number, env: Env): SecretsSource<S> {
+  // globalThis.fetch is looked up per call, not captured here: what a test or an
+  // instrumentation layer installs later is used.
+  const context: AwsCallContext = { fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)), awsEnv: process.env };
+  const ownCache = options.fetch !== undefined;
   const secretId = env[SECRET_ID_ENV_VAR];
-  if (secretId) return secretsManagerSource(secrets, secretId, options.secretsManagerClient, ttlSeconds, env);
-  return ssmSource(secrets, options.client, ttlSeconds, env);
+  if (secretId) return secretsManagerSource(secrets, secretId, context, ownCache, ttlSeconds, env);
+  return ssmSource(secrets, context, ownCache, ttlSeconds, env);
 }
 
 function resolveTtlSeconds(option: number | undefined, env: Env): number {

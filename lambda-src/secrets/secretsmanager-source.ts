@@ -1,63 +1,73 @@
-import { TransformParameterError } from "@aws-lambda-powertools/parameters/errors";
-import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { callAwsJson, type AwsCallContext } from "./aws-json";
+import { TtlCache } from "./cache";
 import { awsErrorCode, classifyFetchError } from "./classify-error";
+import { SECRETS_MANAGER } from "./endpoints";
 import { SecretFormatError, SecretKeyMissingError, SecretNotFoundError, SecretNotSetError } from "./errors";
 import { functionNameOf, type Env, type SecretsSource } from "./source";
 
 /** The secret's SecretString, parsed: one key per secret name (undefined: the secret does not exist). */
 type Fetched = Readonly<Record<string, unknown>> | undefined;
+type Content = Readonly<Record<string, unknown>>;
 
-// One provider (and so one Secrets Manager client and one cache) per execution
-// environment, created on first use: warm invocations reuse its cache and connections.
-let sharedProvider: SecretsProvider | undefined;
+// One cache per execution environment, by secret id: warm invocations, and every loader
+// of the function, reuse it.
+const sharedCache = new TtlCache<Content>();
 
 /**
  * Secrets kept in one Secrets Manager secret per function, whose SecretString is a JSON
  * object with one key per secret name. The whole secret is fetched with one
- * GetSecretValue through Powertools' SecretsProvider, which parses it and caches it for
- * the TTL, however many secrets the function reads.
+ * GetSecretValue, parsed, and cached for the TTL, however many secrets the function reads.
  */
 export function secretsManagerSource<S extends string>(
   secrets: readonly S[],
   secretId: string,
-  client: SecretsManagerClient | undefined,
+  context: AwsCallContext,
+  ownCache: boolean,
   ttlSeconds: number,
   env: Env,
 ): SecretsSource<S> {
-  const provider = client ? new SecretsProvider({ awsSdkV3Client: client }) : (sharedProvider ??= new SecretsProvider());
+  const cache = ownCache ? new TtlCache<Content>() : sharedCache;
 
   // Every refusal below forgets the cached secret, so the function recovers on the next
   // invocation once someone fixes it, instead of failing until the TTL runs out.
   function refuse(error: Error): never {
-    provider.clearCache();
+    cache.delete(secretId);
     throw error;
   }
 
   async function fetchSecret(): Promise<Fetched> {
-    let content: unknown;
+    // TTL 0 means no cache at all: not even an entry another loader filled.
+    const cached = ttlSeconds === 0 ? undefined : cache.get(secretId);
+    if (cached) return cached;
+    let response: Record<string, unknown>;
     try {
-      // forceFetch at TTL 0: maxAge 0 keeps the answer out of the cache, but would still
-      // serve an entry another loader of this execution environment cached.
       // The stage is named, not left to the default: the role may read AWSCURRENT only
       // (condition secretsmanager:VersionStage), and that key exists only when named.
-      content = await provider.get(secretId, {
-        transform: "json",
-        maxAge: ttlSeconds,
-        forceFetch: ttlSeconds === 0,
-        sdkOptions: { VersionStage: CURRENT_STAGE },
-      });
+      response = await callAwsJson(SECRETS_MANAGER, "GetSecretValue", { SecretId: secretId, VersionStage: CURRENT_STAGE }, context);
     } catch (error) {
-      // JSON.parse's message quotes the start of the text it failed on: only the fact is kept.
-      if (error instanceof TransformParameterError) throw new SecretFormatError(secretId, "invalid-json", functionNameOf(env));
       if (awsErrorCode(error) === "ResourceNotFoundException") return undefined;
       throw classifyFetchError(error, [secretId], "secretsmanager");
     }
-    if (typeof content !== "object" || content === null || Array.isArray(content)) {
-      refuse(new SecretFormatError(secretId, "not-an-object", functionNameOf(env)));
+    const content = parse(response.SecretString);
+    cache.set(secretId, content, ttlSeconds);
+    return content;
+  }
+
+  function parse(secretString: unknown): Content {
+    let content: unknown;
+    try {
+      // A secret without SecretString (binary) is not the JSON this loader reads either.
+      if (typeof secretString !== "string") throw new TypeError("no SecretString");
+      content = JSON.parse(secretString);
+    } catch {
+      // JSON.parse's message quotes the start of the text it failed on: only the fact is kept.
+      throw new SecretFormatError(secretId, "invalid-json", functionNameOf(env));
     }
-    return content as Readonly<Record<string, unknown>>;
+    if (typeof content !== "object" || content === null || Array.isArray(content)) {
+      throw new SecretFormatError(secretId, "not-an-object", functionNameOf(env));
+    }
+    return content as Content;
   }
 
   function valueOf(secret: S, content: Fetched): string {
@@ -76,7 +86,7 @@ export function secretsManagerSource<S extends string>(
       return (secret) => valueOf(secret, content);
     },
     clearCache() {
-      provider.clearCache();
+      cache.delete(secretId);
     },
   };
 }

@@ -1,9 +1,10 @@
-import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
-import type { SSMClient } from "@aws-sdk/client-ssm";
 // The one module the runtime takes from constructs/: the naming rule, so the runtime
 // finds exactly the variables and parameters the construct created.
 import { paramNameEnvVar, PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { callAwsJson, type AwsCallContext } from "./aws-json";
+import { TtlCache } from "./cache";
 import { classifyFetchError } from "./classify-error";
+import { SSM } from "./endpoints";
 import { MissingParamNameVariableError, SecretNotFoundError, SecretNotSetError } from "./errors";
 import { functionNameOf, type Env, type SecretsSource } from "./source";
 
@@ -13,18 +14,25 @@ export const MAX_NAMES_PER_CALL = 10;
 /** Parameter name -> value (undefined: the parameter does not exist). */
 type Fetched = ReadonlyMap<string, string | undefined>;
 
-// One provider (and so one SSM client and one cache) per execution environment, created
-// on first use: warm invocations reuse its cache and its open connections.
-let sharedProvider: SSMProvider | undefined;
+// One cache per execution environment, by parameter name: warm invocations, and every
+// loader of the function, reuse it.
+const sharedCache = new TtlCache<string>();
 
 /**
  * Secrets kept as SSM SecureString parameters, one per secret, each found through its
  * `<SECRET>_PARAM_NAME` variable. Values are fetched decrypted with GetParameters, at most
- * 10 names per call and the calls in parallel, through Powertools' SSMProvider, which
- * caches them for the TTL.
+ * 10 names per call and the calls in parallel, and cached by name for the TTL; a
+ * parameter that does not exist is not cached, so it is found once someone creates it.
  */
-export function ssmSource<S extends string>(secrets: readonly S[], client: SSMClient | undefined, ttlSeconds: number, env: Env): SecretsSource<S> {
-  const provider = client ? new SSMProvider({ awsSdkV3Client: client }) : (sharedProvider ??= new SSMProvider());
+export function ssmSource<S extends string>(secrets: readonly S[], context: AwsCallContext, ownCache: boolean, ttlSeconds: number, env: Env): SecretsSource<S> {
+  const cache = ownCache ? new TtlCache<string>() : sharedCache;
+
+  function forget(): void {
+    for (const secret of secrets) {
+      const parameter = env[paramNameEnvVar(secret)];
+      if (parameter) cache.delete(parameter);
+    }
+  }
 
   function valueOf(secret: S, fetched: Fetched): string {
     const parameter = parameterNameOf(secret, env);
@@ -32,7 +40,7 @@ export function ssmSource<S extends string>(secrets: readonly S[], client: SSMCl
     if (value === undefined) throw new SecretNotFoundError(secret, parameter);
     if (value === PLACEHOLDER_VALUE) {
       // Forget it, so the function recovers on the next invocation once someone sets it.
-      provider.clearCache();
+      cache.delete(parameter);
       throw new SecretNotSetError(secret, parameter, functionNameOf(env));
     }
     return value;
@@ -40,12 +48,20 @@ export function ssmSource<S extends string>(secrets: readonly S[], client: SSMCl
 
   return {
     async fetch() {
-      const fetched = await fetchValues(provider, parameterNames(secrets, env), ttlSeconds);
-      return (secret) => valueOf(secret, fetched);
+      const names = parameterNames(secrets, env);
+      // TTL 0 means no cache at all: not even an entry another loader filled.
+      const cached = new Map(ttlSeconds === 0 ? [] : names.flatMap((name) => {
+        const value = cache.get(name);
+        return value === undefined ? [] : [[name, value] as const];
+      }));
+      const missing = names.filter((name) => !cached.has(name));
+      const fetched = await fetchValues(missing, context);
+      // A placeholder is not kept either: the function must see the real value once it is set.
+      for (const [name, value] of fetched) if (value !== undefined && value !== PLACEHOLDER_VALUE) cache.set(name, value, ttlSeconds);
+      const all = new Map<string, string | undefined>([...cached, ...fetched]);
+      return (secret) => valueOf(secret, all);
     },
-    clearCache() {
-      provider.clearCache();
-    },
+    clearCache: forget,
   };
 }
 
@@ -60,26 +76,26 @@ function parameterNames(secrets: readonly string[], env: Env): string[] {
   return [...new Set(secrets.map((secret) => parameterNameOf(secret, env)))];
 }
 
-async function fetchValues(provider: SSMProvider, names: readonly string[], ttlSeconds: number): Promise<Fetched> {
-  // Powertools treats maxAge 0 as "use its 5 s default", so no caching means an empty cache.
-  if (ttlSeconds === 0) provider.clearCache();
+async function fetchValues(names: readonly string[], context: AwsCallContext): Promise<Fetched> {
   const batches: string[][] = [];
   for (let i = 0; i < names.length; i += MAX_NAMES_PER_CALL) batches.push(names.slice(i, i + MAX_NAMES_PER_CALL));
-  // Powertools splits a large request into chunks of 10 itself, but awaits them one after
-  // another; one call per chunk, in parallel, keeps a cold start to one round trip.
-  const results = await Promise.all(batches.map((batch) => fetchBatch(provider, batch, ttlSeconds)));
+  // One call per batch, all in parallel: a cold start costs one round trip.
+  const results = await Promise.all(batches.map((batch) => fetchBatch(batch, context)));
   return new Map(results.flatMap((result) => [...result]));
 }
 
-async function fetchBatch(provider: SSMProvider, names: readonly string[], ttlSeconds: number): Promise<Fetched> {
+async function fetchBatch(names: readonly string[], context: AwsCallContext): Promise<Fetched> {
   let response: Record<string, unknown>;
   try {
-    // Fresh option objects: Powertools writes its defaults into them.
-    const request = Object.fromEntries(names.map((name) => [name, {}]));
-    // throwOnError false: missing names come back in `_errors`, so each one is reported by name.
-    response = await provider.getParametersByName<string>(request, { decrypt: true, maxAge: ttlSeconds, throwOnError: false });
+    response = await callAwsJson(SSM, "GetParameters", { Names: names, WithDecryption: true }, context);
   } catch (error) {
     throw classifyFetchError(error, names);
   }
-  return new Map(names.map((name) => [name, typeof response[name] === "string" ? response[name] : undefined]));
+  // Names SSM does not know come back in InvalidParameters and are simply absent here.
+  const values = new Map<string, string>();
+  for (const parameter of Array.isArray(response.Parameters) ? (response.Parameters as unknown[]) : []) {
+    const { Name, Value } = (parameter ?? {}) as { Name?: unknown; Value?: unknown };
+    if (typeof Name === "string" && typeof Value === "string") values.set(Name, Value);
+  }
+  return new Map(names.map((name) => [name, values.get(name)]));
 }
