@@ -142,23 +142,30 @@ function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
   return { rows, table };
 }
 
-/** 6. The permission proof and posture: the whole app (synth included), and a 100-function stack already synthesized. */
+/**
+ * 6. The permission proof and the posture scan (real Checkov and Trivy: needs npm run
+ * tools): `npm run audit` of the whole app (synth, proof and scan), the scan alone, and the
+ * audit of a 100-function stack already synthesized.
+ */
 function auditCost(appOutdir: string): Row[] {
   const cli = [...REGISTER, path.join(ROOT, "audit", "cli.ts")];
   const whole = Array.from({ length: RUNS }, () => timeProcess(NODE, cli, { cwd: ROOT }));
   const requests = /permissions: \d+ functions?, (\d+) requests/.exec(whole[0]!.stdout)?.[1] ?? "?";
-  const synthesizedOnly = Array.from({ length: RUNS }, () => timeProcess(NODE, [...cli, "--synthesized", appOutdir], { cwd: ROOT }).ms);
+  const scanCli = [...REGISTER, path.join(ROOT, "audit", "scan", "cli.ts")];
+  const scans = Array.from({ length: RUNS }, () => timeProcess(NODE, [...scanCli, "--synthesized", appOutdir], { cwd: ROOT }));
+  const checks = /^checkov [^:]+: (\d+) results[\s\S]*^trivy [^:]+: (\d+) results/m.exec(scans[0]!.stdout);
   const hundredDir = freshDir();
   timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), "construct", "100", hundredDir], { cwd: ROOT });
   // The bench functions take the construct's defaults (no concurrency reservation, no dead-letter
-  // queue), so their posture fails and the audit exits 1: timed all the same, its permissions must hold.
+  // queue), so their posture scan fails and the audit exits 1: timed all the same, its permissions must hold.
   const hundred = Array.from({ length: RUNS }, () => timeProcess(NODE, [...cli, "--synthesized", hundredDir], { cwd: ROOT }, [0, 1]));
   const hundredRequests = /permissions: \d+ functions?, (\d+) requests, 0 unexpected/.exec(hundred[0]!.stdout)?.[1];
   if (hundredRequests === undefined) throw new Error(`the audit of the 100-function stack found unexpected permissions:\n${hundred[0]!.stdout.slice(-2000)}`);
+  const wholeMs = median(whole.map((r) => r.ms));
   return [
-    { figure: `\`npm run audit\` of the whole app, synth included (${requests} requests, 4 stacks)`, value: ms(median(whole.map((r) => r.ms))), target: "< 10 s", met: median(whole.map((r) => r.ms)) < 10_000 },
-    { figure: "`npm run audit -- --synthesized` of the whole app (no synth)", value: ms(median(synthesizedOnly)) },
-    { figure: `\`npm run audit -- --synthesized\` of a stack with 100 functions (${hundredRequests} requests)`, value: ms(median(hundred.map((r) => r.ms))) },
+    { figure: `\`npm run audit\` of the whole app: synth, ${requests} requests, posture scan of 4 stacks`, value: ms(wholeMs), target: "< 20 s", met: wholeMs < 20_000 },
+    { figure: `\`npm run scan -- --synthesized\` of the whole app (Checkov ${checks?.[1] ?? "?"} and Trivy ${checks?.[2] ?? "?"} results)`, value: ms(median(scans.map((r) => r.ms))) },
+    { figure: `\`npm run audit -- --synthesized\` of a stack with 100 functions (${hundredRequests} requests, and its scan)`, value: ms(median(hundred.map((r) => r.ms))) },
   ];
 }
 
