@@ -9,11 +9,10 @@
  * then: an SSM error's own properties are unchanged, and callers may enumerate them.
  */
 
-/**
- * Where a function's secrets are kept: one SSM SecureString parameter per secret, or one
- * Secrets Manager secret per function holding a JSON object with one key per secret name.
- */
-export type SecretStore = "ssm" | "secretsmanager";
+// The store union is the naming module's, the one the construct and the CLI use too.
+import type { SecretStore } from "../../constructs/naming";
+
+export type { SecretStore };
 
 /** Base class of every error the secrets loader throws. */
 export class SecretsError extends Error {
