@@ -4,6 +4,7 @@ import { SecureLambdaValidationError } from "./errors";
 import { keyAliasName } from "./naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { Annotations, KmsAlias, KmsKey, Lazy, Token, type TerraformResourceLifecycle } from "./tf";
+import { show } from "./values";
 
 const MIN_DELETION_WINDOW_DAYS = 7;
 const MAX_DELETION_WINDOW_DAYS = 30;
@@ -61,20 +62,20 @@ export class SecretsKey extends Construct implements ISecretsKey {
    */
   static fromKeyArn(scope: Construct, id: string, keyArn: string): ISecretsKey {
     if (typeof keyArn !== "string" || (!Token.isUnresolved(keyArn) && !KEY_ARN.test(keyArn))) {
-      throw new SecureLambdaValidationError(`${scope.node.path}/${id}`, "keyArn", `${JSON.stringify(keyArn)}: allowed is a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias)`);
+      throw new SecureLambdaValidationError(`${scope.node.path}/${id}`, "keyArn", `${show(keyArn)}: allowed is a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias)`);
     }
     return new ImportedSecretsKey(scope, id, keyArn);
   }
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
     super(scope, id);
-    const aws = awsContext(this);
     this.preventDestroy = props.preventDestroy === true;
     // 30 days for every key, not only protected ones: deleting a key makes every
     // parameter encrypted with it unreadable for good, and a pending deletion costs
     // nothing, so the longest window KMS offers is the only safe default.
     this.deletionWindowDays = props.deletionWindowDays ?? MAX_DELETION_WINDOW_DAYS;
     validateDeletionWindow(this.node.path, this.deletionWindowDays, this.preventDestroy);
+    const aws = awsContext(this);
     const lifecycle: TerraformResourceLifecycle | undefined = this.preventDestroy ? { preventDestroy: true } : undefined;
 
     this.key = new KmsKey(this, "Key", {
@@ -128,11 +129,17 @@ export class SecretsKey extends Construct implements ISecretsKey {
 }
 
 function validateDeletionWindow(path: string, days: unknown, protectedKey: boolean): void {
+  const protectedWindow = `a protected key (preventDestroy) keeps the ${MAX_DELETION_WINDOW_DAYS}-day window, the longest chance to cancel a deletion`;
+  // A window known only at plan is KMS's to judge, except on a protected key, which keeps the longest.
+  if (Token.isUnresolved(days)) {
+    if (protectedKey) throw new SecureLambdaValidationError(path, "deletionWindowDays", `a Terraform reference or variable: ${protectedWindow}`);
+    return;
+  }
   if (typeof days !== "number" || !Number.isInteger(days) || days < MIN_DELETION_WINDOW_DAYS || days > MAX_DELETION_WINDOW_DAYS) {
-    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${JSON.stringify(days)}: allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`);
+    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`);
   }
   if (protectedKey && days !== MAX_DELETION_WINDOW_DAYS) {
-    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${days}: a protected key (preventDestroy) keeps the ${MAX_DELETION_WINDOW_DAYS}-day window, the longest chance to cancel a deletion`);
+    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: ${protectedWindow}`);
   }
 }
 

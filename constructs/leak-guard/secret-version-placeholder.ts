@@ -1,4 +1,5 @@
 import { PLACEHOLDER_VALUE } from "../naming";
+import { parseJsonObject } from "../values";
 import { hasReference, literalText } from "./literal";
 import type { LeakRule } from "./rule";
 
@@ -48,15 +49,6 @@ function checkSecretStringWo(value: string): string | undefined {
 
 /** True for a JSON object whose every value is PLACEHOLDER_VALUE, as placeholderSecretJson builds it. */
 function isPlaceholderJson(text: string): boolean {
-  const object = jsonObject(text);
+  const object = parseJsonObject(text);
   return object !== undefined && Object.values(object).every((v) => v === PLACEHOLDER_VALUE);
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
