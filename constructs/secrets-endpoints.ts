@@ -38,6 +38,20 @@ export interface SecretsEndpointsProps {
  * The VPC must have DNS support and DNS hostnames enabled (private DNS needs both), and
  * must not already hold an endpoint with private DNS for any of these services: their
  * private hosted zones would conflict, so create one SecretsEndpoints per VPC.
+ *
+ * @example
+ * new SecureLambda(stack, "notifier", {
+ *   functionName: "notifier",
+ *   entry,
+ *   secrets: ["github_token"],
+ *   vpc: { subnetIds: ["subnet-0a1b2c3d", "subnet-4e5f6a7b"], securityGroupIds: ["sg-0123abcd"] },
+ * });
+ * new SecretsEndpoints(stack, "endpoints", {
+ *   vpcId: "vpc-0a1b2c3d",
+ *   subnetIds: ["subnet-0a1b2c3d", "subnet-4e5f6a7b"], // one per availability zone
+ *   clientSecurityGroupIds: ["sg-0123abcd"], // the functions' groups
+ *   store: "ssm", // or "secretsmanager", as the functions' store
+ * });
  */
 export class SecretsEndpoints extends Construct {
   /** The group of the endpoints' network interfaces: HTTPS in from the client groups only, nothing out. */

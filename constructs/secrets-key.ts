@@ -39,8 +39,19 @@ export interface SecretsKeyProps {
 /**
  * A customer-managed KMS key for secrets, with rotation on and an explicit key policy.
  *
- * Share one between functions by passing it as `kmsKey`; each function that uses it
- * calls {@link allowLogGroup} so CloudWatch Logs may encrypt that function's logs.
+ * SecureLambda creates one per function unless given one as `kmsKey`. Share one between
+ * functions by passing it as `kmsKey`; each function that uses it calls
+ * {@link allowLogGroup} so CloudWatch Logs may encrypt that function's logs. It encrypts
+ * SSM parameters and Secrets Manager secrets alike.
+ *
+ * @example
+ * const key = new SecretsKey(stack, "TeamKey", { aliasName: "team-secrets", preventDestroy: true });
+ * new SecureLambda(stack, "a", { functionName: "a", entry, secrets: ["token"], kmsKey: key, protect: true });
+ * new SecureLambda(stack, "b", { functionName: "b", entry, secrets: ["token"], kmsKey: key, protect: true });
+ *
+ * @example
+ * // A key managed elsewhere: its policy must already let CloudWatch Logs use it (synth warns).
+ * const imported = SecretsKey.fromKeyArn(stack, "Key", "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
  */
 export class SecretsKey extends Construct implements ISecretsKey {
   /** The KMS key resource. */

@@ -25,9 +25,13 @@ export interface SecureLambdaProps {
   readonly entry: string;
   /** Name of the handler function exported by `entry`. @default "handler" */
   readonly handler?: string;
-  /** Names of the secrets the function reads, e.g. `github_token`: one SecureString parameter each, or one JSON key each of the Secrets Manager secret. @default no secrets */
+  /**
+   * Names of the secrets the function reads, e.g. `github_token`: with store `"ssm"` one
+   * SecureString parameter `<parameterPrefix>/<secret>` each; with `"secretsmanager"` one
+   * key each of the JSON of the secret `<functionName>/secrets`. @default no secrets
+   */
   readonly secrets?: string[];
-  /** Path under which the secrets' parameters live: `<parameterPrefix>/<secret>`. @default "/<functionName>" */
+  /** Path under which the secrets' parameters live: `<parameterPrefix>/<secret>` (store "ssm" only). @default "/<functionName>" */
   readonly parameterPrefix?: string;
   /** Plain, non-secret environment variables. Never put a secret here: GetFunction shows them in clear text. @default none */
   readonly environment?: Record<string, string>;
@@ -35,17 +39,27 @@ export interface SecureLambdaProps {
   readonly runtime?: LambdaRuntime;
   /** Instruction set of the function. @default "arm64" */
   readonly architecture?: LambdaArchitecture;
-  /** Memory in MB (128 to 10240); CPU grows with it. @default 256 */
+  /** Memory in MB (128 to 10240; a Terraform variable is left to Terraform); CPU grows with it. @default 256 */
   readonly memorySize?: number;
-  /** Timeout in seconds (1 to 900). @default 10 */
+  /** Timeout in seconds (1 to 900; a Terraform variable is left to Terraform). @default 10 */
   readonly timeout?: number;
   /** Days CloudWatch keeps the function's logs (a value CloudWatch accepts; 0 keeps them forever). @default 365 */
   readonly logRetentionDays?: number;
-  /** A key to encrypt the parameters and logs with instead of creating one: a `SecretsKey` shared with other functions, or `SecretsKey.fromKeyArn(...)` for a key managed elsewhere. @default a new key with alias `alias/<functionName>` */
+  /**
+   * A key to encrypt the secrets (the parameters, or the Secrets Manager secret), the
+   * environment and the logs with instead of creating one: a `SecretsKey` shared with other
+   * functions, or `SecretsKey.fromKeyArn(...)` for a key managed elsewhere.
+   * @default a new key with alias `alias/<functionName>`
+   */
   readonly kmsKey?: ISecretsKey;
   /** Minify the bundle. @default true */
   readonly minify?: boolean;
-  /** Protect the secrets from deletion: `prevent_destroy` on the parameters (or the secret and its placeholder version) and on a key this construct creates (a `kmsKey` passed in must be protected too). @default false */
+  /**
+   * Protect the secrets from deletion: `prevent_destroy` on the parameters (store "ssm"), or
+   * on the Secrets Manager secret and its placeholder version with a 30-day recovery window
+   * (store "secretsmanager"), and on a key this construct creates (a `kmsKey` passed in must
+   * be protected too). @default false
+   */
   readonly protect?: boolean;
   /**
    * Environment variables that may hold a literal the secret-leak guard would refuse

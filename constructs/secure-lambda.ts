@@ -21,22 +21,58 @@ export type { SecureLambdaProps } from "./secure-lambda-props";
 const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "nodejs22.x": "node22", "nodejs24.x": "node24" };
 
 /**
- * A Lambda function that gets its secrets the safe way.
+ * A Lambda function that gets its secrets the safe way. It emits, in this order:
  *
- * Each secret is an SSM SecureString parameter (or, with `store: "secretsmanager"`, a key
- * of one Secrets Manager secret per function), encrypted with a customer-managed KMS key
- * and created holding a placeholder, written through the provider's write-only arguments
- * (Terraform or OpenTofu >= 1.11): no real value is in a plan or the state (the state holds
- * not even the placeholder), and `ignore_changes` keeps every apply after the first from
- * writing the parameter again. The real value is set out of band, so it is never in
- * source, plan, state or `cdktf.out/`. The function's environment holds only the parameter
- * names (or the secret's name); its role may read exactly those and decrypt them only
- * through the store. By default it also meets what
- * Checkov and Trivy check (`npm run scan`): X-Ray tracing, an environment encrypted
- * with its key; `reservedConcurrentExecutions` and `deadLetterQueue` complete the set.
+ * - a customer-managed KMS key with rotation and alias `alias/<functionName>` (or uses the
+ *   `kmsKey` given), whose policy lets CloudWatch Logs encrypt this function's log group only;
+ * - the log group `/aws/lambda/<functionName>`, encrypted with the key;
+ * - the secret store: with `store: "ssm"` (the default) one SSM SecureString parameter
+ *   `<parameterPrefix>/<secret>` per secret; with `store: "secretsmanager"` one Secrets
+ *   Manager secret `<functionName>/secrets` holding a JSON key per secret. Either is encrypted
+ *   with the key and created holding a placeholder, written through the provider's write-only
+ *   arguments (Terraform or OpenTofu >= 1.11): no real value is in a plan or the state (the
+ *   state holds not even the placeholder), and `ignore_changes` keeps every later apply from
+ *   writing it again. The real value is set out of band (`npm run secrets -- set`), so it is
+ *   never in source, plan, state or `cdktf.out/`;
+ * - with `deadLetterQueue: true`, the SQS queue `<functionName>-dlq`;
+ * - the execution role, which may read exactly those secrets and decrypt them only through
+ *   the store and only for them, write its own logs, and (as enabled) send traces, send to
+ *   the dead-letter target and attach to its VPC subnets;
+ * - the function, bundled with esbuild at synth, whose environment holds only the names of
+ *   its parameters (or its secret) and is encrypted with the key;
+ * - with `functionUrl: true`, a URL callers must sign (`AWS_IAM`).
  *
- * Bad props fail in the constructor with {@link SecureLambdaValidationError}, and the
- * stack it is in runs the secret-leak guard at synth time ({@link SecretLeakGuard}).
+ * By default it also meets what Checkov and Trivy check (`npm run scan`): X-Ray tracing, an
+ * environment encrypted with its key; `reservedConcurrentExecutions` and `deadLetterQueue`
+ * complete the set.
+ *
+ * Bad props fail in the constructor, before anything is made, with
+ * {@link SecureLambdaValidationError}; a value known only at plan (a `TerraformVariable`) is
+ * left to Terraform. The stack it is in runs the secret-leak guard at synth time
+ * ({@link SecretLeakGuard}).
+ *
+ * @example
+ * // The function reads `createSecretsLoader(["github_token"])` from "secure-lambda/runtime".
+ * const notifier = new SecureLambda(stack, "notifier", {
+ *   functionName: "notifier",
+ *   entry: path.join(__dirname, "src", "notifier.ts"),
+ *   secrets: ["github_token", "slack_webhook_url"],
+ *   environment: { GITHUB_API_URL: "https://api.github.com" }, // plain values only
+ *   reservedConcurrentExecutions: 5,
+ *   deadLetterQueue: true,
+ * });
+ * notifier.parameterName("github_token"); // "/notifier/github_token"
+ *
+ * @example
+ * // One Secrets Manager secret "payments/secrets", rotated by your own function.
+ * new SecureLambda(stack, "payments", {
+ *   functionName: "payments",
+ *   entry: path.join(__dirname, "src", "payments.ts"),
+ *   secrets: ["stripe_key"],
+ *   store: "secretsmanager",
+ *   rotation: { rotationLambdaArn: rotator.function.arn, automaticallyAfterDays: 30 },
+ *   protect: true, // prevent_destroy on the secret and the key
+ * });
  */
 export class SecureLambda extends Construct {
   /** The Lambda function. */
@@ -45,13 +81,13 @@ export class SecureLambda extends Construct {
   readonly role: IamRole;
   /** The role and its inline policy, for adding grants. */
   readonly executionRole: ExecutionRole;
-  /** The key that encrypts the parameters and the logs (created here or passed as `kmsKey`). */
+  /** The key that encrypts the secrets, the environment and the logs (created here or passed as `kmsKey`). */
   readonly key: ISecretsKey;
   /** The function's log group, `/aws/lambda/<functionName>`. */
   readonly logGroup: CloudwatchLogGroup;
-  /** The SecureString parameter of each secret, by secret name. */
+  /** The SecureString parameter of each secret, by secret name (store "ssm"; empty with "secretsmanager"). */
   readonly parameters: Readonly<Record<string, SsmParameter>>;
-  /** The path under which the parameters live. */
+  /** The path under which the parameters live (store "ssm"). */
   readonly parameterPrefix: string;
   /** The Secrets Manager secret holding every secret as a JSON key, with store "secretsmanager". */
   readonly secret?: SecretsmanagerSecret;
