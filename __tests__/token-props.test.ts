@@ -5,6 +5,7 @@
  */
 import { SecretsEndpoints, SecretsKey, SecureLambda, SecureLambdaValidationError, type SecureLambdaProps } from "../constructs";
 import { TerraformVariable, Testing, TerraformStack } from "../constructs/tf";
+import { thrownBy } from "./helpers/leak";
 import { HELLO_ENTRY, only, synthStack, type TerraformJson } from "./helpers/synth";
 
 function synthFn(build: (stack: TerraformStack) => Partial<SecureLambdaProps>): TerraformJson {
@@ -16,15 +17,7 @@ function synthFn(build: (stack: TerraformStack) => Partial<SecureLambdaProps>): 
 const numberVariable = (stack: TerraformStack, name: string): number => new TerraformVariable(stack, name, { type: "number" }).numberValue;
 const stringVariable = (stack: TerraformStack, name: string): string => new TerraformVariable(stack, name, { type: "string" }).stringValue;
 
-function errorOf(build: () => unknown): SecureLambdaValidationError {
-  try {
-    build();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecureLambdaValidationError);
-    return error as SecureLambdaValidationError;
-  }
-  throw new Error("expected a SecureLambdaValidationError, but it built");
-}
+const errorOf = (build: () => unknown): SecureLambdaValidationError => thrownBy(SecureLambdaValidationError, build);
 
 describe("numbers given as Terraform variables", () => {
   test.each(["memorySize", "timeout", "logRetentionDays", "reservedConcurrentExecutions"] as const)("%s synthesizes as a reference to the variable", (prop) => {
