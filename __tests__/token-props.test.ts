@@ -24,14 +24,23 @@ describe("numbers given as Terraform variables", () => {
     const json = synthFn((stack) => ({ [prop]: numberVariable(stack, "value") }));
     const [, fn] = only(json, "aws_lambda_function");
     const [, logGroup] = only(json, "aws_cloudwatch_log_group");
-    const argument = { memorySize: fn.memory_size, timeout: fn.timeout, logRetentionDays: logGroup.retention_in_days, reservedConcurrentExecutions: fn.reserved_concurrent_executions }[prop];
+    const argument = {
+      memorySize: fn.memory_size,
+      timeout: fn.timeout,
+      logRetentionDays: logGroup.retention_in_days,
+      reservedConcurrentExecutions: fn.reserved_concurrent_executions,
+    }[prop];
     expect(argument).toBe("${var.value}");
   });
 
   test.each([
     ["memorySize", -1, "test/fn: invalid memorySize: -1: allowed is a whole number of MB from 128 to 10240"],
     ["timeout", 901, "test/fn: invalid timeout: 901: allowed is a whole number of seconds from 1 to 900"],
-    ["reservedConcurrentExecutions", -1, "test/fn: invalid reservedConcurrentExecutions: -1: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit"],
+    [
+      "reservedConcurrentExecutions",
+      -1,
+      "test/fn: invalid reservedConcurrentExecutions: -1: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit",
+    ],
   ] as const)("a literal bad %s still fails at synth with its message", (prop, value, message) => {
     expect(errorOf(() => synthFn(() => ({ [prop]: value }))).message).toBe(message);
   });
@@ -62,20 +71,25 @@ describe("strings given as Terraform variables", () => {
   });
 
   test("a literal bad description still fails at synth with its message", () => {
-    expect(errorOf(() => synthFn(() => ({ description: "d".repeat(257) }))).message).toMatch(/^test\/fn: invalid description: "d{77}\.\.\.": allowed is a string of at most 256 characters$/);
+    const error = errorOf(() => synthFn(() => ({ description: "d".repeat(257) })));
+    expect(error.message).toMatch(/^test\/fn: invalid description: "d{77}\.\.\.": allowed is a string of at most 256 characters$/);
   });
 });
 
 describe("props that decide what the construct makes must be known at synth", () => {
-  test.each([
-    ["entry", (stack: TerraformStack) => ({ entry: stringVariable(stack, "entry") }), "the file is bundled at synth"],
-    ["runtime", (stack: TerraformStack) => ({ runtime: stringVariable(stack, "runtime") as SecureLambdaProps["runtime"] }), "the bundle targets its Node.js version"],
-    ["secrets", (stack: TerraformStack) => ({ secrets: [stringVariable(stack, "secret")] }), "each secret gets a parameter"],
-    ["protect", (stack: TerraformStack) => ({ protect: new TerraformVariable(stack, "protect", { type: "bool" }).booleanValue as unknown as boolean }), "it decides what the construct makes"],
-  ] as const)("refuses a Terraform variable as %s", (prop, build, because) => {
+  type Build = (stack: TerraformStack) => Partial<SecureLambdaProps>;
+  const boolVariable = (stack: TerraformStack, name: string): boolean =>
+    new TerraformVariable(stack, name, { type: "bool" }).booleanValue as unknown as boolean;
+  test.each<[string, Build, string]>([
+    ["entry", (stack) => ({ entry: stringVariable(stack, "entry") }), "the file is bundled at synth"],
+    ["runtime", (stack) => ({ runtime: stringVariable(stack, "runtime") as SecureLambdaProps["runtime"] }), "the bundle targets its Node.js version"],
+    ["secrets", (stack) => ({ secrets: [stringVariable(stack, "secret")] }), "each secret gets a parameter (or a key of the secret) and a variable of its own"],
+    ["protect", (stack) => ({ protect: boolVariable(stack, "protect") }), "it decides what the construct makes"],
+  ])("refuses a Terraform variable as %s", (prop, build, because) => {
     const error = errorOf(() => synthFn(build));
     expect(error.prop).toBe(prop);
-    expect(error.message).toBe(`test/fn: invalid ${prop}: a Terraform reference or variable, known only at plan: ${prop} must be known at synth, since ${because}${prop === "secrets" ? " (or a key of the secret) and a variable of its own" : ""}`);
+    const known = `${prop} must be known at synth, since ${because}`;
+    expect(error.message).toBe(`test/fn: invalid ${prop}: a Terraform reference or variable, known only at plan: ${known}`);
   });
 });
 
@@ -94,7 +108,10 @@ describe("rotation, keys and endpoints", () => {
     expect(only(json, "aws_kms_key")[1].deletion_window_in_days).toBe("${var.days}");
     const stack = new TerraformStack(Testing.app(), "test");
     const error = errorOf(() => new SecretsKey(stack, "key", { aliasName: "k", preventDestroy: true, deletionWindowDays: numberVariable(stack, "days") }));
-    expect(error.message).toBe("test/key: invalid deletionWindowDays: a Terraform reference or variable: a protected key (preventDestroy) keeps the 30-day window, the longest chance to cancel a deletion");
+    expect(error.message).toBe(
+      "test/key: invalid deletionWindowDays: a Terraform reference or variable: " +
+        "a protected key (preventDestroy) keeps the 30-day window, the longest chance to cancel a deletion",
+    );
   });
 
   test("SecretsEndpoints takes a tag value given as a variable, and checks tags as SecureLambda does", () => {
@@ -110,7 +127,8 @@ describe("rotation, keys and endpoints", () => {
 describe("one pass before anything is made", () => {
   test("a bad vpc fails before the entry is bundled or any resource exists", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    const error = errorOf(() => new SecureLambda(stack, "fn", { functionName: "fn", entry: "/no/such/handler.ts", vpc: { subnetIds: [], securityGroupIds: [] } }));
+    const vpc = { subnetIds: [], securityGroupIds: [] };
+    const error = errorOf(() => new SecureLambda(stack, "fn", { functionName: "fn", entry: "/no/such/handler.ts", vpc }));
     expect(error.prop).toBe("vpc.subnetIds");
     // Nothing was added to the stack: no data source, no key, no role.
     expect(stack.node.findAll().map((c) => c.node.path)).toEqual(["test", "test/fn"]);

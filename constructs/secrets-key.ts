@@ -147,7 +147,8 @@ function validateDeletionWindow(path: string, days: unknown, protectedKey: boole
     return;
   }
   if (typeof days !== "number" || !Number.isInteger(days) || days < MIN_DELETION_WINDOW_DAYS || days > MAX_DELETION_WINDOW_DAYS) {
-    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`);
+    const allowed = `allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`;
+    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: ${allowed}`);
   }
   if (protectedKey && days !== MAX_DELETION_WINDOW_DAYS) {
     throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: ${protectedWindow}`);
