@@ -3,7 +3,7 @@ import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terr
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
+import { DEFAULT_LEAK_RULES, PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
 import { knownTokenFormat } from "../constructs/leak-guard/known-token-format";
 import { looksRandom } from "../constructs/leak-guard/high-entropy";
 import { hasReference, literalText } from "../constructs/leak-guard/literal";
@@ -250,5 +250,20 @@ describe("the detectors", () => {
     expect(looksRandom(pseudoRandom(40, HEX, 7))).toBe(true);
     expect(looksRandom(pseudoRandom(16, HEX, 7))).toBe(false);
     expect(looksRandom("/very/long/parameter/prefix/for-team-x/app-y/slack_webhook_url")).toBe(false);
+  });
+});
+
+describe("the rule pack", () => {
+  test("every leak rule's id is its file's name, as every posture rule's is; each has a title and says why", () => {
+    const files = fs
+      .readdirSync(path.join(__dirname, "..", "constructs", "leak-guard", "rules"))
+      .map((file) => path.parse(file).name)
+      .filter((name) => name !== "index")
+      .sort();
+    expect(DEFAULT_LEAK_RULES.map((rule) => rule.id).sort()).toEqual(files);
+    for (const rule of DEFAULT_LEAK_RULES) {
+      expect(rule.title.length).toBeGreaterThan(20);
+      expect(rule.why.length).toBeGreaterThan(40);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { PARAM_NAME_SUFFIX, SECRET_ID_ENV_VAR } from "../constructs/naming";
 import { References } from "./references";
 import { targetOf, type AuditTarget } from "./target";
 import { AuditError, bodyAt, resourcesOf, type Body, type SynthesizedStack } from "./terraform-json";
+import { isPlainObject } from "../constructs/values";
 
 /** A policy document as AWS reads it. */
 export interface PolicyDocument {
@@ -213,7 +214,7 @@ export function block(body: Body, name: string): Record<string, unknown> | undef
 function blocks(body: Body, name: string): Array<Record<string, unknown>> {
   const value = body[name];
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return list.filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null);
+  return list.filter(isPlainObject);
 }
 
 function stringOrUndefined(references: References, value: unknown, where: string): string | undefined {
@@ -221,9 +222,9 @@ function stringOrUndefined(references: References, value: unknown, where: string
 }
 
 function resolveVariables(references: References, variables: unknown, where: string): Record<string, string> {
-  if (typeof variables !== "object" || variables === null) return {};
+  if (!isPlainObject(variables)) return {};
   return Object.fromEntries(
-    Object.entries(variables as Record<string, unknown>)
+    Object.entries(variables)
       .filter((entry): entry is [string, string] => typeof entry[1] === "string")
       .map(([name, value]) => [name, references.resolve(value, `${where} environment ${name}`)]),
   );

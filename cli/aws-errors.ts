@@ -1,19 +1,19 @@
+import type { SecretStore } from "../constructs/naming";
 import { accessDeniedBy, awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { CliError, EXIT } from "./errors";
-import type { StoreKind } from "./targets";
 
 /** How {@link describeAwsError} reports an error. */
 export interface AwsErrorOptions {
   /** The store the call went to: names the service whose permission or key is at fault. @default "ssm" */
-  readonly store?: StoreKind;
+  readonly store?: SecretStore;
   /** Secret texts to cut out of the message: the value being written, and whatever it travels with. @default none */
   readonly redact?: readonly string[];
 }
 
-const SERVICE: Record<StoreKind, string> = { ssm: "SSM", secretsmanager: "Secrets Manager" };
-const THING: Record<StoreKind, string> = { ssm: "parameter", secretsmanager: "secret" };
+const SERVICE: Record<SecretStore, string> = { ssm: "SSM", secretsmanager: "Secrets Manager" };
+const THING: Record<SecretStore, string> = { ssm: "parameter", secretsmanager: "secret" };
 // The code each service answers with when the parameter or secret does not exist.
-const NOT_FOUND: Record<StoreKind, string> = { ssm: "ParameterNotFound", secretsmanager: "ResourceNotFoundException" };
+const NOT_FOUND: Record<SecretStore, string> = { ssm: "ParameterNotFound", secretsmanager: "ResourceNotFoundException" };
 
 /**
  * Turns an SDK error into a one-line CLI error naming the parameter or secret (`subject`).

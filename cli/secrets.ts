@@ -16,11 +16,18 @@ export interface CliIo extends SecretInput {
 
 const USAGE = `Usage: npm run secrets -- <command> [options]
 
-Set and check the real values of the secrets that SecureLambda creates as placeholders.
+Set and check the real values of the secrets that SecureLambda creates as placeholders,
+in SSM Parameter Store or Secrets Manager, whichever store config/environments.ts gives
+the function. Environments, functions and secrets come from that file too.
 
 Commands:
   set <env> <function> <secret>   write a secret's value, read from stdin or a hidden prompt
   status <env>                    show whether each secret is set; exits 1 if any is not
+
+Examples:
+  npm run secrets -- set dev notifier-dev github_token              # prompts, input hidden
+  pbpaste | npm run secrets -- set dev notifier-dev slack_webhook_url
+  npm run secrets -- status dev
 
 Credentials: as for the AWS CLI (AWS_PROFILE, an SSO login, or AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY); the region comes from the environment's configuration.
@@ -34,9 +41,11 @@ Run "npm run secrets -- <command> --help" for a command's details.
 const HELP: Record<string, string> = {
   set: `Usage: npm run secrets -- set <env> <function> <secret>
 
-Reads the value from standard input when it is piped (one trailing newline is dropped),
-or from a hidden prompt on a terminal; never from an argument, which shell history and
-the process list would keep. Prints the new version, never the value.
+Reads the value from standard input when it is piped (taken whole, several lines too;
+one trailing newline is dropped), or from a hidden prompt on a terminal (one line: a
+pasted value of several lines is refused, never cut; pipe it instead); never from an
+argument, which shell history and the process list would keep. Prints the new version,
+never the value.
 
 Where it goes depends on the function's store in config/environments.ts:
   ssm (default)    the SecureString parameter /<function>/<secret>, encrypted with
@@ -55,9 +64,13 @@ parameter or secret the stack has not created yet (deploy first).
 
 Prints one line per secret of every function in the environment, whatever its store:
 set, placeholder (never set), missing key (not in the JSON of a Secrets Manager secret
-created before the secret was added), invalid (not a JSON string) or missing (not
-deployed?), with its version and last-modified date; never a value.
+created before the secret was added), invalid (the Secrets Manager secret is not a JSON
+object, which set will not overwrite, or the key's value is not a string) or missing (not
+deployed?), with its version and last-modified date; never a value. Reads each
+parameter or secret once.
 Exits 1 when any secret is not set, so a pipeline can gate a deploy on it.
+
+  npm run secrets -- status prod || exit 1      # in a pipeline, before deploying
 `,
 };
 

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../constructs/naming";
+import { parseJsonObject } from "../constructs/values";
 import { awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
 import type { SecretState, SecretStatus } from "./status";
-import type { SecretStore } from "./store";
+import type { StoreClient } from "./store";
 import type { SecretsManagerTarget } from "./targets";
 
 /**
@@ -35,7 +36,7 @@ interface CurrentVersion {
  * Secrets kept as the keys of one Secrets Manager secret per function, a JSON object
  * encrypted with the function's key (Terraform sets the key on the secret, so writes name none).
  */
-export function secretsManagerStore(client: SecretsManagerClient): SecretStore<SecretsManagerTarget> {
+export function secretsManagerStore(client: SecretsManagerClient): StoreClient<SecretsManagerTarget> {
   return { set: (target, value) => setKey(client, target, value), statuses: (targets) => keyStatuses(client, targets) };
 }
 
@@ -92,7 +93,7 @@ async function readCurrent(client: SecretsManagerClient, target: SecretsManagerT
     throw describeAwsError(error, target.secretId, { store: "secretsmanager" });
   }
   if (!result.VersionId) throw new CliError(`${target.secretId} answered without a VersionId; cannot write it safely`, EXIT.notReady);
-  return { versionId: result.VersionId, createdDate: result.CreatedDate, content: parseObject(result.SecretString) };
+  return { versionId: result.VersionId, createdDate: result.CreatedDate, content: parseJsonObject(result.SecretString) };
 }
 
 function writableContent(target: SecretsManagerTarget, current: CurrentVersion): Readonly<Record<string, unknown>> {
@@ -148,7 +149,7 @@ async function statusesOfSecret(client: SecretsManagerClient, secretId: string, 
     if (awsErrorCode(error) === "ResourceNotFoundException") return targets.map((target) => ({ target, state: "missing" }));
     throw describeAwsError(error, secretId, { store: "secretsmanager" });
   }
-  const content = parseObject(result.SecretString);
+  const content = parseJsonObject(result.SecretString);
   return targets.map((target) => ({ target, state: stateOf(content, target.key), version: result.VersionId, lastModified: result.CreatedDate }));
 }
 
@@ -161,13 +162,3 @@ function stateOf(content: Readonly<Record<string, unknown>> | undefined, key: st
   return value === PLACEHOLDER_VALUE ? "placeholder" : "set";
 }
 
-/** The SecretString as a JSON object, or undefined; JSON.parse's message quotes the text, so it is never kept. */
-function parseObject(text: string | undefined): Readonly<Record<string, unknown>> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}

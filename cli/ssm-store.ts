@@ -1,17 +1,18 @@
 import { DescribeParametersCommand, GetParametersCommand, PutParameterCommand, type ParameterMetadata, type SSMClient } from "@aws-sdk/client-ssm";
 import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { inBatches } from "../constructs/values";
 import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
 import type { SecretStatus } from "./status";
-import type { SecretStore } from "./store";
+import type { StoreClient } from "./store";
 import type { SsmTarget } from "./targets";
 
 // The standard tier's limit; a longer value would silently need the paid advanced tier.
 const MAX_VALUE_BYTES = 4096;
 
 /** Secrets kept as one SSM SecureString parameter each, encrypted with the function's key. */
-export function ssmStore(ssm: SSMClient): SecretStore<SsmTarget> {
+export function ssmStore(ssm: SSMClient): StoreClient<SsmTarget> {
   return { set: (target, value) => setParameter(ssm, target, value), statuses: (targets) => parameterStatuses(ssm, targets) };
 }
 
@@ -77,9 +78,7 @@ async function describeParameter(ssm: SSMClient, target: SsmTarget): Promise<Par
  * secret) and keeps only whether it is the placeholder. Batches run in parallel.
  */
 async function parameterStatuses(ssm: SSMClient, targets: readonly SsmTarget[]): Promise<SecretStatus[]> {
-  const batches: SsmTarget[][] = [];
-  for (let i = 0; i < targets.length; i += MAX_NAMES_PER_CALL) batches.push(targets.slice(i, i + MAX_NAMES_PER_CALL));
-  const results = await Promise.all(batches.map((batch) => statusOfBatch(ssm, batch)));
+  const results = await Promise.all(inBatches(targets, MAX_NAMES_PER_CALL).map((batch) => statusOfBatch(ssm, batch)));
   return results.flat();
 }
 

@@ -5,8 +5,8 @@ import { ssmStore } from "./ssm-store";
 import type { SecretStatus } from "./status";
 import type { SecretsManagerTarget, SecretTarget, SsmTarget } from "./targets";
 
-/** What the CLI does with one store; each store module implements it for its own targets. */
-export interface SecretStore<T extends SecretTarget> {
+/** The CLI's client of one secret store: what it does there; each store module implements it for its own targets. */
+export interface StoreClient<T extends SecretTarget> {
   /**
    * Writes a secret's real value (already checked: not empty, not the placeholder) and
    * returns the new version as the store names it. Never creates what the stack has not.
@@ -18,8 +18,8 @@ export interface SecretStore<T extends SecretTarget> {
 
 /** Both stores of one environment. */
 export interface Stores {
-  readonly ssm: SecretStore<SsmTarget>;
-  readonly secretsmanager: SecretStore<SecretsManagerTarget>;
+  readonly ssm: StoreClient<SsmTarget>;
+  readonly secretsmanager: StoreClient<SecretsManagerTarget>;
 }
 
 /** The stores of an environment, each with a client built for its region, endpoint and credentials. */

@@ -1,10 +1,7 @@
 import { environments as configuredEnvironments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { defaultParameterPrefix, defaultSecretName, parameterName } from "../constructs/naming";
+import { defaultParameterPrefix, defaultSecretName, parameterName, type SecretStore } from "../constructs/naming";
 import { ConfigurationError, validateEnvironment } from "../config/validate";
 import { CliError } from "./errors";
-
-/** Where a function keeps its secrets. @default "ssm" when the configuration names none */
-export type StoreKind = NonNullable<FunctionConfig["store"]>;
 
 /** One secret of one function, kept in its own SSM SecureString parameter. */
 export interface SsmTarget {
@@ -79,7 +76,7 @@ export function targetLabel(target: SecretTarget): string {
 
 // The names come from the shared naming rule, as the construct and the runtime derive them.
 function toTarget(fn: FunctionConfig, secret: string): SecretTarget {
-  const store: StoreKind = fn.store ?? "ssm";
+  const store: SecretStore = fn.store ?? "ssm";
   if (store === "secretsmanager") {
     return { store, functionName: fn.functionName, secret, secretId: defaultSecretName(fn.functionName), key: secret };
   }

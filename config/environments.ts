@@ -3,6 +3,7 @@
  * `main.ts` builds a stack per environment from it; the secrets CLI reads it to know
  * which functions and secrets exist. It holds names only, never a secret value.
  */
+import type { SecretStore } from "../constructs/naming";
 
 /** A function deployed with SecureLambda. */
 export interface FunctionConfig {
@@ -19,7 +20,7 @@ export interface FunctionConfig {
   /** Create an SQS dead-letter queue `<functionName>-dlq` for failed asynchronous events. @default false */
   readonly deadLetterQueue?: boolean;
   /** Where the secrets live: SSM SecureString parameters, or one Secrets Manager secret (JSON, a key per secret). @default "ssm" */
-  readonly store?: "ssm" | "secretsmanager";
+  readonly store?: SecretStore;
 }
 
 /** Where Terraform keeps the state of an environment. */
@@ -67,7 +68,7 @@ export interface EnvironmentConfig {
 /** The project name, used in default tags. */
 export const PROJECT = "secure-lambda";
 
-function notifier(env: string, store?: FunctionConfig["store"]): FunctionConfig {
+function notifier(env: string, store?: SecretStore): FunctionConfig {
   return {
     functionName: `notifier-${env}`,
     entry: "lambda-src/notifier.ts",

@@ -1,3 +1,5 @@
+import { SECRET_STORES } from "../constructs/naming";
+import { isPlainObject, show, type Fail } from "../constructs/values";
 import type { EnvironmentConfig, FunctionConfig } from "./environments";
 
 /**
@@ -58,11 +60,11 @@ export function validateEnvironments(environments: Readonly<Record<string, unkno
 
 /** Throws {@link ConfigurationError} on the first mistake in one environment's configuration. */
 export function validateEnvironment(name: string, config: unknown): asserts config is EnvironmentConfig {
-  const fail = (field: string, problem: string): never => {
+  const fail: Fail = (field, problem) => {
     throw new ConfigurationError(name, field, problem);
   };
   if (!ENVIRONMENT_NAME.test(name)) fail("name", `${JSON.stringify(name)}: allowed are 1 to 32 characters of a-z, 0-9 and -, starting with a letter`);
-  if (!isObject(config)) fail("(environment)", "allowed is an object with region, protected and functions");
+  if (!isPlainObject(config)) fail("(environment)", "allowed is an object with region, protected and functions");
   const env = config as Record<string, unknown>;
   if (env.region === undefined || env.region === "") fail("region", "is missing: every environment names its AWS region, e.g. \"eu-west-1\"");
   if (typeof env.region !== "string" || !REGION.test(env.region)) fail("region", `${show(env.region)}: allowed is an AWS region name such as "eu-west-1"`);
@@ -83,11 +85,9 @@ export function validateEnvironment(name: string, config: unknown): asserts conf
   validateFunctions(fail, env.functions);
 }
 
-type Fail = (field: string, problem: string) => never;
-
 function validateStateBackend(fail: Fail, backend: unknown): void {
   if (backend === undefined) return;
-  if (!isObject(backend)) return fail("stateBackend", "allowed is an object with a bucket");
+  if (!isPlainObject(backend)) return fail("stateBackend", "allowed is an object with a bucket");
   if (typeof backend.bucket !== "string" || !BUCKET.test(backend.bucket)) {
     fail("stateBackend.bucket", `${show(backend.bucket)}: allowed is an S3 bucket name (3 to 63 characters of a-z, 0-9, . and -)`);
   }
@@ -107,7 +107,7 @@ function validateStateBackend(fail: Fail, backend: unknown): void {
 function validateProtection(fail: Fail, env: Record<string, unknown>): void {
   const risks = env.acceptedRisks;
   if (risks !== undefined) {
-    if (!isObject(risks)) return fail("acceptedRisks", `${show(risks)}: allowed is an object with localState and/or anyAccount, each a reason in words`);
+    if (!isPlainObject(risks)) return fail("acceptedRisks", `${show(risks)}: allowed is an object with localState and/or anyAccount, each a reason in words`);
     for (const [risk, reason] of Object.entries(risks)) {
       if (risk !== "localState" && risk !== "anyAccount") fail(`acceptedRisks.${risk}`, "unknown risk; allowed are localState and anyAccount");
       if (typeof reason !== "string" || reason.trim() === "") fail(`acceptedRisks.${risk}`, `${show(reason)}: allowed is the reason, in words, why the environment takes this risk`);
@@ -128,7 +128,7 @@ function validateFunctions(fail: Fail, functions: unknown): void {
   const seen = new Set<string>();
   functions.forEach((fn: unknown, index) => {
     const at = `functions[${index}]`;
-    if (!isObject(fn)) return fail(at, "allowed is an object with functionName, entry and secrets");
+    if (!isPlainObject(fn)) return fail(at, "allowed is an object with functionName, entry and secrets");
     const { functionName, entry, secrets, reservedConcurrentExecutions, deadLetterQueue, store } = fn as Partial<Record<keyof FunctionConfig, unknown>>;
     if (typeof functionName !== "string" || functionName === "") fail(`${at}.functionName`, `${show(functionName)}: allowed is the Lambda function name`);
     if (seen.has(functionName as string)) fail(`${at}.functionName`, `${show(functionName)} is used twice; function names are unique per account and region`);
@@ -141,17 +141,10 @@ function validateFunctions(fail: Fail, functions: unknown): void {
     if (deadLetterQueue !== undefined && typeof deadLetterQueue !== "boolean") {
       fail(`${at}.deadLetterQueue`, `${show(deadLetterQueue)}: allowed are true (an SQS queue <functionName>-dlq) and false`);
     }
-    if (store !== undefined && store !== "ssm" && store !== "secretsmanager") {
+    if (store !== undefined && !(SECRET_STORES as readonly unknown[]).includes(store)) {
       fail(`${at}.store`, `${show(store)}: allowed are "ssm" (SecureString parameters) and "secretsmanager" (one secret per function)`);
     }
     return undefined;
   });
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function show(value: unknown): string {
-  return value === undefined ? "undefined" : JSON.stringify(value);
-}

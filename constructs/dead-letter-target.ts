@@ -2,6 +2,7 @@
 import type { Construct } from "constructs";
 import type { DeadLetterAction } from "./execution-role";
 import { DefaultTokenResolver, SqsQueue, StringConcat, TerraformStack, Token, Tokenization } from "./tf";
+import { isPlainObject, show, type Fail } from "./values";
 
 /** The `deadLetterQueue` prop: a queue the construct creates (`true`), an existing queue or topic, or none. */
 export type DeadLetterQueueOption = boolean | { readonly targetArn: string };
@@ -42,14 +43,16 @@ export function deadLetterQueueName(functionName: string): string {
  * Validates the option; a token (`queue.arn`) is resolved to tell a queue from a topic,
  * since the role gets exactly the one action that target takes.
  */
-export function planDeadLetter(scope: Construct, fail: (prop: string, problem: string) => never, option: unknown): DeadLetterPlan {
+export function planDeadLetter(scope: Construct, fail: Fail, option: unknown): DeadLetterPlan {
   if (option === undefined || option === false) return undefined;
   if (option === true) return "create";
-  const targetArn = (option as { targetArn?: unknown } | null)?.targetArn;
-  if (typeof option !== "object" || typeof targetArn !== "string") fail("deadLetterQueue", `${describe(option)}: ${ALLOWED}`);
+  const targetArn = isPlainObject(option) ? option.targetArn : undefined;
+  if (typeof targetArn !== "string") {
+    fail("deadLetterQueue", `${isPlainObject(option) ? "an object without a targetArn string" : show(option)}: ${ALLOWED}`);
+  }
   const text = Token.isUnresolved(targetArn) ? String(Tokenization.resolve(targetArn, { scope: TerraformStack.of(scope), resolver: RESOLVER })) : targetArn;
   const service = TARGET_ARN.exec(text)?.[1] ?? TARGET_REFERENCE.exec(text)?.[1];
-  if (service === undefined) fail("deadLetterQueue", `{ targetArn: ${JSON.stringify(text)} }: ${ALLOWED}`);
+  if (service === undefined) fail("deadLetterQueue", `{ targetArn: ${show(text)} }: ${ALLOWED}`);
   return { arn: targetArn, action: service === "sqs" || service === "aws_sqs_queue" ? "sqs:SendMessage" : "sns:Publish" };
 }
 
@@ -71,10 +74,4 @@ export function createDeadLetterTarget(
     tags: props.tags,
   });
   return { arn: queue.arn, action: "sqs:SendMessage", queue };
-}
-
-function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (value === null || typeof value !== "object") return String(value);
-  return Array.isArray(value) ? "an array" : "an object without a targetArn string";
 }

@@ -25,7 +25,7 @@ export interface LeakFinding {
   readonly constructPath: string;
   /** Environment variable name, or the argument that holds a value (`value`, `value_wo`; `secret_string`, `secret_string_wo`, `secret_binary`). */
   readonly variable: string;
-  /** Names of the rules that fired. */
+  /** Ids of the rules that fired (each its file's name under `constructs/leak-guard/rules/`). */
   readonly rules: readonly string[];
   /** What each rule found, in words that never include the value. */
   readonly problems: readonly string[];

@@ -6,7 +6,7 @@ export type { PolicyStatement } from "./policy";
 export { SecretLeakError, SecureLambdaValidationError, type LeakFinding } from "./errors";
 export { SecretLeakGuard, DEFAULT_LEAK_RULES, DuplicateCdktfError, type CdktfCopies, type GuardedValue, type GuardedValueKind, type LeakException, type LeakRule } from "./leak-guard";
 export { PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR, SECRET_STORES, defaultSecretName, paramNameEnvVar, parameterName, type SecretStore } from "./naming";
-export { SecretsEndpoints, type SecretsEndpointsProps, type SecretsEndpointsStore } from "./secrets-endpoints";
+export { SecretsEndpoints, type SecretsEndpointsProps } from "./secrets-endpoints";
 export type { SecretRotation } from "./secrets-manager-secret";
 export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, SUPPORTED_RUNTIMES, type LambdaArchitecture, type LambdaRuntime } from "./validation";
 export type { VpcPlacement } from "./vpc-placement";

@@ -2,8 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Construct } from "constructs";
 import { DefaultTokenResolver, StringConcat, TerraformStack, Token, Tokenization } from "./tf";
-
-type Fail = (prop: string, problem: string) => never;
+import { show, type Fail } from "./values";
 
 /** The kinds of EC2 id checked here, by their prefix. */
 export type NetworkIdPrefix = "vpc" | "subnet" | "sg";
@@ -24,7 +23,7 @@ const allowed = (prefix: NetworkIdPrefix): string => `"${prefix}-" and 8 or 17 l
 /** Throws unless `value` is one `<prefix>-` id or a token. */
 export function checkNetworkId(fail: Fail, prop: string, prefix: NetworkIdPrefix, value: unknown): void {
   if (typeof value === "string" && (Token.isUnresolved(value) || pattern(prefix).test(value))) return;
-  fail(prop, `${showValue(value)}: allowed is ${allowed(prefix)}`);
+  fail(prop, `${show(value)}: allowed is ${allowed(prefix)}`);
 }
 
 /**
@@ -34,7 +33,7 @@ export function checkNetworkId(fail: Fail, prop: string, prefix: NetworkIdPrefix
  */
 export function checkNetworkIdList(scope: Construct, fail: Fail, prop: string, prefix: NetworkIdPrefix, value: unknown): KeyedId[] {
   if (!Array.isArray(value) || value.length === 0) {
-    fail(prop, `${showValue(value)}: allowed is a non-empty array of ids, each ${allowed(prefix)}`);
+    fail(prop, `${show(value)}: allowed is a non-empty array of ids, each ${allowed(prefix)}`);
   }
   if (isListToken(value)) {
     fail(prop, `a list token: allowed is an array that names each id (${allowed(prefix)}), since one resource is made per id`);
@@ -43,7 +42,7 @@ export function checkNetworkIdList(scope: Construct, fail: Fail, prop: string, p
   return (value as unknown[]).map((id) => {
     checkNetworkId(fail, prop, prefix, id);
     const text = Token.isUnresolved(id) ? String(Tokenization.resolve(id, { scope: TerraformStack.of(scope), resolver: RESOLVER })) : (id as string);
-    if (seen.has(text)) fail(prop, `${JSON.stringify(text)} is listed twice`);
+    if (seen.has(text)) fail(prop, `${show(text)} is listed twice`);
     seen.add(text);
     const key = Token.isUnresolved(id) ? `ref-${createHash("sha256").update(text).digest("hex").slice(0, 12)}` : text;
     return { id: id as string, key };
@@ -53,12 +52,4 @@ export function checkNetworkIdList(scope: Construct, fail: Fail, prop: string, p
 /** A whole list encoded as one token (`data.aws_subnets.x.ids`), whose length is unknown at synth. */
 export function isListToken(value: unknown): boolean {
   return Array.isArray(value) && Token.isUnresolved(value);
-}
-
-/** How a prop value is shown in an error message: strings quoted and cut at 80 characters. */
-export function showValue(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return value.length === 0 ? "an empty array" : "an array";
-  return `a ${typeof value}`;
 }

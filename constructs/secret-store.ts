@@ -2,9 +2,7 @@
 import { SECRET_STORES } from "./naming";
 import type { SecretRotation } from "./secrets-manager-secret";
 import { Token } from "./tf";
-import { show, type failAt } from "./validation";
-
-type Fail = ReturnType<typeof failAt>;
+import { isPlainObject, show, type Fail } from "./values";
 
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
 const SCHEDULE = /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/;
@@ -31,20 +29,22 @@ export function checkStoreProps(fail: Fail, props: StoreProps): void {
 }
 
 function checkRotation(fail: Fail, rotation: unknown): void {
-  if (typeof rotation !== "object" || rotation === null || Array.isArray(rotation)) {
+  if (!isPlainObject(rotation)) {
     fail("rotation", `${show(rotation)}: allowed is { rotationLambdaArn, automaticallyAfterDays } or { rotationLambdaArn, scheduleExpression }`);
   }
-  const { rotationLambdaArn, automaticallyAfterDays, scheduleExpression } = rotation as Partial<Record<keyof SecretRotation, unknown>>;
+  const { rotationLambdaArn, automaticallyAfterDays, scheduleExpression }: Partial<Record<keyof SecretRotation, unknown>> = rotation;
   if (typeof rotationLambdaArn !== "string" || (!Token.isUnresolved(rotationLambdaArn) && !LAMBDA_FUNCTION_ARN.test(rotationLambdaArn))) {
     fail("rotation.rotationLambdaArn", `${show(rotationLambdaArn)}: allowed is a Lambda function ARN, arn:<partition>:lambda:<region>:<account>:function:<name>`);
   }
   if ((automaticallyAfterDays === undefined) === (scheduleExpression === undefined)) {
     fail("rotation", "give exactly one of automaticallyAfterDays and scheduleExpression");
   }
-  if (automaticallyAfterDays !== undefined && (typeof automaticallyAfterDays !== "number" || !Number.isInteger(automaticallyAfterDays) || automaticallyAfterDays < 1 || automaticallyAfterDays > 1000)) {
+  const days = automaticallyAfterDays;
+  if (days !== undefined && !Token.isUnresolved(days) && (typeof days !== "number" || !Number.isInteger(days) || days < 1 || days > 1000)) {
     fail("rotation.automaticallyAfterDays", `${show(automaticallyAfterDays)}: allowed is a whole number of days from 1 to 1000`);
   }
-  if (scheduleExpression !== undefined && (typeof scheduleExpression !== "string" || !SCHEDULE.test(scheduleExpression))) {
+  const schedule = scheduleExpression;
+  if (schedule !== undefined && !Token.isUnresolved(schedule) && (typeof schedule !== "string" || !SCHEDULE.test(schedule))) {
     fail("rotation.scheduleExpression", `${show(scheduleExpression)}: allowed is rate(<n> hours|days) or cron(...)`);
   }
 }

@@ -1,12 +1,11 @@
 import { Construct } from "constructs";
 import { awsContext } from "./aws-context";
 import { SECRET_STORES, type SecretStore } from "./naming";
-import { failAt } from "./validation";
-import { checkNetworkId, checkNetworkIdList, isListToken, showValue, type KeyedId } from "./network-ids";
+import { checkNetworkId, checkNetworkIdList, isListToken, type KeyedId } from "./network-ids";
 import { SecurityGroup, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
+import { checkTags, failAt, isUnresolved } from "./validation";
+import { show } from "./values";
 
-/** The secret store whose endpoint {@link SecretsEndpoints} creates. */
-export type SecretsEndpointsStore = SecretStore;
 const HTTPS_PORT = 443;
 
 // Both descriptions are constants: EC2 cannot change a security group's description, so
@@ -24,7 +23,7 @@ export interface SecretsEndpointsProps {
   /** Security groups of the functions: the only sources the endpoints admit, on port 443. */
   readonly clientSecurityGroupIds: string[];
   /** The secret store the functions read. @default "ssm" */
-  readonly store?: SecretsEndpointsStore;
+  readonly store?: SecretStore;
   /** Also create an `xray` endpoint, for functions that trace with X-Ray. @default true */
   readonly tracing?: boolean;
   /** Tags for the security group, its rules and the endpoints. @default none */
@@ -39,6 +38,20 @@ export interface SecretsEndpointsProps {
  * The VPC must have DNS support and DNS hostnames enabled (private DNS needs both), and
  * must not already hold an endpoint with private DNS for any of these services: their
  * private hosted zones would conflict, so create one SecretsEndpoints per VPC.
+ *
+ * @example
+ * new SecureLambda(stack, "notifier", {
+ *   functionName: "notifier",
+ *   entry,
+ *   secrets: ["github_token"],
+ *   vpc: { subnetIds: ["subnet-0a1b2c3d", "subnet-4e5f6a7b"], securityGroupIds: ["sg-0123abcd"] },
+ * });
+ * new SecretsEndpoints(stack, "endpoints", {
+ *   vpcId: "vpc-0a1b2c3d",
+ *   subnetIds: ["subnet-0a1b2c3d", "subnet-4e5f6a7b"], // one per availability zone
+ *   clientSecurityGroupIds: ["sg-0123abcd"], // the functions' groups
+ *   store: "ssm", // or "secretsmanager", as the functions' store
+ * });
  */
 export class SecretsEndpoints extends Construct {
   /** The group of the endpoints' network interfaces: HTTPS in from the client groups only, nothing out. */
@@ -50,18 +63,7 @@ export class SecretsEndpoints extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretsEndpointsProps) {
     super(scope, id);
-    const fail = failAt(this.node.path);
-    const store = props.store ?? "ssm";
-    const tracing = props.tracing ?? true;
-    if (!(SECRET_STORES as readonly unknown[]).includes(store)) fail("store", `${showValue(store)}: allowed are ${SECRET_STORES.map((s) => `"${s}"`).join(", ")}`);
-    if (typeof tracing !== "boolean") fail("tracing", `${showValue(tracing)}: allowed are true and false`);
-    checkNetworkId(fail, "vpcId", "vpc", props.vpcId);
-    // A list token (`data.aws_subnets.private.ids`) goes to Terraform as it is: the subnets
-    // only feed one argument, while each client group needs a rule of its own.
-    if (!isListToken(props.subnetIds)) checkNetworkIdList(this, fail, "subnetIds", "subnet", props.subnetIds);
-    const clients = checkNetworkIdList(this, fail, "clientSecurityGroupIds", "sg", props.clientSecurityGroupIds);
-    checkTags(fail, props.tags);
-
+    const { store, tracing, clients } = this.validate(props);
     this.serviceNames = [store, "kms", "logs", ...(tracing ? ["xray"] : [])];
     this.securityGroup = this.createSecurityGroup(props.vpcId, clients, props.tags);
     const aws = awsContext(this);
@@ -83,6 +85,25 @@ export class SecretsEndpoints extends Construct {
       });
     }
     this.endpoints = endpoints;
+  }
+
+  /** Every check of the props, before anything is made; returns them with defaults applied. */
+  private validate(props: SecretsEndpointsProps): { store: SecretStore; tracing: boolean; clients: KeyedId[] } {
+    const fail = failAt(this.node.path);
+    const store = props.store ?? "ssm";
+    const tracing = props.tracing ?? true;
+    // Both decide which endpoints exist: they must be known at synth, never a token.
+    if (isUnresolved(store) || !(SECRET_STORES as readonly unknown[]).includes(store)) {
+      fail("store", `${show(store)}: allowed are ${SECRET_STORES.map((s) => `"${s}"`).join(", ")}`);
+    }
+    if (typeof tracing !== "boolean") fail("tracing", `${show(tracing)}: allowed are true and false`);
+    checkNetworkId(fail, "vpcId", "vpc", props.vpcId);
+    // A list token (`data.aws_subnets.private.ids`) goes to Terraform as it is: the subnets
+    // only feed one argument, while each client group needs a rule of its own.
+    if (!isListToken(props.subnetIds)) checkNetworkIdList(this, fail, "subnetIds", "subnet", props.subnetIds);
+    const clients = checkNetworkIdList(this, fail, "clientSecurityGroupIds", "sg", props.clientSecurityGroupIds);
+    checkTags(fail, props.tags);
+    return { store, tracing, clients };
   }
 
   private createSecurityGroup(vpcId: string, clients: readonly KeyedId[], tags: Record<string, string> | undefined): SecurityGroup {
@@ -128,12 +149,4 @@ function accountOnlyPolicy(accountId: string): string {
       },
     ],
   });
-}
-
-function checkTags(fail: (prop: string, problem: string) => never, tags: unknown): void {
-  if (tags === undefined) return;
-  if (typeof tags !== "object" || tags === null || Array.isArray(tags)) fail("tags", `${showValue(tags)}: allowed is an object of tag names to string values`);
-  for (const [key, value] of Object.entries(tags as Record<string, unknown>)) {
-    if (typeof value !== "string") fail("tags", `tag ${showValue(key)} has value ${showValue(value)}: allowed are string values`);
-  }
 }

@@ -4,6 +4,7 @@ import { SecureLambdaValidationError } from "./errors";
 import { keyAliasName } from "./naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { Annotations, KmsAlias, KmsKey, Lazy, Token, type TerraformResourceLifecycle } from "./tf";
+import { show } from "./values";
 
 const MIN_DELETION_WINDOW_DAYS = 7;
 const MAX_DELETION_WINDOW_DAYS = 30;
@@ -38,8 +39,19 @@ export interface SecretsKeyProps {
 /**
  * A customer-managed KMS key for secrets, with rotation on and an explicit key policy.
  *
- * Share one between functions by passing it as `kmsKey`; each function that uses it
- * calls {@link allowLogGroup} so CloudWatch Logs may encrypt that function's logs.
+ * SecureLambda creates one per function unless given one as `kmsKey`. Share one between
+ * functions by passing it as `kmsKey`; each function that uses it calls
+ * {@link allowLogGroup} so CloudWatch Logs may encrypt that function's logs. It encrypts
+ * SSM parameters and Secrets Manager secrets alike.
+ *
+ * @example
+ * const key = new SecretsKey(stack, "TeamKey", { aliasName: "team-secrets", preventDestroy: true });
+ * new SecureLambda(stack, "a", { functionName: "a", entry, secrets: ["token"], kmsKey: key, protect: true });
+ * new SecureLambda(stack, "b", { functionName: "b", entry, secrets: ["token"], kmsKey: key, protect: true });
+ *
+ * @example
+ * // A key managed elsewhere: its policy must already let CloudWatch Logs use it (synth warns).
+ * const imported = SecretsKey.fromKeyArn(stack, "Key", "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
  */
 export class SecretsKey extends Construct implements ISecretsKey {
   /** The KMS key resource. */
@@ -61,20 +73,20 @@ export class SecretsKey extends Construct implements ISecretsKey {
    */
   static fromKeyArn(scope: Construct, id: string, keyArn: string): ISecretsKey {
     if (typeof keyArn !== "string" || (!Token.isUnresolved(keyArn) && !KEY_ARN.test(keyArn))) {
-      throw new SecureLambdaValidationError(`${scope.node.path}/${id}`, "keyArn", `${JSON.stringify(keyArn)}: allowed is a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias)`);
+      throw new SecureLambdaValidationError(`${scope.node.path}/${id}`, "keyArn", `${show(keyArn)}: allowed is a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias)`);
     }
     return new ImportedSecretsKey(scope, id, keyArn);
   }
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
     super(scope, id);
-    const aws = awsContext(this);
     this.preventDestroy = props.preventDestroy === true;
     // 30 days for every key, not only protected ones: deleting a key makes every
     // parameter encrypted with it unreadable for good, and a pending deletion costs
     // nothing, so the longest window KMS offers is the only safe default.
     this.deletionWindowDays = props.deletionWindowDays ?? MAX_DELETION_WINDOW_DAYS;
     validateDeletionWindow(this.node.path, this.deletionWindowDays, this.preventDestroy);
+    const aws = awsContext(this);
     const lifecycle: TerraformResourceLifecycle | undefined = this.preventDestroy ? { preventDestroy: true } : undefined;
 
     this.key = new KmsKey(this, "Key", {
@@ -128,11 +140,18 @@ export class SecretsKey extends Construct implements ISecretsKey {
 }
 
 function validateDeletionWindow(path: string, days: unknown, protectedKey: boolean): void {
+  const protectedWindow = `a protected key (preventDestroy) keeps the ${MAX_DELETION_WINDOW_DAYS}-day window, the longest chance to cancel a deletion`;
+  // A window known only at plan is KMS's to judge, except on a protected key, which keeps the longest.
+  if (Token.isUnresolved(days)) {
+    if (protectedKey) throw new SecureLambdaValidationError(path, "deletionWindowDays", `a Terraform reference or variable: ${protectedWindow}`);
+    return;
+  }
   if (typeof days !== "number" || !Number.isInteger(days) || days < MIN_DELETION_WINDOW_DAYS || days > MAX_DELETION_WINDOW_DAYS) {
-    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${JSON.stringify(days)}: allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`);
+    const allowed = `allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`;
+    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: ${allowed}`);
   }
   if (protectedKey && days !== MAX_DELETION_WINDOW_DAYS) {
-    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${days}: a protected key (preventDestroy) keeps the ${MAX_DELETION_WINDOW_DAYS}-day window, the longest chance to cancel a deletion`);
+    throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: ${protectedWindow}`);
   }
 }
 

@@ -29,8 +29,8 @@ export interface SecretsManagerSecretProps {
   readonly tags?: Record<string, string>;
 }
 
-/** The resources of a function's Secrets Manager store. */
-export interface SecretsManagerStore {
+/** The resources of a function's Secrets Manager secret. */
+export interface SecretsManagerResources {
   readonly secret: SecretsmanagerSecret;
   readonly version: SecretsmanagerSecretVersion;
   readonly rotation?: SecretsmanagerSecretRotation;
@@ -52,7 +52,7 @@ export const SECRET_VERSION_IGNORED_CHANGES = ["secret_string", "secret_string_w
  * the placeholder. Construct ids `Secret`, `SecretVersion` and `SecretRotation` name the
  * Terraform resources: changing them would replace the secret and lose the values.
  */
-export function createSecretsManagerSecret(scope: Construct, props: SecretsManagerSecretProps): SecretsManagerStore {
+export function createSecretsManagerSecret(scope: Construct, props: SecretsManagerSecretProps): SecretsManagerResources {
   const secretName = defaultSecretName(props.functionName);
   const secret = new SecretsmanagerSecret(scope, "Secret", {
     name: secretName,

@@ -1,11 +1,18 @@
 /** The public props of SecureLambda, their defaults, and their validation into settings. */
+import type { Construct } from "constructs";
 import type { DeadLetterQueueOption } from "./dead-letter-target";
-import type { ISecretsKey } from "./secrets-key";
-import { checkStoreProps } from "./secret-store";
-import type { SecretRotation } from "./secrets-manager-secret";
 import { defaultParameterPrefix, type SecretStore } from "./naming";
-import { Token } from "./tf";
-import { failAt, show, validateProps, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
+import type { ISecretsKey } from "./secrets-key";
+import type { SecretRotation } from "./secrets-manager-secret";
+import {
+  failAt,
+  validateSecureLambdaProps,
+  type CheckedPlacement,
+  type LambdaArchitecture,
+  type LambdaRuntime,
+  type ValidatedProps,
+} from "./validation";
+import { isPlainObject, show } from "./values";
 import type { VpcPlacement } from "./vpc-placement";
 
 /** Properties of a {@link SecureLambda}. */
@@ -18,9 +25,13 @@ export interface SecureLambdaProps {
   readonly entry: string;
   /** Name of the handler function exported by `entry`. @default "handler" */
   readonly handler?: string;
-  /** Names of the secrets the function reads, e.g. `github_token`: one SecureString parameter each, or one JSON key each of the Secrets Manager secret. @default no secrets */
+  /**
+   * Names of the secrets the function reads, e.g. `github_token`: with store `"ssm"` one
+   * SecureString parameter `<parameterPrefix>/<secret>` each; with `"secretsmanager"` one
+   * key each of the JSON of the secret `<functionName>/secrets`. @default no secrets
+   */
   readonly secrets?: string[];
-  /** Path under which the secrets' parameters live: `<parameterPrefix>/<secret>`. @default "/<functionName>" */
+  /** Path under which the secrets' parameters live: `<parameterPrefix>/<secret>` (store "ssm" only). @default "/<functionName>" */
   readonly parameterPrefix?: string;
   /** Plain, non-secret environment variables. Never put a secret here: GetFunction shows them in clear text. @default none */
   readonly environment?: Record<string, string>;
@@ -28,17 +39,27 @@ export interface SecureLambdaProps {
   readonly runtime?: LambdaRuntime;
   /** Instruction set of the function. @default "arm64" */
   readonly architecture?: LambdaArchitecture;
-  /** Memory in MB (128 to 10240); CPU grows with it. @default 256 */
+  /** Memory in MB (128 to 10240; a Terraform variable is left to Terraform); CPU grows with it. @default 256 */
   readonly memorySize?: number;
-  /** Timeout in seconds (1 to 900). @default 10 */
+  /** Timeout in seconds (1 to 900; a Terraform variable is left to Terraform). @default 10 */
   readonly timeout?: number;
   /** Days CloudWatch keeps the function's logs (a value CloudWatch accepts; 0 keeps them forever). @default 365 */
   readonly logRetentionDays?: number;
-  /** A key to encrypt the parameters and logs with instead of creating one: a `SecretsKey` shared with other functions, or `SecretsKey.fromKeyArn(...)` for a key managed elsewhere. @default a new key with alias `alias/<functionName>` */
+  /**
+   * A key to encrypt the secrets (the parameters, or the Secrets Manager secret), the
+   * environment and the logs with instead of creating one: a `SecretsKey` shared with other
+   * functions, or `SecretsKey.fromKeyArn(...)` for a key managed elsewhere.
+   * @default a new key with alias `alias/<functionName>`
+   */
   readonly kmsKey?: ISecretsKey;
   /** Minify the bundle. @default true */
   readonly minify?: boolean;
-  /** Protect the secrets from deletion: `prevent_destroy` on the parameters (or the secret and its placeholder version) and on a key this construct creates (a `kmsKey` passed in must be protected too). @default false */
+  /**
+   * Protect the secrets from deletion: `prevent_destroy` on the parameters (store "ssm"), or
+   * on the Secrets Manager secret and its placeholder version with a 30-day recovery window
+   * (store "secretsmanager"), and on a key this construct creates (a `kmsKey` passed in must
+   * be protected too). @default false
+   */
   readonly protect?: boolean;
   /**
    * Environment variables that may hold a literal the secret-leak guard would refuse
@@ -81,12 +102,14 @@ export interface SecureLambdaProps {
   readonly vpc?: VpcPlacement;
 }
 
-/** The props with defaults applied. */
-export interface Settings extends ValidatedProps {
+/** The props with defaults applied, and what their checks worked out. */
+export interface Settings extends ValidatedProps, CheckedPlacement {
   readonly secrets: string[];
   readonly runtime: LambdaRuntime;
   readonly architecture: LambdaArchitecture;
   readonly environment: Record<string, string>;
+  readonly minify: boolean;
+  readonly protect: boolean;
   readonly tracing: boolean;
   readonly functionUrl: boolean;
   readonly reservedConcurrentExecutions?: number;
@@ -94,14 +117,13 @@ export interface Settings extends ValidatedProps {
   readonly store: SecretStore;
 }
 
-// arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case alphanumerics>
-const CODE_SIGNING_CONFIG_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:code-signing-config:csc-[a-z0-9]{17}$/;
-
-/** The props with defaults applied, validated: bad input ends here, as a SecureLambdaValidationError. */
-export function resolveSettings(path: string, props: SecureLambdaProps): Settings {
-  const fail = failAt(path);
-  if (typeof props !== "object" || props === null) fail("props", `${String(props)}: allowed is an object with at least functionName and entry`);
-  const settings: Settings = {
+/**
+ * The props with defaults applied, validated in one pass before anything is made: bad input
+ * ends here, as a SecureLambdaValidationError.
+ */
+export function resolveSettings(scope: Construct, props: SecureLambdaProps): Settings {
+  if (!isPlainObject(props)) failAt(scope.node.path)("props", `${show(props)}: allowed is an object with at least functionName and entry`);
+  const defaults = {
     functionName: props.functionName,
     roleName: props.roleName ?? props.functionName,
     entry: props.entry,
@@ -117,55 +139,13 @@ export function resolveSettings(path: string, props: SecureLambdaProps): Setting
     logRetentionDays: props.logRetentionDays ?? 365,
     description: props.description,
     tags: props.tags,
+    minify: props.minify ?? true,
+    protect: props.protect === true,
     tracing: props.tracing ?? true,
     functionUrl: props.functionUrl ?? false,
     reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     codeSigningConfigArn: props.codeSigningConfigArn,
     store: props.store ?? "ssm",
   };
-  validateProps(path, settings);
-  for (const prop of ["minify", "protect", "tracing", "functionUrl"] as const) {
-    if (props[prop] !== undefined && typeof props[prop] !== "boolean") fail(prop, `${JSON.stringify(props[prop])}: allowed are true and false`);
-  }
-  if (props.kmsKey !== undefined && !isSecretsKey(props.kmsKey)) fail("kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn(...) for a key managed elsewhere");
-  if (props.protect && props.kmsKey && !props.kmsKey.preventDestroy) {
-    fail("kmsKey", `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`);
-  }
-  checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
-  checkReservedConcurrency(fail, props.reservedConcurrentExecutions);
-  checkCodeSigningConfigArn(fail, props.codeSigningConfigArn);
-  checkStoreProps(fail, props);
-  return settings;
-}
-
-function checkReservedConcurrency(fail: ReturnType<typeof failAt>, value: unknown): void {
-  if (value === undefined) return;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    fail("reservedConcurrentExecutions", `${show(value)}: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit`);
-  }
-}
-
-function checkCodeSigningConfigArn(fail: ReturnType<typeof failAt>, arn: unknown): void {
-  if (arn === undefined) return;
-  if (typeof arn !== "string" || (!Token.isUnresolved(arn) && !CODE_SIGNING_CONFIG_ARN.test(arn))) {
-    fail("codeSigningConfigArn", `${show(arn)}: allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>`);
-  }
-}
-
-function checkAllowLiteralEnvironment(fail: ReturnType<typeof failAt>, allowed: unknown, environment: Record<string, string>): void {
-  if (allowed === undefined) return;
-  if (typeof allowed !== "object" || allowed === null || Array.isArray(allowed)) {
-    fail("allowLiteralEnvironment", "allowed is an object of variable names to the reason each is not a secret");
-  }
-  for (const [variable, reason] of Object.entries(allowed as Record<string, unknown>)) {
-    if (!(variable in environment)) fail("allowLiteralEnvironment", `${JSON.stringify(variable)} is not a variable of "environment"`);
-    if (typeof reason !== "string" || reason.trim() === "") {
-      fail("allowLiteralEnvironment", `${JSON.stringify(variable)} needs a reason: say why its value is not a secret`);
-    }
-  }
-}
-
-function isSecretsKey(value: unknown): value is ISecretsKey {
-  const key = value as Partial<ISecretsKey> | null;
-  return typeof key === "object" && key !== null && typeof key.keyArn === "string" && typeof key.allowLogGroup === "function";
+  return { ...defaults, ...validateSecureLambdaProps(scope, props, defaults) };
 }

@@ -1,43 +1,78 @@
 import * as path from "node:path";
 import { Construct } from "constructs";
-import { awsContext } from "./aws-context";
+import { awsContext, type AwsContext } from "./aws-context";
 import { bundleArchive } from "./bundle-archive";
-import { bundle, BundlingError } from "./bundling";
-import { createDeadLetterTarget, planDeadLetter } from "./dead-letter-target";
+import { bundle, BundlingError, type Bundle } from "./bundling";
+import { createDeadLetterTarget, type DeadLetterTarget } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
 import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
-import { createSecretsManagerSecret } from "./secrets-manager-secret";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
-import { resolveSettings, type SecureLambdaProps } from "./secure-lambda-props";
-import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SecretsmanagerSecret, SqsQueue, SsmParameter } from "./tf";
-import { failAt, type LambdaRuntime } from "./validation";
+import { createSecretsManagerSecret, type SecretRotation, type SecretsManagerResources } from "./secrets-manager-secret";
+import { resolveSettings, type SecureLambdaProps, type Settings } from "./secure-lambda-props";
 import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
-import { checkVpcPlacement } from "./vpc-placement";
+import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SecretsmanagerSecret, SqsQueue, SsmParameter } from "./tf";
+import type { LambdaRuntime } from "./validation";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
 
 const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "nodejs22.x": "node22", "nodejs24.x": "node24" };
 
 /**
- * A Lambda function that gets its secrets the safe way.
+ * A Lambda function that gets its secrets the safe way. It emits, in this order:
  *
- * Each secret is an SSM SecureString parameter (or, with `store: "secretsmanager"`, a key
- * of one Secrets Manager secret per function), encrypted with a customer-managed KMS key
- * and created holding a placeholder, written through the provider's write-only arguments
- * (Terraform or OpenTofu >= 1.11): no real value is in a plan or the state (the state holds
- * not even the placeholder), and `ignore_changes` keeps every apply after the first from
- * writing the parameter again. The real value is set out of band, so it is never in
- * source, plan, state or `cdktf.out/`. The function's environment holds only the parameter
- * names (or the secret's name); its role may read exactly those and decrypt them only
- * through the store. By default it also meets what
- * Checkov and Trivy check (`npm run scan`): X-Ray tracing, an environment encrypted
- * with its key; `reservedConcurrentExecutions` and `deadLetterQueue` complete the set.
+ * - a customer-managed KMS key with rotation and alias `alias/<functionName>` (or uses the
+ *   `kmsKey` given), whose policy lets CloudWatch Logs encrypt this function's log group only;
+ * - the log group `/aws/lambda/<functionName>`, encrypted with the key;
+ * - the secret store: with `store: "ssm"` (the default) one SSM SecureString parameter
+ *   `<parameterPrefix>/<secret>` per secret; with `store: "secretsmanager"` one Secrets
+ *   Manager secret `<functionName>/secrets` holding a JSON key per secret. Either is encrypted
+ *   with the key and created holding a placeholder, written through the provider's write-only
+ *   arguments (Terraform or OpenTofu >= 1.11): no real value is in a plan or the state (the
+ *   state holds not even the placeholder), and `ignore_changes` keeps every later apply from
+ *   writing it again. The real value is set out of band (`npm run secrets -- set`), so it is
+ *   never in source, plan, state or `cdktf.out/`;
+ * - with `deadLetterQueue: true`, the SQS queue `<functionName>-dlq`;
+ * - the execution role, which may read exactly those secrets and decrypt them only through
+ *   the store and only for them, write its own logs, and (as enabled) send traces, send to
+ *   the dead-letter target and attach to its VPC subnets;
+ * - the function, bundled with esbuild at synth, whose environment holds only the names of
+ *   its parameters (or its secret) and is encrypted with the key;
+ * - with `functionUrl: true`, a URL callers must sign (`AWS_IAM`).
  *
- * Bad props fail in the constructor with {@link SecureLambdaValidationError}, and the
- * stack it is in runs the secret-leak guard at synth time ({@link SecretLeakGuard}).
+ * By default it also meets what Checkov and Trivy check (`npm run scan`): X-Ray tracing, an
+ * environment encrypted with its key; `reservedConcurrentExecutions` and `deadLetterQueue`
+ * complete the set.
+ *
+ * Bad props fail in the constructor, before anything is made, with
+ * {@link SecureLambdaValidationError}; a value known only at plan (a `TerraformVariable`) is
+ * left to Terraform. The stack it is in runs the secret-leak guard at synth time
+ * ({@link SecretLeakGuard}).
+ *
+ * @example
+ * // The function reads `createSecretsLoader(["github_token"])` from "secure-lambda/runtime".
+ * const notifier = new SecureLambda(stack, "notifier", {
+ *   functionName: "notifier",
+ *   entry: path.join(__dirname, "src", "notifier.ts"),
+ *   secrets: ["github_token", "slack_webhook_url"],
+ *   environment: { GITHUB_API_URL: "https://api.github.com" }, // plain values only
+ *   reservedConcurrentExecutions: 5,
+ *   deadLetterQueue: true,
+ * });
+ * notifier.parameterName("github_token"); // "/notifier/github_token"
+ *
+ * @example
+ * // One Secrets Manager secret "payments/secrets", rotated by your own function.
+ * new SecureLambda(stack, "payments", {
+ *   functionName: "payments",
+ *   entry: path.join(__dirname, "src", "payments.ts"),
+ *   secrets: ["stripe_key"],
+ *   store: "secretsmanager",
+ *   rotation: { rotationLambdaArn: rotator.function.arn, automaticallyAfterDays: 30 },
+ *   protect: true, // prevent_destroy on the secret and the key
+ * });
  */
 export class SecureLambda extends Construct {
   /** The Lambda function. */
@@ -46,13 +81,13 @@ export class SecureLambda extends Construct {
   readonly role: IamRole;
   /** The role and its inline policy, for adding grants. */
   readonly executionRole: ExecutionRole;
-  /** The key that encrypts the parameters and the logs (created here or passed as `kmsKey`). */
+  /** The key that encrypts the secrets, the environment and the logs (created here or passed as `kmsKey`). */
   readonly key: ISecretsKey;
   /** The function's log group, `/aws/lambda/<functionName>`. */
   readonly logGroup: CloudwatchLogGroup;
-  /** The SecureString parameter of each secret, by secret name. */
+  /** The SecureString parameter of each secret, by secret name (store "ssm"; empty with "secretsmanager"). */
   readonly parameters: Readonly<Record<string, SsmParameter>>;
-  /** The path under which the parameters live. */
+  /** The path under which the parameters live (store "ssm"). */
   readonly parameterPrefix: string;
   /** The Secrets Manager secret holding every secret as a JSON key, with store "secretsmanager". */
   readonly secret?: SecretsmanagerSecret;
@@ -65,78 +100,142 @@ export class SecureLambda extends Construct {
     super(scope, id);
     // Before any child exists: cdktn checks the write-only placeholders against it.
     declareTargetVersions(this);
-    const settings = resolveSettings(this.node.path, props);
-    const { secrets, runtime } = settings;
-    const deadLetterPlan = planDeadLetter(this, failAt(this.node.path), props.deadLetterQueue);
-    // Every stack holding a SecureLambda runs the guard, also stacks users build themselves,
-    // and refuses a Terraform that cannot keep the placeholders write-only.
+    // Every check, before anything is made: bad props leave no resource and no bundle behind.
+    const settings = resolveSettings(this, props);
+    this.parameterPrefix = settings.parameterPrefix;
+    this.guardStack();
+    const code = this.bundleEntry(settings);
+    const aws = awsContext(this);
+    // Built from its parts, not from the function's own `arn`: the role's policy must exist
+    // before the function (which depends on it), or the two would form a cycle.
+    const functionArn = `arn:${aws.partition}:lambda:${aws.region}:${aws.accountId}:function:${settings.functionName}`;
+
+    this.key = props.kmsKey ?? this.createKey(settings);
+    this.logGroup = this.createLogGroup(settings, aws);
+    const store = this.createSecretStore(settings, props.rotation);
+    this.secret = store.secretsManager?.secret;
+    this.parameters = store.parameters;
+    const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
+    this.deadLetterQueue = deadLetter?.queue;
+    const variables = this.environmentVariables(settings, store);
+    this.executionRole = this.createRole(settings, { store, deadLetter, variables, functionArn });
+    this.role = this.executionRole.role;
+    this.function = this.createFunction(settings, { code, variables, deadLetter });
+    this.allowLiteralEnvironment(props.allowLiteralEnvironment);
+    this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
+  }
+
+  /** The SSM parameter name of one of this function's secrets. */
+  parameterName(secret: string): string {
+    if (this.secret) {
+      throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)}: this function's secrets are keys of the Secrets Manager secret ${this.secret.nameInput}, not SSM parameters`);
+    }
+    if (!(secret in this.parameters)) {
+      throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)} is not one of this function's secrets (${Object.keys(this.parameters).join(", ") || "none"})`);
+    }
+    return parameterName(this.parameterPrefix, secret);
+  }
+
+  /**
+   * Every stack holding a SecureLambda runs the leak guard, also stacks users build
+   * themselves, and refuses a Terraform that cannot keep the placeholders write-only.
+   */
+  private guardStack(): void {
     SecretLeakGuard.protect(this);
     requireTerraformVersion(this);
-    this.parameterPrefix = settings.parameterPrefix;
-    const code = this.bundleEntry(settings.entry, NODE_TARGET[runtime], props.minify ?? true);
-    const aws = awsContext(this);
-    this.key =
-      props.kmsKey ??
-      new SecretsKey(this, "Key", { aliasName: props.functionName, preventDestroy: props.protect, tags: props.tags });
+  }
 
-    const logGroupNameValue = logGroupName(props.functionName);
+  /** The handler bundled with esbuild for the function's Node.js version. */
+  private bundleEntry(settings: Settings): Bundle {
+    const { entry } = settings;
+    const resolved = path.resolve(entry);
+    try {
+      return bundle({ entry: resolved, target: NODE_TARGET[settings.runtime], minify: settings.minify });
+    } catch (error) {
+      if (error instanceof BundlingError) {
+        // A relative entry depends on where synth runs (`npm run synth`, `cdktf synth` in
+        // another directory, a test runner): say where it was looked for.
+        const where = path.isAbsolute(entry)
+          ? ""
+          : ` (resolved against the working directory ${process.cwd()} to ${resolved}; pass an absolute path, e.g. path.join(__dirname, ${JSON.stringify(entry)}))`;
+        throw new SecureLambdaValidationError(this.node.path, "entry", `${JSON.stringify(entry)}${where}: ${error.details}`);
+      }
+      throw error;
+    }
+  }
+
+  /** The function's own key, alias `alias/<functionName>`, when no `kmsKey` is shared. */
+  private createKey(settings: Settings): SecretsKey {
+    return new SecretsKey(this, "Key", { aliasName: settings.functionName, preventDestroy: settings.protect, tags: settings.tags });
+  }
+
+  /** The log group `/aws/lambda/<functionName>`, encrypted with the key, which may encrypt for it alone. */
+  private createLogGroup(settings: Settings, aws: AwsContext): CloudwatchLogGroup {
+    const name = logGroupName(settings.functionName);
     // Built from its parts, not from the log group's own `arn`: the key policy must name
     // the group before the group (which is encrypted with the key) exists.
-    this.key.allowLogGroup(`arn:${aws.partition}:logs:${aws.region}:${aws.accountId}:log-group:${logGroupNameValue}`);
-    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
-      name: logGroupNameValue,
+    this.key.allowLogGroup(`arn:${aws.partition}:logs:${aws.region}:${aws.accountId}:log-group:${name}`);
+    return new CloudwatchLogGroup(this, "LogGroup", {
+      name,
       retentionInDays: settings.logRetentionDays,
       kmsKeyId: this.key.keyArn,
-      tags: props.tags,
+      tags: settings.tags,
     });
+  }
 
-    const protect = props.protect === true;
-    const secretsManager =
-      settings.store === "secretsmanager" && secrets.length > 0
-        ? createSecretsManagerSecret(this, { functionName: props.functionName, secrets, keyArn: this.key.keyArn, protect, rotation: props.rotation, tags: props.tags })
-        : undefined;
-    this.secret = secretsManager?.secret;
-    this.parameters =
-      settings.store === "ssm"
-        ? createSecretParameters(this, { functionName: props.functionName, parameterPrefix: settings.parameterPrefix, secrets, keyArn: this.key.keyArn, protect, tags: props.tags })
-        : {};
+  /** One SecureString parameter per secret, or one Secrets Manager secret holding them all. */
+  private createSecretStore(settings: Settings, rotation: SecretRotation | undefined): SecretStoreResources {
+    const { functionName, secrets, protect, tags } = settings;
+    const keyArn = this.key.keyArn;
+    if (settings.store === "ssm") {
+      return { parameters: createSecretParameters(this, { functionName, parameterPrefix: settings.parameterPrefix, secrets, keyArn, protect, tags }) };
+    }
+    // No secret without secrets: Secrets Manager would hold an empty JSON object.
+    const secretsManager = secrets.length > 0 ? createSecretsManagerSecret(this, { functionName, secrets, keyArn, protect, rotation, tags }) : undefined;
+    return { parameters: {}, secretsManager };
+  }
 
-    this.executionRole = new ExecutionRole(this, "Role", {
+  /** The user's plain variables and the store's names: never a value. */
+  private environmentVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
+    const parameterSecrets = settings.store === "ssm" ? settings.secrets : [];
+    const storeVariables = store.secretsManager
+      ? { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName }
+      : Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
+    return { ...settings.environment, ...storeVariables };
+  }
+
+  /** The execution role, granted exactly what this function needs and nothing else. */
+  private createRole(settings: Settings, parts: RoleParts): ExecutionRole {
+    const { store, deadLetter, variables, functionArn } = parts;
+    const role = new ExecutionRole(this, "Role", {
       roleName: settings.roleName,
-      description: `Execution role of the ${props.functionName} Lambda function`,
-      tags: props.tags,
+      description: `Execution role of the ${settings.functionName} Lambda function`,
+      tags: settings.tags,
     });
-    this.role = this.executionRole.role;
-    this.executionRole.grantWriteLogs(this.logGroup.arn);
-    this.executionRole.grantReadParameters(
-      Object.values(this.parameters).map((parameter) => parameter.arn),
+    role.grantWriteLogs(this.logGroup.arn);
+    role.grantReadParameters(
+      Object.values(store.parameters).map((parameter) => parameter.arn),
       this.key.keyArn,
     );
-    if (secretsManager) this.executionRole.grantReadSecret(secretsManager.secret.arn, this.key.keyArn);
-    // Names only, never values: the parameters' names, or the one secret's name.
-    const storeVariables = secretsManager ? { [SECRET_ID_ENV_VAR]: secretsManager.secretName } : this.parameterNameVariables(settings.store === "ssm" ? secrets : []);
-    const variables = { ...settings.environment, ...storeVariables };
-    const hasEnvironment = Object.keys(variables).length > 0;
-    if (hasEnvironment) {
-      // Built from its parts, not from the function's own `arn`: the policy must exist
-      // before the function (which depends on it), or the two would form a cycle.
-      const functionArn = `arn:${aws.partition}:lambda:${aws.region}:${aws.accountId}:function:${props.functionName}`;
-      this.executionRole.grantDecryptEnvironment(this.key.keyArn, functionArn);
-    }
-    if (settings.tracing) this.executionRole.grantWriteTraces();
-    const deadLetter = createDeadLetterTarget(this, deadLetterPlan, { functionName: props.functionName, tags: props.tags });
-    if (deadLetter) this.executionRole.grantSendToDeadLetter(deadLetter);
-    this.deadLetterQueue = deadLetter?.queue;
-    const vpc = checkVpcPlacement(this, failAt(this.node.path), props.vpc);
-    // Built from its parts for the same reason as the environment's: no cycle with the function.
-    if (vpc) this.executionRole.grantNetworkInterfaces(vpc, `arn:${aws.partition}:lambda:${aws.region}:${aws.accountId}:function:${props.functionName}`);
+    if (store.secretsManager) role.grantReadSecret(store.secretsManager.secret.arn, this.key.keyArn);
+    if (Object.keys(variables).length > 0) role.grantDecryptEnvironment(this.key.keyArn, functionArn);
+    if (settings.tracing) role.grantWriteTraces();
+    if (deadLetter) role.grantSendToDeadLetter(deadLetter);
+    if (settings.vpc) role.grantNetworkInterfaces(settings.vpc, functionArn);
+    return role;
+  }
 
+  /** The function itself, from the bundle's zip, running as the role. */
+  private createFunction(settings: Settings, parts: FunctionParts): LambdaFunction {
+    const { code, variables, deadLetter } = parts;
     const archive = bundleArchive(this, code);
-    this.function = new LambdaFunction(this, "Function", {
-      functionName: props.functionName,
-      description: props.description,
+    const hasEnvironment = Object.keys(variables).length > 0;
+    const { vpc } = settings;
+    return new LambdaFunction(this, "Function", {
+      functionName: settings.functionName,
+      description: settings.description,
       role: this.role.arn,
-      runtime,
+      runtime: settings.runtime,
       architectures: [settings.architecture],
       handler: `index.${settings.handler}`,
       filename: archive.outputPath,
@@ -155,53 +254,49 @@ export class SecureLambda extends Construct {
       codeSigningConfigArn: settings.codeSigningConfigArn,
       vpcConfig: vpc ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } : undefined,
       loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name },
-      tags: props.tags,
+      tags: settings.tags,
       // Lambda would otherwise create the group itself on first log, unencrypted and
       // kept forever; and it must not run before its role may read its secrets.
       dependsOn: [this.logGroup, this.executionRole.policy],
     });
-    for (const [variable, reason] of Object.entries(props.allowLiteralEnvironment ?? {})) {
+  }
+
+  /** The leak guard's exceptions for the function's environment, each with its reason. */
+  private allowLiteralEnvironment(allowed: Readonly<Record<string, string>> | undefined): void {
+    for (const [variable, reason] of Object.entries(allowed ?? {})) {
       SecretLeakGuard.allow(this.function, { variable, reason });
     }
-    if (settings.functionUrl) {
-      this.functionUrl = new LambdaFunctionUrl(this, "FunctionUrl", {
-        functionName: this.function.functionName,
-        // Never "NONE": a public URL lets anyone on the internet invoke the function,
-        // bypassing IAM. Callers sign their requests and need lambda:InvokeFunctionUrl.
-        authorizationType: "AWS_IAM",
-      });
-    }
   }
 
-  /** The SSM parameter name of one of this function's secrets. */
-  parameterName(secret: string): string {
-    if (this.secret) {
-      throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)}: this function's secrets are keys of the Secrets Manager secret ${this.secret.nameInput}, not SSM parameters`);
-    }
-    if (!(secret in this.parameters)) {
-      throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)} is not one of this function's secrets (${Object.keys(this.parameters).join(", ") || "none"})`);
-    }
-    return parameterName(this.parameterPrefix, secret);
+  /** The function's URL: signed requests only. */
+  private createFunctionUrl(): LambdaFunctionUrl {
+    return new LambdaFunctionUrl(this, "FunctionUrl", {
+      functionName: this.function.functionName,
+      // Never "NONE": a public URL lets anyone on the internet invoke the function,
+      // bypassing IAM. Callers sign their requests and need lambda:InvokeFunctionUrl.
+      authorizationType: "AWS_IAM",
+    });
   }
+}
 
-  private parameterNameVariables(secrets: readonly string[]): Record<string, string> {
-    return Object.fromEntries(secrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
-  }
+/** The resources of the function's secret store: parameters (SSM) or the one secret. */
+interface SecretStoreResources {
+  /** The SecureString parameter of each secret, by secret name; empty with Secrets Manager. */
+  readonly parameters: Record<string, SsmParameter>;
+  readonly secretsManager?: SecretsManagerResources;
+}
 
-  private bundleEntry(entry: string, target: string, minify: boolean) {
-    const resolved = path.resolve(entry);
-    try {
-      return bundle({ entry: resolved, target, minify });
-    } catch (error) {
-      if (error instanceof BundlingError) {
-        // A relative entry depends on where synth runs (`npm run synth`, `cdktf synth` in
-        // another directory, a test runner): say where it was looked for.
-        const where = path.isAbsolute(entry)
-          ? ""
-          : ` (resolved against the working directory ${process.cwd()} to ${resolved}; pass an absolute path, e.g. path.join(__dirname, ${JSON.stringify(entry)}))`;
-        throw new SecureLambdaValidationError(this.node.path, "entry", `${JSON.stringify(entry)}${where}: ${error.details}`);
-      }
-      throw error;
-    }
-  }
+/** What the role's grants name besides the settings. */
+interface RoleParts {
+  readonly store: SecretStoreResources;
+  readonly deadLetter: DeadLetterTarget | undefined;
+  readonly variables: Readonly<Record<string, string>>;
+  readonly functionArn: string;
+}
+
+/** What the function is built from besides the settings. */
+interface FunctionParts {
+  readonly code: Bundle;
+  readonly variables: Record<string, string>;
+  readonly deadLetter: DeadLetterTarget | undefined;
 }

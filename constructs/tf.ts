@@ -17,6 +17,7 @@ export {
   TerraformAsset,
   TerraformResource,
   TerraformStack,
+  TerraformVariable,
   Testing,
   Token,
   AssetType,

@@ -1,5 +1,22 @@
+/**
+ * Every check of SecureLambda's props, in one pass that runs before the construct makes any
+ * resource or bundle, so bad input never leaves half a construct behind.
+ *
+ * A value known only at plan time (a `TerraformVariable`, a resource's attribute: an
+ * unresolved token) is not judged here: Terraform and the AWS API judge it at plan and apply,
+ * as aws-cdk skips unresolved tokens. A prop that decides what the construct makes (`entry`,
+ * `runtime`, `secrets`, `store`, the switches) must be known at synth, and a token there is refused.
+ */
+import type { Construct } from "constructs";
+import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
+import type { ISecretsKey } from "./secrets-key";
+import { checkStoreProps } from "./secret-store";
+import type { SecureLambdaProps } from "./secure-lambda-props";
+import { Token } from "./tf";
+import { isPlainObject, show, type Fail } from "./values";
+import { checkVpcPlacement, type VpcPlacement } from "./vpc-placement";
 
 /** Runtimes the construct can bundle for (esbuild target follows the runtime). */
 export const SUPPORTED_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
@@ -31,8 +48,13 @@ const MAX_PARAMETER_DEPTH = 15;
 const MAX_ENVIRONMENT_BYTES = 4096;
 const MAX_DESCRIPTION_LENGTH = 256;
 const MAX_TAGS = 50;
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
+// arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case alphanumerics>
+const CODE_SIGNING_CONFIG_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:code-signing-config:csc-[a-z0-9]{17}$/;
+const SWITCHES = ["minify", "protect", "tracing", "functionUrl"] as const;
 
-/** The props validation needs, with defaults applied; mirrors the public SecureLambdaProps. */
+/** SecureLambda's props with their defaults applied: what the checks judge. */
 export interface ValidatedProps {
   readonly functionName: string;
   readonly roleName: string;
@@ -52,16 +74,13 @@ export interface ValidatedProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-type Fail = (prop: string, problem: string) => never;
-
-/** A value as an error message shows it: strings quoted and cut at 80 characters, objects by kind. */
-export const show = (value: unknown): string => {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  if (value === undefined) return "undefined";
-  if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
-};
+/** What the checks work out on the way, so that the construct never works it out again. */
+export interface CheckedPlacement {
+  /** The dead-letter target to create or use, or undefined. */
+  readonly deadLetter: DeadLetterPlan;
+  /** The VPC placement, or undefined when the function runs outside a VPC. */
+  readonly vpc?: VpcPlacement;
+}
 
 /** A failure function bound to a construct path: throws {@link SecureLambdaValidationError}. */
 export function failAt(path: string): Fail {
@@ -70,76 +89,120 @@ export function failAt(path: string): Fail {
   };
 }
 
-/**
- * Throws {@link SecureLambdaValidationError} on the first prop Lambda, SSM or KMS would
- * reject, and on values of the wrong type (from JavaScript callers or loose config), so
- * bad input never surfaces as a TypeError deep inside synthesis.
- */
-export function validateProps(path: string, props: ValidatedProps): void {
-  const fail = failAt(path);
+/** True for a value Terraform resolves only at plan time: a variable, a reference, a function call. */
+export function isUnresolved(value: unknown): boolean {
+  return Token.isUnresolved(value);
+}
 
-  if (typeof props.functionName !== "string" || !FUNCTION_NAME.test(props.functionName)) {
-    fail("functionName", `${show(props.functionName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`);
+/**
+ * Throws {@link SecureLambdaValidationError} on the first prop Lambda, IAM, SSM, KMS or
+ * Secrets Manager would reject, and on values of the wrong type (from JavaScript callers or
+ * loose config), so bad input never surfaces as a TypeError deep inside synthesis. Each
+ * prop is checked once, here; the construct builds from what this returns.
+ */
+export function validateSecureLambdaProps(scope: Construct, props: SecureLambdaProps, settings: ValidatedProps): CheckedPlacement {
+  const fail = failAt(scope.node.path);
+  checkNames(fail, settings);
+  checkCode(fail, settings);
+  checkInteger(fail, "memorySize", settings.memorySize, 128, 10240, "MB");
+  checkInteger(fail, "timeout", settings.timeout, 1, 900, "seconds");
+  checkLogRetention(fail, settings.logRetentionDays);
+  checkDescription(fail, settings.description);
+  checkTags(fail, settings.tags);
+  checkPrefix(fail, settings.parameterPrefix, settings.parameterPrefixIsDefault === true);
+  checkSecretList(fail, settings.secrets);
+  checkEnvironmentShape(fail, settings.environment);
+  const variables = checkSecrets(fail, settings);
+  checkEnvironmentNames(fail, settings.environment, variables);
+  checkEnvironmentSize(fail, settings);
+  checkSwitches(fail, props);
+  checkKey(fail, props);
+  checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
+  checkReservedConcurrency(fail, props.reservedConcurrentExecutions);
+  checkCodeSigningConfigArn(fail, props.codeSigningConfigArn);
+  checkStoreProps(fail, props);
+  const deadLetter = planDeadLetter(scope, fail, props.deadLetterQueue);
+  const vpc = checkVpcPlacement(scope, fail, props.vpc);
+  return { deadLetter, vpc };
+}
+
+/**
+ * Throws unless the tags are an object of at most 50 tags, each a name of 1 to 128
+ * characters that does not start with `aws:` and a string value of at most 256 characters.
+ */
+export function checkTags(fail: Fail, tags: unknown): void {
+  if (tags === undefined || isUnresolved(tags)) return;
+  if (!isPlainObject(tags)) fail("tags", `${show(tags)}: allowed is an object of tag names to string values`);
+  const entries = Object.entries(tags);
+  if (entries.length > MAX_TAGS) fail("tags", `${entries.length} tags: AWS allows at most ${MAX_TAGS} per resource`);
+  for (const [key, value] of entries) {
+    if (!isUnresolved(key) && (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH || /^aws:/i.test(key))) {
+      fail("tags", `tag ${show(key)}: allowed are names of 1 to ${MAX_TAG_KEY_LENGTH} characters that do not start with "aws:"`);
+    }
+    if (typeof value !== "string" || (!isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH)) {
+      fail("tags", `tag ${show(key)} has value ${show(value)}: allowed are string values of at most ${MAX_TAG_VALUE_LENGTH} characters`);
+    }
   }
-  if (typeof props.roleName !== "string" || !ROLE_NAME.test(props.roleName)) {
-    fail("roleName", `${show(props.roleName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`);
+}
+
+/**
+ * Throws when `value` is a token: `prop` decides what the construct makes (a bundle, a
+ * resource, a statement), so it must be known at synth.
+ */
+function requireKnown(fail: Fail, prop: string, value: unknown, because: string): void {
+  if (isUnresolved(value)) fail(prop, `a Terraform reference or variable, known only at plan: ${prop} must be known at synth, since ${because}`);
+}
+
+function checkNames(fail: Fail, props: ValidatedProps): void {
+  const { functionName, roleName } = props;
+  if (!isUnresolved(functionName) && (typeof functionName !== "string" || !FUNCTION_NAME.test(functionName))) {
+    fail("functionName", `${show(functionName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`);
   }
-  if (typeof props.entry !== "string" || props.entry.trim() === "") {
-    fail("entry", `${show(props.entry)}: allowed is the path of the handler's TypeScript or JavaScript file`);
+  if (!isUnresolved(roleName) && (typeof roleName !== "string" || !ROLE_NAME.test(roleName))) {
+    fail("roleName", `${show(roleName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`);
   }
-  if (typeof props.handler !== "string" || !HANDLER_EXPORT.test(props.handler)) {
-    fail("handler", `${show(props.handler)}: allowed is the name of an exported function (a JavaScript identifier)`);
+}
+
+/** The handler's file, its export, and what it runs on: the bundle is made from these at synth. */
+function checkCode(fail: Fail, props: ValidatedProps): void {
+  const { entry, handler, runtime, architecture } = props;
+  requireKnown(fail, "entry", entry, "the file is bundled at synth");
+  if (typeof entry !== "string" || entry.trim() === "") {
+    fail("entry", `${show(entry)}: allowed is the path of the handler's TypeScript or JavaScript file`);
   }
-  if (!(SUPPORTED_RUNTIMES as readonly unknown[]).includes(props.runtime)) {
-    fail("runtime", `${show(props.runtime)}: allowed are ${SUPPORTED_RUNTIMES.join(", ")}`);
+  if (!isUnresolved(handler) && (typeof handler !== "string" || !HANDLER_EXPORT.test(handler))) {
+    fail("handler", `${show(handler)}: allowed is the name of an exported function (a JavaScript identifier)`);
   }
-  if (!(SUPPORTED_ARCHITECTURES as readonly unknown[]).includes(props.architecture)) {
-    fail("architecture", `${show(props.architecture)}: allowed are ${SUPPORTED_ARCHITECTURES.join(", ")}`);
+  requireKnown(fail, "runtime", runtime, "the bundle targets its Node.js version");
+  if (!(SUPPORTED_RUNTIMES as readonly unknown[]).includes(runtime)) {
+    fail("runtime", `${show(runtime)}: allowed are ${SUPPORTED_RUNTIMES.join(", ")}`);
   }
-  checkInteger(fail, "memorySize", props.memorySize, 128, 10240, "MB");
-  checkInteger(fail, "timeout", props.timeout, 1, 900, "seconds");
-  if (!(LOG_RETENTION_DAYS as readonly unknown[]).includes(props.logRetentionDays)) {
-    fail("logRetentionDays", `${show(props.logRetentionDays)}: allowed are ${LOG_RETENTION_DAYS.join(", ")} (0 keeps logs forever)`);
+  if (!isUnresolved(architecture) && !(SUPPORTED_ARCHITECTURES as readonly unknown[]).includes(architecture)) {
+    fail("architecture", `${show(architecture)}: allowed are ${SUPPORTED_ARCHITECTURES.join(", ")}`);
   }
-  checkDescription(fail, props.description);
-  checkTags(fail, props.tags);
-  checkPrefix(fail, props.parameterPrefix, props.parameterPrefixIsDefault === true);
-  checkSecretList(fail, props.secrets);
-  checkEnvironmentShape(fail, props.environment);
-  const variables = checkSecrets(fail, props);
-  checkEnvironmentNames(fail, props.environment, variables);
-  checkEnvironmentSize(fail, props);
 }
 
 function checkInteger(fail: Fail, prop: string, value: unknown, min: number, max: number, unit: string): void {
+  if (isUnresolved(value)) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     fail(prop, `${show(value)}: allowed is a whole number of ${unit} from ${min} to ${max}`);
   }
 }
 
+function checkLogRetention(fail: Fail, days: unknown): void {
+  if (isUnresolved(days) || (LOG_RETENTION_DAYS as readonly unknown[]).includes(days)) return;
+  fail("logRetentionDays", `${show(days)}: allowed are ${LOG_RETENTION_DAYS.join(", ")} (0 keeps logs forever)`);
+}
+
 function checkDescription(fail: Fail, description: unknown): void {
-  if (description === undefined) return;
+  if (description === undefined || isUnresolved(description)) return;
   if (typeof description !== "string" || description.length > MAX_DESCRIPTION_LENGTH) {
     fail("description", `${show(description)}: allowed is a string of at most ${MAX_DESCRIPTION_LENGTH} characters`);
   }
 }
 
-function checkTags(fail: Fail, tags: unknown): void {
-  if (tags === undefined) return;
-  if (!isPlainObject(tags)) fail("tags", `${show(tags)}: allowed is an object of tag names to string values`);
-  const entries = Object.entries(tags as Record<string, unknown>);
-  if (entries.length > MAX_TAGS) fail("tags", `${entries.length} tags: AWS allows at most ${MAX_TAGS} per resource`);
-  for (const [key, value] of entries) {
-    if (key.length < 1 || key.length > 128 || /^aws:/i.test(key)) {
-      fail("tags", `tag ${show(key)}: allowed are names of 1 to 128 characters that do not start with "aws:"`);
-    }
-    if (typeof value !== "string" || value.length > 256) {
-      fail("tags", `tag ${show(key)} has value ${show(value)}: allowed is a string of at most 256 characters`);
-    }
-  }
-}
-
 function checkPrefix(fail: Fail, prefix: unknown, isDefault: boolean): void {
+  if (isUnresolved(prefix)) return;
   const origin = isDefault ? ` (the default "/<functionName>"; pass parameterPrefix to choose another)` : "";
   if (typeof prefix !== "string" || !PREFIX.test(prefix)) {
     fail(
@@ -147,14 +210,16 @@ function checkPrefix(fail: Fail, prefix: unknown, isDefault: boolean): void {
       `${show(prefix)}${origin}: allowed is a path such as "/team/app": it starts with "/", has no trailing or double "/", and its segments use only A-Z, a-z, 0-9, _, . and -`,
     );
   }
-  if (/^\/(aws|ssm)/i.test(prefix as string)) {
+  if (/^\/(aws|ssm)/i.test(prefix)) {
     fail("parameterPrefix", `${show(prefix)}${origin}: SSM reserves names that start with "/aws" or "/ssm" (in any case)`);
   }
 }
 
 function checkSecretList(fail: Fail, secrets: unknown): void {
+  requireKnown(fail, "secrets", secrets, "each secret gets a parameter (or a key of the secret) and a variable of its own");
   if (!Array.isArray(secrets)) fail("secrets", `${show(secrets)}: allowed is an array of secret names`);
   for (const secret of secrets as unknown[]) {
+    requireKnown(fail, "secrets", secret, "each secret gets a parameter (or a key of the secret) and a variable of its own");
     if (typeof secret !== "string" || !SECRET_NAME.test(secret)) {
       fail("secrets", `${show(secret)}: allowed are names of A-Z, a-z, 0-9, _, . and - (one SSM name segment)`);
     }
@@ -162,8 +227,9 @@ function checkSecretList(fail: Fail, secrets: unknown): void {
 }
 
 function checkEnvironmentShape(fail: Fail, environment: unknown): void {
+  requireKnown(fail, "environment", environment, "the construct adds its own variables to it");
   if (!isPlainObject(environment)) fail("environment", `${show(environment)}: allowed is an object of variable names to string values`);
-  for (const [name, value] of Object.entries(environment as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(environment)) {
     if (typeof value !== "string") fail("environment", `variable ${show(name)} has a ${value === null ? "null" : typeof value} value: allowed are strings`);
   }
 }
@@ -182,6 +248,8 @@ function checkSecrets(fail: Fail, props: ValidatedProps): Map<string, string> {
     if (!ENV_NAME.test(variable) || isReservedEnvName(variable)) {
       fail("secrets", `${show(secret)} maps to ${variable}, which is not a valid Lambda variable name; start the secret name with a letter and avoid AWS_/LAMBDA_ prefixes`);
     }
+    // A prefix known only at plan gives names whose length and depth SSM judges then.
+    if (isUnresolved(props.parameterPrefix)) continue;
     const name = parameterName(props.parameterPrefix, secret);
     if (name.length > MAX_PARAMETER_NAME_LENGTH) {
       fail("parameterPrefix", `the parameter name of secret ${show(secret)} is ${name.length} characters; SSM allows ${MAX_PARAMETER_NAME_LENGTH} here (its 1011-character limit counts the ARN)`);
@@ -215,19 +283,60 @@ function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, 
   }
 }
 
+/** Lambda's 4 KB counts every name and value; a value known only at plan counts when Lambda sees it. */
 function checkEnvironmentSize(fail: Fail, props: ValidatedProps): void {
+  const bytesOf = (text: string): number => (isUnresolved(text) ? 0 : Buffer.byteLength(text));
   let bytes = 0;
-  for (const [name, value] of Object.entries(props.environment)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
-  for (const secret of props.secrets) {
-    bytes += Buffer.byteLength(paramNameEnvVar(secret)) + Buffer.byteLength(parameterName(props.parameterPrefix, secret));
-  }
+  for (const [name, value] of Object.entries(props.environment)) bytes += bytesOf(name) + bytesOf(value);
+  for (const secret of props.secrets) bytes += bytesOf(paramNameEnvVar(secret)) + bytesOf(parameterName(props.parameterPrefix, secret));
   if (bytes > MAX_ENVIRONMENT_BYTES) {
     fail("environment", `variables and parameter names take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes in all`);
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+function checkSwitches(fail: Fail, props: SecureLambdaProps): void {
+  for (const prop of SWITCHES) {
+    const value: unknown = props[prop];
+    if (value === undefined) continue;
+    requireKnown(fail, prop, value, "it decides what the construct makes");
+    if (typeof value !== "boolean") fail(prop, `${show(value)}: allowed are true and false`);
+  }
+}
+
+function checkKey(fail: Fail, props: SecureLambdaProps): void {
+  if (props.kmsKey !== undefined && !isSecretsKey(props.kmsKey)) fail("kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn(...) for a key managed elsewhere");
+  if (props.protect && props.kmsKey && !props.kmsKey.preventDestroy) {
+    fail("kmsKey", `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`);
+  }
+}
+
+function isSecretsKey(value: unknown): value is ISecretsKey {
+  return isPlainObject(value) && typeof value.keyArn === "string" && typeof value.allowLogGroup === "function";
+}
+
+function checkAllowLiteralEnvironment(fail: Fail, allowed: unknown, environment: Readonly<Record<string, string>>): void {
+  if (allowed === undefined) return;
+  if (!isPlainObject(allowed)) fail("allowLiteralEnvironment", "allowed is an object of variable names to the reason each is not a secret");
+  for (const [variable, reason] of Object.entries(allowed)) {
+    if (!(variable in environment)) fail("allowLiteralEnvironment", `${show(variable)} is not a variable of "environment"`);
+    if (typeof reason !== "string" || reason.trim() === "") {
+      fail("allowLiteralEnvironment", `${show(variable)} needs a reason: say why its value is not a secret`);
+    }
+  }
+}
+
+function checkReservedConcurrency(fail: Fail, value: unknown): void {
+  if (value === undefined || isUnresolved(value)) return;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    fail("reservedConcurrentExecutions", `${show(value)}: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit`);
+  }
+}
+
+function checkCodeSigningConfigArn(fail: Fail, arn: unknown): void {
+  if (arn === undefined || isUnresolved(arn)) return;
+  if (typeof arn !== "string" || !CODE_SIGNING_CONFIG_ARN.test(arn)) {
+    fail("codeSigningConfigArn", `${show(arn)}: allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>`);
+  }
 }
 
 function isReservedEnvName(name: string): boolean {

@@ -4,8 +4,9 @@
  */
 import type { Construct } from "constructs";
 import type { AwsContext } from "./aws-context";
-import { checkNetworkIdList, showValue } from "./network-ids";
+import { checkNetworkIdList } from "./network-ids";
 import type { PolicyStatement } from "./policy";
+import { isPlainObject, show, type Fail } from "./values";
 
 /** The subnets and security groups a function's network interfaces use. */
 export interface VpcPlacement {
@@ -14,8 +15,6 @@ export interface VpcPlacement {
   /** Security groups of the function's network interfaces (`sg-` ids or Terraform references): they decide where the function may connect. */
   readonly securityGroupIds: string[];
 }
-
-type Fail = (prop: string, problem: string) => never;
 
 // Lambda's own limits on VpcConfig.
 const MAX_SUBNETS = 16;
@@ -31,12 +30,12 @@ const CHANGE_NETWORK_INTERFACES = ["ec2:CreateNetworkInterface", "ec2:DeleteNetw
  */
 export function checkVpcPlacement(scope: Construct, fail: Fail, vpc: unknown): VpcPlacement | undefined {
   if (vpc === undefined) return undefined;
-  if (typeof vpc !== "object" || vpc === null || Array.isArray(vpc)) fail("vpc", `${showValue(vpc)}: allowed is an object with subnetIds and securityGroupIds`);
+  if (!isPlainObject(vpc)) fail("vpc", `${show(vpc)}: allowed is an object with subnetIds and securityGroupIds`);
   // A misspelt key (`subnetId`) must not silently leave the function outside the VPC it was meant for.
-  for (const key of Object.keys(vpc as object)) {
-    if (!KEYS.includes(key)) fail("vpc", `${JSON.stringify(key)} is not a vpc setting: allowed are ${KEYS.join(" and ")}`);
+  for (const key of Object.keys(vpc)) {
+    if (!KEYS.includes(key)) fail("vpc", `${show(key)} is not a vpc setting: allowed are ${KEYS.join(" and ")}`);
   }
-  const { subnetIds, securityGroupIds } = vpc as Record<string, unknown>;
+  const { subnetIds, securityGroupIds } = vpc;
   const subnets = checkNetworkIdList(scope, fail, "vpc.subnetIds", "subnet", subnetIds);
   if (subnets.length > MAX_SUBNETS) fail("vpc.subnetIds", `${subnets.length} subnets: Lambda allows at most ${MAX_SUBNETS}`);
   const groups = checkNetworkIdList(scope, fail, "vpc.securityGroupIds", "sg", securityGroupIds);

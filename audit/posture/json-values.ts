@@ -1,11 +1,12 @@
 /** Reading the values of synthesized resources the way scanners read them. */
+import { isPlainObject } from "../../constructs/values";
 import type { Body } from "./rule";
 
 /** A nested block: an object, or a one-element list (as overrides write it); undefined when absent. */
 export function blockOf(body: Body, name: string): Record<string, unknown> | undefined {
   const value = body[name];
   const first = Array.isArray(value) ? value[0] : value;
-  return typeof first === "object" && first !== null ? (first as Record<string, unknown>) : undefined;
+  return isPlainObject(first) ? first : undefined;
 }
 
 /** True for a string with something in it (a literal or a `${...}` reference). */

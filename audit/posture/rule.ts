@@ -5,11 +5,11 @@
  * copy of the stack for every rule and shows the scanners passing it. A rule a scanner
  * comes to cover exactly is retired; `npm run scan` runs these beside the scanners.
  */
-import * as path from "node:path";
 import type { StackJson } from "../terraform-json";
 
 export type { Body, StackJson } from "../terraform-json";
 export { resourcesOf } from "../terraform-json";
+export { ruleIdOf } from "../../constructs/leak-guard/rule";
 
 /** One thing a rule found wrong. */
 export interface PostureFinding {
@@ -33,9 +33,4 @@ export interface PostureRule {
   readonly scannerGap: string;
   /** Everything the rule finds wrong in one stack; empty when the stack meets it. */
   check(json: StackJson): PostureFinding[];
-}
-
-/** A rule's id: the name of the file that defines it (cdk-nag's convention). */
-export function ruleIdOf(file: string): string {
-  return path.parse(file).name;
 }

@@ -1,4 +1,5 @@
 import { DefaultTokenResolver, StringConcat, TerraformResource, TerraformStack, Tokenization } from "../tf";
+import { isPlainObject } from "../values";
 import type { GuardedValue } from "./rule";
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
@@ -86,7 +87,6 @@ function resolvedBody(stack: TerraformStack, resource: TerraformResource, names:
 /** `environment` is one block: an object, or a one-element list when set through an override. */
 function environmentVariables(environment: unknown): Record<string, unknown> {
   const block = Array.isArray(environment) ? environment[0] : environment;
-  if (typeof block !== "object" || block === null) return {};
-  const variables = (block as { variables?: unknown }).variables;
-  return typeof variables === "object" && variables !== null ? (variables as Record<string, unknown>) : {};
+  if (!isPlainObject(block)) return {};
+  return isPlainObject(block.variables) ? block.variables : {};
 }

@@ -84,13 +84,13 @@ export function inspectStack(stack: TerraformStack, rules: readonly LeakRule[] =
   for (const { resource, values } of collectGuardedValues(stack)) {
     for (const value of values) {
       if (isExcepted(resource, value.variable)) continue;
-      const fired = rules.map((rule) => [rule.name, rule.check(value)] as const).filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+      const fired = rules.map((rule) => [rule.id, rule.check(value)] as const).filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
       if (fired.length === 0) continue;
       findings.push({
         address: value.address,
         constructPath: value.constructPath,
         variable: value.variable,
-        rules: fired.map(([name]) => name),
+        rules: fired.map(([id]) => id),
         problems: fired.map(([, problem]) => problem),
       });
     }

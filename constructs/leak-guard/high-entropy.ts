@@ -1,11 +1,8 @@
-import { PARAM_NAME_SUFFIX } from "../naming";
 import { literalText } from "./literal";
-import type { LeakRule } from "./rule";
 
 // Runs of the characters keys and base64/hex secrets are made of.
 const RUN = /[A-Za-z0-9+/=_-]{32,}/g;
 const HEX = /^[0-9a-fA-F]+$/;
-const SSM_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;
 // Bits per character: a random 32-character base62 string scores above 4.0, a random
 // 32-digit hex string above 2.9; names, paths and URLs made of words stay below.
 const MIN_BITS_MIXED = 4.0;
@@ -41,22 +38,3 @@ function isRandomPiece(piece: string): boolean {
   const classes = [/[A-Z]/, /[a-z]/, /[0-9]/].filter((c) => c.test(piece)).length;
   return classes >= 2 && shannonEntropy(piece) >= MIN_BITS_MIXED;
 }
-
-export const highEntropyRule: LeakRule = {
-  name: "high-entropy-string",
-  why:
-    "Most API keys and passwords have no recognisable prefix; a long random-looking literal is almost always one, " +
-    "and a deliberate exception costs one visible line of code.",
-  check(value) {
-    // A `<SECRET>_PARAM_NAME` variable carries an SSM parameter name (the naming rule):
-    // an identifier, not a value, however random its segments look.
-    if (value.kind === "environment-variable" && value.variable.endsWith(PARAM_NAME_SUFFIX) && SSM_PATH.test(value.value)) return undefined;
-    // Secret versions are judged by secret-version-placeholder, more strictly than entropy can:
-    // no literal at all in secret_string but the placeholder JSON, none in secret_binary, no
-    // literal JSON value in secret_string_wo. What it lets through is JSON whose keys are secret
-    // names, and a long name scores as random (`db_password_primary_cluster_eu_west_1_v2`
-    // does): judging it here would only fail SecureLambda's own placeholder secret.
-    if (value.kind === "secret-version-value") return undefined;
-    return looksRandom(value.value) ? "holds a long high-entropy string, which looks like a key or password" : undefined;
-  },
-};

@@ -1,5 +1,4 @@
 import { literalText } from "./literal";
-import type { LeakRule } from "./rule";
 
 // The patterns are assembled from parts so that this file holds nothing token-shaped
 // itself (repository hooks grep source for token prefixes).
@@ -18,16 +17,3 @@ export function knownTokenFormat(value: string): string | undefined {
   const text = literalText(value);
   return FORMATS.find((format) => format.pattern.test(text))?.label;
 }
-
-export const knownTokenFormatRule: LeakRule = {
-  name: "known-token-format",
-  why:
-    "A literal credential in infrastructure code ends up in git, in cdktf.out, in the Terraform plan and state, " +
-    "and (for a function) in clear text in GetFunction; the formats below are ones attackers scan for.",
-  // Judges every kind, secret versions included: a token-shaped key of the placeholder JSON, or
-  // token-shaped text beside a reference in secret_string_wo, is still a token in the code.
-  check(value) {
-    const label = knownTokenFormat(value.value);
-    return label ? `looks like ${label}` : undefined;
-  },
-};

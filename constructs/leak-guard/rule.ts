@@ -1,3 +1,5 @@
+import * as path from "node:path";
+
 /**
  * What a value sits in: a function's environment, an SSM parameter's value argument, or a
  * Secrets Manager secret version's value argument.
@@ -25,13 +27,24 @@ export interface GuardedValue {
 }
 
 /**
- * One leak rule, cdk-nag style: a name, why it exists, and the check.
- * `check` returns what is wrong in words that never include the value, or undefined.
+ * One leak rule, shaped as a posture rule (`audit/posture/rule.ts`) and cdk-nag's: an id
+ * that is its file's name, what a value must be, why, and the check.
  */
 export interface LeakRule {
-  /** Short, stable id shown in errors, e.g. `known-token-format`. */
-  readonly name: string;
+  /** The rule's file name, e.g. `known-token-format`: its stable id in errors and findings. */
+  readonly id: string;
+  /** What a guarded value must be, e.g. "no literal in a known credential format". */
+  readonly title: string;
   /** The threat the rule closes. */
   readonly why: string;
+  /** What is wrong with the value, in words that never include it; undefined when it passes. */
   check(value: GuardedValue): string | undefined;
+}
+
+/**
+ * A rule's id: the name of the file that defines it (cdk-nag's convention), so an id in an
+ * error leads straight to its rule. Leak rules and posture rules both take it from `__filename`.
+ */
+export function ruleIdOf(file: string): string {
+  return path.parse(file).name;
 }

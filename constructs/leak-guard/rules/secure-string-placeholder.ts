@@ -1,13 +1,14 @@
-import { PLACEHOLDER_VALUE } from "../naming";
-import { isLiteral } from "./literal";
-import type { LeakRule } from "./rule";
+import { PLACEHOLDER_VALUE } from "../../naming";
+import { isLiteral } from "../literal";
+import { ruleIdOf, type LeakRule } from "../rule";
 
 const HOW =
   "create it with value_wo = PLACEHOLDER_VALUE and value_wo_version, then set the real value out of band " +
   "(npm run secrets -- set <env> <function> <secret>)";
 
 export const secureStringPlaceholderRule: LeakRule = {
-  name: "secure-string-placeholder",
+  id: ruleIdOf(__filename),
+  title: "a SecureString parameter holds only the placeholder, in value_wo",
   why:
     "The provider's Read stores a SecureString's `value` in the state on every refresh, decrypted, whatever set it " +
     "(hashicorp/terraform-provider-aws#3475): only the write-only `value_wo` keeps the real value out of plan and state. " +

@@ -1,6 +1,10 @@
-import { highEntropyRule } from "./high-entropy";
+/**
+ * The leak guard's rules, cdk-nag style: one rule per file in this folder, its id the file's
+ * name; the pack is just this list.
+ */
+import type { LeakRule } from "../rule";
+import { highEntropyStringRule } from "./high-entropy-string";
 import { knownTokenFormatRule } from "./known-token-format";
-import type { LeakRule } from "./rule";
 import { secretNamedVariableRule } from "./secret-named-variable";
 import { secretVersionPlaceholderRule } from "./secret-version-placeholder";
 import { secureStringPlaceholderRule } from "./secure-string-placeholder";
@@ -8,7 +12,7 @@ import { secureStringPlaceholderRule } from "./secure-string-placeholder";
 /** The rule pack the guard runs by default. */
 export const DEFAULT_LEAK_RULES: readonly LeakRule[] = [
   knownTokenFormatRule,
-  highEntropyRule,
+  highEntropyStringRule,
   secretNamedVariableRule,
   secureStringPlaceholderRule,
   secretVersionPlaceholderRule,

@@ -1,11 +1,12 @@
-import { isLiteral } from "./literal";
-import type { LeakRule } from "./rule";
+import { isLiteral } from "../literal";
+import { ruleIdOf, type LeakRule } from "../rule";
 
 /** Suffixes of variable names that announce a secret. */
 export const SECRET_NAME_SUFFIXES = ["_TOKEN", "_SECRET", "_PASSWORD", "_KEY"] as const;
 
 export const secretNamedVariableRule: LeakRule = {
-  name: "secret-named-variable",
+  id: ruleIdOf(__filename),
+  title: "no literal in a variable named like a secret (*_TOKEN, *_SECRET, *_PASSWORD, *_KEY)",
   why:
     "A variable named like a secret that holds literal text is a secret committed to the code, whatever its format; " +
     "the value belongs in an SSM parameter, and the variable should carry the parameter's name.",

@@ -1,6 +1,7 @@
-import { PLACEHOLDER_VALUE } from "../naming";
-import { hasReference, literalText } from "./literal";
-import type { LeakRule } from "./rule";
+import { PLACEHOLDER_VALUE } from "../../naming";
+import { parseJsonObject } from "../../values";
+import { hasReference, literalText } from "../literal";
+import { ruleIdOf, type LeakRule } from "../rule";
 
 const OUT_OF_BAND =
   "create the version with the placeholder JSON (every value PLACEHOLDER_VALUE) and ignore_changes on secret_string, " +
@@ -8,7 +9,8 @@ const OUT_OF_BAND =
   "or write the placeholder JSON through secret_string_wo, which keeps even that out of the state";
 
 export const secretVersionPlaceholderRule: LeakRule = {
-  name: "secret-version-placeholder",
+  id: ruleIdOf(__filename),
+  title: "a Secrets Manager secret version holds only the placeholder JSON",
   why:
     "Terraform writes secret_string and secret_binary into the plan and the state, and the code into git and cdktf.out: " +
     "a secret version created by Terraform may only hold the placeholder JSON, with the real values set out of band; " +
@@ -48,15 +50,6 @@ function checkSecretStringWo(value: string): string | undefined {
 
 /** True for a JSON object whose every value is PLACEHOLDER_VALUE, as placeholderSecretJson builds it. */
 function isPlaceholderJson(text: string): boolean {
-  const object = jsonObject(text);
+  const object = parseJsonObject(text);
   return object !== undefined && Object.values(object).every((v) => v === PLACEHOLDER_VALUE);
-}
-
-function jsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
