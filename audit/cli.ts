@@ -1,5 +1,5 @@
 /**
- * `npm run audit [-- <env>...] [--synthesized <dir>]`: proves each function's least
+ * `npm run audit [-- <env>...] [--synthesized <dir>] [--no-scan]`: proves each function's least
  * privilege on the synthesized Terraform, with a real IAM policy engine, and prints a
  * table per function; then runs the posture scan (`npm run scan`) on the same stacks.
  * Exits 0 when every request comes out as expected and the scan passes, 1 when either
@@ -11,7 +11,7 @@ import { runScanOn } from "./scan/cli";
 import { type CliIo, parseStackArgs, stacksToJudge } from "./synthesize";
 import { AuditError } from "./terraform-json";
 
-const USAGE = `Usage: npm run audit -- [<env>...] [--synthesized <dir>]
+const USAGE = `Usage: npm run audit -- [<env>...] [--synthesized <dir>] [--no-scan]
 
 Synthesizes every environment (into a temporary directory) and evaluates, for each
 function, concrete requests against its role policy, key policy and trust policy with
@@ -22,6 +22,8 @@ rules; it needs npm run tools).
   <env>...              audit only these environments (default: all)
   --synthesized <dir>   audit an app already synthesized into <dir> (e.g. cdktf.out)
                         instead of synthesizing it
+  --no-scan             the permission proof alone, without the posture scan (so
+                        without the scanners npm run tools installs)
 
 Exits 0 when every request comes out as expected and the scan passes, 1 otherwise,
 2 on bad usage.
@@ -29,7 +31,7 @@ Exits 0 when every request comes out as expected and the scan passes, 1 otherwis
 
 /** Runs the audit CLI and returns its exit code. */
 export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseStackArgs(argv, USAGE, io);
+  const args = parseStackArgs(argv, USAGE, io, [], ["no-scan"]);
   if (typeof args === "number") return args;
   const only = args.envs.length > 0 ? args.envs : undefined;
   try {
@@ -41,6 +43,7 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
     }
     const report = await auditStacks(stacks, only);
     io.stdout.write(formatAudit(report));
+    if (args.flags.has("no-scan")) return report.ok ? 0 : 1;
     io.stdout.write("\n");
     const scanned = runScanOn(stacks, only ?? [], undefined, io);
     return report.ok && scanned === 0 ? 0 : 1;

@@ -29,21 +29,26 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
-/** What `[<env>...] [--synthesized <dir>]` and the named `extra` string options said. */
+/** What `[<env>...] [--synthesized <dir>]`, the named `extra` string options and the `flags` said. */
 export interface StackArgs {
   readonly envs: string[];
   readonly synthesized: string | undefined;
   readonly extra: Readonly<Record<string, string | undefined>>;
+  readonly flags: ReadonlySet<string>;
 }
 
 /**
  * Parses the arguments `npm run audit` and `npm run scan` share. Returns the exit code
  * instead when there is no work: 0 after printing `usage` for `--help`, 2 on bad usage.
  */
-export function parseStackArgs(argv: readonly string[], usage: string, io: CliIo, extra: readonly string[] = []): StackArgs | number {
+export function parseStackArgs(argv: readonly string[], usage: string, io: CliIo, extra: readonly string[] = [], flags: readonly string[] = []): StackArgs | number {
   let parsed;
   try {
-    const options = Object.fromEntries([["synthesized", { type: "string" as const }], ...extra.map((name) => [name, { type: "string" as const }])]);
+    const options = Object.fromEntries([
+      ["synthesized", { type: "string" as const }],
+      ...extra.map((name) => [name, { type: "string" as const }]),
+      ...flags.map((name) => [name, { type: "boolean" as const }]),
+    ]);
     parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
   } catch (error) {
     io.stderr.write(`error: ${(error as Error).message}\n\n${usage}`);
@@ -55,5 +60,10 @@ export function parseStackArgs(argv: readonly string[], usage: string, io: CliIo
     return 0;
   }
   const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-  return { envs: parsed.positionals, synthesized: text("synthesized"), extra: Object.fromEntries(extra.map((name) => [name, text(name)])) };
+  return {
+    envs: parsed.positionals,
+    synthesized: text("synthesized"),
+    extra: Object.fromEntries(extra.map((name) => [name, text(name)])),
+    flags: new Set(flags.filter((name) => values[name] === true)),
+  };
 }

@@ -16,6 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { POSTURE_RULES } from "../../audit/posture";
+import { runAuditCli } from "../../audit/cli";
 import { runScanCli } from "../../audit/scan/cli";
 import type { ScanResult } from "../../audit/scan/result";
 import { scannersFromTools, scanStacks, type Scanners, type ScanReport } from "../../audit/scan/scan";
@@ -282,5 +283,19 @@ describe("npm run scan", () => {
     expect(devOnly.out).not.toMatch(/STALE/);
     expect(devOnly.code).toBe(0);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
+
+  test("npm run audit runs the same scan after the permission proof, and fails with it", async () => {
+    const broken = devCopy();
+    fn(broken).runtime = "nodejs18.x";
+    const dir = synthesizedDir([...app.filter((s) => s.name !== "dev"), { name: "dev", json: broken }]);
+    let out = "";
+    const sink = new PassThrough().on("data", (d: Buffer) => (out += d.toString()));
+    const code = await runAuditCli(["--synthesized", dir], { stdout: sink, stderr: sink });
+    const proofOnly = await runAuditCli(["--synthesized", dir, "--no-scan"], { stdout: new PassThrough(), stderr: new PassThrough() });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(out).toMatch(/^permissions: 4 functions, \d+ requests, 0 unexpected$/m);
+    expect(out).toMatch(/^ {2}FAILED lambda-runtime-supported on aws_lambda_function\.notifier-dev_Function_[0-9A-F]{8} \(secure-lambda\): /m);
+    expect([code, proofOnly]).toEqual([1, 0]);
   });
 });
