@@ -1,9 +1,9 @@
 /**
  * Small helpers for judging and showing loose input, shared by the constructs, the
- * configuration check and the secrets CLI.
+ * configuration check, the secrets CLI and the runtime loader.
  *
  * Like `naming.ts`, this module stays free of cdktf and AWS SDK imports: code that
- * must not load cdktf (the CLI, the configuration check) imports it too.
+ * must not load cdktf (the CLI, the configuration check, the function's bundle) imports it too.
  */
 
 /**

@@ -41,9 +41,8 @@ export interface SecretsLoader<S extends string> {
 }
 
 /**
- * Creates a loader for the given secrets, e.g.
- * `const secrets = createSecretsLoader(["github_token", "slack_webhook_url"])` at module
- * scope, then `await secrets.get("github_token")` in the handler.
+ * Creates a loader for the given secrets: the names given to the construct's `secrets`.
+ * Create it at module scope, so warm invocations share its cache.
  *
  * The store is the one the function was deployed with. When SECRETS_MANAGER_SECRET_ID is
  * set, the secrets are the keys of that one Secrets Manager secret's JSON, fetched with one
@@ -55,6 +54,17 @@ export interface SecretsLoader<S extends string> {
  * and network failures are retried with exponential backoff and full jitter, as the SDKs'
  * standard mode does (AWS_MAX_ATTEMPTS, default 3 attempts), before a
  * {@link SecretsThrottledError} or {@link SecretsFetchError}.
+ *
+ * @example
+ * import { createSecretsLoader } from "secure-lambda/runtime";
+ *
+ * const secrets = createSecretsLoader(["github_token", "slack_webhook_url"]);
+ *
+ * export async function handler(): Promise<void> {
+ *   // SecretNotSetError while the parameter still holds the placeholder.
+ *   const token = await secrets.get("github_token");
+ *   // ... call the GitHub API with the token; never log it.
+ * }
  */
 export function createSecretsLoader<const S extends string>(secrets: readonly S[], options: SecretsLoaderOptions = {}): SecretsLoader<S> {
   const env = options.env ?? process.env;

@@ -1,4 +1,5 @@
 import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { isPlainObject } from "../../constructs/values";
 import { callAwsJson, type AwsCallContext } from "./aws-json";
 import { TtlCache } from "./cache";
 import { awsErrorCode, classifyFetchError } from "./classify-error";
@@ -64,7 +65,7 @@ export function secretsManagerSource<S extends string>(
       // JSON.parse's message quotes the start of the text it failed on: only the fact is kept.
       throw new SecretFormatError(secretId, "invalid-json", functionNameOf(env));
     }
-    if (typeof content !== "object" || content === null || Array.isArray(content)) {
+    if (!isPlainObject(content)) {
       throw new SecretFormatError(secretId, "not-an-object", functionNameOf(env));
     }
     return content as Content;

@@ -1,5 +1,5 @@
-// The one module the runtime takes from constructs/: the naming rule, so the runtime
-// finds exactly the variables and parameters the construct created.
+// From constructs/ the runtime takes only dependency-free modules: the naming rule, so it
+// finds exactly the variables and parameters the construct created, and the value helpers.
 import { paramNameEnvVar, PLACEHOLDER_VALUE } from "../../constructs/naming";
 import { callAwsJson, type AwsCallContext } from "./aws-json";
 import { TtlCache } from "./cache";
@@ -7,6 +7,7 @@ import { classifyFetchError } from "./classify-error";
 import { SSM } from "./endpoints";
 import { MissingParamNameVariableError, SecretNotFoundError, SecretNotSetError } from "./errors";
 import { functionNameOf, type Env, type SecretsSource } from "./source";
+import { inBatches } from "../../constructs/values";
 
 /** GetParameters accepts at most this many names per call. */
 export const MAX_NAMES_PER_CALL = 10;
@@ -77,8 +78,7 @@ function parameterNames(secrets: readonly string[], env: Env): string[] {
 }
 
 async function fetchValues(names: readonly string[], context: AwsCallContext): Promise<Fetched> {
-  const batches: string[][] = [];
-  for (let i = 0; i < names.length; i += MAX_NAMES_PER_CALL) batches.push(names.slice(i, i + MAX_NAMES_PER_CALL));
+  const batches = inBatches(names, MAX_NAMES_PER_CALL);
   // One call per batch, all in parallel: a cold start costs one round trip.
   const results = await Promise.all(batches.map((batch) => fetchBatch(batch, context)));
   return new Map(results.flatMap((result) => [...result]));
