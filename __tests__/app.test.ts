@@ -33,14 +33,22 @@ function readStack(outdir: string, name: string): TerraformJson {
  * same snapshots hold under cdktf and cdktn (npm run check:cdktn).
  */
 function withoutBundleHashes(json: TerraformJson): unknown {
-  const normalized = JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{64}/g, "<sha256>").replace(/Bundle-[0-9a-f]{12}(_(?:Zip|Code)_[0-9A-F]{8})?/g, "Bundle-<hash>").replace(/"source_code_hash":"[A-Za-z0-9+/]{43}="/g, '"source_code_hash":"<base64 sha256>"'));
+  const normalized = JSON.parse(
+    JSON.stringify(json)
+      .replace(/[0-9a-f]{64}/g, "<sha256>")
+      .replace(/Bundle-[0-9a-f]{12}(_(?:Zip|Code)_[0-9A-F]{8})?/g, "Bundle-<hash>")
+      .replace(/"source_code_hash":"[A-Za-z0-9+/]{43}="/g, '"source_code_hash":"<base64 sha256>"'),
+  );
   normalized["//"].metadata.version = "<generator version>";
   normalized.terraform.required_providers.aws = "<the bindings' AWS provider>";
   return normalized;
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe("the app", () => {
@@ -80,7 +88,13 @@ describe("the app", () => {
   test("prod keeps its state in S3, encrypted and locked, and may be applied to its own account only", () => {
     const prod = readStack(outdir, "prod");
     expect(prod.terraform.backend).toEqual({
-      s3: { bucket: environments.prod.stateBackend.bucket, key: "secure-lambda/prod/terraform.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: environments.prod.stateBackend.bucket,
+        key: "secure-lambda/prod/terraform.tfstate",
+        region: "eu-west-1",
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
     expect(prod.provider!.aws![0].allowed_account_ids).toEqual([environments.prod.accountId]);
   });
@@ -126,7 +140,7 @@ describe("the app", () => {
     for (const service of [...SERVICE_OF.map(([, name]) => name), "sts"]) expect([service, endpoints[service]]).toEqual([service, "http://localhost:4566"]);
   });
 
-  test("no role policy has a wildcard action, or a wildcard resource but its own log stream names and X-Ray's \"*\" in a statement of its own", () => {
+  test('no role policy has a wildcard action, or a wildcard resource but its own log stream names and X-Ray\'s "*" in a statement of its own', () => {
     for (const env of ENVIRONMENTS) {
       for (const [, policy] of resources(readStack(outdir, env), "aws_iam_role_policy")) {
         for (const statement of statements(policy.policy)) {
@@ -135,7 +149,8 @@ describe("the app", () => {
             expect(statement).toEqual({ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] });
             continue;
           }
-          for (const resource of statement.Resource) expect(resource.replace(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/, "")).not.toContain("*");
+          for (const resource of statement.Resource)
+            expect(resource.replace(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/, "")).not.toContain("*");
         }
       }
     }
@@ -153,7 +168,8 @@ describe("the app", () => {
         expect(Object.values(JSON.parse(version.secret_string_wo))).toEqual([PLACEHOLDER_VALUE, PLACEHOLDER_VALUE]);
       }
     }
-    const tokenShaped = /ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[0-9A-Za-z-]{10,}|hooks\.slack\.com\/services\/T|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+    const tokenShaped =
+      /ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[0-9A-Za-z-]{10,}|hooks\.slack\.com\/services\/T|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
     for (const file of filesUnder(outdir)) expect([file, tokenShaped.test(fs.readFileSync(file, "utf8"))]).toEqual([file, false]);
   });
 

@@ -59,9 +59,12 @@ describe("npm run audit on the example app", () => {
   });
 
   test("audits every function of every environment", () => {
-    expect(report.functions.map((f) => `${f.subject.target.stack}/${f.subject.functionName}`).sort()).toEqual(
-      ["dev/notifier-dev", "local/notifier-local", "prod/notifier-prod", "stg/notifier-stg"],
-    );
+    expect(report.functions.map((f) => `${f.subject.target.stack}/${f.subject.functionName}`).sort()).toEqual([
+      "dev/notifier-dev",
+      "local/notifier-local",
+      "prod/notifier-prod",
+      "stg/notifier-stg",
+    ]);
   });
 
   test("asks for each of the function's own parameters what it needs, and for its neighbours' what it must not get", () => {
@@ -73,7 +76,16 @@ describe("npm run audit on the example app", () => {
     for (const env of ["local", "prod"]) {
       expect(row(report, `ssm:GetParameter on another function's /notifier-${env}/github_token`)).toMatchObject({ result: "denied", ok: true });
     }
-    for (const denied of ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParametersByPath", "kms:Decrypt called directly", "kms:Encrypt", "kms:ScheduleKeyDeletion", "logs:PutLogEvents in another function's", "sts:AssumeRole by ec2.amazonaws.com"]) {
+    for (const denied of [
+      "ssm:PutParameter",
+      "ssm:DeleteParameter",
+      "ssm:GetParametersByPath",
+      "kms:Decrypt called directly",
+      "kms:Encrypt",
+      "kms:ScheduleKeyDeletion",
+      "logs:PutLogEvents in another function's",
+      "sts:AssumeRole by ec2.amazonaws.com",
+    ]) {
       expect(row(report, denied)).toMatchObject({ check: { expected: "denied" }, result: "denied" });
     }
     expect(row(report, "logs:PutLogEvents in own /aws/lambda/notifier-dev")).toMatchObject({ result: "allowed" });
@@ -84,7 +96,9 @@ describe("npm run audit on the example app", () => {
     const dev = report.functions.find((f) => f.subject.target.stack === "dev")!.subject;
     expect(dev.target).toMatchObject({ accountId: STAND_IN_ACCOUNT_ID, accountIsStandIn: true, region: "eu-west-1", partition: "aws" });
     expect(dev.parameters[0]!.arn).toBe(`arn:aws:ssm:eu-west-1:${STAND_IN_ACCOUNT_ID}:parameter/notifier-dev/github_token`);
-    expect(dev.parameters[0]!.key.arn).toMatch(new RegExp(`^arn:aws:kms:eu-west-1:${STAND_IN_ACCOUNT_ID}:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`));
+    expect(dev.parameters[0]!.key.arn).toMatch(
+      new RegExp(`^arn:aws:kms:eu-west-1:${STAND_IN_ACCOUNT_ID}:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+    );
     expect(dev.role.sessionArn).toBe(`arn:aws:sts::${STAND_IN_ACCOUNT_ID}:assumed-role/notifier-dev/notifier-dev`);
   });
 
@@ -190,7 +204,13 @@ describe("the Secrets Manager store (stg)", () => {
   test("lets the function read and decrypt exactly its own secret", () => {
     expect(row(report, "secretsmanager:GetSecretValue of AWSCURRENT on own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
     expect(row(report, "kms:Decrypt via Secrets Manager for own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
-    for (const denied of ["secretsmanager:PutSecretValue", "secretsmanager:GetSecretValue on a sibling", "kms:Decrypt called directly", "kms:Decrypt via Secrets Manager for another", "ssm:GetParameter on another function's /notifier-dev/github_token"]) {
+    for (const denied of [
+      "secretsmanager:PutSecretValue",
+      "secretsmanager:GetSecretValue on a sibling",
+      "kms:Decrypt called directly",
+      "kms:Decrypt via Secrets Manager for another",
+      "ssm:GetParameter on another function's /notifier-dev/github_token",
+    ]) {
       expect(row(report, denied, "stg")).toMatchObject({ check: { expected: "denied" }, result: "denied" });
     }
     // And the SSM functions may not read it.
@@ -245,11 +265,19 @@ describe("the kms:EncryptionContext workaround", () => {
     Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: key, Condition: { StringEquals: { "kms:EncryptionContext:PARAMETER_ARN": [own] } } }],
   };
   // KMS grants nothing without a key policy; this one lets IAM policies of the account decide.
-  const keyPolicy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }] };
+  const keyPolicy = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }],
+  };
   const decrypt = async (policyDocument: object, context: Record<string, string>) => {
     const result = await runSimulation(
       {
-        request: { principal: "arn:aws:sts::123456789012:assumed-role/app/app", action: "kms:Decrypt", resource: { resource: key, accountId: "123456789012" }, contextVariables: context },
+        request: {
+          principal: "arn:aws:sts::123456789012:assumed-role/app/app",
+          action: "kms:Decrypt",
+          resource: { resource: key, accountId: "123456789012" },
+          contextVariables: context,
+        },
         identityPolicies: [{ name: "p", policy: policyDocument }],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
@@ -280,7 +308,13 @@ describe("the kms:EncryptionContext workaround", () => {
   test("renames only encryption-context keys, keeping operators and values", () => {
     const document = {
       Statement: [
-        { Effect: "Allow", Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": ["a"] }, StringEquals: { "kms:ViaService": "ssm.x", "kms:EncryptionContextKeys": "k" } } },
+        {
+          Effect: "Allow",
+          Condition: {
+            ArnEquals: { "kms:EncryptionContext:aws:logs:arn": ["a"] },
+            StringEquals: { "kms:ViaService": "ssm.x", "kms:EncryptionContextKeys": "k" },
+          },
+        },
       ],
     };
     expect(standInPolicy(document).Statement[0]!.Condition).toEqual({
@@ -301,7 +335,9 @@ describe("resolving references", () => {
 
   test("gives the ARNs resources will have, in the configured account", () => {
     expect(refs.resolve("${aws_ssm_parameter.token.arn}", "here")).toBe("arn:aws:ssm:eu-central-1:111122223333:parameter/app/token");
-    expect(refs.resolve("arn:${data.aws_partition.p.partition}:iam::${data.aws_caller_identity.me.account_id}:root", "here")).toBe("arn:aws:iam::111122223333:root");
+    expect(refs.resolve("arn:${data.aws_partition.p.partition}:iam::${data.aws_caller_identity.me.account_id}:root", "here")).toBe(
+      "arn:aws:iam::111122223333:root",
+    );
     expect(refs.resolve("${aws_iam_role.role.arn}", "here")).toBe("arn:aws:iam::111122223333:role/team/app");
     // `$${` is Terraform's escape of a literal `${`: an IAM policy variable reaches AWS as `${aws:username}`.
     expect(refs.resolve("arn:aws:s3:::bucket/$${aws:username}/*", "here")).toBe("arn:aws:s3:::bucket/${aws:username}/*");
@@ -318,7 +354,9 @@ describe("what the audit cannot prove fails it", () => {
   test("a managed policy attached to a function's role", async () => {
     const attached = await auditWithDev((json) => {
       const [roleName] = Object.keys(json.resource.aws_iam_role);
-      json.resource.aws_iam_role_policy_attachment = { basic: { role: `\${aws_iam_role.${roleName}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" } };
+      json.resource.aws_iam_role_policy_attachment = {
+        basic: { role: `\${aws_iam_role.${roleName}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" },
+      };
     });
     expect(attached.ok).toBe(false);
     expect(attached.errors).toEqual([{ stack: "dev", message: expect.stringMatching(/managed policy attached .*cannot be audited/) }]);
@@ -328,7 +366,10 @@ describe("what the audit cannot prove fails it", () => {
 describe("the command", () => {
   // The permission proof alone: the posture scan after it needs the scanners (npm run test:scan runs it).
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "audit", "cli.ts"), "--no-scan", ...args], { cwd: ROOT, encoding: "utf8" });
+    spawnSync(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "audit", "cli.ts"), "--no-scan", ...args], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
 
   test("exits 0 on the synthesized example app and 1 once a policy is widened", () => {
     expect(cli(["--synthesized", outdir, "dev"]).status).toBe(0);

@@ -30,25 +30,39 @@ describe("configuration of an environment", () => {
     expect(() => validateEnvironment("x", { ...dev, region: "us-gov-west-1" })).not.toThrow();
     expect(() => validateEnvironment("x", { ...dev, region: "cn-north-1" })).not.toThrow();
   });
-  test("refuses an account id that is not 12 digits", () => expectConfigError({ ...dev, accountId: "12345678901" }, "accountId", '"12345678901"', "a 12-digit AWS account id"));
+  test("refuses an account id that is not 12 digits", () =>
+    expectConfigError({ ...dev, accountId: "12345678901" }, "accountId", '"12345678901"', "a 12-digit AWS account id"));
   test("refuses an account id given as a number", () => expectConfigError({ ...dev, accountId: 123456789012 }, "accountId", "as a string"));
   test("refuses a missing protected flag", () => expectConfigError({ ...dev, protected: undefined }, "protected", "allowed are true"));
-  test("refuses a protected LocalStack environment", () => expectConfigError({ ...environments.local, protected: true }, "localstackEndpoint", "must not be protected"));
-  test("refuses a LocalStack endpoint that is not a URL", () => expectConfigError({ ...environments.local, localstackEndpoint: "localhost:4566" }, "localstackEndpoint", "an http(s) URL"));
-  test("refuses an invalid state bucket", () => expectConfigError({ ...dev, stateBackend: { bucket: "My_Bucket" } }, "stateBackend.bucket", '"My_Bucket"', "an S3 bucket name"));
-  test("refuses a state bucket region that is not a region", () => expectConfigError({ ...dev, stateBackend: { bucket: "acme-tfstate", region: "eu" } }, "stateBackend.region", '"eu"'));
-  test("refuses two functions with the same name", () => expectConfigError({ ...dev, functions: [...dev.functions, ...dev.functions] }, "functions[1].functionName", "is used twice"));
-  test("refuses a function without entry", () => expectConfigError({ ...dev, functions: [{ functionName: "f", secrets: [] }] }, "functions[0].entry", "the handler's path"));
+  test("refuses a protected LocalStack environment", () =>
+    expectConfigError({ ...environments.local, protected: true }, "localstackEndpoint", "must not be protected"));
+  test("refuses a LocalStack endpoint that is not a URL", () =>
+    expectConfigError({ ...environments.local, localstackEndpoint: "localhost:4566" }, "localstackEndpoint", "an http(s) URL"));
+  test("refuses an invalid state bucket", () =>
+    expectConfigError({ ...dev, stateBackend: { bucket: "My_Bucket" } }, "stateBackend.bucket", '"My_Bucket"', "an S3 bucket name"));
+  test("refuses a state bucket region that is not a region", () =>
+    expectConfigError({ ...dev, stateBackend: { bucket: "acme-tfstate", region: "eu" } }, "stateBackend.region", '"eu"'));
+  test("refuses two functions with the same name", () =>
+    expectConfigError({ ...dev, functions: [...dev.functions, ...dev.functions] }, "functions[1].functionName", "is used twice"));
+  test("refuses a function without entry", () =>
+    expectConfigError({ ...dev, functions: [{ functionName: "f", secrets: [] }] }, "functions[0].entry", "the handler's path"));
   test("refuses a reservedConcurrentExecutions that is not a whole number from 0", () => {
     const fn = dev.functions[0]!;
-    expectConfigError({ ...dev, functions: [{ ...fn, reservedConcurrentExecutions: -1 }] }, "functions[0].reservedConcurrentExecutions", "-1", "a whole number from 0");
+    expectConfigError(
+      { ...dev, functions: [{ ...fn, reservedConcurrentExecutions: -1 }] },
+      "functions[0].reservedConcurrentExecutions",
+      "-1",
+      "a whole number from 0",
+    );
     expectConfigError({ ...dev, functions: [{ ...fn, reservedConcurrentExecutions: "5" }] }, "functions[0].reservedConcurrentExecutions", '"5"');
   });
   test("refuses a deadLetterQueue that is not a boolean", () =>
     expectConfigError({ ...dev, functions: [{ ...dev.functions[0]!, deadLetterQueue: "yes" }] }, "functions[0].deadLetterQueue", '"yes"', "allowed are true"));
   test("refuses functions that are not a list", () => expectConfigError({ ...dev, functions: undefined }, "functions", "a list of functions"));
   test("refuses an environment name that cannot name a stack directory", () => {
-    expect(() => validateEnvironment("Prod EU", dev)).toThrow(/configuration of environment "Prod EU": name: "Prod EU": allowed are 1 to 32 characters of a-z, 0-9 and -/);
+    expect(() => validateEnvironment("Prod EU", dev)).toThrow(
+      /configuration of environment "Prod EU": name: "Prod EU": allowed are 1 to 32 characters of a-z, 0-9 and -/,
+    );
   });
   describe("a protected environment", () => {
     const prod = environments.prod;
@@ -58,7 +72,12 @@ describe("configuration of an environment", () => {
     test("names its account: without accountId it is refused", () =>
       expectConfigError({ ...bare, stateBackend: prod.stateBackend }, "accountId", "names the one account", "acceptedRisks.anyAccount"));
     test("may do without either when acceptedRisks gives the reason", () => {
-      expect(() => validateEnvironment("x", { ...bare, acceptedRisks: { localState: "a sandbox account's throwaway copy", anyAccount: "applied by the account vending pipeline" } })).not.toThrow();
+      expect(() =>
+        validateEnvironment("x", {
+          ...bare,
+          acceptedRisks: { localState: "a sandbox account's throwaway copy", anyAccount: "applied by the account vending pipeline" },
+        }),
+      ).not.toThrow();
     });
     test("refuses a risk accepted without a reason, or an unknown risk", () => {
       expectConfigError({ ...bare, acceptedRisks: { localState: " ", anyAccount: "x" } }, "acceptedRisks.localState", "the reason, in words");
@@ -84,7 +103,9 @@ describe("choosing environments", () => {
   });
   test("refuses an unknown environment, naming it and listing the known ones", () => {
     expect(() => selectEnvironments(environments, "dev,qa")).toThrow(ConfigurationError);
-    expect(() => selectEnvironments(environments, "dev,qa")).toThrow('configuration: SECURE_LAMBDA_ENVIRONMENTS: unknown environment "qa"; known environments are dev, stg, prod, local');
+    expect(() => selectEnvironments(environments, "dev,qa")).toThrow(
+      'configuration: SECURE_LAMBDA_ENVIRONMENTS: unknown environment "qa"; known environments are dev, stg, prod, local',
+    );
   });
   test("refuses inherited names such as toString", () => {
     expect(() => selectEnvironments(environments, "toString")).toThrow(/unknown environment "toString"/);
@@ -105,6 +126,8 @@ describe("choosing environments", () => {
       output = failure.stderr.toString();
     }
     expect(status).toBe(1);
-    expect(output.trim()).toBe('ConfigurationError: configuration: SECURE_LAMBDA_ENVIRONMENTS: unknown environment "nosuch"; known environments are dev, stg, prod, local');
+    expect(output.trim()).toBe(
+      'ConfigurationError: configuration: SECURE_LAMBDA_ENVIRONMENTS: unknown environment "nosuch"; known environments are dev, stg, prod, local',
+    );
   });
 });

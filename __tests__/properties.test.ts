@@ -103,22 +103,58 @@ const notANumber = notNullish.filter((v) => typeof v !== "number");
 const nonInteger = fc.double({ noDefaultInfinity: false }).filter((n) => !Number.isInteger(n));
 
 const breakages: Array<fc.Arbitrary<Record<string, unknown>>> = [
-  fc.oneof(fc.string().filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)), notAString).map((functionName) => ({ functionName })),
-  fc.oneof(fc.string().filter((s) => !/^[A-Za-z0-9_.-]+$/.test(s)), notAString).map((bad) => ({ secrets: ["ok", bad] })),
+  fc
+    .oneof(
+      fc.string().filter((s) => !/^[A-Za-z0-9_-]{1,64}$/.test(s)),
+      notAString,
+    )
+    .map((functionName) => ({ functionName })),
+  fc
+    .oneof(
+      fc.string().filter((s) => !/^[A-Za-z0-9_.-]+$/.test(s)),
+      notAString,
+    )
+    .map((bad) => ({ secrets: ["ok", bad] })),
   secretName.map((name) => ({ secrets: [name, name] })),
   secretName.map((name) => ({ secrets: [name, name.toUpperCase()] })),
   notNullish.filter((v) => !Array.isArray(v)).map((secrets) => ({ secrets })),
-  fc.oneof(fc.string().filter((s) => !/^(\/[A-Za-z0-9_.-]+)+$/.test(s)), notAString).map((parameterPrefix) => ({ parameterPrefix })),
+  fc
+    .oneof(
+      fc.string().filter((s) => !/^(\/[A-Za-z0-9_.-]+)+$/.test(s)),
+      notAString,
+    )
+    .map((parameterPrefix) => ({ parameterPrefix })),
   fc.tuple(fc.constantFrom("/aws", "/ssm", "/AWS", "/Ssm"), prefixSegment).map(([reserved, rest]) => ({ parameterPrefix: `${reserved}${rest}` })),
   fc.oneof(fc.integer({ max: 127 }), fc.integer({ min: 10241 }), nonInteger, notANumber).map((memorySize) => ({ memorySize })),
   fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 901 }), nonInteger, notANumber).map((timeout) => ({ timeout })),
-  fc.oneof(fc.integer().filter((n) => !(LOG_RETENTION_DAYS as readonly number[]).includes(n)), notANumber).map((logRetentionDays) => ({ logRetentionDays })),
-  fc.oneof(fc.string().filter((s) => !/^[a-zA-Z][a-zA-Z0-9_]+$/.test(s)), fc.constantFrom("AWS_REGION", "LAMBDA_TASK_ROOT", "TZ", "_HANDLER")).map((name) => ({ environment: { [name]: "x" } })),
+  fc
+    .oneof(
+      fc.integer().filter((n) => !(LOG_RETENTION_DAYS as readonly number[]).includes(n)),
+      notANumber,
+    )
+    .map((logRetentionDays) => ({ logRetentionDays })),
+  fc
+    .oneof(
+      fc.string().filter((s) => !/^[a-zA-Z][a-zA-Z0-9_]+$/.test(s)),
+      fc.constantFrom("AWS_REGION", "LAMBDA_TASK_ROOT", "TZ", "_HANDLER"),
+    )
+    .map((name) => ({ environment: { [name]: "x" } })),
   fc.tuple(variableName, notAString).map(([name, value]) => ({ environment: { [name]: value } })),
   notNullish.filter((v) => typeof v !== "object" || Array.isArray(v)).map((environment) => ({ environment })),
-  fc.oneof(fc.string(), notNullish).filter((v) => !(SUPPORTED_RUNTIMES as readonly unknown[]).includes(v)).map((runtime) => ({ runtime })),
-  fc.oneof(fc.string(), notNullish).filter((v) => !(SUPPORTED_ARCHITECTURES as readonly unknown[]).includes(v)).map((architecture) => ({ architecture })),
-  fc.oneof(fc.string().filter((s) => !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)), notAString).map((handler) => ({ handler })),
+  fc
+    .oneof(fc.string(), notNullish)
+    .filter((v) => !(SUPPORTED_RUNTIMES as readonly unknown[]).includes(v))
+    .map((runtime) => ({ runtime })),
+  fc
+    .oneof(fc.string(), notNullish)
+    .filter((v) => !(SUPPORTED_ARCHITECTURES as readonly unknown[]).includes(v))
+    .map((architecture) => ({ architecture })),
+  fc
+    .oneof(
+      fc.string().filter((s) => !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s)),
+      notAString,
+    )
+    .map((handler) => ({ handler })),
   fc.oneof(fc.constant("no/such/handler.ts"), fc.constant(""), notAString).map((entry) => ({ entry })),
   notNullish.filter((v) => typeof v !== "boolean").map((protect) => ({ protect })),
 ];
@@ -132,7 +168,10 @@ const leakedValue = fc.oneof(
   alnum(12, 30).map((body) => "xo" + "xb-" + body),
   alnum(20, 24).map((body) => "https://hooks." + "slack.com/services/" + body),
   fc.stringMatching(/^[A-Z0-9]{16}$/).map((body) => "AK" + "IA" + body),
-  fc.uint8Array({ minLength: 24, maxLength: 48 }).map((bytes) => Buffer.from(bytes).toString("hex")).filter((hex) => new Set(hex).size >= 10),
+  fc
+    .uint8Array({ minLength: 24, maxLength: 48 })
+    .map((bytes) => Buffer.from(bytes).toString("hex"))
+    .filter((hex) => new Set(hex).size >= 10),
   // A plain word in a variable named like a secret.
   fc.tuple(fc.stringMatching(/^[a-z]{16,24}$/), fc.constantFrom("_TOKEN", "_SECRET", "_PASSWORD", "_KEY")).map(([word, suffix]) => ({ word, suffix })),
 );

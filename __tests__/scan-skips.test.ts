@@ -18,7 +18,13 @@ function skipsFrom(content: unknown): ReturnType<typeof readSkips> {
   return readSkips(file);
 }
 
-const result = (id: string, resource: string, outcome: ScanResult["result"] = "failed"): ScanResult => ({ scanner: "checkov", id, resource, result: outcome, title: "t" });
+const result = (id: string, resource: string, outcome: ScanResult["result"] = "failed"): ScanResult => ({
+  scanner: "checkov",
+  id,
+  resource,
+  result: outcome,
+  title: "t",
+});
 
 describe("the skip list", () => {
   test("the checked-in list reads, and every entry has a one-line reason", () => {
@@ -34,7 +40,14 @@ describe("the skip list", () => {
     ["a missing resource", [{ id: "CKV_AWS_7", reason: "why" }], /entry 0: resource undefined must be a Terraform address or "all"/],
     ["a bad id", [{ id: "CKV AWS 7", resource: "all", reason: "why" }], /entry 0: id "CKV AWS 7" must be a check id/],
     ["an unknown field", [{ id: "CKV_AWS_7", resource: "all", reason: "why", until: "2027" }], /entry 0: unknown field "until"; allowed: id, resource, reason/],
-    ["a duplicate", [{ id: "CKV_AWS_7", resource: "all", reason: "why" }, { id: "CKV_AWS_7", resource: "all", reason: "again" }], /entry 1: CKV_AWS_7 on all is listed twice/],
+    [
+      "a duplicate",
+      [
+        { id: "CKV_AWS_7", resource: "all", reason: "why" },
+        { id: "CKV_AWS_7", resource: "all", reason: "again" },
+      ],
+      /entry 1: CKV_AWS_7 on all is listed twice/,
+    ],
     ["text that is not JSON", "[{", /cannot read the skip list/],
   ])("refuses %s, naming the entry", (_name, content, message) => {
     expect(() => skipsFrom(content)).toThrow(ScanError);
@@ -47,11 +60,21 @@ describe("the skip list", () => {
       { id: "CKV_AWS_7", resource: "aws_kms_key.a", reason: "this key only" },
     ];
     const { failed, skipped, stale } = applySkips(
-      [result("CKV_AWS_117", "aws_lambda_function.x"), result("CKV_AWS_117", "aws_lambda_function.y"), result("CKV_AWS_7", "aws_kms_key.a"), result("CKV_AWS_7", "aws_kms_key.b"), result("CKV_AWS_50", "aws_lambda_function.x", "passed")],
+      [
+        result("CKV_AWS_117", "aws_lambda_function.x"),
+        result("CKV_AWS_117", "aws_lambda_function.y"),
+        result("CKV_AWS_7", "aws_kms_key.a"),
+        result("CKV_AWS_7", "aws_kms_key.b"),
+        result("CKV_AWS_50", "aws_lambda_function.x", "passed"),
+      ],
       skips,
     );
     expect(failed.map((r) => `${r.id} ${r.resource}`)).toEqual(["CKV_AWS_7 aws_kms_key.b"]);
-    expect(skipped.map((r) => `${r.id} ${r.resource}: ${r.reason}`)).toEqual(["CKV_AWS_117 aws_lambda_function.x: opt-in", "CKV_AWS_117 aws_lambda_function.y: opt-in", "CKV_AWS_7 aws_kms_key.a: this key only"]);
+    expect(skipped.map((r) => `${r.id} ${r.resource}: ${r.reason}`)).toEqual([
+      "CKV_AWS_117 aws_lambda_function.x: opt-in",
+      "CKV_AWS_117 aws_lambda_function.y: opt-in",
+      "CKV_AWS_7 aws_kms_key.a: this key only",
+    ]);
     expect(stale).toEqual([]);
   });
 

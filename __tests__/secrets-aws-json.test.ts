@@ -56,13 +56,16 @@ describe("the request", () => {
     expect(sm.calls.map((c) => [c.action, c.signature.service])).toEqual([["GetSecretValue", "secretsmanager"]]);
   });
 
-  test.each(["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])("without %s, refuses with SecretsConfigError naming it and sends nothing", async (name) => {
-    const { call, ssm } = setup(() => OK, { ...AWS_ENV, [name]: "" });
+  test.each(["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])(
+    "without %s, refuses with SecretsConfigError naming it and sends nothing",
+    async (name) => {
+      const { call, ssm } = setup(() => OK, { ...AWS_ENV, [name]: "" });
 
-    await expect(call()).rejects.toThrow(SecretsConfigError);
-    await expect(call()).rejects.toThrow(name);
-    expect(ssm.calls).toHaveLength(0);
-  });
+      await expect(call()).rejects.toThrow(SecretsConfigError);
+      await expect(call()).rejects.toThrow(name);
+      expect(ssm.calls).toHaveLength(0);
+    },
+  );
 
   test("takes the region from AWS_DEFAULT_REGION when AWS_REGION is not set", async () => {
     const { call, ssm } = setup(() => OK, { ...AWS_ENV, AWS_REGION: "", AWS_DEFAULT_REGION: "us-west-2" });
@@ -162,7 +165,8 @@ describe("answers", () => {
     const namespaced: Fetch = async () => new Response(JSON.stringify({ __type: "com.amazonaws.ssm#ParameterNotFound", message: "x" }), { status: 400 });
     await expect(callAwsJson(SSM, "GetParameters", {}, { fetch: namespaced, awsEnv: AWS_ENV })).rejects.toMatchObject({ name: "ParameterNotFound" });
 
-    const header: Fetch = async () => new Response("<html>", { status: 400, headers: { "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/" } });
+    const header: Fetch = async () =>
+      new Response("<html>", { status: 400, headers: { "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/" } });
     await expect(callAwsJson(SSM, "GetParameters", {}, { fetch: header, awsEnv: AWS_ENV })).rejects.toMatchObject({ name: "AccessDeniedException" });
   });
 

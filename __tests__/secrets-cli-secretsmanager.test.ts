@@ -15,13 +15,17 @@ const FAKE_WEBHOOK = "https://example.invalid/fake-sm-webhook-3b5d";
 const FAKE_API_KEY = "fake-sm-api-key-e62a";
 const LEAKS = [FAKE_TOKEN, JSON.stringify(FAKE_TOKEN).slice(1, -1), "fake-sm-token", FAKE_WEBHOOK, FAKE_API_KEY];
 
-const VAULT: FunctionConfig = { functionName: "vault-dev", entry: "lambda-src/notifier.ts", secrets: ["github_token", "slack_webhook_url"], store: "secretsmanager" };
+const VAULT: FunctionConfig = {
+  functionName: "vault-dev",
+  entry: "lambda-src/notifier.ts",
+  secrets: ["github_token", "slack_webhook_url"],
+  store: "secretsmanager",
+};
 const SECRET_ID = defaultSecretName(VAULT.functionName);
 
 function environment(functions: readonly FunctionConfig[]): Record<string, EnvironmentConfig> {
   return { dev: { region: "eu-west-1", protected: false, functions } };
 }
-
 
 let sm: SecretsManagerServer;
 let ssm: SsmServer;
@@ -35,7 +39,12 @@ interface Run {
 async function cli(args: string[], options: { stdin?: string; functions?: readonly FunctionConfig[]; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   const stdout = output();
   const stderr = output();
-  const env = options.env ?? { AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url, AWS_ENDPOINT_URL_SSM: ssm.url, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+  const env = options.env ?? {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
+    AWS_ENDPOINT_URL_SSM: ssm.url,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+  };
   const code = await runSecretsCli(args, {
     stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
     prompt: stderr,
@@ -81,7 +90,9 @@ afterEach(async () => {
 
 describe("secrets set, store secretsmanager", () => {
   test("sets one key of the JSON, keeps the others, and prints the secret, key and new version", async () => {
-    const initial = sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }), { kmsKeyId: "alias/vault-dev" });
+    const initial = sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }), {
+      kmsKeyId: "alias/vault-dev",
+    });
     const result = await setToken();
     const current = currentVersion();
     expect(result).toEqual({ code: 0, stdout: `${SECRET_ID} key github_token: set, version ${current.versionId}\n`, stderr: "" });
@@ -204,7 +215,10 @@ describe("secrets set, store secretsmanager", () => {
 
   test("reports a refusal of the move that is not a race instead of retrying, with the value redacted", async () => {
     sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }));
-    sm.failNext("UpdateSecretVersionStage", { code: "InvalidParameterException", message: `cannot stage ${JSON.stringify({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK })}` });
+    sm.failNext("UpdateSecretVersionStage", {
+      code: "InvalidParameterException",
+      message: `cannot stage ${JSON.stringify({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK })}`,
+    });
     const result = await setToken();
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`error: InvalidParameterException for ${SECRET_ID}: cannot stage <redacted>\n`);
@@ -220,7 +234,9 @@ describe("secrets set, store secretsmanager", () => {
     sm.failNext("PutSecretValue", { code: "ValidationException", message: quoted });
     const result = await setToken();
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: ValidationException for ${SECRET_ID}: Value '<redacted>' at 'secretString' failed; token <redacted>, in JSON "<redacted>", webhook <redacted>\n`);
+    expect(result.stderr).toBe(
+      `error: ValidationException for ${SECRET_ID}: Value '<redacted>' at 'secretString' failed; token <redacted>, in JSON "<redacted>", webhook <redacted>\n`,
+    );
   });
 
   test("says KMS, not IAM, when the secret's key refuses the caller", async () => {
@@ -296,7 +312,12 @@ describe("the Secrets Manager client", () => {
   const local: EnvironmentConfig = { ...dev, localstackEndpoint: "http://localhost:4566" };
 
   test.each([
-    ["AWS_ENDPOINT_URL_SECRETS_MANAGER first", dev, { AWS_ENDPOINT_URL_SECRETS_MANAGER: "http://127.0.0.1:1/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" }, "127.0.0.1:1"],
+    [
+      "AWS_ENDPOINT_URL_SECRETS_MANAGER first",
+      dev,
+      { AWS_ENDPOINT_URL_SECRETS_MANAGER: "http://127.0.0.1:1/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" },
+      "127.0.0.1:1",
+    ],
     ["then AWS_ENDPOINT_URL", local, { AWS_ENDPOINT_URL_SSM: "http://127.0.0.1:3/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" }, "127.0.0.1:2"],
     ["then the LocalStack endpoint", local, {}, "localhost:4566"],
   ])("takes its endpoint from %s", async (_, config, env, host) => {

@@ -15,7 +15,6 @@ const FAKE_WEBHOOK = "https://example.invalid/fake-webhook-cli-81c0";
 const GITHUB = "/notifier-dev/github_token";
 const SLACK = "/notifier-dev/slack_webhook_url";
 
-
 let server: SsmServer;
 
 function awsEnv(): NodeJS.ProcessEnv {
@@ -39,7 +38,14 @@ function seedPlaceholders(): void {
 
 /** A terminal as the CLI sees one: raw mode recorded, input written by the test. */
 function terminal() {
-  const tty = Object.assign(new PassThrough(), { isTTY: true, rawModes: [] as boolean[], setRawMode(mode: boolean) { tty.rawModes.push(mode); return tty; } });
+  const tty = Object.assign(new PassThrough(), {
+    isTTY: true,
+    rawModes: [] as boolean[],
+    setRawMode(mode: boolean) {
+      tty.rawModes.push(mode);
+      return tty;
+    },
+  });
   return tty;
 }
 
@@ -309,7 +315,12 @@ describe("as a process", () => {
 
   test("without credentials, says how to provide them and exits 3, not 1 (a secret is unset)", async () => {
     // No keys, no profile, no config files, no instance metadata: the SDK's chain finds nothing.
-    const none = { AWS_ENDPOINT_URL_SSM: server.url, AWS_CONFIG_FILE: "/nonexistent/aws-config", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials", AWS_EC2_METADATA_DISABLED: "true" };
+    const none = {
+      AWS_ENDPOINT_URL_SSM: server.url,
+      AWS_CONFIG_FILE: "/nonexistent/aws-config",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+      AWS_EC2_METADATA_DISABLED: "true",
+    };
     const result = await finished(start(["status", "dev"], none));
     expect(result.code).toBe(3);
     expect(result.stdout).toBe("");

@@ -119,7 +119,9 @@ test("calls GitHub with the token and posts the open-issue count to the webhook,
   expect(github?.headers.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
   expect(slack).toMatchObject({ method: "POST", path: WEBHOOK_PATH });
   expect(JSON.parse(slack?.body ?? "{}")).toEqual({ text: `${REPO} has 42 open issues` });
-  expect(sm.calls.map(({ action, request }) => ({ action, request }))).toEqual([{ action: "GetSecretValue", request: { SecretId: SECRET_ID, VersionStage: "AWSCURRENT" } }]);
+  expect(sm.calls.map(({ action, request }) => ({ action, request }))).toEqual([
+    { action: "GetSecretValue", request: { SecretId: SECRET_ID, VersionStage: "AWSCURRENT" } },
+  ]);
   expect(run.stdout).toContain('"message":"notified"');
   expectNoSecretIn(run);
 });

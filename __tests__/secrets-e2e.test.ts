@@ -105,9 +105,7 @@ test("calls GitHub with the token and posts the open-issue count to the webhook,
   expect(github?.headers.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
   expect(slack).toMatchObject({ method: "POST", path: WEBHOOK_PATH });
   expect(JSON.parse(slack?.body ?? "{}")).toEqual({ text: `${REPO} has 42 open issues` });
-  expect(ssm.calls.map((call) => call.request)).toEqual([
-    { Names: ["/notifier-dev/github_token", "/notifier-dev/slack_webhook_url"], WithDecryption: true },
-  ]);
+  expect(ssm.calls.map((call) => call.request)).toEqual([{ Names: ["/notifier-dev/github_token", "/notifier-dev/slack_webhook_url"], WithDecryption: true }]);
   expect(run.stdout).toContain('"message":"notified"');
   expectNoSecretIn(run);
 });

@@ -145,7 +145,10 @@ describe("SecretsEndpoints security group", () => {
 
 describe("SecretsEndpoints addresses", () => {
   const json = synthEndpoints();
-  const names = (type: string) => resources(json, type).map(([name]) => name).sort();
+  const names = (type: string) =>
+    resources(json, type)
+      .map(([name]) => name)
+      .sort();
 
   test("are stable: endpoints by service, the security group, and rules by client group", () => {
     expect(names("aws_vpc_endpoint").map((name) => name.replace(/_[0-9A-F]{8}$/, ""))).toEqual([
@@ -163,7 +166,12 @@ describe("SecretsEndpoints addresses", () => {
 
   test("keep a client's rule when another client is removed or the list is reordered", () => {
     const rulesFor = (clients: string[]) =>
-      Object.fromEntries(resources(synthEndpoints({ clientSecurityGroupIds: clients }), "aws_vpc_security_group_ingress_rule").map(([name, rule]) => [rule.referenced_security_group_id, name]));
+      Object.fromEntries(
+        resources(synthEndpoints({ clientSecurityGroupIds: clients }), "aws_vpc_security_group_ingress_rule").map(([name, rule]) => [
+          rule.referenced_security_group_id,
+          name,
+        ]),
+      );
     const both = rulesFor(CLIENTS);
     expect(rulesFor([CLIENTS[1]!])).toEqual({ [CLIENTS[1]!]: both[CLIENTS[1]!] });
     expect(rulesFor([...CLIENTS].reverse())).toEqual(both);
@@ -211,14 +219,18 @@ describe("SecretsEndpoints validation", () => {
 
   test("refuses empty subnetIds", () => expectInvalid({ subnetIds: [] }, "subnetIds", "an empty array", "a non-empty array of ids"));
   test("refuses subnetIds that are not an array", () => expectInvalid({ subnetIds: "subnet-0a1b2c3d" }, "subnetIds", '"subnet-0a1b2c3d"', "a non-empty array"));
-  test("refuses a subnet id that is not one", () => expectInvalid({ subnetIds: ["subnet-0a1b2c3d", "sg-0a1b2c3d"] }, "subnetIds", '"sg-0a1b2c3d"', `"subnet-" and ${HEX_IDS}`));
-  test("refuses a subnet listed twice", () => expectInvalid({ subnetIds: ["subnet-0a1b2c3d", "subnet-0a1b2c3d"] }, "subnetIds", '"subnet-0a1b2c3d" is listed twice'));
+  test("refuses a subnet id that is not one", () =>
+    expectInvalid({ subnetIds: ["subnet-0a1b2c3d", "sg-0a1b2c3d"] }, "subnetIds", '"sg-0a1b2c3d"', `"subnet-" and ${HEX_IDS}`));
+  test("refuses a subnet listed twice", () =>
+    expectInvalid({ subnetIds: ["subnet-0a1b2c3d", "subnet-0a1b2c3d"] }, "subnetIds", '"subnet-0a1b2c3d" is listed twice'));
 
-  test("refuses empty clientSecurityGroupIds", () => expectInvalid({ clientSecurityGroupIds: [] }, "clientSecurityGroupIds", "an empty array", "a non-empty array of ids"));
+  test("refuses empty clientSecurityGroupIds", () =>
+    expectInvalid({ clientSecurityGroupIds: [] }, "clientSecurityGroupIds", "an empty array", "a non-empty array of ids"));
   test("refuses a client group id that is not one", () =>
     expectInvalid({ clientSecurityGroupIds: ["sg-12345678", "vpc-12345678"] }, "clientSecurityGroupIds", '"vpc-12345678"', `"sg-" and ${HEX_IDS}`));
   test("refuses a client group id that is not a string", () => expectInvalid({ clientSecurityGroupIds: [42] }, "clientSecurityGroupIds", "42"));
-  test("refuses a client group listed twice", () => expectInvalid({ clientSecurityGroupIds: ["sg-12345678", "sg-12345678"] }, "clientSecurityGroupIds", '"sg-12345678" is listed twice'));
+  test("refuses a client group listed twice", () =>
+    expectInvalid({ clientSecurityGroupIds: ["sg-12345678", "sg-12345678"] }, "clientSecurityGroupIds", '"sg-12345678" is listed twice'));
   test("refuses a client group referenced twice", () => {
     const error = errorOf({}, (stack) => {
       const app = new SecurityGroup(stack, "app", { vpcId: VPC, description: "app" });

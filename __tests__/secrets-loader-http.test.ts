@@ -78,7 +78,9 @@ test("gives up after AWS_MAX_ATTEMPTS throttled attempts with SecretsThrottledEr
   process.env.AWS_MAX_ATTEMPTS = "2";
   ssm.failNext("GetParameters", { code: "ThrottlingException", message: "Rate exceeded", times: 5 });
 
-  const error = await loader().get("github_token").catch((e: unknown) => e);
+  const error = await loader()
+    .get("github_token")
+    .catch((e: unknown) => e);
 
   expect(error).toBeInstanceOf(SecretsThrottledError);
   expect(error).toMatchObject({ attempts: 2, parameterNames: ["/fn/github_token"] });

@@ -151,7 +151,18 @@ describe("caching", () => {
   function fakeClock(): void {
     jest.useFakeTimers({
       now: new Date("2025-01-01T00:00:00Z"),
-      doNotFake: ["hrtime", "nextTick", "performance", "queueMicrotask", "setImmediate", "clearImmediate", "setInterval", "clearInterval", "setTimeout", "clearTimeout"],
+      doNotFake: [
+        "hrtime",
+        "nextTick",
+        "performance",
+        "queueMicrotask",
+        "setImmediate",
+        "clearImmediate",
+        "setInterval",
+        "clearInterval",
+        "setTimeout",
+        "clearTimeout",
+      ],
     });
   }
 
@@ -297,7 +308,11 @@ describe("errors", () => {
 
   test.each([
     ["an AccessDeniedException about KMS", faults.accessDeniedByKms(), "AccessDeniedException"],
-    ["an AccessDeniedException naming kms:Decrypt", { code: "AccessDeniedException", message: "User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:0:key/k" }, "AccessDeniedException"],
+    [
+      "an AccessDeniedException naming kms:Decrypt",
+      { code: "AccessDeniedException", message: "User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:0:key/k" },
+      "AccessDeniedException",
+    ],
     ["a DecryptionFailure", faults.decryptionFailure(), "DecryptionFailure"],
   ])("reports %s as denied by KMS, not IAM", async (_, fault, code) => {
     sm.failNext("GetSecretValue", fault);
@@ -331,7 +346,10 @@ describe("errors", () => {
   });
 
   test("reports any other failure as SecretsFetchError, named by its AWS error code", async () => {
-    sm.failNext("GetSecretValue", { code: "InvalidRequestException", message: "You can't perform this operation on the secret because it was marked for deletion." });
+    sm.failNext("GetSecretValue", {
+      code: "InvalidRequestException",
+      message: "You can't perform this operation on the secret because it was marked for deletion.",
+    });
 
     const error = await failure(notifierLoader().getAll());
 

@@ -274,10 +274,16 @@ describe("errors", () => {
   test("reports an IAM AccessDeniedException as denied by IAM, naming the parameters", async () => {
     ssm.handler = rejects(sdkError("AccessDeniedException", "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: ssm:GetParameters"));
 
-    const error = await notifierLoader().getAll().catch((e: unknown) => e);
+    const error = await notifierLoader()
+      .getAll()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SecretAccessDeniedError);
-    expect(error).toMatchObject({ deniedBy: "iam", awsErrorName: "AccessDeniedException", parameterNames: [env.GITHUB_TOKEN_PARAM_NAME, env.SLACK_WEBHOOK_URL_PARAM_NAME] });
+    expect(error).toMatchObject({
+      deniedBy: "iam",
+      awsErrorName: "AccessDeniedException",
+      parameterNames: [env.GITHUB_TOKEN_PARAM_NAME, env.SLACK_WEBHOOK_URL_PARAM_NAME],
+    });
     expect((error as Error).message).toMatch(/ssm:GetParameters.*|access denied/);
   });
 
@@ -289,7 +295,9 @@ describe("errors", () => {
   ])("reports %s as denied by KMS, not IAM", async (code, message) => {
     ssm.handler = rejects(sdkError(code, message));
 
-    const error = await notifierLoader().getAll().catch((e: unknown) => e);
+    const error = await notifierLoader()
+      .getAll()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SecretAccessDeniedError);
     expect(error).toMatchObject({ deniedBy: "kms", awsErrorName: code });
@@ -299,7 +307,9 @@ describe("errors", () => {
   test("reports throttling that outlasted the loader's retries as SecretsThrottledError, naming the parameters", async () => {
     ssm.handler = rejects(sdkError("ThrottlingException", "Rate exceeded"));
 
-    const error = await notifierLoader().getAll().catch((e: unknown) => e);
+    const error = await notifierLoader()
+      .getAll()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SecretsThrottledError);
     expect(error).toMatchObject({ attempts: 3, parameterNames: [env.GITHUB_TOKEN_PARAM_NAME, env.SLACK_WEBHOOK_URL_PARAM_NAME] });
@@ -315,7 +325,9 @@ describe("no value leaks", () => {
   test("errors are typed, carry parameter names only, and hold no AWS error", async () => {
     ssm.handler = rejects(sdkError("AccessDeniedException", "denied", GITHUB_TOKEN));
 
-    const error = await notifierLoader().getAll().catch((e: unknown) => e);
+    const error = await notifierLoader()
+      .getAll()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(SecretsError);
     expect(Object.keys(error as object).sort()).toEqual(["awsErrorName", "deniedBy", "name", "parameterNames"]);
@@ -328,13 +340,23 @@ describe("no value leaks", () => {
     const spies = [
       jest.spyOn(process.stdout, "write").mockImplementation((chunk) => (capture(chunk), true)),
       jest.spyOn(process.stderr, "write").mockImplementation((chunk) => (capture(chunk), true)),
-      ...(["log", "info", "warn", "error", "debug"] as const).map((level) => jest.spyOn(console, level).mockImplementation((...args) => capture(args.map(String).join(" ")))),
+      ...(["log", "info", "warn", "error", "debug"] as const).map((level) =>
+        jest.spyOn(console, level).mockImplementation((...args) => capture(args.map(String).join(" "))),
+      ),
     ];
     try {
       await fc.assert(
         fc.asyncProperty(
           fc.string({ minLength: 12, maxLength: 40 }).map((s) => `fake-${s}`),
-          fc.constantFrom("placeholder-other", "missing-other", "AccessDeniedException", "KMSAccessDeniedException", "ThrottlingException", "InternalServerError", "ok"),
+          fc.constantFrom(
+            "placeholder-other",
+            "missing-other",
+            "AccessDeniedException",
+            "KMSAccessDeniedException",
+            "ThrottlingException",
+            "InternalServerError",
+            "ok",
+          ),
           async (value, scenario) => {
             resetSsm();
             store = new Map([
@@ -344,7 +366,12 @@ describe("no value leaks", () => {
             if (scenario === "missing-other") store.delete("/notifier-dev/slack_webhook_url");
             if (/Exception|Error$/.test(scenario)) ssm.handler = rejects(sdkError(scenario, `failed near ${value}`, value));
 
-            const error = await notifierLoader().getAll().then(() => undefined, (e: unknown) => e);
+            const error = await notifierLoader()
+              .getAll()
+              .then(
+                () => undefined,
+                (e: unknown) => e,
+              );
 
             if (scenario === "ok") return expect(error).toBeUndefined();
             expect(error).toBeInstanceOf(SecretsError);

@@ -77,7 +77,9 @@ describe('SecureLambda with store "secretsmanager"', () => {
     const decrypt = statements(rolePolicy.policy).find((s) => s.Sid === "DecryptOwnSecretThroughSecretsManager");
     expect(decrypt).toMatchObject({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: [keyArn] });
     expect(Object.keys(decrypt!.Condition)).toEqual(["StringEquals"]);
-    expect(decrypt!.Condition.StringEquals["kms:ViaService"]).toMatch(/^secretsmanager\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/);
+    expect(decrypt!.Condition.StringEquals["kms:ViaService"]).toMatch(
+      /^secretsmanager\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/,
+    );
     expect(decrypt!.Condition.StringEquals["kms:EncryptionContext:SecretARN"]).toBe(secretArn);
   });
 
@@ -125,13 +127,17 @@ describe("store props that do not fit are refused at synth time", () => {
   const fails = (props: Partial<SecureLambdaProps>) => () => synthNotifier(props);
 
   test("an unknown store", () => {
-    expect(fails({ store: "vault" as never })).toThrow(/test\/notifier: invalid store: "vault": allowed are "ssm" \(one SecureString parameter per secret\) and "secretsmanager"/);
+    expect(fails({ store: "vault" as never })).toThrow(
+      /test\/notifier: invalid store: "vault": allowed are "ssm" \(one SecureString parameter per secret\) and "secretsmanager"/,
+    );
   });
   test("parameterPrefix with Secrets Manager", () => {
     expect(fails({ parameterPrefix: "/team" })).toThrow(/invalid parameterPrefix: "\/team": parameters exist only with store "ssm"/);
   });
   test("rotation with SSM", () => {
-    expect(fails({ store: "ssm", rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 7 } })).toThrow(/invalid rotation: rotation needs store "secretsmanager"/);
+    expect(fails({ store: "ssm", rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 7 } })).toThrow(
+      /invalid rotation: rotation needs store "secretsmanager"/,
+    );
   });
   test("rotation with neither or both of days and schedule", () => {
     const arn = "arn:aws:lambda:eu-west-1:123456789012:function:r";
@@ -139,11 +145,19 @@ describe("store props that do not fit are refused at synth time", () => {
     expect(fails({ rotation: { rotationLambdaArn: arn, automaticallyAfterDays: 7, scheduleExpression: "rate(7 days)" } })).toThrow(/give exactly one/);
   });
   test("a rotation function that is not a Lambda function ARN, or days out of range, or a bad schedule", () => {
-    expect(fails({ rotation: { rotationLambdaArn: "rotate-me", automaticallyAfterDays: 7 } })).toThrow(/invalid rotation.rotationLambdaArn: "rotate-me": allowed is a Lambda function ARN/);
-    expect(fails({ rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 0 } })).toThrow(/invalid rotation.automaticallyAfterDays: 0: allowed is a whole number of days from 1 to 1000/);
-    expect(fails({ rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", scheduleExpression: "weekly" } })).toThrow(/invalid rotation.scheduleExpression: "weekly"/);
+    expect(fails({ rotation: { rotationLambdaArn: "rotate-me", automaticallyAfterDays: 7 } })).toThrow(
+      /invalid rotation.rotationLambdaArn: "rotate-me": allowed is a Lambda function ARN/,
+    );
+    expect(fails({ rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 0 } })).toThrow(
+      /invalid rotation.automaticallyAfterDays: 0: allowed is a whole number of days from 1 to 1000/,
+    );
+    expect(fails({ rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", scheduleExpression: "weekly" } })).toThrow(
+      /invalid rotation.scheduleExpression: "weekly"/,
+    );
   });
   test("an environment variable that the construct sets for the store", () => {
-    expect(fails({ store: "ssm", environment: { [SECRET_ID_ENV_VAR]: "other/secret" } })).toThrow(/invalid environment: variable "SECRETS_MANAGER_SECRET_ID" is set by the construct/);
+    expect(fails({ store: "ssm", environment: { [SECRET_ID_ENV_VAR]: "other/secret" } })).toThrow(
+      /invalid environment: variable "SECRETS_MANAGER_SECRET_ID" is set by the construct/,
+    );
   });
 });

@@ -74,7 +74,9 @@ describe("aws4fetch, the loader's signer", () => {
   test("get-vanilla's canonical request hashes to the suite's string-to-sign", async () => {
     const signer = new AwsV4Signer({ ...SUITE, url: "https://example.amazonaws.com/", method: "GET" });
 
-    expect(await signer.canonicalString()).toBe("GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(await signer.canonicalString()).toBe(
+      "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
     expect(await signer.stringToSign()).toBe(
       "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nbb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63",
     );
@@ -95,13 +97,21 @@ describe("the fakes' verifier", () => {
     const signedHeaders = /SignedHeaders=([^,]+)/.exec(authz)![1]!.split(";");
     const given = /Signature=(\w+)/.exec(authz)![1]!;
 
-    expect(signature(canonicalRequest(received({ ...vector, authz }, authz), signedHeaders), SUITE.secretAccessKey, SUITE.datetime, "us-east-1", "service")).toBe(given);
-    expect(verifySignature(received({ ...vector, authz }, authz), () => SUITE.secretAccessKey)).toMatchObject({ accessKeyId: "AKIDEXAMPLE", region: "us-east-1", service: "service" });
+    expect(
+      signature(canonicalRequest(received({ ...vector, authz }, authz), signedHeaders), SUITE.secretAccessKey, SUITE.datetime, "us-east-1", "service"),
+    ).toBe(given);
+    expect(verifySignature(received({ ...vector, authz }, authz), () => SUITE.secretAccessKey)).toMatchObject({
+      accessKeyId: "AKIDEXAMPLE",
+      region: "us-east-1",
+      service: "service",
+    });
   });
 
   test("refuses a changed body, a wrong secret key and an unsigned x-amz-date", () => {
     const vector = VECTORS[2]!;
-    expect(() => verifySignature({ ...received(vector, vector.authz), body: "Param1=value2" }, () => SUITE.secretAccessKey)).toThrow(/signature we calculated does not match/);
+    expect(() => verifySignature({ ...received(vector, vector.authz), body: "Param1=value2" }, () => SUITE.secretAccessKey)).toThrow(
+      /signature we calculated does not match/,
+    );
     expect(() => verifySignature(received(vector, vector.authz), () => "another-secret")).toThrow(/does not match/);
     const withoutDate = vector.authz.replace("content-type;host;x-amz-date", "content-type;host");
     expect(() => verifySignature(received(vector, withoutDate), () => SUITE.secretAccessKey)).toThrow(/x-amz-date must be signed/);

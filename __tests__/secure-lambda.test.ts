@@ -68,10 +68,11 @@ describe("SecureLambda", () => {
 
     test("uses parameterPrefix when given", () => {
       const custom = synthNotifier({ parameterPrefix: "/team/notifier" });
-      expect(resources(custom, "aws_ssm_parameter").map(([, p]) => p.name).sort()).toEqual([
-        "/team/notifier/github_token",
-        "/team/notifier/slack_webhook_url",
-      ]);
+      expect(
+        resources(custom, "aws_ssm_parameter")
+          .map(([, p]) => p.name)
+          .sort(),
+      ).toEqual(["/team/notifier/github_token", "/team/notifier/slack_webhook_url"]);
     });
   });
 
@@ -123,11 +124,13 @@ describe("SecureLambda", () => {
       const ssm = kms.find((s) => s.Sid === "DecryptOwnSecretParametersThroughSsm")!;
       expect(ssm.Action).toEqual(["kms:Decrypt"]);
       expect(ssm.Resource).toEqual([keyArn]);
-      expect(ssm.Condition.StringEquals["kms:ViaService"]).toMatch(/^ssm\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/);
+      expect(ssm.Condition.StringEquals["kms:ViaService"]).toMatch(
+        /^ssm\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/,
+      );
       expect(ssm.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"].sort()).toEqual([...parameterArns].sort());
     });
 
-    test("has no wildcard in any action, and none in a resource but the log stream name and the X-Ray statement's \"*\"", () => {
+    test('has no wildcard in any action, and none in a resource but the log stream name and the X-Ray statement\'s "*"', () => {
       for (const statement of statements(rolePolicy.policy)) {
         expect(statement.Effect).toBe("Allow");
         for (const action of statement.Action) expect(action).not.toContain("*");
@@ -186,12 +189,19 @@ describe("SecureLambda", () => {
         synthNotifier({ handler: "other", runtime: "nodejs20.x", architecture: "x86_64", memorySize: 1024, timeout: 30, tags: { team: "sre" } }),
         "aws_lambda_function",
       );
-      expect(custom).toMatchObject({ handler: "index.other", runtime: "nodejs20.x", architectures: ["x86_64"], memory_size: 1024, timeout: 30, tags: { team: "sre" } });
+      expect(custom).toMatchObject({
+        handler: "index.other",
+        runtime: "nodejs20.x",
+        architectures: ["x86_64"],
+        memory_size: 1024,
+        timeout: 30,
+        tags: { team: "sre" },
+      });
     });
   });
 
   describe("tracing", () => {
-    test("traces actively by default, and lets the role write traces in a statement of its own: the two X-Ray actions on \"*\"", () => {
+    test('traces actively by default, and lets the role write traces in a statement of its own: the two X-Ray actions on "*"', () => {
       expect(fn.tracing_config).toEqual({ mode: "Active" });
       const xray = statements(rolePolicy.policy).filter((s) => s.Action.some((a: string) => a.startsWith("xray:")));
       expect(xray).toEqual([{ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] }]);
@@ -308,7 +318,10 @@ describe("SecureLambda", () => {
         construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, functionUrl: true });
       });
       const [fnName] = only(withUrl, "aws_lambda_function");
-      expect(only(withUrl, "aws_lambda_function_url")[1]).toEqual({ authorization_type: "AWS_IAM", function_name: ref("aws_lambda_function", fnName, "function_name") });
+      expect(only(withUrl, "aws_lambda_function_url")[1]).toEqual({
+        authorization_type: "AWS_IAM",
+        function_name: ref("aws_lambda_function", fnName, "function_name"),
+      });
       expect(construct!.functionUrl?.authorizationTypeInput).toBe("AWS_IAM");
     });
   });
@@ -355,7 +368,12 @@ describe("SecureLambda", () => {
       const arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
       let construct: SecureLambda | undefined;
       const imported = synthStack((stack) => {
-        construct = new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY, secrets: ["token"], kmsKey: SecretsKey.fromKeyArn(stack, "TeamKey", arn) });
+        construct = new SecureLambda(stack, "a", {
+          functionName: "a",
+          entry: HELLO_ENTRY,
+          secrets: ["token"],
+          kmsKey: SecretsKey.fromKeyArn(stack, "TeamKey", arn),
+        });
       });
       expect(resources(imported, "aws_kms_key")).toHaveLength(0);
       expect(only(imported, "aws_ssm_parameter")[1].key_id).toBe(arn);

@@ -26,14 +26,19 @@ describe("what npm run synth prints", () => {
   const summary = summarizeSynth(outdir);
 
   test("names every stack with its functions, resource count and file", () => {
-    expect(summary.stacks.map((s) => [s.name, s.functions]).sort()).toEqual([["empty", []], ["shared", ["one", "two"]]]);
+    expect(summary.stacks.map((s) => [s.name, s.functions]).sort()).toEqual([
+      ["empty", []],
+      ["shared", ["one", "two"]],
+    ]);
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "shared", "cdk.tf.json"), "utf8"));
     const count = Object.values(json.resource as Record<string, object>).reduce((n, ofType) => n + Object.keys(ofType).length, 0);
     expect(summary.stacks.find((s) => s.name === "shared")?.resources).toBe(count);
     expect(summary.stacks.find((s) => s.name === "empty")?.resources).toBe(0);
     const { stdout } = formatSynthSummary(summary, false);
     expect(stdout).toContain(`synthesized 2 stacks into ${path.relative(process.cwd(), outdir)}/`);
-    expect(stdout).toContain(`shared: ${count} resources, 2 functions (one, two) -> ${path.relative(process.cwd(), path.join(outdir, "stacks", "shared", "cdk.tf.json"))}`);
+    expect(stdout).toContain(
+      `shared: ${count} resources, 2 functions (one, two) -> ${path.relative(process.cwd(), path.join(outdir, "stacks", "shared", "cdk.tf.json"))}`,
+    );
     expect(stdout).toContain("empty: 0 resources, 0 functions (none)");
   });
 

@@ -6,7 +6,10 @@ import { DataAwsRegion, Fn, Testing, TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
 
 /** Builds `test/fn` with the given props on top of valid ones and returns the validation error it raises. */
-function errorOf(props: Partial<Record<keyof SecureLambdaProps, unknown>>, build?: (stack: TerraformStack) => Partial<SecureLambdaProps>): SecureLambdaValidationError {
+function errorOf(
+  props: Partial<Record<keyof SecureLambdaProps, unknown>>,
+  build?: (stack: TerraformStack) => Partial<SecureLambdaProps>,
+): SecureLambdaValidationError {
   try {
     synthStack((stack) => {
       const extra = build?.(stack) ?? {};
@@ -38,7 +41,8 @@ describe("functionName", () => {
   test("refuses a name of 65 characters", () => expectInvalid({ functionName: "f".repeat(65) }, "functionName", "1 to 64 characters"));
   test("refuses characters Lambda does not allow", () => expectInvalid({ functionName: "my.fn" }, "functionName", '"my.fn"', "A-Z, a-z, 0-9, - and _"));
   test("refuses a name that is not a string", () => expectInvalid({ functionName: 42 }, "functionName", "42"));
-  test("accepts 64 characters", () => expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "f".repeat(64), entry: HELLO_ENTRY }))).not.toThrow());
+  test("accepts 64 characters", () =>
+    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "f".repeat(64), entry: HELLO_ENTRY }))).not.toThrow());
 });
 
 describe("secrets", () => {
@@ -47,27 +51,47 @@ describe("secrets", () => {
   test("refuses a list that is not an array", () => expectInvalid({ secrets: "github_token" }, "secrets", "an array of secret names"));
   test("refuses a duplicate", () => expectInvalid({ secrets: ["github_token", "github_token"] }, "secrets", '"github_token" is listed twice'));
   test("refuses two names that fold to the same variable", () =>
-    expectInvalid({ secrets: ["api-key", "API.KEY"] }, "secrets", '"api-key" and "API.KEY" both map to the variable API_KEY_PARAM_NAME', "folding - and . to _"));
+    expectInvalid(
+      { secrets: ["api-key", "API.KEY"] },
+      "secrets",
+      '"api-key" and "API.KEY" both map to the variable API_KEY_PARAM_NAME',
+      "folding - and . to _",
+    ));
   test("refuses a name whose variable would not be a valid Lambda name", () =>
     expectInvalid({ secrets: ["1password"] }, "secrets", '"1password" maps to 1PASSWORD_PARAM_NAME', "start the secret name with a letter"));
   test("refuses a name whose variable would be reserved by Lambda (AWS_*)", () =>
     expectInvalid({ secrets: ["aws_session"] }, "secrets", "AWS_SESSION_PARAM_NAME", "avoid AWS_/LAMBDA_ prefixes"));
-  test("refuses a name whose variable would be reserved by Lambda (LAMBDA_*)", () => expectInvalid({ secrets: ["lambda_key"] }, "secrets", "LAMBDA_KEY_PARAM_NAME"));
+  test("refuses a name whose variable would be reserved by Lambda (LAMBDA_*)", () =>
+    expectInvalid({ secrets: ["lambda_key"] }, "secrets", "LAMBDA_KEY_PARAM_NAME"));
   test("refuses a name whose variable collides with an environment key", () =>
-    expectInvalid({ secrets: ["github_token"], environment: { GITHUB_TOKEN_PARAM_NAME: "/x" } }, "environment", '"GITHUB_TOKEN_PARAM_NAME" collides with the parameter-name variable of secret "github_token"'));
+    expectInvalid(
+      { secrets: ["github_token"], environment: { GITHUB_TOKEN_PARAM_NAME: "/x" } },
+      "environment",
+      '"GITHUB_TOKEN_PARAM_NAME" collides with the parameter-name variable of secret "github_token"',
+    ));
 });
 
 describe("environment", () => {
-  test.each(["AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"])("refuses the reserved name %s", (name) =>
-    expectInvalid({ environment: { [name]: "x" } }, "environment", `"${name}" is reserved by the Lambda runtime`, "names starting with AWS_, LAMBDA_, _"),
+  test.each(["AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"])(
+    "refuses the reserved name %s",
+    (name) =>
+      expectInvalid({ environment: { [name]: "x" } }, "environment", `"${name}" is reserved by the Lambda runtime`, "names starting with AWS_, LAMBDA_, _"),
   );
   test("refuses _HANDLER (reserved, and not a valid name)", () => expectInvalid({ environment: { _HANDLER: "x" } }, "environment", '"_HANDLER"'));
-  test("refuses a name that is not a valid Lambda variable name", () => expectInvalid({ environment: { "MY-VAR": "x" } }, "environment", '"MY-VAR"', "start with a letter and use only letters, digits and _"));
-  test("refuses names ending in _PARAM_NAME, which the construct sets", () => expectInvalid({ environment: { OTHER_PARAM_NAME: "/x" } }, "environment", "names ending in _PARAM_NAME are set by the construct"));
-  test("refuses a value that is not a string", () => expectInvalid({ environment: { PORT: 8080 } }, "environment", 'variable "PORT" has a number value', "allowed are strings"));
-  test("refuses an environment that is not an object", () => expectInvalid({ environment: ["A=b"] }, "environment", "an array", "an object of variable names to string values"));
+  test("refuses a name that is not a valid Lambda variable name", () =>
+    expectInvalid({ environment: { "MY-VAR": "x" } }, "environment", '"MY-VAR"', "start with a letter and use only letters, digits and _"));
+  test("refuses names ending in _PARAM_NAME, which the construct sets", () =>
+    expectInvalid({ environment: { OTHER_PARAM_NAME: "/x" } }, "environment", "names ending in _PARAM_NAME are set by the construct"));
+  test("refuses a value that is not a string", () =>
+    expectInvalid({ environment: { PORT: 8080 } }, "environment", 'variable "PORT" has a number value', "allowed are strings"));
+  test("refuses an environment that is not an object", () =>
+    expectInvalid({ environment: ["A=b"] }, "environment", "an array", "an object of variable names to string values"));
   test("refuses more than Lambda's 4 KB in all, parameter names included", () =>
-    expectInvalid({ environment: { BIG: "x".repeat(4050) }, secrets: ["github_token", "slack_webhook_url"] }, "environment", /take \d+ bytes; Lambda allows 4096 bytes in all/));
+    expectInvalid(
+      { environment: { BIG: "x".repeat(4050) }, secrets: ["github_token", "slack_webhook_url"] },
+      "environment",
+      /take \d+ bytes; Lambda allows 4096 bytes in all/,
+    ));
   test("never echoes an environment value", () => {
     const value = "do-not-echo-" + "v".repeat(20);
     expect(errorOf({ environment: { AWS_REGION: value } }).message).not.toContain(value);
@@ -79,27 +103,40 @@ describe("parameterPrefix", () => {
   test("refuses a trailing /", () => expectInvalid({ parameterPrefix: "/team/app/" }, "parameterPrefix", '"/team/app/"', "no trailing or double"));
   test("refuses a double /", () => expectInvalid({ parameterPrefix: "/team//app" }, "parameterPrefix", "no trailing or double"));
   test("refuses characters SSM does not allow", () => expectInvalid({ parameterPrefix: "/team/app name" }, "parameterPrefix", "A-Z, a-z, 0-9, _, . and -"));
-  test("refuses /aws, which SSM reserves", () => expectInvalid({ parameterPrefix: "/aws/app" }, "parameterPrefix", '"/aws/app"', 'SSM reserves names that start with "/aws" or "/ssm"'));
+  test("refuses /aws, which SSM reserves", () =>
+    expectInvalid({ parameterPrefix: "/aws/app" }, "parameterPrefix", '"/aws/app"', 'SSM reserves names that start with "/aws" or "/ssm"'));
   test("refuses /ssm in any case", () => expectInvalid({ parameterPrefix: "/SSM/app" }, "parameterPrefix", "SSM reserves"));
   test("says when the refused prefix is the default derived from functionName", () =>
     expectInvalid({ functionName: "ssm-rotator" }, "parameterPrefix", '"/ssm-rotator"', 'the default "/<functionName>"', "pass parameterPrefix"));
   test("refuses full parameter names longer than SSM allows", () =>
-    expectInvalid({ parameterPrefix: "/" + "p".repeat(940), secrets: ["github_token"] }, "parameterPrefix", /parameter name of secret "github_token" is \d+ characters; SSM allows 947/));
+    expectInvalid(
+      { parameterPrefix: "/" + "p".repeat(940), secrets: ["github_token"] },
+      "parameterPrefix",
+      /parameter name of secret "github_token" is \d+ characters; SSM allows 947/,
+    ));
   test("refuses more than 15 levels of hierarchy", () =>
     expectInvalid({ parameterPrefix: "/a".repeat(15), secrets: ["s1"] }, "parameterPrefix", "gives 16 levels of hierarchy; SSM allows at most 15"));
   test("accepts 15 levels", () =>
-    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, parameterPrefix: "/a".repeat(14), secrets: ["s1"] }))).not.toThrow());
+    expect(() =>
+      synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, parameterPrefix: "/a".repeat(14), secrets: ["s1"] })),
+    ).not.toThrow());
 });
 
 describe("numbers", () => {
   test.each([2, 10, -1, 4000])("refuses logRetentionDays %p, which CloudWatch does not accept", (days) =>
     expectInvalid({ logRetentionDays: days }, "logRetentionDays", `${days}: allowed are 0, 1, 3, 5, 7, 14, 30`, "3653"),
   );
-  test.each([127, 10241, 256.5])("refuses memorySize %p", (mb) => expectInvalid({ memorySize: mb }, "memorySize", `${mb}: allowed is a whole number of MB from 128 to 10240`));
+  test.each([127, 10241, 256.5])("refuses memorySize %p", (mb) =>
+    expectInvalid({ memorySize: mb }, "memorySize", `${mb}: allowed is a whole number of MB from 128 to 10240`),
+  );
   test("refuses a memorySize given as a string", () => expectInvalid({ memorySize: "256" }, "memorySize", '"256"', "from 128 to 10240"));
-  test.each([0, 901, 1.5])("refuses timeout %p", (seconds) => expectInvalid({ timeout: seconds }, "timeout", `${seconds}: allowed is a whole number of seconds from 1 to 900`));
+  test.each([0, 901, 1.5])("refuses timeout %p", (seconds) =>
+    expectInvalid({ timeout: seconds }, "timeout", `${seconds}: allowed is a whole number of seconds from 1 to 900`),
+  );
   test("accepts the bounds", () =>
-    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, memorySize: 10240, timeout: 900, logRetentionDays: 0 }))).not.toThrow());
+    expect(() =>
+      synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, memorySize: 10240, timeout: 900, logRetentionDays: 0 })),
+    ).not.toThrow());
 });
 
 describe("entry", () => {
@@ -142,7 +179,8 @@ describe("entry", () => {
 });
 
 describe("other props", () => {
-  test("refuses a handler that is not an identifier", () => expectInvalid({ handler: "index.handler" }, "handler", '"index.handler"', "a JavaScript identifier"));
+  test("refuses a handler that is not an identifier", () =>
+    expectInvalid({ handler: "index.handler" }, "handler", '"index.handler"', "a JavaScript identifier"));
   test("refuses an unsupported runtime", () => expectInvalid({ runtime: "nodejs18.x" }, "runtime", '"nodejs18.x"', "nodejs20.x, nodejs22.x, nodejs24.x"));
   test("refuses an unknown architecture", () => expectInvalid({ architecture: "arm" }, "architecture", '"arm"', "arm64, x86_64"));
   test("refuses a description over 256 characters", () => expectInvalid({ description: "d".repeat(257) }, "description", "at most 256 characters"));
@@ -150,9 +188,12 @@ describe("other props", () => {
     expectInvalid({ tags: { "aws:team": "x" } }, "tags", '"aws:team"', 'do not start with "aws:"');
     expectInvalid({ tags: { team: 1 } }, "tags", 'tag "team" has value 1');
   });
-  test.each(["minify", "protect", "tracing", "functionUrl"] as const)("refuses a %s that is not a boolean", (prop) => expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'));
+  test.each(["minify", "protect", "tracing", "functionUrl"] as const)("refuses a %s that is not a boolean", (prop) =>
+    expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'),
+  );
   test("refuses a roleName IAM would reject", () => expectInvalid({ roleName: "notifier/eu" }, "roleName", '"notifier/eu": allowed are 1 to 64 characters'));
-  test("refuses a kmsKey that is not a SecretsKey or an imported key", () => expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn"));
+  test("refuses a kmsKey that is not a SecretsKey or an imported key", () =>
+    expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn"));
   test("refuses allowLiteralEnvironment without a reason or for an unknown variable", () => {
     expectInvalid({ environment: { PUBLIC_KEY: "k" }, allowLiteralEnvironment: { PUBLIC_KEY: " " } }, "allowLiteralEnvironment", '"PUBLIC_KEY" needs a reason');
     expectInvalid({ allowLiteralEnvironment: { NOPE: "because" } }, "allowLiteralEnvironment", '"NOPE" is not a variable of "environment"');
@@ -167,13 +208,15 @@ describe("reservedConcurrentExecutions", () => {
   test.each([-1, 1.5, Number.NaN])("refuses %p", (value) =>
     expectInvalid({ reservedConcurrentExecutions: value }, "reservedConcurrentExecutions", `${value}: allowed is a whole number from 0 (0 stops the function)`),
   );
-  test("refuses a number given as a string", () => expectInvalid({ reservedConcurrentExecutions: "5" }, "reservedConcurrentExecutions", '"5"', "a whole number"));
+  test("refuses a number given as a string", () =>
+    expectInvalid({ reservedConcurrentExecutions: "5" }, "reservedConcurrentExecutions", '"5"', "a whole number"));
   test("accepts 0, which stops the function", () =>
     expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, reservedConcurrentExecutions: 0 }))).not.toThrow());
 });
 
 describe("deadLetterQueue", () => {
-  const allowed = "allowed are true (a queue <functionName>-dlq is created), false, or { targetArn } naming an existing SQS queue (arn:<partition>:sqs:<region>:<account>:<name>) or SNS topic";
+  const allowed =
+    "allowed are true (a queue <functionName>-dlq is created), false, or { targetArn } naming an existing SQS queue (arn:<partition>:sqs:<region>:<account>:<name>) or SNS topic";
   test("refuses a value that is neither a boolean nor { targetArn }", () => {
     expectInvalid({ deadLetterQueue: "yes" }, "deadLetterQueue", '"yes"', allowed);
     expectInvalid({ deadLetterQueue: {} }, "deadLetterQueue", "an object without a targetArn string", allowed);
@@ -183,13 +226,24 @@ describe("deadLetterQueue", () => {
     ["an account id that is not 12 digits", "arn:aws:sqs:eu-west-1:1234:failed-events"],
     ["a queue URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/failed-events"],
     ["a Lambda function", "arn:aws:lambda:eu-west-1:123456789012:function:other"],
-  ])("refuses a targetArn that is %s", (_, targetArn) => expectInvalid({ deadLetterQueue: { targetArn } }, "deadLetterQueue", `{ targetArn: ${JSON.stringify(targetArn)} }`, allowed));
+  ])("refuses a targetArn that is %s", (_, targetArn) =>
+    expectInvalid({ deadLetterQueue: { targetArn } }, "deadLetterQueue", `{ targetArn: ${JSON.stringify(targetArn)} }`, allowed),
+  );
   test("refuses a reference whose service cannot be told", () =>
-    expectInvalid({ deadLetterQueue: { targetArn: Fn.join("", ["arn:aws:sqs:eu-west-1:123456789012:", "q"]) } }, "deadLetterQueue", "{ targetArn: \"${join(", allowed));
+    expectInvalid(
+      { deadLetterQueue: { targetArn: Fn.join("", ["arn:aws:sqs:eu-west-1:123456789012:", "q"]) } },
+      "deadLetterQueue",
+      '{ targetArn: "${join(',
+      allowed,
+    ));
   test("accepts an ARN built from references, telling SNS by its service", () => {
     const json = synthStack((stack) => {
       const region = new DataAwsRegion(stack, "Region").region;
-      new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, deadLetterQueue: { targetArn: `arn:aws:sns:${region}:123456789012:failed-events` } });
+      new SecureLambda(stack, "fn", {
+        functionName: "fn",
+        entry: HELLO_ENTRY,
+        deadLetterQueue: { targetArn: `arn:aws:sns:${region}:123456789012:failed-events` },
+      });
     });
     expect(Object.values(json.resource.aws_iam_role_policy!)[0]!.policy).toContain('"Action":["sns:Publish"]');
   });
@@ -202,10 +256,17 @@ describe("codeSigningConfigArn", () => {
     "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123456789ABCDEF0",
     "arn:aws:signer:eu-west-1:123456789012:/signing-profiles/profile",
   ])("refuses %p", (arn) =>
-    expectInvalid({ codeSigningConfigArn: arn }, "codeSigningConfigArn", JSON.stringify(arn), "allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>"),
+    expectInvalid(
+      { codeSigningConfigArn: arn },
+      "codeSigningConfigArn",
+      JSON.stringify(arn),
+      "allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>",
+    ),
   );
   test("accepts a reference", () =>
-    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, codeSigningConfigArn: Fn.join("", ["arn"]) }))).not.toThrow());
+    expect(() =>
+      synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, codeSigningConfigArn: Fn.join("", ["arn"]) })),
+    ).not.toThrow());
 });
 
 describe("SecretsKey", () => {
@@ -215,6 +276,8 @@ describe("SecretsKey", () => {
   });
   test("refuses a protected key with less than the 30-day window", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: 7, preventDestroy: true })).toThrow(/test\/key: invalid deletionWindowDays: 7: a protected key \(preventDestroy\) keeps the 30-day window/);
+    expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: 7, preventDestroy: true })).toThrow(
+      /test\/key: invalid deletionWindowDays: 7: a protected key \(preventDestroy\) keeps the 30-day window/,
+    );
   });
 });

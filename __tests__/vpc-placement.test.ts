@@ -16,7 +16,12 @@ import { HELLO_ENTRY, only, statements, synthStack, type TerraformJson } from ".
 const SUBNETS = ["subnet-0123456789abcdef0", "subnet-0a1b2c3d"];
 const GROUPS = ["sg-0123456789abcdef0"];
 const VPC = { subnetIds: SUBNETS, securityGroupIds: GROUPS };
-const SIDS = ["DescribeNetworkInterfacesAndSubnets", "CreateNetworkInterfacesInOwnSubnets", "ManageNetworkInterfaces", "DenyNetworkInterfaceChangesFromFunctionCode"];
+const SIDS = [
+  "DescribeNetworkInterfacesAndSubnets",
+  "CreateNetworkInterfacesInOwnSubnets",
+  "ManageNetworkInterfaces",
+  "DenyNetworkInterfaceChangesFromFunctionCode",
+];
 const CHANGE_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
 
 function synthFn(props: Partial<SecureLambdaProps> = {}, build?: (stack: TerraformStack) => Partial<SecureLambdaProps>): TerraformJson {
@@ -53,7 +58,7 @@ describe("a function with vpc", () => {
     expect(fn.vpc_config).toEqual({ subnet_ids: SUBNETS, security_group_ids: GROUPS });
   });
 
-  test("lets the role describe network interfaces and subnets on \"*\", in a statement of their own", () => {
+  test('lets the role describe network interfaces and subnets on "*", in a statement of their own', () => {
     expect(bySid(json, "DescribeNetworkInterfacesAndSubnets")).toEqual({
       Sid: "DescribeNetworkInterfacesAndSubnets",
       Effect: "Allow",
@@ -91,11 +96,13 @@ describe("a function with vpc", () => {
   });
 
   test("gives the role no other EC2 action than those of AWSLambdaVPCAccessExecutionRole", () => {
-    const ec2Actions = roleStatements(json).filter((s) => s.Effect === "Allow").flatMap((s) => s.Action.filter((a: string) => a.startsWith("ec2:")));
+    const ec2Actions = roleStatements(json)
+      .filter((s) => s.Effect === "Allow")
+      .flatMap((s) => s.Action.filter((a: string) => a.startsWith("ec2:")));
     expect(ec2Actions.sort()).toEqual([...CHANGE_ACTIONS, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"].sort());
   });
 
-  test("uses the resource \"*\" only for actions that take no other, and never in the Deny", async () => {
+  test('uses the resource "*" only for actions that take no other, and never in the Deny', async () => {
     const withStar = roleStatements(json).filter((s) => ([] as string[]).concat(s.Resource).includes("*"));
     // X-Ray's statement is the other one (tracing is on by default).
     expect(withStar.map((s) => s.Sid).sort()).toEqual(["DescribeNetworkInterfacesAndSubnets", "WriteTraces"]);
@@ -125,7 +132,11 @@ describe("a function without vpc", () => {
   test("has no vpc_config and no network-interface statement", () => {
     expect(only(json, "aws_lambda_function")[1].vpc_config).toBeUndefined();
     expect(roleStatements(json).filter((s) => SIDS.includes(s.Sid))).toEqual([]);
-    expect(roleStatements(json).flatMap((s) => s.Action).filter((a: string) => a.startsWith("ec2:"))).toEqual([]);
+    expect(
+      roleStatements(json)
+        .flatMap((s) => s.Action)
+        .filter((a: string) => a.startsWith("ec2:")),
+    ).toEqual([]);
   });
 });
 
@@ -148,21 +159,33 @@ describe("vpc validation", () => {
     expectInvalid({ ...VPC, subnetId: "subnet-0a1b2c3d" }, "vpc", '"subnetId" is not a vpc setting', "subnetIds and securityGroupIds"));
   test("refuses an empty subnet list", () => expectInvalid({ ...VPC, subnetIds: [] }, "vpc.subnetIds", "an empty array", "a non-empty array of ids"));
   test("refuses a missing security group list", () => expectInvalid({ subnetIds: SUBNETS }, "vpc.securityGroupIds", "undefined", "a non-empty array"));
-  test("refuses a subnet id of the wrong length", () => expectInvalid({ ...VPC, subnetIds: ["subnet-0a1b2c3"] }, "vpc.subnetIds", '"subnet-0a1b2c3"', '"subnet-" and 8 or 17 lower-case hex digits'));
-  test("refuses a security group id among the subnets", () => expectInvalid({ ...VPC, subnetIds: GROUPS }, "vpc.subnetIds", '"sg-0123456789abcdef0"', '"subnet-"'));
-  test("refuses a subnet id among the security groups", () => expectInvalid({ ...VPC, securityGroupIds: ["subnet-0a1b2c3d"] }, "vpc.securityGroupIds", '"subnet-0a1b2c3d"', '"sg-"'));
+  test("refuses a subnet id of the wrong length", () =>
+    expectInvalid({ ...VPC, subnetIds: ["subnet-0a1b2c3"] }, "vpc.subnetIds", '"subnet-0a1b2c3"', '"subnet-" and 8 or 17 lower-case hex digits'));
+  test("refuses a security group id among the subnets", () =>
+    expectInvalid({ ...VPC, subnetIds: GROUPS }, "vpc.subnetIds", '"sg-0123456789abcdef0"', '"subnet-"'));
+  test("refuses a subnet id among the security groups", () =>
+    expectInvalid({ ...VPC, securityGroupIds: ["subnet-0a1b2c3d"] }, "vpc.securityGroupIds", '"subnet-0a1b2c3d"', '"sg-"'));
   test("refuses a duplicate subnet", () => expectInvalid({ ...VPC, subnetIds: [SUBNETS[0], SUBNETS[0]] }, "vpc.subnetIds", `"${SUBNETS[0]}" is listed twice`));
-  test("refuses a duplicate security group", () => expectInvalid({ ...VPC, securityGroupIds: [GROUPS[0], GROUPS[0]] }, "vpc.securityGroupIds", "is listed twice"));
+  test("refuses a duplicate security group", () =>
+    expectInvalid({ ...VPC, securityGroupIds: [GROUPS[0], GROUPS[0]] }, "vpc.securityGroupIds", "is listed twice"));
   test("refuses a list token, whose subnets the policy could not name", () =>
     expectInvalid({ ...VPC, subnetIds: Fn.split(",", "subnet-0a1b2c3d,subnet-0a1b2c3e") }, "vpc.subnetIds", "a list token"));
   test("refuses more than Lambda's 16 subnets and 5 security groups", () => {
     const hex = (i: number) => i.toString(16).padStart(8, "0");
     expectInvalid({ ...VPC, subnetIds: Array.from({ length: 17 }, (_, i) => `subnet-${hex(i)}`) }, "vpc.subnetIds", "17 subnets: Lambda allows at most 16");
-    expectInvalid({ ...VPC, securityGroupIds: Array.from({ length: 6 }, (_, i) => `sg-${hex(i)}`) }, "vpc.securityGroupIds", "6 security groups: Lambda allows at most 5");
+    expectInvalid(
+      { ...VPC, securityGroupIds: Array.from({ length: 6 }, (_, i) => `sg-${hex(i)}`) },
+      "vpc.securityGroupIds",
+      "6 security groups: Lambda allows at most 5",
+    );
   });
   test("accepts 16 subnets and 5 security groups", () => {
     const hex = (i: number) => i.toString(16).padStart(8, "0");
-    expect(() => synthFn({ vpc: { subnetIds: Array.from({ length: 16 }, (_, i) => `subnet-${hex(i)}`), securityGroupIds: Array.from({ length: 5 }, (_, i) => `sg-${hex(i)}`) } })).not.toThrow();
+    expect(() =>
+      synthFn({
+        vpc: { subnetIds: Array.from({ length: 16 }, (_, i) => `subnet-${hex(i)}`), securityGroupIds: Array.from({ length: 5 }, (_, i) => `sg-${hex(i)}`) },
+      }),
+    ).not.toThrow();
   });
 });
 
@@ -191,7 +214,11 @@ describe("permission proof (audit/checks/vpc.ts)", () => {
   });
 
   test("resolves a security group given by reference", async () => {
-    const evaluated = await results(synthFn({}, (stack) => ({ vpc: { subnetIds: SUBNETS, securityGroupIds: [new SecurityGroup(stack, "app", { vpcId: "vpc-0a1b2c3d4e5f60718", description: "app" }).id] } })));
+    const evaluated = await results(
+      synthFn({}, (stack) => ({
+        vpc: { subnetIds: SUBNETS, securityGroupIds: [new SecurityGroup(stack, "app", { vpcId: "vpc-0a1b2c3d4e5f60718", description: "app" }).id] },
+      })),
+    );
     const own = evaluated.find((r) => r.check.describe.startsWith("ec2:CreateNetworkInterface with own security group"))!;
     expect(own.check.describe).toMatch(/sg-[0-9a-f]{17}$/);
     expect(evaluated.every((r) => r.ok)).toBe(true);

@@ -16,9 +16,15 @@ describe("deterministicZip", () => {
   });
 
   test("is read back whole by its own reader, compressed", () => {
-    const zip = deterministicZip([{ name: "index.js", data: CODE }, { name: "lib/a.txt", data: Buffer.from("ä") }]);
+    const zip = deterministicZip([
+      { name: "index.js", data: CODE },
+      { name: "lib/a.txt", data: Buffer.from("ä") },
+    ]);
     expect(zip.length).toBeLessThan(CODE.length / 10);
-    expect(readZip(zip).map((e) => [e.name, e.data.toString()])).toEqual([["index.js", CODE.toString()], ["lib/a.txt", "ä"]]);
+    expect(readZip(zip).map((e) => [e.name, e.data.toString()])).toEqual([
+      ["index.js", CODE.toString()],
+      ["lib/a.txt", "ä"],
+    ]);
   });
 
   test("is a valid zip for the real unzip (CRC checked), with a fixed 1980 date and mode 0644, as Lambda unpacks it", () => {

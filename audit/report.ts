@@ -30,7 +30,9 @@ export function formatFunction(audit: FunctionAudit): string {
     rows.push([set.name]);
     for (const r of set.results) rows.push([`  ${r.check.describe}`, r.check.expected, r.result, r.ok ? "ok" : r.error ? `ERROR: ${r.error}` : "UNEXPECTED"]);
   }
-  const widths = [0, 1, 2].map((i) => Math.max(["request", "expected", "result"][i]!.length, ...rows.filter((row) => row.length > 1).map((row) => row[i]!.length)));
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(["request", "expected", "result"][i]!.length, ...rows.filter((row) => row.length > 1).map((row) => row[i]!.length)),
+  );
   const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`.trimEnd();
   return [...header, line(["request", "expected", "result", ""]), ...rows.map((row) => (row.length === 1 ? `  ${row[0]}` : line(row)))].join("\n") + "\n";
 }

@@ -36,7 +36,7 @@ export async function evaluate(check: Check): Promise<CheckResult> {
     {},
   );
   if (outcome.resultType === "error") return { check, result: "error", ok: false, error: outcome.errors.message };
-  const ignored = outcome.resultType === "single" ? outcome.result.ignoredContextKeys ?? [] : outcome.results.flatMap((r) => r.ignoredContextKeys ?? []);
+  const ignored = outcome.resultType === "single" ? (outcome.result.ignoredContextKeys ?? []) : outcome.results.flatMap((r) => r.ignoredContextKeys ?? []);
   if (ignored.length > 0) return { check, result: "error", ok: false, error: `the engine ignored the context keys ${ignored.join(", ")}` };
   const result: Expectation = outcome.overallResult === "Allowed" ? "allowed" : "denied";
   return { check, result, ok: result === check.expected };

@@ -121,7 +121,9 @@ function roleOf(stack: SynthesizedStack, references: References, body: Body, whe
   const name = references.attribute(roleRef, "name", where);
   const managed = role.managed_policy_arns;
   if (Array.isArray(managed) && managed.length > 0) {
-    throw new AuditError(`${where}: role ${name} has managed policies attached (managed_policy_arns); their content is not in the stack, so the role cannot be audited`);
+    throw new AuditError(
+      `${where}: role ${name} has managed policies attached (managed_policy_arns); their content is not in the stack, so the role cannot be audited`,
+    );
   }
   const policies: NamedPolicy[] = [];
   for (const inline of blocks(role, "inline_policy")) {
@@ -134,7 +136,9 @@ function roleOf(stack: SynthesizedStack, references: References, body: Body, whe
   }
   for (const [attachmentAddress, attachment] of resourcesOf(stack.json, "aws_iam_role_policy_attachment")) {
     if (typeof attachment.role === "string" && references.resolve(attachment.role, attachmentAddress) === name) {
-      throw new AuditError(`${where}: role ${name} has a managed policy attached (${attachmentAddress}); its content is not in the stack, so the role cannot be audited`);
+      throw new AuditError(
+        `${where}: role ${name} has a managed policy attached (${attachmentAddress}); its content is not in the stack, so the role cannot be audited`,
+      );
     }
   }
   const arn = references.attribute(roleRef, "arn", where);
@@ -151,15 +155,21 @@ function roleOf(stack: SynthesizedStack, references: References, body: Body, whe
 
 function parametersOf(stack: SynthesizedStack, references: References, environment: Readonly<Record<string, string>>, where: string): ParameterSubject[] {
   const byName = new Map<string, [string, Body]>();
-  for (const [address, parameter] of resourcesOf(stack.json, "aws_ssm_parameter")) byName.set(references.attribute(address, "name", address), [address, parameter]);
+  for (const [address, parameter] of resourcesOf(stack.json, "aws_ssm_parameter"))
+    byName.set(references.attribute(address, "name", address), [address, parameter]);
   return Object.entries(environment)
     .filter(([variable]) => variable.endsWith(PARAM_NAME_SUFFIX))
     .map(([variable, name]) => {
       const found = byName.get(name);
-      if (!found) throw new AuditError(`${where}: ${variable} names parameter ${name}, which stack ${stack.name} does not create: the audit cannot tell its key`);
+      if (!found)
+        throw new AuditError(`${where}: ${variable} names parameter ${name}, which stack ${stack.name} does not create: the audit cannot tell its key`);
       const [address, parameter] = found;
       if (typeof parameter.key_id !== "string") throw new AuditError(`${address}: has no key_id; a secret must be encrypted with a customer-managed key`);
-      return { name, arn: references.attribute(address, "arn", address), key: keyOf(stack, references, references.resolve(parameter.key_id, `${address}.key_id`)) };
+      return {
+        name,
+        arn: references.attribute(address, "arn", address),
+        key: keyOf(stack, references, references.resolve(parameter.key_id, `${address}.key_id`)),
+      };
     });
 }
 
@@ -191,7 +201,9 @@ export function keyOf(stack: SynthesizedStack, references: References, arn: stri
 function defaultKeyPolicy(target: AuditTarget): PolicyDocument {
   return {
     Version: "2012-10-17",
-    Statement: [{ Sid: "DefaultKeyPolicy", Effect: "Allow", Principal: { AWS: `arn:${target.partition}:iam::${target.accountId}:root` }, Action: "kms:*", Resource: "*" }],
+    Statement: [
+      { Sid: "DefaultKeyPolicy", Effect: "Allow", Principal: { AWS: `arn:${target.partition}:iam::${target.accountId}:root` }, Action: "kms:*", Resource: "*" },
+    ],
   };
 }
 

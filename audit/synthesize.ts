@@ -41,7 +41,13 @@ export interface StackArgs {
  * Parses the arguments `npm run audit` and `npm run scan` share. Returns the exit code
  * instead when there is no work: 0 after printing `usage` for `--help`, 2 on bad usage.
  */
-export function parseStackArgs(argv: readonly string[], usage: string, io: CliIo, extra: readonly string[] = [], flags: readonly string[] = []): StackArgs | number {
+export function parseStackArgs(
+  argv: readonly string[],
+  usage: string,
+  io: CliIo,
+  extra: readonly string[] = [],
+  flags: readonly string[] = [],
+): StackArgs | number {
   let parsed;
   try {
     const options = Object.fromEntries([

@@ -12,7 +12,12 @@ export function median(values: readonly number[]): number {
 }
 
 /** Runs a whole process and returns its wall time in ms and its stdout; throws on failure (an exit code not in `okExitCodes`, default 0). */
-export function timeProcess(command: string, args: readonly string[], options: SpawnSyncOptions = {}, okExitCodes: readonly number[] = [0]): { ms: number; stdout: string } {
+export function timeProcess(
+  command: string,
+  args: readonly string[],
+  options: SpawnSyncOptions = {},
+  okExitCodes: readonly number[] = [0],
+): { ms: number; stdout: string } {
   const started = performance.now();
   const result = spawnSync(command, [...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options });
   const ms = performance.now() - started;

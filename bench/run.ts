@@ -62,13 +62,20 @@ function synthStack(mode: "construct" | "bare", n: number): { wallMs: number; in
   }
   return {
     wallMs: median(walls),
-    inner: { synthMs: median(inners.map((r) => r.synthMs)), maxRssMb: median(inners.map((r) => r.maxRssMb)), esbuildRuns: Math.max(...inners.map((r) => r.esbuildRuns)) },
+    inner: {
+      synthMs: median(inners.map((r) => r.synthMs)),
+      maxRssMb: median(inners.map((r) => r.maxRssMb)),
+      esbuildRuns: Math.max(...inners.map((r) => r.esbuildRuns)),
+    },
   };
 }
 
 /** 2 and 3. One stack of N functions, construct against bare provider classes. */
 function scaling(): { rows: Row[]; table: string[] } {
-  const table = ["| functions | construct: wall | construct: peak RSS | bare: wall | bare: peak RSS | overhead (wall) | esbuild runs |", "|---:|---:|---:|---:|---:|---:|---:|"];
+  const table = [
+    "| functions | construct: wall | construct: peak RSS | bare: wall | bare: peak RSS | overhead (wall) | esbuild runs |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+  ];
   const rows: Row[] = [];
   for (const n of SIZES) {
     const construct = synthStack("construct", n);
@@ -78,8 +85,15 @@ function scaling(): { rows: Row[]; table: string[] } {
       `| ${n} | ${ms(construct.wallMs)} | ${construct.inner.maxRssMb.toFixed(0)} MB | ${ms(bare.wallMs)} | ${bare.inner.maxRssMb.toFixed(0)} MB | ${ratio.toFixed(2)}x | ${construct.inner.esbuildRuns} |`,
     );
     rows.push({ figure: `Construct overhead, ${n} function(s)`, value: `${ratio.toFixed(2)}x`, target: "<= 1.2x", met: ratio <= 1.2 });
-    if (n === 100) rows.push({ figure: "esbuild runs for 100 functions on one entry", value: String(construct.inner.esbuildRuns), target: "1", met: construct.inner.esbuildRuns === 1 });
-    if (n === 1000) rows.push({ figure: "Synth of one stack with 1000 functions", value: ms(construct.wallMs), target: "< 10 s", met: construct.wallMs < 10_000 });
+    if (n === 100)
+      rows.push({
+        figure: "esbuild runs for 100 functions on one entry",
+        value: String(construct.inner.esbuildRuns),
+        target: "1",
+        met: construct.inner.esbuildRuns === 1,
+      });
+    if (n === 1000)
+      rows.push({ figure: "Synth of one stack with 1000 functions", value: ms(construct.wallMs), target: "< 10 s", met: construct.wallMs < 10_000 });
   }
   return { rows, table };
 }
@@ -117,7 +131,14 @@ function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
   for (const build of builds) {
     const bytes = fs.statSync(build.file).size;
     const load = coldLoad(build.file, COLD_LOAD_PAIRS);
-    const runs = Array.from({ length: RUNS }, () => JSON.parse(timeProcess(NODE, [...REGISTER, path.join(__dirname, "loader.ts"), build.loader], { cwd: ROOT }).stdout.trim().split("\n").pop()!));
+    const runs = Array.from({ length: RUNS }, () =>
+      JSON.parse(
+        timeProcess(NODE, [...REGISTER, path.join(__dirname, "loader.ts"), build.loader], { cwd: ROOT })
+          .stdout.trim()
+          .split("\n")
+          .pop()!,
+      ),
+    );
     const calls = Math.max(...runs.map((r: { ssmCalls: number }) => r.ssmCalls));
     const warmCalls = Math.max(...runs.map((r: { warmSsmCalls: number }) => r.warmSsmCalls));
     const coldMs = median(runs.map((r: { coldMs: number }) => r.coldMs));
@@ -127,7 +148,12 @@ function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
     );
     if (build.loader !== "lean") continue;
     rows.push(
-      { figure: "Bundle of the example handler (minified)", value: `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`, target: "<= 25 KiB", met: bytes <= MAX_BUNDLE_BYTES },
+      {
+        figure: "Bundle of the example handler (minified)",
+        value: `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`,
+        target: "<= 25 KiB",
+        met: bytes <= MAX_BUNDLE_BYTES,
+      },
       {
         figure: `Cold load of the bundle / bare node (median of ${COLD_LOAD_PAIRS} pairs)`,
         value: `${load.ratio.toFixed(2)}x (${ms(load.coldLoadMs)} vs ${ms(load.nodeAloneMs)})`,
@@ -163,9 +189,20 @@ function auditCost(appOutdir: string): Row[] {
   if (hundredRequests === undefined) throw new Error(`the audit of the 100-function stack found unexpected permissions:\n${hundred[0]!.stdout.slice(-2000)}`);
   const wholeMs = median(whole.map((r) => r.ms));
   return [
-    { figure: `\`npm run audit\` of the whole app: synth, ${requests} requests, posture scan of 4 stacks`, value: ms(wholeMs), target: "< 20 s", met: wholeMs < 20_000 },
-    { figure: `\`npm run scan -- --synthesized\` of the whole app (Checkov ${checks?.[1] ?? "?"} and Trivy ${checks?.[2] ?? "?"} results)`, value: ms(median(scans.map((r) => r.ms))) },
-    { figure: `\`npm run audit -- --synthesized\` of a stack with 100 functions (${hundredRequests} requests, and its scan)`, value: ms(median(hundred.map((r) => r.ms))) },
+    {
+      figure: `\`npm run audit\` of the whole app: synth, ${requests} requests, posture scan of 4 stacks`,
+      value: ms(wholeMs),
+      target: "< 20 s",
+      met: wholeMs < 20_000,
+    },
+    {
+      figure: `\`npm run scan -- --synthesized\` of the whole app (Checkov ${checks?.[1] ?? "?"} and Trivy ${checks?.[2] ?? "?"} results)`,
+      value: ms(median(scans.map((r) => r.ms))),
+    },
+    {
+      figure: `\`npm run audit -- --synthesized\` of a stack with 100 functions (${hundredRequests} requests, and its scan)`,
+      value: ms(median(hundred.map((r) => r.ms))),
+    },
   ];
 }
 
@@ -201,7 +238,11 @@ function main(): void {
   const scale = scaling();
   const loaders = loaderComparison(app.outdir);
   const rows = [...app.rows, ...scale.rows, ...loaders.rows, ...auditCost(app.outdir), ...testSuite()];
-  const summary = ["| figure | value | target | met |", "|---|---:|---|---|", ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target ?? ""} | ${r.met === undefined ? "" : r.met ? "yes" : "**no**"} |`)];
+  const summary = [
+    "| figure | value | target | met |",
+    "|---|---:|---|---|",
+    ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target ?? ""} | ${r.met === undefined ? "" : r.met ? "yes" : "**no**"} |`),
+  ];
   const report = [
     "# Benchmarks",
     "",
@@ -218,7 +259,9 @@ function main(): void {
     "",
     "## The runtime loader: lean against SDK + Powertools",
     "",
-    "The example handler (`lambda-src/notifier.ts`) bundled as SecureLambda bundles it (esbuild, minified, node22), once on the lean loader (`lambda-src/secrets`: aws4fetch signs the requests) and once on the loader it replaced (AWS SDK v3 clients and Powertools' Parameters utility, kept as a bench fixture in `bench/fixtures/sdk-loader`). Cold load: fresh `node` processes that only require the bundle, each paired with a bare `node` that requires an empty file (as the Lambda runtime requires a handler: the ratio is what the bundle's code adds); the ratio is the median of the pairs' ratios. Loader times: `bench/loader.ts` against the loopback SSM (which verifies every signature), median of " + RUNS + " processes; the cold invocation includes the first signing and the connection.",
+    "The example handler (`lambda-src/notifier.ts`) bundled as SecureLambda bundles it (esbuild, minified, node22), once on the lean loader (`lambda-src/secrets`: aws4fetch signs the requests) and once on the loader it replaced (AWS SDK v3 clients and Powertools' Parameters utility, kept as a bench fixture in `bench/fixtures/sdk-loader`). Cold load: fresh `node` processes that only require the bundle, each paired with a bare `node` that requires an empty file (as the Lambda runtime requires a handler: the ratio is what the bundle's code adds); the ratio is the median of the pairs' ratios. Loader times: `bench/loader.ts` against the loopback SSM (which verifies every signature), median of " +
+      RUNS +
+      " processes; the cold invocation includes the first signing and the connection.",
     "",
     ...loaders.table,
     "",

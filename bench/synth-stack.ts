@@ -82,7 +82,14 @@ function bare(stack: TerraformStack, n: number): void {
       name,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:SourceAccount": account } } }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: ["sts:AssumeRole"],
+            Condition: { StringEquals: { "aws:SourceAccount": account } },
+          },
+        ],
       }),
     });
     const arns = params.map((p) => p.arn);
@@ -104,7 +111,9 @@ function bare(stack: TerraformStack, n: number): void {
             Effect: "Allow",
             Action: ["kms:Decrypt"],
             Resource: [key.arn],
-            Condition: { StringEquals: { "kms:EncryptionContext:aws:lambda:FunctionArn": `arn:${partition.partition}:lambda:${region}:${account}:function:${name}` } },
+            Condition: {
+              StringEquals: { "kms:EncryptionContext:aws:lambda:FunctionArn": `arn:${partition.partition}:lambda:${region}:${account}:function:${name}` },
+            },
           },
           { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },
         ],

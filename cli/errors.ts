@@ -1,6 +1,9 @@
 /** An error the CLI reports as one line on stderr, with its exit code; never a stack trace. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = 2) {
+  constructor(
+    message: string,
+    readonly exitCode: number = 2,
+  ) {
     super(message);
     this.name = "CliError";
   }

@@ -34,7 +34,9 @@ export async function readSecret(input: SecretInput, label: string): Promise<str
   if (input.stdin.isTTY && input.stdin.setRawMode) return promptWithoutEcho(input, label);
   const chunks: Buffer[] = [];
   for await (const chunk of input.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 function multiLineError(label: string): CliError {

@@ -158,7 +158,8 @@ export function pinMirroredProvider(stackDir: string, tools: Tools): string | un
   const file = path.join(stackDir, "cdk.tf.json");
   const json = JSON.parse(fs.readFileSync(file, "utf8"));
   const aws = json.terraform.required_providers.aws;
-  if (aws.version !== tools.awsProviderPinned) throw new Error(`the stack pins aws ${aws.version}, tools.json says ${tools.awsProviderPinned}: run npm run tools again`);
+  if (aws.version !== tools.awsProviderPinned)
+    throw new Error(`the stack pins aws ${aws.version}, tools.json says ${tools.awsProviderPinned}: run npm run tools again`);
   if (tools.awsProvider === tools.awsProviderPinned) return undefined;
   aws.version = tools.awsProvider;
   fs.writeFileSync(file, JSON.stringify(json, null, 2));

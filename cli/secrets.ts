@@ -117,7 +117,8 @@ function parseCommandArgs(args: readonly string[]): { positionals: string[]; wan
 }
 
 async function runSet(args: string[], io: CliIo, environments: Environments): Promise<number> {
-  if (args.length !== 3) throw new CliError(`set takes <env> <function> <secret>, got ${args.length} argument(s); a value is read from stdin, never from an argument`);
+  if (args.length !== 3)
+    throw new CliError(`set takes <env> <function> <secret>, got ${args.length} argument(s); a value is read from stdin, never from an argument`);
   const [envName, functionName, secret] = args as [string, string, string];
   const environment = findEnvironment(environments, envName);
   const target = findSecret(environment, envName, functionName, secret);

@@ -23,7 +23,6 @@ export const MAX_SET_ATTEMPTS = 3;
 // Secrets Manager's limit on a SecretString: the whole JSON, every key together.
 const MAX_SECRET_BYTES = 65536;
 
-
 /** The current version of a function's secret, parsed. */
 interface CurrentVersion {
   readonly versionId: string;
@@ -99,7 +98,10 @@ async function readCurrent(client: SecretsManagerClient, target: SecretsManagerT
 function writableContent(target: SecretsManagerTarget, current: CurrentVersion): Readonly<Record<string, unknown>> {
   if (current.content === undefined) {
     // Writing our one key would replace whatever is there: let a person look first.
-    throw new CliError(`${target.secretId} does not hold a JSON object; refusing to overwrite it (restore a JSON object with one key per secret first)`, EXIT.notReady);
+    throw new CliError(
+      `${target.secretId} does not hold a JSON object; refusing to overwrite it (restore a JSON object with one key per secret first)`,
+      EXIT.notReady,
+    );
   }
   return current.content;
 }
@@ -107,7 +109,10 @@ function writableContent(target: SecretsManagerTarget, current: CurrentVersion):
 function checkSize(target: SecretsManagerTarget, json: string): void {
   const bytes = Buffer.byteLength(json);
   if (bytes > MAX_SECRET_BYTES) {
-    throw new CliError(`with this value ${target.secretId} would be ${bytes} bytes; a Secrets Manager secret holds at most ${MAX_SECRET_BYTES} (all keys together)`, EXIT.usage);
+    throw new CliError(
+      `with this value ${target.secretId} would be ${bytes} bytes; a Secrets Manager secret holds at most ${MAX_SECRET_BYTES} (all keys together)`,
+      EXIT.usage,
+    );
   }
 }
 
@@ -115,7 +120,9 @@ function checkSize(target: SecretsManagerTarget, json: string): void {
 async function putStaged(client: SecretsManagerClient, target: SecretsManagerTarget, json: string, secrets: readonly string[]): Promise<string> {
   const token = randomUUID();
   try {
-    const result = await client.send(new PutSecretValueCommand({ SecretId: target.secretId, SecretString: json, ClientRequestToken: token, VersionStages: [SET_STAGE] }));
+    const result = await client.send(
+      new PutSecretValueCommand({ SecretId: target.secretId, SecretString: json, ClientRequestToken: token, VersionStages: [SET_STAGE] }),
+    );
     return result.VersionId ?? token;
   } catch (error) {
     throw describeAwsError(error, target.secretId, { store: "secretsmanager", redact: secrets });
@@ -125,7 +132,9 @@ async function putStaged(client: SecretsManagerClient, target: SecretsManagerTar
 /** Step 3: moves AWSCURRENT from `from` to `to`; returns the refusal when AWSCURRENT was not on `from`. */
 async function promote(client: SecretsManagerClient, target: SecretsManagerTarget, to: string, from: string, secrets: readonly string[]): Promise<unknown> {
   try {
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: target.secretId, VersionStage: CURRENT_STAGE, MoveToVersionId: to, RemoveFromVersionId: from }));
+    await client.send(
+      new UpdateSecretVersionStageCommand({ SecretId: target.secretId, VersionStage: CURRENT_STAGE, MoveToVersionId: to, RemoveFromVersionId: from }),
+    );
     return undefined;
   } catch (error) {
     if (awsErrorCode(error) === "InvalidParameterException") return error;
@@ -161,4 +170,3 @@ function stateOf(content: Readonly<Record<string, unknown>> | undefined, key: st
   if (typeof value !== "string") return "invalid";
   return value === PLACEHOLDER_VALUE ? "placeholder" : "set";
 }
-

@@ -65,10 +65,16 @@ async function describeParameter(ssm: SSMClient, target: SsmTarget): Promise<Par
   }
   // Not what the stack creates: a secret written into it would be stored unencrypted or with a key nobody chose.
   if (parameter.Type !== "SecureString") {
-    throw new CliError(`${target.parameterName} is a ${parameter.Type ?? "parameter of unknown type"}, not the SecureString the stack creates; refusing to write a secret into it`, EXIT.notReady);
+    throw new CliError(
+      `${target.parameterName} is a ${parameter.Type ?? "parameter of unknown type"}, not the SecureString the stack creates; refusing to write a secret into it`,
+      EXIT.notReady,
+    );
   }
   if (!parameter.KeyId) {
-    throw new CliError(`${target.parameterName} names no KMS key, unlike the SecureString the stack creates; refusing to write a secret into it`, EXIT.notReady);
+    throw new CliError(
+      `${target.parameterName} names no KMS key, unlike the SecureString the stack creates; refusing to write a secret into it`,
+      EXIT.notReady,
+    );
   }
   return parameter;
 }

@@ -62,9 +62,14 @@ const RESET = "\u001b[0m";
 /** The summary as lines for stdout, and the warnings (yellow when `color`) for stderr. */
 export function formatSynthSummary(summary: SynthSummary, color: boolean): { stdout: string; stderr: string } {
   const lines = summary.stacks.map(
-    (s) => `  ${s.name}: ${s.resources} resources, ${s.functions.length} function${s.functions.length === 1 ? "" : "s"} (${s.functions.join(", ") || "none"}) -> ${s.file}`,
+    (s) =>
+      `  ${s.name}: ${s.resources} resources, ${s.functions.length} function${s.functions.length === 1 ? "" : "s"} (${s.functions.join(", ") || "none"}) -> ${s.file}`,
   );
-  const stdout = [`synthesized ${summary.stacks.length} stack${summary.stacks.length === 1 ? "" : "s"} into ${path.relative(process.cwd(), summary.outdir) || "."}/:`, ...lines, ""].join("\n");
+  const stdout = [
+    `synthesized ${summary.stacks.length} stack${summary.stacks.length === 1 ? "" : "s"} into ${path.relative(process.cwd(), summary.outdir) || "."}/:`,
+    ...lines,
+    "",
+  ].join("\n");
   const paint = (text: string) => (color ? `${YELLOW}${text}${RESET}` : text);
   const stderr = summary.warnings.map((w) => paint(`warning: [${w.constructPath}] ${w.message}`) + "\n").join("");
   return { stdout, stderr };

@@ -61,7 +61,9 @@ export function secretTargets(environment: EnvironmentConfig): SecretTarget[] {
 export function findSecret(environment: EnvironmentConfig, envName: string, functionName: string | undefined, secret: string | undefined): SecretTarget {
   const fn = environment.functions.find((f) => f.functionName === functionName);
   if (!fn) {
-    throw new CliError(`unknown function ${JSON.stringify(functionName ?? "")} in ${envName}; known: ${environment.functions.map((f) => f.functionName).join(", ")}`);
+    throw new CliError(
+      `unknown function ${JSON.stringify(functionName ?? "")} in ${envName}; known: ${environment.functions.map((f) => f.functionName).join(", ")}`,
+    );
   }
   if (secret === undefined || !fn.secrets.includes(secret)) {
     throw new CliError(`unknown secret ${JSON.stringify(secret ?? "")} of ${fn.functionName}; known: ${fn.secrets.join(", ")}`);

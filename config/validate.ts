@@ -66,7 +66,7 @@ export function validateEnvironment(name: string, config: unknown): asserts conf
   if (!ENVIRONMENT_NAME.test(name)) fail("name", `${JSON.stringify(name)}: allowed are 1 to 32 characters of a-z, 0-9 and -, starting with a letter`);
   if (!isPlainObject(config)) fail("(environment)", "allowed is an object with region, protected and functions");
   const env = config as Record<string, unknown>;
-  if (env.region === undefined || env.region === "") fail("region", "is missing: every environment names its AWS region, e.g. \"eu-west-1\"");
+  if (env.region === undefined || env.region === "") fail("region", 'is missing: every environment names its AWS region, e.g. "eu-west-1"');
   if (typeof env.region !== "string" || !REGION.test(env.region)) fail("region", `${show(env.region)}: allowed is an AWS region name such as "eu-west-1"`);
   if (env.accountId !== undefined && (typeof env.accountId !== "string" || !ACCOUNT_ID.test(env.accountId))) {
     fail("accountId", `${show(env.accountId)}: allowed is a 12-digit AWS account id, as a string (leading zeros count)`);
@@ -110,13 +110,17 @@ function validateProtection(fail: Fail, env: Record<string, unknown>): void {
     if (!isPlainObject(risks)) return fail("acceptedRisks", `${show(risks)}: allowed is an object with localState and/or anyAccount, each a reason in words`);
     for (const [risk, reason] of Object.entries(risks)) {
       if (risk !== "localState" && risk !== "anyAccount") fail(`acceptedRisks.${risk}`, "unknown risk; allowed are localState and anyAccount");
-      if (typeof reason !== "string" || reason.trim() === "") fail(`acceptedRisks.${risk}`, `${show(reason)}: allowed is the reason, in words, why the environment takes this risk`);
+      if (typeof reason !== "string" || reason.trim() === "")
+        fail(`acceptedRisks.${risk}`, `${show(reason)}: allowed is the reason, in words, why the environment takes this risk`);
     }
   }
   if (env.protected !== true) return;
   const accepted = (risks ?? {}) as Record<string, unknown>;
   if (env.stateBackend === undefined && accepted.localState === undefined) {
-    fail("stateBackend", "a protected environment keeps its state in S3 (encrypted, locked): set stateBackend: { bucket }, or acceptedRisks.localState with the reason");
+    fail(
+      "stateBackend",
+      "a protected environment keeps its state in S3 (encrypted, locked): set stateBackend: { bucket }, or acceptedRisks.localState with the reason",
+    );
   }
   if (env.accountId === undefined && accepted.anyAccount === undefined) {
     fail("accountId", "a protected environment names the one account Terraform may apply it to: set accountId, or acceptedRisks.anyAccount with the reason");
@@ -135,7 +139,10 @@ function validateFunctions(fail: Fail, functions: unknown): void {
     seen.add(functionName as string);
     if (typeof entry !== "string" || entry === "") fail(`${at}.entry`, `${show(entry)}: allowed is the handler's path relative to the project root`);
     if (!Array.isArray(secrets)) fail(`${at}.secrets`, `${show(secrets)}: allowed is a list of secret names (it may be empty)`);
-    if (reservedConcurrentExecutions !== undefined && (typeof reservedConcurrentExecutions !== "number" || !Number.isSafeInteger(reservedConcurrentExecutions) || reservedConcurrentExecutions < 0)) {
+    if (
+      reservedConcurrentExecutions !== undefined &&
+      (typeof reservedConcurrentExecutions !== "number" || !Number.isSafeInteger(reservedConcurrentExecutions) || reservedConcurrentExecutions < 0)
+    ) {
       fail(`${at}.reservedConcurrentExecutions`, `${show(reservedConcurrentExecutions)}: allowed is a whole number from 0 (0 stops the function)`);
     }
     if (deadLetterQueue !== undefined && typeof deadLetterQueue !== "boolean") {
@@ -147,4 +154,3 @@ function validateFunctions(fail: Fail, functions: unknown): void {
     return undefined;
   });
 }
-

@@ -31,7 +31,10 @@ export interface Bundle {
 
 /** Raised when esbuild cannot bundle an entry; carries esbuild's messages, not a stack. */
 export class BundlingError extends Error {
-  constructor(readonly entry: string, readonly details: string) {
+  constructor(
+    readonly entry: string,
+    readonly details: string,
+  ) {
     super(`cannot bundle ${entry}: ${details}`);
     this.name = "BundlingError";
   }
@@ -100,9 +103,11 @@ function stagingDirectory(): string {
 function describeBuildFailure(error: unknown): string {
   const failure = error as Partial<BuildFailure>;
   if (!Array.isArray(failure.errors) || failure.errors.length === 0) return String((error as Error)?.message ?? error);
-  return failure.errors
-    .slice(0, 5)
-    // esbuild names files relative to its working directory; an absolute path reads the same from anywhere.
-    .map((e) => (e.location ? `${path.resolve(e.location.file)}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
-    .join("; ");
+  return (
+    failure.errors
+      .slice(0, 5)
+      // esbuild names files relative to its working directory; an absolute path reads the same from anywhere.
+      .map((e) => (e.location ? `${path.resolve(e.location.file)}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
+      .join("; ")
+  );
 }

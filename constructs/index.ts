@@ -4,7 +4,16 @@ export { ExecutionRole, type DeadLetterAction, type ExecutionRoleProps } from ".
 export type { DeadLetterQueueOption } from "./dead-letter-target";
 export type { PolicyStatement } from "./policy";
 export { SecretLeakError, SecureLambdaValidationError, type LeakFinding } from "./errors";
-export { SecretLeakGuard, DEFAULT_LEAK_RULES, DuplicateCdktfError, type CdktfCopies, type GuardedValue, type GuardedValueKind, type LeakException, type LeakRule } from "./leak-guard";
+export {
+  SecretLeakGuard,
+  DEFAULT_LEAK_RULES,
+  DuplicateCdktfError,
+  type CdktfCopies,
+  type GuardedValue,
+  type GuardedValueKind,
+  type LeakException,
+  type LeakRule,
+} from "./leak-guard";
 export { PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR, SECRET_STORES, defaultSecretName, paramNameEnvVar, parameterName, type SecretStore } from "./naming";
 export { SecretsEndpoints, type SecretsEndpointsProps } from "./secrets-endpoints";
 export type { SecretRotation } from "./secrets-manager-secret";

@@ -18,10 +18,16 @@ export interface StoreProps {
 export function checkStoreProps(fail: Fail, props: StoreProps): void {
   const store = props.store ?? "ssm";
   if (!(SECRET_STORES as readonly unknown[]).includes(store)) {
-    fail("store", `${show(store)}: allowed are "ssm" (one SecureString parameter per secret) and "secretsmanager" (one secret per function, a JSON key per secret)`);
+    fail(
+      "store",
+      `${show(store)}: allowed are "ssm" (one SecureString parameter per secret) and "secretsmanager" (one secret per function, a JSON key per secret)`,
+    );
   }
   if (store === "secretsmanager" && props.parameterPrefix !== undefined) {
-    fail("parameterPrefix", `${show(props.parameterPrefix)}: parameters exist only with store "ssm"; with "secretsmanager" the secret is <functionName>/secrets`);
+    fail(
+      "parameterPrefix",
+      `${show(props.parameterPrefix)}: parameters exist only with store "ssm"; with "secretsmanager" the secret is <functionName>/secrets`,
+    );
   }
   if (props.rotation === undefined) return;
   if (store !== "secretsmanager") fail("rotation", `rotation needs store "secretsmanager"; SSM parameters are not rotated by a function`);
@@ -34,7 +40,10 @@ function checkRotation(fail: Fail, rotation: unknown): void {
   }
   const { rotationLambdaArn, automaticallyAfterDays, scheduleExpression }: Partial<Record<keyof SecretRotation, unknown>> = rotation;
   if (typeof rotationLambdaArn !== "string" || (!Token.isUnresolved(rotationLambdaArn) && !LAMBDA_FUNCTION_ARN.test(rotationLambdaArn))) {
-    fail("rotation.rotationLambdaArn", `${show(rotationLambdaArn)}: allowed is a Lambda function ARN, arn:<partition>:lambda:<region>:<account>:function:<name>`);
+    fail(
+      "rotation.rotationLambdaArn",
+      `${show(rotationLambdaArn)}: allowed is a Lambda function ARN, arn:<partition>:lambda:<region>:<account>:function:<name>`,
+    );
   }
   if ((automaticallyAfterDays === undefined) === (scheduleExpression === undefined)) {
     fail("rotation", "give exactly one of automaticallyAfterDays and scheduleExpression");

@@ -73,7 +73,11 @@ export class SecretsKey extends Construct implements ISecretsKey {
    */
   static fromKeyArn(scope: Construct, id: string, keyArn: string): ISecretsKey {
     if (typeof keyArn !== "string" || (!Token.isUnresolved(keyArn) && !KEY_ARN.test(keyArn))) {
-      throw new SecureLambdaValidationError(`${scope.node.path}/${id}`, "keyArn", `${show(keyArn)}: allowed is a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias)`);
+      throw new SecureLambdaValidationError(
+        `${scope.node.path}/${id}`,
+        "keyArn",
+        `${show(keyArn)}: allowed is a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key id> (not an alias)`,
+      );
     }
     return new ImportedSecretsKey(scope, id, keyArn);
   }
@@ -161,7 +165,11 @@ class ImportedSecretsKey extends Construct implements ISecretsKey {
   readonly preventDestroy = true;
   private warned = false;
 
-  constructor(scope: Construct, id: string, readonly keyArn: string) {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly keyArn: string,
+  ) {
     super(scope, id);
   }
 

@@ -4,14 +4,7 @@ import type { DeadLetterQueueOption } from "./dead-letter-target";
 import { defaultParameterPrefix, type SecretStore } from "./naming";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
-import {
-  failAt,
-  validateSecureLambdaProps,
-  type CheckedPlacement,
-  type LambdaArchitecture,
-  type LambdaRuntime,
-  type ValidatedProps,
-} from "./validation";
+import { failAt, validateSecureLambdaProps, type CheckedPlacement, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
 import { isPlainObject, show } from "./values";
 import type { VpcPlacement } from "./vpc-placement";
 

@@ -128,10 +128,18 @@ export class SecureLambda extends Construct {
   /** The SSM parameter name of one of this function's secrets. */
   parameterName(secret: string): string {
     if (this.secret) {
-      throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)}: this function's secrets are keys of the Secrets Manager secret ${this.secret.nameInput}, not SSM parameters`);
+      throw new SecureLambdaValidationError(
+        this.node.path,
+        "secret",
+        `${JSON.stringify(secret)}: this function's secrets are keys of the Secrets Manager secret ${this.secret.nameInput}, not SSM parameters`,
+      );
     }
     if (!(secret in this.parameters)) {
-      throw new SecureLambdaValidationError(this.node.path, "secret", `${JSON.stringify(secret)} is not one of this function's secrets (${Object.keys(this.parameters).join(", ") || "none"})`);
+      throw new SecureLambdaValidationError(
+        this.node.path,
+        "secret",
+        `${JSON.stringify(secret)} is not one of this function's secrets (${Object.keys(this.parameters).join(", ") || "none"})`,
+      );
     }
     return parameterName(this.parameterPrefix, secret);
   }

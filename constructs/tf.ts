@@ -50,4 +50,3 @@ export { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 export { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-

@@ -23,9 +23,7 @@ export const SUPPORTED_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as 
 /** Instruction set architectures Lambda offers. */
 export const SUPPORTED_ARCHITECTURES = ["arm64", "x86_64"] as const;
 /** The retention periods CloudWatch Logs accepts; 0 keeps log events forever. */
-export const LOG_RETENTION_DAYS = [
-  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
 export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
@@ -242,17 +240,26 @@ function checkSecrets(fail: Fail, props: ValidatedProps): Map<string, string> {
     const earlier = byVariable.get(variable);
     if (earlier === secret) fail("secrets", `${show(secret)} is listed twice`);
     if (earlier !== undefined) {
-      fail("secrets", `${show(earlier)} and ${show(secret)} both map to the variable ${variable}; names must differ after upper-casing and folding - and . to _`);
+      fail(
+        "secrets",
+        `${show(earlier)} and ${show(secret)} both map to the variable ${variable}; names must differ after upper-casing and folding - and . to _`,
+      );
     }
     byVariable.set(variable, secret);
     if (!ENV_NAME.test(variable) || isReservedEnvName(variable)) {
-      fail("secrets", `${show(secret)} maps to ${variable}, which is not a valid Lambda variable name; start the secret name with a letter and avoid AWS_/LAMBDA_ prefixes`);
+      fail(
+        "secrets",
+        `${show(secret)} maps to ${variable}, which is not a valid Lambda variable name; start the secret name with a letter and avoid AWS_/LAMBDA_ prefixes`,
+      );
     }
     // A prefix known only at plan gives names whose length and depth SSM judges then.
     if (isUnresolved(props.parameterPrefix)) continue;
     const name = parameterName(props.parameterPrefix, secret);
     if (name.length > MAX_PARAMETER_NAME_LENGTH) {
-      fail("parameterPrefix", `the parameter name of secret ${show(secret)} is ${name.length} characters; SSM allows ${MAX_PARAMETER_NAME_LENGTH} here (its 1011-character limit counts the ARN)`);
+      fail(
+        "parameterPrefix",
+        `the parameter name of secret ${show(secret)} is ${name.length} characters; SSM allows ${MAX_PARAMETER_NAME_LENGTH} here (its 1011-character limit counts the ARN)`,
+      );
     }
     const depth = name.split("/").length - 1;
     if (depth > MAX_PARAMETER_DEPTH) {
@@ -304,9 +311,13 @@ function checkSwitches(fail: Fail, props: SecureLambdaProps): void {
 }
 
 function checkKey(fail: Fail, props: SecureLambdaProps): void {
-  if (props.kmsKey !== undefined && !isSecretsKey(props.kmsKey)) fail("kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn(...) for a key managed elsewhere");
+  if (props.kmsKey !== undefined && !isSecretsKey(props.kmsKey))
+    fail("kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn(...) for a key managed elsewhere");
   if (props.protect && props.kmsKey && !props.kmsKey.preventDestroy) {
-    fail("kmsKey", `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`);
+    fail(
+      "kmsKey",
+      `${props.kmsKey.node.path} is not protected, but this function is: deleting the key would make its protected parameters unreadable; create the key with preventDestroy: true`,
+    );
   }
 }
 
@@ -335,7 +346,10 @@ function checkReservedConcurrency(fail: Fail, value: unknown): void {
 function checkCodeSigningConfigArn(fail: Fail, arn: unknown): void {
   if (arn === undefined || isUnresolved(arn)) return;
   if (typeof arn !== "string" || !CODE_SIGNING_CONFIG_ARN.test(arn)) {
-    fail("codeSigningConfigArn", `${show(arn)}: allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>`);
+    fail(
+      "codeSigningConfigArn",
+      `${show(arn)}: allowed is a code-signing config ARN, arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case letters and digits>`,
+    );
   }
 }
 

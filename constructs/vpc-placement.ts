@@ -22,7 +22,12 @@ const MAX_SECURITY_GROUPS = 5;
 const KEYS: readonly string[] = ["subnetIds", "securityGroupIds"];
 
 // The EC2 calls that change network interfaces: Lambda's, never the function code's.
-const CHANGE_NETWORK_INTERFACES = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
+const CHANGE_NETWORK_INTERFACES = [
+  "ec2:CreateNetworkInterface",
+  "ec2:DeleteNetworkInterface",
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:UnassignPrivateIpAddresses",
+];
 
 /**
  * The `vpc` prop, validated (undefined when it is absent). Each subnet and group must be

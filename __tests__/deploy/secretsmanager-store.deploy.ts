@@ -82,7 +82,11 @@ test("the state holds no secret string, not even the placeholder JSON: secret_st
 });
 
 test("set three times: AWSCURRENT moves to the CLI's versions; Terraform's version keeps its own label, so it is never deprecated", async () => {
-  for (const [secret, value] of [["github_token", TOKENS[0]], ["slack_webhook_url", `${receiver.url}${WEBHOOK_PATH}`], ["github_token", TOKENS[1]]] as const) {
+  for (const [secret, value] of [
+    ["github_token", TOKENS[0]],
+    ["slack_webhook_url", `${receiver.url}${WEBHOOK_PATH}`],
+    ["github_token", TOKENS[1]],
+  ] as const) {
     const run = await stack.secrets(["set", ENV, FUNCTION, secret], value!);
     expect([run.code, run.stderr]).toEqual([0, ""]);
   }
@@ -103,7 +107,10 @@ test("a plan then changes nothing but what moto does not model; an apply keeps t
 });
 
 test("even if the placeholder version were gone, Terraform's new one could not take AWSCURRENT from the real values", async () => {
-  const [address] = stack.ok(["state", "list"]).stdout.split("\n").filter((line) => line.startsWith("aws_secretsmanager_secret_version."));
+  const [address] = stack
+    .ok(["state", "list"])
+    .stdout.split("\n")
+    .filter((line) => line.startsWith("aws_secretsmanager_secret_version."));
   const before = terraformVersionId();
   stack.ok(["state", "rm", "-no-color", address!]);
   stack.ok(["apply", "-auto-approve", "-input=false", "-no-color"]);
@@ -116,7 +123,9 @@ test("even if the placeholder version were gone, Terraform's new one could not t
 test("no file Terraform or cdktf wrote holds a real value: state, its backup, the saved plans and their show -json", () => {
   expect(stack.filesHolding([...TOKENS, WEBHOOK_SECRET_PART])).toEqual([]);
   // And those files were there to be searched.
-  expect(fs.readdirSync(stack.stackDir)).toEqual(expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]));
+  expect(fs.readdirSync(stack.stackDir)).toEqual(
+    expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]),
+  );
 });
 
 test("the deployed bundle, run with its deployed environment, reads the current values from moto", async () => {

@@ -44,7 +44,13 @@ beforeAll(async () => {
     functions: [{ ...notifier, environment: { ...notifier.environment, GITHUB_API_URL: receiver.url } }],
   });
   const config = { region: dev.region, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
-  clients = { ssm: new SSMClient(config), kms: new KMSClient(config), iam: new IAMClient(config), lambda: new LambdaClient(config), logs: new CloudWatchLogsClient(config) };
+  clients = {
+    ssm: new SSMClient(config),
+    kms: new KMSClient(config),
+    iam: new IAMClient(config),
+    lambda: new LambdaClient(config),
+    logs: new CloudWatchLogsClient(config),
+  };
 });
 
 afterAll(async () => {
@@ -62,7 +68,9 @@ test("the deploy uses the tools npm run tools prepared, and names its one edit o
   expect(json.terraform.required_version).toBe(">= 1.11.0");
   expect(json.terraform.required_providers.aws.version).toBe(tools.awsProvider);
   // Only when the mirror's build is not the pinned version (npm run tools says why).
-  expect(stack.edit).toBe(tools.awsProvider === tools.awsProviderPinned ? undefined : `required_providers.aws.version ${tools.awsProviderPinned} -> ${tools.awsProvider}`);
+  expect(stack.edit).toBe(
+    tools.awsProvider === tools.awsProviderPinned ? undefined : `required_providers.aws.version ${tools.awsProviderPinned} -> ${tools.awsProvider}`,
+  );
 });
 
 test("init and apply create the stack", () => {
@@ -81,7 +89,8 @@ test("moto holds the key with rotation and its policy, the parameters with the p
 
   for (const name of PARAMETERS) {
     expect(await parameterValue(name)).toBe(PLACEHOLDER_VALUE);
-    const [meta] = (await clients.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] }))).Parameters ?? [];
+    const [meta] =
+      (await clients.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] }))).Parameters ?? [];
     expect(meta).toMatchObject({ Type: "SecureString", KeyId: key!.arn });
   }
 
@@ -143,7 +152,9 @@ test("after the values are set, a plan changes nothing but what moto does not mo
 test("no file Terraform or cdktf wrote holds a real value: state, its backup, the saved plans and their show -json", () => {
   expect(stack.filesHolding([TOKEN, WEBHOOK_SECRET_PART])).toEqual([]);
   // And those files were there to be searched.
-  expect(fs.readdirSync(stack.stackDir)).toEqual(expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]));
+  expect(fs.readdirSync(stack.stackDir)).toEqual(
+    expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]),
+  );
 });
 
 test("the deployed bundle, run with its deployed environment, reads the real values from moto", async () => {

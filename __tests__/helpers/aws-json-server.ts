@@ -53,7 +53,10 @@ export type CallHook = (request: Readonly<Record<string, unknown>>) => void;
 
 /** Thrown by a fake's handler for an error the service answers with: becomes a 400 `{ __type: code, message }`. */
 export class ServiceError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -129,7 +132,8 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     try {
       const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]));
       signature = verifySignature({ method: req.method ?? "", path: req.url ?? "/", headers, body: text }, (key) => KNOWN_CREDENTIALS[key]);
-      if (signature.service !== options.signingName) throw new SignatureError("InvalidSignatureException", `Credential should be scoped to correct service: '${options.signingName}'.`);
+      if (signature.service !== options.signingName)
+        throw new SignatureError("InvalidSignatureException", `Credential should be scoped to correct service: '${options.signingName}'.`);
     } catch (error) {
       if (!(error instanceof SignatureError)) throw error;
       return sendError(res, action, error.code === "MissingAuthenticationTokenException" ? 403 : 400, error.code, error.message);

@@ -10,7 +10,12 @@ import { SignatureError, verifySignature, type VerifiedSignature } from "./sigv4
 
 /** An error answer: `{ __type: code, message, ...extra }` with this HTTP status. */
 export class FakeAwsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400, readonly extra: Readonly<Record<string, unknown>> = {}) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly extra: Readonly<Record<string, unknown>> = {},
+  ) {
     super(message);
   }
 }
@@ -42,7 +47,9 @@ export function fakeAwsService(options: { readonly targetPrefix: string; readonl
       init.headers.forEach((value, name) => (headers[name] = value));
       let signature: VerifiedSignature;
       try {
-        signature = verifySignature({ method: init.method, path: new URL(url).pathname, headers, body: init.body }, (key) => (key === "test" ? "test" : undefined));
+        signature = verifySignature({ method: init.method, path: new URL(url).pathname, headers, body: init.body }, (key) =>
+          key === "test" ? "test" : undefined,
+        );
         if (signature.service !== options.signingName) throw new SignatureError("InvalidSignatureException", "signed for another service");
       } catch (error) {
         if (error instanceof SignatureError) return answer(400, { __type: error.code, message: error.message });

@@ -81,7 +81,8 @@ export function invokeInChild(fn: SynthesizedFunction, options: InvokeOptions = 
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      if (!message?.results) reject(new Error(`child exited ${code} without results (${message?.initError ?? "no message"}); stderr: ${stderr.slice(0, 2000)}`));
+      if (!message?.results)
+        reject(new Error(`child exited ${code} without results (${message?.initError ?? "no message"}); stderr: ${stderr.slice(0, 2000)}`));
       else resolve({ results: message.results, stdout, stderr });
     });
   });

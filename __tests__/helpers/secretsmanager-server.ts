@@ -194,7 +194,8 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   function updateStage(secret: Secret, stage: string, moveTo: string | undefined, removeFrom: string | undefined): void {
     const holder = holderOf(secret, stage);
     const target = moveTo === undefined ? undefined : secret.versions.get(moveTo);
-    if (moveTo !== undefined && !target) throw new ServiceError("ResourceNotFoundException", `Secrets Manager can't find the specified secret value for VersionId: ${moveTo}`);
+    if (moveTo !== undefined && !target)
+      throw new ServiceError("ResourceNotFoundException", `Secrets Manager can't find the specified secret value for VersionId: ${moveTo}`);
     if (moveTo === undefined && removeFrom === undefined) {
       throw new ServiceError("InvalidParameterException", "You must specify MoveToVersionId, RemoveFromVersionId, or both.");
     }
@@ -212,7 +213,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     }
     if (target) return moveStage(secret, stage, target);
     if (stage === AWSCURRENT) {
-      throw new ServiceError("InvalidParameterException", "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.");
+      throw new ServiceError(
+        "InvalidParameterException",
+        "You can only move staging label AWSCURRENT to a different secret version. It can't be completely removed.",
+      );
     }
     holder?.stages.delete(stage);
   }
@@ -258,7 +262,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
         // The SDK fills ClientRequestToken with a UUID when the caller gives none.
         const token = (request.ClientRequestToken as string | undefined) ?? randomUUID();
         if (token.length < 32 || token.length > 64) {
-          throw new ServiceError("ValidationException", "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 32 and 64");
+          throw new ServiceError(
+            "ValidationException",
+            "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 32 and 64",
+          );
         }
         const stages = Array.isArray(request.VersionStages) ? (request.VersionStages as string[]) : [AWSCURRENT];
         const version = put(secret, request.SecretString, token, stages);

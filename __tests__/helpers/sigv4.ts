@@ -29,7 +29,10 @@ export interface VerifiedSignature {
 
 /** Why a request's signature is refused, as AWS names it. */
 export class SignatureError extends Error {
-  constructor(readonly code: "MissingAuthenticationTokenException" | "IncompleteSignatureException" | "InvalidSignatureException", message: string) {
+  constructor(
+    readonly code: "MissingAuthenticationTokenException" | "IncompleteSignatureException" | "InvalidSignatureException",
+    message: string,
+  ) {
     super(message);
   }
 }

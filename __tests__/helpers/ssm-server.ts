@@ -73,7 +73,10 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
   function put(name: string, value: string, put: PutOptions & { overwrite: boolean }): StoredParameter {
     const existing = parameters.get(name);
     if (existing && !put.overwrite) {
-      throw new ServiceError("ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.");
+      throw new ServiceError(
+        "ParameterAlreadyExists",
+        "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
+      );
     }
     const type = put.type ?? existing?.type ?? "SecureString";
     const stored: StoredParameter = {
@@ -108,7 +111,10 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
       case "GetParameters": {
         const names = Array.isArray(request.Names) ? (request.Names as string[]) : [];
         if (names.length === 0 || names.length > 10) {
-          throw new ServiceError("ValidationException", `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10`);
+          throw new ServiceError(
+            "ValidationException",
+            `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to 10`,
+          );
         }
         const found = names.flatMap((name) => parameters.get(name) ?? []);
         return { Parameters: found.map((p) => wire(p, decrypt)), InvalidParameters: names.filter((name) => !parameters.has(name)) };

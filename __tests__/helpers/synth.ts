@@ -76,5 +76,7 @@ export function expectWriteOnlyPlaceholder(parameter: Record<string, any>, prote
   expect(parameter).not.toHaveProperty("insecure_value");
   expect(parameter.value_wo).toBe(PLACEHOLDER_VALUE);
   expect(parameter.value_wo_version).toBe(1);
-  expect(parameter.lifecycle).toEqual(protect ? { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES, prevent_destroy: true } : { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES });
+  expect(parameter.lifecycle).toEqual(
+    protect ? { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES, prevent_destroy: true } : { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES },
+  );
 }

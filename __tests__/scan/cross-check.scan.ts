@@ -54,32 +54,67 @@ const COVERED: ReadonlyArray<Breakage & { readonly failing: readonly string[] }>
   { name: "key rotation unset", type: "aws_kms_key", failing: ["CKV_AWS_7", "AWS-0065"], break: (j) => delete onlyBody(j, "aws_kms_key").enable_key_rotation },
   { name: "key disabled", type: "aws_kms_key", failing: ["CKV_AWS_227"], break: (j) => (onlyBody(j, "aws_kms_key").is_enabled = false) },
   { name: "key without its own policy", type: "aws_kms_key", failing: ["CKV2_AWS_64"], break: (j) => delete onlyBody(j, "aws_kms_key").policy },
-  { name: "log retention unset", type: "aws_cloudwatch_log_group", failing: ["CKV_AWS_66", "CKV_AWS_338"], break: (j) => delete onlyBody(j, "aws_cloudwatch_log_group").retention_in_days },
-  { name: "log retention 180 days", type: "aws_cloudwatch_log_group", failing: ["CKV_AWS_338"], break: (j) => (onlyBody(j, "aws_cloudwatch_log_group").retention_in_days = 180) },
-  { name: "unencrypted log group", type: "aws_cloudwatch_log_group", failing: ["CKV_AWS_158", "AWS-0017"], break: (j) => delete onlyBody(j, "aws_cloudwatch_log_group").kms_key_id },
+  {
+    name: "log retention unset",
+    type: "aws_cloudwatch_log_group",
+    failing: ["CKV_AWS_66", "CKV_AWS_338"],
+    break: (j) => delete onlyBody(j, "aws_cloudwatch_log_group").retention_in_days,
+  },
+  {
+    name: "log retention 180 days",
+    type: "aws_cloudwatch_log_group",
+    failing: ["CKV_AWS_338"],
+    break: (j) => (onlyBody(j, "aws_cloudwatch_log_group").retention_in_days = 180),
+  },
+  {
+    name: "unencrypted log group",
+    type: "aws_cloudwatch_log_group",
+    failing: ["CKV_AWS_158", "AWS-0017"],
+    break: (j) => delete onlyBody(j, "aws_cloudwatch_log_group").kms_key_id,
+  },
   { name: "no tracing", type: "aws_lambda_function", failing: ["CKV_AWS_50"], break: (j) => delete fn(j).tracing_config },
   { name: "environment not encrypted with the key", type: "aws_lambda_function", failing: ["CKV_AWS_173"], break: (j) => delete fn(j).kms_key_arn },
   { name: "no concurrency reservation", type: "aws_lambda_function", failing: ["CKV_AWS_115"], break: (j) => delete fn(j).reserved_concurrent_executions },
   { name: "no dead-letter target", type: "aws_lambda_function", failing: ["CKV_AWS_116"], break: (j) => delete fn(j).dead_letter_config },
   // AWS's documented example key id, assembled so the source holds no key-shaped literal.
-  { name: "AWS access key in the environment", type: "aws_lambda_function", failing: ["CKV_AWS_45"], break: (j) => (fn(j).environment.variables.UPLOAD_KEY_ID = ["AKIA", "IOSFODNN7EXAMPLE"].join("")) },
+  {
+    name: "AWS access key in the environment",
+    type: "aws_lambda_function",
+    failing: ["CKV_AWS_45"],
+    break: (j) => (fn(j).environment.variables.UPLOAD_KEY_ID = ["AKIA", "IOSFODNN7EXAMPLE"].join("")),
+  },
   {
     name: "function URL without IAM auth",
     type: "aws_lambda_function_url",
     failing: ["CKV_AWS_258"],
     break: (j) => (j.resource.aws_lambda_function_url = { "notifier-dev_FunctionUrl_0": { function_name: "notifier-dev", authorization_type: "NONE" } }),
   },
-  { name: "trust policy for any principal", type: "aws_iam_role", failing: ["CKV_AWS_60"], break: (j) => editPolicy(onlyBody(j, "aws_iam_role"), "assume_role_policy", (s) => (s[0].Principal = { AWS: "*" })) },
+  {
+    name: "trust policy for any principal",
+    type: "aws_iam_role",
+    failing: ["CKV_AWS_60"],
+    break: (j) => editPolicy(onlyBody(j, "aws_iam_role"), "assume_role_policy", (s) => (s[0].Principal = { AWS: "*" })),
+  },
   {
     name: "trust policy for a whole account",
     type: "aws_iam_role",
     failing: ["CKV_AWS_61"],
     break: (j) => editPolicy(onlyBody(j, "aws_iam_role"), "assume_role_policy", (s) => (s[0].Principal = { AWS: ["arn:aws:iam::123456789012:root"] })),
   },
-  { name: "action \"*\"", type: "aws_iam_role_policy", failing: ["CKV_AWS_62", "CKV_AWS_63"], break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "WriteTraces").Action = "*")) },
+  {
+    name: 'action "*"',
+    type: "aws_iam_role_policy",
+    failing: ["CKV_AWS_62", "CKV_AWS_63"],
+    break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "WriteTraces").Action = "*")),
+  },
   { name: "plain String parameter", type: "aws_ssm_parameter", failing: ["CKV2_AWS_34"], break: (j) => (firstParameter(j).type = "String") },
   { name: "parameter without key_id", type: "aws_ssm_parameter", failing: ["CKV_AWS_337"], break: (j) => delete firstParameter(j).key_id },
-  { name: "unencrypted queue", type: "aws_sqs_queue", failing: ["CKV_AWS_27", "AWS-0096"], break: (j) => delete onlyBody(j, "aws_sqs_queue").sqs_managed_sse_enabled },
+  {
+    name: "unencrypted queue",
+    type: "aws_sqs_queue",
+    failing: ["CKV_AWS_27", "AWS-0096"],
+    break: (j) => delete onlyBody(j, "aws_sqs_queue").sqs_managed_sse_enabled,
+  },
   {
     name: "queue with the AWS-managed key",
     type: "aws_sqs_queue",
@@ -94,15 +129,23 @@ const COVERED: ReadonlyArray<Breakage & { readonly failing: readonly string[] }>
 /** Properties only the project's rules check: the rule fails the copy, the scanners' nearest checks do not. */
 const GAPS: ReadonlyArray<Breakage & { readonly rule: string }> = [
   {
-    name: "key policy allowing \"*\"",
+    name: 'key policy allowing "*"',
     rule: "kms-key-no-wildcard-principal",
     type: "aws_kms_key",
-    break: (j) => editPolicy(onlyBody(j, "aws_kms_key"), "policy", (s) => s.push({ Sid: "Anyone", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt"], Resource: "*" })),
+    break: (j) =>
+      editPolicy(onlyBody(j, "aws_kms_key"), "policy", (s) =>
+        s.push({ Sid: "Anyone", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt"], Resource: "*" }),
+      ),
   },
   { name: "tracing PassThrough", rule: "lambda-tracing", type: "aws_lambda_function", break: (j) => (fn(j).tracing_config = { mode: "PassThrough" }) },
   { name: "runtime nodejs18.x", rule: "lambda-runtime-supported", type: "aws_lambda_function", break: (j) => (fn(j).runtime = "nodejs18.x") },
   { name: "runtime nodejs20.x", rule: "lambda-runtime-supported", type: "aws_lambda_function", break: (j) => (fn(j).runtime = "nodejs20.x") },
-  { name: "reservation -1 (none)", rule: "lambda-reserved-concurrency", type: "aws_lambda_function", break: (j) => (fn(j).reserved_concurrent_executions = -1) },
+  {
+    name: "reservation -1 (none)",
+    rule: "lambda-reserved-concurrency",
+    type: "aws_lambda_function",
+    break: (j) => (fn(j).reserved_concurrent_executions = -1),
+  },
   {
     name: "action ssm:Get*",
     rule: "iam-no-wildcard-action",
@@ -110,13 +153,13 @@ const GAPS: ReadonlyArray<Breakage & { readonly rule: string }> = [
     break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Action = ["ssm:Get*"])),
   },
   {
-    name: "parameters on \"*\"",
+    name: 'parameters on "*"',
     rule: "iam-scoped-resources",
     type: "aws_iam_role_policy",
     break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Resource = "*")),
   },
   {
-    name: "a scopable action in the \"*\" statement",
+    name: 'a scopable action in the "*" statement',
     rule: "iam-scoped-resources",
     type: "aws_iam_role_policy",
     break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => bySid(s, "WriteTraces").Action.push("sqs:SendMessage")),
@@ -209,7 +252,15 @@ describe("what only the project's rules check: the scanners pass the broken copy
     const ran = new Set(resultsOf(brokenScan, "dev").map((r) => r.id));
     const notRun = POSTURE_RULES.flatMap((rule) => rule.nearest.filter((id) => !ran.has(id)).map((id) => `${rule.id}: ${id}`));
     // Checkov's resource-wildcard checks read only aws_iam_policy_document (see iam-scoped-resources), and function URLs do not exist in dev.
-    expect(notRun).toEqual(["iam-scoped-resources: CKV_AWS_355", "iam-scoped-resources: CKV_AWS_286", "iam-scoped-resources: CKV_AWS_287", "iam-scoped-resources: CKV_AWS_288", "iam-scoped-resources: CKV_AWS_289", "iam-scoped-resources: CKV_AWS_290", "iam-scoped-resources: AWS-0057"]);
+    expect(notRun).toEqual([
+      "iam-scoped-resources: CKV_AWS_355",
+      "iam-scoped-resources: CKV_AWS_286",
+      "iam-scoped-resources: CKV_AWS_287",
+      "iam-scoped-resources: CKV_AWS_288",
+      "iam-scoped-resources: CKV_AWS_289",
+      "iam-scoped-resources: CKV_AWS_290",
+      "iam-scoped-resources: AWS-0057",
+    ]);
   });
 });
 
@@ -228,7 +279,11 @@ describe("scanner defects the scan works around (each test fails once the defect
 
   test("Trivy 0.74.0 fails AWS-0066 on a function whose tracing_config is Active (trivy#5907): the skip list accepts it", () => {
     expect(fn(dev.json).tracing_config).toEqual({ mode: "Active" });
-    expect(resultsOf(brokenScan, "dev").filter((r) => r.id === "AWS-0066").map((r) => r.result)).toEqual(["failed"]);
+    expect(
+      resultsOf(brokenScan, "dev")
+        .filter((r) => r.id === "AWS-0066")
+        .map((r) => r.result),
+    ).toEqual(["failed"]);
   });
 });
 

@@ -35,7 +35,13 @@ export function functionAsks(subject: FunctionSubject) {
   return (describe: string, expected: Expectation, action: string, resource: string, options: AskOptions = {}): Check => ({
     describe,
     expected,
-    request: { principal: subject.role.sessionArn, action, resource, resourceAccount: options.resourceAccount ?? subject.target.accountId, context: options.context ?? {} },
+    request: {
+      principal: subject.role.sessionArn,
+      action,
+      resource,
+      resourceAccount: options.resourceAccount ?? subject.target.accountId,
+      context: options.context ?? {},
+    },
     identityPolicies: subject.role.policies,
     resourcePolicy: options.resourcePolicy,
   });

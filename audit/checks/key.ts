@@ -17,7 +17,9 @@ export function keyChecks(subject: FunctionSubject, world: AuditWorld): Check[] 
   const byFunction = (action: string, describe: string, context: Check["request"]["context"] = {}) =>
     ask(describe, "denied", action, key.arn, { context: { "kms:CallerAccount": accountId, ...context }, resourcePolicy: key.policy });
   const checks: Check[] = [
-    byFunction("kms:Encrypt", `kms:Encrypt via ${subject.secret ? "Secrets Manager" : "SSM"} with the key`, { "kms:ViaService": viaService(subject, subject.secret ? "secretsmanager" : "ssm") }),
+    byFunction("kms:Encrypt", `kms:Encrypt via ${subject.secret ? "Secrets Manager" : "SSM"} with the key`, {
+      "kms:ViaService": viaService(subject, subject.secret ? "secretsmanager" : "ssm"),
+    }),
     byFunction("kms:GenerateDataKey", "kms:GenerateDataKey with the key"),
     byFunction("kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletion of the key"),
     byFunction("kms:PutKeyPolicy", "kms:PutKeyPolicy on the key"),
@@ -28,14 +30,26 @@ export function keyChecks(subject: FunctionSubject, world: AuditWorld): Check[] 
       // account can decrypt the secrets directly, without the store. The row keeps that visible.
       describe: `kms:Decrypt directly by an administrator of this account (the key policy delegates to IAM)`,
       expected: "allowed",
-      request: { principal: `arn:${subject.target.partition}:iam::${accountId}:role/admin`, action: "kms:Decrypt", resource: key.arn, resourceAccount: accountId, context: { "kms:CallerAccount": accountId } },
+      request: {
+        principal: `arn:${subject.target.partition}:iam::${accountId}:role/admin`,
+        action: "kms:Decrypt",
+        resource: key.arn,
+        resourceAccount: accountId,
+        context: { "kms:CallerAccount": accountId },
+      },
       identityPolicies: [{ name: "AdministratorAccess", document: ADMINISTRATOR }],
       resourcePolicy: key.policy,
     },
     {
       describe: `kms:Decrypt by an administrator of another account`,
       expected: "denied",
-      request: { principal: `arn:${subject.target.partition}:iam::${OTHER_ACCOUNT_ID}:role/admin`, action: "kms:Decrypt", resource: key.arn, resourceAccount: accountId, context: { "kms:CallerAccount": OTHER_ACCOUNT_ID } },
+      request: {
+        principal: `arn:${subject.target.partition}:iam::${OTHER_ACCOUNT_ID}:role/admin`,
+        action: "kms:Decrypt",
+        resource: key.arn,
+        resourceAccount: accountId,
+        context: { "kms:CallerAccount": OTHER_ACCOUNT_ID },
+      },
       identityPolicies: [{ name: "AdministratorAccess", document: ADMINISTRATOR }],
       resourcePolicy: key.policy,
     },
@@ -52,7 +66,13 @@ function logsServiceChecks(subject: FunctionSubject, world: AuditWorld, key: Key
   const asLogs = (describe: string, expected: Check["expected"], groupArn: string): Check => ({
     describe,
     expected,
-    request: { principal: logs, action: "kms:GenerateDataKey", resource: key.arn, resourceAccount: subject.target.accountId, context: { "kms:EncryptionContext:aws:logs:arn": groupArn } },
+    request: {
+      principal: logs,
+      action: "kms:GenerateDataKey",
+      resource: key.arn,
+      resourceAccount: subject.target.accountId,
+      context: { "kms:EncryptionContext:aws:logs:arn": groupArn },
+    },
     identityPolicies: [],
     resourcePolicy: key.policy,
   });

@@ -20,7 +20,10 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
     checks.push(
       ask(`ssm:GetParameter on own ${parameter.name}`, "allowed", "ssm:GetParameter", parameter.arn),
       ask(`ssm:GetParameters on own ${parameter.name}`, "allowed", "ssm:GetParameters", parameter.arn),
-      ask(`kms:Decrypt via SSM for own ${parameter.name}`, "allowed", "kms:Decrypt", parameter.key.arn, { context: ssmDecrypt(parameter.arn), resourcePolicy: parameter.key.policy }),
+      ask(`kms:Decrypt via SSM for own ${parameter.name}`, "allowed", "kms:Decrypt", parameter.key.arn, {
+        context: ssmDecrypt(parameter.arn),
+        resourcePolicy: parameter.key.policy,
+      }),
     );
   }
 
@@ -51,7 +54,10 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
       context: { "kms:CallerAccount": subject.target.accountId, "kms:EncryptionContext:PARAMETER_ARN": first.arn },
       resourcePolicy: first.key.policy,
     }),
-    ask(`kms:Decrypt via SSM for ${otherLabel}`, "denied", "kms:Decrypt", first.key.arn, { context: ssmDecrypt(parameterArn(subject, otherName)), resourcePolicy: first.key.policy }),
+    ask(`kms:Decrypt via SSM for ${otherLabel}`, "denied", "kms:Decrypt", first.key.arn, {
+      context: ssmDecrypt(parameterArn(subject, otherName)),
+      resourcePolicy: first.key.policy,
+    }),
     ask(`kms:Decrypt via SSM without an encryption context`, "denied", "kms:Decrypt", first.key.arn, {
       context: { "kms:ViaService": viaService(subject, "ssm"), "kms:CallerAccount": subject.target.accountId },
       resourcePolicy: first.key.policy,

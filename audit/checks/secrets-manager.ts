@@ -31,18 +31,41 @@ export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld
     ask(`secretsmanager:GetSecretValue of AWSCURRENT on own ${secret.name}`, "allowed", "secretsmanager:GetSecretValue", secret.arn, CURRENT),
     // Earlier versions may hold a token that was replaced because it leaked.
     ask(`secretsmanager:GetSecretValue of AWSPREVIOUS on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, stage("AWSPREVIOUS")),
-    ask(`secretsmanager:GetSecretValue of the placeholder version (its own label) on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, stage(PLACEHOLDER_STAGE)),
-    ask(`secretsmanager:GetSecretValue by VersionId, no stage, on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, { context: { "secretsmanager:VersionId": "00000000-0000-0000-0000-000000000000" } }),
-    ask(`kms:Decrypt via Secrets Manager for own ${secret.name}`, "allowed", "kms:Decrypt", secret.key.arn, { context: decrypt(secret.arn, via), resourcePolicy: secret.key.policy }),
+    ask(
+      `secretsmanager:GetSecretValue of the placeholder version (its own label) on own ${secret.name}`,
+      "denied",
+      "secretsmanager:GetSecretValue",
+      secret.arn,
+      stage(PLACEHOLDER_STAGE),
+    ),
+    ask(`secretsmanager:GetSecretValue by VersionId, no stage, on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, {
+      context: { "secretsmanager:VersionId": "00000000-0000-0000-0000-000000000000" },
+    }),
+    ask(`kms:Decrypt via Secrets Manager for own ${secret.name}`, "allowed", "kms:Decrypt", secret.key.arn, {
+      context: decrypt(secret.arn, via),
+      resourcePolicy: secret.key.policy,
+    }),
     ask(`secretsmanager:GetSecretValue on ${otherLabel}`, "denied", "secretsmanager:GetSecretValue", otherArn, CURRENT),
     // Names are prefixes of ARNs: `secret:app*` would also match `secret:app-sibling-...`.
-    ask(`secretsmanager:GetSecretValue on a sibling ${secret.name}-sibling`, "denied", "secretsmanager:GetSecretValue", arnIn(subject, "secretsmanager", `secret:${secret.name}-sibling-AbCdEf`), CURRENT),
+    ask(
+      `secretsmanager:GetSecretValue on a sibling ${secret.name}-sibling`,
+      "denied",
+      "secretsmanager:GetSecretValue",
+      arnIn(subject, "secretsmanager", `secret:${secret.name}-sibling-AbCdEf`),
+      CURRENT,
+    ),
     ask(`secretsmanager:PutSecretValue on own ${secret.name}`, "denied", "secretsmanager:PutSecretValue", secret.arn),
     ask(`secretsmanager:UpdateSecret on own ${secret.name}`, "denied", "secretsmanager:UpdateSecret", secret.arn),
     ask(`secretsmanager:DeleteSecret on own ${secret.name}`, "denied", "secretsmanager:DeleteSecret", secret.arn),
     ask(`secretsmanager:ListSecrets`, "denied", "secretsmanager:ListSecrets", "*"),
-    ask(`kms:Decrypt called directly (not via Secrets Manager) for own ${secret.name}`, "denied", "kms:Decrypt", secret.key.arn, { context: decrypt(secret.arn, undefined), resourcePolicy: secret.key.policy }),
-    ask(`kms:Decrypt via Secrets Manager for ${otherLabel}`, "denied", "kms:Decrypt", secret.key.arn, { context: decrypt(otherArn, via), resourcePolicy: secret.key.policy }),
+    ask(`kms:Decrypt called directly (not via Secrets Manager) for own ${secret.name}`, "denied", "kms:Decrypt", secret.key.arn, {
+      context: decrypt(secret.arn, undefined),
+      resourcePolicy: secret.key.policy,
+    }),
+    ask(`kms:Decrypt via Secrets Manager for ${otherLabel}`, "denied", "kms:Decrypt", secret.key.arn, {
+      context: decrypt(otherArn, via),
+      resourcePolicy: secret.key.policy,
+    }),
   ];
 }
 
@@ -51,5 +74,7 @@ function crossStoreCheck(subject: FunctionSubject, world: AuditWorld): Check[] {
   const other = world.functions.find((f) => f !== subject && f.secret)?.secret;
   if (!other) return [];
   const arn = arnIn(subject, "secretsmanager", other.arn.slice(other.arn.indexOf(":secret:") + 1));
-  return [functionAsks(subject)(`secretsmanager:GetSecretValue on another function's secret ${other.name}`, "denied", "secretsmanager:GetSecretValue", arn, CURRENT)];
+  return [
+    functionAsks(subject)(`secretsmanager:GetSecretValue on another function's secret ${other.name}`, "denied", "secretsmanager:GetSecretValue", arn, CURRENT),
+  ];
 }

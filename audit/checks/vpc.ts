@@ -29,7 +29,9 @@ export function vpcChecks(subject: FunctionSubject): Check[] {
     ask("ec2:DescribeNetworkInterfaces (no resource-level permissions)", "allowed", "ec2:DescribeNetworkInterfaces", "*"),
     ask("ec2:CreateNetworkInterface, the new interface (Lambda's call)", "allowed", "ec2:CreateNetworkInterface", networkInterface),
     ...vpc.subnetIds.map((id) => ask(`ec2:CreateNetworkInterface in own subnet ${id}`, "allowed", "ec2:CreateNetworkInterface", ec2(`subnet/${id}`))),
-    ...vpc.securityGroupIds.map((id) => ask(`ec2:CreateNetworkInterface with own security group ${id}`, "allowed", "ec2:CreateNetworkInterface", ec2(`security-group/${id}`))),
+    ...vpc.securityGroupIds.map((id) =>
+      ask(`ec2:CreateNetworkInterface with own security group ${id}`, "allowed", "ec2:CreateNetworkInterface", ec2(`security-group/${id}`)),
+    ),
     ask("ec2:CreateNetworkInterface in another subnet", "denied", "ec2:CreateNetworkInterface", ec2(`subnet/${otherSubnet}`)),
     ask("ec2:CreateNetworkInterface with another security group", "denied", "ec2:CreateNetworkInterface", ec2(`security-group/${otherGroup}`)),
     ask("ec2:DeleteNetworkInterface (Lambda's call)", "allowed", "ec2:DeleteNetworkInterface", networkInterface),

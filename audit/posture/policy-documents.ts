@@ -82,4 +82,3 @@ function roleAddressOf(role: unknown): string | undefined {
   const match = typeof role === "string" ? /^\$\{(aws_iam_role\.[A-Za-z0-9_-]+)\.(id|name)\}$/.exec(role) : null;
   return match?.[1];
 }
-

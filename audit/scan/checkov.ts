@@ -64,12 +64,15 @@ export function runCheckov(checkov: string, files: readonly StackFiles[], root: 
       for (const check of checks) {
         const file = byFile.get(fs.realpathSync(check.file_abs_path));
         if (file === undefined) throw new ScanError(`Checkov reported on ${check.file_abs_path}, which is no stack of this scan`);
-        results.get(file.stack)?.push({ scanner: "checkov", id: check.check_id, resource: addressOf(check.resource, file.json), result, title: check.check_name });
+        results
+          .get(file.stack)
+          ?.push({ scanner: "checkov", id: check.check_id, resource: addressOf(check.resource, file.json), result, title: check.check_name });
       }
     }
   }
   for (const [stack, stackResults] of results) {
-    if (stackResults.length === 0) throw new ScanError(`Checkov ran no check on stack ${stack}: it read none of its resources (${path.relative(root, byFileOf(files, stack))})`);
+    if (stackResults.length === 0)
+      throw new ScanError(`Checkov ran no check on stack ${stack}: it read none of its resources (${path.relative(root, byFileOf(files, stack))})`);
   }
   return results;
 }
@@ -92,6 +95,9 @@ function byFileOf(files: readonly StackFiles[], stack: string): string {
 }
 
 function lastError(stderr: string): string {
-  const lines = stderr.trim().split("\n").filter((line) => line.trim() !== "");
+  const lines = stderr
+    .trim()
+    .split("\n")
+    .filter((line) => line.trim() !== "");
   return lines.slice(-1)[0] ?? "no message";
 }

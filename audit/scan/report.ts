@@ -15,7 +15,9 @@ export function formatScan(report: ScanReport, versions: Readonly<Partial<Record
     const version = versions[scanner] === undefined ? "" : ` ${versions[scanner]}`;
     return `${scanner}${version}: ${counts.total} results (${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped)`;
   });
-  const verdict = report.ok ? "scan: ok" : `scan: FAILED (${report.stacks.reduce((n, s) => n + s.failed.length, 0)} failed, ${report.stale.length} stale skips)`;
+  const verdict = report.ok
+    ? "scan: ok"
+    : `scan: FAILED (${report.stacks.reduce((n, s) => n + s.failed.length, 0)} failed, ${report.stale.length} stale skips)`;
   return `${parts.join("\n")}\n${[...summary, verdict].join("\n")}\n`;
 }
 
@@ -25,7 +27,13 @@ export function formatStackScan(scan: StackScan): string {
   const rank = (r: ScanResult) => (failed.has(r) ? 0 : r.result === "failed" ? 1 : 2);
   const skipOf = (r: ScanResult) => scan.skipped.find((s) => s.scanner === r.scanner && s.id === r.id && s.resource === r.resource);
   const rows = [...scan.results]
-    .sort((a, b) => rank(a) - rank(b) || a.scanner.localeCompare(b.scanner) || a.id.localeCompare(b.id, undefined, { numeric: true }) || a.resource.localeCompare(b.resource))
+    .sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        a.scanner.localeCompare(b.scanner) ||
+        a.id.localeCompare(b.id, undefined, { numeric: true }) ||
+        a.resource.localeCompare(b.resource),
+    )
     .map((r) => {
       const skip = skipOf(r);
       const result = failed.has(r) ? "FAILED" : r.result === "failed" ? `skipped: ${skip?.reason ?? ""}` : "passed";

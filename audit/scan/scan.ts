@@ -77,7 +77,13 @@ function ownRuleResults(stack: SynthesizedStack): ScanResult[] {
   return checkPosture(stack.json).flatMap(({ rule, findings }): ScanResult[] =>
     findings.length === 0
       ? [{ scanner: "secure-lambda" as const, id: rule.id, resource: stack.name, result: "passed" as const, title: rule.title }]
-      : findings.map((finding) => ({ scanner: "secure-lambda" as const, id: rule.id, resource: finding.address, result: "failed" as const, title: `${rule.title}: ${finding.problem}` })),
+      : findings.map((finding) => ({
+          scanner: "secure-lambda" as const,
+          id: rule.id,
+          resource: finding.address,
+          result: "failed" as const,
+          title: `${rule.title}: ${finding.problem}`,
+        })),
   );
 }
 

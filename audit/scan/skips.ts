@@ -35,10 +35,18 @@ export function readSkips(file: string = SKIPS_FILE): Skip[] {
     const where = `${file} entry ${index}`;
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new ScanError(`${where}: must be an object { "id", "resource", "reason" }`);
     const { id, resource, reason, ...extra } = entry as Record<string, unknown>;
-    if (Object.keys(extra).length > 0) throw new ScanError(`${where}: unknown field ${Object.keys(extra).map((k) => JSON.stringify(k)).join(", ")}; allowed: id, resource, reason`);
-    if (typeof id !== "string" || !/^[A-Za-z0-9_.-]+$/.test(id)) throw new ScanError(`${where}: id ${JSON.stringify(id)} must be a check id such as CKV_AWS_117 or AVD-AWS-0066`);
-    if (typeof resource !== "string" || resource === "") throw new ScanError(`${where}: resource ${JSON.stringify(resource)} must be a Terraform address or "all"`);
-    if (typeof reason !== "string" || reason.trim() === "" || reason.includes("\n")) throw new ScanError(`${where}: reason must be one non-empty line saying why ${id} is accepted`);
+    if (Object.keys(extra).length > 0)
+      throw new ScanError(
+        `${where}: unknown field ${Object.keys(extra)
+          .map((k) => JSON.stringify(k))
+          .join(", ")}; allowed: id, resource, reason`,
+      );
+    if (typeof id !== "string" || !/^[A-Za-z0-9_.-]+$/.test(id))
+      throw new ScanError(`${where}: id ${JSON.stringify(id)} must be a check id such as CKV_AWS_117 or AVD-AWS-0066`);
+    if (typeof resource !== "string" || resource === "")
+      throw new ScanError(`${where}: resource ${JSON.stringify(resource)} must be a Terraform address or "all"`);
+    if (typeof reason !== "string" || reason.trim() === "" || reason.includes("\n"))
+      throw new ScanError(`${where}: reason must be one non-empty line saying why ${id} is accepted`);
     const key = `${id} ${resource}`;
     if (seen.has(key)) throw new ScanError(`${where}: ${id} on ${resource} is listed twice`);
     seen.add(key);
@@ -47,10 +55,7 @@ export function readSkips(file: string = SKIPS_FILE): Skip[] {
 }
 
 /** Splits failed results into accepted (by a skip) and not, and names the skips that matched none. */
-export function applySkips(
-  results: readonly ScanResult[],
-  skips: readonly Skip[],
-): { failed: ScanResult[]; skipped: SkippedResult[]; stale: Skip[] } {
+export function applySkips(results: readonly ScanResult[], skips: readonly Skip[]): { failed: ScanResult[]; skipped: SkippedResult[]; stale: Skip[] } {
   const used = new Set<Skip>();
   const failed: ScanResult[] = [];
   const skipped: SkippedResult[] = [];

@@ -26,12 +26,15 @@ export function runTrivy(trivy: string, files: readonly StackFiles[], root: stri
     trivy,
     [
       "config",
-      "--format", "json",
+      "--format",
+      "json",
       "--include-non-failures",
-      "--misconfig-scanners", "terraform",
+      "--misconfig-scanners",
+      "terraform",
       // Offline: the checks compiled into the binary, never a download.
       "--skip-check-update",
-      "--cache-dir", cacheDir,
+      "--cache-dir",
+      cacheDir,
       "--quiet",
       root,
     ],
@@ -41,7 +44,9 @@ export function runTrivy(trivy: string, files: readonly StackFiles[], root: stri
   if (run.status !== 0) throw new ScanError(`trivy exited ${run.status}: ${run.stderr.trim().slice(-2000)}`);
   const report = JSON.parse(run.stdout) as TrivyReport;
   // A failure names the file; a pass names the module, the stack's folder.
-  const byTarget = new Map(files.flatMap((file) => [[path.relative(root, file.trivyFile), file] as const, [path.relative(root, path.dirname(file.trivyFile)), file] as const]));
+  const byTarget = new Map(
+    files.flatMap((file) => [[path.relative(root, file.trivyFile), file] as const, [path.relative(root, path.dirname(file.trivyFile)), file] as const]),
+  );
   const results = new Map<string, ScanResult[]>(files.map((file) => [file.stack, []]));
   for (const target of report.Results ?? []) {
     const file = byTarget.get(target.Target);
@@ -50,7 +55,8 @@ export function runTrivy(trivy: string, files: readonly StackFiles[], root: stri
       // Trivy passes every other cloud's checks on a module that has none of their resources.
       if (!finding.ID.startsWith("AWS-")) continue;
       const resource = finding.CauseMetadata?.Resource;
-      if (finding.Status !== "PASS" && finding.Status !== "FAIL") throw new ScanError(`Trivy gave ${finding.ID} the status ${finding.Status} on ${target.Target}`);
+      if (finding.Status !== "PASS" && finding.Status !== "FAIL")
+        throw new ScanError(`Trivy gave ${finding.ID} the status ${finding.Status} on ${target.Target}`);
       results.get(file.stack)?.push({
         scanner: "trivy",
         id: finding.AVDID ?? finding.ID,

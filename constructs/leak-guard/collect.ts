@@ -39,7 +39,11 @@ export function collectGuardedValues(stack: TerraformStack): GuardedResource[] {
     if (!body) continue;
     const base: Base = { resourceType: type, address: `${type}.${construct.friendlyUniqueId}`, constructPath: construct.node.path };
     const values =
-      type === "aws_lambda_function" ? environmentValues(base, body) : type === "aws_ssm_parameter" ? parameterValues(base, body) : secretVersionValues(base, body);
+      type === "aws_lambda_function"
+        ? environmentValues(base, body)
+        : type === "aws_ssm_parameter"
+          ? parameterValues(base, body)
+          : secretVersionValues(base, body);
     found.push({ resource: construct, values });
   }
   return found;

@@ -96,7 +96,9 @@ export async function callAwsJson(service: AwsJsonService, action: string, reque
   }
 }
 
-type Outcome = { readonly body: Record<string, unknown> } | { readonly retry: "no" | "throttled" | "transient"; readonly error: (attempts: number) => AwsCallError };
+type Outcome =
+  | { readonly body: Record<string, unknown> }
+  | { readonly retry: "no" | "throttled" | "transient"; readonly error: (attempts: number) => AwsCallError };
 
 async function attemptOnce(service: AwsJsonService, action: string, url: string, region: string, body: string, context: AwsCallContext): Promise<Outcome> {
   // Credentials are read per attempt: nothing keeps them beyond the call.
@@ -129,7 +131,11 @@ async function attemptOnce(service: AwsJsonService, action: string, url: string,
       return { body: JSON.parse(text) as Record<string, unknown> };
     } catch {
       // JSON.parse's message quotes the text, which holds values: only the fact is kept.
-      return { retry: "no", error: (attempts) => new AwsCallError("InvalidResponse", `${service.displayName} answered ${action} with a body that is not JSON`, response.status, attempts) };
+      return {
+        retry: "no",
+        error: (attempts) =>
+          new AwsCallError("InvalidResponse", `${service.displayName} answered ${action} with a body that is not JSON`, response.status, attempts),
+      };
     }
   }
   const { code, message } = errorOf(response, text);
@@ -146,7 +152,8 @@ function errorOf(response: Response, text: string): { code: string; message: str
   } catch {
     // Not JSON (a proxy's error page): the status names it.
   }
-  const raw = response.headers.get("x-amzn-errortype") ?? (typeof parsed.__type === "string" ? parsed.__type : typeof parsed.code === "string" ? parsed.code : "");
+  const raw =
+    response.headers.get("x-amzn-errortype") ?? (typeof parsed.__type === "string" ? parsed.__type : typeof parsed.code === "string" ? parsed.code : "");
   const code = raw.split(":")[0]!.split("#").pop() || `HTTP${response.status}`;
   const message = typeof parsed.message === "string" ? parsed.message : typeof parsed.Message === "string" ? parsed.Message : "";
   return { code, message };

@@ -65,7 +65,10 @@ export class SecretNotFoundError extends SecretsError {
   /** `store` says which store `parameterName` belongs to. @default "ssm" */
   constructor(secretName: string, parameterName: string, store: SecretStore = "ssm") {
     const where = store === "ssm" ? `parameter ${parameterName}` : `Secrets Manager secret ${parameterName}`;
-    super("SecretNotFoundError", `${where} of secret ${secretName} does not exist: check that the stack that creates it was applied in this account and region`);
+    super(
+      "SecretNotFoundError",
+      `${where} of secret ${secretName} does not exist: check that the stack that creates it was applied in this account and region`,
+    );
     this.secretName = secretName;
     this.parameterName = parameterName;
     if (store === "secretsmanager") this.secretId = parameterName;

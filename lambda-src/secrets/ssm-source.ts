@@ -51,10 +51,14 @@ export function ssmSource<S extends string>(secrets: readonly S[], context: AwsC
     async fetch() {
       const names = parameterNames(secrets, env);
       // TTL 0 means no cache at all: not even an entry another loader filled.
-      const cached = new Map(ttlSeconds === 0 ? [] : names.flatMap((name) => {
-        const value = cache.get(name);
-        return value === undefined ? [] : [[name, value] as const];
-      }));
+      const cached = new Map(
+        ttlSeconds === 0
+          ? []
+          : names.flatMap((name) => {
+              const value = cache.get(name);
+              return value === undefined ? [] : [[name, value] as const];
+            }),
+      );
       const missing = names.filter((name) => !cached.has(name));
       const fetched = await fetchValues(missing, context);
       // A placeholder is not kept either: the function must see the real value once it is set.

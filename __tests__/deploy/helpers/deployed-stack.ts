@@ -104,7 +104,14 @@ export class DeployedStack {
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, ...this.env, TERRAFORM_BINARY_NAME: this.tools.terraform, TF_CLI_CONFIG_FILE: this.tools.cliConfig, CHECKPOINT_DISABLE: "1", CI: "1" },
+        env: {
+          ...process.env,
+          ...this.env,
+          TERRAFORM_BINARY_NAME: this.tools.terraform,
+          TF_CLI_CONFIG_FILE: this.tools.cliConfig,
+          CHECKPOINT_DISABLE: "1",
+          CI: "1",
+        },
       },
     );
     const run = { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
@@ -197,7 +204,12 @@ export class DeployedStack {
 /** The changes of a plan's `show -json`, with the top-level arguments each one touches. */
 export function plannedChanges(showJson: string): PlannedChange[] {
   const plan = JSON.parse(showJson) as {
-    resource_changes?: Array<{ address: string; type: string; mode: string; change: { actions: string[]; before: unknown; after: unknown; after_unknown: unknown } }>;
+    resource_changes?: Array<{
+      address: string;
+      type: string;
+      mode: string;
+      change: { actions: string[]; before: unknown; after: unknown; after_unknown: unknown };
+    }>;
   };
   return (plan.resource_changes ?? [])
     .filter((rc) => rc.mode === "managed" && !(rc.change.actions.length === 1 && rc.change.actions[0] === "no-op"))

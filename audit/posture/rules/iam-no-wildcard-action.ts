@@ -5,11 +5,10 @@ export const iamNoWildcardActionRule: PostureRule = {
   id: ruleIdOf(__filename),
   title: "no IAM policy allows a wildcard action",
   why:
-    "An action with \"*\" grants every present and future action it matches: ssm:Get* reads parameter history, kms:* schedules key deletion. " +
+    'An action with "*" grants every present and future action it matches: ssm:Get* reads parameter history, kms:* schedules key deletion. ' +
     "Naming each action keeps a role to what its function does.",
   nearest: ["CKV_AWS_62", "CKV_AWS_63", "CKV2_AWS_40"],
-  scannerGap:
-    "They fail only the action \"*\" (and full IAM rights): ssm:Get* passes all three. Trivy 0.74's AWS-0057 passes it too.",
+  scannerGap: 'They fail only the action "*" (and full IAM rights): ssm:Get* passes all three. Trivy 0.74\'s AWS-0057 passes it too.',
   check: (json) => {
     const findings: PostureFinding[] = [];
     for (const { address, statements } of identityPolicies(json)) {

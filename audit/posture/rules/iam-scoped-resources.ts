@@ -5,12 +5,12 @@ import { isWildcardOnlyAction } from "../wildcard-only";
 
 export const iamScopedResourcesRule: PostureRule = {
   id: ruleIdOf(__filename),
-  title: "no IAM policy allows a wildcard resource beyond the unavoidable (own log streams, Lambda's network interfaces, actions that take only \"*\")",
+  title: 'no IAM policy allows a wildcard resource beyond the unavoidable (own log streams, Lambda\'s network interfaces, actions that take only "*")',
   why:
     "A resource with a wildcard extends a grant to resources that are not the function's: another function's parameters, every key, every queue. " +
     "Three exceptions cannot be avoided and are kept narrow: Lambda names log streams at run time (so `<own log group ARN>:log-stream:*`), " +
     "it creates a VPC function's network interfaces and picks their ids (so `network-interface/*`, in a statement of Lambda's interface actions only), " +
-    "and some actions take no resource at all (xray:PutTraceSegments), which are allowed on \"*\" only in a statement holding nothing else.",
+    'and some actions take no resource at all (xray:PutTraceSegments), which are allowed on "*" only in a statement holding nothing else.',
   nearest: ["CKV_AWS_355", "CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "AWS-0057"],
   scannerGap:
     "Checkov's resource-wildcard checks read aws_iam_policy_document data sources only, not a role policy's JSON; Trivy 0.74's AWS-0057 passes a role policy that grants ssm:GetParameters on \"*\".",
@@ -57,7 +57,12 @@ function statementFindings(address: string, statement: Statement, own: OwnLogGro
 }
 
 // The network-interface actions Lambda performs with the role to place a function in a VPC.
-const LAMBDA_INTERFACE_ACTIONS = new Set(["ec2:createnetworkinterface", "ec2:deletenetworkinterface", "ec2:assignprivateipaddresses", "ec2:unassignprivateipaddresses"]);
+const LAMBDA_INTERFACE_ACTIONS = new Set([
+  "ec2:createnetworkinterface",
+  "ec2:deletenetworkinterface",
+  "ec2:assignprivateipaddresses",
+  "ec2:unassignprivateipaddresses",
+]);
 
 /**
  * `arn:...:ec2:<region>:<account>:network-interface/*` in a statement holding only Lambda's
@@ -65,7 +70,11 @@ const LAMBDA_INTERFACE_ACTIONS = new Set(["ec2:createnetworkinterface", "ec2:del
  * so no policy can name them (the subnets and groups they go in are named, see vpc-placement).
  */
 function isLambdaNetworkInterfaces(resource: string, actions: readonly string[]): boolean {
-  if (!/^arn:[^:*?]+:ec2:[^:*?]+:[^:*?]+:network-interface\/\*$/.test(resource) && !/^arn:\$\{[^}]+\}:ec2:\$\{[^}]+\}:\$\{[^}]+\}:network-interface\/\*$/.test(resource)) return false;
+  if (
+    !/^arn:[^:*?]+:ec2:[^:*?]+:[^:*?]+:network-interface\/\*$/.test(resource) &&
+    !/^arn:\$\{[^}]+\}:ec2:\$\{[^}]+\}:\$\{[^}]+\}:network-interface\/\*$/.test(resource)
+  )
+    return false;
   return actions.length > 0 && actions.every((action) => LAMBDA_INTERFACE_ACTIONS.has(action.toLowerCase()));
 }
 

@@ -7,8 +7,7 @@ export const lambdaReservedConcurrencyRule: PostureRule = {
     "Without a reservation a flood of events can scale one function until it takes the account's whole concurrency, starving every other " +
     "function, and runs up the bill; a reservation is both a guaranteed share and a cap.",
   nearest: ["CKV_AWS_115"],
-  scannerGap:
-    "CKV_AWS_115 passes -1, which removes the reservation. Trivy 0.74 has no concurrency check.",
+  scannerGap: "CKV_AWS_115 passes -1, which removes the reservation. Trivy 0.74 has no concurrency check.",
   check: (json) =>
     resourcesOf(json, "aws_lambda_function")
       .filter(([, fn]) => typeof fn.reserved_concurrent_executions !== "number" || fn.reserved_concurrent_executions === -1)

@@ -18,7 +18,9 @@ export const secureStringPlaceholderRule: LeakRule = {
     if (value.variable === "value_wo") {
       if (value.value === PLACEHOLDER_VALUE) return undefined;
       // A reference may come from a resource or variable whose value is in the state itself.
-      const what = isLiteral(value.value) ? "a literal other than the placeholder, which is in the code and cdktf.out" : "a reference, whose source Terraform may keep in the state";
+      const what = isLiteral(value.value)
+        ? "a literal other than the placeholder, which is in the code and cdktf.out"
+        : "a reference, whose source Terraform may keep in the state";
       return `holds ${what} in value_wo; ${HOW}`;
     }
     return `sets ${value.variable}, which the provider reads back into the state decrypted on every refresh, the real value once it is set; ${HOW}`;
