@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { environments, type EnvironmentConfig } from "./config/environments";
 import { ConfigurationError, ENVIRONMENTS_VARIABLE, selectEnvironments, validateEnvironments } from "./config/validate";
 import { SecretLeakError, SecureLambdaValidationError } from "./constructs/errors";

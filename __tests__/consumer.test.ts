@@ -15,7 +15,7 @@ const ROOT = path.join(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "consumer");
 const STACK = "consumer";
 const FUNCTION = "consumer-reporter";
-const TOKEN = "ghp_" + "Zq4Xw8Rt2Yu6Io0Pa3Sd7Fg1Hj5Kl9Zx2Cv6B".slice(0, 36);
+const TOKEN = `ghp_${"Zq4Xw8Rt2Yu6Io0Pa3Sd7Fg1Hj5Kl9Zx2Cv6B".slice(0, 36)}`;
 
 let dir: string;
 let app: string;

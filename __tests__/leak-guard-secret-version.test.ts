@@ -93,7 +93,7 @@ describe("secret_string_wo", () => {
 
   test.each([
     ["alone", "${var.app_secrets}"],
-    ["as a value of a JSON object", '{"token":"${var.token}","other":"' + PLACEHOLDER_VALUE + '"}'],
+    ["as a value of a JSON object", `{"token":"\${var.token}","other":"${PLACEHOLDER_VALUE}"}`],
   ])("fails synthesis on a reference (%s), whose source Terraform may keep in the state", (_, value) => {
     const error = leakOf(() => synth(secretVersionStack({ secretStringWo: value }).stack));
     expect(error.findings).toEqual([expect.objectContaining({ variable: "secret_string_wo", rules: ["secret-version-placeholder"] })]);

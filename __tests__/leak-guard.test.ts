@@ -23,12 +23,12 @@ function pseudoRandom(length: number, alphabet: string, seed = 42): string {
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const HEX = "0123456789abcdef";
 const FAKE = {
-  "GitHub token": "ghp_" + alnum(36),
-  "GitHub fine-grained token": "github_pat_" + alnum(22) + "_" + alnum(59),
-  "Slack token": "xoxb-" + "1234567890-" + alnum(24),
-  "Slack webhook URL": "https://hooks.slack.com/services/" + "T0000/B0000/" + alnum(24),
-  "AWS access key id": "AKIA" + "EXAMPLE".padEnd(16, "X"),
-  "private key": ["-----BEGIN RSA PRIVATE", "KEY-----"].join(" ") + "\nMIIE" + alnum(40) + "\n-----END RSA PRIVATE KEY-----",
+  "GitHub token": `ghp_${alnum(36)}`,
+  "GitHub fine-grained token": `github_pat_${alnum(22)}_${alnum(59)}`,
+  "Slack token": `xoxb-1234567890-${alnum(24)}`,
+  "Slack webhook URL": `https://hooks.slack.com/services/T0000/B0000/${alnum(24)}`,
+  "AWS access key id": `AKIA${"EXAMPLE".padEnd(16, "X")}`,
+  "private key": `${["-----BEGIN RSA PRIVATE", "KEY-----"].join(" ")}\nMIIE${alnum(40)}\n-----END RSA PRIVATE KEY-----`,
   "JSON Web Token": ["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", alnum(43)].join("."),
   "high-entropy string": pseudoRandom(40, BASE64URL),
 };

@@ -97,7 +97,6 @@ describe("Lambda functions", () => {
 });
 
 describe("IAM", () => {
-  const role = (json: any) => onlyBody(json, "aws_iam_role");
   const rolePolicy = (json: any) => onlyBody(json, "aws_iam_role_policy");
 
   test(named(iamNoWildcardActionRule), () => {

@@ -163,11 +163,11 @@ const breakages: Array<fc.Arbitrary<Record<string, unknown>>> = [
 
 const alnum = (min: number, max: number) => fc.stringMatching(new RegExp(`^[A-Za-z0-9]{${min},${max}}$`));
 const leakedValue = fc.oneof(
-  alnum(36, 40).map((body) => "gh" + "p_" + body),
-  alnum(22, 60).map((body) => "github" + "_pat_" + body),
-  alnum(12, 30).map((body) => "xo" + "xb-" + body),
-  alnum(20, 24).map((body) => "https://hooks." + "slack.com/services/" + body),
-  fc.stringMatching(/^[A-Z0-9]{16}$/).map((body) => "AK" + "IA" + body),
+  alnum(36, 40).map((body) => `ghp_${body}`),
+  alnum(22, 60).map((body) => `github_pat_${body}`),
+  alnum(12, 30).map((body) => `xoxb-${body}`),
+  alnum(20, 24).map((body) => `https://hooks.slack.com/services/${body}`),
+  fc.stringMatching(/^[A-Z0-9]{16}$/).map((body) => `AKIA${body}`),
   fc
     .uint8Array({ minLength: 24, maxLength: 48 })
     .map((bytes) => Buffer.from(bytes).toString("hex"))

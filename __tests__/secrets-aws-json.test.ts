@@ -36,7 +36,10 @@ describe("the request", () => {
   test("is a signed JSON 1.1 POST to the service's regional endpoint, target and credential scope of the service", async () => {
     const seen: { url: string; headers: Headers; body: string }[] = [];
     const ssm = fakeAwsService({ targetPrefix: "AmazonSSM", signingName: "ssm", handler: () => OK });
-    const spy: Fetch = (url, init) => (seen.push({ url, headers: init.headers, body: init.body }), ssm.fetch(url, init));
+    const spy: Fetch = (url, init) => {
+      seen.push({ url, headers: init.headers, body: init.body });
+      return ssm.fetch(url, init);
+    };
 
     await expect(callAwsJson(SSM, "GetParameters", { Names: ["/x"] }, { fetch: spy, awsEnv: AWS_ENV })).resolves.toEqual(OK);
 

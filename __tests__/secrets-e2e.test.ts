@@ -21,7 +21,7 @@ const REPO = "octo-org/octo-repo";
 const GITHUB_TOKEN = "fake-gh-token-e2e-7f3a";
 const WEBHOOK_SECRET_PART = "fake-slack-hook-e2e-91c2";
 const WEBHOOK_PATH = `/services/T0FAKE/B0FAKE/${WEBHOOK_SECRET_PART}`;
-const MANY_VALUES = MANY_SECRET_NAMES.map((name, i) => `fake-many-e2e-${i}-c4d8`);
+const MANY_VALUES = MANY_SECRET_NAMES.map((_name, i) => `fake-many-e2e-${i}-c4d8`);
 
 let ssm: SsmServer;
 let receiver: HttpReceiver;
@@ -59,7 +59,7 @@ beforeEach(() => {
   receiver.reset();
   ssm.putParameter(notifier.environment.GITHUB_TOKEN_PARAM_NAME as string, GITHUB_TOKEN);
   ssm.putParameter(notifier.environment.SLACK_WEBHOOK_URL_PARAM_NAME as string, `${receiver.url}${WEBHOOK_PATH}`);
-  MANY_SECRET_NAMES.forEach((name, i) => ssm.putParameter(`/many-secrets-dev/${name}`, MANY_VALUES[i] as string));
+  for (const [i, name] of MANY_SECRET_NAMES.entries()) ssm.putParameter(`/many-secrets-dev/${name}`, MANY_VALUES[i] as string);
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 42 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
 });

@@ -195,7 +195,7 @@ describe("caching", () => {
   });
 
   test("fetches again after a failed fetch instead of caching the failure", async () => {
-    ssm.handler = (action, input) => {
+    ssm.handler = () => {
       ssm.handler = answerFromStore;
       throw sdkError("InternalServerError", "boom");
     };
@@ -338,8 +338,14 @@ describe("no value leaks", () => {
     const printed: string[] = [];
     const capture = (chunk: unknown) => void printed.push(String(chunk));
     const spies = [
-      jest.spyOn(process.stdout, "write").mockImplementation((chunk) => (capture(chunk), true)),
-      jest.spyOn(process.stderr, "write").mockImplementation((chunk) => (capture(chunk), true)),
+      jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+        capture(chunk);
+        return true;
+      }),
+      jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+        capture(chunk);
+        return true;
+      }),
       ...(["log", "info", "warn", "error", "debug"] as const).map((level) =>
         jest.spyOn(console, level).mockImplementation((...args) => capture(args.map(String).join(" "))),
       ),
@@ -381,7 +387,7 @@ describe("no value leaks", () => {
         { numRuns: 200 },
       );
     } finally {
-      spies.forEach((spy) => spy.mockRestore());
+      for (const spy of spies) spy.mockRestore();
     }
     expect(printed.join("")).not.toContain("fake-");
     expect(printed.join("")).not.toContain(GITHUB_TOKEN);

@@ -29,10 +29,10 @@ function expectInvalid(props: Partial<Record<keyof SecureLambdaProps, unknown>>,
   expect(error.prop).toBe(prop);
   expect(error.message).toContain("test/fn");
   expect(error.message).toContain(`invalid ${prop}`);
-  for (const fragment of fragments) expect(error.message).toMatch(typeof fragment === "string" ? new RegExp(escape(fragment)) : fragment);
+  for (const fragment of fragments) expect(error.message).toMatch(typeof fragment === "string" ? new RegExp(escapeRegExp(fragment)) : fragment);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
@@ -93,7 +93,7 @@ describe("environment", () => {
       /take \d+ bytes; Lambda allows 4096 bytes in all/,
     ));
   test("never echoes an environment value", () => {
-    const value = "do-not-echo-" + "v".repeat(20);
+    const value = `do-not-echo-${"v".repeat(20)}`;
     expect(errorOf({ environment: { AWS_REGION: value } }).message).not.toContain(value);
   });
 });
@@ -110,7 +110,7 @@ describe("parameterPrefix", () => {
     expectInvalid({ functionName: "ssm-rotator" }, "parameterPrefix", '"/ssm-rotator"', 'the default "/<functionName>"', "pass parameterPrefix"));
   test("refuses full parameter names longer than SSM allows", () =>
     expectInvalid(
-      { parameterPrefix: "/" + "p".repeat(940), secrets: ["github_token"] },
+      { parameterPrefix: `/${"p".repeat(940)}`, secrets: ["github_token"] },
       "parameterPrefix",
       /parameter name of secret "github_token" is \d+ characters; SSM allows 947/,
     ));

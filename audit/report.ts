@@ -34,7 +34,7 @@ export function formatFunction(audit: FunctionAudit): string {
     Math.max(["request", "expected", "result"][i]!.length, ...rows.filter((row) => row.length > 1).map((row) => row[i]!.length)),
   );
   const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`.trimEnd();
-  return [...header, line(["request", "expected", "result", ""]), ...rows.map((row) => (row.length === 1 ? `  ${row[0]}` : line(row)))].join("\n") + "\n";
+  return `${[...header, line(["request", "expected", "result", ""]), ...rows.map((row) => (row.length === 1 ? `  ${row[0]}` : line(row)))].join("\n")}\n`;
 }
 
 function plural(count: number, noun: string): string {

@@ -48,7 +48,7 @@ export function parseStackArgs(
   extra: readonly string[] = [],
   flags: readonly string[] = [],
 ): StackArgs | number {
-  let parsed;
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
     const options = Object.fromEntries([
       ["synthesized", { type: "string" as const }],
@@ -60,7 +60,7 @@ export function parseStackArgs(
     io.stderr.write(`error: ${(error as Error).message}\n\n${usage}`);
     return 2;
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values;
   if (values.help === true) {
     io.stdout.write(usage);
     return 0;

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  PutSecretValueCommand,
+  UpdateSecretVersionStageCommand,
+  type SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../constructs/naming";
 import { parseJsonObject } from "../constructs/values";
 import { awsErrorCode } from "../lambda-src/secrets/classify-error";
@@ -84,7 +90,7 @@ async function setKey(client: SecretsManagerClient, target: SecretsManagerTarget
 }
 
 async function readCurrent(client: SecretsManagerClient, target: SecretsManagerTarget): Promise<CurrentVersion> {
-  let result;
+  let result: GetSecretValueCommandOutput;
   try {
     // By stage, as the function reads it: the current values, whichever version holds them.
     result = await client.send(new GetSecretValueCommand({ SecretId: target.secretId, VersionStage: CURRENT_STAGE }));
@@ -151,7 +157,7 @@ async function keyStatuses(client: SecretsManagerClient, targets: readonly Secre
 }
 
 async function statusesOfSecret(client: SecretsManagerClient, secretId: string, targets: readonly SecretsManagerTarget[]): Promise<SecretStatus[]> {
-  let result;
+  let result: GetSecretValueCommandOutput;
   try {
     result = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: CURRENT_STAGE }));
   } catch (error) {

@@ -1,4 +1,12 @@
-import { DescribeParametersCommand, GetParametersCommand, PutParameterCommand, type ParameterMetadata, type SSMClient } from "@aws-sdk/client-ssm";
+import {
+  DescribeParametersCommand,
+  type DescribeParametersCommandOutput,
+  GetParametersCommand,
+  type GetParametersCommandOutput,
+  PutParameterCommand,
+  type ParameterMetadata,
+  type SSMClient,
+} from "@aws-sdk/client-ssm";
 import { PLACEHOLDER_VALUE } from "../constructs/naming";
 import { inBatches } from "../constructs/values";
 import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
@@ -53,7 +61,7 @@ async function setParameter(ssm: SSMClient, target: SsmTarget, value: string): P
 
 /** The parameter's settings as SSM has them; refuses one that is missing or not a SecureString with a key. */
 async function describeParameter(ssm: SSMClient, target: SsmTarget): Promise<ParameterMetadata> {
-  let found;
+  let found: DescribeParametersCommandOutput;
   try {
     found = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [target.parameterName] }] }));
   } catch (error) {
@@ -89,7 +97,7 @@ async function parameterStatuses(ssm: SSMClient, targets: readonly SsmTarget[]):
 }
 
 async function statusOfBatch(ssm: SSMClient, batch: readonly SsmTarget[]): Promise<SecretStatus[]> {
-  let found;
+  let found: GetParametersCommandOutput;
   try {
     found = await ssm.send(new GetParametersCommand({ Names: batch.map((t) => t.parameterName), WithDecryption: true }));
   } catch (error) {

@@ -71,7 +71,7 @@ export function formatSynthSummary(summary: SynthSummary, color: boolean): { std
     "",
   ].join("\n");
   const paint = (text: string) => (color ? `${YELLOW}${text}${RESET}` : text);
-  const stderr = summary.warnings.map((w) => paint(`warning: [${w.constructPath}] ${w.message}`) + "\n").join("");
+  const stderr = summary.warnings.map((w) => `${paint(`warning: [${w.constructPath}] ${w.message}`)}\n`).join("");
   return { stdout, stderr };
 }
 

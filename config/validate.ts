@@ -87,7 +87,7 @@ export function validateEnvironment(name: string, config: unknown): asserts conf
 
 function validateStateBackend(fail: Fail, backend: unknown): void {
   if (backend === undefined) return;
-  if (!isPlainObject(backend)) return fail("stateBackend", "allowed is an object with a bucket");
+  if (!isPlainObject(backend)) fail("stateBackend", "allowed is an object with a bucket");
   if (typeof backend.bucket !== "string" || !BUCKET.test(backend.bucket)) {
     fail("stateBackend.bucket", `${show(backend.bucket)}: allowed is an S3 bucket name (3 to 63 characters of a-z, 0-9, . and -)`);
   }
@@ -107,7 +107,7 @@ function validateStateBackend(fail: Fail, backend: unknown): void {
 function validateProtection(fail: Fail, env: Record<string, unknown>): void {
   const risks = env.acceptedRisks;
   if (risks !== undefined) {
-    if (!isPlainObject(risks)) return fail("acceptedRisks", `${show(risks)}: allowed is an object with localState and/or anyAccount, each a reason in words`);
+    if (!isPlainObject(risks)) fail("acceptedRisks", `${show(risks)}: allowed is an object with localState and/or anyAccount, each a reason in words`);
     for (const [risk, reason] of Object.entries(risks)) {
       if (risk !== "localState" && risk !== "anyAccount") fail(`acceptedRisks.${risk}`, "unknown risk; allowed are localState and anyAccount");
       if (typeof reason !== "string" || reason.trim() === "")
@@ -128,11 +128,11 @@ function validateProtection(fail: Fail, env: Record<string, unknown>): void {
 }
 
 function validateFunctions(fail: Fail, functions: unknown): void {
-  if (!Array.isArray(functions)) return fail("functions", `${show(functions)}: allowed is a list of functions (it may be empty)`);
+  if (!Array.isArray(functions)) fail("functions", `${show(functions)}: allowed is a list of functions (it may be empty)`);
   const seen = new Set<string>();
-  functions.forEach((fn: unknown, index) => {
+  for (const [index, fn] of (functions as unknown[]).entries()) {
     const at = `functions[${index}]`;
-    if (!isPlainObject(fn)) return fail(at, "allowed is an object with functionName, entry and secrets");
+    if (!isPlainObject(fn)) fail(at, "allowed is an object with functionName, entry and secrets");
     const { functionName, entry, secrets, reservedConcurrentExecutions, deadLetterQueue, store } = fn as Partial<Record<keyof FunctionConfig, unknown>>;
     if (typeof functionName !== "string" || functionName === "") fail(`${at}.functionName`, `${show(functionName)}: allowed is the Lambda function name`);
     if (seen.has(functionName as string)) fail(`${at}.functionName`, `${show(functionName)} is used twice; function names are unique per account and region`);
@@ -151,6 +151,5 @@ function validateFunctions(fail: Fail, functions: unknown): void {
     if (store !== undefined && !(SECRET_STORES as readonly unknown[]).includes(store)) {
       fail(`${at}.store`, `${show(store)}: allowed are "ssm" (SecureString parameters) and "secretsmanager" (one secret per function)`);
     }
-    return undefined;
-  });
+  }
 }

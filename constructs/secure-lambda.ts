@@ -13,7 +13,7 @@ import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { createSecretsManagerSecret, type SecretRotation, type SecretsManagerResources } from "./secrets-manager-secret";
 import { resolveSettings, type SecureLambdaProps, type Settings } from "./secure-lambda-props";
 import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
-import { CloudwatchLogGroup, IamRole, LambdaFunction, LambdaFunctionUrl, SecretsmanagerSecret, SqsQueue, SsmParameter } from "./tf";
+import { CloudwatchLogGroup, type IamRole, LambdaFunction, LambdaFunctionUrl, type SecretsmanagerSecret, type SqsQueue, type SsmParameter } from "./tf";
 import type { LambdaRuntime } from "./validation";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";

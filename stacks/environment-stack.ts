@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { Construct } from "constructs";
+import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "../config/environments";
 import { PROJECT } from "../config/environments";
 import { SecretLeakGuard, SecureLambda } from "../constructs";

@@ -44,7 +44,9 @@ export function fakeAwsService(options: { readonly targetPrefix: string; readonl
     handler: options.handler,
     async fetch(url, init) {
       const headers: Record<string, string> = { host: new URL(url).host };
-      init.headers.forEach((value, name) => (headers[name] = value));
+      init.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
       let signature: VerifiedSignature;
       try {
         signature = verifySignature({ method: init.method, path: new URL(url).pathname, headers, body: init.body }, (key) =>

@@ -56,7 +56,9 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     url,
     requests,
     respond: (method, path, response) => void routes.set(`${method.toUpperCase()} ${path}`, response),
-    reset: () => void (requests.length = 0),
+    reset: () => {
+      requests.length = 0;
+    },
     close: () => closeServer(server),
   };
 }

@@ -211,7 +211,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     if (removeFrom !== undefined && holder?.versionId !== removeFrom) {
       throw new ServiceError("InvalidParameterException", `Staging label ${stage} is not attached to version ${removeFrom}.`);
     }
-    if (target) return moveStage(secret, stage, target);
+    if (target) {
+      moveStage(secret, stage, target);
+      return;
+    }
     if (stage === AWSCURRENT) {
       throw new ServiceError(
         "InvalidParameterException",

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { App, AwsProvider, Testing, TerraformStack } from "../../constructs/tf";
+import { type App, AwsProvider, Testing, TerraformStack } from "../../constructs/tf";
 import type { Construct } from "constructs";
 import { PLACEHOLDER_VALUE } from "../../constructs/naming";
 

@@ -47,7 +47,10 @@ export class SecretLeakGuard implements IAspect {
   static protect(scope: IConstruct): void {
     const stack = TerraformStack.of(scope);
     // A stack of another copy of cdktf never sees this copy's aspects: hook its synthesis instead.
-    if (!isOwnCopy(stack)) return guardThroughStackSynthesis(stack, (s) => SecretLeakGuard.shared.visit(s));
+    if (!isOwnCopy(stack)) {
+      guardThroughStackSynthesis(stack, (s) => SecretLeakGuard.shared.visit(s));
+      return;
+    }
     const aspects = Aspects.of(stack);
     if (!aspects.all.includes(SecretLeakGuard.shared)) aspects.add(SecretLeakGuard.shared);
   }

@@ -84,8 +84,8 @@ export function createSecretsLoader<const S extends string>(secrets: readonly S[
       return (await fetchShared())(secret);
     },
     async getAll() {
-      const valueOf = await fetchShared();
-      return Object.freeze(Object.fromEntries(secrets.map((secret) => [secret, valueOf(secret)]))) as Record<S, string>;
+      const valueFor = await fetchShared();
+      return Object.freeze(Object.fromEntries(secrets.map((secret) => [secret, valueFor(secret)]))) as Record<S, string>;
     },
     clearCache() {
       source.clearCache();

@@ -71,7 +71,7 @@ export function secretsManagerSource<S extends string>(
     return content as Content;
   }
 
-  function valueOf(secret: S, content: Fetched): string {
+  function valueFor(secret: S, content: Fetched): string {
     if (content === undefined) throw new SecretNotFoundError(secret, secretId, "secretsmanager");
     if (!Object.hasOwn(content, secret)) refuse(new SecretKeyMissingError(secret, secretId, functionNameOf(env)));
     const value = content[secret];
@@ -84,7 +84,7 @@ export function secretsManagerSource<S extends string>(
     async fetch() {
       // Like the SSM store: a loader without secrets makes no call.
       const content = secrets.length === 0 ? {} : await fetchSecret();
-      return (secret) => valueOf(secret, content);
+      return (secret) => valueFor(secret, content);
     },
     clearCache() {
       cache.delete(secretId);

@@ -35,7 +35,7 @@ export function ssmSource<S extends string>(secrets: readonly S[], context: AwsC
     }
   }
 
-  function valueOf(secret: S, fetched: Fetched): string {
+  function valueFor(secret: S, fetched: Fetched): string {
     const parameter = parameterNameOf(secret, env);
     const value = fetched.get(parameter);
     if (value === undefined) throw new SecretNotFoundError(secret, parameter);
@@ -64,7 +64,7 @@ export function ssmSource<S extends string>(secrets: readonly S[], context: AwsC
       // A placeholder is not kept either: the function must see the real value once it is set.
       for (const [name, value] of fetched) if (value !== undefined && value !== PLACEHOLDER_VALUE) cache.set(name, value, ttlSeconds);
       const all = new Map<string, string | undefined>([...cached, ...fetched]);
-      return (secret) => valueOf(secret, all);
+      return (secret) => valueFor(secret, all);
     },
     clearCache: forget,
   };
