@@ -25,8 +25,8 @@ each stack's Terraform JSON. Prints one table per stack: check, resource, scanne
   --synthesized <dir>   scan an app already synthesized into <dir> (e.g. cdktf.out)
   --skips <file>        the skip list (default: audit/scan/skip-list.json)
 
-Exits 0 when every failed check is in the skip list and, on a scan of the whole app,
-every skip is still used; 1 otherwise; 2 on bad usage.
+Exits 0 when every failed check is in the skip list and, on a scan of the whole app
+(no <env> named), every skip is still used; 1 otherwise; 2 on bad usage.
 `;
 
 /** Runs the scan CLI and returns its exit code. */
@@ -57,7 +57,7 @@ export function runScanOn(all: readonly SynthesizedStack[], only: readonly strin
       return 2;
     }
     const stacks = only.length === 0 ? all : all.filter((stack) => only.includes(stack.name));
-    const report = scanStacks(stacks, scanners, skips, stacks.length < all.length);
+    const report = scanStacks(stacks, scanners, skips, only.length > 0);
     io.stdout.write(formatScan(report, { checkov: tools.checkovVersion, trivy: tools.trivyVersion }));
     return report.ok ? 0 : 1;
   } catch (error) {

@@ -36,7 +36,7 @@ export interface ScanReport {
   readonly stacks: readonly StackScan[];
   /** Skips that accepted no failed result in any scanned stack: each fails a scan of the whole app. */
   readonly stale: readonly Skip[];
-  /** True when only some of the app's stacks were scanned: a skip unused there may be used elsewhere, so it is not stale. */
+  /** True when the scan named its environments (some of the app's stacks): a skip unused there may be used elsewhere, so it is not stale. */
   readonly partial: boolean;
   readonly ok: boolean;
 }
