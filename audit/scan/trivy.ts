@@ -33,6 +33,9 @@ export function runTrivy(trivy: string, files: readonly StackFiles[], root: stri
       "terraform",
       // Offline: the checks compiled into the binary, never a download.
       "--skip-check-update",
+      // Nor a call home: no version notice, no telemetry.
+      "--skip-version-check",
+      "--disable-telemetry",
       "--cache-dir",
       cacheDir,
       "--quiet",
