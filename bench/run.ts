@@ -109,12 +109,21 @@ function deployedBundle(outdir: string): string {
   const stackDir = path.join(outdir, "stacks", "dev");
   const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
   const fn = Object.values(json.resource.aws_lambda_function as Record<string, { filename: string }>)[0]!;
-  return path.join(extractZip(path.join(stackDir, fn.filename), fs.mkdtempSync(path.join(os.tmpdir(), "bench-bundle-"))), "index.js");
+  return path.join(extractZip(path.join(stackDir, fn.filename), freshDir()), "index.js");
 }
 
-/** The same handler on the SDK + Powertools loader (bench fixture), bundled exactly as SecureLambda bundles by default. */
+/**
+ * The same handler on the SDK + Powertools loader (bench fixture), bundled exactly as
+ * SecureLambda bundles by default: lambda-src/notifier.ts with its one import pointed at
+ * the fixture, so the two bundles differ in the loader alone.
+ */
 function sdkBundle(): string {
-  return path.join(bundle({ entry: path.join(__dirname, "fixtures", "sdk-notifier.ts"), target: "node22", minify: true }).dir, "index.js");
+  const handler = fs.readFileSync(path.join(ROOT, "lambda-src", "notifier.ts"), "utf8");
+  const loaderImport = 'from "./secrets";';
+  if (!handler.includes(loaderImport)) throw new Error(`lambda-src/notifier.ts no longer imports the loader as ${loaderImport}: update the bench`);
+  const entry = path.join(freshDir(), "notifier.ts");
+  fs.writeFileSync(entry, handler.replace(loaderImport, `from ${JSON.stringify(path.join(__dirname, "fixtures", "sdk-loader"))};`));
+  return path.join(bundle({ entry, target: "node22", minify: true }).dir, "index.js");
 }
 
 /** 4 and 5. Size and cold load of the example handler's bundle, and the loader's calls and wall time: lean and SDK side by side. */
