@@ -8,7 +8,8 @@
 import { auditStacks } from "./audit";
 import { formatAudit } from "./report";
 import { runScanOn } from "./scan/cli";
-import { type CliIo, parseStackArgs, stacksToJudge } from "./synthesize";
+import { type CliIo, parseStackArgs } from "./cli-args";
+import { stacksToJudge } from "./synthesize";
 import { AuditError } from "./terraform-json";
 
 const USAGE = `Usage: npm run audit -- [<env>...] [--synthesized <dir>] [--no-scan]

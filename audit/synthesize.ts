@@ -2,7 +2,6 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { readSynthesizedStacks, type SynthesizedStack } from "./terraform-json";
 
 /** Synthesizes the whole app (every environment of `main.ts`) and returns its stacks. */
@@ -21,55 +20,4 @@ export function synthesizeApp(): SynthesizedStack[] {
 /** The stacks `--synthesized <dir>` names, or the app synthesized now. */
 export function stacksToJudge(synthesized: string | undefined): SynthesizedStack[] {
   return synthesized === undefined ? synthesizeApp() : readSynthesizedStacks(synthesized);
-}
-
-/** Where a command-line tool writes; the process by default. */
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-}
-
-/** What `[<env>...] [--synthesized <dir>]`, the named `extra` string options and the `flags` said. */
-export interface StackArgs {
-  readonly envs: string[];
-  readonly synthesized: string | undefined;
-  readonly extra: Readonly<Record<string, string | undefined>>;
-  readonly flags: ReadonlySet<string>;
-}
-
-/**
- * Parses the arguments `npm run audit` and `npm run scan` share. Returns the exit code
- * instead when there is no work: 0 after printing `usage` for `--help`, 2 on bad usage.
- */
-export function parseStackArgs(
-  argv: readonly string[],
-  usage: string,
-  io: CliIo,
-  extra: readonly string[] = [],
-  flags: readonly string[] = [],
-): StackArgs | number {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    const options = Object.fromEntries([
-      ["synthesized", { type: "string" as const }],
-      ...extra.map((name) => [name, { type: "string" as const }]),
-      ...flags.map((name) => [name, { type: "boolean" as const }]),
-    ]);
-    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    io.stderr.write(`error: ${(error as Error).message}\n\n${usage}`);
-    return 2;
-  }
-  const values = parsed.values;
-  if (values.help === true) {
-    io.stdout.write(usage);
-    return 0;
-  }
-  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
-  return {
-    envs: parsed.positionals,
-    synthesized: text("synthesized"),
-    extra: Object.fromEntries(extra.map((name) => [name, text(name)])),
-    flags: new Set(flags.filter((name) => values[name] === true)),
-  };
 }

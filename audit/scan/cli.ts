@@ -6,7 +6,8 @@
  */
 import * as path from "node:path";
 import { loadTools } from "../../cli/real-tools";
-import { type CliIo, parseStackArgs, stacksToJudge } from "../synthesize";
+import { type CliIo, parseStackArgs } from "../cli-args";
+import { stacksToJudge } from "../synthesize";
 import { AuditError, type SynthesizedStack } from "../terraform-json";
 import { formatScan } from "./report";
 import { ScanError } from "./result";
