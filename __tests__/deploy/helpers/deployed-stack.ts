@@ -110,6 +110,10 @@ export class DeployedStack {
           TERRAFORM_BINARY_NAME: this.tools.terraform,
           TF_CLI_CONFIG_FILE: this.tools.cliConfig,
           CHECKPOINT_DISABLE: "1",
+          // cdktf points Terraform at a shared plugin cache (~/.terraform.d/plugin-cache); the suites
+          // init at once, and two inits creating its directory race ("file exists"). The provider
+          // comes from the filesystem mirror anyway: no cache needed.
+          CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true",
           CI: "1",
         },
       },
