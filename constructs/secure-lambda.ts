@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
 import { bundleArchive } from "./bundle-archive";
 import { bundle, BundlingError, type Bundle } from "./bundling";
+import { recordForCli } from "./cli-manifest";
 import { createDeadLetterTarget, type DeadLetterTarget } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
@@ -123,6 +124,7 @@ export class SecureLambda extends Construct {
     this.function = this.createFunction(settings, { code, variables, deadLetter });
     this.allowLiteralEnvironment(props.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
+    recordForCli(this, { ...settings, kmsKey: this.key.keyArn });
   }
 
   /** The SSM parameter name of one of this function's secrets. */

@@ -15,6 +15,7 @@ export {
   LocalBackend,
   S3Backend,
   TerraformAsset,
+  TerraformElement,
   TerraformResource,
   TerraformStack,
   TerraformVariable,

@@ -1,0 +1,74 @@
+/**
+ * Apps synthesized for the secrets CLI's tests: real stacks of SecureLambdas, written by
+ * `app.synth()` to a cdktf.out directory as `cdktf synth` writes it (manifest.json, each
+ * stack's cdk.tf.json with its `"//"` metadata), which the CLI then reads.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { SecretsKey, SecureLambda } from "../../constructs";
+import type { SecretStore } from "../../constructs/naming";
+import { App, AwsProvider, type AwsProviderConfig, TerraformStack } from "../../constructs/tf";
+import { HELLO_ENTRY } from "./synth";
+
+/** One SecureLambda of a fixture stack. */
+export interface FixtureFunction {
+  readonly functionName: string;
+  readonly secrets: readonly string[];
+  readonly store?: SecretStore;
+  readonly parameterPrefix?: string;
+  /** A key passed in by ARN instead of one the stack creates. */
+  readonly kmsKeyArn?: string;
+}
+
+/** One stack of a fixture app. */
+export interface FixtureStack {
+  readonly name: string;
+  /** The AWS provider's arguments. @default { region: "eu-west-1" } */
+  readonly provider?: AwsProviderConfig;
+  readonly functions: readonly FixtureFunction[];
+}
+
+/** Synthesizes the stacks into `outdir` (a new temporary directory by default) and returns it. */
+export function synthesizeApp(stacks: readonly FixtureStack[], outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-app-"))): string {
+  const app = new App({ outdir });
+  for (const fixture of stacks) {
+    const stack = new TerraformStack(app, fixture.name);
+    new AwsProvider(stack, "aws", fixture.provider ?? { region: "eu-west-1" });
+    for (const fn of fixture.functions) {
+      new SecureLambda(stack, fn.functionName, {
+        functionName: fn.functionName,
+        entry: HELLO_ENTRY,
+        secrets: [...fn.secrets],
+        store: fn.store,
+        parameterPrefix: fn.parameterPrefix,
+        kmsKey: fn.kmsKeyArn ? SecretsKey.fromKeyArn(stack, `${fn.functionName}-key`, fn.kmsKeyArn) : undefined,
+      });
+    }
+  }
+  app.synth();
+  return outdir;
+}
+
+/** A stack's synthesized JSON, parsed. */
+export function stackJson(outdir: string, stack: string): any {
+  return JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+}
+
+/** Rewrites a stack's synthesized JSON (a test's one edit of what synth wrote). */
+export function editStack(outdir: string, stack: string, edit: (json: any) => void): void {
+  const json = stackJson(outdir, stack);
+  edit(json);
+  fs.writeFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), JSON.stringify(json, null, 2));
+}
+
+/**
+ * Points a stack's AWS provider at loopback fakes, as the `local` stack points it at moto:
+ * the services' endpoints and the fakes' test credentials.
+ */
+export function pointProviderAt(outdir: string, stack: string, endpoints: Readonly<Record<string, string>>): void {
+  editStack(outdir, stack, (json) => {
+    const [aws] = json.provider.aws;
+    Object.assign(aws, { endpoints: [endpoints], access_key: "test", secret_key: "test" });
+  });
+}
