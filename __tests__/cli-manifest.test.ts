@@ -26,7 +26,12 @@ function recordOf(json: TerraformJson): any {
 
 describe("the record SecureLambda leaves for the secrets CLI", () => {
   const json = synthStack((stack) => {
-    new SecureLambda(stack, "reporter", { functionName: "reporter", entry: HELLO_ENTRY, secrets: ["github_token", "slack_url"], parameterPrefix: "/team/reporter" });
+    new SecureLambda(stack, "reporter", {
+      functionName: "reporter",
+      entry: HELLO_ENTRY,
+      secrets: ["github_token", "slack_url"],
+      parameterPrefix: "/team/reporter",
+    });
     new SecureLambda(stack, "vault", {
       functionName: "vault",
       entry: HELLO_ENTRY,

@@ -15,3 +15,17 @@ export class CliError extends Error {
  * must not read this as "a secret is unset").
  */
 export const EXIT = { ok: 0, notReady: 1, usage: 2, noCredentials: 3 } as const;
+
+// A name as the stacks spell them: stacks, functions, secrets, parameter paths, versions.
+const PLAIN_NAME = /^[A-Za-z0-9_./-]{1,64}$/;
+
+/**
+ * How a message shows something the user typed (an argument, a name read from stdin): the
+ * text itself, quoted, only when it looks like a name; otherwise only its length. A secret
+ * typed where a name belongs (`set dev fn <the token>`) is then never printed back. Every
+ * message that echoes user input goes through here.
+ */
+export function shownArgument(text: string | undefined): string {
+  if (text === undefined) return "nothing";
+  return PLAIN_NAME.test(text) ? JSON.stringify(text) : `an argument of ${text.length} character${text.length === 1 ? "" : "s"} (not shown)`;
+}

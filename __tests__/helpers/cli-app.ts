@@ -64,11 +64,23 @@ export function editStack(outdir: string, stack: string, edit: (json: any) => vo
 
 /**
  * Points a stack's AWS provider at loopback fakes, as the `local` stack points it at moto:
- * the services' endpoints and the fakes' test credentials.
+ * the services' endpoints (`{ ssm: url, sts: url }`), nothing else.
  */
 export function pointProviderAt(outdir: string, stack: string, endpoints: Readonly<Record<string, string>>): void {
   editStack(outdir, stack, (json) => {
-    const [aws] = json.provider.aws;
-    Object.assign(aws, { endpoints: [endpoints], access_key: "test", secret_key: "test" });
+    json.provider.aws[0].endpoints = [endpoints];
   });
+}
+
+/** The environment of a CLI run against fakes: test credentials, no profile or config files of the machine. */
+export function offlineEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  return {
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_CONFIG_FILE: "/nonexistent/aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    ...extra,
+  };
 }
