@@ -53,7 +53,8 @@ export class DeployedStack {
     readonly moto: Moto,
     readonly outdir: string,
     readonly name: string,
-    readonly config: EnvironmentConfig,
+    /** The app's directory, where cdktf and the secrets CLI run (this repository, or a consumer app). */
+    readonly appDir: string = ROOT,
   ) {
     this.stackDir = path.join(outdir, "stacks", name);
     this.edit = pinMirroredProvider(this.stackDir, tools);
@@ -67,7 +68,7 @@ export class DeployedStack {
   static synthesize(tools: Tools, moto: Moto, name: string, config: EnvironmentConfig): DeployedStack {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `secure-lambda-deploy-${name}-`));
     buildApp({ outdir, environments: { [name]: { ...config, localstackEndpoint: moto.url } } }).synth();
-    return new DeployedStack(tools, moto, outdir, name, config);
+    return new DeployedStack(tools, moto, outdir, name);
   }
 
   /**
@@ -79,7 +80,7 @@ export class DeployedStack {
     const app = new App({ outdir });
     new EnvironmentStack(app, name, { config: { ...config, localstackEndpoint: moto.url }, projectRoot: ROOT });
     app.synth();
-    return new DeployedStack(tools, moto, outdir, name, config);
+    return new DeployedStack(tools, moto, outdir, name);
   }
 
   run(args: readonly string[]): Run {
@@ -101,7 +102,7 @@ export class DeployedStack {
       process.execPath,
       [CDKTF_CLI, "deploy", this.name, "--skip-synth", "--output", this.outdir, "--auto-approve", "--skip-provider-lock", "--no-color"],
       {
-        cwd: ROOT,
+        cwd: this.appDir,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
         env: {
@@ -160,22 +161,21 @@ export class DeployedStack {
     return found;
   }
 
-  /** `npm run secrets -- <args>` against moto, the value on stdin, as an operator runs it. */
+  /**
+   * `npm run secrets -- <args> --output <outdir>` against moto, the value on stdin, as an
+   * operator runs it in this repository: the CLI finds the stack in the synthesis, and moto
+   * through the stack's provider block.
+   */
   secrets(args: readonly string[], stdin = ""): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "cli", "secrets.ts"), ...args], {
+    return runProcess(
+      process.execPath,
+      ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "cli", "secrets.ts"), ...args, "--output", this.outdir],
+      {
         cwd: ROOT,
         env: { ...process.env, ...this.env },
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.once("error", reject);
-      child.once("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
+        stdin,
+      },
+    );
   }
 
   /**
@@ -238,6 +238,20 @@ export function untoleratedChanges(changes: readonly PlannedChange[]): PlannedCh
 export function reportTolerated(changes: readonly PlannedChange[]): void {
   const lines = changes.map((c) => `${c.address}: ${c.actions.join("+")} ${c.attributes.join(", ")}`);
   process.stdout.write(`tolerated drift (attributes moto does not model): ${lines.length === 0 ? "none" : `\n  ${lines.join("\n  ")}`}\n`);
+}
+
+/** Runs a command to its end without blocking this process (the fakes and moto's clients answer from its event loop). */
+export function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(options.stdin ?? "");
+  });
 }
 
 function zipEntries(bytes: Buffer): string[] {
