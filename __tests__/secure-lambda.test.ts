@@ -62,7 +62,7 @@ describe("SecureLambda", () => {
       for (const [, parameter] of parameters) {
         expectWriteOnlyPlaceholder(parameter);
         expect(parameter.description).toMatch(/out of band/);
-        expect(parameter.description).toMatch(/npm run secrets -- set/);
+        expect(parameter.description).toMatch(/npx secure-lambda set test notifier /);
       }
     });
 
