@@ -145,6 +145,13 @@ describe("rollback, store ssm", () => {
     expect(ssm.getParameter(PARAMETER)!.value).toBe(SECOND);
   });
 
+  test("the previous value is the latest earlier one that differs: a value set twice in a row is skipped", async () => {
+    for (const value of [FIRST, SECOND, SECOND]) await cli(["set", "dev", "notifier", "github_token"], value);
+    const result = await cli(["rollback", "dev", "notifier", "github_token"]);
+    expect(result.stdout).toBe(`${PARAMETER}: rolled back to the value of version 2, now version 5\n`);
+    expect(ssm.getParameter(PARAMETER)!.value).toBe(FIRST);
+  });
+
   test("--to takes a version as history prints it, with or without its v", async () => {
     for (const value of [FIRST, SECOND, WEBHOOK]) await cli(["set", "dev", "notifier", "github_token"], value);
     expect((await cli(["rollback", "dev", "notifier", "github_token", "--to", "v2"])).code).toBe(0);
