@@ -1,10 +1,11 @@
-import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
 import { pointProviderAt } from "./helpers/cli-app";
 import { invokeInChild, lambdaEnvironment } from "./helpers/invoke-bundle";
+import { runProcess } from "./helpers/run-process";
 import { startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { startStsServer, type StsServer } from "./helpers/sts-server";
@@ -198,18 +199,10 @@ describe("the app's own secrets CLI, npx secure-lambda, on its synthesis", () =>
     AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   });
-  // Not spawnSync: the fakes answer from this process's event loop.
-  const secureLambda = (args: readonly string[], input = "") =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(bin(), args, { cwd: app, env: env(), stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.once("error", reject);
-      child.once("close", (status) => resolve({ status, stdout, stderr }));
-      child.stdin.end(input);
-    });
+  const secureLambda = async (args: readonly string[], input = "") => {
+    const run = await runProcess(bin(), args, { cwd: app, env: env(), stdin: input });
+    return { status: run.code, stdout: run.stdout, stderr: run.stderr };
+  };
 
   beforeAll(async () => {
     [ssm, sm, sts] = await Promise.all([startSsmServer({ region: "eu-west-1" }), startSecretsManagerServer({ region: "eu-west-1" }), startStsServer()]);

@@ -1,15 +1,12 @@
 import { createServer, type Server } from "node:http";
-import { Readable } from "node:stream";
 import { awsSettings } from "../cli/aws-settings";
 import { DEFAULT_NETWORK, type NetworkSettings, ssmClientFor } from "../cli/clients";
-import { runSecretsCli } from "../cli/secrets";
 import type { SynthesizedStack } from "../cli/synthesis";
 import { PLACEHOLDER_VALUE } from "../constructs/naming";
-import { editStack, offlineEnv, pointProviderAt, synthesizeApp } from "./helpers/cli-app";
+import { type CliRun, editStack, offlineEnv, pointProviderAt, type RunCliOptions, runCli, synthesizeApp } from "./helpers/cli-app";
 import { closeServer, listenOnLoopback } from "./helpers/loopback";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { startStsServer, type StsServer } from "./helpers/sts-server";
-import { output } from "./helpers/streams";
 
 const TOKEN = "fake-aws-settings-token-8d2f";
 const PARAMETER = "/notifier-prod/github_token";
@@ -20,24 +17,8 @@ let outdir: string;
 let ssm: SsmServer;
 let sts: StsServer;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; network?: NetworkSettings } = {}): Promise<Run> {
-  const stdout = output();
-  const stderr = output();
-  const code = await runSecretsCli([...args, "--output", outdir], {
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    prompt: stderr,
-    stdout,
-    stderr,
-    env: options.env ?? offlineEnv(),
-    network: options.network,
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[], options: RunCliOptions = {}): Promise<CliRun> {
+  return runCli(outdir, args, options);
 }
 
 beforeAll(() => {

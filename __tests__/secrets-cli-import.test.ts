@@ -1,11 +1,9 @@
-import { PassThrough, Readable } from "node:stream";
-import { runSecretsCli } from "../cli/secrets";
+import { PassThrough } from "node:stream";
 import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
-import { offlineEnv, pointProviderAt, synthesizeApp } from "./helpers/cli-app";
+import { type CliRun as Run, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { AWSCURRENT, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { startStsServer, type StsServer } from "./helpers/sts-server";
-import { output } from "./helpers/streams";
 
 // Obviously fake values, distinctive enough to find anywhere they leak.
 const TOKEN = "fake-import-token-7f1e";
@@ -24,23 +22,8 @@ let ssm: SsmServer;
 let sm: SecretsManagerServer;
 let sts: StsServer;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(args: string[], stdin: string | NodeJS.ReadableStream = ""): Promise<Run> {
-  const stdout = output();
-  const stderr = output();
-  const code = await runSecretsCli([...args, "--output", outdir], {
-    stdin: typeof stdin === "string" ? Readable.from([stdin]) : stdin,
-    prompt: stderr,
-    stdout,
-    stderr,
-    env: offlineEnv(),
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[], stdin: string | NodeJS.ReadableStream = ""): Promise<Run> {
+  return runCli(outdir, args, { stdin });
 }
 
 function expectNoLeak(...runs: Run[]): void {

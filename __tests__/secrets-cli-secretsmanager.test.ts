@@ -1,11 +1,8 @@
-import { Readable } from "node:stream";
-import { runSecretsCli } from "../cli/secrets";
 import { MAX_SET_ATTEMPTS, SET_STAGE } from "../cli/secretsmanager-store";
 import { defaultSecretName, PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
-import { offlineEnv, pointProviderAt, synthesizeApp, type FixtureFunction } from "./helpers/cli-app";
+import { type CliRun as Run, type FixtureFunction, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { AWSCURRENT, AWSPREVIOUS, faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
-import { output } from "./helpers/streams";
 
 // Obviously fake, but distinctive enough to find anywhere it leaks. The token has a quote
 // and a backslash, so it looks different inside JSON than on its own.
@@ -33,23 +30,8 @@ beforeAll(() => {
 let sm: SecretsManagerServer;
 let ssm: SsmServer;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const stdout = output();
-  const stderr = output();
-  const code = await runSecretsCli([...args, "--output", outdir], {
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    prompt: stderr,
-    stdout,
-    stderr,
-    env: options.env ?? offlineEnv(),
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return runCli(outdir, args, options);
 }
 
 function setToken(value = FAKE_TOKEN): Promise<Run> {

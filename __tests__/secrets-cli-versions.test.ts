@@ -1,12 +1,9 @@
-import { Readable } from "node:stream";
-import { runSecretsCli } from "../cli/secrets";
 import { SET_STAGE } from "../cli/secretsmanager-store";
 import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
-import { offlineEnv, pointProviderAt, synthesizeApp } from "./helpers/cli-app";
+import { type CliRun as Run, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { AWSCURRENT, AWSPREVIOUS, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { startStsServer, type StsServer } from "./helpers/sts-server";
-import { output } from "./helpers/streams";
 
 // Obviously fake values, distinctive enough to find anywhere they leak.
 const FIRST = "fake-first-token-versions-1a2b";
@@ -22,23 +19,8 @@ let ssm: SsmServer;
 let sm: SecretsManagerServer;
 let sts: StsServer;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(args: string[], stdin?: string): Promise<Run> {
-  const stdout = output();
-  const stderr = output();
-  const code = await runSecretsCli([...args, "--output", outdir], {
-    stdin: Readable.from(stdin === undefined ? [] : [stdin]),
-    prompt: stderr,
-    stdout,
-    stderr,
-    env: offlineEnv(),
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[], stdin?: string): Promise<Run> {
+  return runCli(outdir, args, { stdin });
 }
 
 function expectNoLeak(...runs: Run[]): void {

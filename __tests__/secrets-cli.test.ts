@@ -6,7 +6,7 @@ import { PassThrough, Readable } from "node:stream";
 import { PLACEHOLDER_VALUE } from "../constructs";
 import { CLI_RECORD_KEY } from "../constructs/cli-record";
 import { runSecretsCli } from "../cli/secrets";
-import { editStack, offlineEnv, pointProviderAt, synthesizeApp } from "./helpers/cli-app";
+import { type CliRun as Run, editStack, offlineEnv, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { startStsServer, type StsServer } from "./helpers/sts-server";
 import { output } from "./helpers/streams";
@@ -38,17 +38,8 @@ afterEach(async () => {
   await Promise.all([ssm.close(), sts.close()]);
 });
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(args: string[], stdin: NodeJS.ReadableStream = Readable.from([]), env = offlineEnv()): Promise<Run> {
-  const stdout = output();
-  const stderr = output();
-  const code = await runSecretsCli([...args, "--output", outdir], { stdin, prompt: stderr, stdout, stderr, env });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[], stdin: string | NodeJS.ReadableStream = ""): Promise<Run> {
+  return runCli(outdir, args, { stdin });
 }
 
 // As Terraform creates them: the key by ARN, as the stack configures it, and a description.
@@ -60,7 +51,7 @@ function seedPlaceholders(): void {
 }
 
 function setToken(value: string): Promise<Run> {
-  return cli(["set", "dev", "notifier-dev", "github_token"], Readable.from([value]));
+  return cli(["set", "dev", "notifier-dev", "github_token"], value);
 }
 
 /** A terminal as the CLI sees one: raw mode recorded, input written by the test. */

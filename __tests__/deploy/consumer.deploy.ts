@@ -15,7 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
 import { CLI_RECORD_KEY } from "../../constructs/cli-record";
-import { DeployedStack, runProcess } from "./helpers/deployed-stack";
+import { runProcess } from "../helpers/run-process";
+import { DeployedStack } from "./helpers/deployed-stack";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CDKTF_CLI = path.join(ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
@@ -131,7 +132,9 @@ test("each deployed function's bundle reads its value from moto through the runt
 
 test("no file of the app's synthesis or state holds a value", () => {
   expect(stack.filesHolding([TOKEN, PEM_LINE])).toEqual([]);
-  expect(fs.existsSync(path.join(stack.stackDir, "terraform.tfstate"))).toBe(true);
+  // cdktf's default backend: the state beside the app, searched too.
+  expect(stack.stateFile).toBe(path.join(app, `terraform.${STACK}.tfstate`));
+  expect(fs.existsSync(stack.stateFile)).toBe(true);
 });
 
 test("destroy removes the stack", () => {

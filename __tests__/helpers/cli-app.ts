@@ -6,9 +6,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Readable } from "node:stream";
+import type { NetworkSettings } from "../../cli/clients";
+import { runSecretsCli } from "../../cli/secrets";
 import { SecretsKey, SecureLambda } from "../../constructs";
 import type { SecretStore } from "../../constructs/naming";
 import { App, AwsProvider, type AwsProviderConfig, TerraformStack } from "../../constructs/tf";
+import { output } from "./streams";
 import { HELLO_ENTRY } from "./synth";
 
 /** One SecureLambda of a fixture stack. */
@@ -83,4 +87,36 @@ export function offlineEnv(extra: Readonly<Record<string, string>> = {}): NodeJS
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...extra,
   };
+}
+
+/** What one run of the CLI did. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Options of {@link runCli}. */
+export interface RunCliOptions {
+  /** Standard input: text piped in, or a stream (a terminal stand-in). @default nothing */
+  readonly stdin?: string | NodeJS.ReadableStream;
+  /** @default offlineEnv() */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly network?: NetworkSettings;
+}
+
+/** Runs the secrets CLI in this process on the app synthesized in `outdir` (`--output`). */
+export async function runCli(outdir: string, args: readonly string[], options: RunCliOptions = {}): Promise<CliRun> {
+  const stdout = output();
+  const stderr = output();
+  const stdin = options.stdin ?? "";
+  const code = await runSecretsCli([...args, "--output", outdir], {
+    stdin: typeof stdin === "string" ? Readable.from(stdin === "" ? [] : [stdin]) : stdin,
+    prompt: stderr,
+    stdout,
+    stderr,
+    env: options.env ?? offlineEnv(),
+    network: options.network,
+  });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
 }

@@ -4,7 +4,7 @@
  * back from it: the plan's changes, the files Terraform wrote, the deployed function.
  */
 import { GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type { EnvironmentConfig } from "../../../config/environments";
 import { extractZip, readZip } from "../../../constructs/zip";
 import { invokeInChild, lambdaEnvironment, type ChildRun } from "../../helpers/invoke-bundle";
+import { runProcess } from "../../helpers/run-process";
 import type { SynthesizedFunction } from "../../helpers/synthesized-function";
 import { App } from "../../../constructs/tf";
 import { buildApp } from "../../../main";
@@ -132,9 +133,19 @@ export class DeployedStack {
     return { exitCode: run.code, changes: plannedChanges(showJson), showJson };
   }
 
-  /** The state file Terraform keeps in the stack directory. */
+  /**
+   * The local state file, where the stack's backend puts it: this project's stacks name
+   * `terraform.tfstate` in the stack directory; cdktf's default backend, as in a consumer
+   * app, an absolute `terraform.<stack>.tfstate` in the directory synth ran in.
+   */
+  get stateFile(): string {
+    const json = JSON.parse(fs.readFileSync(path.join(this.stackDir, "cdk.tf.json"), "utf8"));
+    return path.resolve(this.stackDir, json.terraform?.backend?.local?.path ?? "terraform.tfstate");
+  }
+
+  /** The state file Terraform keeps locally. */
   state(): { resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }> } {
-    return JSON.parse(fs.readFileSync(path.join(this.stackDir, "terraform.tfstate"), "utf8"));
+    return JSON.parse(fs.readFileSync(this.stateFile, "utf8"));
   }
 
   /** The attributes of the resources of one type in the state. */
@@ -151,7 +162,9 @@ export class DeployedStack {
    */
   filesHolding(secrets: readonly string[]): string[] {
     const found: string[] = [];
-    for (const file of filesUnder(this.outdir)) {
+    // A state kept outside the output (a consumer's default backend) is searched too.
+    const outside = [this.stateFile, `${this.stateFile}.backup`].filter((file) => !file.startsWith(this.outdir) && fs.existsSync(file));
+    for (const file of [...filesUnder(this.outdir), ...outside]) {
       const bytes = fs.readFileSync(file);
       const texts = [bytes.toString("utf8"), ...zipEntries(bytes)];
       secrets.forEach((secret, index) => {
@@ -238,20 +251,6 @@ export function untoleratedChanges(changes: readonly PlannedChange[]): PlannedCh
 export function reportTolerated(changes: readonly PlannedChange[]): void {
   const lines = changes.map((c) => `${c.address}: ${c.actions.join("+")} ${c.attributes.join(", ")}`);
   process.stdout.write(`tolerated drift (attributes moto does not model): ${lines.length === 0 ? "none" : `\n  ${lines.join("\n  ")}`}\n`);
-}
-
-/** Runs a command to its end without blocking this process (the fakes and moto's clients answer from its event loop). */
-export function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string }): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(options.stdin ?? "");
-  });
 }
 
 function zipEntries(bytes: Buffer): string[] {
