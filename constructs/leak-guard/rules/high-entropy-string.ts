@@ -1,5 +1,5 @@
 import { PARAM_NAME_SUFFIX } from "../../naming";
-import { looksRandom } from "../high-entropy";
+import { looksRandom } from "../../token-formats";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 const SSM_PATH = /^(\/[A-Za-z0-9_.-]+)+$/;

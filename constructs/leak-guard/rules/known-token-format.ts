@@ -1,4 +1,4 @@
-import { knownTokenFormat } from "../known-token-format";
+import { knownTokenFormat } from "../../token-formats";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 export const knownTokenFormatRule: LeakRule = {
