@@ -170,12 +170,15 @@ describe("deliberate exceptions", () => {
 });
 
 describe("where the guard runs", () => {
-  test("SecureLambda registers it once on a stack the user builds, however many functions it holds", () => {
+  test("SecureLambda installs it once on a stack the user builds, however many functions it holds: in the stack's own synthesis", () => {
     const stack = new TerraformStack(Testing.app(), "mine");
     new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY });
+    const hooked = stack.toTerraform;
     new SecureLambda(stack, "b", { functionName: "b", entry: HELLO_ENTRY });
     SecretLeakGuard.protect(stack);
-    expect(Aspects.of(stack).all.filter((aspect) => aspect instanceof SecretLeakGuard)).toHaveLength(1);
+    expect(Object.hasOwn(stack, "toTerraform")).toBe(true);
+    expect(stack.toTerraform).toBe(hooked);
+    expect(Aspects.of(stack).all).toEqual([]);
   });
 
   test("guards a resource added beside a SecureLambda in a user's stack, without the stack registering it", () => {
@@ -191,6 +194,7 @@ describe("where the guard runs", () => {
     try {
       const app = Testing.app({ outdir });
       const stack = new TerraformStack(app, "s");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
       new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, environment: { UPSTREAM: FAKE["AWS access key id"] } });
       leakOf(() => app.synth());
       leakOf(() => Testing.fullSynth(stack));

@@ -76,3 +76,22 @@ function describeCharacter(char: string): string {
   if (/[A-Za-z0-9]/.test(char)) return "a letter or digit not allowed there";
   return JSON.stringify(char);
 }
+
+/**
+ * A name from the code (a Terraform address, a construct path, a variable's name) as a message
+ * may print it: whatever part of it looks like a token or a random key is replaced by a
+ * description, so a token used as a construct id or a tag name is not printed by its own refusal.
+ *
+ * @example
+ * redact("aws_lambda_function.notifier_Function_1A2B3C4D"); // unchanged
+ */
+export function redact(name: string): string {
+  return name
+    .split(/([^A-Za-z0-9_.:@+=,-]+)/)
+    .map((part) => {
+      const token = knownTokenFormat(part);
+      if (token !== undefined) return `<${part.length} characters that look like ${token}>`;
+      return looksRandom(part) || looksRandomName(part) ? `<${part.length} characters that look random>` : part;
+    })
+    .join("");
+}

@@ -70,8 +70,18 @@ const ANY_FORMAT = new RegExp(FORMATS.map((f) => `(?:${f.pattern.source})`).join
  * knownTokenFormat("https://api.github.com");         // undefined
  */
 export function knownTokenFormat(text: string): string | undefined {
+  return findTokenFormat(text)?.label;
+}
+
+/** The first known token format in `text` and where it starts (for a line number in a file), or undefined. */
+export function findTokenFormat(text: string): { readonly label: string; readonly index: number } | undefined {
   if (!ANY_FORMAT.test(text)) return undefined;
-  return FORMATS.find((format) => format.pattern.test(text))?.label;
+  let found: { label: string; index: number } | undefined;
+  for (const format of FORMATS) {
+    const match = format.pattern.exec(text);
+    if (match && (found === undefined || match.index < found.index)) found = { label: format.label, index: match.index };
+  }
+  return found;
 }
 
 /** Every label this module knows, in order: for documentation and tests. */
