@@ -153,7 +153,7 @@ class Collector {
     if (typeof value === "string") {
       this.add(place, path || "value", value, "literal");
     } else if (Array.isArray(value)) {
-      value.forEach((item, index) => this.walk(place, `${path}[${index}]`, item));
+      for (const [index, item] of value.entries()) this.walk(place, `${path}[${index}]`, item);
     } else if (isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) {
         if (key === "//" || (path === "" && skip?.has(key))) continue;

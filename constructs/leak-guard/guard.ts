@@ -42,6 +42,7 @@ const written = new WeakMap<IConstruct, Map<string, string>>();
  * written and every way of synthesizing fails: `app.synth()`, `cdktf synth`, `Testing.synth(stack)`,
  * `Testing.fullSynth(stack)`. `npm run audit` runs the same pass on a synthesized directory.
  */
+// biome-ignore lint/complexity/noStaticOnlyClass: the public API users call (SecretLeakGuard.protect, SecretLeakGuard.allow) since it was an aspect.
 export class SecretLeakGuard {
   /**
    * Installs the guard on the stack of `scope`, once however often it is called; SecureLambda and
