@@ -87,7 +87,7 @@ function describeCharacter(char: string): string {
  */
 export function redact(name: string): string {
   return name
-    .split(/([^A-Za-z0-9_.:@+=,-]+)/)
+    .split(/([^A-Za-z0-9_:@+=,-]+)/)
     .map((part) => {
       const token = knownTokenFormat(part);
       if (token !== undefined) return `<${part.length} characters that look like ${token}>`;

@@ -63,6 +63,7 @@ class Collector {
       for (const [name, body] of Object.entries(blocks)) {
         const address = `${section === "data" ? "data." : ""}${type}.${name}`;
         const place: Place = { resourceType: type, address, constructPath: constructPathOf(body) ?? address };
+        this.key(place, "", name, "(its name)");
         if (section === "resource" && isPlainObject(body)) this.resource(place, type, body);
         else this.walk(place, "", body);
       }
@@ -74,6 +75,7 @@ class Collector {
     for (const [name, body] of Object.entries(content)) {
       const address = `${prefix}.${name}`;
       const place: Place = { resourceType: kind, address, constructPath: constructPathOf(body) ?? address };
+      this.key(place, "", name, "(its name)");
       this.walk(place, flat ? "value" : "", body);
     }
   }
@@ -164,9 +166,9 @@ class Collector {
   }
 
   /** A map key is text in the code too: a token used as a tag name is still a token. */
-  private key(place: Place, path: string, key: string): void {
-    if (/^[A-Za-z0-9_-]{1,40}$/.test(key) && !/[0-9]/.test(key)) return;
-    this.add(place, path ? `${path} (a key)` : "(a key)", key, "literal");
+  private key(place: Place, path: string, key: string, what = "(a key)"): void {
+    if (/^[A-Za-z_-]{1,40}$/.test(key)) return;
+    this.add(place, path ? `${path} ${what}` : what, key, "literal");
   }
 
   private add(place: Place, variable: string, value: string, kind: GuardedValue["kind"], extra: { parameterType?: string } = {}): void {
