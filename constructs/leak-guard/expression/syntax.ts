@@ -152,14 +152,7 @@ function parseDirective(tokens: Tokens, mode: TemplateMode, keyword: string): Te
     return { kind: "if", condition, then, otherwise };
   }
   if (keyword === "for") {
-    tokens.skipSpace();
-    identifier(tokens);
-    if (tokens.accept(",")) {
-      tokens.skipSpace();
-      identifier(tokens);
-    }
-    tokens.skipSpace();
-    if (identifier(tokens) !== "in") throw new SyntaxProblem("for without in");
+    forHead(tokens);
     const collection = parseExpression(tokens);
     closeDirective(tokens);
     const body = parseTemplateAt(tokens, mode, ["endfor"]);
@@ -400,10 +393,8 @@ function isForKeyword(tokens: Tokens): boolean {
   return /^for\s/.test(tokens.source.slice(tokens.at, tokens.at + 4));
 }
 
-/** A for expression: its value is unknown to the pass, its literals are still read. */
-function parseFor(tokens: Tokens, close: string): Expression {
-  tokens.at += 3;
-  const parts: Expression[] = [];
+/** `<name>[, <name>] in` of a for directive or expression. */
+function forHead(tokens: Tokens): void {
   tokens.skipSpace();
   identifier(tokens);
   if (tokens.accept(",")) {
@@ -412,6 +403,13 @@ function parseFor(tokens: Tokens, close: string): Expression {
   }
   tokens.skipSpace();
   if (identifier(tokens) !== "in") throw new SyntaxProblem("for without in");
+}
+
+/** A for expression: its value is unknown to the pass, its literals are still read. */
+function parseFor(tokens: Tokens, close: string): Expression {
+  tokens.at += 3;
+  const parts: Expression[] = [];
+  forHead(tokens);
   parts.push(parseExpression(tokens));
   tokens.expect(":");
   parts.push(parseExpression(tokens));
