@@ -28,18 +28,23 @@ export interface CollectOptions {
 
 /** Every string of the stack's JSON, each once, with the kind of place it is in. */
 export function collectGuardedValues(json: Readonly<Record<string, unknown>>, options: CollectOptions = {}): GuardedValue[] {
-  const collector = new Collector(json, options);
-  collector.collect();
-  return collector.values;
+  const values: GuardedValue[] = [];
+  forEachGuardedValue(json, options, (value) => values.push(value));
+  return values;
+}
+
+/** Hands every string of the stack's JSON to `visit` as it is found: a large stack is judged without holding them all. */
+export function forEachGuardedValue(json: Readonly<Record<string, unknown>>, options: CollectOptions, visit: (value: GuardedValue) => void): void {
+  new Collector(json, options, visit).collect();
 }
 
 class Collector {
-  readonly values: GuardedValue[] = [];
   private readonly scope: ExpressionScope;
 
   constructor(
     private readonly json: Readonly<Record<string, unknown>>,
     private readonly options: CollectOptions,
+    private readonly visit: (value: GuardedValue) => void,
   ) {
     this.scope = stackScope(json);
   }
@@ -173,7 +178,7 @@ class Collector {
 
   private add(place: Place, variable: string, value: string, kind: GuardedValue["kind"], extra: { parameterType?: string } = {}): void {
     const written = this.options.written?.(place.address, variable);
-    this.values.push({ ...place, variable, kind, value, reading: readTemplate(value, this.scope), written, ...extra });
+    this.visit({ ...place, variable, kind, value, reading: readTemplate(value, this.scope), written, ...extra });
   }
 }
 

@@ -94,7 +94,7 @@ export class SecretLeakGuard {
 function judgeSynthesizedStack(stack: TerraformStack, json: Record<string, unknown>): void {
   const constructs = constructsOf(stack);
   const { findings, excepted } = judgeStack(json, {
-    files: codeFilesOf(stack),
+    files: constructs.assets.flatMap(codeFilesOf),
     written: (address, variable) => {
       const construct = constructs.byAddress.get(address);
       return construct ? written.get(construct)?.get(variable) : undefined;
@@ -116,6 +116,8 @@ function exceptionFor(construct: IConstruct, location: Location): string | undef
 interface StackConstructs {
   readonly byPath: ReadonlyMap<string, IConstruct>;
   readonly byAddress: ReadonlyMap<string, IConstruct>;
+  /** The stack's assets (any copy of cdktf). */
+  readonly assets: readonly IConstruct[];
 }
 
 const JSII_RTTI = Symbol.for("jsii.rtti");
@@ -124,19 +126,21 @@ const JSII_RTTI = Symbol.for("jsii.rtti");
 function constructsOf(stack: TerraformStack): StackConstructs {
   const byPath = new Map<string, IConstruct>();
   const byAddress = new Map<string, IConstruct>();
+  const assets: IConstruct[] = [];
   for (const construct of stack.node.findAll()) {
     byPath.set(construct.node.path, construct);
-    const address = addressOf(construct);
+    const classes = fqnChain(construct);
+    if (classes.includes("cdktf.TerraformAsset")) assets.push(construct);
+    const address = addressOf(construct, classes);
     if (address !== undefined) byAddress.set(address, construct);
   }
-  return { byPath, byAddress };
+  return { byPath, byAddress, assets };
 }
 
 /** The address an element's block has in the JSON: `type.id`, `data.type.id`, `output.id`, `var.id`, `local.id`, `provider.type[.alias]`. */
-function addressOf(construct: IConstruct): string | undefined {
+function addressOf(construct: IConstruct, classes: readonly string[]): string | undefined {
   const element = construct as unknown as { terraformResourceType?: unknown; friendlyUniqueId?: unknown; alias?: unknown };
   if (typeof element.friendlyUniqueId !== "string") return undefined;
-  const classes = fqnChain(construct);
   const type = element.terraformResourceType;
   if (classes.includes("cdktf.TerraformResource") && typeof type === "string") return `${type}.${element.friendlyUniqueId}`;
   if (classes.includes("cdktf.TerraformDataSource") && typeof type === "string") return `data.${type}.${element.friendlyUniqueId}`;
@@ -158,23 +162,18 @@ function fqnChain(construct: object): string[] {
   return chain;
 }
 
-/** The files the stack's assets deploy (a function's zip), read from where synth copies them from. */
-function codeFilesOf(stack: TerraformStack): CodeFile[] {
-  const files: CodeFile[] = [];
-  for (const construct of stack.node.findAll()) {
-    if (!fqnChain(construct).includes("cdktf.TerraformAsset")) continue;
-    const asset = construct as unknown as { sourcePath: string; path: string; assetHash: string };
-    for (const file of filesUnder(asset.sourcePath)) {
-      const relative = path.relative(asset.sourcePath, file).split(path.sep).join("/");
-      files.push({
-        path: relative === "" ? asset.path : `${asset.path}/${relative}`,
-        constructPath: construct.node.path,
-        cacheKey: `${asset.assetHash}:${relative}`,
-        read: () => fs.readFileSync(file),
-      });
-    }
-  }
-  return files;
+/** The files an asset deploys (a function's zip), read from where synth copies them from. */
+function codeFilesOf(construct: IConstruct): CodeFile[] {
+  const asset = construct as unknown as { sourcePath: string; path: string; assetHash: string };
+  return filesUnder(asset.sourcePath).map((file) => {
+    const relative = path.relative(asset.sourcePath, file).split(path.sep).join("/");
+    return {
+      path: relative === "" ? asset.path : `${asset.path}/${relative}`,
+      constructPath: construct.node.path,
+      cacheKey: `${asset.assetHash}:${relative}`,
+      read: () => fs.readFileSync(file),
+    };
+  });
 }
 
 /** A file, or every file under a directory (an asset of type DIRECTORY or ARCHIVE). */

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type { LeakFinding } from "../errors";
 import { isPlainObject } from "../values";
 import { readZip } from "../zip";
-import { collectGuardedValues } from "./collect";
+import { forEachGuardedValue } from "./collect";
 import { readTemplate } from "./expression";
 import type { GuardedValue, LeakRule } from "./rule";
 import { DEFAULT_LEAK_RULES } from "./rules";
@@ -71,7 +71,7 @@ export function judgeStack(json: Readonly<Record<string, unknown>>, options: Jud
     }
     findings.push({ ...location, rules: fired.map(([id]) => id), problems: fired.map(([, problem]) => problem) });
   };
-  for (const value of collectGuardedValues(json, { written: options.written })) judge(value);
+  forEachGuardedValue(json, { written: options.written }, judge);
   for (const file of options.files ?? []) for (const value of codeValues(file, rules)) judge(value);
   return { findings, excepted };
 }

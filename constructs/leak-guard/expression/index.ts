@@ -52,6 +52,8 @@ const NO_SCOPE: ExpressionScope = { variable: () => UNKNOWN, local: () => UNKNOW
  */
 export function readTemplate(text: string, scope: ExpressionScope = NO_SCOPE): TemplateReading {
   if (!text.includes("${") && !text.includes("%{")) return { literals: text === "" ? [] : [text], value: text, joined: text, hasReference: false };
+  const plain = plainReferences(text);
+  if (plain) return plain;
   const evaluator = new Evaluator(scope);
   let parts: TemplatePart[];
   try {
@@ -66,6 +68,21 @@ export function readTemplate(text: string, scope: ExpressionScope = NO_SCOPE): T
   const joined = evaluator.joined(parts);
   if (value !== UNKNOWN && typeof value !== "string") collectStrings(value, evaluator.literals);
   return { literals: unique(evaluator.literals), value, joined, hasReference: evaluator.sawReference };
+}
+
+// `${aws_kms_key.k.arn}`: a traversal of a resource, data source or module, nothing to evaluate.
+const PLAIN_REFERENCE = /\$\{(?!var\.|local\.)[A-Za-z_][A-Za-z0-9_.\-[\]*]*\}/g;
+
+/**
+ * The fast path for what cdktf writes most (ARNs and policies built from references): text whose
+ * every interpolation is a plain resource traversal needs no parser; its literals are the text
+ * between the references, and the references are unknown.
+ */
+function plainReferences(text: string): TemplateReading | undefined {
+  if (text.includes("%{") || text.includes("$${")) return undefined;
+  const literals = text.split(PLAIN_REFERENCE);
+  if (literals.some((part) => part.includes("${"))) return undefined;
+  return { literals: unique(literals), value: UNKNOWN, joined: literals.join(""), hasReference: true };
 }
 
 function unique(items: readonly string[]): string[] {
