@@ -17,12 +17,14 @@ import {
   S3Backend,
   SecretsmanagerSecretVersion,
   SsmParameter,
+  TerraformHclModule,
+  TerraformLocal,
+  TerraformOutput,
   TerraformStack,
   TerraformVariable,
   Testing,
   type IAspect,
 } from "../constructs/tf";
-import { TerraformHclModule, TerraformLocal, TerraformOutput } from "cdktf";
 import { FAKE, alnum, pseudoRandom } from "./helpers/fake-tokens";
 import { leakOf } from "./helpers/leak";
 import { HELLO_ENTRY } from "./helpers/synth";
