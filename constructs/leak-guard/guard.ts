@@ -129,8 +129,8 @@ function constructsOf(stack: TerraformStack): StackConstructs {
   const assets: IConstruct[] = [];
   for (const construct of stack.node.findAll()) {
     byPath.set(construct.node.path, construct);
-    const classes = fqnChain(construct);
-    if (classes.includes("cdktf.TerraformAsset")) assets.push(construct);
+    const classes = coreClasses(construct);
+    if (classes.includes("TerraformAsset")) assets.push(construct);
     const address = addressOf(construct, classes);
     if (address !== undefined) byAddress.set(address, construct);
   }
@@ -142,22 +142,27 @@ function addressOf(construct: IConstruct, classes: readonly string[]): string | 
   const element = construct as unknown as { terraformResourceType?: unknown; friendlyUniqueId?: unknown; alias?: unknown };
   if (typeof element.friendlyUniqueId !== "string") return undefined;
   const type = element.terraformResourceType;
-  if (classes.includes("cdktf.TerraformResource") && typeof type === "string") return `${type}.${element.friendlyUniqueId}`;
-  if (classes.includes("cdktf.TerraformDataSource") && typeof type === "string") return `data.${type}.${element.friendlyUniqueId}`;
-  if (classes.includes("cdktf.TerraformProvider") && typeof type === "string") {
+  if (classes.includes("TerraformResource") && typeof type === "string") return `${type}.${element.friendlyUniqueId}`;
+  if (classes.includes("TerraformDataSource") && typeof type === "string") return `data.${type}.${element.friendlyUniqueId}`;
+  if (classes.includes("TerraformProvider") && typeof type === "string") {
     return `provider.${type}${typeof element.alias === "string" ? `.${element.alias}` : ""}`;
   }
-  if (classes.includes("cdktf.TerraformOutput")) return `output.${element.friendlyUniqueId}`;
-  if (classes.includes("cdktf.TerraformVariable")) return `var.${element.friendlyUniqueId}`;
-  if (classes.includes("cdktf.TerraformLocal")) return `local.${element.friendlyUniqueId}`;
+  if (classes.includes("TerraformOutput")) return `output.${element.friendlyUniqueId}`;
+  if (classes.includes("TerraformVariable")) return `var.${element.friendlyUniqueId}`;
+  if (classes.includes("TerraformLocal")) return `local.${element.friendlyUniqueId}`;
   return undefined;
 }
 
-function fqnChain(construct: object): string[] {
+// The core library's jsii module: cdktf, or CDK Terrain's cdktn (the same classes, another name).
+const CORE_MODULE = /^(?:cdktf|cdktn)\.(\w+)$/;
+
+/** The names of the core library's classes the construct is an instance of (`TerraformResource`, ...), whichever copy or fork made it. */
+function coreClasses(construct: object): string[] {
   const chain: string[] = [];
   for (let proto = Object.getPrototypeOf(construct); proto; proto = Object.getPrototypeOf(proto)) {
     const fqn = (proto.constructor as Record<symbol, { fqn?: string } | undefined> | undefined)?.[JSII_RTTI]?.fqn;
-    if (fqn) chain.push(fqn);
+    const core = fqn === undefined ? undefined : CORE_MODULE.exec(fqn)?.[1];
+    if (core) chain.push(core);
   }
   return chain;
 }
