@@ -11,7 +11,7 @@ import {
   paramNameEnvVar,
   type SecureLambdaProps,
 } from "../constructs";
-import { knownTokenFormat } from "../constructs/leak-guard/known-token-format";
+import { knownTokenFormat, looksRandomName } from "../constructs/token-formats";
 import { Testing, TerraformStack } from "../constructs/tf";
 import { expectWriteOnlyPlaceholder, HELLO_ENTRY, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
 
@@ -25,7 +25,9 @@ const RESERVED_SSM_PREFIX = /^(aws|ssm)/i;
 const functionName = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 // Token-shaped secret names are refused by the leak guard (a name that looks like a
 // credential usually is one pasted by mistake), so valid names avoid them.
-const secretName = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,19}$/).filter((name) => !RESERVED_PREFIXES.test(paramNameEnvVar(name)) && !knownTokenFormat(name));
+const secretName = fc
+  .stringMatching(/^[a-z][a-z0-9_.-]{0,19}$/)
+  .filter((name) => !RESERVED_PREFIXES.test(paramNameEnvVar(name)) && !knownTokenFormat(name) && !looksRandomName(name));
 const secrets = fc.uniqueArray(secretName, { maxLength: 5, selector: paramNameEnvVar });
 const prefixSegment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/);
 const parameterPrefix = fc

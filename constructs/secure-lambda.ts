@@ -122,6 +122,8 @@ export class SecureLambda extends Construct {
     this.executionRole = this.createRole(settings, { store, deadLetter, variables, functionArn });
     this.role = this.executionRole.role;
     this.function = this.createFunction(settings, { code, variables, deadLetter });
+    // The guard exempts these names from its randomness rule only as written here, never by their name alone.
+    for (const [variable, value] of Object.entries(this.storeVariables(settings, store))) SecretLeakGuard.recordWritten(this.function, variable, value);
     this.allowLiteralEnvironment(props.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
     recordForCli(this, { ...settings, kmsKey: this.key.keyArn });
@@ -207,11 +209,14 @@ export class SecureLambda extends Construct {
 
   /** The user's plain variables and the store's names: never a value. */
   private environmentVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
+    return { ...settings.environment, ...this.storeVariables(settings, store) };
+  }
+
+  /** The variables that name the store: `<SECRET>_PARAM_NAME`s, or `SECRETS_MANAGER_SECRET_ID`. */
+  private storeVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
+    if (store.secretsManager) return { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName };
     const parameterSecrets = settings.store === "ssm" ? settings.secrets : [];
-    const storeVariables = store.secretsManager
-      ? { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName }
-      : Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
-    return { ...settings.environment, ...storeVariables };
+    return Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
   }
 
   /** The execution role, granted exactly what this function needs and nothing else. */
