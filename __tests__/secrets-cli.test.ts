@@ -297,6 +297,22 @@ describe("bad input", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  test("names a typed argument that looks like a credential by its length and what it looks like, never its text", async () => {
+    // A classic GitHub token's shape, assembled so that no source line holds one.
+    const typedToken = `gh${"p"}_${"Zq4Xw8Rt2Yu6Io0Pa3Sd7Fg1Hj5Kl9Zx2Cv6Bn8"}`;
+    const random = "Q7vK2mX9pL4wZ8rT1yN6bH3jF5dS0aGc";
+    for (const [args, shown] of [
+      [["set", "dev", "notifier-dev", typedToken], `an argument of ${typedToken.length} characters, which looks like a GitHub token (not shown)`],
+      [["set", "dev", random, "github_token"], `an argument of ${random.length} characters, which looks random, like a key (not shown)`],
+    ] as const) {
+      const result = await cli([...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(shown);
+      expect(result.stderr).not.toContain(typedToken);
+      expect(result.stderr).not.toContain(random);
+    }
+  });
+
   test("never echoes an argument that is not a plain name: a secret typed where a name belongs", async () => {
     const typedToken = `${FAKE_TOKEN}+/=`;
     for (const args of [
