@@ -62,7 +62,7 @@ describe("SecureLambda", () => {
       for (const [, parameter] of parameters) {
         expectWriteOnlyPlaceholder(parameter);
         expect(parameter.description).toMatch(/out of band/);
-        expect(parameter.description).toMatch(/npx secure-lambda set test notifier /);
+        expect(parameter.description).toMatch(/npx --no secure-lambda set test notifier /);
       }
     });
 

@@ -22,10 +22,10 @@ Options:
   --help, -h                 this text, or a command's
 
 Examples:
-  npx secure-lambda set dev notifier-dev github_token               # prompts, input hidden
-  pbpaste | npx secure-lambda set dev notifier-dev slack_webhook_url
-  npx secure-lambda status dev
-  npx secure-lambda import dev notifier-dev < secrets.env
+  npx --no secure-lambda set dev notifier-dev github_token               # prompts, input hidden
+  pbpaste | npx --no secure-lambda set dev notifier-dev slack_webhook_url
+  npx --no secure-lambda status dev
+  npx --no secure-lambda import dev notifier-dev < secrets.env
 
 Credentials: as for the AWS CLI (AWS_PROFILE, an SSO login, or AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY), unless the stack's provider names its own. Before writing, a stack
@@ -58,8 +58,8 @@ Refuses an empty value, the placeholder, a value over the store's size limit, a 
 or secret the stack has not created yet (deploy first), and credentials of an account the
 stack's allowed_account_ids exclude.
 
-  pbpaste | npx secure-lambda set dev notifier-dev github_token
-  npx secure-lambda set dev notifier-dev github_token      # prompts, input hidden
+  pbpaste | npx --no secure-lambda set dev notifier-dev github_token
+  npx --no secure-lambda set dev notifier-dev github_token      # prompts, input hidden
 `,
   status: `Usage: secure-lambda status [<stack>...] [--json] [--output <dir>]
 
@@ -72,7 +72,7 @@ a value. Reads each parameter or secret once. --json prints the same as one JSON
 { "ready": ..., "secrets": [...] }.
 Exits 1 when any secret is not set, so a pipeline can gate a deploy on it.
 
-  npx secure-lambda status prod || exit 1      # in a pipeline, before deploying
+  npx --no secure-lambda status prod || exit 1      # in a pipeline, before deploying
 `,
   history: `Usage: secure-lambda history <stack> <function> <secret> [--json] [--output <dir>]
 
@@ -82,7 +82,7 @@ LastModifiedUser; Secrets Manager does not record it), what it holds (the placeh
 value, or for Secrets Manager a value this version did not change) and its labels.
 Never a value: the values are read (decrypted) only to tell these apart.
 
-  npx secure-lambda history prod notifier-prod github_token
+  npx --no secure-lambda history prod notifier-prod github_token
 `,
   rollback: `Usage: secure-lambda rollback <stack> <function> <secret> [--to <version>] [--output <dir>]
 
@@ -97,8 +97,8 @@ a staging label such as AWSPREVIOUS).
 Refuses the placeholder (the function would refuse to run), and credentials of an account
 the stack's allowed_account_ids exclude.
 
-  npx secure-lambda rollback prod notifier-prod github_token
-  npx secure-lambda rollback prod notifier-prod github_token --to 3
+  npx --no secure-lambda rollback prod notifier-prod github_token
+  npx --no secure-lambda rollback prod notifier-prod github_token --to 3
 `,
   import: `Usage: secure-lambda import <stack> [<function>] [--output <dir>] < secrets.env
 
@@ -114,6 +114,6 @@ refuses the whole input. Then each SSM parameter gets a new version, and each Se
 Manager secret one new version holding all its changed keys; a value already there is
 not written again. Prints each secret's new version; nothing of a value is echoed.
 
-  npx secure-lambda import dev notifier-dev < secrets.env
+  npx --no secure-lambda import dev notifier-dev < secrets.env
 `,
 };

@@ -60,7 +60,7 @@ export function createSecretParameters(scope: Construct, props: SecretParameters
   for (const secret of props.secrets) {
     parameters[secret] = new SsmParameter(scope, `Parameter-${secret}`, {
       name: parameterName(props.parameterPrefix, secret),
-      description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band, in the app's directory: npx secure-lambda set ${stackName(scope)} ${props.functionName} ${secret}`,
+      description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band, in the app's directory: npx --no secure-lambda set ${stackName(scope)} ${props.functionName} ${secret}`,
       type: "SecureString",
       keyId: props.keyArn,
       // Write-only (Terraform >= 1.11): the provider sends it to SSM at create time and keeps

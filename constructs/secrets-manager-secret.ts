@@ -57,7 +57,7 @@ export function createSecretsManagerSecret(scope: Construct, props: SecretsManag
   const secretName = defaultSecretName(props.functionName);
   const secret = new SecretsmanagerSecret(scope, "Secret", {
     name: secretName,
-    description: `Secrets of ${props.functionName}, one JSON key each. Terraform only creates it with placeholders; set each value out of band, in the app's directory: npx secure-lambda set ${stackName(scope)} ${props.functionName} <secret>`,
+    description: `Secrets of ${props.functionName}, one JSON key each. Terraform only creates it with placeholders; set each value out of band, in the app's directory: npx --no secure-lambda set ${stackName(scope)} ${props.functionName} <secret>`,
     kmsKeyId: props.keyArn,
     recoveryWindowInDays: props.protect ? PROTECTED_RECOVERY_DAYS : UNPROTECTED_RECOVERY_DAYS,
     tags: props.tags,
