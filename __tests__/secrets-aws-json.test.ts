@@ -44,7 +44,7 @@ function virtualClock() {
 
 /** A call of GetParameters with `budgetMs` on the virtual clock. */
 function getParameters(budgetMs = 9000, deadlineFrom = 0): AwsCall {
-  return { service: SSM, action: "GetParameters", request: { Names: ["/x"], WithDecryption: true }, deadline: deadlineFrom + budgetMs };
+  return { service: SSM, action: "GetParameters", request: { Names: ["/x"], WithDecryption: true }, budget: { budgetMs, deadline: deadlineFrom + budgetMs } };
 }
 
 function setup(handler: FakeHandler, awsEnv: Record<string, string> = AWS_ENV, random = 0.5, budgetMs = 9000) {
@@ -99,7 +99,10 @@ describe("the request", () => {
   test("signs for secretsmanager with its own target prefix", async () => {
     const sm = fakeAwsService({ targetPrefix: "secretsmanager", signingName: "secretsmanager", handler: () => ({ SecretString: "{}" }) });
 
-    await callAwsJson({ service: SECRETS_MANAGER, action: "GetSecretValue", request: { SecretId: "s" }, deadline: Date.now() + 1000 }, sendingTo(sm.send));
+    await callAwsJson(
+      { service: SECRETS_MANAGER, action: "GetSecretValue", request: { SecretId: "s" }, budget: { budgetMs: 1000, deadline: Date.now() + 1000 } },
+      sendingTo(sm.send),
+    );
 
     expect(sm.calls.map((c) => [c.action, c.signature.service])).toEqual([["GetSecretValue", "secretsmanager"]]);
   });
@@ -156,8 +159,8 @@ describe("retries", () => {
 
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error).toMatchObject({ name: "ThrottlingException", kind: "throttled", budgetMs: 9000, $metadata: { httpStatusCode: 400 } });
-    // Waits of half the ceiling: 250, 500, 1000, 2000, then half of what is left (less 200 ms for the attempt).
-    expect(waits.slice(0, 4)).toEqual([250, 500, 1000, 2000]);
+    // Waits of half the ceiling: 250, 500, 1000, then half of a quarter of the budget (2250 ms), the longest wait.
+    expect(waits.slice(0, 5)).toEqual([250, 500, 1000, 1125, 1125]);
     expect(ssm.calls.length).toBeGreaterThan(3);
     expect((error as AwsCallError).$metadata.attempts).toBe(ssm.calls.length);
     expect(clock.now()).toBeLessThanOrEqual(9000);
@@ -252,9 +255,10 @@ describe("answers", () => {
   test("a success whose body is not JSON is an InvalidResponse error that quotes none of it", async () => {
     const garbled = answering({ status: 200, headers: {}, body: '{"SecretString":"fake-value-7c1' });
 
-    const error = await callAwsJson({ service: SECRETS_MANAGER, action: "GetSecretValue", request: {}, deadline: Date.now() + 1000 }, sendingTo(garbled)).catch(
-      (e: unknown) => e,
-    );
+    const error = await callAwsJson(
+      { service: SECRETS_MANAGER, action: "GetSecretValue", request: {}, budget: { budgetMs: 1000, deadline: Date.now() + 1000 } },
+      sendingTo(garbled),
+    ).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ name: "InvalidResponse" });
     expect(JSON.stringify(error) + String(error) + (error as Error).message).not.toContain("fake-value");

@@ -2,7 +2,6 @@
  * The loader against SSM, each answer scripted: an in-process fake answers the loader's
  * signed GetParameters requests (fake-aws-send.ts), through the loader's `send` option.
  */
-import { inspect } from "node:util";
 import * as fc from "fast-check";
 import { PLACEHOLDER_VALUE } from "../constructs/naming";
 import {
@@ -19,6 +18,7 @@ import {
 } from "../lambda-src/secrets";
 import { FakeAwsError, fakeAwsService, type FakeHandler } from "./helpers/fake-aws-send";
 import { useOfflineAws } from "./helpers/offline-aws";
+import { capturePrinted, everythingPrintable } from "./helpers/printed";
 
 const ssm = fakeAwsService({ targetPrefix: "AmazonSSM", signingName: "ssm", handler: answerFromStore });
 const saved = { ...process.env };
@@ -322,11 +322,6 @@ describe("errors", () => {
 });
 
 describe("no value leaks", () => {
-  /** Everything a logger or the Lambda runtime could print about an error. */
-  function everythingPrintable(error: unknown): string {
-    return [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })].join("\n");
-  }
-
   test("errors are typed, carry parameter names only, and hold no AWS error", async () => {
     ssm.handler = rejects(sdkError("AccessDeniedException", "denied", GITHUB_TOKEN));
 
@@ -340,21 +335,7 @@ describe("no value leaks", () => {
   });
 
   test("no secret value reaches an error, its properties, or stdout/stderr/console, whatever fails", async () => {
-    const printed: string[] = [];
-    const capture = (chunk: unknown) => void printed.push(String(chunk));
-    const spies = [
-      jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-        capture(chunk);
-        return true;
-      }),
-      jest.spyOn(process.stderr, "write").mockImplementation((chunk) => {
-        capture(chunk);
-        return true;
-      }),
-      ...(["log", "info", "warn", "error", "debug"] as const).map((level) =>
-        jest.spyOn(console, level).mockImplementation((...args) => capture(args.map(String).join(" "))),
-      ),
-    ];
+    const printed = capturePrinted();
     // Two attempts of each failing call: what is printed, not the retries, is under test here.
     process.env.AWS_MAX_ATTEMPTS = "2";
     try {
@@ -394,9 +375,9 @@ describe("no value leaks", () => {
         { numRuns: 200 },
       );
     } finally {
-      for (const spy of spies) spy.mockRestore();
+      printed.restore();
     }
-    expect(printed.join("")).not.toContain("fake-");
-    expect(printed.join("")).not.toContain(GITHUB_TOKEN);
+    expect(printed.text()).not.toContain("fake-");
+    expect(printed.text()).not.toContain(GITHUB_TOKEN);
   });
 });

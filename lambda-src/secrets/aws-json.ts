@@ -1,3 +1,4 @@
+import type { Budget } from "./budget";
 import { serviceEndpoint, type AwsJsonService } from "./endpoints";
 import { SecretsConfigError } from "./errors";
 import type { HttpResponse, Send } from "./http-send";
@@ -23,8 +24,8 @@ export interface AwsCall {
   readonly service: AwsJsonService;
   readonly action: string;
   readonly request: unknown;
-  /** When the call must be over, retries included (ms since the epoch, on the context's clock). */
-  readonly deadline: number;
+  /** The time the call has, retries included (its deadline on the context's clock). */
+  readonly budget: Budget;
 }
 
 /**
@@ -112,17 +113,19 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
   const sleep = context.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = context.random ?? Math.random;
   const now = context.now ?? Date.now;
-  const budgetMs = Math.max(0, call.deadline - now());
+  const { budgetMs, deadline } = call.budget;
   const failure = { endpoint: url.origin, budgetMs };
 
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptOnce(call, { url, region, body, timeoutMs: attemptTimeoutMs(budgetMs, call.deadline - now()) }, context);
+    const outcome = await attemptOnce(call, { url, region, body, timeoutMs: attemptTimeoutMs(budgetMs, deadline - now()) }, context);
     if ("body" in outcome) return outcome.body;
-    const room = call.deadline - now() - MIN_ATTEMPT_MS;
+    const room = deadline - now() - MIN_ATTEMPT_MS;
     if (outcome.kind === "final" || attempt >= maxAttempts || room <= 0) {
       throw new AwsCallError(outcome.code, outcome.message, { ...failure, kind: outcome.kind, status: outcome.status, attempts: attempt });
     }
-    await sleep(retryDelayMs(attempt - 1, outcome.kind === "throttled", random(), room));
+    // Never a wait of more than a quarter of the budget: a storm's last calls then spread over
+    // the time that is left instead of leaving the quota unused while they wait.
+    await sleep(retryDelayMs(attempt - 1, outcome.kind === "throttled", random(), Math.min(room, budgetMs / 4)));
   }
 }
 

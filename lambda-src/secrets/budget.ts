@@ -27,13 +27,25 @@ export function resolveTimeoutMs(option: number | undefined, env: Env): number {
   return timeout;
 }
 
+/** The time one read has: its length, and when it must be over. */
+export interface Budget {
+  /** How long the read may take, in ms: what its errors quote. */
+  readonly budgetMs: number;
+  /** When it must be over, in ms since the epoch. */
+  readonly deadline: number;
+}
+
 /**
- * When a read that starts now must be over (ms since the epoch): after the budget, or
- * earlier when the invocation has less time left, keeping the same margin for the handler
- * as the construct keeps from the timeout.
+ * The budget of a read that starts `now`: the loader's, or less when the invocation has
+ * less time left, keeping the same margin for the handler as the construct keeps from the timeout.
  */
-export function deadlineOf(timeoutMs: number, context: InvocationContext | undefined, now: number): number {
+export function budgetOf(timeoutMs: number, context: InvocationContext | undefined, now: number): Budget {
   const remaining = context?.getRemainingTimeInMillis();
-  const budget = typeof remaining === "number" && Number.isFinite(remaining) ? Math.min(timeoutMs, loaderBudgetMs(remaining)) : timeoutMs;
-  return now + budget;
+  const budgetMs = typeof remaining === "number" && Number.isFinite(remaining) ? Math.min(timeoutMs, loaderBudgetMs(remaining)) : timeoutMs;
+  return { budgetMs, deadline: now + budgetMs };
+}
+
+/** The budget, cut to at most `ms` from `now`. */
+export function atMost(budget: Budget, ms: number, now: number): Budget {
+  return now + ms < budget.deadline ? { budgetMs: Math.min(budget.budgetMs, ms), deadline: now + ms } : budget;
 }

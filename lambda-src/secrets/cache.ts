@@ -5,6 +5,7 @@
  * secretsmanager-source.ts) only fetches.
  */
 import { inBatches } from "../../constructs/values";
+import { atMost, type Budget } from "./budget";
 import { mayServeStale } from "./classify-error";
 
 /** How a loader uses the cache. */
@@ -15,10 +16,8 @@ export interface CachePolicy {
   readonly staleIfErrorSeconds: number;
 }
 
-/** One read of the loader's secrets. */
-export interface Read {
-  /** When the read must be over (ms since the epoch). */
-  readonly deadline: number;
+/** One read of the loader's secrets, and the time it has. */
+export interface Read extends Budget {
   /** Fetch every key again, fresh or not, and serve nothing stale: a refresh on rejection. */
   readonly force: boolean;
 }
@@ -83,7 +82,7 @@ export interface ReadThrough<V> {
   /** How many keys one call fetches at most. */
   readonly batchSize: number;
   /** Fetches one batch: the value of each key, undefined for one that does not exist; throws a typed error. */
-  fetchBatch(keys: readonly string[], deadline: number): Promise<ReadonlyMap<string, V | undefined>>;
+  fetchBatch(keys: readonly string[], budget: Budget): Promise<ReadonlyMap<string, V | undefined>>;
   /** Whether a fetched value may be kept: a placeholder may not, so that it is never served once the real value is set. */
   keep(value: V): boolean;
   /** The keys as the stale warning names them, e.g. `SSM parameters /fn/a, /fn/b`: names only. */
@@ -116,9 +115,9 @@ async function readBatch<V>(keys: readonly string[], read: Read, through: ReadTh
   const { cache, policy } = through;
   const fallback = read.force ? [] : keys.map((key) => cache.lastGood(key, policy));
   const canFallBack = fallback.length > 0 && fallback.every((entry) => entry !== undefined);
-  const deadline = canFallBack ? Math.min(read.deadline, Date.now() + STALE_REFRESH_BUDGET_MS) : read.deadline;
+  const budget = canFallBack ? atMost(read, STALE_REFRESH_BUDGET_MS, Date.now()) : read;
   try {
-    const fetched = await through.fetchBatch(keys, deadline);
+    const fetched = await through.fetchBatch(keys, budget);
     for (const key of keys) {
       const value = fetched.get(key);
       // A value that is gone or became the placeholder is forgotten, never left to be served stale.

@@ -1,7 +1,7 @@
 // The modules the runtime takes from constructs/: the naming rule, so the runtime reads
 // exactly the variables the construct set.
 import { SECRET_ID_ENV_VAR } from "../../constructs/naming";
-import { deadlineOf, type InvocationContext, resolveTimeoutMs } from "./budget";
+import { budgetOf, type InvocationContext, resolveTimeoutMs } from "./budget";
 import type { CachePolicy } from "./cache";
 import { SecretsConfigError } from "./errors";
 import { type Send, sendHttp } from "./http-send";
@@ -125,9 +125,9 @@ export function createSecretsLoader<const S extends string>(secrets: readonly S[
   let forced: Promise<Lookup<S>> | undefined;
   let lastForcedAt = Number.NEGATIVE_INFINITY;
 
-  // Concurrent calls share one read, whose deadline the first caller's context sets.
+  // Concurrent calls share one read, whose budget the first caller's context sets.
   function read(context: InvocationContext | undefined): Promise<Lookup<S>> {
-    inFlight ??= source.fetch({ deadline: deadlineOf(timeoutMs, context, Date.now()), force: false }).finally(() => {
+    inFlight ??= source.fetch({ ...budgetOf(timeoutMs, context, Date.now()), force: false }).finally(() => {
       inFlight = undefined;
     });
     return inFlight;
@@ -148,7 +148,7 @@ export function createSecretsLoader<const S extends string>(secrets: readonly S[
       if (!forced) {
         if (Date.now() - lastForcedAt < minRefreshIntervalMs) return all(await read(context));
         lastForcedAt = Date.now();
-        forced = source.fetch({ deadline: deadlineOf(timeoutMs, context, Date.now()), force: true }).finally(() => {
+        forced = source.fetch({ ...budgetOf(timeoutMs, context, Date.now()), force: true }).finally(() => {
           forced = undefined;
         });
       }

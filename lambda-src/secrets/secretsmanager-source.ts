@@ -1,6 +1,7 @@
 import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
 import { isPlainObject } from "../../constructs/values";
 import { callAwsJson } from "./aws-json";
+import type { Budget } from "./budget";
 import { readThrough, SecretsCache } from "./cache";
 import { awsErrorCode, classifyFetchError } from "./classify-error";
 import { SECRETS_MANAGER } from "./endpoints";
@@ -24,13 +25,13 @@ export function secretsManagerSource<S extends string>(secretId: string, options
   const { secrets, call, policy, env } = options;
   const cache = options.ownCache ? new SecretsCache<Content>() : sharedCache;
 
-  async function fetchSecret(deadline: number): Promise<ReadonlyMap<string, Content | undefined>> {
+  async function fetchSecret(budget: Budget): Promise<ReadonlyMap<string, Content | undefined>> {
     let response: Record<string, unknown>;
     try {
       // The stage is named, not left to the default: the role may read AWSCURRENT only
       // (condition secretsmanager:VersionStage), and that key exists only when named.
       response = await callAwsJson(
-        { service: SECRETS_MANAGER, action: "GetSecretValue", request: { SecretId: secretId, VersionStage: CURRENT_STAGE }, deadline },
+        { service: SECRETS_MANAGER, action: "GetSecretValue", request: { SecretId: secretId, VersionStage: CURRENT_STAGE }, budget },
         call,
       );
     } catch (error) {
@@ -73,7 +74,7 @@ export function secretsManagerSource<S extends string>(secretId: string, options
         cache,
         policy,
         batchSize: 1,
-        fetchBatch: (_, deadline) => fetchSecret(deadline),
+        fetchBatch: (_, budget) => fetchSecret(budget),
         // Only a secret every declared key of which holds a real value is kept: one that
         // lacks a key or still holds a placeholder is read again on the next call, so the
         // function recovers as soon as someone fixes it, and it is never served stale.

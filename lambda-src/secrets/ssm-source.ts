@@ -3,6 +3,7 @@
 import { MAX_NAMES_PER_CALL } from "../../constructs/loader-budget";
 import { paramNameEnvVar, PLACEHOLDER_VALUE } from "../../constructs/naming";
 import { callAwsJson } from "./aws-json";
+import type { Budget } from "./budget";
 import { readThrough, SecretsCache } from "./cache";
 import { classifyFetchError } from "./classify-error";
 import { SSM } from "./endpoints";
@@ -33,10 +34,10 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
     return value;
   }
 
-  async function fetchBatch(names: readonly string[], deadline: number): Promise<ReadonlyMap<string, string | undefined>> {
+  async function fetchBatch(names: readonly string[], budget: Budget): Promise<ReadonlyMap<string, string | undefined>> {
     let response: Record<string, unknown>;
     try {
-      response = await callAwsJson({ service: SSM, action: "GetParameters", request: { Names: names, WithDecryption: true }, deadline }, call);
+      response = await callAwsJson({ service: SSM, action: "GetParameters", request: { Names: names, WithDecryption: true }, budget }, call);
     } catch (error) {
       throw classifyFetchError(error, names);
     }
