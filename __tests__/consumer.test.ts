@@ -87,7 +87,11 @@ describe("the consumer's synth", () => {
     expect(functions.map((f) => f.function_name)).toEqual([FUNCTION]);
     expect(Object.values(json.resource.aws_ssm_parameter).map((p: any) => [p.name, p.type])).toEqual([[`/${FUNCTION}/github_token`, "SecureString"]]);
     expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(1);
-    expect(functions[0]!.environment.variables).toEqual({ GITHUB_API_URL: "https://api.github.com", GITHUB_TOKEN_PARAM_NAME: `/${FUNCTION}/github_token` });
+    expect(functions[0]!.environment.variables).toEqual({
+      GITHUB_API_URL: "https://api.github.com",
+      GITHUB_TOKEN_PARAM_NAME: `/${FUNCTION}/github_token`,
+      SECRETS_LOADER_TIMEOUT_MS: "9000",
+    });
   });
 
   test("bundles the handler with the runtime loader, which reads the secret from SSM", async () => {

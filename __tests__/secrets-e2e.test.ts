@@ -86,6 +86,8 @@ test("runs the bundle the stack deploys, whose environment holds parameter names
     GITHUB_REPOSITORY: REPO,
     GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token",
     SLACK_WEBHOOK_URL_PARAM_NAME: "/notifier-dev/slack_webhook_url",
+    // The loader's budget, from the function's 10 s timeout: a time, not a secret.
+    SECRETS_LOADER_TIMEOUT_MS: "9000",
   });
 });
 

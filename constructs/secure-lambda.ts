@@ -7,6 +7,7 @@ import { createDeadLetterTarget, type DeadLetterTarget } from "./dead-letter-tar
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
+import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
 import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
@@ -102,6 +103,7 @@ export class SecureLambda extends Construct {
     declareTargetVersions(this);
     // Every check, before anything is made: bad props leave no resource and no bundle behind.
     const settings = resolveSettings(this, props);
+    warnIfStormCannotFit(this, settings);
     this.parameterPrefix = settings.parameterPrefix;
     this.guardStack();
     const code = this.bundleEntry(settings);
@@ -209,7 +211,7 @@ export class SecureLambda extends Construct {
     const storeVariables = store.secretsManager
       ? { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName }
       : Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
-    return { ...settings.environment, ...storeVariables };
+    return { ...settings.environment, ...storeVariables, ...loaderVariables(settings) };
   }
 
   /** The execution role, granted exactly what this function needs and nothing else. */
