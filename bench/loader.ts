@@ -2,10 +2,11 @@
  * One whole-process measurement of a runtime loader: 1 cold and 100 warm invocations
  * against the loopback SSM server (which checks signatures). Prints JSON.
  *
- *   node -r ./scripts/register.cjs bench/loader.ts [lean|sdk]
+ *   node -r ./scripts/register.cjs bench/loader.ts [current|aws4fetch|sdk]
  *
- * `lean` (default) is lambda-src/secrets; `sdk` the SDK + Powertools loader kept as a
- * bench fixture (bench/fixtures/sdk-loader). Only the chosen one is loaded.
+ * `current` (default) is lambda-src/secrets; `aws4fetch` and `sdk` the loaders it replaced,
+ * kept as bench fixtures (bench/fixtures/aws4fetch-loader, bench/fixtures/sdk-loader). Only
+ * the chosen one is loaded.
  */
 import { performance } from "node:perf_hooks";
 import { startSsmServer } from "../__tests__/helpers/ssm-server";
@@ -17,12 +18,13 @@ type CreateLoader = (secrets: readonly string[]) => { getAll(): Promise<unknown>
 function loaderModule(kind: string): CreateLoader {
   // require, not import: the other loader (and its packages) must not be loaded at all.
   if (kind === "sdk") return (require("./fixtures/sdk-loader") as typeof import("./fixtures/sdk-loader")).createSecretsLoader;
-  if (kind === "lean") return (require("../lambda-src/secrets") as typeof import("../lambda-src/secrets")).createSecretsLoader;
-  throw new Error(`unknown loader ${kind}: lean or sdk`);
+  if (kind === "aws4fetch") return (require("./fixtures/aws4fetch-loader") as typeof import("./fixtures/aws4fetch-loader")).createSecretsLoader;
+  if (kind === "current") return (require("../lambda-src/secrets") as typeof import("../lambda-src/secrets")).createSecretsLoader;
+  throw new Error(`unknown loader ${kind}: current, aws4fetch or sdk`);
 }
 
 async function main(): Promise<void> {
-  const createSecretsLoader = loaderModule(process.argv[2] ?? "lean");
+  const createSecretsLoader = loaderModule(process.argv[2] ?? "current");
   const server = await startSsmServer({ region: "eu-west-1" });
   try {
     server.putParameter("/bench/github_token", "bench-fake-token");
