@@ -120,6 +120,14 @@ describe("no answer", () => {
     expect(error.lastError).toBe("ECONNRESET");
   });
 
+  test("answers that stop half-way and never end: SecretsUnreachableError with ETIMEDOUT within the budget", async () => {
+    ssm.breakNext("GetParameters", { kind: "stall-mid-answer", times: Number.POSITIVE_INFINITY });
+
+    const error = expectFailedWithin(await timed(loader({ timeoutMs: 1500 }).get("github_token")), SecretsUnreachableError, 1500);
+
+    expect(error.lastError).toBe("ETIMEDOUT");
+  });
+
   test("a slow answer inside the attempt's timeout is served by its one call", async () => {
     ssm.breakNext("GetParameters", { kind: "slow", ms: 400 });
 

@@ -44,10 +44,15 @@ export interface InjectedError {
 
 /**
  * A fault on the wire, for the next call(s) of an action: accept the request and never
- * answer; send the head and half of the answer, then reset the connection; or answer
- * normally after `ms`.
+ * answer; send the head and half of the answer, then reset the connection, or then stall;
+ * or answer normally after `ms`.
  */
-export type InjectedFault = ({ readonly kind: "never-answers" } | { readonly kind: "reset-mid-answer" } | { readonly kind: "slow"; readonly ms: number }) & {
+export type InjectedFault = (
+  | { readonly kind: "never-answers" }
+  | { readonly kind: "reset-mid-answer" }
+  | { readonly kind: "stall-mid-answer" }
+  | { readonly kind: "slow"; readonly ms: number }
+) & {
   /** How many consecutive calls it breaks (Infinity: every one). @default 1 */
   readonly times?: number;
 };
@@ -176,7 +181,9 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
       // Never answered: the socket stays open until the client gives up or close() drops it.
       if (fault?.kind === "never-answers") return;
       if (fault?.kind === "slow") await new Promise((resolve) => setTimeout(resolve, fault.ms));
-      if (fault?.kind === "reset-mid-answer") return resetMidAnswer(res, { Parameters: [], note: "cut short" });
+      if (fault?.kind === "reset-mid-answer" || fault?.kind === "stall-mid-answer") {
+        return halfAnswer(res, { Parameters: [], note: "cut short" }, fault.kind === "reset-mid-answer");
+      }
       if (!takeToken()) return sendError(res, action, 400, "ThrottlingException", "Rate exceeded");
       takeHook(action)?.(request);
       const failure = take(injected, action);
@@ -266,11 +273,15 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
   };
 }
 
-/** Sends the head of a 200 and half its body, then resets the connection (TCP RST), as a dying proxy or a dropped link does. */
-function resetMidAnswer(res: ServerResponse, body: Record<string, unknown>): void {
+/**
+ * Sends the head of a 200 and half its body, then resets the connection (TCP RST), as a
+ * dying proxy or a dropped link does, or sends nothing more (the socket stays open until
+ * the client gives up or close() drops it).
+ */
+function halfAnswer(res: ServerResponse, body: Record<string, unknown>, reset: boolean): void {
   const payload = JSON.stringify(body);
   res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "content-length": Buffer.byteLength(payload) });
-  res.write(payload.slice(0, payload.length / 2), () => res.socket?.resetAndDestroy());
+  res.write(payload.slice(0, payload.length / 2), () => (reset ? res.socket?.resetAndDestroy() : undefined));
 }
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {

@@ -65,12 +65,15 @@ export const sendHttp: Send = (request) =>
     const { client, agent } = clientFor(url.protocol);
     // One timer for the whole attempt: a socket option would only notice idleness, and an
     // endpoint that trickles bytes, or accepts and never answers, must not outlive the budget.
-    const timer = setTimeout(() => outgoing.destroy(Object.assign(new Error(), { code: "ETIMEDOUT" })), request.timeoutMs);
+    // It settles the attempt first, then drops the connection (whatever errors that raises come too late to count).
+    const timer = setTimeout(() => {
+      fail({ code: "ETIMEDOUT" });
+      outgoing.destroy();
+    }, request.timeoutMs);
     const fail = (error: unknown) => {
       clearTimeout(timer);
       reject(networkError(error));
     };
-    const cutShort = { code: "ECONNRESET" };
     const outgoing = client.request(
       {
         protocol: url.protocol,
@@ -84,12 +87,10 @@ export const sendHttp: Send = (request) =>
       (response) => {
         const chunks: Buffer[] = [];
         response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        // A connection reset mid-answer destroys the answer with ECONNRESET ("aborted"):
+        // "end" comes only after a whole one.
         response.on("error", fail);
-        // A connection reset mid-answer ends the stream early: only a whole answer counts.
-        // (A promise settles once: whichever of these comes second changes nothing.)
-        response.on("close", () => (response.complete ? undefined : fail(cutShort)));
         response.on("end", () => {
-          if (!response.complete) return fail(cutShort);
           clearTimeout(timer);
           resolve({ status: response.statusCode ?? 0, headers: response.headers as HttpResponse["headers"], body: Buffer.concat(chunks).toString("utf8") });
         });
