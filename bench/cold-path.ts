@@ -10,10 +10,8 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { startSsmServer } from "../__tests__/helpers/ssm-server";
+import { BENCH_PARAMETERS, startBenchSsm } from "./bench-ssm";
 import { median } from "./measure";
-
-const NAMES = ["/bench/github_token", "/bench/slack_webhook_url"];
 
 /** Runs one fresh `node` and returns what it printed as JSON. */
 function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; loadMs?: number; readMs?: number }> {
@@ -35,25 +33,17 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ms: num
 async function main(): Promise<void> {
   const [pairsArg, ...bundles] = process.argv.slice(2);
   const pairs = Number(pairsArg);
-  const server = await startSsmServer({ region: "eu-west-1" });
+  const { server, env: ssmEnv } = await startBenchSsm();
   try {
-    server.putParameter(NAMES[0]!, "bench-fake-token");
-    server.putParameter(NAMES[1]!, "https://example.invalid/bench-fake-hook");
     // What Lambda gives a function, and the construct's variables: nothing else.
     const env = {
+      ...ssmEnv,
       PATH: process.env.PATH,
-      AWS_REGION: "eu-west-1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
       AWS_SESSION_TOKEN: "bench-session-token",
-      AWS_ENDPOINT_URL_SSM: server.url,
       AWS_LAMBDA_FUNCTION_NAME: "bench",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      GITHUB_TOKEN_PARAM_NAME: NAMES[0],
-      SLACK_WEBHOOK_URL_PARAM_NAME: NAMES[1],
       SECRETS_LOADER_TIMEOUT_MS: "9000",
     };
-    const floor = [path.join(__dirname, "floor.cjs"), ...NAMES];
+    const floor = [path.join(__dirname, "floor.cjs"), ...BENCH_PARAMETERS];
     const results: Record<string, unknown> = {};
     for (const entry of bundles) {
       const [name, bundle] = entry.split("=") as [string, string];

@@ -9,7 +9,7 @@
  * the chosen one is loaded.
  */
 import { performance } from "node:perf_hooks";
-import { startSsmServer } from "../__tests__/helpers/ssm-server";
+import { startBenchSsm } from "./bench-ssm";
 
 const WARM_INVOCATIONS = 100;
 
@@ -25,19 +25,9 @@ function loaderModule(kind: string): CreateLoader {
 
 async function main(): Promise<void> {
   const createSecretsLoader = loaderModule(process.argv[2] ?? "current");
-  const server = await startSsmServer({ region: "eu-west-1" });
+  const { server, env } = await startBenchSsm();
   try {
-    server.putParameter("/bench/github_token", "bench-fake-token");
-    server.putParameter("/bench/slack_webhook_url", "https://example.invalid/bench-fake-hook");
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SSM: server.url,
-      AWS_REGION: "eu-west-1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      GITHUB_TOKEN_PARAM_NAME: "/bench/github_token",
-      SLACK_WEBHOOK_URL_PARAM_NAME: "/bench/slack_webhook_url",
-    });
+    Object.assign(process.env, env);
     const secrets = createSecretsLoader(["github_token", "slack_webhook_url"]);
 
     let started = performance.now();

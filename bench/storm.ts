@@ -12,7 +12,7 @@
  * loop and one machine with the stand-in, as N functions share an account's quota.
  */
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { startSsmServer } from "../__tests__/helpers/ssm-server";
+import { startBenchSsm } from "./bench-ssm";
 
 const TRANSACTIONS_PER_SECOND = 40;
 const BUDGET_MS = 9000;
@@ -45,19 +45,9 @@ function percentile(sorted: readonly number[], p: number): number | undefined {
 async function main(): Promise<void> {
   const [kind = "current", count = "200"] = process.argv.slice(2);
   const n = Number(count);
-  const server = await startSsmServer({ region: "eu-west-1" });
+  const { server, env } = await startBenchSsm();
   try {
-    server.putParameter("/bench/github_token", "bench-fake-token");
-    server.putParameter("/bench/slack_webhook_url", "https://example.invalid/bench-fake-hook");
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SSM: server.url,
-      AWS_REGION: "eu-west-1",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      GITHUB_TOKEN_PARAM_NAME: "/bench/github_token",
-      SLACK_WEBHOOK_URL_PARAM_NAME: "/bench/slack_webhook_url",
-    });
+    Object.assign(process.env, env);
     const create = loaderFactory(kind);
     const loaders = Array.from({ length: n }, create);
     server.setThroughput({ perSecond: TRANSACTIONS_PER_SECOND, burst: TRANSACTIONS_PER_SECOND });
