@@ -261,6 +261,23 @@ describe("after the TTL", () => {
     expectFailedWithin(await timed(secrets.get("github_token")), SecretsThrottledError, 1200);
   });
 
+  test("a loader with a TTL of 0 never reads the values another loader of the environment holds after a failed refresh", async () => {
+    // A fresh module registry: a new execution environment, whose loaders share one cache.
+    let runtime!: typeof import("../lambda-src/secrets");
+    jest.isolateModules(() => {
+      runtime = require("../lambda-src/secrets") as typeof import("../lambda-src/secrets");
+    });
+    const cached = runtime.createSecretsLoader(["github_token"], { env, ttlSeconds: 60, timeoutMs: 1200 });
+    await cached.get("github_token");
+    clockAhead = 61_000;
+    ssm.failNext("GetParameters", { code: "InternalServerError", message: "boom", status: 500, times: 10_000 });
+    await expect(cached.get("github_token")).resolves.toBe(TOKEN);
+
+    const uncached = runtime.createSecretsLoader(["github_token"], { env, ttlSeconds: 0, timeoutMs: 1200 });
+
+    await expect(uncached.get("github_token")).rejects.toThrow(runtime.SecretsFetchError);
+  });
+
   test("with staleIfErrorSeconds 0 a failed refresh is an error at once", async () => {
     const secrets = await warmLoaderPastTtl({ staleIfErrorSeconds: 0 });
     ssm.failNext("GetParameters", { code: "InternalServerError", message: "boom", status: 500, times: 10_000 });
