@@ -150,8 +150,12 @@ describe("the consumer's synth", () => {
     expect(Object.values(json.resource.aws_ssm_parameter).map((p: any) => [p.name, p.type])).toEqual([[PARAMETER, "SecureString"]]);
     expect(Object.values(json.resource.aws_secretsmanager_secret).map((p: any) => p.name)).toEqual([SECRET_ID]);
     expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(2);
-    expect(functions[0]!.environment.variables).toEqual({ GITHUB_API_URL: "https://api.github.com", GITHUB_TOKEN_PARAM_NAME: PARAMETER });
-    expect(functions[1]!.environment.variables).toEqual({ SECRETS_MANAGER_SECRET_ID: SECRET_ID });
+    expect(functions[0]!.environment.variables).toEqual({
+      GITHUB_API_URL: "https://api.github.com",
+      GITHUB_TOKEN_PARAM_NAME: PARAMETER,
+      SECRETS_LOADER_TIMEOUT_MS: "9000",
+    });
+    expect(functions[1]!.environment.variables).toEqual({ SECRETS_MANAGER_SECRET_ID: SECRET_ID, SECRETS_LOADER_TIMEOUT_MS: "9000" });
   });
 
   test("bundles the handler with the runtime loader, which reads the secret from SSM", async () => {

@@ -93,6 +93,22 @@ describe("environment", () => {
       "environment",
       /take \d+ bytes; Lambda allows 4096 bytes in all/,
     ));
+  // BIG (3) + T_PARAM_NAME=/fn/t (17) + SECRETS_LOADER_TIMEOUT_MS=9000 (29): 4047 bytes of value fill 4096 exactly.
+  test("counts the loader's budget variable the construct adds, to the byte", () => {
+    const fits = { functionName: "fn", entry: HELLO_ENTRY, secrets: ["t"], environment: { BIG: "x".repeat(4047) } };
+    expect(() => synthStack((stack) => new SecureLambda(stack, "fn", fits))).not.toThrow();
+    expectInvalid({ secrets: ["t"], environment: { BIG: "x".repeat(4048) } }, "environment", /take 4097 bytes; Lambda allows 4096 bytes in all/);
+  });
+  // BIG (3) + SECRETS_MANAGER_SECRET_ID=fn/secrets (35) + the budget (29): 4029 bytes of value fill 4096 exactly.
+  test("counts the secret's id, not parameter names, for store secretsmanager", () => {
+    const fits = { functionName: "fn", entry: HELLO_ENTRY, secrets: ["t"], store: "secretsmanager" as const, environment: { BIG: "x".repeat(4029) } };
+    expect(() => synthStack((stack) => new SecureLambda(stack, "fn", fits))).not.toThrow();
+    expectInvalid(
+      { secrets: ["t"], store: "secretsmanager", environment: { BIG: "x".repeat(4030) } },
+      "environment",
+      /take 4097 bytes; Lambda allows 4096 bytes in all/,
+    );
+  });
   test("never echoes an environment value", () => {
     const value = `do-not-echo-${"v".repeat(20)}`;
     expect(errorOf({ environment: { AWS_REGION: value } }).message).not.toContain(value);

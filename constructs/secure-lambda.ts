@@ -8,6 +8,7 @@ import { createDeadLetterTarget, type DeadLetterTarget } from "./dead-letter-tar
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
+import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
 import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
@@ -103,6 +104,7 @@ export class SecureLambda extends Construct {
     declareTargetVersions(this);
     // Every check, before anything is made: bad props leave no resource and no bundle behind.
     const settings = resolveSettings(this, props);
+    warnIfStormCannotFit(this, settings);
     this.parameterPrefix = settings.parameterPrefix;
     this.guardStack();
     const code = this.bundleEntry(settings);
@@ -207,9 +209,9 @@ export class SecureLambda extends Construct {
     return { parameters: {}, secretsManager };
   }
 
-  /** The user's plain variables and the store's names: never a value. */
+  /** The user's plain variables, the store's names and the loader's time budget: never a value. */
   private environmentVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
-    return { ...settings.environment, ...this.storeVariables(settings, store) };
+    return { ...settings.environment, ...this.storeVariables(settings, store), ...loaderVariables(settings) };
   }
 
   /** The variables that name the store: `<SECRET>_PARAM_NAME`s, or `SECRETS_MANAGER_SECRET_ID`. */

@@ -10,7 +10,8 @@
 import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
-import { PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
+import { loaderVariables } from "./loader-settings";
+import { defaultSecretName, PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR, type SecretStore } from "./naming";
 import type { ISecretsKey } from "./secrets-key";
 import { checkStoreProps } from "./secret-store";
 import type { SecureLambdaProps } from "./secure-lambda-props";
@@ -114,7 +115,7 @@ export function validateSecureLambdaProps(scope: Construct, props: SecureLambdaP
   checkEnvironmentShape(fail, settings.environment);
   const variables = checkSecrets(fail, settings);
   checkEnvironmentNames(fail, settings.environment, variables);
-  checkEnvironmentSize(fail, settings);
+  checkEnvironmentSize(fail, settings, props.store ?? "ssm");
   checkSwitches(fail, props);
   checkKey(fail, props);
   checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
@@ -309,14 +310,24 @@ function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, 
   }
 }
 
-/** Lambda's 4 KB counts every name and value; a value known only at plan counts when Lambda sees it. */
-function checkEnvironmentSize(fail: Fail, props: ValidatedProps): void {
+/**
+ * Lambda's 4 KB counts every name and value the function gets: the user's, the store's names
+ * (each `<SECRET>_PARAM_NAME`, or the secret's id) and the loader's budget; a value known only
+ * at plan counts when Lambda sees it.
+ */
+function checkEnvironmentSize(fail: Fail, props: ValidatedProps, store: SecretStore): void {
   const bytesOf = (text: string): number => (isUnresolved(text) ? 0 : Buffer.byteLength(text));
+  const storeVariables: Record<string, string> =
+    store === "ssm"
+      ? Object.fromEntries(props.secrets.map((secret) => [paramNameEnvVar(secret), parameterName(props.parameterPrefix, secret)]))
+      : props.secrets.length > 0
+        ? { [SECRET_ID_ENV_VAR]: defaultSecretName(props.functionName) }
+        : {};
+  const variables = { ...props.environment, ...storeVariables, ...loaderVariables({ ...props, store }) };
   let bytes = 0;
-  for (const [name, value] of Object.entries(props.environment)) bytes += bytesOf(name) + bytesOf(value);
-  for (const secret of props.secrets) bytes += bytesOf(paramNameEnvVar(secret)) + bytesOf(parameterName(props.parameterPrefix, secret));
+  for (const [name, value] of Object.entries(variables)) bytes += bytesOf(name) + bytesOf(value);
   if (bytes > MAX_ENVIRONMENT_BYTES) {
-    fail("environment", `variables and parameter names take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes in all`);
+    fail("environment", `variables, parameter names and the loader's budget take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes in all`);
   }
 }
 

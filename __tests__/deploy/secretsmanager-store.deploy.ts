@@ -71,7 +71,13 @@ test("init and apply create the secret, its placeholder version labelled with ou
   expect(await stagesByVersion()).toEqual({ [terraformVersionId()]: ["AWSCURRENT", PLACEHOLDER_STAGE] });
   expect(await current()).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: PLACEHOLDER_VALUE });
   const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
-  expect(config.Environment?.Variables).toEqual({ GITHUB_API_URL: receiver.url, GITHUB_REPOSITORY: REPO, SECRETS_MANAGER_SECRET_ID: SECRET_ID });
+  expect(config.Environment?.Variables).toEqual({
+    GITHUB_API_URL: receiver.url,
+    GITHUB_REPOSITORY: REPO,
+    SECRETS_MANAGER_SECRET_ID: SECRET_ID,
+    // The loader's budget, from the function's 10 s timeout.
+    SECRETS_LOADER_TIMEOUT_MS: "9000",
+  });
 });
 
 test("the state holds no secret string, not even the placeholder JSON: secret_string_wo is write-only", () => {

@@ -114,6 +114,8 @@ test("the function's environment holds parameter names only, encrypted with the 
     GITHUB_REPOSITORY: REPO,
     GITHUB_TOKEN_PARAM_NAME: PARAMETERS[0],
     SLACK_WEBHOOK_URL_PARAM_NAME: PARAMETERS[1],
+    // The loader's budget, from the function's 10 s timeout.
+    SECRETS_LOADER_TIMEOUT_MS: "9000",
   });
   const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string }>;
   expect(config.KMSKeyArn).toBe(key!.arn);

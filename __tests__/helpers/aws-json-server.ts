@@ -3,8 +3,10 @@
  * sts-server.ts): it verifies each request's SigV4 signature, reads its action (the
  * X-Amz-Target header of AWS JSON 1.1, or the Action parameter of the Query protocol
  * STS speaks), records the call, counts how many calls of an action overlapped, can delay
- * its answers, can answer the next calls of an action with an injected error or run a hook
- * when they arrive, logs every error it answered with, and answers in the service's protocol.
+ * its answers, can answer the next calls of an action with an injected error, break them on
+ * the wire (never answer, reset mid-answer, answer slowly) or run a hook when they arrive,
+ * can enforce a throughput limit as AWS does (a token bucket answering ThrottlingException
+ * beyond it), logs every error it answered with, and answers in the service's protocol.
  *
  * A fake supplies only the service logic, as a `handle(action, request, caller)` that
  * returns the response body or throws a {@link ServiceError}.
@@ -39,6 +41,28 @@ export interface InjectedError {
   readonly status?: number;
   /** How many consecutive calls fail. @default 1 */
   readonly times?: number;
+}
+
+/**
+ * A fault on the wire, for the next call(s) of an action: accept the request and never
+ * answer; send the head and half of the answer, then reset the connection, or then stall;
+ * or answer normally after `ms`.
+ */
+export type InjectedFault = (
+  | { readonly kind: "never-answers" }
+  | { readonly kind: "reset-mid-answer" }
+  | { readonly kind: "stall-mid-answer" }
+  | { readonly kind: "slow"; readonly ms: number }
+) & {
+  /** How many consecutive calls it breaks (Infinity: every one). @default 1 */
+  readonly times?: number;
+};
+
+/** A throughput limit: a token bucket holding `burst` tokens, refilled at `perSecond`; a call finding it empty is throttled. */
+export interface Throughput {
+  readonly perSecond: number;
+  /** @default perSecond (one second of calls) */
+  readonly burst?: number;
 }
 
 /** An error the fake answered with (injected or not): everything a client could show of it. */
@@ -117,6 +141,14 @@ export interface AwsJsonServer<Action extends string = string> {
    * write. Hooks queue up in order. @default times 1
    */
   beforeNext(action: Action, hook: CallHook, times?: number): void;
+  /** Breaks the next call(s) of `action` on the wire. Faults queue up in order, before injected errors. */
+  breakNext(action: Action, fault: InjectedFault): void;
+  /**
+   * Limits every call from now on to `throughput`, as AWS limits an account's calls per
+   * region (SSM's GetParameter* share 40 per second by default), answering
+   * ThrottlingException beyond it; undefined lifts the limit.
+   */
+  setThroughput(throughput: Throughput | undefined): void;
   /** Every error the fake answered with, in order (not cleared by resetCalls). */
   readonly errors: readonly AnsweredError[];
   /** Stops listening and drops open (keep-alive) connections. */
@@ -129,6 +161,8 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
   const protocol: AwsProtocol = options.protocol ?? { kind: "json", targetPrefix: options.targetPrefix ?? "" };
   const calls: RecordedCall[] = [];
   const injected = new Map<string, InjectedError[]>();
+  const broken = new Map<string, InjectedFault[]>();
+  let bucket: { perSecond: number; burst: number; tokens: number; at: number } | undefined;
   const hooks = new Map<string, { hook: CallHook; times: number }[]>();
   const errors: AnsweredError[] = [];
   const active = new Map<string, number>();
@@ -155,8 +189,16 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
     try {
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      const fault = take(broken, action);
+      // Never answered: the socket stays open until the client gives up or close() drops it.
+      if (fault?.kind === "never-answers") return;
+      if (fault?.kind === "slow") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (fault?.kind === "reset-mid-answer" || fault?.kind === "stall-mid-answer") {
+        return halfAnswer(res, { Parameters: [], note: "cut short" }, fault.kind === "reset-mid-answer");
+      }
+      if (!takeToken()) return sendError(res, action, 400, "ThrottlingException", "Rate exceeded");
       takeHook(action)?.(request);
-      const failure = takeInjected(action);
+      const failure = take(injected, action);
       if (failure) return sendError(res, action, failure.status ?? 400, failure.code, failure.message ?? `injected ${failure.code}`);
       const response = handle(action, request, { accessKeyId: signature.accessKeyId });
       if (!response) throw new ServiceError("UnknownOperationException", `the fake ${name} does not implement ${action}`);
@@ -183,14 +225,25 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     return next.hook;
   }
 
-  function takeInjected(action: string): InjectedError | undefined {
-    const queue = injected.get(action);
+  function take<T extends { readonly times?: number }>(queues: Map<string, T[]>, action: string): T | undefined {
+    const queue = queues.get(action);
     const next = queue?.[0];
     if (!queue || !next) return undefined;
     const remaining = (next.times ?? 1) - 1;
     if (remaining > 0) queue[0] = { ...next, times: remaining };
     else queue.shift();
     return next;
+  }
+
+  /** Takes a token from the bucket, refilled for the time since the last call; false when it is empty. */
+  function takeToken(): boolean {
+    if (!bucket) return true;
+    const now = performance.now();
+    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 
   const server: Server = createServer((req, res) => {
@@ -213,12 +266,34 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     failNext(action, error) {
       injected.set(action, [...(injected.get(action) ?? []), error]);
     },
+    breakNext(action, fault) {
+      broken.set(action, [...(broken.get(action) ?? []), fault]);
+    },
+    setThroughput(throughput) {
+      bucket = throughput && {
+        perSecond: throughput.perSecond,
+        burst: throughput.burst ?? throughput.perSecond,
+        tokens: throughput.burst ?? throughput.perSecond,
+        at: performance.now(),
+      };
+    },
     beforeNext(action, hook, times = 1) {
       hooks.set(action, [...(hooks.get(action) ?? []), { hook, times }]);
     },
     errors,
     close: () => closeServer(server),
   };
+}
+
+/**
+ * Sends the head of a 200 and half its body, then resets the connection (TCP RST), as a
+ * dying proxy or a dropped link does, or sends nothing more (the socket stays open until
+ * the client gives up or close() drops it).
+ */
+function halfAnswer(res: ServerResponse, body: Record<string, unknown>, reset: boolean): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "content-length": Buffer.byteLength(payload) });
+  res.write(payload.slice(0, payload.length / 2), () => (reset ? res.socket?.resetAndDestroy() : undefined));
 }
 
 /** The action and the request's parameters, as the protocol carries them. */

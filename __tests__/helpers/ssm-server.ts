@@ -15,7 +15,7 @@
 import { ServiceError, startAwsJsonServer, type AwsJsonServer, type Caller } from "./aws-json-server";
 
 // The call log, error injection and hooks are the shared core's.
-export type { AnsweredError, CallHook, InjectedError, RecordedCall } from "./aws-json-server";
+export type { AnsweredError, CallHook, InjectedError, InjectedFault, RecordedCall, Throughput } from "./aws-json-server";
 
 /** The actions the fake understands. */
 export type SsmAction = "GetParameters" | "GetParameter" | "PutParameter" | "DescribeParameters" | "GetParameterHistory";
