@@ -98,7 +98,6 @@ describe("the packed library", () => {
       "@aws-sdk/client-secrets-manager",
       "@aws-sdk/client-ssm",
       "@aws-sdk/client-sts",
-      "aws4fetch",
       "esbuild",
     ]);
   });
