@@ -29,6 +29,9 @@ export interface RecordedRequest {
   readonly status: number;
   /** The ARN AWS chose for what the call created (CreateKey, CreateSecret). */
   readonly createdArn?: string;
+  /** The error code of a refused request (4xx, 5xx), and the message of a denial (it names the action). */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
   /** Set when the proxy could not reach moto. */
   readonly error?: string;
 }

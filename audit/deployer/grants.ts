@@ -1,8 +1,9 @@
 /**
  * What the AWS provider calls for each resource type a SecureLambda stack holds, as the
  * deploy suite recorded it against moto (apply, re-apply, plan, refresh, destroy of every
- * example environment), and the ARNs each call is scoped to. A resource type missing here
- * has never been observed, and the deploy policy refuses the stack rather than guess.
+ * example environment, and an update of its code, tags, queue and key policy), and the ARNs
+ * each call is scoped to. A resource type missing here has never been observed, and the
+ * deploy policy refuses the stack rather than guess.
  *
  * `delete` actions are left out for a resource Terraform may not destroy (`prevent_destroy`,
  * a protected environment): IAM then refuses it too, whatever the configuration says later.
@@ -87,7 +88,7 @@ const LOG_GROUP: Calls = {
   delete: ["logs:DeleteLogGroup"],
 };
 const QUEUE: Calls = {
-  read: ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags"],
+  read: ["sqs:GetQueueAttributes", "sqs:ListQueueTags"],
   write: ["sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"],
   delete: ["sqs:DeleteQueue"],
 };

@@ -105,7 +105,7 @@ step "terraform-provider-aws"
 listed=$(curl -fsS -m 60 "$(proxy)/$AWS_MODULE/@v/list" 2>/dev/null | tr '\n' ' ' || true)
 echo "   the stacks require aws $AWS_REQUIRED; the Go module proxy serves no build of a release tag in it:"
 echo "   it lists for $AWS_MODULE only: ${listed:-nothing (unreachable?)}"
-echo "   building $AWS_BUILDABLE_VERSION ($AWS_BUILDABLE_MODULE, the one 6.x commit served), a prerelease"
+echo "   it uses $AWS_BUILDABLE_VERSION ($AWS_BUILDABLE_MODULE, the one 6.x commit served), a prerelease"
 echo "   Terraform matches only by an exact constraint: the deploy suite pins it in the stacks it applies"
 echo "   (its one edit of the JSON, named; a test shows its release number lies inside the range)"
 aws_version=$AWS_BUILDABLE_VERSION
