@@ -239,6 +239,16 @@ describe("bad input", () => {
   });
 });
 
+describe("the README", () => {
+  test("shows the deploy policy of dev exactly as the audit writes it", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Deploying from CI"));
+    const block = /<summary>The deploy policy of dev[\s\S]*?```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(block).toBeDefined();
+    expect(JSON.parse(block!)).toEqual(policyOf("dev").document);
+  });
+});
+
 describe("npm run audit -- --deployer <env>", () => {
   test("prints what the deployer can read, the unscoped actions with reasons, the proof, and writes the policy with --policy-out", async () => {
     const file = path.join(outdir, "deployer-dev.json");

@@ -16,6 +16,7 @@ import { compareWithRuns, type ObservedComparison } from "../../audit/deployer/o
 import { deployerPolicy } from "../../audit/deployer/policy";
 import { loadTools, startMoto, type Moto, type Run, type Tools } from "../../cli/real-tools";
 import { environments, type EnvironmentConfig } from "../../config/environments";
+import { PLACEHOLDER_VALUE } from "../../constructs/naming";
 import { deterministicZip, readZip } from "../../constructs/zip";
 import { DeployedStack } from "./helpers/deployed-stack";
 import { startRecordingProxy, type RecordingProxy } from "./helpers/recording-proxy";
@@ -101,6 +102,9 @@ async function recordEnvironment(env: Env): Promise<EnvironmentRuns> {
     stack = DeployedStack.synthesize(tools, through, env, config);
   }
   cleanup.push(() => {
+    // DEPLOYER_RECORDINGS_DIR keeps each environment's recording (identifiers only) to review.
+    const keep = process.env.DEPLOYER_RECORDINGS_DIR;
+    if (keep) fs.copyFileSync(path.join(dir, "calls.jsonl"), path.join(keep, `${env}.jsonl`));
     if (!process.env.KEEP_DEPLOY_DIRS) {
       stack.remove();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -189,6 +193,14 @@ describe.each(ENVIRONMENTS)("%s", (env) => {
     const { phases, comparison } = runsOf(env);
     for (const p of phases.filter((p) => p.phase !== "init")) expect([p.phase, p.calls > 0]).toEqual([p.phase, true]);
     expect(comparison.calls.length).toBeGreaterThan(0);
+  });
+
+  test("the recording holds identifiers only: not even the placeholder the provider wrote", () => {
+    const text = runsOf(env)
+      .recorded.map((r) => JSON.stringify(r))
+      .join("\n");
+    expect(text).not.toContain(PLACEHOLDER_VALUE);
+    expect(text).not.toMatch(/"(Value|SecretString|ZipFile|PolicyDocument|Policy)"/);
   });
 
   test("every request a real run made is allowed by the environment's deploy policy", () => {
