@@ -82,12 +82,13 @@ export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readon
       };
       checks.push(
         ask(`kms:Decrypt via SSM for own ${parameter.name}: the deployer can read the secret (#42849)`, "allowed", "kms:Decrypt", key.arn, context, key.policy),
+        // Whoever holds a parameter's ciphertext can call KMS with its encryption context: only kms:ViaService stops that.
         ask(
-          `kms:Decrypt called directly (not via SSM) with own key`,
+          `kms:Decrypt called directly (not via SSM) with own key, for own ${parameter.name}'s context`,
           "denied",
           "kms:Decrypt",
           key.arn,
-          { ...tagged(key.tags), "kms:CallerAccount": t.accountId },
+          { ...tagged(key.tags), "kms:CallerAccount": t.accountId, "kms:EncryptionContext:PARAMETER_ARN": parameter.arn },
           key.policy,
         ),
       );
