@@ -31,6 +31,7 @@ import { loadTools, startMoto, type Run, type Tools } from "../../cli/real-tools
 import { environments } from "../../config/environments";
 import { buildApp } from "../../main";
 import { DeployedStack } from "./helpers/deployed-stack";
+import { CleanUp, ConcurrentRuns } from "./helpers/concurrent-runs";
 import { startRecordingProxy } from "./helpers/recording-proxy";
 import { editJson, terraformAsync } from "./helpers/terraform-async";
 
@@ -46,8 +47,8 @@ interface EnforcedDeploy {
 }
 
 let tools: Tools;
-const cleanup: Array<() => Promise<void> | void> = [];
-const enforced = new Map<string, EnforcedDeploy | Error>();
+const cleanup = new CleanUp();
+const enforced = new ConcurrentRuns<EnforcedDeploy>();
 
 /** Creates the principal with its three unauthenticated requests, then deploys dev (and destroys it) as that principal. */
 async function deployAsPrincipalHolding(document: unknown): Promise<EnforcedDeploy> {
@@ -96,22 +97,12 @@ beforeAll(async () => {
     "actions only": () => deployAsPrincipalHolding(actionsOnly(policy)),
     "actions only, one left out": () => deployAsPrincipalHolding(actionsOnly(policy, [LEFT_OUT])),
   };
-  const settled = await Promise.allSettled(Object.values(experiments).map((run) => run()));
-  settled.forEach((result, i) => {
-    enforced.set(Object.keys(experiments)[i]!, result.status === "fulfilled" ? result.value : (result.reason as Error));
-  });
+  await enforced.run(experiments);
 }, BUDGET_MS);
 
-afterAll(async () => {
-  for (const step of cleanup.reverse()) await step();
-});
+afterAll(() => cleanup.run());
 
-function enforcedRun(name: string): EnforcedDeploy {
-  const run = enforced.get(name);
-  if (run === undefined) throw new Error(`${name} did not run`);
-  if (run instanceof Error) throw run;
-  return run;
-}
+const enforcedRun = (name: string) => enforced.get(name);
 
 /** The requests moto refused, as `<operation signature> <error code>: <message>`. */
 function refused(run: EnforcedDeploy): string[] {

@@ -134,6 +134,32 @@ export function secretPattern(t: AuditTarget, name: string): string {
   return arnIn(t, "secretsmanager", `secret:${name}-??????`);
 }
 
+/** What a service does with the stack's keys on the deployer's behalf, and for what. */
+interface KeyUse {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  /** The tags of the keys it uses. */
+  readonly keyTags: Readonly<Record<string, string>>;
+  /** The encryption context key the service sets, and the ARN pattern it must match. */
+  readonly context?: readonly [string, string];
+  /** For kms:CreateGrant: only a grant for an AWS resource (the function). */
+  readonly grantForAwsResource?: boolean;
+}
+
+/** Key use through one service only (`kms:ViaService`), for the stack's keys only (their tags). */
+function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
+  return {
+    sid: use.sid,
+    actions: use.actions,
+    resources: [keysOf(t)],
+    condition: {
+      StringEquals: { ...tagCondition(use.keyTags, "aws:ResourceTag"), "kms:ViaService": `${service}.${t.region}.${t.dnsSuffix}` },
+      ...(use.context ? { StringLike: { [`kms:EncryptionContext:${use.context[0]}`]: [use.context[1]] } } : {}),
+      ...(use.grantForAwsResource ? { Bool: { "kms:GrantIsForAWSResource": "true" } } : {}),
+    },
+  };
+}
+
 /** The grants of each resource type the deploy suite has observed. */
 export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   aws_ssm_parameter: (scope, address, body) => {
@@ -144,15 +170,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
       { sid: "OwnParameters", actions: actionsOf(PARAMETER, body), resources: [pattern] },
       // Parameter Store encrypts the placeholder and decrypts on every refresh with the deployer's
       // permission: the provider's Read asks for decryption even for a write-only value (#42849).
-      {
+      keyUseThrough(t, "ssm", {
         sid: "ParameterStoreUsesOwnKeysForOwnParameters",
         actions: ["kms:Encrypt", "kms:Decrypt"],
-        resources: [keysOf(t)],
-        condition: {
-          StringEquals: { ...tagCondition(keyTags, "aws:ResourceTag"), "kms:ViaService": `ssm.${t.region}.${t.dnsSuffix}` },
-          StringLike: { "kms:EncryptionContext:PARAMETER_ARN": [pattern] },
-        },
-      },
+        keyTags,
+        context: ["PARAMETER_ARN", pattern],
+      }),
     ];
   },
   aws_kms_key: (scope, address, body) => {
@@ -209,22 +232,16 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
     const grants: Grant[] = [{ sid: "OwnFunctions", actions: actionsOf(FUNCTION, body), resources: [fn, `${fn}:*`] }];
     if (typeof body.kms_key_arn === "string") {
       const keyTags = keyTagsFor(scope, body.kms_key_arn, `${address}.kms_key_arn`);
-      const via = { ...tagCondition(keyTags, "aws:ResourceTag"), "kms:ViaService": `lambda.${t.region}.${t.dnsSuffix}` };
       // Lambda encrypts the environment with the function's key when it is set, and decrypts
       // it for GetFunction, with the deployer's permission (it holds names only).
       grants.push(
-        {
+        keyUseThrough(t, "lambda", {
           sid: "LambdaUsesOwnKeysForOwnFunctions",
           actions: ["kms:Encrypt", "kms:Decrypt"],
-          resources: [keysOf(t)],
-          condition: { StringEquals: via, StringLike: { "kms:EncryptionContext:aws:lambda:FunctionArn": [fn] } },
-        },
-        {
-          sid: "LambdaGrantsOwnKeysToOwnFunctions",
-          actions: ["kms:CreateGrant"],
-          resources: [keysOf(t)],
-          condition: { StringEquals: via, Bool: { "kms:GrantIsForAWSResource": "true" } },
-        },
+          keyTags,
+          context: ["aws:lambda:FunctionArn", fn],
+        }),
+        keyUseThrough(t, "lambda", { sid: "LambdaGrantsOwnKeysToOwnFunctions", actions: ["kms:CreateGrant"], keyTags, grantForAwsResource: true }),
       );
     }
     return grants;
@@ -237,15 +254,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
       { sid: "OwnSecrets", actions: actionsOf(SECRET, body), resources: [secret] },
       // Secrets Manager asks KMS for a data key of each new version with the deployer's
       // permission; reading the value needs secretsmanager:GetSecretValue, which it never gets.
-      {
+      keyUseThrough(t, "secretsmanager", {
         sid: "SecretsManagerUsesOwnKeysForOwnSecrets",
         actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-        resources: [keysOf(t)],
-        condition: {
-          StringEquals: { ...tagCondition(keyTags, "aws:ResourceTag"), "kms:ViaService": `secretsmanager.${t.region}.${t.dnsSuffix}` },
-          StringLike: { "kms:EncryptionContext:SecretARN": [secret] },
-        },
-      },
+        keyTags,
+        context: ["SecretARN", secret],
+      }),
     ];
   },
   aws_secretsmanager_secret_version: (scope, address, body) => {
