@@ -76,7 +76,7 @@ describe("the app", () => {
     const described = [...resources(json, "aws_ssm_parameter"), ...resources(json, "aws_secretsmanager_secret")].map(([, r]) => r.description as string);
     expect(described.length).toBeGreaterThan(0);
     for (const description of described) {
-      expect(description).toContain(`npm run secrets -- set ${env} notifier-${env} `);
+      expect(description).toContain(`npx --no secure-lambda set ${env} notifier-${env} `);
       expect(description).not.toContain("<env>");
     }
   });

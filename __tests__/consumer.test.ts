@@ -2,8 +2,13 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_proce
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
+import { pointProviderAt } from "./helpers/cli-app";
 import { invokeInChild, lambdaEnvironment } from "./helpers/invoke-bundle";
+import { runProcess } from "./helpers/run-process";
+import { startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
+import { startStsServer, type StsServer } from "./helpers/sts-server";
 import { synthesizedFunction, type SynthesizedFunction } from "./helpers/synthesized-function";
 
 // The library as another project uses it (issue 15): `npm pack` (which builds dist/ through
@@ -15,13 +20,20 @@ const ROOT = path.join(__dirname, "..");
 const EXAMPLE = path.join(ROOT, "examples", "consumer");
 const STACK = "consumer";
 const FUNCTION = "consumer-reporter";
+const SIGNER = "consumer-signer";
+// The example's own parameterPrefix: the CLI finds it in the synthesis.
+const PARAMETER = "/consumer/reporter/github_token";
+const SECRET_ID = `${SIGNER}/secrets`;
 const TOKEN = `ghp_${"Zq4Xw8Rt2Yu6Io0Pa3Sd7Fg1Hj5Kl9Zx2Cv6B".slice(0, 36)}`;
+const FAKE_PEM = ["-----BEGIN FAKE KEY-----", "MIIfakeConsumerKey0a1b2c", "fakeConsumerKeyLine2+/=", "-----END FAKE KEY-----"].join("\n");
 
 let dir: string;
 let app: string;
 let tarball: string;
 let synth: SpawnSyncReturns<string>;
 let fn: SynthesizedFunction;
+let signer: SynthesizedFunction;
+let packedSize: { size: number; unpackedSize: number };
 
 function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
   return spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", npm_config_update_notifier: "false" } });
@@ -35,8 +47,13 @@ function mustRun(command: string, args: readonly string[], cwd: string): string 
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "consumer-"));
-  const [packed] = JSON.parse(mustRun("npm", ["pack", "--json", "--pack-destination", dir], ROOT)) as Array<{ filename: string }>;
+  const [packed] = JSON.parse(mustRun("npm", ["pack", "--json", "--pack-destination", dir], ROOT)) as Array<{
+    filename: string;
+    size: number;
+    unpackedSize: number;
+  }>;
   tarball = path.join(dir, packed!.filename);
+  packedSize = { size: packed!.size, unpackedSize: packed!.unpackedSize };
   app = path.join(dir, "app");
   fs.cpSync(EXAMPLE, app, { recursive: true, filter: (source) => !/[\\/](node_modules|cdktf\.out)$/.test(source) });
   // The example names the tarball `npm pack` writes in the clone; this one is in the temporary directory.
@@ -46,11 +63,14 @@ beforeAll(() => {
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   mustRun("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], app);
   synth = run(path.join(app, "node_modules", ".bin", "tsx"), ["main.ts"], app);
-  if (synth.status === 0) fn = synthesizedFunction(path.join(app, "cdktf.out"), STACK, FUNCTION);
+  if (synth.status === 0) {
+    fn = synthesizedFunction(path.join(app, "cdktf.out"), STACK, FUNCTION);
+    signer = synthesizedFunction(path.join(app, "cdktf.out"), STACK, SIGNER);
+  }
 }, 120_000);
 
 describe("the packed library", () => {
-  test("holds the built constructs and runtime with their types, and no sources, tests or tools", () => {
+  test("holds the built constructs, runtime and secrets CLI with their types, and no sources, tests or tools", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n");
     expect(files).toEqual(
       expect.arrayContaining([
@@ -58,9 +78,50 @@ describe("the packed library", () => {
         "package/dist/constructs/index.d.ts",
         "package/dist/lambda-src/secrets/index.js",
         "package/dist/lambda-src/secrets/index.d.ts",
+        "package/dist/cli/secrets.js",
       ]),
     );
-    expect(files.filter((f) => !/^package\/(dist\/(constructs|lambda-src\/secrets)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
+    expect(files.filter((f) => !/^package\/(dist\/(constructs|lambda-src\/secrets|cli)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
+    // Only the CLI's own modules: not the repository's tools (npm run local, the real tools' helpers).
+    expect(files.filter((f) => /dist\/cli\/(local|real-tools|synth-summary)\./.test(f))).toEqual([]);
+    process.stdout.write(`packed secure-lambda: ${packedSize.size} bytes, ${packedSize.unpackedSize} unpacked, ${files.length} files\n`);
+  });
+
+  test("installs the secrets CLI as the app's secure-lambda bin, a node script, with the SDK clients it needs", () => {
+    const installed = JSON.parse(fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "package.json"), "utf8"));
+    expect(installed.bin).toEqual({ "secure-lambda": "dist/cli/secrets.js" });
+    expect(fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "dist", "cli", "secrets.js"), "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+    expect(fs.realpathSync(path.join(app, "node_modules", ".bin", "secure-lambda"))).toBe(
+      path.join(app, "node_modules", "secure-lambda", "dist", "cli", "secrets.js"),
+    );
+    expect(Object.keys(installed.dependencies).sort()).toEqual([
+      "@aws-sdk/client-secrets-manager",
+      "@aws-sdk/client-ssm",
+      "@aws-sdk/client-sts",
+      "esbuild",
+    ]);
+  });
+
+  test("the package's CLI and this repository's npm run secrets are one program: same module, same help", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    expect(manifest.bin["secure-lambda"]).toBe("dist/cli/secrets.js");
+    expect(manifest.scripts.secrets).toMatch(/ cli\/secrets\.ts$/);
+    const fromPackage = mustRun(path.join(app, "node_modules", ".bin", "secure-lambda"), ["--help"], app);
+    const fromRepository = mustRun("npm", ["run", "-s", "secrets", "--", "--help"], ROOT);
+    expect(fromPackage).toBe(fromRepository);
+    expect(fromPackage).toMatch(/^Usage: secure-lambda <command>/);
+  });
+
+  test("the CLI loads no cdktf: it runs wherever the app's synthesis is, fast", () => {
+    const loaded = mustRun(
+      process.execPath,
+      [
+        "-e",
+        "require(require('path').resolve('node_modules/secure-lambda/dist/cli/secrets.js')); console.log(Object.keys(require.cache).filter((f) => /[\\\\/]node_modules[\\\\/](cdktf|constructs|@cdktf)[\\\\/]/.test(f)).length)",
+      ],
+      app,
+    );
+    expect(loaded.trim()).toBe("0");
   });
 
   test("declares cdktf, constructs and the AWS provider as peer dependencies, so the app's copies serve it", () => {
@@ -79,15 +140,21 @@ describe("the packed library", () => {
 });
 
 describe("the consumer's synth", () => {
-  test("succeeds and writes the function, its parameter and its role", () => {
+  test("succeeds and writes both functions, the parameter under the app's prefix, the secret and their roles", () => {
     expect(synth.stderr).toBe("");
     expect(synth.status).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(app, "cdktf.out", "stacks", STACK, "cdk.tf.json"), "utf8"));
     const functions = Object.values(json.resource.aws_lambda_function) as Array<Record<string, any>>;
-    expect(functions.map((f) => f.function_name)).toEqual([FUNCTION]);
-    expect(Object.values(json.resource.aws_ssm_parameter).map((p: any) => [p.name, p.type])).toEqual([[`/${FUNCTION}/github_token`, "SecureString"]]);
-    expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(1);
-    expect(functions[0]!.environment.variables).toEqual({ GITHUB_API_URL: "https://api.github.com", GITHUB_TOKEN_PARAM_NAME: `/${FUNCTION}/github_token` });
+    expect(functions.map((f) => f.function_name)).toEqual([FUNCTION, SIGNER]);
+    expect(Object.values(json.resource.aws_ssm_parameter).map((p: any) => [p.name, p.type])).toEqual([[PARAMETER, "SecureString"]]);
+    expect(Object.values(json.resource.aws_secretsmanager_secret).map((p: any) => p.name)).toEqual([SECRET_ID]);
+    expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(2);
+    expect(functions[0]!.environment.variables).toEqual({
+      GITHUB_API_URL: "https://api.github.com",
+      GITHUB_TOKEN_PARAM_NAME: PARAMETER,
+      SECRETS_LOADER_TIMEOUT_MS: "9000",
+    });
+    expect(functions[1]!.environment.variables).toEqual({ SECRETS_MANAGER_SECRET_ID: SECRET_ID, SECRETS_LOADER_TIMEOUT_MS: "9000" });
   });
 
   test("bundles the handler with the runtime loader, which reads the secret from SSM", async () => {
@@ -97,7 +164,7 @@ describe("the consumer's synth", () => {
     let ssm: SsmServer | undefined;
     try {
       ssm = await startSsmServer({ region: "eu-west-1" });
-      ssm.putParameter(`/${FUNCTION}/github_token`, TOKEN);
+      ssm.putParameter(PARAMETER, TOKEN);
       const child = await invokeInChild(fn, {
         extraEnv: lambdaEnvironment(fn, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: dir }),
       });
@@ -119,6 +186,64 @@ describe("the consumer's synth", () => {
     expect(result.stderr).toContain("variable GITHUB_TOKEN");
     expect(result.stderr).not.toContain(TOKEN);
     expect(fs.existsSync(path.join(app, "leak.out", "stacks", STACK, "cdk.tf.json"))).toBe(false);
+  });
+});
+
+describe("the app's own secrets CLI, npx secure-lambda, on its synthesis", () => {
+  let ssm: SsmServer;
+  let sm: SecretsManagerServer;
+  let sts: StsServer;
+  const bin = () => path.join(app, "node_modules", ".bin", "secure-lambda");
+  const env = () => ({
+    PATH: process.env.PATH,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_CONFIG_FILE: path.join(dir, "no-aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-aws-credentials"),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  });
+  const secureLambda = async (args: readonly string[], input = "") => {
+    const run = await runProcess(bin(), args, { cwd: app, env: env(), stdin: input });
+    return { status: run.code, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  beforeAll(async () => {
+    [ssm, sm, sts] = await Promise.all([startSsmServer({ region: "eu-west-1" }), startSecretsManagerServer({ region: "eu-west-1" }), startStsServer()]);
+    // As Terraform leaves them after the first apply; the provider pointed at the fakes as a local stack is.
+    ssm.putParameter(PARAMETER, PLACEHOLDER_VALUE, { keyId: "alias/consumer-reporter" });
+    sm.createSecret(SECRET_ID, placeholderSecretJson(["signing_key"]));
+    pointProviderAt(path.join(app, "cdktf.out"), STACK, { ssm: ssm.url, secretsmanager: sm.url, sts: sts.url });
+  });
+  afterAll(async () => {
+    await Promise.all([ssm?.close(), sm?.close(), sts?.close()]);
+  });
+
+  test("status finds both functions, their stores and the app's prefix from cdktf.out", async () => {
+    const status = await secureLambda(["status"]);
+    expect(status.status).toBe(1);
+    expect(status.stdout).toMatch(new RegExp(`consumer\\s+${FUNCTION}\\s+github_token\\s+placeholder \\(never set\\)\\s+v1\\s+\\S+\\s+${PARAMETER}`));
+    expect(status.stdout).toMatch(new RegExp(`consumer\\s+${SIGNER}\\s+signing_key\\s+placeholder`));
+    expect(status.stdout).toContain("consumer: 2 of 2 secrets are not set");
+  });
+
+  test("printf ... | npx secure-lambda set, then import of a PEM key, then status: set; the bundles read the values", async () => {
+    const set = await secureLambda(["set", STACK, FUNCTION, "github_token"], TOKEN);
+    expect([set.status, set.stdout, set.stderr]).toEqual([0, `${PARAMETER}: set, version 2\n`, ""]);
+    const imported = await secureLambda(["import", STACK, SIGNER], `signing_key="${FAKE_PEM}"\n`);
+    expect([imported.status, imported.stderr]).toEqual([0, ""]);
+    const status = await secureLambda(["status", "--json"]);
+    expect(status.status).toBe(0);
+    expect(JSON.parse(status.stdout).ready).toBe(true);
+    for (const run of [set, imported, status]) expect(run.stdout + run.stderr).not.toMatch(/ghp_|MIIfake/);
+
+    const reporter = await invokeInChild(fn, {
+      extraEnv: lambdaEnvironment(fn, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: dir }),
+    });
+    expect(reporter.results).toEqual([{ ok: true, value: { tokenLength: TOKEN.length } }]);
+    const signed = await invokeInChild(signer, {
+      extraEnv: lambdaEnvironment(signer, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url }, noConfigDir: dir }),
+    });
+    expect(signed.results).toEqual([{ ok: true, value: { keyLines: 4 } }]);
   });
 });
 

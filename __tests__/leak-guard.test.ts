@@ -1,37 +1,16 @@
-import { createHash } from "node:crypto";
 import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terraform-version";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DEFAULT_LEAK_RULES, PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
-import { knownTokenFormat } from "../constructs/leak-guard/known-token-format";
-import { looksRandom } from "../constructs/leak-guard/high-entropy";
+import { knownTokenFormat, looksRandom } from "../constructs/token-formats";
 import { hasReference, literalText } from "../constructs/leak-guard/literal";
 import { Aspects, AwsProvider, LambdaFunction, SsmParameter, Testing, TerraformStack } from "../constructs/tf";
 import { environments } from "../config/environments";
 import { buildApp } from "../main";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
 import { leakOf } from "./helpers/leak";
-
-// Fake, obviously made-up credentials, built at run time so no token-shaped string is in the source.
-const alnum = (length: number, seed = "a1B2c3D4e5F6g7H8i9J0") => Array.from({ length }, (_, i) => seed[(i * 7) % seed.length]).join("");
-/** A fixed pseudo-random string (SHA-256 of a seed), so the tests do not depend on luck. */
-function pseudoRandom(length: number, alphabet: string, seed = 42): string {
-  const bytes = Buffer.concat([0, 1, 2].map((i) => createHash("sha256").update(`${seed}/${i}`).digest()));
-  return Array.from({ length }, (_, i) => alphabet[bytes[i]! % alphabet.length]).join("");
-}
-const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const HEX = "0123456789abcdef";
-const FAKE = {
-  "GitHub token": `ghp_${alnum(36)}`,
-  "GitHub fine-grained token": `github_pat_${alnum(22)}_${alnum(59)}`,
-  "Slack token": `xoxb-1234567890-${alnum(24)}`,
-  "Slack webhook URL": `https://hooks.slack.com/services/T0000/B0000/${alnum(24)}`,
-  "AWS access key id": `AKIA${"EXAMPLE".padEnd(16, "X")}`,
-  "private key": `${["-----BEGIN RSA PRIVATE", "KEY-----"].join(" ")}\nMIIE${alnum(40)}\n-----END RSA PRIVATE KEY-----`,
-  "JSON Web Token": ["eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", alnum(43)].join("."),
-  "high-entropy string": pseudoRandom(40, BASE64URL),
-};
+import { BASE64URL, FAKE, HEX, pseudoRandom } from "./helpers/fake-tokens";
 
 /** A stack with one plain LambdaFunction (not a SecureLambda) whose environment holds `variables`, guarded. */
 function plainFunctionStack(variables: Record<string, string>): { stack: TerraformStack; fn: LambdaFunction } {
@@ -191,12 +170,15 @@ describe("deliberate exceptions", () => {
 });
 
 describe("where the guard runs", () => {
-  test("SecureLambda registers it once on a stack the user builds, however many functions it holds", () => {
+  test("SecureLambda installs it once on a stack the user builds, however many functions it holds: in the stack's own synthesis", () => {
     const stack = new TerraformStack(Testing.app(), "mine");
     new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY });
+    const hooked = stack.toTerraform;
     new SecureLambda(stack, "b", { functionName: "b", entry: HELLO_ENTRY });
     SecretLeakGuard.protect(stack);
-    expect(Aspects.of(stack).all.filter((aspect) => aspect instanceof SecretLeakGuard)).toHaveLength(1);
+    expect(Object.hasOwn(stack, "toTerraform")).toBe(true);
+    expect(stack.toTerraform).toBe(hooked);
+    expect(Aspects.of(stack).all).toEqual([]);
   });
 
   test("guards a resource added beside a SecureLambda in a user's stack, without the stack registering it", () => {
@@ -212,6 +194,7 @@ describe("where the guard runs", () => {
     try {
       const app = Testing.app({ outdir });
       const stack = new TerraformStack(app, "s");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
       new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, environment: { UPSTREAM: FAKE["AWS access key id"] } });
       leakOf(() => app.synth());
       leakOf(() => Testing.fullSynth(stack));

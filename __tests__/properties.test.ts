@@ -11,7 +11,8 @@ import {
   paramNameEnvVar,
   type SecureLambdaProps,
 } from "../constructs";
-import { knownTokenFormat } from "../constructs/leak-guard/known-token-format";
+import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../constructs/loader-budget";
+import { knownTokenFormat, looksRandomName } from "../constructs/token-formats";
 import { Testing, TerraformStack } from "../constructs/tf";
 import { expectWriteOnlyPlaceholder, HELLO_ENTRY, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
 
@@ -25,7 +26,9 @@ const RESERVED_SSM_PREFIX = /^(aws|ssm)/i;
 const functionName = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 // Token-shaped secret names are refused by the leak guard (a name that looks like a
 // credential usually is one pasted by mistake), so valid names avoid them.
-const secretName = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,19}$/).filter((name) => !RESERVED_PREFIXES.test(paramNameEnvVar(name)) && !knownTokenFormat(name));
+const secretName = fc
+  .stringMatching(/^[a-z][a-z0-9_.-]{0,19}$/)
+  .filter((name) => !RESERVED_PREFIXES.test(paramNameEnvVar(name)) && !knownTokenFormat(name) && !looksRandomName(name));
 const secrets = fc.uniqueArray(secretName, { maxLength: 5, selector: paramNameEnvVar });
 const prefixSegment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/);
 const parameterPrefix = fc
@@ -72,9 +75,13 @@ function checkInvariants(props: SecureLambdaProps & { secrets: string[]; environ
     expectWriteOnlyPlaceholder(parameter, props.protect === true);
   }
 
-  // The environment holds the user's plain variables and the parameters' names, nothing else.
+  // The environment holds the user's plain variables, the parameters' names and the loader's budget, nothing else.
   const [[, fn]] = resources(json, "aws_lambda_function") as [[string, Record<string, any>]];
-  const expected = { ...props.environment, ...Object.fromEntries(props.secrets.map((s) => [paramNameEnvVar(s), parameterName(prefix, s)])) };
+  const budget =
+    props.secrets.length > 0 && !(LOADER_TIMEOUT_ENV_VAR in props.environment)
+      ? { [LOADER_TIMEOUT_ENV_VAR]: String(loaderBudgetMs((props.timeout ?? 10) * 1000)) }
+      : {};
+  const expected = { ...props.environment, ...Object.fromEntries(props.secrets.map((s) => [paramNameEnvVar(s), parameterName(prefix, s)])), ...budget };
   expect(fn.environment?.variables ?? {}).toEqual(expected);
   expect(JSON.stringify(fn)).not.toContain(PLACEHOLDER_VALUE);
 

@@ -1,12 +1,8 @@
-import { Readable } from "node:stream";
-import { runSecretsCli } from "../cli/secrets";
-import { secretsManagerClientFor } from "../cli/clients";
 import { MAX_SET_ATTEMPTS, SET_STAGE } from "../cli/secretsmanager-store";
-import type { EnvironmentConfig, FunctionConfig } from "../config/environments";
 import { defaultSecretName, PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
+import { type CliRun as Run, type FixtureFunction, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { AWSCURRENT, AWSPREVIOUS, faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
-import { output } from "./helpers/streams";
 
 // Obviously fake, but distinctive enough to find anywhere it leaks. The token has a quote
 // and a backslash, so it looks different inside JSON than on its own.
@@ -15,45 +11,27 @@ const FAKE_WEBHOOK = "https://example.invalid/fake-sm-webhook-3b5d";
 const FAKE_API_KEY = "fake-sm-api-key-e62a";
 const LEAKS = [FAKE_TOKEN, JSON.stringify(FAKE_TOKEN).slice(1, -1), "fake-sm-token", FAKE_WEBHOOK, FAKE_API_KEY];
 
-const VAULT: FunctionConfig = {
-  functionName: "vault-dev",
-  entry: "lambda-src/notifier.ts",
-  secrets: ["github_token", "slack_webhook_url"],
-  store: "secretsmanager",
-};
+const VAULT: FixtureFunction = { functionName: "vault-dev", secrets: ["github_token", "slack_webhook_url"], store: "secretsmanager" };
 const SECRET_ID = defaultSecretName(VAULT.functionName);
+// A second stack of the same app: one more key on the same secret, an undeployed function, one on SSM.
+const WIDE: FixtureFunction = { ...VAULT, secrets: ["github_token", "slack_webhook_url", "added_later"] };
+const UNDEPLOYED: FixtureFunction = { functionName: "ghost-dev", secrets: ["api_key"], store: "secretsmanager" };
+const ON_SSM: FixtureFunction = { functionName: "plain-dev", secrets: ["api_key"] };
 
-function environment(functions: readonly FunctionConfig[]): Record<string, EnvironmentConfig> {
-  return { dev: { region: "eu-west-1", protected: false, functions } };
-}
+let outdir: string;
+
+beforeAll(() => {
+  outdir = synthesizeApp([
+    { name: "dev", functions: [VAULT] },
+    { name: "wide", functions: [WIDE, UNDEPLOYED, ON_SSM] },
+  ]);
+});
 
 let sm: SecretsManagerServer;
 let ssm: SsmServer;
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(args: string[], options: { stdin?: string; functions?: readonly FunctionConfig[]; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  const stdout = output();
-  const stderr = output();
-  const env = options.env ?? {
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url,
-    AWS_ENDPOINT_URL_SSM: ssm.url,
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-  };
-  const code = await runSecretsCli(args, {
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    prompt: stderr,
-    stdout,
-    stderr,
-    env,
-    environments: environment(options.functions ?? [VAULT]),
-  });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
+function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return runCli(outdir, args, options);
 }
 
 function setToken(value = FAKE_TOKEN): Promise<Run> {
@@ -83,6 +61,7 @@ function otherWriter(changes: Record<string, string>): void {
 beforeEach(async () => {
   sm = await startSecretsManagerServer({ region: "eu-west-1" });
   ssm = await startSsmServer({ region: "eu-west-1" });
+  for (const stack of ["dev", "wide"]) pointProviderAt(outdir, stack, { secretsmanager: sm.url, ssm: ssm.url });
 });
 afterEach(async () => {
   await Promise.all([sm.close(), ssm.close()]);
@@ -127,7 +106,7 @@ describe("secrets set, store secretsmanager", () => {
     expectNoLeak(result);
   });
 
-  test("refuses a secret the configuration does not declare, without calling Secrets Manager", async () => {
+  test("refuses a secret the stack does not declare, without calling Secrets Manager", async () => {
     sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
     const result = await cli(["set", "dev", "vault-dev", "aws_key"], { stdin: FAKE_TOKEN });
     expect(result.code).toBe(2);
@@ -149,7 +128,7 @@ describe("secrets set, store secretsmanager", () => {
   test("refuses a secret the stack has not created, and does not create it", async () => {
     const result = await setToken();
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: ${SECRET_ID} does not exist: deploy the stack first (npx cdktf deploy <env>)\n`);
+    expect(result.stderr).toBe(`error: ${SECRET_ID} does not exist: deploy the stack first (npx cdktf deploy <stack>)\n`);
     expect(sm.callCount("PutSecretValue")).toBe(0);
     expect(sm.getSecret(SECRET_ID)).toBeUndefined();
     expectNoLeak(result);
@@ -249,23 +228,19 @@ describe("secrets set, store secretsmanager", () => {
 });
 
 describe("secrets status, store secretsmanager", () => {
-  const WIDE: FunctionConfig = { ...VAULT, secrets: ["github_token", "slack_webhook_url", "added_later"] };
-  const UNDEPLOYED: FunctionConfig = { functionName: "ghost-dev", entry: "lambda-src/notifier.ts", secrets: ["api_key"], store: "secretsmanager" };
-  const ON_SSM: FunctionConfig = { functionName: "plain-dev", entry: "lambda-src/notifier.ts", secrets: ["api_key"] };
-
   test("prints set, placeholder, missing key and missing per key, with one GetSecretValue per function, and exits 1", async () => {
     sm.createSecret(SECRET_ID, JSON.stringify({ github_token: FAKE_TOKEN, slack_webhook_url: PLACEHOLDER_VALUE }));
     ssm.putParameter("/plain-dev/api_key", FAKE_API_KEY);
-    const result = await cli(["status", "dev"], { functions: [WIDE, UNDEPLOYED, ON_SSM] });
+    const result = await cli(["status", "wide"]);
     const { versionId, createdDate } = currentVersion();
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines.map((line) => line.split(/\s{2,}/))).toEqual([
-      ["vault-dev", "github_token", "set", versionId, createdDate.toISOString(), `${SECRET_ID} key github_token`],
-      ["vault-dev", "slack_webhook_url", "placeholder (never set)", versionId, createdDate.toISOString(), `${SECRET_ID} key slack_webhook_url`],
-      ["vault-dev", "added_later", "missing key", versionId, createdDate.toISOString(), `${SECRET_ID} key added_later`],
-      ["ghost-dev", "api_key", "missing (not deployed?)", "-", "-", "ghost-dev/secrets key api_key"],
-      ["plain-dev", "api_key", "set", "v1", expect.stringMatching(/^\d{4}-/), "/plain-dev/api_key"],
-      ["dev: 3 of 5 secrets are not set"],
+      ["wide", "vault-dev", "github_token", "set", versionId, createdDate.toISOString(), `${SECRET_ID} key github_token`],
+      ["wide", "vault-dev", "slack_webhook_url", "placeholder (never set)", versionId, createdDate.toISOString(), `${SECRET_ID} key slack_webhook_url`],
+      ["wide", "vault-dev", "added_later", "missing key", versionId, createdDate.toISOString(), `${SECRET_ID} key added_later`],
+      ["wide", "ghost-dev", "api_key", "missing (not deployed?)", "-", "-", "ghost-dev/secrets key api_key"],
+      ["wide", "plain-dev", "api_key", "set", "v1", expect.stringMatching(/^\d{4}-/), "/plain-dev/api_key"],
+      ["wide: 3 of 5 secrets are not set"],
     ]);
     expect(result.code).toBe(1);
     expect(sm.callCount("GetSecretValue")).toBe(2);
@@ -281,7 +256,7 @@ describe("secrets status, store secretsmanager", () => {
     const set = await setToken();
     const after = await cli(["status", "dev"]);
     expect(after.code).toBe(0);
-    expect(after.stdout).toContain(`vault-dev  github_token       set  ${currentVersion().versionId}`);
+    expect(after.stdout).toMatch(new RegExp(`^dev\\s+vault-dev\\s+github_token\\s+set\\s+${currentVersion().versionId}`, "m"));
     expect(after.stdout).toContain("dev: all 2 secrets are set");
     expectNoLeak(before, set, after);
   });
@@ -304,40 +279,5 @@ describe("secrets status, store secretsmanager", () => {
     const result = await cli(["status", "dev"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^error: access denied by IAM for ${SECRET_ID}: your credentials lack the Secrets Manager permission`));
-  });
-});
-
-describe("the Secrets Manager client", () => {
-  const dev: EnvironmentConfig = { region: "eu-west-1", protected: false, functions: [] };
-  const local: EnvironmentConfig = { ...dev, localstackEndpoint: "http://localhost:4566" };
-
-  test.each([
-    [
-      "AWS_ENDPOINT_URL_SECRETS_MANAGER first",
-      dev,
-      { AWS_ENDPOINT_URL_SECRETS_MANAGER: "http://127.0.0.1:1/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" },
-      "127.0.0.1:1",
-    ],
-    ["then AWS_ENDPOINT_URL", local, { AWS_ENDPOINT_URL_SSM: "http://127.0.0.1:3/", AWS_ENDPOINT_URL: "http://127.0.0.1:2/" }, "127.0.0.1:2"],
-    ["then the LocalStack endpoint", local, {}, "localhost:4566"],
-  ])("takes its endpoint from %s", async (_, config, env, host) => {
-    const client = secretsManagerClientFor(config, env);
-    const endpoint = await client.config.endpoint?.();
-    expect(endpoint && `${endpoint.hostname}:${endpoint.port}`).toBe(host);
-    expect(await client.config.region()).toBe("eu-west-1");
-    expect(client.config.maxAttempts && (await client.config.maxAttempts())).toBe(5);
-  });
-
-  test("uses LocalStack's test credentials for a LocalStack environment, the AWS_* ones when set", async () => {
-    expect(await secretsManagerClientFor(local, {}).config.credentials()).toMatchObject({ accessKeyId: "test", secretAccessKey: "test" });
-    const fromEnv = secretsManagerClientFor(local, { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "s3cr3t" });
-    expect(await fromEnv.config.credentials()).toMatchObject({ accessKeyId: "AKIDEXAMPLE" });
-  });
-
-  test("reaches the fake through AWS_ENDPOINT_URL alone", async () => {
-    sm.createSecret(SECRET_ID, placeholderSecretJson(VAULT.secrets));
-    const result = await cli(["status", "dev"], { env: { AWS_ENDPOINT_URL: sm.url, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" } });
-    expect(result.stdout).toContain("dev: 2 of 2 secrets are not set");
-    expect(sm.callCount("GetSecretValue")).toBe(1);
   });
 });

@@ -101,6 +101,7 @@ test("runs the bundle the stack deploys, whose environment names the one secret 
     GITHUB_API_URL: receiver.url,
     GITHUB_REPOSITORY: REPO,
     [SECRET_ID_ENV_VAR]: SECRET_ID,
+    SECRETS_LOADER_TIMEOUT_MS: "9000",
   });
   expect(SECRET_ID_ENV_VAR).toBe("SECRETS_MANAGER_SECRET_ID");
   expect(Object.keys(notifier.environment).filter((name) => name.endsWith(PARAM_NAME_SUFFIX))).toEqual([]);

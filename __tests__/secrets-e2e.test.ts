@@ -86,6 +86,8 @@ test("runs the bundle the stack deploys, whose environment holds parameter names
     GITHUB_REPOSITORY: REPO,
     GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token",
     SLACK_WEBHOOK_URL_PARAM_NAME: "/notifier-dev/slack_webhook_url",
+    // The loader's budget, from the function's 10 s timeout: a time, not a secret.
+    SECRETS_LOADER_TIMEOUT_MS: "9000",
   });
 });
 
@@ -157,14 +159,35 @@ test("retries an injected ThrottlingException and then notifies", async () => {
   expectNoSecretIn(run);
 });
 
-test("reports a GitHub API failure by status, without the token", async () => {
-  receiver.respond("GET", `/repos/${REPO}`, { status: 401, json: { message: "Bad credentials" } });
+test("on a 401 from GitHub reads the rotated token once more and notifies with it", async () => {
+  const ROTATED = "fake-gh-token-e2e-rotated-5b1e";
+  receiver.respond("GET", `/repos/${REPO}`, (request) => {
+    if (request.headers.authorization === `Bearer ${ROTATED}`) return { json: { full_name: REPO, open_issues_count: 42 } };
+    // The token was rotated after the function cached it.
+    ssm.putParameter("/notifier-dev/github_token", ROTATED);
+    return { status: 401, json: { message: "Bad credentials" } };
+  });
 
   const run = await invoke(notifier);
 
-  expect(run.results).toEqual([
-    expect.objectContaining({ ok: false, errorType: "NotifierError", errorMessage: `GitHub API (GET /repos/${REPO}) answered 401` }),
-  ]);
+  expect(run.results).toEqual([{ ok: true, value: { openIssues: 42 } }]);
+  expect(receiver.requests.filter((r) => r.method === "GET").map((r) => r.headers.authorization)).toEqual([`Bearer ${GITHUB_TOKEN}`, `Bearer ${ROTATED}`]);
+  expect(ssm.callCount("GetParameters")).toBe(2);
+  expect(`${run.stdout}\n${run.stderr}\n${JSON.stringify(run.results)}`).not.toContain(ROTATED);
+  expectNoSecretIn(run);
+});
+
+test("reports a GitHub API that keeps answering 401 by status, without the token, after at most one more SSM read", async () => {
+  receiver.respond("GET", `/repos/${REPO}`, { status: 401, json: { message: "Bad credentials" } });
+
+  const run = await invoke(notifier, 3);
+
+  expect(run.results).toEqual(
+    Array(3).fill(expect.objectContaining({ ok: false, errorType: "NotifierError", errorMessage: `GitHub API (GET /repos/${REPO}) answered 401` })),
+  );
+  // Each invocation tries twice; the forced read happens once per 30 s, not once per 401.
+  expect(receiver.requests.filter((r) => r.method === "GET")).toHaveLength(6);
+  expect(ssm.callCount("GetParameters")).toBe(2);
   expectNoSecretIn(run);
 });
 

@@ -3,7 +3,8 @@
  * what the SDK used to do for the loader (endpoint variables, signing, retrying
  * throttling), now done by the loader itself.
  */
-import { createSecretsLoader, type Fetch, SecretsThrottledError } from "../lambda-src/secrets";
+import { createSecretsLoader, SecretsThrottledError } from "../lambda-src/secrets";
+import { sendHttp } from "../lambda-src/secrets/http-send";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { useOfflineAws } from "./helpers/offline-aws";
 
@@ -23,12 +24,12 @@ afterEach(async () => {
   await ssm.close();
 });
 
-/** Node's own fetch, passed explicitly so that each test's loader has a cache of its own. */
-const viaNetwork: Fetch = (url, init) => fetch(url, init);
+/** The loader's own node:http(s) transport, passed explicitly so that each test's loader has a cache of its own. */
+const viaNetwork = sendHttp;
 
 /** A loader whose region, credentials and endpoint come from the environment, as in Lambda. */
 function loader() {
-  return createSecretsLoader(["github_token"], { fetch: viaNetwork, env });
+  return createSecretsLoader(["github_token"], { send: viaNetwork, env });
 }
 
 test("reaches SSM at AWS_ENDPOINT_URL_SSM", async () => {
@@ -87,7 +88,7 @@ test("gives up after AWS_MAX_ATTEMPTS throttled attempts with SecretsThrottledEr
   expect(ssm.callCount("GetParameters")).toBe(2);
 });
 
-test("without a fetch, loaders of one execution environment share one cache, which a TTL of 0 never reads", async () => {
+test("without a send, loaders of one execution environment share one cache, which a TTL of 0 never reads", async () => {
   process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
   ssm.putParameter("/fn/slack_webhook_url", "https://hooks.example.invalid/fake-http-hook");
   let loaderModule!: typeof import("../lambda-src/secrets");

@@ -15,9 +15,9 @@ import {
   SecretsError,
   SecretsFetchError,
   SecretsThrottledError,
-  type Fetch,
   type SecretsLoaderOptions,
 } from "../lambda-src/secrets";
+import { sendHttp } from "../lambda-src/secrets/http-send";
 import { faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { useOfflineAws } from "./helpers/offline-aws";
@@ -42,12 +42,12 @@ afterEach(async () => {
   await sm.close();
 });
 
-/** Node's own fetch, passed explicitly so that each test's loader has a cache of its own. */
-const viaNetwork: Fetch = (url, init) => fetch(url, init);
+/** The loader's own node:http(s) transport, passed explicitly so that each test's loader has a cache of its own. */
+const viaNetwork = sendHttp;
 
 /** The notifier's loader; region, credentials and endpoint come from the environment as in Lambda. */
 function notifierLoader(options: SecretsLoaderOptions = {}) {
-  return createSecretsLoader(["github_token", "slack_webhook_url"], { fetch: viaNetwork, env, ...options });
+  return createSecretsLoader(["github_token", "slack_webhook_url"], { send: viaNetwork, env, ...options });
 }
 
 /** What the loader threw (or resolved with, which fails the assertions that follow). */
@@ -93,7 +93,7 @@ describe("reading", () => {
   test("fetches 25 secrets with one GetSecretValue", async () => {
     const names = Array.from({ length: 25 }, (_, i) => `secret_${String(i).padStart(2, "0")}`);
     sm.putSecretValue(SECRET_ID, JSON.stringify(Object.fromEntries(names.map((name) => [name, `fake-value-${name}`]))));
-    const secrets = createSecretsLoader(names, { fetch: viaNetwork, env });
+    const secrets = createSecretsLoader(names, { send: viaNetwork, env });
 
     const values = await secrets.getAll();
 
@@ -114,7 +114,7 @@ describe("reading", () => {
   });
 
   test("makes no call when the loader has no secrets", async () => {
-    await expect(createSecretsLoader([], { fetch: viaNetwork, env }).getAll()).resolves.toEqual({});
+    await expect(createSecretsLoader([], { send: viaNetwork, env }).getAll()).resolves.toEqual({});
     expect(sm.calls).toHaveLength(0);
   });
 
@@ -126,7 +126,7 @@ describe("reading", () => {
     expect(sm.callCount("GetSecretValue")).toBe(1);
   });
 
-  test("without a fetch, loaders of one execution environment share one cache", async () => {
+  test("without a send, loaders of one execution environment share one cache", async () => {
     let loaderModule!: typeof import("../lambda-src/secrets");
     // A fresh module registry: a new execution environment, with an empty cache.
     jest.isolateModules(() => {
@@ -365,6 +365,8 @@ describe("errors", () => {
     ["a throttling", { ...faults.throttling(3), message: `Rate exceeded near ${GITHUB_TOKEN}` }],
     ["any other", { code: "InvalidRequestException", message: `failed near ${GITHUB_TOKEN}` }],
   ])("keeps nothing of %s error whose message echoes a value", async (_, fault) => {
+    // Three throttled attempts, then the error: not the whole budget.
+    process.env.AWS_MAX_ATTEMPTS = "3";
     sm.failNext("GetSecretValue", fault);
 
     const error = await failure(notifierLoader().getAll());
@@ -386,7 +388,7 @@ describe("store choice", () => {
     await ssm.close();
   });
 
-  const clients = () => ({ fetch: viaNetwork });
+  const clients = () => ({ send: viaNetwork });
 
   test("reads SSM, and never Secrets Manager, when SECRETS_MANAGER_SECRET_ID is not set", async () => {
     const secrets = createSecretsLoader(["github_token"], { ...clients(), env: { GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token" } });

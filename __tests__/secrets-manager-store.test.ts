@@ -23,7 +23,7 @@ describe('SecureLambda with store "secretsmanager"', () => {
   test("creates one secret <functionName>/secrets encrypted with the function's key, and no parameter", () => {
     expect(secret.name).toBe("notifier/secrets");
     expect(secret.kms_key_id).toBe(keyArn);
-    expect(secret.description).toMatch(/npm run secrets -- set test notifier <secret>/);
+    expect(secret.description).toMatch(/npx --no secure-lambda set test notifier <secret>/);
     expect(resources(json, "aws_ssm_parameter")).toHaveLength(0);
   });
 

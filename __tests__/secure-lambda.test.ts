@@ -62,7 +62,7 @@ describe("SecureLambda", () => {
       for (const [, parameter] of parameters) {
         expectWriteOnlyPlaceholder(parameter);
         expect(parameter.description).toMatch(/out of band/);
-        expect(parameter.description).toMatch(/npm run secrets -- set/);
+        expect(parameter.description).toMatch(/npx --no secure-lambda set test notifier /);
       }
     });
 
@@ -180,6 +180,7 @@ describe("SecureLambda", () => {
         GITHUB_API_URL: "https://api.github.com",
         GITHUB_TOKEN_PARAM_NAME: "/notifier/github_token",
         SLACK_WEBHOOK_URL_PARAM_NAME: "/notifier/slack_webhook_url",
+        SECRETS_LOADER_TIMEOUT_MS: "9000",
       });
       expect(JSON.stringify(fn)).not.toContain(PLACEHOLDER_VALUE);
     });

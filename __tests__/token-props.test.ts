@@ -67,12 +67,15 @@ describe("strings given as Terraform variables", () => {
   test("a parameterPrefix variable names the parameters and their variables", () => {
     const json = synthFn((stack) => ({ parameterPrefix: stringVariable(stack, "prefix"), secrets: ["github_token"] }));
     expect(only(json, "aws_ssm_parameter")[1].name).toBe("${var.prefix}/github_token");
-    expect(only(json, "aws_lambda_function")[1].environment.variables).toEqual({ GITHUB_TOKEN_PARAM_NAME: "${var.prefix}/github_token" });
+    expect(only(json, "aws_lambda_function")[1].environment.variables).toEqual({
+      GITHUB_TOKEN_PARAM_NAME: "${var.prefix}/github_token",
+      SECRETS_LOADER_TIMEOUT_MS: "9000",
+    });
   });
 
   test("a literal bad description still fails at synth with its message", () => {
     const error = errorOf(() => synthFn(() => ({ description: "d".repeat(257) })));
-    expect(error.message).toMatch(/^test\/fn: invalid description: "d{77}\.\.\.": allowed is a string of at most 256 characters$/);
+    expect(error.message).toMatch(/^test\/fn: invalid description: a string of 257 characters: allowed is a string of at most 256 characters$/);
   });
 });
 

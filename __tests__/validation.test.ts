@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { SecretsKey, SecureLambda, SecureLambdaValidationError, type SecureLambdaProps } from "../constructs";
 import { DataAwsRegion, Fn, Testing, TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
+import { FAKE } from "./helpers/fake-tokens";
 
 /** Builds `test/fn` with the given props on top of valid ones and returns the validation error it raises. */
 function errorOf(
@@ -37,7 +38,7 @@ function escapeRegExp(text: string): string {
 }
 
 describe("functionName", () => {
-  test("refuses an empty name", () => expectInvalid({ functionName: "" }, "functionName", '""', "1 to 64 characters of A-Z, a-z, 0-9, - and _"));
+  test("refuses an empty name", () => expectInvalid({ functionName: "" }, "functionName", "an empty string", "1 to 64 characters of A-Z, a-z, 0-9, - and _"));
   test("refuses a name of 65 characters", () => expectInvalid({ functionName: "f".repeat(65) }, "functionName", "1 to 64 characters"));
   test("refuses characters Lambda does not allow", () => expectInvalid({ functionName: "my.fn" }, "functionName", '"my.fn"', "A-Z, a-z, 0-9, - and _"));
   test("refuses a name that is not a string", () => expectInvalid({ functionName: 42 }, "functionName", "42"));
@@ -92,6 +93,22 @@ describe("environment", () => {
       "environment",
       /take \d+ bytes; Lambda allows 4096 bytes in all/,
     ));
+  // BIG (3) + T_PARAM_NAME=/fn/t (17) + SECRETS_LOADER_TIMEOUT_MS=9000 (29): 4047 bytes of value fill 4096 exactly.
+  test("counts the loader's budget variable the construct adds, to the byte", () => {
+    const fits = { functionName: "fn", entry: HELLO_ENTRY, secrets: ["t"], environment: { BIG: "x".repeat(4047) } };
+    expect(() => synthStack((stack) => new SecureLambda(stack, "fn", fits))).not.toThrow();
+    expectInvalid({ secrets: ["t"], environment: { BIG: "x".repeat(4048) } }, "environment", /take 4097 bytes; Lambda allows 4096 bytes in all/);
+  });
+  // BIG (3) + SECRETS_MANAGER_SECRET_ID=fn/secrets (35) + the budget (29): 4029 bytes of value fill 4096 exactly.
+  test("counts the secret's id, not parameter names, for store secretsmanager", () => {
+    const fits = { functionName: "fn", entry: HELLO_ENTRY, secrets: ["t"], store: "secretsmanager" as const, environment: { BIG: "x".repeat(4029) } };
+    expect(() => synthStack((stack) => new SecureLambda(stack, "fn", fits))).not.toThrow();
+    expectInvalid(
+      { secrets: ["t"], store: "secretsmanager", environment: { BIG: "x".repeat(4030) } },
+      "environment",
+      /take 4097 bytes; Lambda allows 4096 bytes in all/,
+    );
+  });
   test("never echoes an environment value", () => {
     const value = `do-not-echo-${"v".repeat(20)}`;
     expect(errorOf({ environment: { AWS_REGION: value } }).message).not.toContain(value);
@@ -191,7 +208,8 @@ describe("other props", () => {
   test.each(["minify", "protect", "tracing", "functionUrl"] as const)("refuses a %s that is not a boolean", (prop) =>
     expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'),
   );
-  test("refuses a roleName IAM would reject", () => expectInvalid({ roleName: "notifier/eu" }, "roleName", '"notifier/eu": allowed are 1 to 64 characters'));
+  test("refuses a roleName IAM would reject", () =>
+    expectInvalid({ roleName: "notifier/eu" }, "roleName", '"notifier/eu" (character 9 is "/"): allowed are 1 to 64 characters'));
   test("refuses a kmsKey that is not a SecretsKey or an imported key", () =>
     expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn"));
   test("refuses allowLiteralEnvironment without a reason or for an unknown variable", () => {
@@ -233,7 +251,7 @@ describe("deadLetterQueue", () => {
     expectInvalid(
       { deadLetterQueue: { targetArn: Fn.join("", ["arn:aws:sqs:eu-west-1:123456789012:", "q"]) } },
       "deadLetterQueue",
-      '{ targetArn: "${join(',
+      "{ targetArn: a string of 57 characters }",
       allowed,
     ));
   test("accepts an ARN built from references, telling SNS by its service", () => {
@@ -279,5 +297,67 @@ describe("SecretsKey", () => {
     expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: 7, preventDestroy: true })).toThrow(
       /test\/key: invalid deletionWindowDays: 7: a protected key \(preventDestroy\) keeps the 30-day window/,
     );
+  });
+});
+
+describe("no refusal quotes a value (a token pasted into the wrong prop stays out of CI logs)", () => {
+  const TOKEN = FAKE["GitHub token"];
+  const RANDOM = FAKE["high-entropy string"];
+
+  test.each([
+    [
+      "a secrets entry holding a token",
+      { secrets: ["github_token", TOKEN] },
+      "secrets",
+      /entry 2, a string of 40 characters that looks like a GitHub token: a secret's name belongs here, not its value/,
+    ],
+    [
+      "a secrets entry holding a random 40-character key",
+      { secrets: [RANDOM.replace(/-/g, "_")] },
+      "secrets",
+      /entry 1, a string of 40 characters that looks random/,
+    ],
+    [
+      "a secrets entry holding a Slack webhook URL",
+      { secrets: [FAKE["Slack webhook URL"]] },
+      "secrets",
+      /entry 1, a string of \d+ characters that looks like a Slack webhook URL \(character 6 is ":"\)/,
+    ],
+    [
+      "a tag holding a token",
+      { tags: { team: "x".repeat(300) + TOKEN } },
+      "tags",
+      /tag "team" has value a string of 340 characters that looks like a GitHub token/,
+    ],
+    [
+      "a description holding a token",
+      { description: `${"x".repeat(250)} ${TOKEN}` },
+      "description",
+      /a string of 291 characters that looks like a GitHub token/,
+    ],
+    [
+      "a prefix holding a token",
+      { parameterPrefix: `/${TOKEN} x` },
+      "parameterPrefix",
+      /a string of 43 characters that looks like a GitHub token \(character 42 is a space\)/,
+    ],
+    [
+      "an environment variable name holding a token",
+      { environment: { [`${TOKEN}!`]: "v" } },
+      "environment",
+      /a string of 41 characters that looks like a GitHub token/,
+    ],
+  ])("%s names the prop and what is wrong, never the text", (_, props, prop, fragment) => {
+    const error = errorOf(props as never);
+    expect(error.prop).toBe(prop);
+    expect(error.message).toMatch(fragment);
+    expect(error.message).not.toContain(TOKEN.slice(4, 20));
+    expect(error.message).not.toContain(RANDOM.slice(0, 12).replace(/-/g, "_"));
+  });
+
+  test("a name that fits its pattern and holds no token is shown, with what is wrong with it", () => {
+    expectInvalid({ functionName: "my fn" }, "functionName", "a string of 5 characters (character 3 is a space)");
+    expectInvalid({ secrets: ["github token"] }, "secrets", "entry 1, a string of 12 characters (character 7 is a space)");
+    expectInvalid({ secrets: ["ok", "ok"] }, "secrets", '"ok" is listed twice');
   });
 });

@@ -2,11 +2,13 @@
  * `npm run audit [-- <env>...] [--synthesized <dir>] [--no-scan]`, or `-- --deployer <env>`
  * for the deploy policy (audit/deployer/): proves each function's least
  * privilege on the synthesized Terraform, with a real IAM policy engine, and prints a
- * table per function; then runs the posture scan (`npm run scan`) on the same stacks.
- * Exits 0 when every request comes out as expected and the scan passes, 1 when either
- * does not (or a stack cannot be audited), 2 on bad usage.
+ * table per function; runs the secret-leak guard's pass on the same JSON and assets; then
+ * the posture scan (`npm run scan`) on the same stacks. Exits 0 when every request comes out
+ * as expected, no leak is found and the scan passes, 1 when any does not (or a stack cannot
+ * be audited), 2 on bad usage.
  */
 import { auditStacks } from "./audit";
+import { findLeaks, formatLeaks } from "./leaks";
 import { formatAudit } from "./report";
 import { runScanOn } from "./scan/cli";
 import { type CliIo, parseStackArgs } from "./cli-args";
@@ -18,23 +20,24 @@ const USAGE = `Usage: npm run audit -- [<env>...] [--synthesized <dir>] [--no-sc
        npm run audit -- --deployer <env> [--policy-out <file>] [--synthesized <dir>]
 
 Synthesizes every environment (into a temporary directory) and evaluates, for each
-function, concrete requests against its role policy, key policy and trust policy with
-an IAM policy engine: what it must be allowed, and what it must be denied. Then runs
-the posture scan on the same stacks (npm run scan: Checkov, Trivy and the project's own
-rules; it needs npm run tools).
+function, concrete requests against every policy that reaches its role (inline, attached,
+managed), its key policy, its trust policy and its resource policy with an IAM policy
+engine: what it must be allowed, and what it must be denied. Runs the secret-leak
+guard's pass on the same JSON and assets. Then runs the posture scan on the same stacks
+(npm run scan: Checkov, Trivy and the project's own rules; it needs npm run tools).
 
   <env>...              audit only these environments (default: all)
   --synthesized <dir>   audit an app already synthesized into <dir> (e.g. cdktf.out)
                         instead of synthesizing it
-  --no-scan             the permission proof alone, without the posture scan (so
-                        without the scanners npm run tools installs)
+  --no-scan             the permission proof and the leak pass, without the posture
+                        scan (so without the scanners npm run tools installs)
   --deployer <env>      the least-privilege IAM policy of the principal that plans,
                         applies and destroys <env>, what it lets that principal read,
                         and its proof (own resources allowed, a neighbour's denied)
   --policy-out <file>   with --deployer: write the policy document to <file>
 
-Exits 0 when every request comes out as expected and the scan passes, 1 otherwise,
-2 on bad usage.
+Exits 0 when every request comes out as expected, no leak is found and the scan
+passes, 1 otherwise, 2 on bad usage.
 `;
 
 /** Runs the audit CLI and returns its exit code. */
@@ -59,10 +62,14 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
     }
     const report = await auditStacks(stacks, only);
     io.stdout.write(formatAudit(report));
-    if (args.flags.has("no-scan")) return report.ok ? 0 : 1;
+    // The leak guard's pass needs no scanner: it runs with --no-scan too.
+    const leaks = findLeaks(stacks, only);
+    io.stdout.write(`\n${formatLeaks(leaks)}`);
+    const ok = report.ok && leaks.every((stack) => stack.findings.length === 0);
+    if (args.flags.has("no-scan")) return ok ? 0 : 1;
     io.stdout.write("\n");
     const scanned = runScanOn(stacks, only ?? [], undefined, io);
-    return report.ok && scanned === 0 ? 0 : 1;
+    return ok && scanned === 0 ? 0 : 1;
   } catch (error) {
     if (!(error instanceof AuditError)) throw error;
     io.stderr.write(`error: ${error.message}\n`);

@@ -54,6 +54,11 @@ const RESOURCE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Attri
     id: (_, r) => r("name"),
     arn: (body, r, __, t) => arnOf(t, "iam", `role${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
   },
+  aws_iam_policy: {
+    name: (_, r) => r("name"),
+    arn: (body, r, __, t) => arnOf(t, "iam", `policy${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
+    id: (body, r, __, t) => arnOf(t, "iam", `policy${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
+  },
   aws_lambda_function: {
     function_name: (_, r) => r("function_name"),
     arn: (_, r, __, t) => arnOf(t, "lambda", `function:${r("function_name")}`),

@@ -19,6 +19,7 @@ export interface CheckResult {
  * never a result: a condition evaluated without its key does not say what AWS would do.
  */
 export async function evaluate(check: Check): Promise<CheckResult> {
+  if (check.decided !== undefined) return { check, result: check.decided, ok: check.decided === check.expected };
   const { request } = check;
   const outcome = await runSimulation(
     {

@@ -4,7 +4,9 @@
  * them, and its log group — all with references resolved to the ARNs they will have.
  */
 import { PARAM_NAME_SUFFIX, SECRET_ID_ENV_VAR } from "../constructs/naming";
+import { type FunctionUrl, functionUrlsOf, type InvokePermission, invokePermissionsOf, resourcePolicyOf } from "./function-access";
 import { References } from "./references";
+import { rolePolicies } from "./role-policies";
 import { targetOf, type AuditTarget } from "./target";
 import { AuditError, bodyAt, resourcesOf, type Body, type SynthesizedStack } from "./terraform-json";
 import { isPlainObject } from "../constructs/values";
@@ -75,6 +77,11 @@ export interface FunctionSubject {
   readonly environmentKeyArn?: string;
   /** The function's resolved environment variables. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The stack's `aws_lambda_permission`s for the function, and the resource policy Lambda builds from them. */
+  readonly invokePermissions: readonly InvokePermission[];
+  readonly resourcePolicy: PolicyDocument;
+  /** The function's URLs. */
+  readonly functionUrls: readonly FunctionUrl[];
   /** Resolves further references of the function's stack. */
   readonly references: References;
   /** The stack's JSON, for check sets that look up more resources. */
@@ -95,11 +102,13 @@ function functionSubject(stack: SynthesizedStack, references: References, addres
   const functionName = references.attribute(address, "function_name", where);
   const environment = resolveVariables(references, block(body, "environment")?.variables, where);
   const logGroupName = stringOrUndefined(references, block(body, "logging_config")?.log_group, where) ?? `/aws/lambda/${functionName}`;
+  const functionArn = references.attribute(address, "arn", where);
+  const invokePermissions = invokePermissionsOf(stack.json, references, functionName, functionArn);
   return {
     target,
     address,
     functionName,
-    functionArn: references.attribute(address, "arn", where),
+    functionArn,
     role: roleOf(stack, references, body, where, functionName),
     logGroupName,
     logGroupArn: `arn:${target.partition}:logs:${target.region}:${target.accountId}:log-group:${logGroupName}`,
@@ -109,6 +118,9 @@ function functionSubject(stack: SynthesizedStack, references: References, addres
     deadLetterTargetArn: stringOrUndefined(references, block(body, "dead_letter_config")?.target_arn, where),
     environmentKeyArn: stringOrUndefined(references, body.kms_key_arn, where),
     environment,
+    invokePermissions,
+    resourcePolicy: resourcePolicyOf(invokePermissions, functionArn, target.partition),
+    functionUrls: functionUrlsOf(stack.json, references, functionName, functionArn),
     references,
     stack,
   };
@@ -119,28 +131,7 @@ function roleOf(stack: SynthesizedStack, references: References, body: Body, whe
   if (!roleRef) throw new AuditError(`${where}: its role ${JSON.stringify(body.role)} is not an aws_iam_role of this stack, so its policies cannot be audited`);
   const role = bodyAt(stack.json, roleRef)!;
   const name = references.attribute(roleRef, "name", where);
-  const managed = role.managed_policy_arns;
-  if (Array.isArray(managed) && managed.length > 0) {
-    throw new AuditError(
-      `${where}: role ${name} has managed policies attached (managed_policy_arns); their content is not in the stack, so the role cannot be audited`,
-    );
-  }
-  const policies: NamedPolicy[] = [];
-  for (const inline of blocks(role, "inline_policy")) {
-    policies.push({ name: String(inline.name), document: parsePolicy(references, inline.policy, `${roleRef}.inline_policy`) });
-  }
-  for (const [policyAddress, policy] of resourcesOf(stack.json, "aws_iam_role_policy")) {
-    if (typeof policy.role === "string" && references.resolve(policy.role, policyAddress) === name) {
-      policies.push({ name: references.resolve(String(policy.name), policyAddress), document: parsePolicy(references, policy.policy, policyAddress) });
-    }
-  }
-  for (const [attachmentAddress, attachment] of resourcesOf(stack.json, "aws_iam_role_policy_attachment")) {
-    if (typeof attachment.role === "string" && references.resolve(attachment.role, attachmentAddress) === name) {
-      throw new AuditError(
-        `${where}: role ${name} has a managed policy attached (${attachmentAddress}); its content is not in the stack, so the role cannot be audited`,
-      );
-    }
-  }
+  const policies = rolePolicies(stack.json, references, roleRef, name, (policy, at) => parsePolicy(references, policy, at));
   const arn = references.attribute(roleRef, "arn", where);
   const target = references.target;
   return {

@@ -20,6 +20,8 @@ export interface StackJson {
 export interface SynthesizedStack {
   readonly name: string;
   readonly json: StackJson;
+  /** The files under the stack's `assets/` (the functions' zips), read when the directory was: judged by the leak pass. */
+  readonly assets?: ReadonlyArray<{ readonly path: string; readonly data: Buffer }>;
 }
 
 /** Raised when the audit cannot evaluate what a stack says: it never guesses. */
@@ -51,8 +53,19 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   const manifestPath = path.join(outdir, "manifest.json");
   if (!fs.existsSync(manifestPath)) throw new AuditError(`${path.resolve(outdir)} holds no synthesized app (no manifest.json): run npm run synth first`);
   const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
-  return Object.entries(manifest.stacks ?? {}).map(([name, entry]) => ({
-    name,
-    json: JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath ?? path.join("stacks", name, "cdk.tf.json")), "utf8")) as StackJson,
-  }));
+  return Object.entries(manifest.stacks ?? {}).map(([name, entry]) => {
+    const file = path.join(outdir, entry.synthesizedStackPath ?? path.join("stacks", name, "cdk.tf.json"));
+    return { name, json: JSON.parse(fs.readFileSync(file, "utf8")) as StackJson, assets: assetFiles(path.dirname(file)) };
+  });
+}
+
+/** Every file under a stack directory's `assets/`, by its path relative to the stack directory. */
+function assetFiles(stackDirectory: string): Array<{ path: string; data: Buffer }> {
+  const root = path.join(stackDirectory, "assets");
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .map((entry) => path.join(root, entry))
+    .filter((file) => fs.statSync(file).isFile())
+    .sort()
+    .map((file) => ({ path: path.relative(stackDirectory, file).split(path.sep).join("/"), data: fs.readFileSync(file) }));
 }

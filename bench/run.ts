@@ -3,20 +3,22 @@
  * the median of several whole-process runs, prints a table and writes docs/BENCHMARKS.md.
  *
  * Options (environment): BENCH_RUNS (default 5) runs per figure; BENCH_TEST_RUNS
- * (default 3) runs of the full `npm test`, 0 to skip it.
+ * (default 3) runs of the full `npm test`, 0 to skip it; BENCH_AUDIT=0 skips the audit's
+ * figures (they need the real scanners, `npm run tools`), and says so in the report.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundle } from "../constructs/bundling";
 import { extractZip } from "../constructs/zip";
 import { coldLoad, median, ms, timeProcess } from "./measure";
+import { bundleWithLoader, COLD_PATH_PAIRS, coldPathComparison, LOADERS, stormComparison } from "./runtime";
 
 const ROOT = path.join(__dirname, "..");
 const NODE = process.execPath;
 const REGISTER = ["-r", path.join(ROOT, "scripts", "register.cjs")];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
+const AUDIT = process.env.BENCH_AUDIT !== "0";
 const SIZES = [1, 10, 100, 1000];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bench-"));
 let scratchCount = 0;
@@ -113,25 +115,18 @@ function deployedBundle(outdir: string): string {
 }
 
 /**
- * The same handler on the SDK + Powertools loader (bench fixture), bundled exactly as
- * SecureLambda bundles by default: lambda-src/notifier.ts with its one import pointed at
- * the fixture, so the two bundles differ in the loader alone.
+ * 4 and 5. Size and cold load of the example handler's bundle, and the loader's calls and
+ * wall time, per loader: the current one as the dev stack deploys it, the two it replaced
+ * as lambda-src/notifier.ts with its one import pointed at their fixture, so the bundles
+ * differ in the loader alone.
  */
-function sdkBundle(): string {
-  const handler = fs.readFileSync(path.join(ROOT, "lambda-src", "notifier.ts"), "utf8");
-  const loaderImport = 'from "./secrets";';
-  if (!handler.includes(loaderImport)) throw new Error(`lambda-src/notifier.ts no longer imports the loader as ${loaderImport}: update the bench`);
-  const entry = path.join(freshDir(), "notifier.ts");
-  fs.writeFileSync(entry, handler.replace(loaderImport, `from ${JSON.stringify(path.join(__dirname, "fixtures", "sdk-loader"))};`));
-  return path.join(bundle({ entry, target: "node22", minify: true }).dir, "index.js");
-}
-
-/** 4 and 5. Size and cold load of the example handler's bundle, and the loader's calls and wall time: lean and SDK side by side. */
 function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
-  const builds = [
-    { name: "lean (aws4fetch)", file: deployedBundle(outdir), loader: "lean" },
-    { name: "SDK + Powertools", file: sdkBundle(), loader: "sdk" },
-  ];
+  const notifier = path.join(ROOT, "lambda-src", "notifier.ts");
+  const builds = LOADERS.map((loader) => ({
+    name: loader.name,
+    loader: loader.kind,
+    file: loader.kind === "current" ? deployedBundle(outdir) : bundleWithLoader(notifier, "./secrets", loader.dir, freshDir()),
+  }));
   const table = [
     `| loader | bundle (minified) | cold load / bare node (median of ${COLD_LOAD_PAIRS} pairs) | cold load | bare node (empty file) | loader, cold invocation | loader, 100 warm invocations | SSM calls (warm) |`,
     "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -155,7 +150,7 @@ function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
     table.push(
       `| ${build.name} | ${(bytes / 1024).toFixed(1)} KiB | ${load.ratio.toFixed(2)}x | ${ms(load.coldLoadMs)} | ${ms(load.nodeAloneMs)} | ${ms(coldMs)} | ${ms(warmMs)} | ${calls} (${warmCalls}) |`,
     );
-    if (build.loader !== "lean") continue;
+    if (build.loader !== "current") continue;
     rows.push(
       {
         figure: "Bundle of the example handler (minified)",
@@ -224,7 +219,13 @@ function testSuite(): Row[] {
 }
 
 /** What the loader comparison shows beyond its table. */
-const LOADER_NOTES = `The lean loader's cold invocation includes loading Node's own fetch implementation (undici, which Node loads on the first use of \`fetch\` or \`Headers\`; about 20 ms on this machine) and WebCrypto, once per execution environment; the SDK loader pays for \`node:http\` and its middleware at load time instead. A handler that uses \`fetch\` itself, as the example does for GitHub and Slack, pays the undici load anyway. Cold start = load + cold invocation: compare the sums.
+const LOADER_NOTES = `The aws4fetch loader's cold invocation includes loading Node's own fetch implementation (undici, which Node loads on the first use of \`fetch\` or \`Headers\`) and WebCrypto, once per execution environment; the SDK loader pays for \`node:http\` and its middleware at load time instead; the current loader loads \`node:http\` (or \`node:https\`) and \`node:crypto\`, which any signed request needs. Cold start = load + cold invocation: compare the sums, or the cold path below.
+`;
+
+/** What the cold path and the storm show beyond their tables. */
+const RUNTIME_NOTES = `The cold path is what a function waits for before its secrets on a cold start: the time from process start until the first read resolves, in a fresh \`node\` that loads the bundle of \`bench/fixtures/cold-read.ts\` (a handler that only reads two secrets, bundled as SecureLambda bundles) and calls it once (\`bench/cold-read.cjs\`), with the environment Lambda gives a function. The floor is the least any loader can do: a fresh \`node\` that signs one GetParameters request with \`node:crypto\` and sends it with \`node:http\` (\`bench/floor.cjs\`). Both go to the same loopback SSM, in pairs whose order alternates; the ratio is the median of the pairs' ratios. The endpoint is loopback \`http\`: in Lambda both sides would add the same TLS handshake to \`ssm.<region>.amazonaws.com\`.
+
+The storm starts N loaders at once in one process (\`bench/storm.ts\`), each with a cache of its own, against a loopback SSM that enforces SSM's default throughput: a token bucket of 40 calls, refilled at 40 a second, answering \`ThrottlingException\` beyond it, shared by all, as an account's quota is shared by its functions. The current loader has the 9 s budget the construct gives a 10 s function (\`SECRETS_LOADER_TIMEOUT_MS\`); the two it replaced retry 3 times, as the SDKs' standard mode does. N reads of one call each need N / 40 seconds of quota: past 400 (40 at once, then 40 a second for 9 s) no 9 s budget can serve them all, the rest fail at their deadline with a typed error, and the synth warning says so for a function whose reserved concurrency could storm like that. At 1000 the one process running the stand-in and all the loaders comes close to saturating (about 1000 throttled calls a second, each signed and verified), so an attempt may time out and end as \`SecretsUnreachableError\` rather than \`SecretsThrottledError\`. Sharing the quota costs calls: the current loader's loaders keep asking, about once a second each, until their deadline (the calls column), where the two it replaced stop after 3 attempts and fail.
 `;
 
 /** What profiling found; kept with the figures it explains. */
@@ -246,7 +247,10 @@ function main(): void {
   const app = wholeAppSynth();
   const scale = scaling();
   const loaders = loaderComparison(app.outdir);
-  const rows = [...app.rows, ...scale.rows, ...loaders.rows, ...auditCost(app.outdir), ...testSuite()];
+  const coldPath = coldPathComparison(freshDir);
+  const storm = stormComparison();
+  const audit = AUDIT ? auditCost(app.outdir) : [];
+  const rows = [...app.rows, ...scale.rows, ...loaders.rows, ...coldPath.rows, ...storm.rows, ...audit, ...testSuite()];
   const summary = [
     "| figure | value | target | met |",
     "|---|---:|---|---|",
@@ -257,6 +261,7 @@ function main(): void {
     "",
     `Run of \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine()}.`,
     `Each figure is the median of ${RUNS} whole-process runs unless it says otherwise.`,
+    ...(AUDIT ? [] : ["The audit's figures were not measured in this run (BENCH_AUDIT=0: the real scanners were not installed)."]),
     "",
     ...summary,
     "",
@@ -266,15 +271,24 @@ function main(): void {
     "",
     ...scale.table,
     "",
-    "## The runtime loader: lean against SDK + Powertools",
+    "## The runtime loader: current against the two it replaced",
     "",
-    "The example handler (`lambda-src/notifier.ts`) bundled as SecureLambda bundles it (esbuild, minified, node22), once on the lean loader (`lambda-src/secrets`: aws4fetch signs the requests) and once on the loader it replaced (AWS SDK v3 clients and Powertools' Parameters utility, kept as a bench fixture in `bench/fixtures/sdk-loader`). Cold load: fresh `node` processes that only require the bundle, each paired with a bare `node` that requires an empty file (as the Lambda runtime requires a handler: the ratio is what the bundle's code adds); the ratio is the median of the pairs' ratios. Loader times: `bench/loader.ts` against the loopback SSM (which verifies every signature), median of " +
+    "The example handler (`lambda-src/notifier.ts`) bundled as SecureLambda bundles it (esbuild, minified, node22), on the current loader (`lambda-src/secrets`: its own SigV4 on `node:crypto`, requests over `node:http(s)` with a time budget) and on the two loaders it replaced, kept as bench fixtures: aws4fetch signing with WebCrypto and sending with `fetch` (`bench/fixtures/aws4fetch-loader`), and the AWS SDK v3 clients with Powertools' Parameters utility (`bench/fixtures/sdk-loader`). Cold load: fresh `node` processes that only require the bundle, each paired with a bare `node` that requires an empty file (as the Lambda runtime requires a handler: the ratio is what the bundle's code adds); the ratio is the median of the pairs' ratios. Loader times: `bench/loader.ts` against the loopback SSM (which verifies every signature), median of " +
       RUNS +
       " processes; the cold invocation includes the first signing and the connection.",
     "",
     ...loaders.table,
     "",
     LOADER_NOTES,
+    `## The cold path against its floor (fresh processes, median of ${COLD_PATH_PAIRS} pairs)`,
+    "",
+    ...coldPath.table,
+    "",
+    "## A cold-start storm against 40 calls per second",
+    "",
+    ...storm.table,
+    "",
+    RUNTIME_NOTES,
     NOTES,
   ].join("\n");
   process.stdout.write(`${report}\n`);

@@ -2,18 +2,21 @@ import type { SecretStore } from "../constructs/naming";
 import { accessDeniedBy, awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { CliError, EXIT } from "./errors";
 
+/** The services the CLI calls: the two stores, and STS for the account guard. */
+export type CalledService = SecretStore | "sts";
+
 /** How {@link describeAwsError} reports an error. */
 export interface AwsErrorOptions {
-  /** The store the call went to: names the service whose permission or key is at fault. @default "ssm" */
-  readonly store?: SecretStore;
+  /** The service the call went to: names the one whose permission or key is at fault. @default "ssm" */
+  readonly store?: CalledService;
   /** Secret texts to cut out of the message: the value being written, and whatever it travels with. @default none */
   readonly redact?: readonly string[];
 }
 
-const SERVICE: Record<SecretStore, string> = { ssm: "SSM", secretsmanager: "Secrets Manager" };
-const THING: Record<SecretStore, string> = { ssm: "parameter", secretsmanager: "secret" };
+const SERVICE: Record<CalledService, string> = { ssm: "SSM", secretsmanager: "Secrets Manager", sts: "STS" };
+const THING: Record<CalledService, string> = { ssm: "parameter", secretsmanager: "secret", sts: "call" };
 // The code each service answers with when the parameter or secret does not exist.
-const NOT_FOUND: Record<SecretStore, string> = { ssm: "ParameterNotFound", secretsmanager: "ResourceNotFoundException" };
+const NOT_FOUND: Record<CalledService, string> = { ssm: "ParameterNotFound", secretsmanager: "ResourceNotFoundException", sts: "" };
 
 /**
  * Turns an SDK error into a one-line CLI error naming the parameter or secret (`subject`).
@@ -32,7 +35,7 @@ export function describeAwsError(error: unknown, subject: string, options: AwsEr
     );
   }
   if (name === NOT_FOUND[store]) {
-    return new CliError(`${subject} does not exist: deploy the stack first (npx cdktf deploy <env>)`, EXIT.notReady);
+    return new CliError(`${subject} does not exist: deploy the stack first (npx cdktf deploy <stack>)`, EXIT.notReady);
   }
   switch (accessDeniedBy(error)) {
     case "iam":

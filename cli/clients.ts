@@ -1,44 +1,54 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { EnvironmentConfig } from "../config/environments";
-
-/** Static credentials, as the SDK clients take them. */
-interface StaticCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-
-// Every client retries throttling and transient failures up to this many calls in all.
-const MAX_ATTEMPTS = 5;
+import { STSClient } from "@aws-sdk/client-sts";
+import type { AwsSettings, CliService } from "./aws-settings";
 
 /**
- * An SSM client for the environment: its region; the endpoint from AWS_ENDPOINT_URL_SSM or
- * AWS_ENDPOINT_URL, else a LocalStack environment's endpoint; credentials as
- * {@link credentialsFor} picks them.
+ * How long and how often the CLI waits for AWS. Every call has a connection and a request
+ * timeout, and is tried at most `maxAttempts` times in all (the SDK's standard retry
+ * strategy: throttling, 5xx, timeouts and dropped connections, with backoff): a call gives
+ * up after about maxAttempts x requestTimeoutMs.
  */
-export function ssmClientFor(environment: EnvironmentConfig, env: NodeJS.ProcessEnv): SSMClient {
-  const endpoint = env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL ?? environment.localstackEndpoint;
-  return new SSMClient({ region: environment.region, endpoint, credentials: credentialsFor(environment, env), maxAttempts: MAX_ATTEMPTS });
+export interface NetworkSettings {
+  /** Time to open a connection, in ms. */
+  readonly connectionTimeoutMs: number;
+  /** Time from sending a request to its whole answer, in ms. */
+  readonly requestTimeoutMs: number;
+  /** Tries per call, the first included. */
+  readonly maxAttempts: number;
 }
 
-/**
- * A Secrets Manager client for the environment: its region; the endpoint from
- * AWS_ENDPOINT_URL_SECRETS_MANAGER or AWS_ENDPOINT_URL, else a LocalStack environment's
- * endpoint; credentials as {@link credentialsFor} picks them.
- */
-export function secretsManagerClientFor(environment: EnvironmentConfig, env: NodeJS.ProcessEnv): SecretsManagerClient {
-  const endpoint = env.AWS_ENDPOINT_URL_SECRETS_MANAGER ?? env.AWS_ENDPOINT_URL ?? environment.localstackEndpoint;
-  return new SecretsManagerClient({ region: environment.region, endpoint, credentials: credentialsFor(environment, env), maxAttempts: MAX_ATTEMPTS });
+/** A call that has not answered in 10 s will not; 3 tries keep a command's worst case near half a minute. */
+export const DEFAULT_NETWORK: NetworkSettings = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 3 };
+
+/** What every client of a stack is built with: its region, endpoint, credentials, timeouts and retries. */
+function clientConfig(settings: AwsSettings, service: CliService, network: NetworkSettings) {
+  return {
+    region: settings.region,
+    endpoint: settings.endpoints[service],
+    credentials: settings.credentials,
+    profile: settings.profile,
+    maxAttempts: network.maxAttempts,
+    requestHandler: {
+      connectionTimeout: network.connectionTimeoutMs,
+      requestTimeout: network.requestTimeoutMs,
+      // Without it the SDK only logs a warning when requestTimeout passes, and waits on.
+      throwOnRequestTimeout: true,
+    },
+  };
 }
 
-/**
- * The AWS_ACCESS_KEY_ID variables when set, else LocalStack's test credentials for a
- * LocalStack environment, else undefined: the SDK's default chain (profiles, SSO, instance roles).
- */
-function credentialsFor(environment: EnvironmentConfig, env: NodeJS.ProcessEnv): StaticCredentials | undefined {
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
-  }
-  return environment.localstackEndpoint ? { accessKeyId: "test", secretAccessKey: "test" } : undefined;
+/** The stack's SSM client. */
+export function ssmClientFor(settings: AwsSettings, network: NetworkSettings = DEFAULT_NETWORK): SSMClient {
+  return new SSMClient(clientConfig(settings, "ssm", network));
+}
+
+/** The stack's Secrets Manager client. */
+export function secretsManagerClientFor(settings: AwsSettings, network: NetworkSettings = DEFAULT_NETWORK): SecretsManagerClient {
+  return new SecretsManagerClient(clientConfig(settings, "secretsmanager", network));
+}
+
+/** The stack's STS client: who the credentials are, for the account guard. */
+export function stsClientFor(settings: AwsSettings, network: NetworkSettings = DEFAULT_NETWORK): STSClient {
+  return new STSClient(clientConfig(settings, "sts", network));
 }

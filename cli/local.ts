@@ -15,6 +15,8 @@ import * as path from "node:path";
 import { environments } from "../config/environments";
 import { buildApp } from "../main";
 import { fakeAwsEnvironment, loadTools, pinMirroredProvider, terraform, type Tools } from "./real-tools";
+import { findStack, readSynthesis } from "./synthesis";
+import { secretTargets } from "./targets";
 
 const ROOT = path.join(__dirname, "..");
 const ENV = "local";
@@ -79,15 +81,16 @@ async function up(tools: Tools): Promise<number> {
   if (edit) process.stdout.write(`note: ${edit} in cdktf.out/stacks/local (the mirror's build; see npm run tools)\n`);
   const code = run(tools, ["init", "-input=false", "-no-color"]) || run(tools, ["apply", "-auto-approve", "-input=false", "-no-color"]);
   if (code !== 0) return code;
-  const functions = environments.local.functions;
+  // What the secrets CLI will find: the synthesis's own record, not the configuration.
+  const stack = findStack(readSynthesis(OUTDIR, ROOT), ENV);
   process.stdout.write(
     [
       "",
-      `The local stack is up on ${url.origin}. Set its secrets (values on stdin, never as arguments):`,
-      ...functions.flatMap((fn) => fn.secrets.map((secret) => `  npm run secrets -- set ${ENV} ${fn.functionName} ${secret}`)),
+      `The local stack is up on ${url.origin}. Set its secrets (values on stdin, never as arguments; the CLI reads cdktf.out/):`,
+      ...secretTargets(stack).map((target) => `  npm run secrets -- set ${ENV} ${target.functionName} ${target.secret}`),
       `  npm run secrets -- status ${ENV}`,
       "Invoke a function (moto runs Lambda functions in Docker, so only where Docker runs):",
-      ...functions.map((fn) => `  aws --endpoint-url ${url.origin} lambda invoke --function-name ${fn.functionName} /dev/stdout`),
+      ...stack.functions.map((fn) => `  aws --endpoint-url ${url.origin} lambda invoke --function-name ${fn.functionName} /dev/stdout`),
       "Take it down again: npm run local -- down",
       "",
     ].join("\n"),

@@ -32,17 +32,20 @@ export const PASTE_SETTLE_MS = 60;
  */
 export async function readSecret(input: SecretInput, label: string): Promise<string> {
   if (input.stdin.isTTY && input.stdin.setRawMode) return promptWithoutEcho(input, label);
+  return (await readAll(input.stdin)).replace(/\r?\n$/, "");
+}
+
+/** All of standard input, as UTF-8 text, exactly as piped. */
+export async function readAll(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of input.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+  for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function multiLineError(label: string): CliError {
   return new CliError(
     `the value for ${label} has more than one line; the hidden prompt takes one line and would cut it. ` +
-      "Pipe a multi-line value (a PEM key) on standard input instead, e.g. `npm run secrets -- set <env> <function> <secret> < key.pem`",
+      "Pipe a multi-line value (a PEM key) on standard input instead, e.g. `secure-lambda set <stack> <function> <secret> < key.pem`",
   );
 }
 

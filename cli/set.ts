@@ -1,18 +1,28 @@
 import { PLACEHOLDER_VALUE } from "../constructs/naming";
 import { CliError, EXIT } from "./errors";
-import type { Stores } from "./store";
-import { targetLabel, type SecretTarget } from "./targets";
+import { readSecret } from "./read-secret";
+import type { Session } from "./session";
+import { storeOf } from "./store";
+import { findStack } from "./synthesis";
+import { findSecret, type SecretTarget, targetLabel } from "./targets";
 
-/**
- * Writes a secret's real value to its store and returns the new version as the store
- * names it. Refuses, before any call, what can never be a real secret.
- */
-export async function setSecret(stores: Stores, target: SecretTarget, value: string): Promise<string> {
+/** `set <stack> <function> <secret>`: one value, from stdin or a hidden prompt. */
+export async function runSet(session: Session, args: readonly string[]): Promise<number> {
+  if (args.length !== 3)
+    throw new CliError(`set takes <stack> <function> <secret>, got ${args.length} argument(s); a value is read from stdin, never from an argument`);
+  const [stackName, functionName, secret] = args as [string, string, string];
+  const stack = findStack(session.synthesis, stackName);
+  const target = findSecret(stack, functionName, secret);
+  const value = await readSecret(session.io, targetLabel(target));
   checkValue(target, value);
-  return target.store === "ssm" ? stores.ssm.set(target, value) : stores.secretsmanager.set(target, value);
+  await session.guardAccount(stack);
+  const version = await storeOf(session.stores(stack), target).set(target, value);
+  session.io.stdout.write(`${targetLabel(target)}: set, version ${version}\n`);
+  return EXIT.ok;
 }
 
-function checkValue(target: SecretTarget, value: string): void {
+/** Refuses, before any call, what can never be a real secret. */
+export function checkValue(target: SecretTarget, value: string): void {
   if (value.trim() === "") throw new CliError(`refusing an empty value for ${targetLabel(target)}`, EXIT.usage);
   if (value === PLACEHOLDER_VALUE) throw new CliError(`refusing the placeholder as the value of ${targetLabel(target)}: give the real secret`, EXIT.usage);
 }

@@ -1,8 +1,11 @@
 import {
   DescribeParametersCommand,
   type DescribeParametersCommandOutput,
+  GetParameterHistoryCommand,
+  type GetParameterHistoryCommandOutput,
   GetParametersCommand,
   type GetParametersCommandOutput,
+  type Parameter,
   PutParameterCommand,
   type ParameterMetadata,
   type SSMClient,
@@ -13,32 +16,50 @@ import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
 import type { SecretStatus } from "./status";
-import type { StoreClient } from "./store";
+import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store";
 import type { SsmTarget } from "./targets";
+import { chooseRollback, type ReadVersion, stateOfValue, withoutValues } from "./versions";
 
 // The standard tier's limit; a longer value would silently need the paid advanced tier.
 const MAX_VALUE_BYTES = 4096;
+// GetParameterHistory answers at most 50 versions a page; SSM keeps at most 100 versions.
+const HISTORY_PAGE = 50;
+const MAX_HISTORY_PAGES = 4;
+// How many parameters `import` describes at once: a few calls in flight, never a burst.
+const PARALLEL_CALLS = 5;
 
 /** Secrets kept as one SSM SecureString parameter each, encrypted with the function's key. */
 export function ssmStore(ssm: SSMClient): StoreClient<SsmTarget> {
-  return { set: (target, value) => setParameter(ssm, target, value), statuses: (targets) => parameterStatuses(ssm, targets) };
+  return {
+    set: async (target, value) => {
+      checkSize(target, value);
+      return putParameter(ssm, target, value, await describeParameter(ssm, target));
+    },
+    statuses: (targets) => parameterStatuses(ssm, targets),
+    history: async (target) => withoutValues(await readHistory(ssm, target)),
+    rollback: (target, to) => rollbackParameter(ssm, target, to),
+    prepareImport: (entries) => prepareImport(ssm, entries),
+  };
 }
 
-/**
- * Writes a secret's real value and returns the parameter's new version.
- *
- * The parameter must exist (Terraform creates it): writing one that does not would create
- * it outside Terraform, and the next deploy would fail on it. Everything but the value is
- * written back exactly as the parameter has it (key, description, tier, pattern, data type),
- * which is what the stack configured: a write that changed one of them would make the next
- * apply plan an in-place update, which the provider cannot make for a write-only parameter.
- */
-async function setParameter(ssm: SSMClient, target: SsmTarget, value: string): Promise<string> {
+function checkSize(target: SsmTarget, value: string): void {
   const bytes = Buffer.byteLength(value);
   if (bytes > MAX_VALUE_BYTES) {
     throw new CliError(`the value for ${target.parameterName} is ${bytes} bytes; a standard SSM parameter holds at most ${MAX_VALUE_BYTES}`, EXIT.usage);
   }
-  const current = await describeParameter(ssm, target);
+}
+
+/**
+ * Writes a secret's value and returns the parameter's new version.
+ *
+ * The parameter must exist (Terraform creates it): writing one that does not would create
+ * it outside Terraform, and the next deploy would fail on it. Everything but the value is
+ * written back exactly as the parameter has it (`current`: key, description, tier, pattern,
+ * data type), which is what the stack configured: a write that changed one of them would
+ * make the next apply plan an in-place update, which the provider cannot make for a
+ * write-only parameter.
+ */
+async function putParameter(ssm: SSMClient, target: SsmTarget, value: string, current: ParameterMetadata): Promise<string> {
   try {
     const result = await ssm.send(
       new PutParameterCommand({
@@ -69,7 +90,7 @@ async function describeParameter(ssm: SSMClient, target: SsmTarget): Promise<Par
   }
   const parameter = found.Parameters?.find((p) => p.Name === target.parameterName);
   if (!parameter) {
-    throw new CliError(`${target.parameterName} does not exist: deploy the stack first (npx cdktf deploy <env>)`, EXIT.notReady);
+    throw new CliError(`${target.parameterName} does not exist: deploy the stack first (npx cdktf deploy <stack>)`, EXIT.notReady);
   }
   // Not what the stack creates: a secret written into it would be stored unencrypted or with a key nobody chose.
   if (parameter.Type !== "SecureString") {
@@ -87,24 +108,29 @@ async function describeParameter(ssm: SSMClient, target: SsmTarget): Promise<Par
   return parameter;
 }
 
-/**
- * Reads every secret (decrypted, since only the value tells a placeholder from a real
- * secret) and keeps only whether it is the placeholder. Batches run in parallel.
- */
-async function parameterStatuses(ssm: SSMClient, targets: readonly SsmTarget[]): Promise<SecretStatus[]> {
-  const results = await Promise.all(inBatches(targets, MAX_NAMES_PER_CALL).map((batch) => statusOfBatch(ssm, batch)));
-  return results.flat();
+/** The current parameters, decrypted, by name (absent: not deployed); batches run in parallel. */
+async function currentParameters(ssm: SSMClient, targets: readonly SsmTarget[]): Promise<Map<string, Parameter>> {
+  const batches = await Promise.all(inBatches(targets, MAX_NAMES_PER_CALL).map((batch) => readBatch(ssm, batch)));
+  return new Map(batches.flat().map((p) => [p.Name ?? "", p]));
 }
 
-async function statusOfBatch(ssm: SSMClient, batch: readonly SsmTarget[]): Promise<SecretStatus[]> {
+async function readBatch(ssm: SSMClient, batch: readonly SsmTarget[]): Promise<Parameter[]> {
   let found: GetParametersCommandOutput;
   try {
     found = await ssm.send(new GetParametersCommand({ Names: batch.map((t) => t.parameterName), WithDecryption: true }));
   } catch (error) {
     throw describeAwsError(error, batch.map((t) => t.parameterName).join(", "));
   }
-  const byName = new Map((found.Parameters ?? []).map((p) => [p.Name, p]));
-  return batch.map((target): SecretStatus => {
+  return found.Parameters ?? [];
+}
+
+/**
+ * Reads every secret (decrypted, since only the value tells a placeholder from a real
+ * secret) and keeps only whether it is the placeholder.
+ */
+async function parameterStatuses(ssm: SSMClient, targets: readonly SsmTarget[]): Promise<SecretStatus[]> {
+  const byName = await currentParameters(ssm, targets);
+  return targets.map((target): SecretStatus => {
     const parameter = byName.get(target.parameterName);
     if (!parameter) return { target, state: "missing" };
     return {
@@ -114,4 +140,96 @@ async function statusOfBatch(ssm: SSMClient, batch: readonly SsmTarget[]): Promi
       lastModified: parameter.LastModifiedDate,
     };
   });
+}
+
+/**
+ * Every version SSM keeps of the parameter, oldest first, with its value: GetParameterHistory
+ * with decryption returns them all, so they stay in this process's memory, for judging only.
+ */
+async function readHistory(ssm: SSMClient, target: SsmTarget): Promise<ReadVersion[]> {
+  const versions: ReadVersion[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+    let result: GetParameterHistoryCommandOutput;
+    try {
+      result = await ssm.send(
+        new GetParameterHistoryCommand({ Name: target.parameterName, WithDecryption: true, MaxResults: HISTORY_PAGE, NextToken: nextToken }),
+      );
+    } catch (error) {
+      throw describeAwsError(error, target.parameterName);
+    }
+    for (const entry of result.Parameters ?? []) {
+      versions.push({
+        version: String(entry.Version ?? 0),
+        created: entry.LastModifiedDate,
+        writtenBy: entry.LastModifiedUser,
+        labels: entry.Labels ?? [],
+        current: false,
+        state: entry.Value === undefined ? "invalid" : stateOfValue(entry.Value),
+        value: entry.Value,
+      });
+    }
+    nextToken = result.NextToken;
+    if (!nextToken) break;
+  }
+  versions.sort((a, b) => Number(a.version) - Number(b.version));
+  // SSM's current version is its latest.
+  return versions.map((v, i) => (i === versions.length - 1 ? { ...v, current: true } : v));
+}
+
+/**
+ * Writes the chosen version's value as a new version, with the parameter's own settings as
+ * `set` does. SSM has no compare-and-set: a write by someone else in the meantime is
+ * noticed (the new version is not the next one) and reported, never hidden.
+ */
+async function rollbackParameter(ssm: SSMClient, target: SsmTarget, to: string | undefined): Promise<RollbackResult> {
+  const versions = await readHistory(ssm, target);
+  const choice = chooseRollback(target.parameterName, versions, to, (v, wanted) => v.version === wanted.replace(/^v/, ""));
+  if (choice.unchanged) return { restored: choice.from.version, version: undefined };
+  const value = choice.from.value!;
+  const version = await putParameter(ssm, target, value, await describeParameter(ssm, target));
+  if (Number(version) !== Number(choice.current.version) + 1) {
+    throw new CliError(
+      `${target.parameterName}: another writer wrote a version while rolling back; the value of v${choice.from.version} is now v${version}, ` +
+        "the other writer's value is in the history just before it (see history)",
+      EXIT.notReady,
+    );
+  }
+  return { restored: choice.from.version, version };
+}
+
+/**
+ * Checks every parameter before anything is written: the value fits, the parameter exists
+ * as a SecureString with its key (its settings are then written back as `set` does), and
+ * whether it already holds the value (then nothing is written for it).
+ */
+async function prepareImport(ssm: SSMClient, entries: readonly ImportEntry<SsmTarget>[]): Promise<PreparedImport> {
+  for (const { target, value } of entries) checkSize(target, value);
+  const current = await currentParameters(
+    ssm,
+    entries.map((e) => e.target),
+  );
+  const missing = entries.filter((e) => !current.has(e.target.parameterName)).map((e) => e.target.parameterName);
+  if (missing.length > 0) {
+    throw new CliError(
+      `${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist: deploy the stack first (npx cdktf deploy <stack>)`,
+      EXIT.notReady,
+    );
+  }
+  const changed = entries.filter((e) => current.get(e.target.parameterName)?.Value !== e.value);
+  const settings = new Map<SsmTarget, ParameterMetadata>();
+  for (const batch of inBatches(changed, PARALLEL_CALLS)) {
+    const described = await Promise.all(batch.map((e) => describeParameter(ssm, e.target)));
+    batch.forEach((e, i) => {
+      settings.set(e.target, described[i]!);
+    });
+  }
+  return {
+    async write(report: (result: ImportResult) => void): Promise<void> {
+      for (const { target, value } of entries) {
+        const metadata = settings.get(target);
+        report({ target, version: metadata ? await putParameter(ssm, target, value, metadata) : undefined });
+      }
+    },
+  };
 }

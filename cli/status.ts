@@ -1,5 +1,8 @@
+import { EXIT } from "./errors";
+import type { Session } from "./session";
 import type { Stores } from "./store";
-import { targetLabel, type SecretsManagerTarget, type SecretTarget, type SsmTarget } from "./targets";
+import { findStack, stacksWithSecrets } from "./synthesis";
+import { secretTargets, targetLabel, type SecretsManagerTarget, type SecretTarget, type SsmTarget } from "./targets";
 
 /**
  * Whether a secret can be used: set to a real value, still the placeholder, absent from
@@ -26,6 +29,24 @@ const LABEL: Record<SecretState, string> = {
   missing: "missing (not deployed?)",
 };
 
+/** `status [<stack>...] [--json]`: every secret of the stacks named, or of every stack; exits 1 unless all are set. */
+export async function runStatus(session: Session, args: readonly string[], json: boolean): Promise<number> {
+  const { synthesis } = session;
+  const stacks = args.length === 0 ? stacksWithSecrets(synthesis) : [...new Set(args)].map((name) => findStack(synthesis, name));
+  // Each stack has its own region, endpoints and credentials; they are read in parallel.
+  const perStack = await Promise.all(stacks.map((stack) => secretStatuses(session.stores(stack), secretTargets(stack))));
+  const statuses = perStack.flat();
+  session.io.stdout.write(
+    json
+      ? formatStatusesJson(statuses)
+      : formatStatuses(
+          stacks.map((s) => s.name),
+          statuses,
+        ),
+  );
+  return statuses.every((s) => s.state === "set") ? EXIT.ok : EXIT.notReady;
+}
+
 /** The state of every target, whatever its store, in the order given; the stores are read in parallel. */
 export async function secretStatuses(stores: Stores, targets: readonly SecretTarget[]): Promise<SecretStatus[]> {
   const ssm = targets.filter((t): t is SsmTarget => t.store === "ssm");
@@ -38,9 +59,10 @@ export async function secretStatuses(stores: Stores, targets: readonly SecretTar
   return targets.map((target) => byTarget.get(target) ?? { target, state: "missing" });
 }
 
-/** One aligned line per secret, and a closing summary. */
-export function formatStatuses(envName: string, statuses: readonly SecretStatus[]): string {
+/** One aligned line per secret, and a closing summary per stack. */
+export function formatStatuses(stacks: readonly string[], statuses: readonly SecretStatus[]): string {
   const rows = statuses.map((s) => [
+    s.target.stack,
     s.target.functionName,
     s.target.secret,
     LABEL[s.state],
@@ -50,7 +72,25 @@ export function formatStatuses(envName: string, statuses: readonly SecretStatus[
   ]);
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
-  const notReady = statuses.filter((s) => s.state !== "set").length;
-  lines.push(notReady === 0 ? `${envName}: all ${statuses.length} secrets are set` : `${envName}: ${notReady} of ${statuses.length} secrets are not set`);
+  for (const stack of stacks) {
+    const ofStack = statuses.filter((s) => s.target.stack === stack);
+    const notReady = ofStack.filter((s) => s.state !== "set").length;
+    lines.push(notReady === 0 ? `${stack}: all ${ofStack.length} secrets are set` : `${stack}: ${notReady} of ${ofStack.length} secrets are not set`);
+  }
   return `${lines.join("\n")}\n`;
+}
+
+/** The same as JSON, for a pipeline's gate: `ready`, and each secret's names, state and version; never a value. */
+export function formatStatusesJson(statuses: readonly SecretStatus[]): string {
+  const secrets = statuses.map((s) => ({
+    stack: s.target.stack,
+    function: s.target.functionName,
+    secret: s.target.secret,
+    store: s.target.store,
+    ...(s.target.store === "ssm" ? { parameterName: s.target.parameterName } : { secretId: s.target.secretId, key: s.target.key }),
+    state: s.state,
+    version: s.version ?? null,
+    lastModified: s.lastModified?.toISOString() ?? null,
+  }));
+  return `${JSON.stringify({ ready: statuses.every((s) => s.state === "set"), secrets }, null, 2)}\n`;
 }

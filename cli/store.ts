@@ -1,9 +1,37 @@
-import type { EnvironmentConfig } from "../config/environments";
-import { secretsManagerClientFor, ssmClientFor } from "./clients";
+import type { AwsSettings } from "./aws-settings";
+import { type NetworkSettings, secretsManagerClientFor, ssmClientFor } from "./clients";
 import { secretsManagerStore } from "./secretsmanager-store";
 import { ssmStore } from "./ssm-store";
 import type { SecretStatus } from "./status";
 import type { SecretsManagerTarget, SecretTarget, SsmTarget } from "./targets";
+import type { SecretVersion } from "./versions";
+
+/** One value `import` writes. */
+export interface ImportEntry<T extends SecretTarget = SecretTarget> {
+  readonly target: T;
+  readonly value: string;
+}
+
+/** What `import` did with one secret. */
+export interface ImportResult {
+  readonly target: SecretTarget;
+  /** The new version; undefined when the store already held the value (nothing written). */
+  readonly version: string | undefined;
+}
+
+/** An import checked against the store and ready to write. */
+export interface PreparedImport {
+  /** Writes every changed value, in order, reporting each result as it is done; stops at the first failure. */
+  write(report: (result: ImportResult) => void): Promise<void>;
+}
+
+/** What `rollback` did. */
+export interface RollbackResult {
+  /** The version whose value is current again. */
+  readonly restored: string;
+  /** The new version holding it; undefined when it was the current value already. */
+  readonly version: string | undefined;
+}
 
 /** The CLI's client of one secret store: what it does there; each store module implements it for its own targets. */
 export interface StoreClient<T extends SecretTarget> {
@@ -14,20 +42,34 @@ export interface StoreClient<T extends SecretTarget> {
   set(target: T, value: string): Promise<string>;
   /** The state of each target, in the order given; never a value. */
   statuses(targets: readonly T[]): Promise<SecretStatus[]>;
+  /** Every version of the secret, oldest first; never a value. */
+  history(target: T): Promise<SecretVersion[]>;
+  /** Makes an earlier value current again (the one `to` names, else the previous one), without it leaving the process. */
+  rollback(target: T, to: string | undefined): Promise<RollbackResult>;
+  /**
+   * Checks every entry against the store (it exists as the stack made it; the value fits)
+   * before anything is written, and returns the writes; throws, having written nothing, when any fails.
+   */
+  prepareImport(entries: readonly ImportEntry<T>[]): Promise<PreparedImport>;
 }
 
-/** Both stores of one environment. */
+/** Both stores of one stack. */
 export interface Stores {
   readonly ssm: StoreClient<SsmTarget>;
   readonly secretsmanager: StoreClient<SecretsManagerTarget>;
 }
 
-/** The stores of an environment, each with a client built for its region, endpoint and credentials. */
-export function storesFor(environment: EnvironmentConfig, env: NodeJS.ProcessEnv): Stores {
-  // SDK clients make no call until used: an environment without Secrets Manager
-  // functions never talks to Secrets Manager.
+/** The stores of a stack, each with a client built for its region, endpoint and credentials. */
+export function storesFor(settings: AwsSettings, network?: NetworkSettings): Stores {
+  // SDK clients make no call until used: a stack without Secrets Manager functions never
+  // talks to Secrets Manager.
   return {
-    ssm: ssmStore(ssmClientFor(environment, env)),
-    secretsmanager: secretsManagerStore(secretsManagerClientFor(environment, env)),
+    ssm: ssmStore(ssmClientFor(settings, network)),
+    secretsmanager: secretsManagerStore(secretsManagerClientFor(settings, network)),
   };
+}
+
+/** The store client of a target's store. */
+export function storeOf<T extends SecretTarget>(stores: Stores, target: T): StoreClient<T> {
+  return (target.store === "ssm" ? stores.ssm : stores.secretsmanager) as unknown as StoreClient<T>;
 }

@@ -1,11 +1,11 @@
-import { environments as configuredEnvironments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { defaultParameterPrefix, defaultSecretName, parameterName, type SecretStore } from "../constructs/naming";
-import { ConfigurationError, validateEnvironment } from "../config/validate";
-import { CliError } from "./errors";
+import type { CliFunctionRecord } from "../constructs/cli-record";
+import { CliError, shownArgument } from "./errors";
+import type { SynthesizedStack } from "./synthesis";
 
 /** One secret of one function, kept in its own SSM SecureString parameter. */
 export interface SsmTarget {
   readonly store: "ssm";
+  readonly stack: string;
   readonly functionName: string;
   readonly secret: string;
   /** Full SSM parameter name. */
@@ -18,74 +18,68 @@ export interface SsmTarget {
  */
 export interface SecretsManagerTarget {
   readonly store: "secretsmanager";
+  readonly stack: string;
   readonly functionName: string;
   readonly secret: string;
   /** Name of the function's Secrets Manager secret. */
   readonly secretId: string;
-  /** The key of the secret's JSON that holds this secret (its configured name). */
+  /** The key of the secret's JSON that holds this secret. */
   readonly key: string;
 }
 
-/** One secret of one function of one environment, as the stacks create it. */
+/** One secret of one function of one stack, as the stack's record names it. */
 export type SecretTarget = SsmTarget | SecretsManagerTarget;
 
-/** The configuration the CLI works from; tests pass their own. */
-export type Environments = Readonly<Record<string, EnvironmentConfig>>;
-
-export const defaultEnvironments: Environments = configuredEnvironments;
-
-/**
- * The environment of that name, checked as main.ts checks it, or a usage error listing
- * the known ones or naming the configuration mistake.
- */
-export function findEnvironment(environments: Environments, name: string | undefined): EnvironmentConfig {
-  const config = name === undefined || !Object.hasOwn(environments, name) ? undefined : environments[name];
-  if (!config) {
-    throw new CliError(`unknown environment ${JSON.stringify(name ?? "")}; known: ${Object.keys(environments).join(", ")}`);
-  }
-  try {
-    validateEnvironment(name!, config);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw new CliError(error.message);
-    throw error;
-  }
-  return config;
+/** Every secret of every function of the stack, in the record's order, whatever its store. */
+export function secretTargets(stack: SynthesizedStack): SecretTarget[] {
+  return stack.functions.flatMap((fn) => functionTargets(stack, fn));
 }
 
-/** Every secret of every function of the environment, in configuration order, whatever its store. */
-export function secretTargets(environment: EnvironmentConfig): SecretTarget[] {
-  return environment.functions.flatMap((fn) => fn.secrets.map((secret) => toTarget(fn, secret)));
+/** Every secret of one function. */
+export function functionTargets(stack: SynthesizedStack, fn: CliFunctionRecord): SecretTarget[] {
+  return fn.secrets.map((secret): SecretTarget => {
+    const base = { stack: stack.name, functionName: fn.functionName, secret: secret.name };
+    return "parameterName" in secret
+      ? { ...base, store: "ssm", parameterName: secret.parameterName }
+      : { ...base, store: "secretsmanager", secretId: secret.secretId, key: secret.key };
+  });
 }
 
-/** One configured secret, or a usage error naming what is unknown and what exists. */
-export function findSecret(environment: EnvironmentConfig, envName: string, functionName: string | undefined, secret: string | undefined): SecretTarget {
-  const fn = environment.functions.find((f) => f.functionName === functionName);
-  if (!fn) {
+/** The function of that name in the stack, or a usage error listing the stack's functions. */
+export function findFunction(stack: SynthesizedStack, functionName: string | undefined): CliFunctionRecord {
+  const matches = stack.functions.filter((f) => f.functionName === functionName);
+  if (matches.length === 0) {
     throw new CliError(
-      `unknown function ${JSON.stringify(functionName ?? "")} in ${envName}; known: ${environment.functions.map((f) => f.functionName).join(", ")}`,
+      `unknown function ${shownArgument(functionName)} in stack ${stack.name}; known: ${stack.functions.map((f) => f.functionName).join(", ")}`,
     );
   }
-  if (secret === undefined || !fn.secrets.includes(secret)) {
-    throw new CliError(`unknown secret ${JSON.stringify(secret ?? "")} of ${fn.functionName}; known: ${fn.secrets.join(", ")}`);
+  if (matches.length > 1) {
+    throw new CliError(
+      `${matches.length} SecureLambdas of stack ${stack.name} are named ${functionName} (${matches.map((f) => f.constructPath).join(", ")}): rename one`,
+    );
   }
-  return toTarget(fn, secret);
+  const fn = matches[0]!;
+  // A name Terraform resolves at plan (a TerraformVariable) is not what AWS knows the function by.
+  if (fn.functionName.includes("${"))
+    throw new CliError(`the function of ${fn.constructPath} is named at plan (${fn.functionName}): the CLI cannot address it`);
+  return fn;
+}
+
+/** One secret of a function, or a usage error naming what is unknown and what exists. */
+export function findSecret(stack: SynthesizedStack, functionName: string | undefined, secret: string | undefined): SecretTarget {
+  const fn = findFunction(stack, functionName);
+  const target = functionTargets(stack, fn).find((t) => t.secret === secret);
+  if (!target) {
+    throw new CliError(
+      `unknown secret ${shownArgument(secret)} of ${fn.functionName}; known: ${fn.secrets.map((s) => s.name).join(", ") || "none"} (a secret added since the last synth needs cdktf synth again)`,
+    );
+  }
+  if (targetLabel(target).includes("${"))
+    throw new CliError(`${target.secret} of ${fn.functionName} is named at plan (${targetLabel(target)}): the CLI cannot address it`);
+  return target;
 }
 
 /** How the CLI names a target to the operator: `/fn/github_token`, or `fn/secrets key github_token`. */
 export function targetLabel(target: SecretTarget): string {
   return target.store === "ssm" ? target.parameterName : `${target.secretId} key ${target.key}`;
-}
-
-// The names come from the shared naming rule, as the construct and the runtime derive them.
-function toTarget(fn: FunctionConfig, secret: string): SecretTarget {
-  const store: SecretStore = fn.store ?? "ssm";
-  if (store === "secretsmanager") {
-    return { store, functionName: fn.functionName, secret, secretId: defaultSecretName(fn.functionName), key: secret };
-  }
-  return {
-    store,
-    functionName: fn.functionName,
-    secret,
-    parameterName: parameterName(defaultParameterPrefix(fn.functionName), secret),
-  };
 }

@@ -1,7 +1,8 @@
 /**
  * The one configuration file: every environment, and the functions and secrets in it.
- * `main.ts` builds a stack per environment from it; the secrets CLI reads it to know
- * which functions and secrets exist. It holds names only, never a secret value.
+ * `main.ts` builds a stack per environment from it; the secrets CLI then finds the
+ * functions and secrets in the synthesized stacks, not here. It holds names only, never a
+ * secret value.
  */
 import type { SecretStore } from "../constructs/naming";
 

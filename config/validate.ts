@@ -1,5 +1,6 @@
 import { SECRET_STORES } from "../constructs/naming";
-import { isPlainObject, show, type Fail } from "../constructs/values";
+import { isPlainObject, type Fail } from "../constructs/values";
+import { show } from "../constructs/show";
 import type { EnvironmentConfig, FunctionConfig } from "./environments";
 
 /**

@@ -1,3 +1,5 @@
+import { redact } from "./show";
+
 /**
  * The one error raised for invalid SecureLambda input at synth time.
  * Its message names where (construct path), what (prop and value) and what is allowed;
@@ -19,11 +21,15 @@ export class SecureLambdaValidationError extends Error {
 
 /** One value the secret-leak guard refused: where it is and why, never what it is. */
 export interface LeakFinding {
-  /** Terraform address of the resource, e.g. `aws_lambda_function.notifier_Function_1A2B3C4D`. */
+  /** Terraform address (`aws_lambda_function.notifier_Function_1A2B3C4D`, `output.url`, `provider.aws`), or a deployed file's path. */
   readonly address: string;
   /** Construct path of the resource. */
   readonly constructPath: string;
-  /** Environment variable name, or the argument that holds a value (`value`, `value_wo`; `secret_string`, `secret_string_wo`, `secret_binary`). */
+  /**
+   * Environment variable name, the argument that holds a value (`value`, `value_wo`;
+   * `secret_string`, `secret_string_wo`, `secret_binary`), the path of any other argument
+   * (`tags.team`), or a file's name in the function's zip.
+   */
   readonly variable: string;
   /** Ids of the rules that fired (each its file's name under `constructs/leak-guard/rules/`). */
   readonly rules: readonly string[];
@@ -41,7 +47,11 @@ export class SecretLeakError extends Error {
   readonly findings: readonly LeakFinding[];
 
   constructor(stackName: string, findings: readonly LeakFinding[]) {
-    const lines = findings.map((f) => `  - ${f.address} (${f.constructPath}), variable ${f.variable}: ${f.problems.join("; ")} [${f.rules.join(", ")}]`);
+    // Every name is redacted: a token used as a construct id or a map key is not printed by its own refusal.
+    const lines = findings.map((f) => {
+      const where = f.constructPath === f.address ? redact(f.address) : `${redact(f.address)} (${redact(f.constructPath)})`;
+      return `  - ${where}, variable ${redact(f.variable)}: ${f.problems.join("; ")} [${f.rules.join(", ")}]`;
+    });
     super(
       [
         `secret-leak guard: stack "${stackName}" would put secrets into infrastructure code:`,

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import type { Construct } from "constructs";
 import { DefaultTokenResolver, StringConcat, TerraformStack, Token, Tokenization } from "./tf";
-import { show, type Fail } from "./values";
+import type { Fail } from "./values";
+import { show } from "./show";
 
 /** The kinds of EC2 id checked here, by their prefix. */
 export type NetworkIdPrefix = "vpc" | "subnet" | "sg";

@@ -30,7 +30,7 @@ export interface SecretParametersProps {
  *   the provider then sends an empty value (it reads `value_wo` only when `value_wo_version`
  *   changes), which SSM refuses; and the secrets CLI writes them back exactly as they are.
  * A deliberate change of one of them is made with `terraform apply -replace=<address>`
- * followed by `npm run secrets -- set` again (README: "What Terraform sees and keeps").
+ * followed by `secure-lambda set` again (README: "What Terraform sees and keeps").
  * Tags are not here: the provider updates them with the tagging API, never PutParameter.
  */
 export const PARAMETER_IGNORED_CHANGES = [
@@ -45,22 +45,22 @@ export const PARAMETER_IGNORED_CHANGES = [
   "insecure_value",
 ] as const;
 
+/** The stack the secrets CLI knows a secret's stack by: its name (`<stack>` in `secure-lambda set <stack> ...`). */
+export function stackName(scope: Construct): string {
+  return TerraformStack.of(scope).node.id;
+}
+
 /**
  * One SecureString parameter per secret, holding only the placeholder. Construct ids are
  * `Parameter-<secret>` under `scope`: they name the Terraform resources, so changing them
  * would replace the parameters and lose the values set out of band.
  */
-/** The environment the secrets CLI knows a stack by: the stack's name (in the CLI's own examples, `<env>`). */
-export function stackName(scope: Construct): string {
-  return TerraformStack.of(scope).node.id;
-}
-
 export function createSecretParameters(scope: Construct, props: SecretParametersProps): Record<string, SsmParameter> {
   const parameters: Record<string, SsmParameter> = {};
   for (const secret of props.secrets) {
     parameters[secret] = new SsmParameter(scope, `Parameter-${secret}`, {
       name: parameterName(props.parameterPrefix, secret),
-      description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band: npm run secrets -- set ${stackName(scope)} ${props.functionName} ${secret}`,
+      description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band, in the app's directory: npx --no secure-lambda set ${stackName(scope)} ${props.functionName} ${secret}`,
       type: "SecureString",
       keyId: props.keyArn,
       // Write-only (Terraform >= 1.11): the provider sends it to SSM at create time and keeps

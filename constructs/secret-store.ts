@@ -2,7 +2,8 @@
 import { SECRET_STORES } from "./naming";
 import type { SecretRotation } from "./secrets-manager-secret";
 import { Token } from "./tf";
-import { isPlainObject, show, type Fail } from "./values";
+import { isPlainObject, type Fail } from "./values";
+import { show } from "./show";
 
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
 const SCHEDULE = /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/;

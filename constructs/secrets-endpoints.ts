@@ -4,7 +4,7 @@ import { SECRET_STORES, type SecretStore } from "./naming";
 import { checkNetworkId, checkNetworkIdList, isListToken, type KeyedId } from "./network-ids";
 import { SecurityGroup, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
 import { checkTags, failAt, isUnresolved } from "./validation";
-import { show } from "./values";
+import { show } from "./show";
 
 const HTTPS_PORT = 443;
 

@@ -4,7 +4,7 @@ import { SecureLambdaValidationError } from "./errors";
 import { keyAliasName } from "./naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { Annotations, KmsAlias, KmsKey, Lazy, Token, type TerraformResourceLifecycle } from "./tf";
-import { show } from "./values";
+import { show } from "./show";
 
 const MIN_DELETION_WINDOW_DAYS = 7;
 const MAX_DELETION_WINDOW_DAYS = 30;

@@ -1,4 +1,5 @@
 import type { Construct } from "constructs";
+import { SecretLeakGuard } from "./leak-guard/guard";
 import { defaultSecretName, PLACEHOLDER_STAGE, PLACEHOLDER_WRITE_VERSION, placeholderSecretJson } from "./naming";
 import { stackName } from "./secret-parameters";
 import { SecretsmanagerSecret, SecretsmanagerSecretRotation, SecretsmanagerSecretVersion } from "./tf";
@@ -56,7 +57,7 @@ export function createSecretsManagerSecret(scope: Construct, props: SecretsManag
   const secretName = defaultSecretName(props.functionName);
   const secret = new SecretsmanagerSecret(scope, "Secret", {
     name: secretName,
-    description: `Secrets of ${props.functionName}, one JSON key each. Terraform only creates it with placeholders; set each value out of band: npm run secrets -- set ${stackName(scope)} ${props.functionName} <secret>`,
+    description: `Secrets of ${props.functionName}, one JSON key each. Terraform only creates it with placeholders; set each value out of band, in the app's directory: npx --no secure-lambda set ${stackName(scope)} ${props.functionName} <secret>`,
     kmsKeyId: props.keyArn,
     recoveryWindowInDays: props.protect ? PROTECTED_RECOVERY_DAYS : UNPROTECTED_RECOVERY_DAYS,
     tags: props.tags,
@@ -78,6 +79,8 @@ export function createSecretsManagerSecret(scope: Construct, props: SecretsManag
     // (`version_stages`: the first version also holds AWSCURRENT until the first `set`).
     lifecycle: { ignoreChanges: [...SECRET_VERSION_IGNORED_CHANGES], preventDestroy: props.protect || undefined },
   });
+  // The guard holds this version to exactly this JSON: the declared names, each the placeholder, no other key.
+  SecretLeakGuard.recordWritten(version, "secret_string_wo", placeholderSecretJson(props.secrets));
   const rotation = props.rotation
     ? new SecretsmanagerSecretRotation(scope, "SecretRotation", {
         secretId: secret.id,

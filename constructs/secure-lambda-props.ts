@@ -5,7 +5,8 @@ import { defaultParameterPrefix, type SecretStore } from "./naming";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
 import { failAt, validateSecureLambdaProps, type CheckedPlacement, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
-import { isPlainObject, show } from "./values";
+import { isPlainObject } from "./values";
+import { show } from "./show";
 import type { VpcPlacement } from "./vpc-placement";
 
 /** Properties of a {@link SecureLambda}. */

@@ -3,10 +3,12 @@ import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
 import { bundleArchive } from "./bundle-archive";
 import { bundle, BundlingError, type Bundle } from "./bundling";
+import { recordForCli } from "./cli-manifest";
 import { createDeadLetterTarget, type DeadLetterTarget } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
+import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
 import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
@@ -102,6 +104,7 @@ export class SecureLambda extends Construct {
     declareTargetVersions(this);
     // Every check, before anything is made: bad props leave no resource and no bundle behind.
     const settings = resolveSettings(this, props);
+    warnIfStormCannotFit(this, settings);
     this.parameterPrefix = settings.parameterPrefix;
     this.guardStack();
     const code = this.bundleEntry(settings);
@@ -121,8 +124,11 @@ export class SecureLambda extends Construct {
     this.executionRole = this.createRole(settings, { store, deadLetter, variables, functionArn });
     this.role = this.executionRole.role;
     this.function = this.createFunction(settings, { code, variables, deadLetter });
+    // The guard exempts these names from its randomness rule only as written here, never by their name alone.
+    for (const [variable, value] of Object.entries(this.storeVariables(settings, store))) SecretLeakGuard.recordWritten(this.function, variable, value);
     this.allowLiteralEnvironment(props.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
+    recordForCli(this, { ...settings, kmsKey: this.key.keyArn });
   }
 
   /** The SSM parameter name of one of this function's secrets. */
@@ -203,13 +209,16 @@ export class SecureLambda extends Construct {
     return { parameters: {}, secretsManager };
   }
 
-  /** The user's plain variables and the store's names: never a value. */
+  /** The user's plain variables, the store's names and the loader's time budget: never a value. */
   private environmentVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
+    return { ...settings.environment, ...this.storeVariables(settings, store), ...loaderVariables(settings) };
+  }
+
+  /** The variables that name the store: `<SECRET>_PARAM_NAME`s, or `SECRETS_MANAGER_SECRET_ID`. */
+  private storeVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
+    if (store.secretsManager) return { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName };
     const parameterSecrets = settings.store === "ssm" ? settings.secrets : [];
-    const storeVariables = store.secretsManager
-      ? { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName }
-      : Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
-    return { ...settings.environment, ...storeVariables };
+    return Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
   }
 
   /** The execution role, granted exactly what this function needs and nothing else. */

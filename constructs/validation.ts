@@ -10,12 +10,15 @@
 import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
-import { PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
+import { loaderVariables } from "./loader-settings";
+import { defaultSecretName, PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR, type SecretStore } from "./naming";
 import type { ISecretsKey } from "./secrets-key";
 import { checkStoreProps } from "./secret-store";
 import type { SecureLambdaProps } from "./secure-lambda-props";
 import { Token } from "./tf";
-import { isPlainObject, show, type Fail } from "./values";
+import { isPlainObject, type Fail } from "./values";
+import { show } from "./show";
+import { knownTokenFormat, looksRandomName } from "./token-formats";
 import { checkVpcPlacement, type VpcPlacement } from "./vpc-placement";
 
 /** Runtimes the construct can bundle for (esbuild target follows the runtime). */
@@ -112,7 +115,7 @@ export function validateSecureLambdaProps(scope: Construct, props: SecureLambdaP
   checkEnvironmentShape(fail, settings.environment);
   const variables = checkSecrets(fail, settings);
   checkEnvironmentNames(fail, settings.environment, variables);
-  checkEnvironmentSize(fail, settings);
+  checkEnvironmentSize(fail, settings, props.store ?? "ssm");
   checkSwitches(fail, props);
   checkKey(fail, props);
   checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
@@ -135,7 +138,10 @@ export function checkTags(fail: Fail, tags: unknown): void {
   if (entries.length > MAX_TAGS) fail("tags", `${entries.length} tags: AWS allows at most ${MAX_TAGS} per resource`);
   for (const [key, value] of entries) {
     if (!isUnresolved(key) && (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH || /^aws:/i.test(key))) {
-      fail("tags", `tag ${show(key)}: allowed are names of 1 to ${MAX_TAG_KEY_LENGTH} characters that do not start with "aws:"`);
+      fail(
+        "tags",
+        `tag ${show(key, { min: 1, max: MAX_TAG_KEY_LENGTH })}: allowed are names of 1 to ${MAX_TAG_KEY_LENGTH} characters that do not start with "aws:"`,
+      );
     }
     if (typeof value !== "string" || (!isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH)) {
       fail("tags", `tag ${show(key)} has value ${show(value)}: allowed are string values of at most ${MAX_TAG_VALUE_LENGTH} characters`);
@@ -154,10 +160,10 @@ function requireKnown(fail: Fail, prop: string, value: unknown, because: string)
 function checkNames(fail: Fail, props: ValidatedProps): void {
   const { functionName, roleName } = props;
   if (!isUnresolved(functionName) && (typeof functionName !== "string" || !FUNCTION_NAME.test(functionName))) {
-    fail("functionName", `${show(functionName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`);
+    fail("functionName", `${show(functionName, { chars: /[A-Za-z0-9_-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`);
   }
   if (!isUnresolved(roleName) && (typeof roleName !== "string" || !ROLE_NAME.test(roleName))) {
-    fail("roleName", `${show(roleName)}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`);
+    fail("roleName", `${show(roleName, { chars: /[\w+=,.@-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`);
   }
 }
 
@@ -169,7 +175,7 @@ function checkCode(fail: Fail, props: ValidatedProps): void {
     fail("entry", `${show(entry)}: allowed is the path of the handler's TypeScript or JavaScript file`);
   }
   if (!isUnresolved(handler) && (typeof handler !== "string" || !HANDLER_EXPORT.test(handler))) {
-    fail("handler", `${show(handler)}: allowed is the name of an exported function (a JavaScript identifier)`);
+    fail("handler", `${show(handler, { chars: /[A-Za-z0-9_$]/, min: 1 })}: allowed is the name of an exported function (a JavaScript identifier)`);
   }
   requireKnown(fail, "runtime", runtime, "the bundle targets its Node.js version");
   if (!(SUPPORTED_RUNTIMES as readonly unknown[]).includes(runtime)) {
@@ -205,7 +211,7 @@ function checkPrefix(fail: Fail, prefix: unknown, isDefault: boolean): void {
   if (typeof prefix !== "string" || !PREFIX.test(prefix)) {
     fail(
       "parameterPrefix",
-      `${show(prefix)}${origin}: allowed is a path such as "/team/app": it starts with "/", has no trailing or double "/", and its segments use only A-Z, a-z, 0-9, _, . and -`,
+      `${show(prefix, { chars: /[A-Za-z0-9_./-]/, min: 2 })}${origin}: allowed is a path such as "/team/app": it starts with "/", has no trailing or double "/", and its segments use only A-Z, a-z, 0-9, _, . and -`,
     );
   }
   if (/^\/(aws|ssm)/i.test(prefix)) {
@@ -216,10 +222,21 @@ function checkPrefix(fail: Fail, prefix: unknown, isDefault: boolean): void {
 function checkSecretList(fail: Fail, secrets: unknown): void {
   requireKnown(fail, "secrets", secrets, "each secret gets a parameter (or a key of the secret) and a variable of its own");
   if (!Array.isArray(secrets)) fail("secrets", `${show(secrets)}: allowed is an array of secret names`);
-  for (const secret of secrets as unknown[]) {
+  for (const [index, secret] of (secrets as unknown[]).entries()) {
     requireKnown(fail, "secrets", secret, "each secret gets a parameter (or a key of the secret) and a variable of its own");
     if (typeof secret !== "string" || !SECRET_NAME.test(secret)) {
-      fail("secrets", `${show(secret)}: allowed are names of A-Z, a-z, 0-9, _, . and - (one SSM name segment)`);
+      fail(
+        "secrets",
+        `entry ${index + 1}, ${show(secret, { chars: /[A-Za-z0-9_.-]/, min: 1 })}: allowed are names of A-Z, a-z, 0-9, _, . and - (one SSM name segment)`,
+      );
+    }
+    // A name becomes a parameter name, a variable, a Terraform address and a policy resource:
+    // a token pasted where its name belongs would be in all of them (and in cdktf.out, the plan, git).
+    if (knownTokenFormat(secret) !== undefined || looksRandomName(secret)) {
+      fail(
+        "secrets",
+        `entry ${index + 1}, ${show(secret)}: a secret's name belongs here, not its value (e.g. "github_token"); set the value out of band with npm run secrets -- set <env> <function> <secret>`,
+      );
     }
   }
 }
@@ -276,7 +293,10 @@ function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, 
       fail("environment", `variable ${show(name)} collides with the parameter-name variable of secret ${show(secret)}; the construct sets it`);
     }
     if (!ENV_NAME.test(name)) {
-      fail("environment", `variable ${show(name)}: allowed names start with a letter and use only letters, digits and _ (at least 2 characters)`);
+      fail(
+        "environment",
+        `variable ${show(name, { chars: /[a-zA-Z0-9_]/, min: 2 })}: allowed names start with a letter and use only letters, digits and _ (at least 2 characters)`,
+      );
     }
     if (isReservedEnvName(name)) {
       fail("environment", `variable ${show(name)} is reserved by the Lambda runtime (${describeReserved()})`);
@@ -290,14 +310,24 @@ function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, 
   }
 }
 
-/** Lambda's 4 KB counts every name and value; a value known only at plan counts when Lambda sees it. */
-function checkEnvironmentSize(fail: Fail, props: ValidatedProps): void {
+/**
+ * Lambda's 4 KB counts every name and value the function gets: the user's, the store's names
+ * (each `<SECRET>_PARAM_NAME`, or the secret's id) and the loader's budget; a value known only
+ * at plan counts when Lambda sees it.
+ */
+function checkEnvironmentSize(fail: Fail, props: ValidatedProps, store: SecretStore): void {
   const bytesOf = (text: string): number => (isUnresolved(text) ? 0 : Buffer.byteLength(text));
+  const storeVariables: Record<string, string> =
+    store === "ssm"
+      ? Object.fromEntries(props.secrets.map((secret) => [paramNameEnvVar(secret), parameterName(props.parameterPrefix, secret)]))
+      : props.secrets.length > 0
+        ? { [SECRET_ID_ENV_VAR]: defaultSecretName(props.functionName) }
+        : {};
+  const variables = { ...props.environment, ...storeVariables, ...loaderVariables({ ...props, store }) };
   let bytes = 0;
-  for (const [name, value] of Object.entries(props.environment)) bytes += bytesOf(name) + bytesOf(value);
-  for (const secret of props.secrets) bytes += bytesOf(paramNameEnvVar(secret)) + bytesOf(parameterName(props.parameterPrefix, secret));
+  for (const [name, value] of Object.entries(variables)) bytes += bytesOf(name) + bytesOf(value);
   if (bytes > MAX_ENVIRONMENT_BYTES) {
-    fail("environment", `variables and parameter names take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes in all`);
+    fail("environment", `variables, parameter names and the loader's budget take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes in all`);
   }
 }
 

@@ -5,24 +5,11 @@
  * Like `naming.ts`, this module stays free of cdktf and AWS SDK imports: code that
  * must not load cdktf (the CLI, the configuration check, the function's bundle) imports it too.
  */
-
 /**
  * The one failure type of every check: throws the caller's error for one prop (or
  * configuration field), saying what is wrong with it and what is allowed.
  */
 export type Fail = (prop: string, problem: string) => never;
-
-/**
- * A value as an error message shows it: strings quoted and cut at 80 characters (never a
- * whole pasted secret), numbers, booleans, null and undefined as they are, anything else
- * by its kind.
- */
-export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean") return String(value);
-  if (Array.isArray(value)) return value.length === 0 ? "an empty array" : "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
 
 /** True for an object that is neither null nor an array: a record of names to values. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

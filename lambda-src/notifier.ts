@@ -1,4 +1,4 @@
-import { createSecretsLoader } from "./secrets";
+import { createSecretsLoader, type InvocationContext } from "./secrets";
 
 // Module scope: created once per execution environment, so warm invocations reuse the cache.
 const secrets = createSecretsLoader(["github_token", "slack_webhook_url"]);
@@ -15,48 +15,61 @@ export class NotifierError extends Error {
 }
 
 /** Posts the number of open issues of a repository (GITHUB_REPOSITORY) to a Slack webhook. */
-export async function handler(): Promise<{ openIssues: number }> {
+export async function handler(_event: unknown, context?: InvocationContext): Promise<{ openIssues: number }> {
   const repo = process.env.GITHUB_REPOSITORY;
   if (!repo) throw new NotifierError("environment variable GITHUB_REPOSITORY is not set");
   const api = (process.env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
-  const { github_token: token, slack_webhook_url: webhook } = await secrets.getAll();
+  // The context bounds the secrets' read by the invocation's remaining time.
+  let values = await secrets.getAll(context);
+  const target = `GitHub API (GET /repos/${repo})`;
+  const getRepository = (token: string) =>
+    call(target, `${api}/repos/${repo}`, {
+      headers: {
+        accept: "application/vnd.github+json",
+        authorization: `Bearer ${token}`,
+        "user-agent": "secure-lambda-notifier",
+        "x-github-api-version": "2022-11-28",
+      },
+    });
 
-  const repository = await call(`GitHub API (GET /repos/${repo})`, `${api}/repos/${repo}`, {
-    headers: {
-      accept: "application/vnd.github+json",
-      authorization: `Bearer ${token}`,
-      "user-agent": "secure-lambda-notifier",
-      "x-github-api-version": "2022-11-28",
-    },
-  });
-  const openIssues = ((await repository.json()) as { open_issues_count?: unknown }).open_issues_count;
-  if (typeof openIssues !== "number") throw new NotifierError(`GitHub API (GET /repos/${repo}) answered without open_issues_count`);
+  let repository = await getRepository(values.github_token);
+  if (repository.status === 401) {
+    // The token was rotated since it was cached: read the secrets once more (at most one
+    // forced read per 30 s per execution environment) and try once again.
+    await repository.body?.cancel();
+    values = await secrets.refresh(context);
+    repository = await getRepository(values.github_token);
+  }
+  const openIssues = ((await ok(target, repository).json()) as { open_issues_count?: unknown }).open_issues_count;
+  if (typeof openIssues !== "number") throw new NotifierError(`${target} answered without open_issues_count`);
 
   // The webhook URL is itself a secret: it is named "Slack webhook" everywhere below.
-  await call("Slack webhook", webhook, {
+  const posted = await call("Slack webhook", values.slack_webhook_url, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ text: `${repo} has ${openIssues} open issues` }),
   });
+  await ok("Slack webhook", posted).body?.cancel();
   console.log(JSON.stringify({ message: "notified", repo, openIssues }));
   return { openIssues };
 }
 
-/** fetch, with a timeout and errors that name `target` instead of quoting the URL or the response. */
+/** fetch, with a timeout and errors that name `target` instead of quoting the URL. */
 async function call(target: string, url: string, init: RequestInit): Promise<Response> {
-  let response: Response;
   try {
-    response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
   } catch (error) {
     // fetch's own errors can quote the URL; keep only their code.
     throw new NotifierError(`${target} could not be reached: ${networkCode(error)}`);
   }
-  if (!response.ok) {
-    // The body is drained, not quoted: an error page may echo what was sent.
-    await response.body?.cancel();
-    throw new NotifierError(`${target} answered ${response.status}`);
-  }
-  return response;
+}
+
+/** The response, if it is a success; else an error naming `target` and the status. */
+function ok(target: string, response: Response): Response {
+  if (response.ok) return response;
+  // The body is left unread, never quoted: an error page may echo what was sent.
+  void response.body?.cancel();
+  throw new NotifierError(`${target} answered ${response.status}`);
 }
 
 function networkCode(error: unknown): string {

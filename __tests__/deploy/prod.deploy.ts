@@ -77,6 +77,12 @@ test("a moto of another account is refused before any change: allowed_account_id
       const plan = elsewhere.run(["plan", "-input=false", "-no-color"]);
       expect(plan.code).toBe(1);
       expect(plan.stderr).toMatch(/AWS account ID not allowed: 123456789012/);
+      // The secrets CLI keeps the same promise: prod cannot be written with another account's credentials.
+      const set = await elsewhere.secrets(["set", ENV, FUNCTION, "github_token"], TOKEN);
+      expect(set.code).toBe(1);
+      expect(set.stderr).toBe(
+        `error: the credentials are of account 123456789012, but stack "${ENV}" may be written only in ${PROD.accountId} (its provider's allowed_account_ids): nothing was written; use credentials of ${PROD.accountId}\n`,
+      );
     } finally {
       elsewhere.remove();
     }

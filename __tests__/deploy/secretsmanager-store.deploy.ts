@@ -71,7 +71,13 @@ test("init and apply create the secret, its placeholder version labelled with ou
   expect(await stagesByVersion()).toEqual({ [terraformVersionId()]: ["AWSCURRENT", PLACEHOLDER_STAGE] });
   expect(await current()).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: PLACEHOLDER_VALUE });
   const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
-  expect(config.Environment?.Variables).toEqual({ GITHUB_API_URL: receiver.url, GITHUB_REPOSITORY: REPO, SECRETS_MANAGER_SECRET_ID: SECRET_ID });
+  expect(config.Environment?.Variables).toEqual({
+    GITHUB_API_URL: receiver.url,
+    GITHUB_REPOSITORY: REPO,
+    SECRETS_MANAGER_SECRET_ID: SECRET_ID,
+    // The loader's budget, from the function's 10 s timeout.
+    SECRETS_LOADER_TIMEOUT_MS: "9000",
+  });
 });
 
 test("the state holds no secret string, not even the placeholder JSON: secret_string_wo is write-only", () => {
@@ -96,6 +102,26 @@ test("set three times: AWSCURRENT moves to the CLI's versions; Terraform's versi
   expect((await stack.secrets(["status", ENV])).code).toBe(0);
 });
 
+test("history then rollback of github_token: its first value is current again, the webhook kept, with the compare-and-set of set", async () => {
+  const history = await stack.secrets(["history", ENV, FUNCTION, "github_token", "--json"]);
+  expect(history.code).toBe(0);
+  const versions = JSON.parse(history.stdout).versions as Array<{ state: string; changed: boolean; current: boolean; labels: string[] }>;
+  expect(versions.map((v) => [v.state, v.changed, v.current])).toEqual([
+    ["placeholder", true, false],
+    ["set", true, false],
+    ["set", false, false],
+    ["set", true, true],
+  ]);
+  expect(versions[0]!.labels).toContain(PLACEHOLDER_STAGE);
+  const rollback = await stack.secrets(["rollback", ENV, FUNCTION, "github_token"]);
+  expect([rollback.code, rollback.stderr]).toEqual([0, ""]);
+  expect(rollback.stdout).toMatch(new RegExp(`^${SECRET_ID} key github_token: rolled back to the value of version \\S+, now version \\S+\\n$`));
+  expect(await current()).toEqual({ github_token: TOKENS[0], slack_webhook_url: `${receiver.url}${WEBHOOK_PATH}` });
+  // Terraform's version still keeps only its own label.
+  expect((await stagesByVersion())[terraformVersionId()]).toEqual([PLACEHOLDER_STAGE]);
+  for (const run of [history, rollback]) expect(run.stdout + run.stderr).not.toMatch(/fake-gh-token|fake-slack/);
+});
+
 test("a plan then changes nothing but what moto does not model; an apply keeps the values", async () => {
   const { changes } = stack.plan("after-set.tfplan");
   expect(untoleratedChanges(changes)).toEqual([]);
@@ -103,7 +129,7 @@ test("a plan then changes nothing but what moto does not model; an apply keeps t
   expect(changes.filter((c) => c.type.startsWith("aws_secretsmanager_"))).toEqual([]);
   stack.ok(["apply", "-auto-approve", "-input=false", "-no-color", "after-set.tfplan"]);
   expect(untoleratedChanges(stack.plan("after-apply.tfplan").changes)).toEqual([]);
-  expect((await current()).github_token).toBe(TOKENS[1]);
+  expect((await current()).github_token).toBe(TOKENS[0]);
 });
 
 test("even if the placeholder version were gone, Terraform's new one could not take AWSCURRENT from the real values", async () => {
@@ -117,7 +143,7 @@ test("even if the placeholder version were gone, Terraform's new one could not t
   const after = terraformVersionId();
   expect(after).not.toBe(before);
   expect((await stagesByVersion())[after]).toEqual([PLACEHOLDER_STAGE]);
-  expect((await current()).github_token).toBe(TOKENS[1]);
+  expect((await current()).github_token).toBe(TOKENS[0]);
 });
 
 test("no file Terraform or cdktf wrote holds a real value: state, its backup, the saved plans and their show -json", () => {
@@ -128,13 +154,13 @@ test("no file Terraform or cdktf wrote holds a real value: state, its backup, th
   );
 });
 
-test("the deployed bundle, run with its deployed environment, reads the current values from moto", async () => {
+test("the deployed bundle, run with its deployed environment, reads the current values from moto (the rolled-back token)", async () => {
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 3 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
   const run = await stack.invokeDeployed(lambda, FUNCTION, environments.stg.region, { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url });
   expect(run.results).toEqual([{ ok: true, value: { openIssues: 3 } }]);
-  expect(receiver.requests[0]?.headers.authorization).toBe(`Bearer ${TOKENS[1]}`);
-  expect(run.stdout + run.stderr).not.toContain(TOKENS[1]);
+  expect(receiver.requests[0]?.headers.authorization).toBe(`Bearer ${TOKENS[0]}`);
+  expect(run.stdout + run.stderr).not.toContain(TOKENS[0]);
 });
 
 test("destroy removes the stack", async () => {

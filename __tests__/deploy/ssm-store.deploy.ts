@@ -24,6 +24,8 @@ const FUNCTION = "notifier-dev";
 const REPO = "octo-org/octo-repo";
 // Obviously fake, distinctive values to search every file for.
 const TOKEN = "fake-gh-token-deploy-5b1e0c";
+// A second value set over the first, then rolled back: the function must read TOKEN again.
+const TOKEN_MISTYPED = "fake-gh-token-deploy-mistyped-77aa";
 const WEBHOOK_SECRET_PART = "fake-slack-hook-deploy-a93d";
 const WEBHOOK_PATH = `/services/T0FAKE/B0FAKE/${WEBHOOK_SECRET_PART}`;
 const PARAMETERS = [`/${FUNCTION}/github_token`, `/${FUNCTION}/slack_webhook_url`];
@@ -123,6 +125,8 @@ test("the function's environment holds parameter names only, encrypted with the 
     GITHUB_REPOSITORY: REPO,
     GITHUB_TOKEN_PARAM_NAME: PARAMETERS[0],
     SLACK_WEBHOOK_URL_PARAM_NAME: PARAMETERS[1],
+    // The loader's budget, from the function's 10 s timeout.
+    SECRETS_LOADER_TIMEOUT_MS: "9000",
   });
   const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string }>;
   expect(config.KMSKeyArn).toBe(key!.arn);
@@ -148,6 +152,28 @@ test("npm run secrets -- set writes the real values into the parameters Terrafor
   expect(status.stdout + status.stderr + token.stdout + token.stderr).not.toContain(TOKEN);
 });
 
+test("history then rollback after a second set: the first value is current again, as a new version, and no value is printed", async () => {
+  expect((await stack.secrets(["set", ENV, FUNCTION, "github_token"], TOKEN_MISTYPED)).code).toBe(0);
+  expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN_MISTYPED);
+  const history = await stack.secrets(["history", ENV, FUNCTION, "github_token", "--json"]);
+  expect(history.code).toBe(0);
+  const versions = JSON.parse(history.stdout).versions as Array<{ version: string; state: string; current: boolean; writtenBy?: string }>;
+  expect(versions.map((v) => [v.version, v.state, v.current])).toEqual([
+    ["1", "placeholder", false],
+    ["2", "set", false],
+    ["3", "set", true],
+  ]);
+  const rollback = await stack.secrets(["rollback", ENV, FUNCTION, "github_token"]);
+  expect(rollback).toMatchObject({ code: 0, stdout: `${PARAMETERS[0]}: rolled back to the value of version 2, now version 4\n` });
+  expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN);
+  const [meta] =
+    (await clients.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [PARAMETERS[0]!] }] }))).Parameters ??
+    [];
+  const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string }>;
+  expect(meta).toMatchObject({ Type: "SecureString", KeyId: key!.arn, Version: 4 });
+  for (const run of [history, rollback]) expect(run.stdout + run.stderr).not.toMatch(/fake-gh-token/);
+});
+
 test("after the values are set, a plan changes nothing but what moto does not model, and an apply keeps the values", async () => {
   const { changes } = stack.plan("after-set.tfplan");
   expect(untoleratedChanges(changes)).toEqual([]);
@@ -161,14 +187,14 @@ test("after the values are set, a plan changes nothing but what moto does not mo
 });
 
 test("no file Terraform or cdktf wrote holds a real value: state, its backup, the saved plans and their show -json", () => {
-  expect(stack.filesHolding([TOKEN, WEBHOOK_SECRET_PART])).toEqual([]);
+  expect(stack.filesHolding([TOKEN, TOKEN_MISTYPED, WEBHOOK_SECRET_PART])).toEqual([]);
   // And those files were there to be searched.
   expect(fs.readdirSync(stack.stackDir)).toEqual(
     expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]),
   );
 });
 
-test("the deployed bundle, run with its deployed environment, reads the real values from moto", async () => {
+test("the deployed bundle, run with its deployed environment, reads the real values from moto (the rolled-back token)", async () => {
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 7 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
   const run = await stack.invokeDeployed(clients.lambda, FUNCTION, environments.dev.region, { AWS_ENDPOINT_URL_SSM: moto.url });

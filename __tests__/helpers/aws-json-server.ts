@@ -1,13 +1,15 @@
 /**
- * The core of the loopback fakes of AWS JSON 1.1 services (ssm-server.ts,
- * secretsmanager-server.ts): it reads each request's body and its X-Amz-Target action,
- * records the call, counts how many calls of an action overlapped, can delay its answers,
- * can answer the next calls of an action with an injected error or run a hook when they
- * arrive, logs every error it answered with, and answers in JSON 1.1. It does not check
- * signatures.
+ * The core of the loopback fakes of AWS services (ssm-server.ts, secretsmanager-server.ts,
+ * sts-server.ts): it verifies each request's SigV4 signature, reads its action (the
+ * X-Amz-Target header of AWS JSON 1.1, or the Action parameter of the Query protocol
+ * STS speaks), records the call, counts how many calls of an action overlapped, can delay
+ * its answers, can answer the next calls of an action with an injected error, break them on
+ * the wire (never answer, reset mid-answer, answer slowly) or run a hook when they arrive,
+ * can enforce a throughput limit as AWS does (a token bucket answering ThrottlingException
+ * beyond it), logs every error it answered with, and answers in the service's protocol.
  *
- * A fake supplies only the service logic, as a `handle(action, request)` that returns the
- * response body or throws a {@link ServiceError}.
+ * A fake supplies only the service logic, as a `handle(action, request, caller)` that
+ * returns the response body or throws a {@link ServiceError}.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { closeServer, listenOnLoopback } from "./loopback";
@@ -41,6 +43,28 @@ export interface InjectedError {
   readonly times?: number;
 }
 
+/**
+ * A fault on the wire, for the next call(s) of an action: accept the request and never
+ * answer; send the head and half of the answer, then reset the connection, or then stall;
+ * or answer normally after `ms`.
+ */
+export type InjectedFault = (
+  | { readonly kind: "never-answers" }
+  | { readonly kind: "reset-mid-answer" }
+  | { readonly kind: "stall-mid-answer" }
+  | { readonly kind: "slow"; readonly ms: number }
+) & {
+  /** How many consecutive calls it breaks (Infinity: every one). @default 1 */
+  readonly times?: number;
+};
+
+/** A throughput limit: a token bucket holding `burst` tokens, refilled at `perSecond`; a call finding it empty is throttled. */
+export interface Throughput {
+  readonly perSecond: number;
+  /** @default perSecond (one second of calls) */
+  readonly burst?: number;
+}
+
 /** An error the fake answered with (injected or not): everything a client could show of it. */
 export interface AnsweredError {
   readonly action: string;
@@ -61,10 +85,23 @@ export class ServiceError extends Error {
   }
 }
 
+/** Who signed a request: the fakes derive an identity from the access key. */
+export interface Caller {
+  readonly accessKeyId: string;
+}
+
+/**
+ * How a service's requests and answers are encoded: AWS JSON 1.1 (SSM, Secrets Manager),
+ * or the Query protocol (STS: a form-encoded `Action=...` body, XML answers).
+ */
+export type AwsProtocol = { readonly kind: "json"; readonly targetPrefix: string } | { readonly kind: "query"; readonly xmlNamespace: string };
+
 /** Options of {@link startAwsJsonServer}. */
 export interface AwsJsonServerOptions {
-  /** What precedes `.<Action>` in X-Amz-Target, e.g. `AmazonSSM`, `secretsmanager`. */
-  readonly targetPrefix: string;
+  /** What precedes `.<Action>` in X-Amz-Target, e.g. `AmazonSSM`, `secretsmanager` (protocol JSON). */
+  readonly targetPrefix?: string;
+  /** @default JSON 1.1 with {@link targetPrefix} */
+  readonly protocol?: AwsProtocol;
   /** The service's SigV4 signing name, e.g. `ssm`: a request signed for another service is refused. */
   readonly signingName: string;
   /** The service in the fake's own error messages, e.g. `SSM` ("the fake SSM failed"). */
@@ -78,7 +115,7 @@ export interface AwsJsonServerOptions {
    * implement (answered `UnknownOperationException`). Throws a {@link ServiceError} for a
    * service error.
    */
-  readonly handle: (action: string, request: Record<string, unknown>) => Record<string, unknown> | undefined;
+  readonly handle: (action: string, request: Record<string, unknown>, caller: Caller) => Record<string, unknown> | undefined;
 }
 
 /** A running fake AWS JSON 1.1 service: what every fake offers besides its service logic. */
@@ -104,6 +141,14 @@ export interface AwsJsonServer<Action extends string = string> {
    * write. Hooks queue up in order. @default times 1
    */
   beforeNext(action: Action, hook: CallHook, times?: number): void;
+  /** Breaks the next call(s) of `action` on the wire. Faults queue up in order, before injected errors. */
+  breakNext(action: Action, fault: InjectedFault): void;
+  /**
+   * Limits every call from now on to `throughput`, as AWS limits an account's calls per
+   * region (SSM's GetParameter* share 40 per second by default), answering
+   * ThrottlingException beyond it; undefined lifts the limit.
+   */
+  setThroughput(throughput: Throughput | undefined): void;
   /** Every error the fake answered with, in order (not cleared by resetCalls). */
   readonly errors: readonly AnsweredError[];
   /** Stops listening and drops open (keep-alive) connections. */
@@ -113,9 +158,11 @@ export interface AwsJsonServer<Action extends string = string> {
 /** Starts a fake AWS JSON 1.1 service on 127.0.0.1 on a random free port. */
 export async function startAwsJsonServer<Action extends string>(options: AwsJsonServerOptions): Promise<AwsJsonServer<Action>> {
   const { name, internalErrorCode, handle } = options;
-  const targetPrefix = `${options.targetPrefix}.`;
+  const protocol: AwsProtocol = options.protocol ?? { kind: "json", targetPrefix: options.targetPrefix ?? "" };
   const calls: RecordedCall[] = [];
   const injected = new Map<string, InjectedError[]>();
+  const broken = new Map<string, InjectedFault[]>();
+  let bucket: { perSecond: number; burst: number; tokens: number; at: number } | undefined;
   const hooks = new Map<string, { hook: CallHook; times: number }[]>();
   const errors: AnsweredError[] = [];
   const active = new Map<string, number>();
@@ -125,9 +172,8 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const action = target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : target;
     const text = Buffer.concat(chunks).toString("utf8");
+    const { action, request } = decode(protocol, req, text);
     let signature: VerifiedSignature;
     try {
       const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]));
@@ -138,18 +184,25 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
       if (!(error instanceof SignatureError)) throw error;
       return sendError(res, action, error.code === "MissingAuthenticationTokenException" ? 403 : 400, error.code, error.message);
     }
-    const request = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     calls.push({ action, request, receivedAt: Date.now(), signature, sessionToken: req.headers["x-amz-security-token"] !== undefined });
     active.set(action, (active.get(action) ?? 0) + 1);
     peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
     try {
       if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      const fault = take(broken, action);
+      // Never answered: the socket stays open until the client gives up or close() drops it.
+      if (fault?.kind === "never-answers") return;
+      if (fault?.kind === "slow") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (fault?.kind === "reset-mid-answer" || fault?.kind === "stall-mid-answer") {
+        return halfAnswer(res, { Parameters: [], note: "cut short" }, fault.kind === "reset-mid-answer");
+      }
+      if (!takeToken()) return sendError(res, action, 400, "ThrottlingException", "Rate exceeded");
       takeHook(action)?.(request);
-      const failure = takeInjected(action);
+      const failure = take(injected, action);
       if (failure) return sendError(res, action, failure.status ?? 400, failure.code, failure.message ?? `injected ${failure.code}`);
-      const response = handle(action, request);
+      const response = handle(action, request, { accessKeyId: signature.accessKeyId });
       if (!response) throw new ServiceError("UnknownOperationException", `the fake ${name} does not implement ${action}`);
-      send(res, 200, response);
+      send(protocol, res, 200, action, response);
     } catch (error) {
       if (error instanceof ServiceError) return sendError(res, action, 400, error.code, error.message);
       sendError(res, action, 500, internalErrorCode, `the fake ${name} failed`);
@@ -160,7 +213,7 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
 
   function sendError(res: ServerResponse, action: string, status: number, code: string, message: string): void {
     errors.push({ action, code, message });
-    send(res, status, { __type: code, message });
+    sendFailure(protocol, res, status, code, message);
   }
 
   function takeHook(action: string): CallHook | undefined {
@@ -172,8 +225,8 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     return next.hook;
   }
 
-  function takeInjected(action: string): InjectedError | undefined {
-    const queue = injected.get(action);
+  function take<T extends { readonly times?: number }>(queues: Map<string, T[]>, action: string): T | undefined {
+    const queue = queues.get(action);
     const next = queue?.[0];
     if (!queue || !next) return undefined;
     const remaining = (next.times ?? 1) - 1;
@@ -182,8 +235,19 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     return next;
   }
 
+  /** Takes a token from the bucket, refilled for the time since the last call; false when it is empty. */
+  function takeToken(): boolean {
+    if (!bucket) return true;
+    const now = performance.now();
+    bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
   const server: Server = createServer((req, res) => {
-    onRequest(req, res).catch(() => send(res, 500, { __type: internalErrorCode }));
+    onRequest(req, res).catch(() => sendFailure(protocol, res, 500, internalErrorCode, `the fake ${name} failed`));
   });
   const url = await listenOnLoopback(server);
 
@@ -202,6 +266,17 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     failNext(action, error) {
       injected.set(action, [...(injected.get(action) ?? []), error]);
     },
+    breakNext(action, fault) {
+      broken.set(action, [...(broken.get(action) ?? []), fault]);
+    },
+    setThroughput(throughput) {
+      bucket = throughput && {
+        perSecond: throughput.perSecond,
+        burst: throughput.burst ?? throughput.perSecond,
+        tokens: throughput.burst ?? throughput.perSecond,
+        at: performance.now(),
+      };
+    },
     beforeNext(action, hook, times = 1) {
       hooks.set(action, [...(hooks.get(action) ?? []), { hook, times }]);
     },
@@ -210,12 +285,68 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
   };
 }
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+/**
+ * Sends the head of a 200 and half its body, then resets the connection (TCP RST), as a
+ * dying proxy or a dropped link does, or sends nothing more (the socket stays open until
+ * the client gives up or close() drops it).
+ */
+function halfAnswer(res: ServerResponse, body: Record<string, unknown>, reset: boolean): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/x-amz-json-1.1",
-    "content-length": Buffer.byteLength(payload),
-    "x-amzn-requestid": `fake-${Math.random().toString(16).slice(2)}`,
-  });
+  res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "content-length": Buffer.byteLength(payload) });
+  res.write(payload.slice(0, payload.length / 2), () => (reset ? res.socket?.resetAndDestroy() : undefined));
+}
+
+/** The action and the request's parameters, as the protocol carries them. */
+function decode(protocol: AwsProtocol, req: IncomingMessage, text: string): { action: string; request: Record<string, unknown> } {
+  if (protocol.kind === "query") {
+    const params = Object.fromEntries(new URLSearchParams(text));
+    return { action: params.Action ?? "", request: params };
+  }
+  const prefix = `${protocol.targetPrefix}.`;
+  const target = String(req.headers["x-amz-target"] ?? "");
+  let request: Record<string, unknown> = {};
+  try {
+    request = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+  } catch {
+    // An unreadable body: the handler sees no parameters and answers as the service would.
+  }
+  return { action: target.startsWith(prefix) ? target.slice(prefix.length) : target, request };
+}
+
+function send(protocol: AwsProtocol, res: ServerResponse, status: number, action: string, body: Record<string, unknown>): void {
+  if (protocol.kind === "json") {
+    write(res, status, "application/x-amz-json-1.1", JSON.stringify(body));
+    return;
+  }
+  const fields = Object.entries(body)
+    .map(([key, value]) => `<${key}>${escapeXml(String(value))}</${key}>`)
+    .join("");
+  const xml =
+    `<${action}Response xmlns="${protocol.xmlNamespace}"><${action}Result>${fields}</${action}Result>` +
+    `<ResponseMetadata><RequestId>${requestId()}</RequestId></ResponseMetadata></${action}Response>`;
+  write(res, status, "text/xml", xml);
+}
+
+function sendFailure(protocol: AwsProtocol, res: ServerResponse, status: number, code: string, message: string): void {
+  if (protocol.kind === "json") {
+    write(res, status, "application/x-amz-json-1.1", JSON.stringify({ __type: code, message }));
+    return;
+  }
+  const xml =
+    `<ErrorResponse xmlns="${protocol.xmlNamespace}"><Error><Type>${status >= 500 ? "Receiver" : "Sender"}</Type>` +
+    `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`;
+  write(res, status, "text/xml", xml);
+}
+
+function write(res: ServerResponse, status: number, contentType: string, payload: string): void {
+  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(payload), "x-amzn-requestid": requestId() });
   res.end(payload);
+}
+
+function requestId(): string {
+  return `fake-${Math.random().toString(16).slice(2)}`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -28,8 +28,8 @@ export interface HttpReceiver {
   readonly url: string;
   /** Every request so far, in arrival order. */
   readonly requests: readonly ReceivedRequest[];
-  /** Answers `METHOD path` with `response` from now on; unknown routes get 404. */
-  respond(method: string, path: string, response: CannedResponse): void;
+  /** Answers `METHOD path` with `response` (or what it gives for each request) from now on; unknown routes get 404. */
+  respond(method: string, path: string, response: CannedResponse | ((request: ReceivedRequest) => CannedResponse)): void;
   /** Forgets the recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -38,14 +38,16 @@ export interface HttpReceiver {
 /** Starts a receiver on 127.0.0.1 on a random free port. */
 export async function startHttpReceiver(): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
-  const routes = new Map<string, CannedResponse>();
+  const routes = new Map<string, CannedResponse | ((request: ReceivedRequest) => CannedResponse)>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const path = req.url ?? "/";
-      requests.push({ method: req.method ?? "GET", path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      const route = routes.get(`${req.method} ${path}`);
+      const request: ReceivedRequest = { method: req.method ?? "GET", path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      requests.push(request);
+      const answer = routes.get(`${req.method} ${path}`);
+      const route = typeof answer === "function" ? answer(request) : answer;
       const payload = JSON.stringify(route ? (route.json ?? {}) : { message: "Not Found" });
       res.writeHead(route ? (route.status ?? 200) : 404, { "content-type": "application/json" });
       res.end(payload);

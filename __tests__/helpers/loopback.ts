@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** Starts `server` on 127.0.0.1 on a random free port and returns its base URL. */
@@ -16,4 +16,12 @@ export function closeServer(server: Server): Promise<void> {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
   });
+}
+
+/** A loopback URL nothing listens on: connections to it are refused (the port was free a moment ago, and is closed again). */
+export async function refusingUrl(): Promise<string> {
+  const server = createServer();
+  const url = await listenOnLoopback(server);
+  await closeServer(server);
+  return url;
 }

@@ -1,7 +1,7 @@
 /**
  * A fake Secrets Manager on loopback that speaks enough of the AWS JSON 1.1 protocol for
- * the SDK v3 client: GetSecretValue, DescribeSecret, PutSecretValue and
- * UpdateSecretVersionStage. Point a client (or a child process) at it with
+ * the SDK v3 client: GetSecretValue (by stage or VersionId), DescribeSecret,
+ * ListSecretVersionIds, PutSecretValue and UpdateSecretVersionStage. Point a client (or a child process) at it with
  * `AWS_ENDPOINT_URL_SECRETS_MANAGER=<url>` and the tests' credentials (`test` / `test`):
  * it checks every request's SigV4 signature.
  *
@@ -25,7 +25,7 @@ import { ServiceError, startAwsJsonServer, type AwsJsonServer, type InjectedErro
 export type { AnsweredError, CallHook, InjectedError, RecordedCall } from "./aws-json-server";
 
 /** The actions the fake understands. */
-export type SecretsManagerAction = "GetSecretValue" | "DescribeSecret" | "PutSecretValue" | "UpdateSecretVersionStage";
+export type SecretsManagerAction = "GetSecretValue" | "DescribeSecret" | "ListSecretVersionIds" | "PutSecretValue" | "UpdateSecretVersionStage";
 
 /** The label of the version GetSecretValue returns by default. */
 export const AWSCURRENT = "AWSCURRENT";
@@ -84,6 +84,8 @@ export interface SecretsManagerServer extends AwsJsonServer<SecretsManagerAction
   getSecret(secretId: string): StoredSecret | undefined;
   /** The SecretString of the version holding `stage`, or undefined. */
   secretString(secretId: string, stage?: string): string | undefined;
+  /** Deletes a deprecated version (no label), as Secrets Manager does on its own (no call recorded). */
+  deleteDeprecatedVersion(secretId: string, versionId: string): void;
 }
 
 /** Errors Secrets Manager answers with, to inject with {@link SecretsManagerServer.failNext}. */
@@ -257,6 +259,30 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
           VersionIdsToStages: Object.fromEntries([...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.versionId, [...v.stages]])),
         };
       }
+      case "ListSecretVersionIds": {
+        const secret = mustFind(request.SecretId);
+        const max = request.MaxResults === undefined ? 100 : Number(request.MaxResults);
+        if (!Number.isInteger(max) || max < 1 || max > 100) {
+          throw new ServiceError(
+            "ValidationException",
+            "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100",
+          );
+        }
+        // Like the service: versions without a label (deprecated) only when asked for.
+        const listed = [...secret.versions.values()].filter((v) => request.IncludeDeprecated === true || v.stages.size > 0);
+        const start = request.NextToken === undefined ? 0 : Number(request.NextToken);
+        return {
+          ARN: secret.arn,
+          Name: secret.name,
+          Versions: listed.slice(start, start + max).map((v) => ({
+            VersionId: v.versionId,
+            VersionStages: [...v.stages],
+            CreatedDate: epochSeconds(v.createdDate),
+            KmsKeyIds: [secret.kmsKeyId ?? "DefaultEncryptionKey"],
+          })),
+          NextToken: start + max < listed.length ? String(start + max) : undefined,
+        };
+      }
       case "PutSecretValue": {
         const secret = mustFind(request.SecretId);
         if (typeof request.SecretString !== "string") {
@@ -310,6 +336,11 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     secretString(secretId, stage = AWSCURRENT) {
       const secret = find(secretId);
       return secret && holderOf(secret, stage)?.secretString;
+    },
+    deleteDeprecatedVersion(secretId, versionId) {
+      const secret = mustFind(secretId);
+      if ((secret.versions.get(versionId)?.stages.size ?? 1) > 0) throw new Error(`${versionId} is not a deprecated version of ${secretId}`);
+      secret.versions.delete(versionId);
     },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * A fake SSM on loopback that speaks enough of the AWS JSON 1.1 protocol for the SDK v3
- * client: GetParameters, GetParameter, PutParameter, DescribeParameters. Point a client
+ * client: GetParameters, GetParameter, PutParameter, DescribeParameters and
+ * GetParameterHistory. Like SSM it keeps every parameter's last 100 versions, each with
+ * who wrote it (LastModifiedUser, from the signing access key) and its labels. Point a client
  * (or a child process) at it with `AWS_ENDPOINT_URL_SSM=<url>` and the tests'
  * credentials (`test` / `test`): it checks every request's SigV4 signature.
  *
@@ -10,13 +12,16 @@
  * action with an injected error or run a hook when they arrive, and logs every error it
  * answered with. Always `close()` it.
  */
-import { ServiceError, startAwsJsonServer, type AwsJsonServer } from "./aws-json-server";
+import { ServiceError, startAwsJsonServer, type AwsJsonServer, type Caller } from "./aws-json-server";
 
 // The call log, error injection and hooks are the shared core's.
-export type { AnsweredError, CallHook, InjectedError, RecordedCall } from "./aws-json-server";
+export type { AnsweredError, CallHook, InjectedError, InjectedFault, RecordedCall, Throughput } from "./aws-json-server";
 
 /** The actions the fake understands. */
-export type SsmAction = "GetParameters" | "GetParameter" | "PutParameter" | "DescribeParameters";
+export type SsmAction = "GetParameters" | "GetParameter" | "PutParameter" | "DescribeParameters" | "GetParameterHistory";
+
+/** SSM keeps this many versions of a parameter; a new one beyond it deletes the oldest (or fails when that one has a label). */
+export const MAX_PARAMETER_VERSIONS = 100;
 
 /** Parameter types SSM knows. */
 export type ParameterType = "String" | "StringList" | "SecureString";
@@ -32,6 +37,10 @@ export interface StoredParameter {
   /** KMS key of a SecureString (`alias/aws/ssm` when PutParameter gave none). */
   readonly keyId: string | undefined;
   readonly description: string | undefined;
+  /** Who wrote this version: an IAM ARN made from the access key that signed the call. */
+  readonly lastModifiedUser: string;
+  /** Labels of this version (LabelParameterVersion). */
+  readonly labels: readonly string[];
 }
 
 /** Options of {@link startSsmServer}. */
@@ -60,8 +69,12 @@ export interface SsmServer extends AwsJsonServer<SsmAction> {
   readonly url: string;
   /** Creates or replaces a parameter directly (no call recorded). */
   putParameter(name: string, value: string, options?: PutOptions): StoredParameter;
-  /** A stored parameter, or undefined. */
+  /** A stored parameter (its latest version), or undefined. */
   getParameter(name: string): StoredParameter | undefined;
+  /** Every version SSM still keeps of a parameter, oldest first. */
+  versionsOf(name: string): readonly StoredParameter[];
+  /** Puts labels on one version, as LabelParameterVersion does (no call recorded). */
+  labelVersion(name: string, version: number, labels: readonly string[]): void;
 }
 
 /** Starts a fake SSM on 127.0.0.1 on a random free port. */
@@ -69,8 +82,9 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "000000000000";
   const parameters = new Map<string, StoredParameter>();
+  const history = new Map<string, StoredParameter[]>();
 
-  function put(name: string, value: string, put: PutOptions & { overwrite: boolean }): StoredParameter {
+  function put(name: string, value: string, put: PutOptions & { overwrite: boolean }, user = `arn:aws:iam::${accountId}:user/seed`): StoredParameter {
     const existing = parameters.get(name);
     if (existing && !put.overwrite) {
       throw new ServiceError(
@@ -87,7 +101,20 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
       lastModifiedDate: new Date(),
       keyId: type === "SecureString" ? (put.keyId ?? existing?.keyId ?? "alias/aws/ssm") : undefined,
       description: put.description ?? existing?.description,
+      lastModifiedUser: user,
+      labels: [],
     };
+    const versions = history.get(name) ?? [];
+    if (versions.length >= MAX_PARAMETER_VERSIONS) {
+      if (versions[0]!.labels.length > 0) {
+        throw new ServiceError(
+          "ParameterMaxVersionLimitExceeded",
+          `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. Version ${versions[0]!.version}, the oldest version, can't be deleted because it has a label associated with it.`,
+        );
+      }
+      versions.shift();
+    }
+    history.set(name, [...versions, stored]);
     parameters.set(name, stored);
     return stored;
   }
@@ -105,7 +132,7 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
     };
   }
 
-  function handle(action: string, request: Record<string, unknown>): Record<string, unknown> | undefined {
+  function handle(action: string, request: Record<string, unknown>, caller: Caller): Record<string, unknown> | undefined {
     const decrypt = request.WithDecryption === true;
     switch (action) {
       case "GetParameters": {
@@ -125,12 +152,17 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
         return { Parameter: wire(parameter, decrypt) };
       }
       case "PutParameter": {
-        const stored = put(String(request.Name), String(request.Value), {
-          type: request.Type as ParameterType | undefined,
-          keyId: request.KeyId as string | undefined,
-          description: request.Description as string | undefined,
-          overwrite: request.Overwrite === true,
-        });
+        const stored = put(
+          String(request.Name),
+          String(request.Value),
+          {
+            type: request.Type as ParameterType | undefined,
+            keyId: request.KeyId as string | undefined,
+            description: request.Description as string | undefined,
+            overwrite: request.Overwrite === true,
+          },
+          `arn:aws:iam::${accountId}:user/${caller.accessKeyId}`,
+        );
         return { Version: stored.version, Tier: "Standard" };
       }
       case "DescribeParameters": {
@@ -148,6 +180,32 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
             DataType: "text",
             Tier: "Standard",
           })),
+        };
+      }
+      case "GetParameterHistory": {
+        const name = String(request.Name);
+        const versions = history.get(name);
+        if (!versions) throw new ServiceError("ParameterNotFound", `Parameter ${name} not found.`);
+        const max = request.MaxResults === undefined ? 50 : Number(request.MaxResults);
+        if (!Number.isInteger(max) || max < 1 || max > 50) {
+          throw new ServiceError(
+            "ValidationException",
+            "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 50",
+          );
+        }
+        const start = request.NextToken === undefined ? 0 : Number(request.NextToken);
+        const page = versions.slice(start, start + max);
+        return {
+          Parameters: page.map((p) => ({
+            ...wire(p, decrypt),
+            KeyId: p.keyId,
+            Description: p.description,
+            LastModifiedUser: p.lastModifiedUser,
+            Labels: p.labels,
+            Tier: "Standard",
+            Policies: [],
+          })),
+          NextToken: start + max < versions.length ? String(start + max) : undefined,
         };
       }
       default:
@@ -168,6 +226,14 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
     ...core,
     putParameter: (name, value, put_ = {}) => put(name, value, { ...put_, overwrite: put_.overwrite ?? true }),
     getParameter: (name) => parameters.get(name),
+    versionsOf: (name) => history.get(name) ?? [],
+    labelVersion(name, version, labels) {
+      const versions = history.get(name) ?? [];
+      const index = versions.findIndex((v) => v.version === version);
+      if (index === -1) throw new Error(`${name} has no version ${version}`);
+      versions[index] = { ...versions[index]!, labels: [...versions[index]!.labels, ...labels] };
+      if (index === versions.length - 1) parameters.set(name, versions[index]!);
+    },
   };
 }
 

@@ -23,6 +23,11 @@ export interface Check {
   readonly request: AuditRequest;
   /** The caller's identity policies (the role's inline policies for the function's calls). */
   readonly identityPolicies: readonly NamedPolicy[];
-  /** The resource's own policy: a key policy, a trust policy. */
+  /** The resource's own policy: a key policy, a trust policy, a function's resource policy. */
   readonly resourcePolicy?: PolicyDocument;
+  /**
+   * The result when it is decided by configuration before any policy (a function URL with
+   * `authorization_type = "NONE"` takes unsigned requests): the engine is not asked.
+   */
+  readonly decided?: Expectation;
 }

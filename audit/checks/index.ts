@@ -1,8 +1,10 @@
 /** The check sets, each a list of requests with what they must come to. Add a set here to run it. */
 import type { Check } from "./check";
 import type { AuditWorld } from "./context";
+import { beyondChecks } from "./beyond";
 import { deadLetterChecks } from "./dead-letter";
 import { environmentChecks } from "./environment";
+import { invokeChecks } from "./invoke";
 import { keyChecks } from "./key";
 import { logChecks } from "./logs";
 import { parameterChecks } from "./parameters";
@@ -31,4 +33,6 @@ export const CHECK_SETS: readonly CheckSet[] = [
   { name: "dead letters", checks: deadLetterChecks },
   { name: "network (VPC)", checks: vpcChecks },
   { name: "trust", checks: trustChecks },
+  { name: "invoke", checks: invokeChecks },
+  { name: "nothing else", checks: beyondChecks },
 ];

@@ -1,29 +1,37 @@
 import * as path from "node:path";
+import type { TemplateReading } from "./expression";
 
 /**
- * What a value sits in: a function's environment, an SSM parameter's value argument, or a
- * Secrets Manager secret version's value argument.
+ * What a value sits in: a function's environment variable, a function's environment that is not a
+ * literal map, an SSM parameter's value argument, a Secrets Manager secret version's value
+ * argument, any other string of the stack (an argument, a tag, an output, a provider setting, a
+ * map key), or a file of the code the stack deploys.
  */
-export type GuardedValueKind = "environment-variable" | "parameter-value" | "secret-version-value";
+export type GuardedValueKind = "environment-variable" | "environment-block" | "parameter-value" | "secret-version-value" | "literal" | "code";
 
-/** One string of a resource the guard judges, as Terraform will see it. */
+/** One string of the stack the guard judges, as Terraform will see it. */
 export interface GuardedValue {
-  /** Terraform resource type, e.g. `aws_lambda_function`. */
+  /** Terraform resource type (`aws_lambda_function`), or the kind of block (`output`, `provider`, `variable`, `locals`, `terraform`, `asset`). */
   readonly resourceType: string;
-  /** Terraform address, e.g. `aws_lambda_function.notifier_Function_1A2B3C4D`. */
+  /** Terraform address (`aws_lambda_function.notifier_Function_1A2B3C4D`, `output.url`, `provider.aws`), or a file's path in the stack directory. */
   readonly address: string;
-  /** Construct path of the resource, e.g. `dev/notifier/Function`. */
+  /** Construct path of the resource (`dev/notifier/Function`), or the address when cdktf recorded none. */
   readonly constructPath: string;
   /**
-   * Environment variable name, the parameter's argument (`value`, `value_wo`, `insecure_value`),
-   * or the secret version's (`secret_string`, `secret_string_wo`, `secret_binary`).
+   * Environment variable name; the parameter's argument (`value`, `value_wo`, `insecure_value`) or
+   * the secret version's (`secret_string`, `secret_string_wo`, `secret_binary`); the path of any
+   * other argument inside its block (`tags.team`, `default_tags[0].tags.owner`); a file's name in its zip.
    */
   readonly variable: string;
   readonly kind: GuardedValueKind;
-  /** For parameters: `SecureString`, `String` or `StringList`. */
+  /** For parameters: `String`, `StringList`, or `SecureString` (also for a type given as a reference). */
   readonly parameterType?: string;
-  /** The resolved string; `${...}` parts are Terraform references, the rest is literal text. */
+  /** The string as written; `${...}` parts are Terraform expressions, the rest is literal text. */
   readonly value: string;
+  /** What the expression pass found in it: every literal, the value when known at synth. */
+  readonly reading: TemplateReading;
+  /** The value SecureLambda itself wrote here (a `<SECRET>_PARAM_NAME`, its placeholder JSON), if it did. */
+  readonly written?: string;
 }
 
 /**

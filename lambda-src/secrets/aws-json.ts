@@ -1,171 +1,213 @@
-import { AwsV4Signer } from "aws4fetch";
+import type { Budget } from "./budget";
 import { serviceEndpoint, type AwsJsonService } from "./endpoints";
 import { SecretsConfigError } from "./errors";
+import type { HttpResponse, Send } from "./http-send";
+import { signRequest } from "./sigv4";
 import type { Env } from "./source";
 
-/** The fetch a loader sends its signed requests with: `globalThis.fetch`, or a test's stand-in. */
-export type Fetch = (url: string, init: { method: string; headers: Headers; body: string }) => Promise<Response>;
-
-/** What {@link callAwsJson} needs besides the request. */
+/** What {@link callAwsJson} needs besides the call. */
 export interface AwsCallContext {
-  readonly fetch: Fetch;
+  /** Sends one signed request: sendHttp (node:https), or a test's stand-in. */
+  readonly send: Send;
   /** Region, credentials, endpoints, AWS_MAX_ATTEMPTS and AWS_USE_FIPS_ENDPOINT, as the SDKs read them: process.env in a function. */
   readonly awsEnv: Env;
   /** Waits between attempts. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
   /** The jitter's source, in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /** The clock the deadline is read on, in ms since the epoch. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** One AWS JSON 1.1 call: `POST /` with `X-Amz-Target: <prefix>.<action>`. */
+export interface AwsCall {
+  readonly service: AwsJsonService;
+  readonly action: string;
+  readonly request: unknown;
+  /** The time the call has, retries included (its deadline on the context's clock). */
+  readonly budget: Budget;
 }
 
 /**
- * A failed AWS call: the service's error code (or a network code such as `ECONNREFUSED`)
- * and how many attempts were made. Shaped like an SDK service error (`name`, `message`,
- * `$metadata.attempts`), so classify-error.ts reads both alike; it never leaves the
- * loader: classifyFetchError turns it into a typed error and drops it, message included.
+ * Why a call failed, as far as retrying it goes: the service asked to slow down; AWS
+ * failed (a 5xx); no answer came (refused, reset, timed out); or the answer is final.
+ */
+export type FailureKind = "throttled" | "transient" | "network" | "final";
+
+/**
+ * A failed AWS call: the service's error code (or a network code such as `ECONNREFUSED`),
+ * how it failed and how many attempts were made. Shaped like an SDK service error (`name`,
+ * `message`, `$metadata.attempts`), so classify-error.ts reads both alike; it never leaves
+ * the loader: classifyFetchError turns it into a typed error and drops it, message included.
  */
 export class AwsCallError extends Error {
   readonly $metadata: { readonly attempts: number; readonly httpStatusCode: number | undefined };
+  readonly kind: FailureKind;
+  /** Where the requests went: the endpoint's origin (no path, no user info). */
+  readonly endpoint: string;
+  /** The budget the call had, in ms. */
+  readonly budgetMs: number;
 
-  constructor(code: string, message: string, status: number | undefined, attempts: number) {
+  constructor(code: string, message: string, failure: { kind: FailureKind; status: number | undefined; attempts: number; endpoint: string; budgetMs: number }) {
     super(message);
     this.name = code;
-    this.$metadata = { attempts, httpStatusCode: status };
+    this.kind = failure.kind;
+    this.endpoint = failure.endpoint;
+    this.budgetMs = failure.budgetMs;
+    this.$metadata = { attempts: failure.attempts, httpStatusCode: failure.status };
   }
 }
 
-/** Attempts per call when AWS_MAX_ATTEMPTS does not say: the SDKs' standard mode. */
-export const DEFAULT_MAX_ATTEMPTS = 3;
+/**
+ * Attempts per call when AWS_MAX_ATTEMPTS does not say: the deadline decides, and this
+ * bounds the count when attempts fail at once (a refused connection takes well under a millisecond).
+ */
+export const MAX_ATTEMPTS_WITHIN_BUDGET = 100;
 
 // The SDKs' standard retry mode: full jitter over an exponential ceiling, a larger base
 // for throttling (the service asked to slow down) than for transient faults, capped at 20 s.
 const BASE_DELAY_MS = 100;
 const THROTTLING_BASE_DELAY_MS = 500;
 const MAX_DELAY_MS = 20_000;
+// Each attempt gets a third of the budget, within these bounds, and never more than is left:
+// one lost connection must leave time for another attempt.
+const MIN_ATTEMPT_TIMEOUT_MS = 1000;
+const MAX_ATTEMPT_TIMEOUT_MS = 5000;
+// No retry starts with less than this left before the deadline: it could not be answered.
+const MIN_ATTEMPT_MS = 200;
 
-// The codes the SDKs treat as throttling (plus HTTP 429, below).
-const THROTTLING_CODES = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestThrottledException",
-  "TooManyRequestsException",
-  "ProvisionedThroughputExceededException",
-  "TransactionInProgressException",
-  "RequestLimitExceeded",
-  "BandwidthLimitExceeded",
-  "LimitExceededException",
-  "RequestThrottled",
-  "SlowDown",
-  "PriorRequestNotComplete",
-  "EC2ThrottledException",
-]);
+// The codes the SDKs treat as throttling that SSM and Secrets Manager can answer (plus HTTP 429, below).
+const THROTTLING_CODES = new Set(["Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException"]);
 const TRANSIENT_CODES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
 const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 
 /**
  * How long to wait before retry number `retry` (0 for the first retry): a uniformly random
- * time below `base * 2^retry` (full jitter), never above 20 s.
+ * time below `base * 2^retry` (full jitter), never above 20 s nor above `limitMs` (the time
+ * left for retrying: the last retries spread over what remains instead of giving it up).
  */
-export function retryDelayMs(retry: number, throttled: boolean, random: number): number {
-  const ceiling = Math.min(MAX_DELAY_MS, (throttled ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** retry);
+export function retryDelayMs(retry: number, throttled: boolean, random: number, limitMs = MAX_DELAY_MS): number {
+  const ceiling = Math.min(MAX_DELAY_MS, limitMs, (throttled ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** retry);
   return Math.floor(random * ceiling);
 }
 
+/** How long one attempt may take, given the call's whole budget and what is left of it. */
+export function attemptTimeoutMs(budgetMs: number, leftMs: number): number {
+  return Math.max(1, Math.min(leftMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(MAX_ATTEMPT_TIMEOUT_MS, budgetMs / 3))));
+}
+
 /**
- * One AWS JSON 1.1 call (`POST /` with `X-Amz-Target: <prefix>.<action>`), signed with
- * SigV4 by aws4fetch with the credentials Lambda puts in the environment, retried like
- * the SDKs' standard mode: up to AWS_MAX_ATTEMPTS attempts (default 3) for throttling,
- * 5xx answers and network failures, with exponential backoff and full jitter. Any other
- * error answer is final at once. Returns the parsed response body; throws
- * {@link AwsCallError} (or {@link SecretsConfigError} for a missing region or credentials).
+ * One AWS JSON 1.1 call, signed with SigV4 (sigv4.ts, on node:crypto) with the credentials
+ * Lambda puts in the environment, sent with the context's `send`. Throttling, 5xx answers
+ * and network failures are retried with exponential backoff and full jitter until the
+ * deadline (and at most AWS_MAX_ATTEMPTS attempts when it is set); every attempt has a
+ * timeout. Any other error answer is final at once. Returns the parsed response body;
+ * throws {@link AwsCallError} (or {@link SecretsConfigError} for a missing region or credentials).
  */
-export async function callAwsJson(service: AwsJsonService, action: string, request: unknown, context: AwsCallContext): Promise<Record<string, unknown>> {
+export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promise<Record<string, unknown>> {
   const { awsEnv } = context;
   const region = setting(awsEnv, "AWS_REGION", awsEnv.AWS_DEFAULT_REGION);
   const maxAttempts = maxAttemptsOf(awsEnv);
-  const url = `${serviceEndpoint(service, region, awsEnv).replace(/\/+$/, "")}/`;
-  const body = JSON.stringify(request);
+  const url = new URL(serviceEndpoint(call.service, region, awsEnv));
+  const body = JSON.stringify(call.request);
   const sleep = context.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = context.random ?? Math.random;
+  const now = context.now ?? Date.now;
+  const { budgetMs, deadline } = call.budget;
+  const failure = { endpoint: url.origin, budgetMs };
 
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptOnce(service, action, url, region, body, context);
-    if (!("retry" in outcome)) return outcome.body;
-    if (outcome.retry === "no" || attempt >= maxAttempts) throw outcome.error(attempt);
-    await sleep(retryDelayMs(attempt - 1, outcome.retry === "throttled", random()));
+    const outcome = await attemptOnce(call, { url, region, body, timeoutMs: attemptTimeoutMs(budgetMs, deadline - now()) }, context);
+    if ("body" in outcome) return outcome.body;
+    const room = deadline - now() - MIN_ATTEMPT_MS;
+    if (outcome.kind === "final" || attempt >= maxAttempts || room <= 0) {
+      throw new AwsCallError(outcome.code, outcome.message, { ...failure, kind: outcome.kind, status: outcome.status, attempts: attempt });
+    }
+    // Never a wait of more than a quarter of the budget: a storm's last calls then spread over
+    // the time that is left instead of leaving the quota unused while they wait.
+    await sleep(retryDelayMs(attempt - 1, outcome.kind === "throttled", random(), Math.min(room, budgetMs / 4)));
   }
 }
 
 type Outcome =
   | { readonly body: Record<string, unknown> }
-  | { readonly retry: "no" | "throttled" | "transient"; readonly error: (attempts: number) => AwsCallError };
+  | { readonly kind: FailureKind; readonly code: string; readonly message: string; readonly status: number | undefined };
 
-async function attemptOnce(service: AwsJsonService, action: string, url: string, region: string, body: string, context: AwsCallContext): Promise<Outcome> {
-  // Credentials are read per attempt: nothing keeps them beyond the call.
+interface Attempt {
+  readonly url: URL;
+  readonly region: string;
+  readonly body: string;
+  readonly timeoutMs: number;
+}
+
+async function attemptOnce(call: AwsCall, attempt: Attempt, context: AwsCallContext): Promise<Outcome> {
+  const { service, action } = call;
+  const { url, body } = attempt;
+  // An endpoint variable may carry a path (a proxy's prefix): requests go below it.
+  const path = `${url.pathname.replace(/\/+$/, "")}/`;
+  // Credentials are read per attempt, from the environment Lambda refreshes them in.
   const env = context.awsEnv;
-  const signer = new AwsV4Signer({
-    url,
+  const headers = signRequest({
     method: "POST",
+    host: url.host,
+    path,
     headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `${service.targetPrefix}.${action}` },
     body,
+    service: service.signingName,
+    region: attempt.region,
     accessKeyId: setting(env, "AWS_ACCESS_KEY_ID"),
     secretAccessKey: setting(env, "AWS_SECRET_ACCESS_KEY"),
-    sessionToken: env.AWS_SESSION_TOKEN || undefined,
-    service: service.signingName,
-    region,
+    sessionToken: env.AWS_SESSION_TOKEN,
   });
-  const signed = await signer.sign();
 
-  let response: Response;
-  let text: string;
+  let response: HttpResponse;
   try {
-    response = await context.fetch(signed.url.toString(), { method: "POST", headers: signed.headers, body });
-    text = await response.text();
+    response = await context.send({ url: `${url.origin}${path}`, method: "POST", headers, body, timeoutMs: attempt.timeoutMs });
   } catch (error) {
     const code = networkCode(error);
-    return { retry: "transient", error: (attempts) => new AwsCallError(code, `${service.displayName} could not be reached`, undefined, attempts) };
+    return { kind: "network", code, message: `${service.displayName} could not be reached: ${code}`, status: undefined };
   }
 
-  if (response.ok) {
+  if (response.status >= 200 && response.status < 300) {
     try {
-      return { body: JSON.parse(text) as Record<string, unknown> };
+      return { body: JSON.parse(response.body) as Record<string, unknown> };
     } catch {
       // JSON.parse's message quotes the text, which holds values: only the fact is kept.
       return {
-        retry: "no",
-        error: (attempts) =>
-          new AwsCallError("InvalidResponse", `${service.displayName} answered ${action} with a body that is not JSON`, response.status, attempts),
+        kind: "final",
+        code: "InvalidResponse",
+        message: `${service.displayName} answered ${action} with a body that is not JSON`,
+        status: response.status,
       };
     }
   }
-  const { code, message } = errorOf(response, text);
+  const { code, message } = errorOf(response);
   const throttled = THROTTLING_CODES.has(code) || response.status === 429;
   const transient = TRANSIENT_CODES.has(code) || TRANSIENT_STATUSES.has(response.status);
-  return { retry: throttled ? "throttled" : transient ? "transient" : "no", error: (attempts) => new AwsCallError(code, message, response.status, attempts) };
+  return { kind: throttled ? "throttled" : transient ? "transient" : "final", code, message, status: response.status };
 }
 
 /** The error code and message of an AWS JSON error answer (`__type` may carry a namespace `...#Code` or a suffix `Code:...`). */
-function errorOf(response: Response, text: string): { code: string; message: string } {
+function errorOf(response: HttpResponse): { code: string; message: string } {
   let parsed: { __type?: unknown; code?: unknown; message?: unknown; Message?: unknown } = {};
   try {
-    parsed = JSON.parse(text) as typeof parsed;
+    parsed = JSON.parse(response.body) as typeof parsed;
   } catch {
     // Not JSON (a proxy's error page): the status names it.
   }
+  const header = response.headers["x-amzn-errortype"];
   const raw =
-    response.headers.get("x-amzn-errortype") ?? (typeof parsed.__type === "string" ? parsed.__type : typeof parsed.code === "string" ? parsed.code : "");
+    (typeof header === "string" ? header : undefined) ??
+    (typeof parsed.__type === "string" ? parsed.__type : typeof parsed.code === "string" ? parsed.code : "");
   const code = raw.split(":")[0]!.split("#").pop() || `HTTP${response.status}`;
   const message = typeof parsed.message === "string" ? parsed.message : typeof parsed.Message === "string" ? parsed.Message : "";
   return { code, message };
 }
 
-/** The code of a fetch failure: the socket's (`ECONNREFUSED`, ...), undici's time-outs as `ETIMEDOUT`. */
+/** The code of a failed send: the socket's (`ECONNREFUSED`, ...), `ETIMEDOUT` for an attempt out of time. */
 function networkCode(error: unknown): string {
-  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
-  const code = typeof cause?.code === "string" ? cause.code : undefined;
-  if (code?.startsWith("UND_ERR_") && code.includes("TIMEOUT")) return "ETIMEDOUT";
-  if (code) return code;
-  return name === "TimeoutError" || name === "AbortError" ? "TimeoutError" : "NetworkError";
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && code !== "" ? code : "NetworkError";
 }
 
 function setting(env: Env, name: string, fallback?: string): string {
@@ -176,7 +218,7 @@ function setting(env: Env, name: string, fallback?: string): string {
 
 function maxAttemptsOf(env: Env): number {
   const raw = env.AWS_MAX_ATTEMPTS;
-  if (raw === undefined || raw === "") return DEFAULT_MAX_ATTEMPTS;
+  if (raw === undefined || raw === "") return MAX_ATTEMPTS_WITHIN_BUDGET;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new SecretsConfigError("AWS_MAX_ATTEMPTS", `${JSON.stringify(raw)} is not a whole number of attempts >= 1`);
   return value;

@@ -1,4 +1,13 @@
-import { SecretAccessDeniedError, SecretsError, SecretsFetchError, SecretsThrottledError, type DeniedBy, type SecretStore } from "./errors";
+import { AwsCallError } from "./aws-json";
+import {
+  SecretAccessDeniedError,
+  SecretsError,
+  SecretsFetchError,
+  SecretsThrottledError,
+  SecretsUnreachableError,
+  type DeniedBy,
+  type SecretStore,
+} from "./errors";
 
 /**
  * The fields of an AWS error this module reads: an SDK service error (the CLI's) or the
@@ -24,13 +33,31 @@ export function classifyFetchError(error: unknown, parameterNames: readonly stri
   if (error instanceof SecretsError) return error;
   const sdkError = asErrorLike(error);
   const name = errorCode(sdkError);
-  if (name === "ThrottlingException") {
-    const attempts = sdkError.$metadata?.attempts;
-    return new SecretsThrottledError(parameterNames, typeof attempts === "number" ? attempts : undefined, store);
+  // The loader's own call error says how it failed, where it went and the budget it had.
+  const call = error instanceof AwsCallError ? error : undefined;
+  const attempts = sdkError.$metadata?.attempts;
+  if (name === "ThrottlingException" || call?.kind === "throttled") {
+    return new SecretsThrottledError(parameterNames, typeof attempts === "number" ? attempts : undefined, store, call?.budgetMs);
+  }
+  if (call?.kind === "network") {
+    return new SecretsUnreachableError(
+      parameterNames,
+      { endpoint: call.endpoint, lastError: name, attempts: call.$metadata.attempts, budgetMs: call.budgetMs },
+      store,
+    );
   }
   const deniedBy = accessDeniedBy(sdkError);
   if (deniedBy) return new SecretAccessDeniedError(parameterNames, deniedBy, name, store);
-  return new SecretsFetchError(parameterNames, name, store);
+  return new SecretsFetchError(parameterNames, name, store, call?.kind === "transient");
+}
+
+/**
+ * Whether a failed refresh may fall back on the last good values: when AWS throttled, failed
+ * (5xx) or could not be reached. Never for a refusal (IAM, KMS), a missing secret or a bad
+ * request: those are answers, and serving an old value would hide them.
+ */
+export function mayServeStale(error: unknown): boolean {
+  return error instanceof SecretsThrottledError || error instanceof SecretsUnreachableError || (error instanceof SecretsFetchError && error.transient);
 }
 
 /** The AWS (or network) error code of what an AWS call threw, e.g. `ResourceNotFoundException`. */

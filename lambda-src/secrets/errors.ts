@@ -14,6 +14,11 @@ import type { SecretStore } from "../../constructs/naming";
 
 export type { SecretStore };
 
+/** The command that sets a secret, as the hints quote it. */
+function setCommand(functionName: string, secret: string): string {
+  return `npm run secrets -- set <env> ${functionName} ${secret}`;
+}
+
 /** Base class of every error the secrets loader throws. */
 export class SecretsError extends Error {
   // Names are literals, not `new.target.name`: a minified bundle renames classes, and
@@ -89,8 +94,7 @@ export class SecretNotSetError extends SecretsError {
     const where = store === "ssm" ? `parameter ${parameterName}` : `key ${secretName} of Secrets Manager secret ${parameterName}`;
     super(
       "SecretNotSetError",
-      `secret ${secretName} was never set: ${where} still holds the placeholder it was created with. ` +
-        `Set it with: npm run secrets -- set <env> ${functionName} ${secretName}`,
+      `secret ${secretName} was never set: ${where} still holds the placeholder it was created with. ` + `Set it with: ${setCommand(functionName, secretName)}`,
     );
     this.secretName = secretName;
     this.parameterName = parameterName;
@@ -109,7 +113,7 @@ export class SecretKeyMissingError extends SecretsError {
     super(
       "SecretKeyMissingError",
       `Secrets Manager secret ${secretId} has no key ${secretName}, so secret ${secretName} is unknown. ` +
-        `Set it with: npm run secrets -- set <env> ${functionName} ${secretName}`,
+        `Set it with: ${setCommand(functionName, secretName)}`,
     );
     this.secretName = secretName;
     this.secretId = secretId;
@@ -137,7 +141,7 @@ export class SecretFormatError extends SecretsError {
     super(
       "SecretFormatError",
       `${what}: its SecretString must be a JSON object with one string per secret name, e.g. {"github_token":"..."}. ` +
-        `Rewrite it with: npm run secrets -- set <env> ${functionName} <secret>`,
+        `Rewrite it with: ${setCommand(functionName, "<secret>")}`,
     );
     this.secretId = secretId;
     this.problem = problem;
@@ -162,15 +166,13 @@ export class SecretAccessDeniedError extends SecretsError {
   /** `store` says which store `parameterNames` belong to. @default "ssm" */
   constructor(parameterNames: readonly string[], deniedBy: DeniedBy, awsErrorName: string, store: SecretStore = "ssm") {
     const names = parameterNames.join(", ");
+    const ssm = store === "ssm";
+    const what = `${ssm ? "parameters" : "Secrets Manager secret"} ${names} (${awsErrorName})`;
     super(
       "SecretAccessDeniedError",
-      store === "ssm"
-        ? deniedBy === "kms"
-          ? `KMS refused to decrypt parameters ${names} (${awsErrorName}): the key policy or the role must allow kms:Decrypt through SSM`
-          : `access denied reading parameters ${names} (${awsErrorName}): the execution role must allow ssm:GetParameters on them`
-        : deniedBy === "kms"
-          ? `KMS refused to decrypt Secrets Manager secret ${names} (${awsErrorName}): the key policy or the role must allow kms:Decrypt through Secrets Manager`
-          : `access denied reading Secrets Manager secret ${names} (${awsErrorName}): the execution role must allow secretsmanager:GetSecretValue on it`,
+      deniedBy === "kms"
+        ? `KMS refused to decrypt ${what}: the key policy or the role must allow kms:Decrypt through ${ssm ? "SSM" : "Secrets Manager"}`
+        : `access denied reading ${what}: the execution role must allow ${ssm ? "ssm:GetParameters on them" : "secretsmanager:GetSecretValue on it"}`,
     );
     this.parameterNames = parameterNames;
     this.deniedBy = deniedBy;
@@ -179,7 +181,7 @@ export class SecretAccessDeniedError extends SecretsError {
   }
 }
 
-/** SSM or Secrets Manager kept throttling the request after the loader's bounded retries (AWS_MAX_ATTEMPTS). */
+/** SSM or Secrets Manager kept throttling the request until the loader's time budget (or AWS_MAX_ATTEMPTS) ran out. */
 export class SecretsThrottledError extends SecretsError {
   /** The parameters of the throttled request; for Secrets Manager, `[secretId]`. */
   readonly parameterNames: readonly string[];
@@ -188,16 +190,62 @@ export class SecretsThrottledError extends SecretsError {
   /** The Secrets Manager secret of the throttled request; undefined for SSM. */
   declare readonly secretId?: string;
 
-  /** `store` says which store `parameterNames` belong to. @default "ssm" */
-  constructor(parameterNames: readonly string[], attempts: number | undefined, store: SecretStore = "ssm") {
+  /** `store` says which store `parameterNames` belong to; `budgetMs` is the time the retries had. @default "ssm" */
+  constructor(parameterNames: readonly string[], attempts: number | undefined, store: SecretStore = "ssm", budgetMs?: number) {
     const what = store === "ssm" ? `SSM throttled the request for parameters` : `Secrets Manager throttled the request for secret`;
+    const tried = `${attempts === undefined ? "" : ` ${attempts} times`}${budgetMs === undefined ? "" : ` within ${budgetMs} ms`}`;
     super(
       "SecretsThrottledError",
-      `${what} ${parameterNames.join(", ")}` +
-        `${attempts === undefined ? "" : ` ${attempts} times`} (ThrottlingException): retry later or raise AWS_MAX_ATTEMPTS`,
+      `${what} ${parameterNames.join(", ")}${tried} (ThrottlingException): raise timeoutMs` +
+        (store === "ssm"
+          ? `; SSM serves 40 calls per second per account and region by default: turn on its higher throughput, or use store "secretsmanager"`
+          : ""),
     );
     this.parameterNames = parameterNames;
     this.attempts = attempts;
+    if (store === "secretsmanager") this.secretId = parameterNames.join(", ");
+  }
+}
+
+/** What {@link SecretsUnreachableError} says about the attempts. */
+export interface Unreachable {
+  /** Where the requests went: the endpoint's origin, e.g. `https://ssm.eu-west-1.amazonaws.com`. */
+  readonly endpoint: string;
+  /** The network code of the last attempt: `ETIMEDOUT` (no answer in time), `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, ... */
+  readonly lastError: string;
+  readonly attempts: number;
+  /** The time the attempts had, in ms. */
+  readonly budgetMs: number;
+}
+
+/** No answer came from SSM or Secrets Manager within the loader's time budget: the network, not a policy, is at fault. */
+export class SecretsUnreachableError extends SecretsError {
+  /** The parameters of the request; for Secrets Manager, `[secretId]`. */
+  readonly parameterNames: readonly string[];
+  /** The endpoint's origin. */
+  readonly endpoint: string;
+  /** The network code of the last attempt, e.g. `ETIMEDOUT`, `ECONNREFUSED`. */
+  readonly lastError: string;
+  readonly attempts: number;
+  readonly budgetMs: number;
+  /** The Secrets Manager secret of the request; undefined for SSM. */
+  declare readonly secretId?: string;
+
+  /** `store` says which store `parameterNames` belong to. @default "ssm" */
+  constructor(parameterNames: readonly string[], unreachable: Unreachable, store: SecretStore = "ssm") {
+    const service = store === "ssm" ? "SSM" : "Secrets Manager";
+    const what = store === "ssm" ? "parameters" : "secret";
+    super(
+      "SecretsUnreachableError",
+      `could not reach ${service} at ${unreachable.endpoint} for ${what} ${parameterNames.join(", ")} within ${unreachable.budgetMs} ms ` +
+        `(${unreachable.attempts} attempts, last ${unreachable.lastError}): in a VPC, its subnets need a way to ${service} ` +
+        "(SecretsEndpoints or a NAT gateway) and its security group HTTPS out",
+    );
+    this.parameterNames = parameterNames;
+    this.endpoint = unreachable.endpoint;
+    this.lastError = unreachable.lastError;
+    this.attempts = unreachable.attempts;
+    this.budgetMs = unreachable.budgetMs;
     if (store === "secretsmanager") this.secretId = parameterNames.join(", ");
   }
 }
@@ -206,17 +254,20 @@ export class SecretsThrottledError extends SecretsError {
 export class SecretsFetchError extends SecretsError {
   /** The parameters of the failed request; for Secrets Manager, `[secretId]`. */
   readonly parameterNames: readonly string[];
-  /** The AWS (or network) error code, e.g. `InternalServerError`, `ECONNREFUSED`. */
+  /** The AWS (or network) error code, e.g. `InternalServerError`, `InvalidResponse`. */
   readonly awsErrorName: string;
+  /** Whether AWS itself failed (a 5xx answer until the budget ran out), rather than refusing the request. */
+  readonly transient: boolean;
   /** The Secrets Manager secret of the failed request; undefined for SSM. */
   declare readonly secretId?: string;
 
-  /** `store` says which store `parameterNames` belong to. @default "ssm" */
-  constructor(parameterNames: readonly string[], awsErrorName: string, store: SecretStore = "ssm") {
+  /** `store` says which store `parameterNames` belong to. @default "ssm", not transient */
+  constructor(parameterNames: readonly string[], awsErrorName: string, store: SecretStore = "ssm", transient = false) {
     const what = store === "ssm" ? "parameters" : "Secrets Manager secret";
     super("SecretsFetchError", `could not fetch ${what} ${parameterNames.join(", ")}: ${awsErrorName}`);
     this.parameterNames = parameterNames;
     this.awsErrorName = awsErrorName;
+    this.transient = transient;
     if (store === "secretsmanager") this.secretId = parameterNames.join(", ");
   }
 }

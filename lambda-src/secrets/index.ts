@@ -4,7 +4,22 @@
  * Secrets Manager secret SECRETS_MANAGER_SECRET_ID names. Every handler built with
  * SecureLambda uses it.
  */
-export { createSecretsLoader, DEFAULT_TTL_SECONDS, MAX_NAMES_PER_CALL, TTL_ENV_VAR, type Fetch, type SecretsLoader, type SecretsLoaderOptions } from "./loader";
+export {
+  createSecretsLoader,
+  DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
+  DEFAULT_STALE_IF_ERROR_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  MAX_NAMES_PER_CALL,
+  TTL_ENV_VAR,
+  type HttpRequest,
+  type HttpResponse,
+  type InvocationContext,
+  type Send,
+  type SecretsLoader,
+  type SecretsLoaderOptions,
+} from "./loader";
+export { DEFAULT_TIMEOUT_MS } from "./budget";
+export { LOADER_TIMEOUT_ENV_VAR } from "../../constructs/loader-budget";
 export {
   MissingParamNameVariableError,
   SecretAccessDeniedError,
@@ -16,7 +31,9 @@ export {
   SecretsError,
   SecretsFetchError,
   SecretsThrottledError,
+  SecretsUnreachableError,
   type DeniedBy,
   type SecretFormatProblem,
   type SecretStore,
+  type Unreachable,
 } from "./errors";

@@ -1,11 +1,12 @@
 import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
 import { isPlainObject } from "../../constructs/values";
-import { callAwsJson, type AwsCallContext } from "./aws-json";
-import { TtlCache } from "./cache";
+import { callAwsJson } from "./aws-json";
+import type { Budget } from "./budget";
+import { readThrough, SecretsCache } from "./cache";
 import { awsErrorCode, classifyFetchError } from "./classify-error";
 import { SECRETS_MANAGER } from "./endpoints";
 import { SecretFormatError, SecretKeyMissingError, SecretNotFoundError, SecretNotSetError } from "./errors";
-import { functionNameOf, type Env, type SecretsSource } from "./source";
+import { functionNameOf, type SecretsSource, type SourceOptions } from "./source";
 
 /** The secret's SecretString, parsed: one key per secret name (undefined: the secret does not exist). */
 type Fetched = Readonly<Record<string, unknown>> | undefined;
@@ -13,46 +14,31 @@ type Content = Readonly<Record<string, unknown>>;
 
 // One cache per execution environment, by secret id: warm invocations, and every loader
 // of the function, reuse it.
-const sharedCache = new TtlCache<Content>();
+const sharedCache = new SecretsCache<Content>();
 
 /**
  * Secrets kept in one Secrets Manager secret per function, whose SecretString is a JSON
  * object with one key per secret name. The whole secret is fetched with one
- * GetSecretValue, parsed, and cached for the TTL, however many secrets the function reads.
+ * GetSecretValue, parsed, and cached, however many secrets the function reads.
  */
-export function secretsManagerSource<S extends string>(
-  secrets: readonly S[],
-  secretId: string,
-  context: AwsCallContext,
-  ownCache: boolean,
-  ttlSeconds: number,
-  env: Env,
-): SecretsSource<S> {
-  const cache = ownCache ? new TtlCache<Content>() : sharedCache;
+export function secretsManagerSource<S extends string>(secretId: string, options: SourceOptions<S>): SecretsSource<S> {
+  const { secrets, call, policy, env } = options;
+  const cache = options.ownCache ? new SecretsCache<Content>() : sharedCache;
 
-  // Every refusal below forgets the cached secret, so the function recovers on the next
-  // invocation once someone fixes it, instead of failing until the TTL runs out.
-  function refuse(error: Error): never {
-    cache.delete(secretId);
-    throw error;
-  }
-
-  async function fetchSecret(): Promise<Fetched> {
-    // TTL 0 means no cache at all: not even an entry another loader filled.
-    const cached = ttlSeconds === 0 ? undefined : cache.get(secretId);
-    if (cached) return cached;
+  async function fetchSecret(budget: Budget): Promise<ReadonlyMap<string, Content | undefined>> {
     let response: Record<string, unknown>;
     try {
       // The stage is named, not left to the default: the role may read AWSCURRENT only
       // (condition secretsmanager:VersionStage), and that key exists only when named.
-      response = await callAwsJson(SECRETS_MANAGER, "GetSecretValue", { SecretId: secretId, VersionStage: CURRENT_STAGE }, context);
+      response = await callAwsJson(
+        { service: SECRETS_MANAGER, action: "GetSecretValue", request: { SecretId: secretId, VersionStage: CURRENT_STAGE }, budget },
+        call,
+      );
     } catch (error) {
-      if (awsErrorCode(error) === "ResourceNotFoundException") return undefined;
+      if (awsErrorCode(error) === "ResourceNotFoundException") return new Map([[secretId, undefined]]);
       throw classifyFetchError(error, [secretId], "secretsmanager");
     }
-    const content = parse(response.SecretString);
-    cache.set(secretId, content, ttlSeconds);
-    return content;
+    return new Map([[secretId, parse(response.SecretString)]]);
   }
 
   function parse(secretString: unknown): Content {
@@ -73,18 +59,29 @@ export function secretsManagerSource<S extends string>(
 
   function valueFor(secret: S, content: Fetched): string {
     if (content === undefined) throw new SecretNotFoundError(secret, secretId, "secretsmanager");
-    if (!Object.hasOwn(content, secret)) refuse(new SecretKeyMissingError(secret, secretId, functionNameOf(env)));
+    if (!Object.hasOwn(content, secret)) throw new SecretKeyMissingError(secret, secretId, functionNameOf(env));
     const value = content[secret];
-    if (typeof value !== "string") refuse(new SecretFormatError(secretId, "not-a-string", functionNameOf(env), secret));
-    if (value === PLACEHOLDER_VALUE) refuse(new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager"));
+    if (typeof value !== "string") throw new SecretFormatError(secretId, "not-a-string", functionNameOf(env), secret);
+    if (value === PLACEHOLDER_VALUE) throw new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager");
     return value;
   }
 
   return {
-    async fetch() {
+    async fetch(read) {
       // Like the SSM store: a loader without secrets makes no call.
-      const content = secrets.length === 0 ? {} : await fetchSecret();
-      return (secret) => valueFor(secret, content);
+      if (secrets.length === 0) return (secret) => valueFor(secret, {});
+      const fetched = await readThrough([secretId], read, {
+        cache,
+        policy,
+        batchSize: 1,
+        fetchBatch: (_, budget) => fetchSecret(budget),
+        // Only a secret every declared key of which holds a real value is kept: one that
+        // lacks a key or still holds a placeholder is read again on the next call, so the
+        // function recovers as soon as someone fixes it, and it is never served stale.
+        keep: (content) => secrets.every((secret) => typeof content[secret] === "string" && content[secret] !== PLACEHOLDER_VALUE),
+        describe: () => `Secrets Manager secret ${secretId}`,
+      });
+      return (secret) => valueFor(secret, fetched.get(secretId));
     },
     clearCache() {
       cache.delete(secretId);

@@ -4,7 +4,7 @@
  * back from it: the plan's changes, the files Terraform wrote, the deployed function.
  */
 import { GetFunctionConfigurationCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -12,6 +12,7 @@ import * as path from "node:path";
 import type { EnvironmentConfig } from "../../../config/environments";
 import { extractZip, readZip } from "../../../constructs/zip";
 import { invokeInChild, lambdaEnvironment, type ChildRun } from "../../helpers/invoke-bundle";
+import { runProcess } from "../../helpers/run-process";
 import type { SynthesizedFunction } from "../../helpers/synthesized-function";
 import { App } from "../../../constructs/tf";
 import { buildApp } from "../../../main";
@@ -54,7 +55,8 @@ export class DeployedStack {
     readonly moto: Moto,
     readonly outdir: string,
     readonly name: string,
-    readonly config: EnvironmentConfig,
+    /** The app's directory, where cdktf and the secrets CLI run (this repository, or a consumer app). */
+    readonly appDir: string = ROOT,
   ) {
     this.stackDir = path.join(outdir, "stacks", name);
     this.edit = pinMirroredProviderIfNeeded(this.stackDir, tools);
@@ -68,7 +70,7 @@ export class DeployedStack {
   static synthesize(tools: Tools, moto: Moto, name: string, config: EnvironmentConfig): DeployedStack {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `secure-lambda-deploy-${name}-`));
     buildApp({ outdir, environments: { [name]: { ...config, localstackEndpoint: moto.url } } }).synth();
-    return new DeployedStack(tools, moto, outdir, name, config);
+    return new DeployedStack(tools, moto, outdir, name);
   }
 
   /**
@@ -80,7 +82,7 @@ export class DeployedStack {
     const app = new App({ outdir });
     new EnvironmentStack(app, name, { config: { ...config, localstackEndpoint: moto.url }, projectRoot: ROOT });
     app.synth();
-    return new DeployedStack(tools, moto, outdir, name, config);
+    return new DeployedStack(tools, moto, outdir, name);
   }
 
   run(args: readonly string[]): Run {
@@ -102,7 +104,7 @@ export class DeployedStack {
       process.execPath,
       [CDKTF_CLI, "deploy", this.name, "--skip-synth", "--output", this.outdir, "--auto-approve", "--skip-provider-lock", "--no-color"],
       {
-        cwd: ROOT,
+        cwd: this.appDir,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
         env: {
@@ -132,9 +134,19 @@ export class DeployedStack {
     return { exitCode: run.code, changes: plannedChanges(showJson), showJson };
   }
 
-  /** The state file Terraform keeps in the stack directory. */
+  /**
+   * The local state file, where the stack's backend puts it: this project's stacks name
+   * `terraform.tfstate` in the stack directory; cdktf's default backend, as in a consumer
+   * app, an absolute `terraform.<stack>.tfstate` in the directory synth ran in.
+   */
+  get stateFile(): string {
+    const json = JSON.parse(fs.readFileSync(path.join(this.stackDir, "cdk.tf.json"), "utf8"));
+    return path.resolve(this.stackDir, json.terraform?.backend?.local?.path ?? "terraform.tfstate");
+  }
+
+  /** The state file Terraform keeps locally. */
   state(): { resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }> } {
-    return JSON.parse(fs.readFileSync(path.join(this.stackDir, "terraform.tfstate"), "utf8"));
+    return JSON.parse(fs.readFileSync(this.stateFile, "utf8"));
   }
 
   /** The attributes of the resources of one type in the state. */
@@ -151,7 +163,9 @@ export class DeployedStack {
    */
   filesHolding(secrets: readonly string[]): string[] {
     const found: string[] = [];
-    for (const file of filesUnder(this.outdir)) {
+    // A state kept outside the output (a consumer's default backend) is searched too.
+    const outside = [this.stateFile, `${this.stateFile}.backup`].filter((file) => !file.startsWith(this.outdir) && fs.existsSync(file));
+    for (const file of [...filesUnder(this.outdir), ...outside]) {
       const bytes = fs.readFileSync(file);
       const texts = [bytes.toString("utf8"), ...zipEntries(bytes)];
       secrets.forEach((secret, index) => {
@@ -161,22 +175,21 @@ export class DeployedStack {
     return found;
   }
 
-  /** `npm run secrets -- <args>` against moto, the value on stdin, as an operator runs it. */
+  /**
+   * `npm run secrets -- <args> --output <outdir>` against moto, the value on stdin, as an
+   * operator runs it in this repository: the CLI finds the stack in the synthesis, and moto
+   * through the stack's provider block.
+   */
   secrets(args: readonly string[], stdin = ""): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "cli", "secrets.ts"), ...args], {
+    return runProcess(
+      process.execPath,
+      ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "cli", "secrets.ts"), ...args, "--output", this.outdir],
+      {
         cwd: ROOT,
         env: { ...process.env, ...this.env },
-        stdio: ["pipe", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.once("error", reject);
-      child.once("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-      child.stdin.end(stdin);
-    });
+        stdin,
+      },
+    );
   }
 
   /**

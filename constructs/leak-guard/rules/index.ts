@@ -3,6 +3,7 @@
  * name; the pack is just this list.
  */
 import type { LeakRule } from "../rule";
+import { environmentLiteralMapRule } from "./environment-literal-map";
 import { highEntropyStringRule } from "./high-entropy-string";
 import { knownTokenFormatRule } from "./known-token-format";
 import { secretNamedVariableRule } from "./secret-named-variable";
@@ -13,6 +14,7 @@ import { secureStringPlaceholderRule } from "./secure-string-placeholder";
 export const DEFAULT_LEAK_RULES: readonly LeakRule[] = [
   knownTokenFormatRule,
   highEntropyStringRule,
+  environmentLiteralMapRule,
   secretNamedVariableRule,
   secureStringPlaceholderRule,
   secretVersionPlaceholderRule,

@@ -1,4 +1,4 @@
-import { isLiteral } from "../literal";
+import { UNKNOWN } from "../expression";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 /** Suffixes of variable names that announce a secret. */
@@ -16,7 +16,9 @@ export const secretNamedVariableRule: LeakRule = {
     if (value.kind !== "environment-variable") return undefined;
     const upper = value.variable.toUpperCase();
     const suffix = SECRET_NAME_SUFFIXES.find((s) => upper.endsWith(s));
-    if (!suffix || !isLiteral(value.value)) return undefined;
-    return `is named like a secret (*${suffix}) and holds a literal value`;
+    const known = value.reading.value;
+    if (!suffix || known === UNKNOWN || known === "" || known === null) return undefined;
+    const how = value.reading.hasReference ? " (known at synth: Terraform computes it from literals, variable defaults or locals)" : "";
+    return `is named like a secret (*${suffix}) and holds a literal value${how}`;
   },
 };

@@ -46,34 +46,50 @@ const hooked = new WeakSet<object>();
 const SYNTHESIS_METHODS = ["toTerraform", "toHclTerraform"] as const;
 
 /**
- * Runs `guard` whenever a stack built with another copy of cdktf is synthesized: the
- * stack's own `toTerraform()`/`toHclTerraform()` (which every way of synthesizing calls,
- * in whatever copy: `app.synth()`, `cdktf synth`, `Testing.synth`) first runs the guard.
- * Warns, visibly in the synth output, that there are two copies. Throws
- * {@link DuplicateCdktfError} when the hook cannot be installed, so the guard is never
- * silently off.
+ * Runs `judge` on what a stack writes, whatever copy of cdktf it is built with: its own
+ * `toTerraform()` (which every way of synthesizing calls: `app.synth()`, `cdktf synth`,
+ * `Testing.synth`, after every aspect, with every override merged) returns the JSON only once
+ * `judge` has accepted it; `toHclTerraform()` (`synth --hcl`) first judges the same JSON. So
+ * the guard judges the final output, whatever route built it.
+ *
+ * For a stack of another copy of cdktf, warns visibly in the synth output that there are two
+ * copies. Throws {@link DuplicateCdktfError} (another copy) or `cannotHook(problem)` (this copy)
+ * when the hook cannot be installed, so the guard is never silently off.
  */
-export function guardThroughStackSynthesis(stack: TerraformStack, guard: (stack: TerraformStack) => void): void {
+export function guardStackSynthesis(stack: TerraformStack, judge: (json: Record<string, unknown>) => void, cannotHook: (problem: string) => Error): void {
   if (hooked.has(stack)) return;
-  const copies = cdktfCopies(stack);
+  const own = isOwnCopy(stack);
+  const fail = (problem: string): Error => (own ? cannotHook(problem) : new DuplicateCdktfError(stack.node.path, cdktfCopies(stack), problem));
   const target = stack as unknown as Record<string, unknown>;
+  const originals = Object.fromEntries(SYNTHESIS_METHODS.map((method) => [method, target[method]])) as Record<string, unknown>;
   for (const method of SYNTHESIS_METHODS) {
-    const original = target[method];
-    if (typeof original !== "function") throw new DuplicateCdktfError(stack.node.path, copies, `the stack has no ${method}() method`);
-    const guarded = function (this: unknown, ...args: unknown[]): unknown {
-      guard(stack);
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    };
+    if (typeof originals[method] !== "function") throw fail(`the stack has no ${method}() method`);
+  }
+  const toTerraform = originals.toTerraform as (this: unknown, ...a: unknown[]) => Record<string, unknown>;
+  const toHclTerraform = originals.toHclTerraform as (this: unknown, ...a: unknown[]) => unknown;
+  const guarded: Record<string, (this: unknown, ...args: unknown[]) => unknown> = {
+    toTerraform(...args) {
+      const json = toTerraform.apply(this, args);
+      judge(json);
+      return json;
+    },
+    toHclTerraform(...args) {
+      judge(toTerraform.call(this));
+      return toHclTerraform.apply(this, args);
+    },
+  };
+  for (const method of SYNTHESIS_METHODS) {
     try {
-      Object.defineProperty(stack, method, { value: guarded, configurable: true, writable: true, enumerable: false });
+      Object.defineProperty(stack, method, { value: guarded[method], configurable: true, writable: true, enumerable: false });
     } catch (error) {
-      throw new DuplicateCdktfError(stack.node.path, copies, `its ${method}() cannot be wrapped (${(error as Error).message})`);
+      throw fail(`its ${method}() cannot be wrapped (${(error as Error).message})`);
     }
-    if (target[method] !== guarded) throw new DuplicateCdktfError(stack.node.path, copies, `its ${method}() cannot be wrapped`);
+    if (target[method] !== guarded[method]) throw fail(`its ${method}() cannot be wrapped`);
   }
   hooked.add(stack);
+  if (own) return;
   Annotations.of(stack).addWarning(
-    ["two copies of cdktf: the secret-leak guard runs through the stack's own synthesis instead of an aspect.", ...describe(copies), FIX].join(" "),
+    ["two copies of cdktf: the secret-leak guard runs through the stack's own synthesis, as on every stack.", ...describe(cdktfCopies(stack)), FIX].join(" "),
   );
 }
 
