@@ -94,12 +94,7 @@ describe("the packed library", () => {
     expect(fs.realpathSync(path.join(app, "node_modules", ".bin", "secure-lambda"))).toBe(
       path.join(app, "node_modules", "secure-lambda", "dist", "cli", "secrets.js"),
     );
-    expect(Object.keys(installed.dependencies).sort()).toEqual([
-      "@aws-sdk/client-secrets-manager",
-      "@aws-sdk/client-ssm",
-      "@aws-sdk/client-sts",
-      "esbuild",
-    ]);
+    expect(Object.keys(installed.dependencies).sort()).toEqual(["@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm", "@aws-sdk/client-sts", "esbuild"]);
   });
 
   test("the package's CLI and this repository's npm run secrets are one program: same module, same help", () => {
