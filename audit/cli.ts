@@ -1,5 +1,6 @@
 /**
- * `npm run audit [-- <env>...] [--synthesized <dir>] [--no-scan]`: proves each function's least
+ * `npm run audit [-- <env>...] [--synthesized <dir>] [--no-scan]`, or `-- --deployer <env>`
+ * for the deploy policy (audit/deployer/): proves each function's least
  * privilege on the synthesized Terraform, with a real IAM policy engine, and prints a
  * table per function; runs the secret-leak guard's pass on the same JSON and assets; then
  * the posture scan (`npm run scan`) on the same stacks. Exits 0 when every request comes out
@@ -11,10 +12,12 @@ import { findLeaks, formatLeaks } from "./leaks";
 import { formatAudit } from "./report";
 import { runScanOn } from "./scan/cli";
 import { type CliIo, parseStackArgs } from "./cli-args";
+import { runDeployerCli } from "./deployer/cli";
 import { stacksToJudge } from "./synthesize";
 import { AuditError } from "./terraform-json";
 
 const USAGE = `Usage: npm run audit -- [<env>...] [--synthesized <dir>] [--no-scan]
+       npm run audit -- --deployer <env> [--policy-out <file>] [--synthesized <dir>]
 
 Synthesizes every environment (into a temporary directory) and evaluates, for each
 function, concrete requests against every policy that reaches its role (inline, attached,
@@ -28,6 +31,10 @@ guard's pass on the same JSON and assets. Then runs the posture scan on the same
                         instead of synthesizing it
   --no-scan             the permission proof and the leak pass, without the posture
                         scan (so without the scanners npm run tools installs)
+  --deployer <env>      the least-privilege IAM policy of the principal that plans,
+                        applies and destroys <env>, what it lets that principal read,
+                        and its proof (own resources allowed, a neighbour's denied)
+  --policy-out <file>   with --deployer: write the policy document to <file>
 
 Exits 0 when every request comes out as expected, no leak is found and the scan
 passes, 1 otherwise, 2 on bad usage.
@@ -35,8 +42,16 @@ passes, 1 otherwise, 2 on bad usage.
 
 /** Runs the audit CLI and returns its exit code. */
 export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseStackArgs(argv, USAGE, io, [], ["no-scan"]);
+  const args = parseStackArgs(argv, USAGE, io, ["deployer", "policy-out"], ["no-scan"]);
   if (typeof args === "number") return args;
+  const deployer = args.extra.deployer;
+  if (deployer !== undefined && args.envs.length === 0) {
+    return runDeployerCli({ environment: deployer, synthesized: args.synthesized, policyOut: args.extra["policy-out"] }, io);
+  }
+  if (deployer !== undefined || args.extra["policy-out"] !== undefined) {
+    io.stderr.write(`error: --deployer takes one environment and no others; --policy-out needs --deployer\n\n${USAGE}`);
+    return 2;
+  }
   const only = args.envs.length > 0 ? args.envs : undefined;
   try {
     const stacks = stacksToJudge(args.synthesized);

@@ -4,6 +4,7 @@ import type { EnvironmentConfig } from "../config/environments";
 import { PROJECT } from "../config/environments";
 import { SecretLeakGuard, SecureLambda } from "../constructs";
 import { AwsProvider, LocalBackend, S3Backend, TerraformStack, type AwsProviderConfig } from "../constructs/tf";
+import { requireAwsProvider } from "./aws-provider";
 
 /** Options of an {@link EnvironmentStack}. */
 export interface EnvironmentStackProps {
@@ -28,6 +29,8 @@ export class EnvironmentStack extends TerraformStack {
     SecretLeakGuard.protect(this);
 
     new AwsProvider(this, "aws", { ...providerConfig(name, config) });
+    // The releases with the behaviour the README documents, not the one the bindings were generated for.
+    requireAwsProvider(this);
     if (config.stateBackend) {
       const backend = new S3Backend(this, {
         bucket: config.stateBackend.bucket,

@@ -13,6 +13,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments, type FunctionConfig } from "../../config/environments";
 import { PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { AWS_PROVIDER_CONSTRAINT } from "../../stacks/aws-provider";
+import { releaseOf, satisfiesConstraint } from "../../stacks/version-constraint";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
 import { DeployedStack, reportTolerated, untoleratedChanges } from "./helpers/deployed-stack";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
@@ -68,11 +70,20 @@ test("the deploy uses the tools npm run tools prepared, and names its one edit o
   expect(tools.terraformVersion.localeCompare("1.11.0", undefined, { numeric: true })).toBeGreaterThanOrEqual(0);
   const json = JSON.parse(fs.readFileSync(path.join(stack.stackDir, "cdk.tf.json"), "utf8"));
   expect(json.terraform.required_version).toBe(">= 1.11.0");
-  expect(json.terraform.required_providers.aws.version).toBe(tools.awsProvider);
-  // Only when the mirror's build is not the pinned version (npm run tools says why).
-  expect(stack.edit).toBe(
-    tools.awsProvider === tools.awsProviderPinned ? undefined : `required_providers.aws.version ${tools.awsProviderPinned} -> ${tools.awsProvider}`,
-  );
+  expect(tools.awsProviderPinned).toBe(AWS_PROVIDER_CONSTRAINT);
+  if (satisfiesConstraint(tools.awsProvider, AWS_PROVIDER_CONSTRAINT)) {
+    // A release in the range: the stacks' own constraint is applied as it is.
+    expect(stack.edit).toBeUndefined();
+    expect(json.terraform.required_providers.aws.version).toBe(AWS_PROVIDER_CONSTRAINT);
+  } else {
+    // A prerelease (npm run tools says why): pinned exactly, and named.
+    expect(stack.edit).toBe(`required_providers.aws.version ${AWS_PROVIDER_CONSTRAINT} -> ${tools.awsProvider}`);
+    expect(json.terraform.required_providers.aws.version).toBe(tools.awsProvider);
+  }
+});
+
+test("the provider build the suite runs is, by its release number, inside the range the stacks require", () => {
+  expect(satisfiesConstraint(releaseOf(tools.awsProvider), AWS_PROVIDER_CONSTRAINT)).toBe(true);
 });
 
 test("init and apply create the stack", () => {

@@ -24,9 +24,9 @@ MIN_TERRAFORM=1.11.0
 MOTO_VERSION=5.2.5
 CHECKOV_VERSION=3.3.30
 TRIVY_VERSION=0.74.0
-# The provider version the synthesized stacks pin (required_providers), from the bindings.
-[ -f "$ROOT/node_modules/@cdktf/provider-aws/package.json" ] || { echo "npm run tools: run npm ci first (the provider version comes from @cdktf/provider-aws)" >&2; exit 1; }
-AWS_PINNED=$(node -p 'require(process.argv[1] + "/node_modules/@cdktf/provider-aws/package.json").cdktf.provider.version' "$ROOT")
+# The provider versions the synthesized stacks require (required_providers), from stacks/aws-provider.ts.
+[ -f "$ROOT/node_modules/esbuild/package.json" ] || { echo "npm run tools: run npm ci first (the provider range is read from stacks/aws-provider.ts)" >&2; exit 1; }
+AWS_REQUIRED=$(node -r "$ROOT/scripts/register.cjs" -p 'require(process.argv[1] + "/stacks/aws-provider.ts").AWS_PROVIDER_CONSTRAINT' "$ROOT")
 # The provider versions this script can build: version -> Go module version, and the
 # wrapper module (scripts/tools/aws-provider) that pins it with its go.sum.
 AWS_BUILDABLE_VERSION=6.48.0-dev
@@ -100,17 +100,15 @@ fi
 
 # --- The AWS provider ----------------------------------------------------------------------
 step "terraform-provider-aws"
-aws_version=$AWS_PINNED
-if [ "$AWS_PINNED" != "$AWS_BUILDABLE_VERSION" ]; then
-  # Go accepts v2+ provider releases only as pseudo-versions of their tagged commit; the
-  # proxy's list says which it serves. Said every run, so nobody mistakes the fallback.
-  listed=$(curl -fsS -m 60 "$(proxy)/$AWS_MODULE/@v/list" 2>/dev/null | tr '\n' ' ' || true)
-  echo "   the stacks pin aws $AWS_PINNED; the Go module proxy serves no build of its tag:"
-  echo "   it lists for $AWS_MODULE only: ${listed:-nothing (unreachable?)}"
-  echo "   building $AWS_BUILDABLE_VERSION instead ($AWS_BUILDABLE_MODULE, the one 6.x commit served);"
-  echo "   the deploy suite pins that version in the stacks it applies (its one edit of the JSON, named)"
-  aws_version=$AWS_BUILDABLE_VERSION
-fi
+# Go accepts v2+ provider releases only as pseudo-versions of their tagged commit; the
+# proxy's list says which it serves. Said every run, so nobody mistakes the fallback.
+listed=$(curl -fsS -m 60 "$(proxy)/$AWS_MODULE/@v/list" 2>/dev/null | tr '\n' ' ' || true)
+echo "   the stacks require aws $AWS_REQUIRED; the Go module proxy serves no build of a release tag in it:"
+echo "   it lists for $AWS_MODULE only: ${listed:-nothing (unreachable?)}"
+echo "   it uses $AWS_BUILDABLE_VERSION ($AWS_BUILDABLE_MODULE, the one 6.x commit served), a prerelease"
+echo "   Terraform matches only by an exact constraint: the deploy suite pins it in the stacks it applies"
+echo "   (its one edit of the JSON, named; a test shows its release number lies inside the range)"
+aws_version=$AWS_BUILDABLE_VERSION
 mirror="$CACHE/mirror"
 binary="terraform-provider-aws_v${aws_version}_x5"
 tf_dir="$mirror/registry.terraform.io/hashicorp/aws/$aws_version/linux_amd64"
@@ -188,9 +186,10 @@ export CHECKPOINT_DISABLE=1
 export TERRAFORM_BINARY_NAME="$TERRAFORM"
 export SECURE_LAMBDA_AWS_PROVIDER="$aws_version"
 EOF
+# awsProviderPinned: what the stacks require (the range), under the name the deploy helpers read.
 node -e 'const [out, ...kv] = process.argv.slice(1); const o = {}; for (let i = 0; i < kv.length; i += 2) o[kv[i]] = kv[i + 1]; require("fs").writeFileSync(out, JSON.stringify(o, null, 2) + "\n")' \
   "$OUT/tools.json" terraform "$TERRAFORM" terraformVersion "$TERRAFORM_VERSION" cliConfig "$OUT/terraform.rc" \
-  awsProvider "$aws_version" awsProviderPinned "$AWS_PINNED" motoServer "$OUT/bin/moto_server" motoVersion "$MOTO_VERSION" \
+  awsProvider "$aws_version" awsProviderPinned "$AWS_REQUIRED" motoServer "$OUT/bin/moto_server" motoVersion "$MOTO_VERSION" \
   checkov "$OUT/bin/checkov" checkovVersion "$CHECKOV_VERSION" trivy "$OUT/bin/trivy" trivyVersion "$TRIVY_VERSION"
 done_step "env.sh, tools.json, terraform.rc"
 

@@ -1,0 +1,340 @@
+/**
+ * The deploy policy (`npm run audit -- --deployer <env>`): for each example environment a
+ * least-privilege IAM policy derived from the synthesized stack, scoped to its own names
+ * and ARNs, "*" only where the service has no resource-level permission (each with its
+ * reason), and a proof that a neighbouring function's parameter, key and role are denied.
+ * Whether it matches what the provider really calls is the deploy suite's to prove
+ * (__tests__/deploy/deployer-policy.deploy.ts); the comparison itself is tested here on
+ * small recordings.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PassThrough } from "node:stream";
+import { analyzeCalls, UnmappedCallError, type RecordedRequest } from "../audit/deployer/api-calls";
+import { compareWithRuns } from "../audit/deployer/observed";
+import { deployerPolicy, type DeployerPolicy } from "../audit/deployer/policy";
+import { proveDeployerPolicy } from "../audit/deployer/proof";
+import { runAuditCli } from "../audit/cli";
+import { isWildcardOnlyAction } from "../audit/posture/wildcard-only";
+import { targetOf } from "../audit/target";
+import { AuditError, readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
+import { SecureLambda } from "../constructs";
+import { buildApp } from "../main";
+import { HELLO_ENTRY, synthStack } from "./helpers/synth";
+
+const ENVIRONMENTS = ["dev", "stg", "prod", "local"];
+let outdir: string;
+let stacks: SynthesizedStack[];
+const policies = new Map<string, DeployerPolicy>();
+
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deployer-test-"));
+  buildApp({ outdir }).synth();
+  stacks = readSynthesizedStacks(outdir);
+  for (const stack of stacks) policies.set(stack.name, deployerPolicy(stack));
+});
+
+afterAll(() => {
+  if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+const policyOf = (env: string) => policies.get(env)!;
+const stackOf = (env: string) => stacks.find((s) => s.name === env)!;
+const statements = (env: string) => policyOf(env).document.Statement;
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = new PassThrough().on("data", (d: Buffer) => (stdout += d.toString()));
+  const err = new PassThrough().on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await runAuditCli(args, { stdout: out, stderr: err });
+  return { code, stdout, stderr };
+}
+
+describe.each(ENVIRONMENTS)("the deploy policy of %s", (env) => {
+  test("names no action with a wildcard", () => {
+    const actions = statements(env).flatMap((s) => s.Action);
+    expect(actions.filter((a) => a.includes("*") || a.includes("?"))).toEqual([]);
+  });
+
+  test('grants "*" only for actions AWS authorizes on no resource, each named with its reason', () => {
+    const unscoped = statements(env).filter((s) => s.Resource.includes("*"));
+    for (const statement of unscoped) {
+      expect(statement.Resource).toEqual(["*"]);
+      for (const action of statement.Action) {
+        // CreateKey: the key has no ARN before it exists; iam-data lists it without a resource type too.
+        expect([action, isWildcardOnlyAction(action)]).toEqual([action, true]);
+        expect(policyOf(env).unscoped.map((u) => u.action)).toContain(action);
+      }
+    }
+    expect(policyOf(env).unscoped.every((u) => u.reason.length > 20)).toBe(true);
+  });
+
+  test("creates keys only tagged for this environment, and uses keys only by this environment's tags", () => {
+    const tags = { "aws:ResourceTag/environment": env, "aws:ResourceTag/project": "secure-lambda" };
+    for (const statement of statements(env).filter((s) => s.Resource.some((r) => r.endsWith(":key/*")))) {
+      expect([statement.Sid, statement.Condition?.StringEquals]).toEqual([statement.Sid, expect.objectContaining(tags)]);
+    }
+    const createKey = statements(env).find((s) => s.Action.includes("kms:CreateKey"))!;
+    expect(createKey.Condition?.StringEquals).toEqual({ "aws:RequestTag/environment": env, "aws:RequestTag/project": "secure-lambda" });
+  });
+
+  test("passes only the functions' roles, and only to Lambda", () => {
+    const passRole = statements(env).filter((s) => s.Action.includes("iam:PassRole"));
+    expect(passRole).toEqual([
+      {
+        Sid: "PassOwnRolesToLambdaOnly",
+        Effect: "Allow",
+        Action: ["iam:PassRole"],
+        Resource: [`arn:aws:iam::${policyOf(env).target.accountId}:role/notifier-${env}`],
+        Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
+      },
+    ]);
+  });
+
+  test("names nothing of another environment's functions", () => {
+    const text = JSON.stringify(policyOf(env).document);
+    for (const other of ENVIRONMENTS.filter((e) => e !== env)) expect([other, text.includes(`notifier-${other}`)]).toEqual([other, false]);
+  });
+
+  test("the proof: own resources allowed, a neighbouring function's parameter, key and role denied", async () => {
+    const proof = await proveDeployerPolicy(policyOf(env), stacks);
+    expect(proof.results.filter((r) => !r.ok).map((r) => `${r.check.describe}: ${r.result} ${r.error ?? ""}`)).toEqual([]);
+    const rows = proof.results.map((r) => `${r.check.expected} ${r.check.describe}`);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^denied ssm:GetParameter on another function's \/notifier-/),
+        expect.stringMatching(/^denied kms:Decrypt via SSM for another function's .* with its key$/),
+        expect.stringMatching(/^denied kms:PutKeyPolicy of another function's key/),
+        expect.stringMatching(/^denied iam:PassRole of another function's role notifier-/),
+        expect.stringMatching(/^denied iam:PutRolePolicy on another function's role notifier-/),
+        "allowed iam:PassRole of own role to Lambda",
+        "denied iam:PassRole of own role to EC2",
+      ]),
+    );
+  });
+
+  test("the description fits IAM's 1000 characters and says whether the deployer can read the secrets", () => {
+    const { description } = policyOf(env);
+    expect(description.length).toBeLessThanOrEqual(1000);
+    expect(description).toMatch(env === "stg" ? /cannot read secret values/ : /can read the environment's SSM secrets.*#42849/);
+  });
+});
+
+describe("what the deploy policy lets the deployer read", () => {
+  test("with Parameter Store: the secrets, through ssm:GetParameter and kms:Decrypt via SSM, because the provider's refresh decrypts (#42849)", async () => {
+    const dev = policyOf("dev");
+    expect(dev.reads[0]).toMatch(/^every secret of the environment's parameters \(\/notifier-dev\/\*\).*#42849/);
+    const decrypt = statements("dev").find((s) => s.Sid === "ParameterStoreUsesOwnKeysForOwnParameters")!;
+    expect(decrypt.Action).toEqual(["kms:Decrypt", "kms:Encrypt"]);
+    expect(decrypt.Condition).toEqual({
+      StringEquals: { "aws:ResourceTag/environment": "dev", "aws:ResourceTag/project": "secure-lambda", "kms:ViaService": "ssm.eu-west-1.amazonaws.com" },
+      StringLike: { "kms:EncryptionContext:PARAMETER_ARN": ["arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/*"] },
+    });
+  });
+
+  test("with Secrets Manager: not the values; no secretsmanager:GetSecretValue, and kms:Decrypt only through Secrets Manager for its own secret", async () => {
+    const stg = policyOf("stg");
+    expect(statements("stg").flatMap((s) => s.Action)).not.toContain("secretsmanager:GetSecretValue");
+    expect(stg.reads.join("\n")).toMatch(/not the Secrets Manager secrets' values/);
+    const proof = await proveDeployerPolicy(stg, stacks);
+    const read = proof.results.find((r) => r.check.describe.startsWith("secretsmanager:GetSecretValue on own"))!;
+    expect([read.check.expected, read.result]).toEqual(["denied", "denied"]);
+  });
+});
+
+describe("a protected environment (prod)", () => {
+  test("cannot delete what prevent_destroy protects: IAM refuses it too", async () => {
+    const actions = statements("prod").flatMap((s) => s.Action);
+    expect(actions).not.toContain("ssm:DeleteParameter");
+    expect(actions).not.toContain("kms:ScheduleKeyDeletion");
+    // What is not protected is destroyed as usual.
+    expect(actions).toEqual(expect.arrayContaining(["lambda:DeleteFunction", "iam:DeleteRole", "logs:DeleteLogGroup", "sqs:DeleteQueue", "kms:DeleteAlias"]));
+    const proof = await proveDeployerPolicy(policyOf("prod"), stacks);
+    const rows = proof.results.map((r) => [r.check.describe, r.result]);
+    expect(rows).toEqual(expect.arrayContaining([["ssm:DeleteParameter on own /notifier-prod/github_token (prevent_destroy)", "denied"]]));
+  });
+
+  test("reads and writes its own state object and lock file in the state bucket, nothing else of the bucket", () => {
+    const s3 = statements("prod").filter((s) => s.Action.some((a) => a.startsWith("s3:")));
+    expect(s3).toEqual([
+      { Sid: "StateBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::example-secure-lambda-state-prod"] },
+      {
+        Sid: "StateObject",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject"],
+        Resource: ["arn:aws:s3:::example-secure-lambda-state-prod/secure-lambda/prod/terraform.tfstate"],
+      },
+      {
+        Sid: "StateLock",
+        Effect: "Allow",
+        Action: ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        Resource: ["arn:aws:s3:::example-secure-lambda-state-prod/secure-lambda/prod/terraform.tfstate.tflock"],
+      },
+    ]);
+  });
+});
+
+describe("derived from the synthesized stack, not from the configuration", () => {
+  test("a stack of another app gets a policy naming its own function, prefix and role", () => {
+    const json = synthStack((stack) => {
+      new SecureLambda(stack, "billing", { functionName: "billing", entry: HELLO_ENTRY, secrets: ["stripe_key"], roleName: "billing-runtime" });
+    }) as unknown as StackJson;
+    const withTags = structuredClone(json) as any;
+    withTags.provider.aws[0].default_tags = [{ tags: { team: "payments" } }];
+    const policy = deployerPolicy({ name: "test", json: withTags });
+    const text = JSON.stringify(policy.document);
+    expect(text).toContain("parameter/billing/*");
+    expect(text).toContain("role/billing-runtime");
+    expect(text).toContain("function:billing");
+    expect(text).toContain('"aws:ResourceTag/team":"payments"');
+  });
+
+  test("refuses a stack whose keys have no tags to scope them by", () => {
+    const json = synthStack((stack) => {
+      new SecureLambda(stack, "billing", { functionName: "billing", entry: HELLO_ENTRY, secrets: ["stripe_key"] });
+    }) as unknown as StackJson;
+    expect(() => deployerPolicy({ name: "test", json })).toThrow(/aws_kms_key\.billing_Key_[A-Z0-9]+ has no tags: KMS picks key ids at create time/);
+  });
+});
+
+describe("bad input", () => {
+  test("a stack without a SecureLambda is refused with the reason", () => {
+    const json: StackJson = { provider: { aws: [{ region: "eu-west-1" }] }, resource: { aws_sqs_queue: { q: { name: "q" } } } };
+    expect(() => deployerPolicy({ name: "queues", json })).toThrow(
+      new AuditError("stack queues holds no aws_lambda_function (no SecureLambda): there is no deploy policy to write for it"),
+    );
+  });
+
+  test("a resource type never observed is refused, naming it and what is covered", () => {
+    const json = structuredClone(stackOf("dev").json) as any;
+    json.resource.aws_s3_bucket = { data: { bucket: "data" } };
+    expect(() => deployerPolicy({ name: "dev", json })).toThrow(
+      /has not observed what the provider calls for aws_s3_bucket \(data\); it covers aws_ssm_parameter/,
+    );
+  });
+
+  test("npm run audit -- --deployer <unknown> exits 2 naming the environments it knows", async () => {
+    const run = await cli("--synthesized", outdir, "--deployer", "qa");
+    expect(run).toMatchObject({ code: 2, stderr: 'error: unknown environment "qa" for --deployer; known: dev, local, prod, stg\n' });
+  });
+
+  test("--deployer with environments besides it, or --policy-out without it, is bad usage (exit 2)", async () => {
+    expect((await cli("--synthesized", outdir, "--deployer", "dev", "stg")).code).toBe(2);
+    expect((await cli("--synthesized", outdir, "--policy-out", "x.json")).code).toBe(2);
+  });
+
+  test("npm run audit -- --deployer <env> of a stack without a SecureLambda exits 1 with the reason", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deployer-empty-"));
+    try {
+      fs.mkdirSync(path.join(dir, "stacks", "empty"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ stacks: { empty: { synthesizedStackPath: "stacks/empty/cdk.tf.json" } } }));
+      fs.writeFileSync(path.join(dir, "stacks", "empty", "cdk.tf.json"), JSON.stringify({ provider: { aws: [{ region: "eu-west-1" }] } }));
+      const run = await cli("--synthesized", dir, "--deployer", "empty");
+      expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining("holds no aws_lambda_function (no SecureLambda)") });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the README", () => {
+  test("shows the deploy policy of dev exactly as the audit writes it", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Deploying from CI"));
+    const block = /<summary>The deploy policy of dev[\s\S]*?```json\n([\s\S]*?)\n```/.exec(section)?.[1];
+    expect(block).toBeDefined();
+    expect(JSON.parse(block!)).toEqual(policyOf("dev").document);
+  });
+});
+
+describe("npm run audit -- --deployer <env>", () => {
+  test("prints what the deployer can read, the unscoped actions with reasons, the proof, and writes the policy with --policy-out", async () => {
+    const file = path.join(outdir, "deployer-dev.json");
+    const run = await cli("--synthesized", outdir, "--deployer", "dev", "--policy-out", file);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("what it lets the deployer read");
+    expect(run.stdout).toContain("ssm:DescribeParameters: ");
+    expect(run.stdout).toMatch(/deploy policy of dev: \d+ statements, \d+ requests, 0 unexpected/);
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual(policyOf("dev").document);
+  });
+});
+
+/** A small recording, as the proxy writes it. */
+function recorded(requests: Array<Partial<RecordedRequest> & Pick<RecordedRequest, "service">>): RecordedRequest[] {
+  return requests.map((r, i) => ({ seq: i + 1, region: "eu-west-1", method: "POST", path: "/", query: {}, target: "", body: {}, status: 200, ...r }));
+}
+
+describe("comparing the policy with recorded runs", () => {
+  const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/0b0b0b0b-1111-2222-3333-444444444444";
+  const devCalls = () =>
+    recorded([
+      {
+        service: "kms",
+        target: "TrentService.CreateKey",
+        body: {
+          Tags: [
+            { TagKey: "environment", TagValue: "dev" },
+            { TagKey: "project", TagValue: "secure-lambda" },
+          ],
+        },
+        createdArn: keyArn,
+      },
+      { service: "ssm", target: "AmazonSSM.PutParameter", body: { Name: "/notifier-dev/github_token", Type: "SecureString", KeyId: keyArn } },
+      { service: "ssm", target: "AmazonSSM.GetParameter", body: { Name: "/notifier-dev/github_token", WithDecryption: true } },
+      { service: "lambda", method: "GET", path: "/2015-03-31/functions/notifier-dev" },
+      { service: "sts", body: { Action: "GetCallerIdentity" } },
+    ]);
+
+  test("a read with decryption is, for IAM, ssm:GetParameter and kms:Decrypt through Parameter Store with the parameter's encryption context", () => {
+    const [, , read] = analyzeCalls(devCalls(), targetOf("dev", stackOf("dev").json));
+    expect(read!.requests).toEqual([
+      { action: "ssm:GetParameter", resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/github_token", context: {} },
+      {
+        action: "kms:Decrypt",
+        resource: keyArn,
+        onBehalfOf: "ssm",
+        context: {
+          "aws:ResourceTag/environment": "dev",
+          "aws:ResourceTag/project": "secure-lambda",
+          "kms:ViaService": "ssm.eu-west-1.amazonaws.com",
+          "kms:CallerAccount": "123456789012",
+          "kms:EncryptionContext:PARAMETER_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/github_token",
+        },
+      },
+    ]);
+  });
+
+  test("allows every request of the recording and reports the policy's actions no call asked for", async () => {
+    const comparison = await compareWithRuns(policyOf("dev"), stackOf("dev"), devCalls());
+    expect(comparison.denied).toEqual([]);
+    expect(comparison.unexercised).toContain("lambda:CreateFunction");
+    expect(comparison.unexercised).not.toContain("ssm:GetParameter");
+    expect(comparison.unexercised).not.toContain("kms:Decrypt");
+  });
+
+  test("fails a call the policy does not allow: another environment's parameter, or a key with another environment's tags", async () => {
+    const calls = recorded([
+      { service: "ssm", target: "AmazonSSM.GetParameter", body: { Name: "/notifier-prod/github_token" } },
+      { service: "kms", target: "TrentService.CreateKey", body: { Tags: [{ TagKey: "environment", TagValue: "prod" }] }, createdArn: keyArn },
+      { service: "kms", target: "TrentService.PutKeyPolicy", body: { KeyId: keyArn } },
+    ]);
+    const comparison = await compareWithRuns(policyOf("dev"), stackOf("dev"), calls);
+    expect(comparison.denied.map((d) => `${d.operation} ${d.request.action}`)).toEqual([
+      "ssm:GetParameter ssm:GetParameter",
+      "kms:CreateKey kms:CreateKey",
+      "kms:PutKeyPolicy kms:PutKeyPolicy",
+    ]);
+  });
+
+  test("a call it cannot map fails loudly instead of being skipped", () => {
+    const calls = recorded([{ service: "lambda", method: "GET", path: "/2099-01-01/functions/notifier-dev/something-new" }]);
+    expect(() => analyzeCalls(calls, targetOf("dev", stackOf("dev").json))).toThrow(UnmappedCallError);
+  });
+
+  test("GetCallerIdentity asks IAM nothing: it needs no permission", () => {
+    const [call] = analyzeCalls(recorded([{ service: "sts", body: { Action: "GetCallerIdentity" } }]), targetOf("dev", stackOf("dev").json));
+    expect(call).toMatchObject({ operation: "sts:GetCallerIdentity", requests: [], needsNoPermission: expect.stringContaining("needs no permission") });
+  });
+});

@@ -1,0 +1,287 @@
+/**
+ * What the AWS provider calls for each resource type a SecureLambda stack holds, as the
+ * deploy suite recorded it against moto (apply, re-apply, plan, refresh, destroy of every
+ * example environment, and an update of its code, tags, queue and key policy), and the ARNs
+ * each call is scoped to. A resource type missing here has never been observed, and the
+ * deploy policy refuses the stack rather than guess.
+ *
+ * `delete` actions are left out for a resource Terraform may not destroy (`prevent_destroy`,
+ * a protected environment): IAM then refuses it too, whatever the configuration says later.
+ */
+import type { References } from "../references";
+import type { AuditTarget } from "../target";
+import { AuditError, bodyAt, type Body, type StackJson } from "../terraform-json";
+
+/** One statement's worth of permission, before statements are merged by Sid. */
+export interface Grant {
+  /** Statement id: what it allows, and why when that is not obvious. */
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+  readonly condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** The actions of one resource type, by what Terraform is doing. */
+interface Calls {
+  /** plan, refresh, and the read after every write. */
+  readonly read: readonly string[];
+  /** create and update. */
+  readonly write: readonly string[];
+  /** destroy (and replacement). */
+  readonly delete: readonly string[];
+}
+
+/** What a resource's grants are made of. */
+export interface ResourceScope {
+  readonly target: AuditTarget;
+  readonly references: References;
+  readonly json: StackJson;
+  /** The resource's tags as AWS will hold them: the provider's default_tags, then its own. */
+  tagsOf(body: Body, address: string): Readonly<Record<string, string>>;
+}
+
+const arnIn = (t: AuditTarget, service: string, resource: string) => `arn:${t.partition}:${service}:${t.region}:${t.accountId}:${resource}`;
+
+/** All keys of the account and region: KMS picks key ids at create time, so tags scope them. */
+const keysOf = (t: AuditTarget) => arnIn(t, "kms", "key/*");
+
+const isProtected = (body: Body) => (body.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy === true;
+
+function actionsOf(calls: Calls, body: Body): string[] {
+  return [...calls.read, ...calls.write, ...(isProtected(body) ? [] : calls.delete)];
+}
+
+/** `aws:ResourceTag/<k>` conditions for the tags of a key: the only scope a key id-less policy has. */
+export function tagCondition(tags: Readonly<Record<string, string>>, prefix: "aws:ResourceTag" | "aws:RequestTag"): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [`${prefix}/${k}`, v]));
+}
+
+function requireTags(tags: Readonly<Record<string, string>>, address: string): Readonly<Record<string, string>> {
+  if (Object.keys(tags).length === 0) {
+    throw new AuditError(
+      `${address} has no tags: KMS picks key ids at create time, so the deploy policy scopes keys by their tags; give the key tags (or the provider default_tags)`,
+    );
+  }
+  return tags;
+}
+
+const PARAMETER: Calls = {
+  read: ["ssm:GetParameter", "ssm:ListTagsForResource"],
+  write: ["ssm:PutParameter", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"],
+  delete: ["ssm:DeleteParameter"],
+};
+const KEY: Calls = {
+  read: ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"],
+  write: ["kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource", "kms:UntagResource"],
+  delete: ["kms:ScheduleKeyDeletion"],
+};
+const ALIAS: Calls = { read: [], write: ["kms:CreateAlias"], delete: ["kms:DeleteAlias"] };
+const ROLE: Calls = {
+  read: ["iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"],
+  write: ["iam:CreateRole", "iam:TagRole", "iam:UntagRole"],
+  delete: ["iam:ListInstanceProfilesForRole", "iam:DeleteRole"],
+};
+const ROLE_POLICY: Calls = { read: ["iam:GetRolePolicy"], write: ["iam:PutRolePolicy"], delete: ["iam:DeleteRolePolicy"] };
+const LOG_GROUP: Calls = {
+  read: ["logs:ListTagsForResource"],
+  write: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"],
+  delete: ["logs:DeleteLogGroup"],
+};
+const QUEUE: Calls = {
+  read: ["sqs:GetQueueAttributes", "sqs:ListQueueTags"],
+  write: ["sqs:CreateQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"],
+  delete: ["sqs:DeleteQueue"],
+};
+const FUNCTION: Calls = {
+  read: ["lambda:GetFunction", "lambda:ListVersionsByFunction", "lambda:GetFunctionCodeSigningConfig"],
+  write: [
+    "lambda:CreateFunction",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:UpdateFunctionCode",
+    "lambda:PutFunctionConcurrency",
+    "lambda:TagResource",
+    "lambda:UntagResource",
+  ],
+  delete: ["lambda:DeleteFunction"],
+};
+const SECRET: Calls = {
+  read: ["secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"],
+  write: ["secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource"],
+  delete: ["secretsmanager:DeleteSecret"],
+};
+const SECRET_VERSION: Calls = {
+  read: ["secretsmanager:ListSecretVersionIds"],
+  write: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+  delete: [],
+};
+
+type GrantsOf = (scope: ResourceScope, address: string, body: Body) => Grant[];
+
+function text(scope: ResourceScope, body: Body, argument: string, address: string): string {
+  const value = body[argument];
+  if (typeof value !== "string") throw new AuditError(`${address} has no ${argument}: the deploy policy cannot name what it creates`);
+  return scope.references.resolve(value, `${address}.${argument}`);
+}
+
+/** `/<prefix>/*` of a parameter name (the function's namespace), or the name itself without a prefix. */
+export function parameterPattern(t: AuditTarget, name: string): string {
+  const slash = name.lastIndexOf("/");
+  return arnIn(t, "ssm", slash > 0 ? `parameter${name.slice(0, slash)}/*` : `parameter${name.startsWith("/") ? "" : "/"}${name}`);
+}
+
+/** A secret's ARN as a pattern: Secrets Manager appends `-` and six random characters to the name. */
+export function secretPattern(t: AuditTarget, name: string): string {
+  return arnIn(t, "secretsmanager", `secret:${name}-??????`);
+}
+
+/** What a service does with the stack's keys on the deployer's behalf, and for what. */
+interface KeyUse {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  /** The tags of the keys it uses. */
+  readonly keyTags: Readonly<Record<string, string>>;
+  /** The encryption context key the service sets, and the ARN pattern it must match. */
+  readonly context?: readonly [string, string];
+  /** For kms:CreateGrant: only a grant for an AWS resource (the function). */
+  readonly grantForAwsResource?: boolean;
+}
+
+/** Key use through one service only (`kms:ViaService`), for the stack's keys only (their tags). */
+function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
+  return {
+    sid: use.sid,
+    actions: use.actions,
+    resources: [keysOf(t)],
+    condition: {
+      StringEquals: { ...tagCondition(use.keyTags, "aws:ResourceTag"), "kms:ViaService": `${service}.${t.region}.${t.dnsSuffix}` },
+      ...(use.context ? { StringLike: { [`kms:EncryptionContext:${use.context[0]}`]: [use.context[1]] } } : {}),
+      ...(use.grantForAwsResource ? { Bool: { "kms:GrantIsForAWSResource": "true" } } : {}),
+    },
+  };
+}
+
+/** The grants of each resource type the deploy suite has observed. */
+export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
+  aws_ssm_parameter: (scope, address, body) => {
+    const t = scope.target;
+    const pattern = parameterPattern(t, text(scope, body, "name", address));
+    const keyTags = keyTagsFor(scope, body.key_id, `${address}.key_id`);
+    return [
+      { sid: "OwnParameters", actions: actionsOf(PARAMETER, body), resources: [pattern] },
+      // Parameter Store encrypts the placeholder and decrypts on every refresh with the deployer's
+      // permission: the provider's Read asks for decryption even for a write-only value (#42849).
+      keyUseThrough(t, "ssm", {
+        sid: "ParameterStoreUsesOwnKeysForOwnParameters",
+        actions: ["kms:Encrypt", "kms:Decrypt"],
+        keyTags,
+        context: ["PARAMETER_ARN", pattern],
+      }),
+    ];
+  },
+  aws_kms_key: (scope, address, body) => {
+    const tags = requireTags(scope.tagsOf(body, address), address);
+    return [
+      {
+        sid: "CreateKeysTaggedForThisEnvironment",
+        actions: ["kms:CreateKey"],
+        resources: ["*"],
+        condition: { StringEquals: tagCondition(tags, "aws:RequestTag") },
+      },
+      { sid: "OwnKeys", actions: actionsOf(KEY, body), resources: [keysOf(scope.target)], condition: { StringEquals: tagCondition(tags, "aws:ResourceTag") } },
+    ];
+  },
+  aws_kms_alias: (scope, address, body) => {
+    const t = scope.target;
+    const keyTags = keyTagsFor(scope, body.target_key_id, `${address}.target_key_id`);
+    const actions = actionsOf(ALIAS, body);
+    return [
+      { sid: "OwnKeyAliases", actions, resources: [arnIn(t, "kms", text(scope, body, "name", address))] },
+      // An alias call is authorized on the alias and on its key alike.
+      { sid: "OwnKeys", actions, resources: [keysOf(t)], condition: { StringEquals: tagCondition(keyTags, "aws:ResourceTag") } },
+    ];
+  },
+  aws_iam_role: (scope, address, body) => {
+    const role = scope.references.attribute(address, "arn", address);
+    return [
+      { sid: "OwnRoles", actions: actionsOf(ROLE, body), resources: [role] },
+      // The function's role, and only to Lambda: not to an EC2 instance or another service.
+      {
+        sid: "PassOwnRolesToLambdaOnly",
+        actions: ["iam:PassRole"],
+        resources: [role],
+        condition: { StringEquals: { "iam:PassedToService": `lambda.${scope.target.dnsSuffix}` } },
+      },
+    ];
+  },
+  aws_iam_role_policy: (scope, address, body) => {
+    const roleName = text(scope, body, "role", address);
+    return [
+      { sid: "OwnRoles", actions: actionsOf(ROLE_POLICY, body), resources: [`arn:${scope.target.partition}:iam::${scope.target.accountId}:role/${roleName}`] },
+    ];
+  },
+  aws_cloudwatch_log_group: (scope, address, body) => {
+    const group = arnIn(scope.target, "logs", `log-group:${text(scope, body, "name", address)}`);
+    return [{ sid: "OwnLogGroups", actions: actionsOf(LOG_GROUP, body), resources: [group, `${group}:*`] }];
+  },
+  aws_sqs_queue: (scope, address, body) => [
+    { sid: "OwnQueues", actions: actionsOf(QUEUE, body), resources: [arnIn(scope.target, "sqs", text(scope, body, "name", address))] },
+  ],
+  aws_lambda_function: (scope, address, body) => {
+    const t = scope.target;
+    const fn = arnIn(t, "lambda", `function:${text(scope, body, "function_name", address)}`);
+    const grants: Grant[] = [{ sid: "OwnFunctions", actions: actionsOf(FUNCTION, body), resources: [fn, `${fn}:*`] }];
+    if (typeof body.kms_key_arn === "string") {
+      const keyTags = keyTagsFor(scope, body.kms_key_arn, `${address}.kms_key_arn`);
+      // Lambda encrypts the environment with the function's key when it is set, and decrypts
+      // it for GetFunction, with the deployer's permission (it holds names only).
+      grants.push(
+        keyUseThrough(t, "lambda", {
+          sid: "LambdaUsesOwnKeysForOwnFunctions",
+          actions: ["kms:Encrypt", "kms:Decrypt"],
+          keyTags,
+          context: ["aws:lambda:FunctionArn", fn],
+        }),
+        keyUseThrough(t, "lambda", { sid: "LambdaGrantsOwnKeysToOwnFunctions", actions: ["kms:CreateGrant"], keyTags, grantForAwsResource: true }),
+      );
+    }
+    return grants;
+  },
+  aws_secretsmanager_secret: (scope, address, body) => {
+    const t = scope.target;
+    const secret = secretPattern(t, text(scope, body, "name", address));
+    const keyTags = keyTagsFor(scope, body.kms_key_id, `${address}.kms_key_id`);
+    return [
+      { sid: "OwnSecrets", actions: actionsOf(SECRET, body), resources: [secret] },
+      // Secrets Manager asks KMS for a data key of each new version with the deployer's
+      // permission; reading the value needs secretsmanager:GetSecretValue, which it never gets.
+      keyUseThrough(t, "secretsmanager", {
+        sid: "SecretsManagerUsesOwnKeysForOwnSecrets",
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        keyTags,
+        context: ["SecretARN", secret],
+      }),
+    ];
+  },
+  aws_secretsmanager_secret_version: (scope, address, body) => {
+    const secretId = text(scope, body, "secret_id", address);
+    return [{ sid: "OwnSecrets", actions: actionsOf(SECRET_VERSION, body), resources: [secretPattern(scope.target, secretNameOf(secretId))] }];
+  },
+};
+
+/** A secret's name from the ARN (or name) a version refers to it by. */
+function secretNameOf(secretId: string): string {
+  const match = /:secret:(.+)-[A-Za-z0-9]{6}$/.exec(secretId);
+  return match ? match[1]! : secretId;
+}
+
+/** The tags of the stack's key a reference points at (`${aws_kms_key.x.arn}`). */
+function keyTagsFor(scope: ResourceScope, reference: unknown, where: string): Readonly<Record<string, string>> {
+  const match = typeof reference === "string" ? /^\$\{(aws_kms_key\.[A-Za-z0-9_-]+)\.(arn|key_id|id)\}$/.exec(reference) : null;
+  if (!match) {
+    throw new AuditError(`${where} is ${JSON.stringify(reference)}, not a key of this stack: the deploy policy scopes key use by the stack's own keys' tags`);
+  }
+  const address = match[1]!;
+  const body = bodyAt(scope.json, address);
+  if (!body) throw new AuditError(`${where}: ${address} is not in the stack`);
+  return requireTags(scope.tagsOf(body, address), address);
+}
