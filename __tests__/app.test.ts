@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PLACEHOLDER_VALUE } from "../constructs";
-import { AWS_PROVIDER_CONSTRAINT } from "../stacks/aws-provider";
+import { AWS_PROVIDER_CONSTRAINT } from "../constructs/aws-provider-version";
 import { readZip } from "../constructs/zip";
 import { buildApp } from "../main";
 import { environments } from "../config/environments";

@@ -1,9 +1,11 @@
 import * as path from "node:path";
 import { environments } from "../config/environments";
 import { AWS_PROVIDER_BINDINGS, AwsProvider, TerraformStack, Testing } from "../constructs/tf";
-import { AWS_PROVIDER_BEHAVIOURS, AWS_PROVIDER_CONSTRAINT, AWS_PROVIDER_FLOOR, AWS_PROVIDER_NEXT_MAJOR } from "../stacks/aws-provider";
+import { AWS_PROVIDER_BEHAVIOURS, AWS_PROVIDER_CONSTRAINT, AWS_PROVIDER_FLOOR, AWS_PROVIDER_NEXT_MAJOR } from "../constructs/aws-provider-version";
+import { SecureLambda } from "../constructs";
 import { EnvironmentStack } from "../stacks/environment-stack";
-import { highestVersion, releaseOf, satisfiesConstraint } from "../stacks/version-constraint";
+import { HELLO_ENTRY } from "./helpers/synth";
+import { highestVersion, releaseOf, satisfiesConstraint } from "../constructs/version-constraint";
 
 type ProviderPin = { terraform: { required_providers: { aws: { version: string } } } };
 
@@ -35,6 +37,19 @@ describe("the AWS provider range", () => {
     expect((JSON.parse(Testing.synth(bare)) as ProviderPin).terraform.required_providers.aws.version).toBe(bindings.cdktf.provider.version);
     const dev = new EnvironmentStack(Testing.app(), "dev", { config: environments.dev, projectRoot: path.join(__dirname, "..") });
     expect((JSON.parse(Testing.synth(dev)) as ProviderPin).terraform.required_providers.aws.version).toBe(AWS_PROVIDER_CONSTRAINT);
+  });
+
+  test("a user's own stack that holds a SecureLambda requires the range too, and a narrower constraint the user adds after it wins", () => {
+    const synthUserStack = (narrower?: string) => {
+      const stack = new TerraformStack(Testing.app(), "theirs");
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY, secrets: ["token"] });
+      new SecureLambda(stack, "b", { functionName: "b", entry: HELLO_ENTRY, secrets: ["token"] });
+      if (narrower) stack.addOverride("terraform.required_providers.aws.version", narrower);
+      return (JSON.parse(Testing.synth(stack)) as ProviderPin).terraform.required_providers.aws.version;
+    };
+    expect(synthUserStack()).toBe(AWS_PROVIDER_CONSTRAINT);
+    expect(synthUserStack("~> 6.40.0")).toBe("~> 6.40.0");
   });
 
   test("the build the deploy suite runs, 6.48.0-dev, is a prerelease Terraform matches only exactly; its release number lies inside the range", () => {

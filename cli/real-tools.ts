@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { satisfiesConstraint } from "../constructs/version-constraint";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -18,7 +19,7 @@ export interface Tools {
   readonly cliConfig: string;
   /** The AWS provider version in the mirror. */
   readonly awsProvider: string;
-  /** The version the synthesized stacks pin. */
+  /** The version constraint the synthesized stacks require. */
   readonly awsProviderPinned: string;
   readonly motoServer: string;
   readonly motoVersion: string;
@@ -149,21 +150,25 @@ export function terraformOk(tools: Tools, cwd: string, args: readonly string[], 
 }
 
 /**
- * The one edit of the synthesized JSON besides the endpoints, and only when it is needed:
- * the AWS provider version, when the mirror holds another build than the version the stacks
- * pin (npm run tools says why: the Go module proxy serves no build of the pinned tag).
- * Returns what it changed, for the test report.
+ * The one edit of the synthesized JSON besides the endpoints, and only where it is needed:
+ * the stacks require a range of AWS provider releases (constructs/aws-provider-version.ts),
+ * applied as it is whenever the mirror's build satisfies it. A prerelease build
+ * (`6.48.0-dev`, the one 6.x commit the Go module proxy serves) satisfies no range:
+ * Terraform matches a prerelease only by an exact constraint, so the stack then names it.
+ * Returns what it changed, for the test report, or undefined.
  */
 export function pinMirroredProvider(stackDir: string, tools: Tools): string | undefined {
   const file = path.join(stackDir, "cdk.tf.json");
   const json = JSON.parse(fs.readFileSync(file, "utf8"));
   const aws = json.terraform.required_providers.aws;
-  if (aws.version !== tools.awsProviderPinned)
-    throw new Error(`the stack pins aws ${aws.version}, tools.json says ${tools.awsProviderPinned}: run npm run tools again`);
-  if (tools.awsProvider === tools.awsProviderPinned) return undefined;
+  if (aws.version !== tools.awsProviderPinned) {
+    throw new Error(`the stack requires aws ${aws.version}, tools.json says ${tools.awsProviderPinned}: run npm run tools again`);
+  }
+  if (satisfiesConstraint(tools.awsProvider, aws.version)) return undefined;
+  const required = aws.version as string;
   aws.version = tools.awsProvider;
   fs.writeFileSync(file, JSON.stringify(json, null, 2));
-  return `required_providers.aws.version ${tools.awsProviderPinned} -> ${tools.awsProvider}`;
+  return `required_providers.aws.version ${required} -> ${tools.awsProvider}`;
 }
 
 /** Every file under `dir`, recursively, but the provider binaries Terraform links in. */

@@ -15,6 +15,7 @@ import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { createSecretsManagerSecret, type SecretRotation, type SecretsManagerResources } from "./secrets-manager-secret";
 import { resolveSettings, type SecureLambdaProps, type Settings } from "./secure-lambda-props";
 import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
+import { requireAwsProvider } from "./aws-provider-version";
 import { CloudwatchLogGroup, type IamRole, LambdaFunction, LambdaFunctionUrl, type SecretsmanagerSecret, type SqsQueue, type SsmParameter } from "./tf";
 import type { LambdaRuntime } from "./validation";
 
@@ -152,11 +153,13 @@ export class SecureLambda extends Construct {
 
   /**
    * Every stack holding a SecureLambda runs the leak guard, also stacks users build
-   * themselves, and refuses a Terraform that cannot keep the placeholders write-only.
+   * themselves, refuses a Terraform that cannot keep the placeholders write-only, and
+   * requires the AWS provider releases that keep them out of every refresh.
    */
   private guardStack(): void {
     SecretLeakGuard.protect(this);
     requireTerraformVersion(this);
+    requireAwsProvider(this);
   }
 
   /** The handler bundled with esbuild for the function's Node.js version. */

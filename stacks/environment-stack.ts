@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from "../config/environments";
 import { PROJECT } from "../config/environments";
 import { SecretLeakGuard, SecureLambda } from "../constructs";
 import { AwsProvider, LocalBackend, S3Backend, TerraformStack, type AwsProviderConfig } from "../constructs/tf";
-import { requireAwsProvider } from "./aws-provider";
+import { requireAwsProvider } from "../constructs/aws-provider-version";
 
 /** Options of an {@link EnvironmentStack}. */
 export interface EnvironmentStackProps {

@@ -24,9 +24,9 @@ MIN_TERRAFORM=1.11.0
 MOTO_VERSION=5.2.5
 CHECKOV_VERSION=3.3.30
 TRIVY_VERSION=0.74.0
-# The provider versions the synthesized stacks require (required_providers), from stacks/aws-provider.ts.
-[ -f "$ROOT/node_modules/esbuild/package.json" ] || { echo "npm run tools: run npm ci first (the provider range is read from stacks/aws-provider.ts)" >&2; exit 1; }
-AWS_REQUIRED=$(node -r "$ROOT/scripts/register.cjs" -p 'require(process.argv[1] + "/stacks/aws-provider.ts").AWS_PROVIDER_CONSTRAINT' "$ROOT")
+# The provider versions the synthesized stacks require (required_providers), from constructs/aws-provider-version.ts.
+[ -f "$ROOT/node_modules/esbuild/package.json" ] || { echo "npm run tools: run npm ci first (the provider range is read from constructs/aws-provider-version.ts)" >&2; exit 1; }
+AWS_REQUIRED=$(node -r "$ROOT/scripts/register.cjs" -p 'require(process.argv[1] + "/constructs/aws-provider-version.ts").AWS_PROVIDER_CONSTRAINT' "$ROOT")
 # The provider versions this script can build: version -> Go module version, and the
 # wrapper module (scripts/tools/aws-provider) that pins it with its go.sum.
 AWS_BUILDABLE_VERSION=6.48.0-dev

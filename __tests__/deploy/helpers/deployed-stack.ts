@@ -17,8 +17,7 @@ import type { SynthesizedFunction } from "../../helpers/synthesized-function";
 import { App } from "../../../constructs/tf";
 import { buildApp } from "../../../main";
 import { EnvironmentStack } from "../../../stacks/environment-stack";
-import { fakeAwsEnvironment, filesUnder, terraform, terraformOk, type Moto, type Run, type Tools } from "../../../cli/real-tools";
-import { pinMirroredProviderIfNeeded } from "./mirrored-provider";
+import { fakeAwsEnvironment, filesUnder, pinMirroredProvider, terraform, terraformOk, type Moto, type Run, type Tools } from "../../../cli/real-tools";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const CDKTF_CLI = path.join(ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
@@ -46,7 +45,7 @@ export interface PlannedChange {
 /** A synthesized, deployable stack directory and the environment its commands run in. */
 export class DeployedStack {
   readonly stackDir: string;
-  /** The one edit of the JSON beyond the endpoint, if any (see pinMirroredProviderIfNeeded). */
+  /** The one edit of the JSON beyond the endpoint, if any (see pinMirroredProvider). */
   readonly edit: string | undefined;
   readonly env: Record<string, string>;
 
@@ -59,7 +58,7 @@ export class DeployedStack {
     readonly appDir: string = ROOT,
   ) {
     this.stackDir = path.join(outdir, "stacks", name);
-    this.edit = pinMirroredProviderIfNeeded(this.stackDir, tools);
+    this.edit = pinMirroredProvider(this.stackDir, tools);
     this.env = fakeAwsEnvironment(moto.url, outdir);
   }
 

@@ -8,7 +8,8 @@
  * run behaviour nothing here documents. Later 6.x releases extend the 6.25 schema without
  * breaking it, so the bindings work with every release in the range.
  */
-import type { TerraformStack } from "../constructs/tf";
+import type { IConstruct } from "constructs";
+import { TerraformStack } from "./tf";
 import { highestVersion } from "./version-constraint";
 
 /** One provider behaviour the project relies on, and the release it is verified in. */
@@ -62,11 +63,18 @@ export const AWS_PROVIDER_NEXT_MAJOR = "7.0.0";
 /** `required_providers.aws.version` of every stack: the floor up to, not including, the next major. */
 export const AWS_PROVIDER_CONSTRAINT = `>= ${AWS_PROVIDER_FLOOR}, < ${AWS_PROVIDER_NEXT_MAJOR}`;
 
+const constrained = new WeakSet<TerraformStack>();
+
 /**
- * Requires {@link AWS_PROVIDER_CONSTRAINT} in the stack, in place of the exact release the
- * bindings pin (the provider construct writes its generator's version; the stack's own
- * override is applied over it at synth).
+ * Requires {@link AWS_PROVIDER_CONSTRAINT} in the stack of `scope`, once per stack, in
+ * place of the exact release the bindings pin (the provider construct writes its
+ * generator's version; the stack's own override is applied over it at synth). Every stack
+ * holding a SecureLambda gets it, also the stacks users build themselves; an override the
+ * user adds later (a narrower range of their own) is applied after it and wins.
  */
-export function requireAwsProvider(stack: TerraformStack): void {
+export function requireAwsProvider(scope: IConstruct): void {
+  const stack = TerraformStack.of(scope);
+  if (constrained.has(stack)) return;
+  constrained.add(stack);
   stack.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
 }
