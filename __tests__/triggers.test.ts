@@ -172,7 +172,7 @@ describe("snsTopicArns", () => {
       [TOPIC, "lambda", ref("aws_lambda_function", fnName, "arn")],
       [OTHER_TOPIC, "lambda", ref("aws_lambda_function", fnName, "arn")],
     ]);
-    subscriptions.forEach(([, s], index) => expect(s.depends_on).toEqual([`aws_lambda_permission.${permissions[index]![0]}`]));
+    for (const [index, [, s]] of subscriptions.entries()) expect(s.depends_on).toEqual([`aws_lambda_permission.${permissions[index]![0]}`]);
   });
 
   test("pins the construct ids, per topic in list order", () => {
