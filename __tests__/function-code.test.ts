@@ -113,6 +113,24 @@ describe("runtimes", () => {
   });
 });
 
+describe("the environment", () => {
+  test("of a Python function holds its secrets' parameter names and not the TypeScript loader's budget", () => {
+    const [, body] = only(
+      synthStack(fn({ code: { directory: pythonDir }, runtime: "python3.13", handler: "app.handler", secrets: ["github_token"] })),
+      "aws_lambda_function",
+    );
+    expect(body.environment.variables).toEqual({ GITHUB_TOKEN_PARAM_NAME: "/fn/github_token" });
+  });
+
+  test("of a Node.js function from code keeps the loader's budget", () => {
+    const [, body] = only(
+      synthStack(fn({ code: { directory: pythonDir }, runtime: "nodejs22.x", handler: "index.handler", secrets: ["github_token"] })),
+      "aws_lambda_function",
+    );
+    expect(body.environment.variables).toEqual({ GITHUB_TOKEN_PARAM_NAME: "/fn/github_token", SECRETS_LOADER_TIMEOUT_MS: "9000" });
+  });
+});
+
 describe("the zip of a directory", () => {
   test("is byte-identical across two synths of the same files, and its hash is the zip's", () => {
     const first = synthToDisk({ code: { directory: pythonDir }, runtime: "python3.13", handler: "app.handler" });

@@ -25,7 +25,8 @@ export class BundleArchive extends Construct {
   constructor(stack: TerraformStack, id: string, bundle: CodeArchive) {
     super(stack, id);
     // The zip is made at synth time (constructs/zip.ts), byte for byte the same for the
-    // same code: its hash is a literal, known before any plan, and no provider builds it.
+    // same code, or is the user's own zip file: its hash is a literal, known before any
+    // plan, and no provider builds it.
     this.asset = new TerraformAsset(this, "Code", { path: bundle.zipPath, type: AssetType.FILE, assetHash: bundle.hash });
     this.outputPath = this.asset.path;
     this.outputBase64Sha256 = bundle.zipSha256;

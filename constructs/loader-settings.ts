@@ -6,6 +6,7 @@
 import type { Construct } from "constructs";
 import { callsPerColdStart, LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs, SSM_DEFAULT_TRANSACTIONS_PER_SECOND } from "./loader-budget";
 import type { SecretStore } from "./naming";
+import { isNodeRuntime } from "./runtimes";
 import { Annotations, Token } from "./tf";
 
 /** What {@link loaderVariables} and {@link warnIfStormCannotFit} read of the settings. */
@@ -17,6 +18,8 @@ export interface LoaderSettings {
   readonly reservedConcurrentExecutions?: number;
   /** The user's own variables: a SECRETS_LOADER_TIMEOUT_MS set there is the user's choice, and stays. */
   readonly environment: Readonly<Record<string, string>>;
+  /** The function's runtime: only Node.js runs the TypeScript loader that reads the budget. */
+  readonly runtime: string;
 }
 
 /**
@@ -24,10 +27,17 @@ export interface LoaderSettings {
  * the handler (10 s give 9000 ms). Only for a function with secrets (without them there is
  * no loader, and no environment to add), and only when the timeout is known at synth (the
  * loader then falls back on its default, and on the invocation's remaining time when the
- * handler passes its context).
+ * handler passes its context). Not for another runtime: its code reads the secrets with its
+ * own language's library, which knows no such variable.
  */
 export function loaderVariables(settings: LoaderSettings): Record<string, string> {
-  if (settings.secrets.length === 0 || Token.isUnresolved(settings.timeout) || LOADER_TIMEOUT_ENV_VAR in settings.environment) return {};
+  if (
+    !isNodeRuntime(settings.runtime) ||
+    settings.secrets.length === 0 ||
+    Token.isUnresolved(settings.timeout) ||
+    LOADER_TIMEOUT_ENV_VAR in settings.environment
+  )
+    return {};
   return { [LOADER_TIMEOUT_ENV_VAR]: String(loaderBudgetMs(settings.timeout * 1000)) };
 }
 

@@ -24,6 +24,10 @@ export const SUPPORTED_RUNTIMES = [
   "provided.al2023",
 ] as const;
 
+/** Instruction set architectures Lambda offers. */
+export const SUPPORTED_ARCHITECTURES = ["arm64", "x86_64"] as const;
+export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
+
 export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
 export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
 
