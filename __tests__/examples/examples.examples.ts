@@ -9,13 +9,15 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { auditStacks } from "../../audit/audit";
+import { readSynthesizedStacks } from "../../audit/terraform-json";
 import { PLACEHOLDER_VALUE } from "../../constructs/naming";
 import { readZip } from "../../constructs/zip";
 
 const EXAMPLES = path.join(__dirname, "..", "..", "examples");
 
 /** Runs an example's main.ts into a fresh output directory and returns its stack's JSON and directory. */
-function synthExample(example: string, stack: string): { json: any; stackDir: string } {
+function synthExample(example: string, stack: string): { json: any; stackDir: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `secure-lambda-example-${example}-`));
   const previous = process.env.CDKTF_OUTDIR;
   process.env.CDKTF_OUTDIR = outdir;
@@ -28,7 +30,7 @@ function synthExample(example: string, stack: string): { json: any; stackDir: st
     else process.env.CDKTF_OUTDIR = previous;
   }
   const stackDir = path.join(outdir, "stacks", stack);
-  return { json: JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")), stackDir };
+  return { json: JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")), stackDir, outdir };
 }
 
 const bodies = (json: any, type: string): any[] => Object.values(json.resource[type] ?? {});
@@ -59,6 +61,13 @@ describe("examples/scheduled-go", () => {
     const [schedule] = bodies(first.json, "aws_scheduler_schedule");
     expect(schedule).toMatchObject({ schedule_expression: "cron(0 8 ? * MON-FRI *)", schedule_expression_timezone: "Europe/Paris" });
     expect(bodies(first.json, "aws_iam_role").map((r) => r.name)).toEqual(["scheduled-go-notifier", "scheduled-go-notifier-schedule"]);
+  });
+
+  test("npm run audit's rows all hold, the schedule's among them", async () => {
+    const report = await auditStacks(readSynthesizedStacks(first.outdir));
+    const results = report.functions.flatMap((f) => f.sets.flatMap((set) => set.results));
+    expect(results.filter((r) => !r.ok).map((r) => r.check.describe)).toEqual([]);
+    expect(report.functions.flatMap((f) => f.sets.map((set) => set.name))).toContain("invoke (schedule)");
   });
 
   test("a second synth gives the same zip, byte for byte", () => {
@@ -92,6 +101,21 @@ describe("examples/sns-python", () => {
     expect(entries.some((e) => e.startsWith("aws_lambda_powertools/utilities/parameters/"))).toBe(true);
     expect(entries.filter((e) => /^(boto3|botocore|s3transfer)\//.test(e))).toEqual([]);
     expect(entries.filter((e) => e.endsWith(".pyc"))).toEqual([]);
+  });
+
+  test("npm run audit's rows all hold: the topic may invoke, another topic may not", async () => {
+    const report = await auditStacks(readSynthesizedStacks(first.outdir));
+    const results = report.functions.flatMap((f) => f.sets.flatMap((set) => set.results));
+    expect(results.filter((r) => !r.ok).map((r) => r.check.describe)).toEqual([]);
+    expect(
+      results.filter((r) => r.check.describe.includes("sns.amazonaws.com")).map((r) => [r.check.describe.replace(/ \(granted by .*\)$/, ""), r.result]),
+    ).toEqual([
+      ["lambda:InvokeFunction by sns.amazonaws.com for another account's topic", "denied"],
+      ["lambda:InvokeFunction by sns.amazonaws.com for a topic of this account no permission names", "denied"],
+      ["lambda:InvokeFunction by sns.amazonaws.com for arn:aws:sns:eu-west-1:123456789012:sns-python-alarms", "allowed"],
+      ["lambda:InvokeFunction by sns.amazonaws.com for another source than arn:aws:sns:eu-west-1:123456789012:sns-python-alarms", "denied"],
+      ["lambda:InvokeFunction by sns.amazonaws.com on behalf of another account", "denied"],
+    ]);
   });
 
   test("a second synth gives the same zip, byte for byte", () => {
