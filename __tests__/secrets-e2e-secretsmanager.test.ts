@@ -147,7 +147,7 @@ test("refuses a key that still holds the placeholder, naming the key and how to 
   const failure = onlyFailure(run);
   expect(failure.errorType).toBe("SecretNotSetError");
   expect(failure.errorMessage).toContain(`key github_token of Secrets Manager secret ${SECRET_ID}`);
-  expect(failure.errorMessage).toContain("npm run secrets -- set <env> notifier-stg github_token");
+  expect(failure.errorMessage).toContain("npx --no secure-lambda set <stack> notifier-stg github_token");
   expect(failure.errorProperties).toMatchObject({ secretName: "github_token", secretId: SECRET_ID });
   expect(receiver.requests).toHaveLength(0);
   expectNoSecretIn(run);

@@ -144,7 +144,7 @@ test("refuses a value that is still the placeholder, naming the parameter and ho
   expect(result).toMatchObject({ ok: false, errorType: "SecretNotSetError" });
   const message = (result as { errorMessage: string }).errorMessage;
   expect(message).toContain("/notifier-dev/github_token");
-  expect(message).toContain("npm run secrets -- set <env> notifier-dev github_token");
+  expect(message).toContain("npx --no secure-lambda set <stack> notifier-dev github_token");
   expect(receiver.requests).toHaveLength(0);
   expectNoSecretIn(run);
 });

@@ -241,7 +241,7 @@ describe("errors", () => {
     expect(error).toBeInstanceOf(SecretNotSetError);
     expect(error).toMatchObject({ parameterName: "/notifier-dev/github_token", secretName: "github_token" });
     expect((error as Error).message).toContain("was never set");
-    expect((error as Error).message).toContain("npm run secrets -- set <env> notifier-dev github_token");
+    expect((error as Error).message).toContain("npx --no secure-lambda set <stack> notifier-dev github_token");
     expect((error as Error).message).not.toContain(PLACEHOLDER_VALUE);
   });
 

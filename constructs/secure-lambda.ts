@@ -35,8 +35,9 @@ const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "no
  *   with the key and created holding a placeholder, written through the provider's write-only
  *   arguments (Terraform or OpenTofu >= 1.11): no real value is in a plan or the state (the
  *   state holds not even the placeholder), and `ignore_changes` keeps every later apply from
- *   writing it again. The real value is set out of band (`npm run secrets -- set`), so it is
- *   never in source, plan, state or `cdktf.out/`;
+ *   writing it again. The real value is set out of band (`npx --no secure-lambda set`; in
+ *   this repository `npm run secrets -- set`), so it is never in source, plan, state or
+ *   `cdktf.out/`;
  * - with `deadLetterQueue: true`, the SQS queue `<functionName>-dlq`;
  * - the execution role, which may read exactly those secrets and decrypt them only through
  *   the store and only for them, write its own logs, and (as enabled) send traces, send to

@@ -235,7 +235,7 @@ function checkSecretList(fail: Fail, secrets: unknown): void {
     if (knownTokenFormat(secret) !== undefined || looksRandomName(secret)) {
       fail(
         "secrets",
-        `entry ${index + 1}, ${show(secret)}: a secret's name belongs here, not its value (e.g. "github_token"); set the value out of band with npm run secrets -- set <env> <function> <secret>`,
+        `entry ${index + 1}, ${show(secret)}: a secret's name belongs here, not its value (e.g. "github_token"); set the value out of band with npx --no secure-lambda set <stack> <function> <secret>`,
       );
     }
   }

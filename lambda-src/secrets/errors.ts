@@ -16,7 +16,7 @@ export type { SecretStore };
 
 /** The command that sets a secret, as the hints quote it. */
 function setCommand(functionName: string, secret: string): string {
-  return `npm run secrets -- set <env> ${functionName} ${secret}`;
+  return `npx --no secure-lambda set <stack> ${functionName} ${secret}`;
 }
 
 /** Base class of every error the secrets loader throws. */
