@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terraform-version";
 import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda } from "../constructs";
 import { collectGuardedValues } from "../constructs/leak-guard/collect";
-import { placeholderSecretJson } from "../constructs/naming";
+import { placeholderSecretJson } from "../common/naming";
 import { AwsProvider, SecretsmanagerSecret, SecretsmanagerSecretVersion, Testing, TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, only, type TerraformJson } from "./helpers/synth";
 import { leakOf } from "./helpers/leak";

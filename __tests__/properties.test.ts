@@ -11,8 +11,8 @@ import {
   paramNameEnvVar,
   type SecureLambdaProps,
 } from "../constructs";
-import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../constructs/loader-budget";
-import { knownTokenFormat, looksRandomName } from "../constructs/token-formats";
+import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../common/loader-budget";
+import { knownTokenFormat, looksRandomName } from "../common/token-formats";
 import { Testing, TerraformStack } from "../constructs/tf";
 import { expectWriteOnlyPlaceholder, HELLO_ENTRY, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
 

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { environments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { PARAM_NAME_SUFFIX, PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR } from "../constructs/naming";
+import { PARAM_NAME_SUFFIX, PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR } from "../common/naming";
 import { buildApp } from "../main";
 import { startHttpReceiver, type HttpReceiver } from "./helpers/http-receiver";
 import { invokeInChild, lambdaEnvironment, type ChildRun, type InvocationResult } from "./helpers/invoke-bundle";

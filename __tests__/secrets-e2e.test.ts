@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { environments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import { buildApp } from "../main";
 import { MANY_SECRET_NAMES } from "./fixtures/many-secrets-handler";
 import { startHttpReceiver, type HttpReceiver } from "./helpers/http-receiver";

@@ -4,7 +4,7 @@
  * AWS_ENDPOINT_URL_SECRETS_MANAGER as in LocalStack.
  */
 import { inspect } from "node:util";
-import { PLACEHOLDER_VALUE, placeholderSecretJson, SECRET_ID_ENV_VAR } from "../constructs/naming";
+import { PLACEHOLDER_VALUE, placeholderSecretJson, SECRET_ID_ENV_VAR } from "../common/naming";
 import {
   createSecretsLoader,
   SecretAccessDeniedError,

@@ -3,7 +3,7 @@
  * signed GetParameters requests (fake-aws-send.ts), through the loader's `send` option.
  */
 import * as fc from "fast-check";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import {
   createSecretsLoader,
   MissingParamNameVariableError,

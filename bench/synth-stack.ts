@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { SecureLambda } from "../constructs";
 import { bundle, bundlingRuns } from "../constructs/bundling";
 import { bundleArchive } from "../constructs/bundle-archive";
-import { logGroupName, parameterName, paramNameEnvVar, PLACEHOLDER_VALUE } from "../constructs/naming";
+import { logGroupName, parameterName, paramNameEnvVar, PLACEHOLDER_VALUE } from "../common/naming";
 import {
   App,
   AwsProvider,

@@ -1,4 +1,4 @@
-import { PARAM_NAME_SUFFIX, paramNameEnvVar } from "../constructs/naming";
+import { PARAM_NAME_SUFFIX, paramNameEnvVar } from "../common/naming";
 import { parseDotenv, type DotenvEntry } from "./dotenv";
 import { CliError, EXIT, shownArgument } from "./errors";
 import { readAll } from "./read-secret";

@@ -9,8 +9,8 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../constructs/naming";
-import { inBatches, parseJsonObject } from "../constructs/values";
+import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../common/naming";
+import { inBatches, parseJsonObject } from "../common/values";
 import { awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";

@@ -1,4 +1,4 @@
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import { CliError, EXIT } from "./errors";
 import { readSecret } from "./read-secret";
 import type { Session } from "./session";

@@ -10,8 +10,8 @@ import {
   type ParameterMetadata,
   type SSMClient,
 } from "@aws-sdk/client-ssm";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
-import { inBatches } from "../constructs/values";
+import { PLACEHOLDER_VALUE } from "../common/naming";
+import { inBatches } from "../common/values";
 import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";

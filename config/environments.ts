@@ -4,7 +4,7 @@
  * functions and secrets in the synthesized stacks, not here. It holds names only, never a
  * secret value.
  */
-import type { SecretStore } from "../constructs/naming";
+import type { SecretStore } from "../common/naming";
 
 /** A function deployed with SecureLambda. */
 export interface FunctionConfig {

@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
-import { CLI_RECORD_FORMAT, CLI_RECORD_KEY, type CliFunctionRecord, type CliStackRecord } from "./cli-record";
-import { defaultSecretName, parameterName, type SecretStore } from "./naming";
+import { CLI_RECORD_FORMAT, CLI_RECORD_KEY, type CliFunctionRecord, type CliStackRecord } from "../common/cli-record";
+import { defaultSecretName, parameterName, type SecretStore } from "../common/naming";
 import { TerraformElement } from "./tf";
 
 /** What {@link recordForCli} writes down about one SecureLambda. */

@@ -2,8 +2,8 @@
 import type { Construct } from "constructs";
 import type { DeadLetterAction } from "./execution-role";
 import { DefaultTokenResolver, SqsQueue, StringConcat, TerraformStack, Token, Tokenization } from "./tf";
-import { isPlainObject, type Fail } from "./values";
-import { show } from "./show";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
 
 /** The `deadLetterQueue` prop: a queue the construct creates (`true`), an existing queue or topic, or none. */
 export type DeadLetterQueueOption = boolean | { readonly targetArn: string };

@@ -1,4 +1,4 @@
-import { redact } from "./show";
+import { redact } from "../common/show";
 
 /**
  * The one error raised for invalid SecureLambda input at synth time.

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
-import { CURRENT_STAGE } from "./naming";
+import { CURRENT_STAGE } from "../common/naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { IamRole, IamRolePolicy, Lazy } from "./tf";
 import { networkInterfaceStatements, type VpcPlacement } from "./vpc-placement";

@@ -1,20 +1,14 @@
+// What a user of the package needs: the constructs, their props' types, the errors they
+// throw, and the naming rule (for code that reads the secrets in another language). The
+// rest (the guard's rules, the zip, the settings) stays internal; a test pins this list.
 export { SecureLambda, type SecureLambdaProps } from "./secure-lambda";
 export { SecretsKey, type ISecretsKey, type SecretsKeyProps } from "./secrets-key";
 export { ExecutionRole, type DeadLetterAction, type ExecutionRoleProps } from "./execution-role";
 export type { DeadLetterQueueOption } from "./dead-letter-target";
 export type { PolicyStatement } from "./policy";
 export { SecretLeakError, SecureLambdaValidationError, type LeakFinding } from "./errors";
-export {
-  SecretLeakGuard,
-  DEFAULT_LEAK_RULES,
-  DuplicateCdktfError,
-  type CdktfCopies,
-  type GuardedValue,
-  type GuardedValueKind,
-  type LeakException,
-  type LeakRule,
-} from "./leak-guard";
-export { PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR, SECRET_STORES, defaultSecretName, paramNameEnvVar, parameterName, type SecretStore } from "./naming";
+export { SecretLeakGuard, DuplicateCdktfError, type CdktfCopies, type LeakException } from "./leak-guard";
+export { PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR, SECRET_STORES, defaultSecretName, paramNameEnvVar, parameterName, type SecretStore } from "../common/naming";
 export { SecretsEndpoints, type SecretsEndpointsProps } from "./secrets-endpoints";
 export type { SecretRotation } from "./secrets-manager-secret";
 export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, SUPPORTED_RUNTIMES, type LambdaArchitecture, type LambdaRuntime } from "./validation";

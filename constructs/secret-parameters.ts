@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { parameterName, PLACEHOLDER_VALUE, PLACEHOLDER_WRITE_VERSION } from "./naming";
+import { parameterName, PLACEHOLDER_VALUE, PLACEHOLDER_WRITE_VERSION } from "../common/naming";
 import { SsmParameter, TerraformStack } from "./tf";
 
 /** What {@link createSecretParameters} needs. */

@@ -1,9 +1,9 @@
 /** Validation of the props that choose and shape a function's secret store. */
-import { SECRET_STORES } from "./naming";
+import { SECRET_STORES } from "../common/naming";
 import type { SecretRotation } from "./secrets-manager-secret";
 import { Token } from "./tf";
-import { isPlainObject, type Fail } from "./values";
-import { show } from "./show";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
 
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
 const SCHEDULE = /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/;

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { awsContext } from "./aws-context";
-import { SECRET_STORES, type SecretStore } from "./naming";
+import { SECRET_STORES, type SecretStore } from "../common/naming";
 import { checkNetworkId, checkNetworkIdList, isListToken, type KeyedId } from "./network-ids";
 import { SecurityGroup, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
 import { checkTags, failAt, isUnresolved } from "./validation";
-import { show } from "./show";
+import { show } from "../common/show";
 
 const HTTPS_PORT = 443;
 

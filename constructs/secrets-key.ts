@@ -1,10 +1,10 @@
 import { Construct, type IConstruct } from "constructs";
 import { awsContext } from "./aws-context";
 import { SecureLambdaValidationError } from "./errors";
-import { keyAliasName } from "./naming";
+import { keyAliasName } from "../common/naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { Annotations, KmsAlias, KmsKey, Lazy, Token, type TerraformResourceLifecycle } from "./tf";
-import { show } from "./show";
+import { show } from "../common/show";
 
 const MIN_DELETION_WINDOW_DAYS = 7;
 const MAX_DELETION_WINDOW_DAYS = 30;

@@ -1,12 +1,12 @@
 /** The public props of SecureLambda, their defaults, and their validation into settings. */
 import type { Construct } from "constructs";
 import type { DeadLetterQueueOption } from "./dead-letter-target";
-import { defaultParameterPrefix, type SecretStore } from "./naming";
+import { defaultParameterPrefix, type SecretStore } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
 import { failAt, validateSecureLambdaProps, type CheckedPlacement, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
-import { isPlainObject } from "./values";
-import { show } from "./show";
+import { isPlainObject } from "../common/values";
+import { show } from "../common/show";
 import type { VpcPlacement } from "./vpc-placement";
 
 /** Properties of a {@link SecureLambda}. */

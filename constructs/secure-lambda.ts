@@ -9,7 +9,7 @@ import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
 import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
-import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
+import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { createSecretsManagerSecret, type SecretRotation, type SecretsManagerResources } from "./secrets-manager-secret";

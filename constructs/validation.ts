@@ -11,14 +11,14 @@ import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { loaderVariables } from "./loader-settings";
-import { defaultSecretName, PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR, type SecretStore } from "./naming";
+import { defaultSecretName, PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR, type SecretStore } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import { checkStoreProps } from "./secret-store";
 import type { SecureLambdaProps } from "./secure-lambda-props";
 import { Token } from "./tf";
-import { isPlainObject, type Fail } from "./values";
-import { show } from "./show";
-import { knownTokenFormat, looksRandomName } from "./token-formats";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
+import { knownTokenFormat, looksRandomName } from "../common/token-formats";
 import { checkVpcPlacement, type VpcPlacement } from "./vpc-placement";
 
 /** Runtimes the construct can bundle for (esbuild target follows the runtime). */

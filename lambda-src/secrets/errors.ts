@@ -10,7 +10,7 @@
  */
 
 // The store union is the naming module's, the one the construct and the CLI use too.
-import type { SecretStore } from "../../constructs/naming";
+import type { SecretStore } from "../../common/naming";
 
 export type { SecretStore };
 

@@ -1,5 +1,5 @@
-import { PLACEHOLDER_VALUE } from "../../naming";
-import { parseJsonObject } from "../../values";
+import { PLACEHOLDER_VALUE } from "../../../common/naming";
+import { parseJsonObject } from "../../../common/values";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 const OUT_OF_BAND =

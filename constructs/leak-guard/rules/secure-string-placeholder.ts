@@ -1,4 +1,4 @@
-import { PLACEHOLDER_VALUE } from "../../naming";
+import { PLACEHOLDER_VALUE } from "../../../common/naming";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 const HOW =
