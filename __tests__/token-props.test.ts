@@ -85,7 +85,7 @@ describe("props that decide what the construct makes must be known at synth", ()
     new TerraformVariable(stack, name, { type: "bool" }).booleanValue as unknown as boolean;
   test.each<[string, Build, string]>([
     ["entry", (stack) => ({ entry: stringVariable(stack, "entry") }), "the file is bundled at synth"],
-    ["runtime", (stack) => ({ runtime: stringVariable(stack, "runtime") as SecureLambdaProps["runtime"] }), "the bundle targets its Node.js version"],
+    ["runtime", (stack) => ({ runtime: stringVariable(stack, "runtime") as SecureLambdaProps["runtime"] }), "it decides how the code is built and run"],
     ["secrets", (stack) => ({ secrets: [stringVariable(stack, "secret")] }), "each secret gets a parameter (or a key of the secret) and a variable of its own"],
     ["protect", (stack) => ({ protect: boolVariable(stack, "protect") }), "it decides what the construct makes"],
   ])("refuses a Terraform variable as %s", (prop, build, because) => {

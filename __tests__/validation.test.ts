@@ -171,7 +171,8 @@ describe("entry", () => {
     const error = errorOf({ entry });
     expect(error.message).toBe(`test/fn: invalid entry: ${JSON.stringify(entry)}: the file does not exist`);
   });
-  test("refuses an entry that is not a string", () => expectInvalid({ entry: undefined }, "entry", "undefined", "the path of the handler"));
+  test("refuses an entry that is not a string", () => expectInvalid({ entry: 42 }, "entry", "42", "the path of the handler"));
+  test("refuses props with neither entry nor code", () => expectInvalid({ entry: undefined }, "entry", "neither entry nor code", "exactly one"));
   test("reports an esbuild error with the entry path and location, not a stack trace", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bad-entry-"));
     const entry = path.join(dir, "broken.ts");

@@ -81,6 +81,14 @@ const RESOURCE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Attri
   aws_security_group: {
     id: (_, __, s) => `sg-${s.hex(17)}`,
   },
+  aws_scheduler_schedule_group: {
+    name: (_, r) => r("name"),
+    arn: (_, r, __, t) => arnOf(t, "scheduler", `schedule-group/${r("name")}`),
+  },
+  aws_scheduler_schedule: {
+    name: (_, r) => r("name"),
+    arn: (body, r, __, t) => arnOf(t, "scheduler", `schedule/${typeof body.group_name === "string" ? r("group_name") : "default"}/${r("name")}`),
+  },
   aws_lambda_code_signing_config: {
     arn: (_, __, s, t) => arnOf(t, "lambda", `code-signing-config:csc-${s.hex(17)}`),
   },

@@ -82,10 +82,27 @@ export interface FunctionSubject {
   readonly resourcePolicy: PolicyDocument;
   /** The function's URLs. */
   readonly functionUrls: readonly FunctionUrl[];
+  /** The EventBridge Scheduler schedules whose target is the function, with the role each invokes it as. */
+  readonly schedules: readonly ScheduleSubject[];
   /** Resolves further references of the function's stack. */
   readonly references: References;
   /** The stack's JSON, for check sets that look up more resources. */
   readonly stack: SynthesizedStack;
+}
+
+/** A schedule that invokes a function, and the role it invokes it as. */
+export interface ScheduleSubject {
+  readonly address: string;
+  /** The schedule group's name (`default` when none is named) and ARN. */
+  readonly groupName: string;
+  readonly groupArn: string;
+  readonly role: {
+    readonly address: string;
+    readonly name: string;
+    readonly arn: string;
+    readonly trustPolicy: PolicyDocument;
+    readonly policies: readonly NamedPolicy[];
+  };
 }
 
 /** Every function of the stack, in address order. */
@@ -121,6 +138,7 @@ function functionSubject(stack: SynthesizedStack, references: References, addres
     invokePermissions,
     resourcePolicy: resourcePolicyOf(invokePermissions, functionArn, target.partition),
     functionUrls: functionUrlsOf(stack.json, references, functionName, functionArn),
+    schedules: schedulesOf(stack, references, functionArn),
     references,
     stack,
   };
@@ -142,6 +160,36 @@ function roleOf(stack: SynthesizedStack, references: References, body: Body, whe
     trustPolicy: parsePolicy(references, role.assume_role_policy, `${roleRef}.assume_role_policy`),
     policies,
   };
+}
+
+/** The schedules whose `target.arn` is this function, each with its role's trust and policies. */
+function schedulesOf(stack: SynthesizedStack, references: References, functionArn: string): ScheduleSubject[] {
+  const found: ScheduleSubject[] = [];
+  for (const [address, schedule] of resourcesOf(stack.json, "aws_scheduler_schedule")) {
+    const target = block(schedule, "target");
+    if (typeof target?.arn !== "string" || references.resolve(target.arn, `${address}.target.arn`) !== functionArn) continue;
+    const roleRef = typeof target.role_arn === "string" ? /^\$\{(aws_iam_role\.[A-Za-z0-9_-]+)\.arn\}$/.exec(target.role_arn)?.[1] : undefined;
+    if (!roleRef)
+      throw new AuditError(
+        `${address}: its role ${JSON.stringify(target.role_arn)} is not an aws_iam_role of this stack, so who it may invoke cannot be audited`,
+      );
+    const groupName = typeof schedule.group_name === "string" ? references.resolve(schedule.group_name, `${address}.group_name`) : "default";
+    const t = references.target;
+    const name = references.attribute(roleRef, "name", address);
+    found.push({
+      address,
+      groupName,
+      groupArn: `arn:${t.partition}:scheduler:${t.region}:${t.accountId}:schedule-group/${groupName}`,
+      role: {
+        address: roleRef,
+        name,
+        arn: references.attribute(roleRef, "arn", address),
+        trustPolicy: parsePolicy(references, bodyAt(stack.json, roleRef)!.assume_role_policy, `${roleRef}.assume_role_policy`),
+        policies: rolePolicies(stack.json, references, roleRef, name, (policy, at) => parsePolicy(references, policy, at)),
+      },
+    });
+  }
+  return found;
 }
 
 function parametersOf(stack: SynthesizedStack, references: References, environment: Readonly<Record<string, string>>, where: string): ParameterSubject[] {

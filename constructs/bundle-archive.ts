@@ -1,14 +1,14 @@
 import { Construct } from "constructs";
-import type { Bundle } from "./bundling";
+import type { CodeArchive } from "./function-code";
 import { AssetType, TerraformAsset, TerraformStack } from "./tf";
 
 /**
- * The zip a function's code comes from: one asset copy per stack and bundle, shared by
- * every function built from the same bundle.
+ * The zip a function's code comes from: one asset copy per stack and zip, shared by every
+ * function built from the same bundle (`Bundle-<hash>`) or the same code (`Code-<hash>`).
  */
-export function bundleArchive(scope: Construct, bundle: Bundle): BundleArchive {
+export function bundleArchive(scope: Construct, bundle: CodeArchive, idPrefix = "Bundle"): BundleArchive {
   const stack = TerraformStack.of(scope);
-  const id = `Bundle-${bundle.hash.slice(0, 12)}`;
+  const id = `${idPrefix}-${bundle.hash.slice(0, 12)}`;
   const existing = stack.node.tryFindChild(id);
   return existing instanceof BundleArchive ? existing : new BundleArchive(stack, id, bundle);
 }
@@ -22,7 +22,7 @@ export class BundleArchive extends Construct {
   /** Base64 SHA-256 of the zip, for a function's `source_code_hash`. */
   readonly outputBase64Sha256: string;
 
-  constructor(stack: TerraformStack, id: string, bundle: Bundle) {
+  constructor(stack: TerraformStack, id: string, bundle: CodeArchive) {
     super(stack, id);
     // The zip is made at synth time (constructs/zip.ts), byte for byte the same for the
     // same code: its hash is a literal, known before any plan, and no provider builds it.

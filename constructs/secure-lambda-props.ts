@@ -1,10 +1,13 @@
 /** The public props of SecureLambda, their defaults, and their validation into settings. */
 import type { Construct } from "constructs";
 import type { DeadLetterQueueOption } from "./dead-letter-target";
+import type { FunctionCode } from "./function-code";
+import { defaultHandlerOf, type LambdaRuntime } from "./runtimes";
+import type { FunctionSchedule } from "./schedule-trigger";
 import { defaultParameterPrefix, type SecretStore } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
-import { failAt, validateSecureLambdaProps, type CheckedPlacement, type LambdaArchitecture, type LambdaRuntime, type ValidatedProps } from "./validation";
+import { failAt, validateSecureLambdaProps, type CheckedPlacement, type LambdaArchitecture, type ValidatedProps } from "./validation";
 import { isPlainObject } from "../common/values";
 import { show } from "../common/show";
 import type { VpcPlacement } from "./vpc-placement";
@@ -15,9 +18,34 @@ export interface SecureLambdaProps {
   readonly functionName: string;
   /** Name of the execution role. IAM names are global to the account while function names are regional: set it when the same function name runs in several regions of one account. @default functionName */
   readonly roleName?: string;
-  /** Path of the handler's TypeScript or JavaScript file, bundled with esbuild at synth time. Pass an absolute path (`path.join(__dirname, "src/handler.ts")`): a relative one resolves against the working directory synth runs in. */
-  readonly entry: string;
-  /** Name of the handler function exported by `entry`. @default "handler" */
+  /**
+   * Path of the handler's TypeScript or JavaScript file, bundled with esbuild at synth time
+   * for a Node.js runtime.
+   *
+   * Pass an absolute path (`path.join(__dirname, "src/handler.ts")`): a relative one resolves
+   * against the working directory synth runs in. Exactly one of `entry` and `code`.
+   *
+   * @default - none: `code` is given instead
+   */
+  readonly entry?: string;
+  /**
+   * Code built elsewhere, for any runtime: `{ directory }`, zipped at synth (the same files
+   * give the same zip, byte for byte), or `{ zipFile }`, deployed as it is.
+   *
+   * Exactly one of `entry` and `code`. Build into the directory only what the function
+   * needs: the secret-leak guard reads every file of the zip.
+   *
+   * @example { directory: path.join(__dirname, "build", "notifier") } // holds `bootstrap` (Go)
+   * @default - none: `entry` is given instead
+   */
+  readonly code?: FunctionCode;
+  /**
+   * The handler. With `entry`, the name of the function `entry` exports; with `code`, the
+   * handler as Lambda reads it for the runtime (`app.handler` for Python,
+   * `example.Handler::handleRequest` for Java, `index.handler` for Node.js).
+   *
+   * @default - "handler" with `entry`; "bootstrap" for `provided.al2023`; required otherwise
+   */
   readonly handler?: string;
   /**
    * Names of the secrets the function reads, e.g. `github_token`: with store `"ssm"` one
@@ -29,7 +57,15 @@ export interface SecureLambdaProps {
   readonly parameterPrefix?: string;
   /** Plain, non-secret environment variables. Never put a secret here: GetFunction shows them in clear text. @default none */
   readonly environment?: Record<string, string>;
-  /** Lambda runtime; the bundle targets the same Node.js version. @default "nodejs22.x" */
+  /**
+   * Lambda runtime: one of {@link SUPPORTED_RUNTIMES}.
+   *
+   * With `entry` a Node.js runtime, whose version the bundle targets; with `code` any of
+   * them (`python3.13`, `java21`, `dotnet10`, `ruby3.4`, `provided.al2023` for Go and Rust).
+   * Runtimes Lambda has deprecated are refused.
+   *
+   * @default "nodejs22.x"
+   */
   readonly runtime?: LambdaRuntime;
   /** Instruction set of the function. @default "arm64" */
   readonly architecture?: LambdaArchitecture;
@@ -46,7 +82,7 @@ export interface SecureLambdaProps {
    * @default a new key with alias `alias/<functionName>`
    */
   readonly kmsKey?: ISecretsKey;
-  /** Minify the bundle. @default true */
+  /** Minify the bundle (`entry` only: `code` is deployed as built). @default true */
   readonly minify?: boolean;
   /**
    * Protect the secrets from deletion: `prevent_destroy` on the parameters (store "ssm"), or
@@ -94,10 +130,32 @@ export interface SecureLambdaProps {
    * Logs and X-Ray: `SecretsEndpoints`, or a NAT gateway. @default not in a VPC (Lambda's own network, with internet access)
    */
   readonly vpc?: VpcPlacement;
+  /**
+   * Run the function on a schedule, with EventBridge Scheduler: a schedule group and a
+   * schedule named after the function, and a role `<roleName>-schedule` that only Scheduler
+   * may assume (for this account and group) and that may invoke this function and nothing else.
+   *
+   * @example { expression: "cron(0 8 ? * MON-FRI *)", timezone: "Europe/Paris" }
+   * @default - no schedule
+   */
+  readonly schedule?: FunctionSchedule;
+  /**
+   * SNS topics whose messages invoke the function: per topic a subscription, and a
+   * permission for `sns.amazonaws.com` scoped by `source_arn` to that exact topic (wildcards
+   * are refused).
+   *
+   * A topic encrypted with a customer-managed key needs a key policy that lets SNS use the
+   * key: that policy is the topic owner's, not this construct's.
+   *
+   * @default - no topic
+   */
+  readonly snsTopicArns?: string[];
 }
 
 /** The props with defaults applied, and what their checks worked out. */
 export interface Settings extends ValidatedProps, CheckedPlacement {
+  /** The handler as Lambda reads it: `index.<handler>` for a bundle, `handler` as given (or the runtime's default) for `code`. */
+  readonly lambdaHandler: string;
   readonly secrets: string[];
   readonly runtime: LambdaRuntime;
   readonly architecture: LambdaArchitecture;
@@ -109,6 +167,8 @@ export interface Settings extends ValidatedProps, CheckedPlacement {
   readonly reservedConcurrentExecutions?: number;
   readonly codeSigningConfigArn?: string;
   readonly store: SecretStore;
+  readonly schedule?: FunctionSchedule;
+  readonly snsTopicArns: readonly string[];
 }
 
 /**
@@ -116,12 +176,13 @@ export interface Settings extends ValidatedProps, CheckedPlacement {
  * ends here, as a SecureLambdaValidationError.
  */
 export function resolveSettings(scope: Construct, props: SecureLambdaProps): Settings {
-  if (!isPlainObject(props)) failAt(scope.node.path)("props", `${show(props)}: allowed is an object with at least functionName and entry`);
+  if (!isPlainObject(props)) failAt(scope.node.path)("props", `${show(props)}: allowed is an object with at least functionName and entry or code`);
   const defaults = {
     functionName: props.functionName,
     roleName: props.roleName ?? props.functionName,
     entry: props.entry,
-    handler: props.handler ?? "handler",
+    code: props.code,
+    handler: props.handler ?? (props.code === undefined ? "handler" : defaultHandlerOf(String(props.runtime))),
     secrets: props.secrets ?? [],
     parameterPrefix: props.parameterPrefix ?? defaultParameterPrefix(props.functionName),
     parameterPrefixIsDefault: props.parameterPrefix === undefined,
@@ -140,6 +201,11 @@ export function resolveSettings(scope: Construct, props: SecureLambdaProps): Set
     reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     codeSigningConfigArn: props.codeSigningConfigArn,
     store: props.store ?? "ssm",
+    schedule: props.schedule,
+    snsTopicArns: props.snsTopicArns ?? [],
   };
-  return { ...defaults, ...validateSecureLambdaProps(scope, props, defaults) };
+  const checked = validateSecureLambdaProps(scope, props, defaults);
+  // A bundle's file is always index.js: the handler names its export.
+  const lambdaHandler = defaults.entry !== undefined ? `index.${defaults.handler}` : defaults.handler!;
+  return { ...defaults, ...checked, lambdaHandler };
 }

@@ -2,7 +2,8 @@ import * as path from "node:path";
 import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
 import { bundleArchive } from "./bundle-archive";
-import { bundle, BundlingError, type Bundle } from "./bundling";
+import { bundle, BundlingError } from "./bundling";
+import { CodePackagingError, packageCode, type CodeArchive } from "./function-code";
 import { recordForCli } from "./cli-manifest";
 import { createDeadLetterTarget, type DeadLetterTarget } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
@@ -17,11 +18,13 @@ import { resolveSettings, type SecureLambdaProps, type Settings } from "./secure
 import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
 import { requireAwsProvider } from "./aws-provider-version";
 import { CloudwatchLogGroup, type IamRole, LambdaFunction, LambdaFunctionUrl, type SecretsmanagerSecret, type SqsQueue, type SsmParameter } from "./tf";
-import type { LambdaRuntime } from "./validation";
+import { isNodeRuntime, type NodeRuntime } from "./runtimes";
+import { ScheduleTrigger } from "./schedule-trigger";
+import { SnsTrigger } from "./sns-trigger";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
 
-const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "nodejs22.x": "node22", "nodejs24.x": "node24" };
+const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "nodejs22.x": "node22", "nodejs24.x": "node24" };
 
 /**
  * A Lambda function that gets its secrets the safe way. It emits, in this order:
@@ -42,9 +45,13 @@ const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "no
  * - the execution role, which may read exactly those secrets and decrypt them only through
  *   the store and only for them, write its own logs, and (as enabled) send traces, send to
  *   the dead-letter target and attach to its VPC subnets;
- * - the function, bundled with esbuild at synth, whose environment holds only the names of
- *   its parameters (or its secret) and is encrypted with the key;
- * - with `functionUrl: true`, a URL callers must sign (`AWS_IAM`).
+ * - the function, bundled with esbuild at synth from `entry` (Node.js), or from `code` built
+ *   elsewhere for any runtime (a directory zipped at synth, or a zip file), whose environment
+ *   holds only the names of its parameters (or its secret) and is encrypted with the key;
+ * - with `functionUrl: true`, a URL callers must sign (`AWS_IAM`);
+ * - with `schedule`, an EventBridge Scheduler schedule whose own role may invoke this
+ *   function only; with `snsTopicArns`, per topic a subscription and a permission for SNS
+ *   scoped to that topic.
  *
  * By default it also meets what Checkov and Trivy check (`npm run scan`): X-Ray tracing, an
  * environment encrypted with its key; `reservedConcurrentExecutions` and `deadLetterQueue`
@@ -77,6 +84,17 @@ const NODE_TARGET: Record<LambdaRuntime, string> = { "nodejs20.x": "node20", "no
  *   rotation: { rotationLambdaArn: rotator.function.arn, automaticallyAfterDays: 30 },
  *   protect: true, // prevent_destroy on the secret and the key
  * });
+ *
+ * @example
+ * // A Go function (built to build/bootstrap), run every hour.
+ * new SecureLambda(stack, "notifier", {
+ *   functionName: "notifier",
+ *   code: { directory: path.join(__dirname, "build") },
+ *   runtime: "provided.al2023", // handler defaults to "bootstrap"
+ *   architecture: "x86_64",
+ *   secrets: ["github_token", "chat_token"],
+ *   schedule: { expression: "rate(1 hour)" },
+ * });
  */
 export class SecureLambda extends Construct {
   /** The Lambda function. */
@@ -99,6 +117,10 @@ export class SecureLambda extends Construct {
   readonly deadLetterQueue?: SqsQueue;
   /** The function's URL, when `functionUrl` is set (always `AWS_IAM`). */
   readonly functionUrl?: LambdaFunctionUrl;
+  /** The schedule, its group and its role, when `schedule` is set. */
+  readonly scheduleTrigger?: ScheduleTrigger;
+  /** The subscription and permission of each topic of `snsTopicArns`, when any is given. */
+  readonly snsTrigger?: SnsTrigger;
 
   constructor(scope: Construct, id: string, props: SecureLambdaProps) {
     super(scope, id);
@@ -109,7 +131,7 @@ export class SecureLambda extends Construct {
     warnIfStormCannotFit(this, settings);
     this.parameterPrefix = settings.parameterPrefix;
     this.guardStack();
-    const code = this.bundleEntry(settings);
+    const code = settings.entry !== undefined ? this.bundleEntry(settings, settings.entry) : this.packageCode(settings);
     const aws = awsContext(this);
     // Built from its parts, not from the function's own `arn`: the role's policy must exist
     // before the function (which depends on it), or the two would form a cycle.
@@ -130,6 +152,11 @@ export class SecureLambda extends Construct {
     for (const [variable, value] of Object.entries(this.storeVariables(settings, store))) SecretLeakGuard.recordWritten(this.function, variable, value);
     this.allowLiteralEnvironment(props.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
+    this.scheduleTrigger = settings.schedule ? this.createSchedule(settings, aws, functionArn) : undefined;
+    this.snsTrigger =
+      settings.snsTopicArns.length > 0
+        ? new SnsTrigger(this, "Sns", { topicArns: settings.snsTopicArns, functionName: this.function.functionName, functionArn: this.function.arn })
+        : undefined;
     recordForCli(this, { ...settings, kmsKey: this.key.keyArn });
   }
 
@@ -164,11 +191,12 @@ export class SecureLambda extends Construct {
   }
 
   /** The handler bundled with esbuild for the function's Node.js version. */
-  private bundleEntry(settings: Settings): Bundle {
-    const { entry } = settings;
+  private bundleEntry(settings: Settings, entry: string): CodeArchive & { readonly idPrefix: string } {
     const resolved = path.resolve(entry);
+    // Validation refused entry with any other runtime.
+    const target = isNodeRuntime(settings.runtime) ? NODE_TARGET[settings.runtime] : "node22";
     try {
-      return bundle({ entry: resolved, target: NODE_TARGET[settings.runtime], minify: settings.minify });
+      return { ...bundle({ entry: resolved, target, minify: settings.minify }), idPrefix: "Bundle" };
     } catch (error) {
       if (error instanceof BundlingError) {
         // A relative entry depends on where synth runs (`npm run synth`, `cdktf synth` in
@@ -180,6 +208,31 @@ export class SecureLambda extends Construct {
       }
       throw error;
     }
+  }
+
+  /** Code built elsewhere: the directory zipped, or the zip file, hashed. */
+  private packageCode(settings: Settings): CodeArchive & { readonly idPrefix: string } {
+    const code = settings.code!;
+    const prop = "zipFile" in code ? "code.zipFile" : "code.directory";
+    try {
+      return { ...packageCode(code), idPrefix: "Code" };
+    } catch (error) {
+      if (error instanceof CodePackagingError) throw new SecureLambdaValidationError(this.node.path, prop, error.details);
+      throw error;
+    }
+  }
+
+  /** The schedule, in a group of its own, invoking the function as a role that may invoke only it. */
+  private createSchedule(settings: Settings, aws: AwsContext, functionArn: string): ScheduleTrigger {
+    return new ScheduleTrigger(this, "Schedule", {
+      schedule: settings.schedule!,
+      functionName: settings.functionName,
+      functionArn,
+      targetArn: this.function.arn,
+      roleName: settings.roleName,
+      aws,
+      tags: settings.tags,
+    });
   }
 
   /** The function's own key, alias `alias/<functionName>`, when no `kmsKey` is shared. */
@@ -249,7 +302,7 @@ export class SecureLambda extends Construct {
   /** The function itself, from the bundle's zip, running as the role. */
   private createFunction(settings: Settings, parts: FunctionParts): LambdaFunction {
     const { code, variables, deadLetter } = parts;
-    const archive = bundleArchive(this, code);
+    const archive = bundleArchive(this, code, code.idPrefix);
     const hasEnvironment = Object.keys(variables).length > 0;
     const { vpc } = settings;
     return new LambdaFunction(this, "Function", {
@@ -258,7 +311,7 @@ export class SecureLambda extends Construct {
       role: this.role.arn,
       runtime: settings.runtime,
       architectures: [settings.architecture],
-      handler: `index.${settings.handler}`,
+      handler: settings.lambdaHandler,
       filename: archive.outputPath,
       sourceCodeHash: archive.outputBase64Sha256,
       memorySize: settings.memorySize,
@@ -317,7 +370,7 @@ interface RoleParts {
 
 /** What the function is built from besides the settings. */
 interface FunctionParts {
-  readonly code: Bundle;
+  readonly code: CodeArchive & { readonly idPrefix: string };
   readonly variables: Record<string, string>;
   readonly deadLetter: DeadLetterTarget | undefined;
 }

@@ -54,3 +54,7 @@ export { SecretsmanagerSecretRotation } from "@cdktf/provider-aws/lib/secretsman
 export { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 export { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 export { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+export { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+export { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
+export { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedule-group";
+export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";

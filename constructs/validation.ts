@@ -20,15 +20,17 @@ import { isPlainObject, type Fail } from "../common/values";
 import { show } from "../common/show";
 import { knownTokenFormat, looksRandomName } from "../common/token-formats";
 import { checkVpcPlacement, type VpcPlacement } from "./vpc-placement";
+import type { FunctionCode } from "./function-code";
+import { DEPRECATED_RUNTIMES, handlerShapeOf, isNodeRuntime, SUPPORTED_RUNTIMES } from "./runtimes";
+import { checkSchedule } from "./schedule-trigger";
+import { checkSnsTopicArns } from "./sns-trigger";
 
-/** Runtimes the construct can bundle for (esbuild target follows the runtime). */
-export const SUPPORTED_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
 /** Instruction set architectures Lambda offers. */
 export const SUPPORTED_ARCHITECTURES = ["arm64", "x86_64"] as const;
 /** The retention periods CloudWatch Logs accepts; 0 keeps log events forever. */
 export const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
-export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
+export { NODE_RUNTIMES, SUPPORTED_RUNTIMES, type LambdaRuntime, type NodeRuntime } from "./runtimes";
 export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -36,6 +38,8 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
 const PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
 const HANDLER_EXPORT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+// Lambda's own pattern and limit for a handler.
+const LAMBDA_HANDLER = /^[^\s]{1,128}$/;
 // Lambda's own pattern for environment variable names.
 const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 // Names the Lambda runtime sets itself; a function may not set them. Every name in
@@ -59,8 +63,10 @@ const SWITCHES = ["minify", "protect", "tracing", "functionUrl"] as const;
 export interface ValidatedProps {
   readonly functionName: string;
   readonly roleName: string;
-  readonly entry: string;
-  readonly handler: string;
+  readonly entry?: string;
+  readonly code?: FunctionCode;
+  /** The handler as given, or its default (undefined for `code` on a runtime without one). */
+  readonly handler?: string;
   readonly secrets: readonly string[];
   readonly parameterPrefix: string;
   /** True when `parameterPrefix` was derived from `functionName`, for a clearer message. */
@@ -104,7 +110,7 @@ export function isUnresolved(value: unknown): boolean {
 export function validateSecureLambdaProps(scope: Construct, props: SecureLambdaProps, settings: ValidatedProps): CheckedPlacement {
   const fail = failAt(scope.node.path);
   checkNames(fail, settings);
-  checkCode(fail, settings);
+  checkCode(fail, settings, props);
   checkInteger(fail, "memorySize", settings.memorySize, 128, 10240, "MB");
   checkInteger(fail, "timeout", settings.timeout, 1, 900, "seconds");
   checkLogRetention(fail, settings.logRetentionDays);
@@ -122,6 +128,8 @@ export function validateSecureLambdaProps(scope: Construct, props: SecureLambdaP
   checkReservedConcurrency(fail, props.reservedConcurrentExecutions);
   checkCodeSigningConfigArn(fail, props.codeSigningConfigArn);
   checkStoreProps(fail, props);
+  checkSchedule(fail, props.schedule, settings.roleName);
+  checkSnsTopicArns(fail, props.snsTopicArns);
   const deadLetter = planDeadLetter(scope, fail, props.deadLetterQueue);
   const vpc = checkVpcPlacement(scope, fail, props.vpc);
   return { deadLetter, vpc };
@@ -167,22 +175,67 @@ function checkNames(fail: Fail, props: ValidatedProps): void {
   }
 }
 
-/** The handler's file, its export, and what it runs on: the bundle is made from these at synth. */
-function checkCode(fail: Fail, props: ValidatedProps): void {
-  const { entry, handler, runtime, architecture } = props;
+/**
+ * Where the code comes from (exactly one of `entry` and `code`), its handler, and what it
+ * runs on: the bundle or the zip is made from these at synth, so each must be known then.
+ */
+function checkCode(fail: Fail, props: ValidatedProps, raw: SecureLambdaProps): void {
+  const { entry, code, handler, runtime, architecture } = props;
+  requireKnown(fail, "runtime", runtime, "it decides how the code is built and run");
+  if (typeof runtime !== "string" || !(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+    const deprecated = typeof runtime === "string" ? DEPRECATED_RUNTIMES[runtime] : undefined;
+    fail("runtime", `${show(runtime)}${deprecated ? ` is deprecated by Lambda (since ${deprecated})` : ""}: allowed are ${SUPPORTED_RUNTIMES.join(", ")}`);
+  }
+  if (entry !== undefined && code !== undefined) {
+    fail("code", "both entry and code are given: allowed is exactly one, entry (a TypeScript or JavaScript file bundled at synth) or code (built elsewhere)");
+  }
+  if (entry === undefined && code === undefined) {
+    fail(
+      "entry",
+      "neither entry nor code is given: allowed is exactly one, entry (a TypeScript or JavaScript file bundled at synth) or code ({ directory } or { zipFile })",
+    );
+  }
+  if (entry !== undefined) checkEntry(fail, entry, handler, runtime);
+  else checkPrebuilt(fail, code, handler, runtime, raw);
+  if (!isUnresolved(architecture) && !(SUPPORTED_ARCHITECTURES as readonly unknown[]).includes(architecture)) {
+    fail("architecture", `${show(architecture)}: allowed are ${SUPPORTED_ARCHITECTURES.join(", ")}`);
+  }
+}
+
+/** A file esbuild bundles for Node.js, and the name of its export. */
+function checkEntry(fail: Fail, entry: unknown, handler: unknown, runtime: string): void {
   requireKnown(fail, "entry", entry, "the file is bundled at synth");
   if (typeof entry !== "string" || entry.trim() === "") {
     fail("entry", `${show(entry)}: allowed is the path of the handler's TypeScript or JavaScript file`);
   }
+  if (!isNodeRuntime(runtime)) {
+    fail(
+      "entry",
+      `esbuild bundles entry for Node.js, and runtime is ${show(runtime)}: pass the code built for that runtime as code: { directory } or { zipFile }`,
+    );
+  }
   if (!isUnresolved(handler) && (typeof handler !== "string" || !HANDLER_EXPORT.test(handler))) {
     fail("handler", `${show(handler, { chars: /[A-Za-z0-9_$]/, min: 1 })}: allowed is the name of an exported function (a JavaScript identifier)`);
   }
-  requireKnown(fail, "runtime", runtime, "the bundle targets its Node.js version");
-  if (!(SUPPORTED_RUNTIMES as readonly unknown[]).includes(runtime)) {
-    fail("runtime", `${show(runtime)}: allowed are ${SUPPORTED_RUNTIMES.join(", ")}`);
+}
+
+/** Code built elsewhere: `{ directory }` or `{ zipFile }`, a handler for its runtime, and no bundling option. */
+function checkPrebuilt(fail: Fail, code: unknown, handler: unknown, runtime: string, raw: SecureLambdaProps): void {
+  requireKnown(fail, "code", code, "it is zipped or hashed at synth");
+  const keys = isPlainObject(code) ? Object.keys(code) : [];
+  const path = isPlainObject(code) ? (code.directory ?? code.zipFile) : undefined;
+  if (keys.length !== 1 || !(keys[0] === "directory" || keys[0] === "zipFile")) {
+    fail("code", `${show(code)}: allowed is { directory } (zipped at synth) or { zipFile } (deployed as it is)`);
   }
-  if (!isUnresolved(architecture) && !(SUPPORTED_ARCHITECTURES as readonly unknown[]).includes(architecture)) {
-    fail("architecture", `${show(architecture)}: allowed are ${SUPPORTED_ARCHITECTURES.join(", ")}`);
+  requireKnown(fail, `code.${keys[0]}`, path, "it is zipped or hashed at synth");
+  if (typeof path !== "string" || path.trim() === "")
+    fail(`code.${keys[0]}`, `${show(path)}: allowed is the path of a ${keys[0] === "directory" ? "directory" : "zip file"}`);
+  if (raw.minify !== undefined) fail("minify", `${show(raw.minify)}: minify applies to entry's bundle only; code is deployed as it was built`);
+  if (handler === undefined) {
+    fail("handler", `required with code on runtime ${show(runtime)}, which has no default: allowed is ${handlerShapeOf(runtime)}`);
+  }
+  if (!isUnresolved(handler) && (typeof handler !== "string" || !LAMBDA_HANDLER.test(handler))) {
+    fail("handler", `${show(handler)}: allowed is ${handlerShapeOf(runtime)} (1 to 128 characters, no spaces)`);
   }
 }
 

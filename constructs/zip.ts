@@ -12,6 +12,8 @@ export interface ZipEntry {
   /** Path inside the zip, `/`-separated, e.g. `index.js`. */
   readonly name: string;
   readonly data: Buffer;
+  /** Mode 0755 instead of 0644: a Go or Rust `bootstrap` that Lambda runs. @default false */
+  readonly executable?: boolean;
 }
 
 // 1980-01-01 00:00:00, the earliest time a zip can hold: no build time leaks into the bytes.
@@ -21,8 +23,9 @@ const DEFLATE = 8;
 const VERSION = 20; // 2.0: deflate
 const MADE_BY_UNIX = (3 << 8) | VERSION;
 const REGULAR_FILE_0644 = (0o100644 << 16) >>> 0;
+const REGULAR_FILE_0755 = (0o100755 << 16) >>> 0;
 
-/** Zips `entries` in the order given, deflated, with fixed times and permissions. */
+/** Zips `entries` in the order given, deflated, with fixed times and permissions (0644, or 0755 for an executable entry). */
 export function deterministicZip(entries: readonly ZipEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -55,7 +58,7 @@ export function deterministicZip(entries: readonly ZipEntry[]): Buffer {
     central.writeUInt32LE(compressed.length, 20);
     central.writeUInt32LE(entry.data.length, 24);
     central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(REGULAR_FILE_0644, 38);
+    central.writeUInt32LE(entry.executable ? REGULAR_FILE_0755 : REGULAR_FILE_0644, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, compressed);
     centrals.push(central, name);
@@ -88,7 +91,8 @@ export function readZip(zip: Buffer): ZipEntry[] {
     const name = zip.subarray(at + 46, at + 46 + nameLength).toString("utf8");
     const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
     const raw = zip.subarray(dataStart, dataStart + size);
-    entries.push({ name, data: method === DEFLATE ? inflateRawSync(raw) : Buffer.from(raw) });
+    const executable = ((zip.readUInt32LE(at + 38) >>> 16) & 0o111) !== 0;
+    entries.push({ name, data: method === DEFLATE ? inflateRawSync(raw) : Buffer.from(raw), ...(executable ? { executable } : {}) });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;

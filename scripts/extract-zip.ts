@@ -9,7 +9,7 @@ export function extractZip(zipPath: string, dir: string): string {
     const target = path.resolve(dir, entry.name);
     if (!target.startsWith(path.resolve(dir) + path.sep)) throw new Error(`zip entry ${entry.name} leaves ${dir}`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, entry.data);
+    fs.writeFileSync(target, entry.data, { mode: entry.executable ? 0o755 : 0o644 });
   }
   return dir;
 }

@@ -8,6 +8,7 @@ import { invokeChecks } from "./invoke";
 import { keyChecks } from "./key";
 import { logChecks } from "./logs";
 import { parameterChecks } from "./parameters";
+import { scheduleChecks } from "./schedule";
 import { secretsManagerChecks } from "./secrets-manager";
 import { tracingChecks } from "./tracing";
 import { vpcChecks } from "./vpc";
@@ -34,5 +35,6 @@ export const CHECK_SETS: readonly CheckSet[] = [
   { name: "network (VPC)", checks: vpcChecks },
   { name: "trust", checks: trustChecks },
   { name: "invoke", checks: invokeChecks },
+  { name: "invoke (schedule)", checks: scheduleChecks },
   { name: "nothing else", checks: beyondChecks },
 ];

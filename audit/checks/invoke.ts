@@ -48,6 +48,16 @@ export function invokeChecks(subject: FunctionSubject): Check[] {
     invoke(`lambda:InvokeFunction by ${PROBE_SERVICE} for another account's topic`, "denied", PROBE_SERVICE, {
       context: { "aws:SourceArn": otherTopic, "aws:SourceAccount": OTHER_ACCOUNT_ID },
     }),
+    invoke(`lambda:InvokeFunction by ${PROBE_SERVICE} for a topic of this account no permission names`, "denied", PROBE_SERVICE, {
+      context: { "aws:SourceArn": `arn:${partition}:sns:${region}:${accountId}:unrelated-topic`, "aws:SourceAccount": accountId },
+    }),
+    // A schedule invokes as a role of its own (the "invoke (schedule)" rows): neither a rule nor Scheduler itself may.
+    invoke("lambda:InvokeFunction by events.amazonaws.com for a rule of this account", "denied", "events.amazonaws.com", {
+      context: { "aws:SourceArn": `arn:${partition}:events:${region}:${accountId}:rule/some-rule`, "aws:SourceAccount": accountId },
+    }),
+    invoke("lambda:InvokeFunction by scheduler.amazonaws.com itself, for this account", "denied", "scheduler.amazonaws.com", {
+      context: { "aws:SourceAccount": accountId },
+    }),
   ];
   for (const permission of subject.invokePermissions) checks.push(...grantChecks(subject, permission, invoke));
   for (const url of subject.functionUrls) {

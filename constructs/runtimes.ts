@@ -1,0 +1,72 @@
+/**
+ * The Lambda runtimes SecureLambda accepts, by language, and the ones it refuses because
+ * Lambda has deprecated them (the dates of Lambda's runtime table: after them Lambda stops
+ * patching the runtime, then blocks creating and updating functions on it).
+ *
+ * Dependency-free: the construct's validation and its docs share it.
+ */
+
+/** Node.js runtimes: `entry` is bundled with esbuild for the runtime's Node.js version. */
+export const NODE_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
+
+/** Every runtime a function may use: Node.js, and for code built elsewhere (`code`) the others Lambda supports. */
+export const SUPPORTED_RUNTIMES = [
+  ...NODE_RUNTIMES,
+  "python3.12",
+  "python3.13",
+  "python3.14",
+  "java21",
+  "java25",
+  "dotnet10",
+  "ruby3.3",
+  "ruby3.4",
+  // OS-only: Go, Rust or any language compiled to an executable named `bootstrap`.
+  "provided.al2023",
+] as const;
+
+export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
+export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
+
+/** Runtimes Lambda has deprecated, with the date it did: refused, with what to use instead. */
+export const DEPRECATED_RUNTIMES: Readonly<Record<string, string>> = {
+  "python3.8": "2024-10-14",
+  "python3.9": "2025-12-15",
+  "python3.10": "2026-06-30",
+  "python3.11": "2026-06-30",
+  java8: "2024-01-08",
+  "java8.al2": "2026-06-30",
+  java11: "2026-06-30",
+  java17: "2026-06-30",
+  dotnet6: "2024-12-20",
+  dotnet8: "2026-11-10",
+  "ruby3.2": "2026-03-31",
+  "provided.al2": "2026-06-30",
+  provided: "2024-01-08",
+  "go1.x": "2024-01-08",
+  "nodejs18.x": "2025-09-01",
+  "nodejs16.x": "2024-06-12",
+};
+
+/** True for a Node.js runtime, whose code `entry` may bundle. */
+export function isNodeRuntime(runtime: string): runtime is NodeRuntime {
+  return (NODE_RUNTIMES as readonly string[]).includes(runtime);
+}
+
+/**
+ * The handler Lambda runs when none is given: an OS-only runtime runs the executable
+ * `bootstrap` and ignores the handler, so it needs none; every other runtime names a
+ * file and a function (`app.handler`, `Assembly::Namespace.Class::Method`).
+ */
+export function defaultHandlerOf(runtime: string): string | undefined {
+  return runtime.startsWith("provided") ? "bootstrap" : undefined;
+}
+
+/** What a handler names in this runtime, for a refusal's message. */
+export function handlerShapeOf(runtime: string): string {
+  if (runtime.startsWith("python")) return '"<module>.<function>", e.g. "app.handler"';
+  if (runtime.startsWith("java")) return '"<package>.<Class>::<method>", e.g. "example.Handler::handleRequest"';
+  if (runtime.startsWith("dotnet")) return '"<Assembly>::<Namespace>.<Class>::<Method>"';
+  if (runtime.startsWith("ruby")) return '"<file>.<method>", e.g. "function.handler"';
+  if (runtime.startsWith("nodejs")) return '"<file>.<export>", e.g. "index.handler"';
+  return '"bootstrap" (the default)';
+}
