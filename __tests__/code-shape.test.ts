@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.join(__dirname, "..");
@@ -37,6 +38,25 @@ function relativeImports(file: string, root = ROOT): string[] {
 /** The packages and built-ins `file` imports (every specifier that is not a relative path). */
 function packageImports(file: string): string[] {
   return specifiers(file).filter((specifier) => !specifier.startsWith("."));
+}
+
+/** The cycles of the import graph of `files`: each as the chain of files, first file repeated at its end. */
+function importCycles(files: readonly string[], root = ROOT): string[][] {
+  const inSet = new Set(files);
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const visit = (file: string, chain: string[]) => {
+    const at = chain.indexOf(file);
+    if (at >= 0) {
+      cycles.push([...chain.slice(at), file]);
+      return;
+    }
+    if (done.has(file)) return;
+    for (const next of relativeImports(file, root)) if (inSet.has(next)) visit(next, [...chain, file]);
+    done.add(file);
+  };
+  for (const file of files) visit(file, []);
+  return cycles;
 }
 
 describe("the package's public surface", () => {
@@ -135,5 +155,21 @@ describe("which folder may import which", () => {
     } finally {
       fs.rmSync(probe, { force: true });
     }
+  });
+});
+
+describe("the construct's modules", () => {
+  test("have no import cycle", () => {
+    expect(importCycles(sources("constructs"))).toEqual([]);
+  });
+
+  test("the cycle finder finds a cycle through a type import (so the test above can fail)", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "cycle-"));
+    fs.writeFileSync(path.join(root, "a.ts"), 'import { b } from "./b";\nexport const a = b;\n');
+    fs.writeFileSync(path.join(root, "b.ts"), 'import type { C } from "./c";\nexport const b: C = 1;\n');
+    fs.writeFileSync(path.join(root, "c.ts"), '// import { a } from "./a" (a comment imports nothing)\nimport { a } from "./a";\nexport type C = typeof a;\n');
+    expect(importCycles(["a.ts", "b.ts", "c.ts"], root)).toEqual([["a.ts", "b.ts", "c.ts", "a.ts"]]);
+    fs.writeFileSync(path.join(root, "c.ts"), "export type C = number;\n");
+    expect(importCycles(["a.ts", "b.ts", "c.ts"], root)).toEqual([]);
   });
 });

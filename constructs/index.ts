@@ -11,7 +11,7 @@ export { SecretLeakGuard, DuplicateCdktfError, type CdktfCopies, type LeakExcept
 export { PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR, SECRET_STORES, defaultSecretName, paramNameEnvVar, parameterName, type SecretStore } from "../common/naming";
 export { SecretsEndpoints, type SecretsEndpointsProps } from "./secrets-endpoints";
 export type { SecretRotation } from "./secrets-manager-secret";
-export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, type LambdaArchitecture } from "./validation";
+export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, type LambdaArchitecture } from "./secure-lambda-props";
 export { DEPRECATED_RUNTIMES, NODE_RUNTIMES, SUPPORTED_RUNTIMES, type LambdaRuntime, type NodeRuntime } from "./runtimes";
 export type { CodeDirectory, CodeZipFile, FunctionCode } from "./function-code";
 export type { FunctionSchedule, ScheduleTrigger } from "./schedule-trigger";

@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import { awsContext } from "./aws-context";
 import { SECRET_STORES, type SecretStore } from "../common/naming";
 import { checkNetworkId, checkNetworkIdList, isListToken, type KeyedId } from "./network-ids";
-import { SecurityGroup, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
-import { checkTags, failAt, isUnresolved } from "./validation";
+import { SecurityGroup, Token, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
+import { checkTags, failAt } from "./validation";
 import { show } from "../common/show";
 
 const HTTPS_PORT = 443;
@@ -93,7 +93,7 @@ export class SecretsEndpoints extends Construct {
     const store = props.store ?? "ssm";
     const tracing = props.tracing ?? true;
     // Both decide which endpoints exist: they must be known at synth, never a token.
-    if (isUnresolved(store) || !(SECRET_STORES as readonly unknown[]).includes(store)) {
+    if (Token.isUnresolved(store) || !(SECRET_STORES as readonly unknown[]).includes(store)) {
       fail("store", `${show(store)}: allowed are ${SECRET_STORES.map((s) => `"${s}"`).join(", ")}`);
     }
     if (typeof tracing !== "boolean") fail("tracing", `${show(tracing)}: allowed are true and false`);

@@ -1,16 +1,19 @@
-/** The public props of SecureLambda, their defaults, and their validation into settings. */
-import type { Construct } from "constructs";
+/** The public props of SecureLambda and the types and values they take. */
 import type { DeadLetterQueueOption } from "./dead-letter-target";
 import type { FunctionCode } from "./function-code";
-import { defaultHandlerOf, type LambdaRuntime } from "./runtimes";
+import type { LambdaRuntime } from "./runtimes";
 import type { FunctionSchedule } from "./schedule-trigger";
-import { defaultParameterPrefix, type SecretStore } from "../common/naming";
+import type { SecretStore } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
-import { failAt, validateSecureLambdaProps, type CheckedPlacement, type LambdaArchitecture, type ValidatedProps } from "./validation";
-import { isPlainObject } from "../common/values";
-import { show } from "../common/show";
 import type { VpcPlacement } from "./vpc-placement";
+
+/** Instruction set architectures Lambda offers. */
+export const SUPPORTED_ARCHITECTURES = ["arm64", "x86_64"] as const;
+export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
+
+/** The retention periods CloudWatch Logs accepts; 0 keeps log events forever. */
+export const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** Properties of a {@link SecureLambda}. */
 export interface SecureLambdaProps {
@@ -150,62 +153,4 @@ export interface SecureLambdaProps {
    * @default - no topic
    */
   readonly snsTopicArns?: string[];
-}
-
-/** The props with defaults applied, and what their checks worked out. */
-export interface Settings extends ValidatedProps, CheckedPlacement {
-  /** The handler as Lambda reads it: `index.<handler>` for a bundle, `handler` as given (or the runtime's default) for `code`. */
-  readonly lambdaHandler: string;
-  readonly secrets: string[];
-  readonly runtime: LambdaRuntime;
-  readonly architecture: LambdaArchitecture;
-  readonly environment: Record<string, string>;
-  readonly minify: boolean;
-  readonly protect: boolean;
-  readonly tracing: boolean;
-  readonly functionUrl: boolean;
-  readonly reservedConcurrentExecutions?: number;
-  readonly codeSigningConfigArn?: string;
-  readonly store: SecretStore;
-  readonly schedule?: FunctionSchedule;
-  readonly snsTopicArns: readonly string[];
-}
-
-/**
- * The props with defaults applied, validated in one pass before anything is made: bad input
- * ends here, as a SecureLambdaValidationError.
- */
-export function resolveSettings(scope: Construct, props: SecureLambdaProps): Settings {
-  if (!isPlainObject(props)) failAt(scope.node.path)("props", `${show(props)}: allowed is an object with at least functionName and entry or code`);
-  const defaults = {
-    functionName: props.functionName,
-    roleName: props.roleName ?? props.functionName,
-    entry: props.entry,
-    code: props.code,
-    handler: props.handler ?? (props.code === undefined ? "handler" : defaultHandlerOf(String(props.runtime))),
-    secrets: props.secrets ?? [],
-    parameterPrefix: props.parameterPrefix ?? defaultParameterPrefix(props.functionName),
-    parameterPrefixIsDefault: props.parameterPrefix === undefined,
-    environment: props.environment ?? {},
-    runtime: props.runtime ?? "nodejs22.x",
-    architecture: props.architecture ?? "arm64",
-    memorySize: props.memorySize ?? 256,
-    timeout: props.timeout ?? 10,
-    logRetentionDays: props.logRetentionDays ?? 365,
-    description: props.description,
-    tags: props.tags,
-    minify: props.minify ?? true,
-    protect: props.protect === true,
-    tracing: props.tracing ?? true,
-    functionUrl: props.functionUrl ?? false,
-    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-    codeSigningConfigArn: props.codeSigningConfigArn,
-    store: props.store ?? "ssm",
-    schedule: props.schedule,
-    snsTopicArns: props.snsTopicArns ?? [],
-  };
-  const checked = validateSecureLambdaProps(scope, props, defaults);
-  // A bundle's file is always index.js: the handler names its export.
-  const lambdaHandler = defaults.entry !== undefined ? `index.${defaults.handler}` : defaults.handler!;
-  return { ...defaults, ...checked, lambdaHandler };
 }

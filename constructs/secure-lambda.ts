@@ -13,8 +13,9 @@ import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
 import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
-import { createSecretsManagerSecret, type SecretRotation, type SecretsManagerResources } from "./secrets-manager-secret";
-import { resolveSettings, type SecureLambdaProps, type Settings } from "./secure-lambda-props";
+import { createSecretsManagerSecret, type SecretsManagerResources } from "./secrets-manager-secret";
+import type { SecureLambdaProps } from "./secure-lambda-props";
+import { resolveSettings, type Settings } from "./settings";
 import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
 import { requireAwsProvider } from "./aws-provider-version";
 import { CloudwatchLogGroup, type IamRole, LambdaFunction, LambdaFunctionUrl, type SecretsmanagerSecret, type SqsQueue, type SsmParameter } from "./tf";
@@ -137,9 +138,9 @@ export class SecureLambda extends Construct {
     // before the function (which depends on it), or the two would form a cycle.
     const functionArn = `arn:${aws.partition}:lambda:${aws.region}:${aws.accountId}:function:${settings.functionName}`;
 
-    this.key = props.kmsKey ?? this.createKey(settings);
+    this.key = settings.kmsKey ?? this.createKey(settings);
     this.logGroup = this.createLogGroup(settings, aws);
-    const store = this.createSecretStore(settings, props.rotation);
+    const store = this.createSecretStore(settings);
     this.secret = store.secretsManager?.secret;
     this.parameters = store.parameters;
     const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
@@ -150,7 +151,7 @@ export class SecureLambda extends Construct {
     this.function = this.createFunction(settings, { code, variables, deadLetter });
     // The guard exempts these names from its randomness rule only as written here, never by their name alone.
     for (const [variable, value] of Object.entries(this.storeVariables(settings, store))) SecretLeakGuard.recordWritten(this.function, variable, value);
-    this.allowLiteralEnvironment(props.allowLiteralEnvironment);
+    this.allowLiteralEnvironment(settings.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
     this.scheduleTrigger = settings.schedule ? this.createSchedule(settings, aws, functionArn) : undefined;
     this.snsTrigger =
@@ -255,8 +256,8 @@ export class SecureLambda extends Construct {
   }
 
   /** One SecureString parameter per secret, or one Secrets Manager secret holding them all. */
-  private createSecretStore(settings: Settings, rotation: SecretRotation | undefined): SecretStoreResources {
-    const { functionName, secrets, protect, tags } = settings;
+  private createSecretStore(settings: Settings): SecretStoreResources {
+    const { functionName, secrets, protect, rotation, tags } = settings;
     const keyArn = this.key.keyArn;
     if (settings.store === "ssm") {
       return { parameters: createSecretParameters(this, { functionName, parameterPrefix: settings.parameterPrefix, secrets, keyArn, protect, tags }) };
