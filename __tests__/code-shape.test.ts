@@ -75,6 +75,7 @@ describe("the package's public surface", () => {
       "DEPRECATED_RUNTIMES",
       "DeadLetterAction",
       "DeadLetterQueueOption",
+      "DeadLetterTargetOption",
       "DuplicateCdktfError",
       "ExecutionRole",
       "ExecutionRoleProps",
@@ -111,6 +112,7 @@ describe("the package's public surface", () => {
       "defaultSecretName",
       "paramNameEnvVar",
       "parameterName",
+      "parameterNameFor",
     ]);
     // Nothing else leaks out at run time (an `export *` would).
     const values = Object.keys(require("../constructs") as object).sort();

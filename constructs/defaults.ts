@@ -3,7 +3,7 @@
  * construct builds from (with what validation works out, {@link Settings}).
  */
 import { defaultParameterPrefix, type SecretStore } from "../common/naming";
-import type { DeadLetterQueueOption } from "./dead-letter-target";
+import type { DeadLetterTargetOption } from "./dead-letter-target";
 import type { FunctionCode } from "./function-code";
 import { defaultHandlerOf, type LambdaRuntime } from "./runtimes";
 import type { FunctionSchedule } from "./schedule-trigger";
@@ -35,7 +35,8 @@ export interface DefaultedProps {
   readonly description?: string;
   readonly tracing: boolean;
   readonly reservedConcurrentExecutions?: number;
-  readonly deadLetterQueue?: DeadLetterQueueOption;
+  /** `deadLetterTarget`, or its deprecated alias `deadLetterQueue` when only that is given. */
+  readonly deadLetterTarget?: DeadLetterTargetOption;
   readonly functionUrl: boolean;
   readonly codeSigningConfigArn?: string;
   readonly store: SecretStore;
@@ -81,7 +82,7 @@ export function applyDefaults(props: SecureLambdaProps): DefaultedProps {
     description: props.description,
     tracing: unlessGiven(props.tracing, true),
     reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-    deadLetterQueue: props.deadLetterQueue,
+    deadLetterTarget: props.deadLetterTarget ?? props.deadLetterQueue,
     functionUrl: unlessGiven(props.functionUrl, false),
     codeSigningConfigArn: props.codeSigningConfigArn,
     store: props.store ?? "ssm",

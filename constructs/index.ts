@@ -4,11 +4,20 @@
 export { SecureLambda, type SecureLambdaProps } from "./secure-lambda";
 export { SecretsKey, type ISecretsKey, type SecretsKeyProps } from "./secrets-key";
 export { ExecutionRole, type DeadLetterAction, type ExecutionRoleProps } from "./execution-role";
-export type { DeadLetterQueueOption } from "./dead-letter-target";
+export type { DeadLetterQueueOption, DeadLetterTargetOption } from "./dead-letter-target";
 export type { PolicyStatement } from "./policy";
 export { SecretLeakError, SecureLambdaValidationError, type LeakFinding } from "./errors";
 export { SecretLeakGuard, DuplicateCdktfError, type CdktfCopies, type LeakException } from "./leak-guard";
-export { PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR, SECRET_STORES, defaultSecretName, paramNameEnvVar, parameterName, type SecretStore } from "../common/naming";
+export {
+  PLACEHOLDER_VALUE,
+  SECRET_ID_ENV_VAR,
+  SECRET_STORES,
+  defaultSecretName,
+  paramNameEnvVar,
+  parameterName,
+  parameterNameFor,
+  type SecretStore,
+} from "../common/naming";
 export { SecretsEndpoints, type SecretsEndpointsProps } from "./secrets-endpoints";
 export type { SecretRotation } from "./secrets-manager-secret";
 export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, type LambdaArchitecture } from "./secure-lambda-props";

@@ -1,5 +1,5 @@
 /** The public props of SecureLambda and the types and values they take. */
-import type { DeadLetterQueueOption } from "./dead-letter-target";
+import type { DeadLetterTargetOption } from "./dead-letter-target";
 import type { FunctionCode } from "./function-code";
 import type { LambdaRuntime } from "./runtimes";
 import type { FunctionSchedule } from "./schedule-trigger";
@@ -109,9 +109,17 @@ export interface SecureLambdaProps {
    * Where asynchronous events go after their last failed attempt: `true` creates an SQS queue
    * `<functionName>-dlq`; `{ targetArn }` names an existing SQS queue or SNS topic (a target
    * encrypted with a customer-managed key needs a key policy that lets the role use that key).
-   * The role may send to that target and nothing else. @default false (failed events are dropped)
+   * The role may send to that target and nothing else.
+   *
+   * @default false - failed events are dropped
    */
-  readonly deadLetterQueue?: DeadLetterQueueOption;
+  readonly deadLetterTarget?: DeadLetterTargetOption;
+  /**
+   * The earlier name of {@link deadLetterTarget}, which takes an SNS topic too.
+   *
+   * @deprecated use `deadLetterTarget`; giving both is refused
+   */
+  readonly deadLetterQueue?: DeadLetterTargetOption;
   /** Give the function an HTTPS URL; callers must sign requests (`AWS_IAM`): a public URL is never offered. @default false */
   readonly functionUrl?: boolean;
   /** ARN of a Lambda code-signing config, so Lambda refuses code not signed by AWS Signer (the code must then be a signed artifact uploaded through S3). @default none */

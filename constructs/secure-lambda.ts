@@ -10,7 +10,7 @@ import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
 import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
-import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
+import { logGroupName, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { createSecretsManagerSecret, type SecretsManagerResources } from "./secrets-manager-secret";
@@ -42,7 +42,7 @@ const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "node
  *   writing it again. The real value is set out of band (`npx --no secure-lambda set`; in
  *   this repository `npm run secrets -- set`), so it is never in source, plan, state or
  *   `cdktf.out/`;
- * - with `deadLetterQueue: true`, the SQS queue `<functionName>-dlq`;
+ * - with `deadLetterTarget: true`, the SQS queue `<functionName>-dlq`;
  * - the execution role, which may read exactly those secrets and decrypt them only through
  *   the store and only for them, write its own logs, and (as enabled) send traces, send to
  *   the dead-letter target and attach to its VPC subnets;
@@ -55,7 +55,7 @@ const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "node
  *   scoped to that topic.
  *
  * By default it also meets what Checkov and Trivy check (`npm run scan`): X-Ray tracing, an
- * environment encrypted with its key; `reservedConcurrentExecutions` and `deadLetterQueue`
+ * environment encrypted with its key; `reservedConcurrentExecutions` and `deadLetterTarget`
  * complete the set.
  *
  * Bad props fail in the constructor, before anything is made, with
@@ -71,7 +71,7 @@ const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "node
  *   secrets: ["github_token", "slack_webhook_url"],
  *   environment: { GITHUB_API_URL: "https://api.github.com" }, // plain values only
  *   reservedConcurrentExecutions: 5,
- *   deadLetterQueue: true,
+ *   deadLetterTarget: true,
  * });
  * notifier.parameterName("github_token"); // "/notifier/github_token"
  *
@@ -114,7 +114,7 @@ export class SecureLambda extends Construct {
   readonly parameterPrefix: string;
   /** The Secrets Manager secret holding every secret as a JSON key, with store "secretsmanager". */
   readonly secret?: SecretsmanagerSecret;
-  /** The dead-letter queue, when `deadLetterQueue: true` created one. */
+  /** The dead-letter queue, when `deadLetterTarget: true` created one. */
   readonly deadLetterQueue?: SqsQueue;
   /** The function's URL, when `functionUrl` is set (always `AWS_IAM`). */
   readonly functionUrl?: LambdaFunctionUrl;
@@ -177,7 +177,7 @@ export class SecureLambda extends Construct {
         `${JSON.stringify(secret)} is not one of this function's secrets (${Object.keys(this.parameters).join(", ") || "none"})`,
       );
     }
-    return parameterName(this.parameterPrefix, secret);
+    return parameterNameFor(this.parameterPrefix, secret);
   }
 
   /**
@@ -276,7 +276,7 @@ export class SecureLambda extends Construct {
   private storeVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
     if (store.secretsManager) return { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName };
     const parameterSecrets = settings.store === "ssm" ? settings.secrets : [];
-    return Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
+    return Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(this.parameterPrefix, secret)]));
   }
 
   /** The execution role, granted exactly what this function needs and nothing else. */

@@ -11,7 +11,7 @@ import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { loaderVariables } from "./loader-settings";
-import { defaultSecretName, PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
+import { defaultSecretName, PARAM_NAME_SUFFIX, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import { checkStoreProps } from "./store-validation";
 import type { DefaultedProps } from "./defaults";
@@ -95,7 +95,7 @@ export function validateSecureLambdaProps(scope: Construct, settings: DefaultedP
   checkStoreProps(fail, settings);
   checkSchedule(fail, settings.schedule, settings.roleName);
   checkSnsTopicArns(fail, settings.snsTopicArns);
-  const deadLetter = planDeadLetter(scope, fail, settings.deadLetterQueue);
+  const deadLetter = checkDeadLetter(scope, fail, settings);
   const vpc = checkVpcPlacement(scope, fail, settings.vpc);
   return { deadLetter, vpc };
 }
@@ -289,7 +289,7 @@ function checkSecrets(fail: Fail, props: DefaultedProps): Map<string, string> {
     }
     // A prefix known only at plan gives names whose length and depth SSM judges then.
     if (Token.isUnresolved(props.parameterPrefix)) continue;
-    const name = parameterName(props.parameterPrefix, secret);
+    const name = parameterNameFor(props.parameterPrefix, secret);
     if (name.length > MAX_PARAMETER_NAME_LENGTH) {
       fail(
         "parameterPrefix",
@@ -337,7 +337,7 @@ function checkEnvironmentSize(fail: Fail, props: DefaultedProps): void {
   const bytesOf = (text: string): number => (Token.isUnresolved(text) ? 0 : Buffer.byteLength(text));
   const storeVariables: Record<string, string> =
     props.store === "ssm"
-      ? Object.fromEntries(props.secrets.map((secret) => [paramNameEnvVar(secret), parameterName(props.parameterPrefix, secret)]))
+      ? Object.fromEntries(props.secrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(props.parameterPrefix, secret)]))
       : props.secrets.length > 0
         ? { [SECRET_ID_ENV_VAR]: defaultSecretName(props.functionName) }
         : {};
@@ -407,4 +407,14 @@ function isReservedEnvName(name: string): boolean {
 
 function describeReserved(): string {
   return `${[...RESERVED_ENV_NAMES].join(", ")} and names starting with ${RESERVED_ENV_PREFIXES.join(", ")}`;
+}
+
+/** `deadLetterTarget`, or its deprecated alias `deadLetterQueue` (named in the messages when it is the one given); not both. */
+function checkDeadLetter(scope: Construct, fail: Fail, settings: DefaultedProps): DeadLetterPlan {
+  const { given } = settings;
+  if (given.has("deadLetterTarget") && given.has("deadLetterQueue")) {
+    fail("deadLetterQueue", "given with deadLetterTarget: deadLetterQueue is the deprecated name of deadLetterTarget; allowed is deadLetterTarget alone");
+  }
+  const prop = given.has("deadLetterQueue") ? "deadLetterQueue" : "deadLetterTarget";
+  return planDeadLetter(scope, fail, settings.deadLetterTarget, prop);
 }
