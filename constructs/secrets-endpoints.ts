@@ -22,11 +22,23 @@ export interface SecretsEndpointsProps {
   readonly subnetIds: string[];
   /** Security groups of the functions: the only sources the endpoints admit, on port 443. */
   readonly clientSecurityGroupIds: string[];
-  /** The secret store the functions read. @default "ssm" */
+  /**
+   * The secret store the functions read.
+   *
+   * @default "ssm"
+   */
   readonly store?: SecretStore;
-  /** Also create an `xray` endpoint, for functions that trace with X-Ray. @default true */
+  /**
+   * Also create an `xray` endpoint, for functions that trace with X-Ray.
+   *
+   * @default true
+   */
   readonly tracing?: boolean;
-  /** Tags for the security group, its rules and the endpoints. @default none */
+  /**
+   * Tags for the security group, its rules and the endpoints.
+   *
+   * @default - none
+   */
   readonly tags?: Record<string, string>;
 }
 

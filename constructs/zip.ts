@@ -12,7 +12,11 @@ export interface ZipEntry {
   /** Path inside the zip, `/`-separated, e.g. `index.js`. */
   readonly name: string;
   readonly data: Buffer;
-  /** Mode 0755 instead of 0644: a Go or Rust `bootstrap` that Lambda runs. @default false */
+  /**
+   * Mode 0755 instead of 0644: a Go or Rust `bootstrap` that Lambda runs.
+   *
+   * @default false
+   */
   readonly executable?: boolean;
 }
 
