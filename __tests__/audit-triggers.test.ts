@@ -6,11 +6,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { auditStacks, type AuditReport } from "../audit/audit";
 import { readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
 import { SecureLambda } from "../constructs";
-import { App, AwsProvider, TerraformStack } from "../constructs/tf";
+import { App, AwsProvider, SnsTopic, TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY } from "./helpers/synth";
 
 let outdir: string;

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SecretsKey, SecureLambda, PLACEHOLDER_VALUE } from "../constructs";
-import { CLI_RECORD_FORMAT, CLI_RECORD_KEY } from "../constructs/cli-record";
+import { CLI_RECORD_FORMAT, CLI_RECORD_KEY } from "../common/cli-record";
 import { App, AwsProvider, TerraformStack, TerraformVariable } from "../constructs/tf";
 import { stackJson } from "./helpers/cli-app";
 import { HELLO_ENTRY, only, ref, type TerraformJson } from "./helpers/synth";

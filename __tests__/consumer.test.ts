@@ -2,7 +2,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_proce
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
+import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../common/naming";
 import { pointProviderAt } from "./helpers/cli-app";
 import { invokeInChild, lambdaEnvironment } from "./helpers/invoke-bundle";
 import { runProcess } from "./helpers/run-process";
@@ -79,9 +79,10 @@ describe("the packed library", () => {
         "package/dist/lambda-src/secrets/index.js",
         "package/dist/lambda-src/secrets/index.d.ts",
         "package/dist/cli/secrets.js",
+        "package/dist/common/naming.js",
       ]),
     );
-    expect(files.filter((f) => !/^package\/(dist\/(constructs|lambda-src\/secrets|cli)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
+    expect(files.filter((f) => !/^package\/(dist\/(common|constructs|lambda-src\/secrets|cli)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
     // Only the CLI's own modules: not the repository's tools (npm run local, the real tools' helpers).
     expect(files.filter((f) => /dist\/cli\/(local|real-tools|synth-summary)\./.test(f))).toEqual([]);
     process.stdout.write(`packed secure-lambda: ${packedSize.size} bytes, ${packedSize.unpackedSize} unpacked, ${files.length} files\n`);

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Construct } from "constructs";
 import { SecretLeakGuard, SecureLambda, type SecretLeakError } from "../constructs";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terraform-version";
 import {
   Aspects,

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terraform-version";
 import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda } from "../constructs";
 import { collectGuardedValues } from "../constructs/leak-guard/collect";
-import { placeholderSecretJson } from "../constructs/naming";
+import { placeholderSecretJson } from "../common/naming";
 import { AwsProvider, SecretsmanagerSecret, SecretsmanagerSecretVersion, Testing, TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, only, type TerraformJson } from "./helpers/synth";
 import { leakOf } from "./helpers/leak";
@@ -52,7 +52,7 @@ describe("secret_string", () => {
     expect(error.findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_string", rules: ["secret-version-placeholder"] })]);
     expect(error.message).toContain(ADDRESS);
     expect(error.message).toContain("variable secret_string");
-    expect(error.message).toContain("npm run secrets -- set <env> <function> <secret>");
+    expect(error.message).toContain("npx --no secure-lambda set <stack> <function> <secret>");
     expect(error.message).toContain("secret_string_wo");
     expect(error.message).not.toContain(PASSWORD);
     expect(error.message).not.toContain(PASSWORD.slice(4, 16));
@@ -114,7 +114,7 @@ describe("secret_binary", () => {
   ])("fails synthesis holding %s", (_, value) => {
     const error = leakOf(() => synth(secretVersionStack({ secretBinary: value }).stack));
     expect(error.findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_binary", rules: ["secret-version-placeholder"] })]);
-    expect(error.message).toContain("npm run secrets -- set <env> <function> <secret>");
+    expect(error.message).toContain("npx --no secure-lambda set <stack> <function> <secret>");
     expect(error.message).not.toContain(value);
   });
 });

@@ -2,8 +2,9 @@ import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terr
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULT_LEAK_RULES, PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
-import { knownTokenFormat, looksRandom } from "../constructs/token-formats";
+import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda, SecureLambdaValidationError } from "../constructs";
+import { DEFAULT_LEAK_RULES } from "../constructs/leak-guard";
+import { knownTokenFormat, looksRandom } from "../common/token-formats";
 import { hasReference, literalText } from "../constructs/leak-guard/literal";
 import { Aspects, AwsProvider, LambdaFunction, SsmParameter, Testing, TerraformStack } from "../constructs/tf";
 import { environments } from "../config/environments";

@@ -4,7 +4,7 @@
  * starts cannot fit in SSM's default 40 calls per second within that timeout.
  */
 import { SecureLambda, type SecureLambdaProps } from "../constructs";
-import { loaderBudgetMs } from "../constructs/loader-budget";
+import { loaderBudgetMs } from "../common/loader-budget";
 import { TerraformVariable, type TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, only, synthStack } from "./helpers/synth";
 

@@ -8,12 +8,12 @@ import {
   SecretLeakError,
   SecureLambda,
   SecureLambdaValidationError,
-  parameterName,
+  parameterNameFor,
   paramNameEnvVar,
   type SecureLambdaProps,
 } from "../constructs";
-import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../constructs/loader-budget";
-import { knownTokenFormat, looksRandomName } from "../constructs/token-formats";
+import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../common/loader-budget";
+import { knownTokenFormat, looksRandomName } from "../common/token-formats";
 import { Testing, TerraformStack } from "../constructs/tf";
 import { expectWriteOnlyPlaceholder, HELLO_ENTRY, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
 
@@ -71,7 +71,7 @@ const LOG_STREAM_RESOURCE = /^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-str
 function checkInvariants(props: SecureLambdaProps & { secrets: string[]; environment: Record<string, string> }, json: TerraformJson): void {
   const prefix = props.parameterPrefix ?? `/${props.functionName}`;
   const parameters = resources(json, "aws_ssm_parameter");
-  expect(parameters.map(([, p]) => p.name).sort()).toEqual(props.secrets.map((s) => parameterName(prefix, s)).sort());
+  expect(parameters.map(([, p]) => p.name).sort()).toEqual(props.secrets.map((s) => parameterNameFor(prefix, s)).sort());
   for (const [, parameter] of parameters) {
     expect(parameter.type).toBe("SecureString");
     expectWriteOnlyPlaceholder(parameter, props.protect === true);
@@ -83,7 +83,7 @@ function checkInvariants(props: SecureLambdaProps & { secrets: string[]; environ
     props.secrets.length > 0 && !(LOADER_TIMEOUT_ENV_VAR in props.environment)
       ? { [LOADER_TIMEOUT_ENV_VAR]: String(loaderBudgetMs((props.timeout ?? 10) * 1000)) }
       : {};
-  const expected = { ...props.environment, ...Object.fromEntries(props.secrets.map((s) => [paramNameEnvVar(s), parameterName(prefix, s)])), ...budget };
+  const expected = { ...props.environment, ...Object.fromEntries(props.secrets.map((s) => [paramNameEnvVar(s), parameterNameFor(prefix, s)])), ...budget };
   expect(fn.environment?.variables ?? {}).toEqual(expected);
   expect(JSON.stringify(fn)).not.toContain(PLACEHOLDER_VALUE);
 

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { awsSettings } from "../cli/aws-settings";
 import { DEFAULT_NETWORK, type NetworkSettings, ssmClientFor } from "../cli/clients";
 import type { SynthesizedStack } from "../cli/synthesis";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import { type CliRun, editStack, offlineEnv, pointProviderAt, type RunCliOptions, runCli, synthesizeApp } from "./helpers/cli-app";
 import { closeServer, listenOnLoopback } from "./helpers/loopback";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";

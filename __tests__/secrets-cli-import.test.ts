@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
+import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../common/naming";
 import { type CliRun as Run, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { AWSCURRENT, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";

@@ -1,5 +1,5 @@
 import { MAX_SET_ATTEMPTS, SET_STAGE } from "../cli/secretsmanager-store";
-import { defaultSecretName, PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
+import { defaultSecretName, PLACEHOLDER_VALUE, placeholderSecretJson } from "../common/naming";
 import { type CliRun as Run, type FixtureFunction, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { AWSCURRENT, AWSPREVIOUS, faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";

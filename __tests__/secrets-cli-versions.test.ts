@@ -1,5 +1,5 @@
 import { SET_STAGE } from "../cli/secretsmanager-store";
-import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE, placeholderSecretJson } from "../constructs/naming";
+import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE, placeholderSecretJson } from "../common/naming";
 import { type CliRun as Run, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { AWSCURRENT, AWSPREVIOUS, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";

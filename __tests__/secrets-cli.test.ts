@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { PLACEHOLDER_VALUE } from "../constructs";
-import { CLI_RECORD_KEY } from "../constructs/cli-record";
+import { CLI_RECORD_KEY } from "../common/cli-record";
 import { runSecretsCli } from "../cli/secrets";
 import { type CliRun as Run, editStack, offlineEnv, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { environments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { PARAM_NAME_SUFFIX, PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR } from "../constructs/naming";
+import { PARAM_NAME_SUFFIX, PLACEHOLDER_VALUE, SECRET_ID_ENV_VAR } from "../common/naming";
 import { buildApp } from "../main";
 import { startHttpReceiver, type HttpReceiver } from "./helpers/http-receiver";
 import { invokeInChild, lambdaEnvironment, type ChildRun, type InvocationResult } from "./helpers/invoke-bundle";
@@ -147,7 +147,7 @@ test("refuses a key that still holds the placeholder, naming the key and how to 
   const failure = onlyFailure(run);
   expect(failure.errorType).toBe("SecretNotSetError");
   expect(failure.errorMessage).toContain(`key github_token of Secrets Manager secret ${SECRET_ID}`);
-  expect(failure.errorMessage).toContain("npm run secrets -- set <env> notifier-stg github_token");
+  expect(failure.errorMessage).toContain("npx --no secure-lambda set <stack> notifier-stg github_token");
   expect(failure.errorProperties).toMatchObject({ secretName: "github_token", secretId: SECRET_ID });
   expect(receiver.requests).toHaveLength(0);
   expectNoSecretIn(run);

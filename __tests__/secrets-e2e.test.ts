@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { environments, type EnvironmentConfig, type FunctionConfig } from "../config/environments";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import { buildApp } from "../main";
 import { MANY_SECRET_NAMES } from "./fixtures/many-secrets-handler";
 import { startHttpReceiver, type HttpReceiver } from "./helpers/http-receiver";
@@ -144,7 +144,7 @@ test("refuses a value that is still the placeholder, naming the parameter and ho
   expect(result).toMatchObject({ ok: false, errorType: "SecretNotSetError" });
   const message = (result as { errorMessage: string }).errorMessage;
   expect(message).toContain("/notifier-dev/github_token");
-  expect(message).toContain("npm run secrets -- set <env> notifier-dev github_token");
+  expect(message).toContain("npx --no secure-lambda set <stack> notifier-dev github_token");
   expect(receiver.requests).toHaveLength(0);
   expectNoSecretIn(run);
 });

@@ -7,7 +7,7 @@
  * same at 9 s. Elapsed times are checked against the budget only, with a second of slack
  * for a busy machine: how fast the loader is, is the bench's to measure.
  */
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import {
   createSecretsLoader,
   type InvocationContext,

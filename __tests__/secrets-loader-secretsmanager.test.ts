@@ -4,7 +4,7 @@
  * AWS_ENDPOINT_URL_SECRETS_MANAGER as in LocalStack.
  */
 import { inspect } from "node:util";
-import { PLACEHOLDER_VALUE, placeholderSecretJson, SECRET_ID_ENV_VAR } from "../constructs/naming";
+import { PLACEHOLDER_VALUE, placeholderSecretJson, SECRET_ID_ENV_VAR } from "../common/naming";
 import {
   createSecretsLoader,
   SecretAccessDeniedError,
@@ -244,7 +244,7 @@ describe("errors", () => {
     expect(error).toBeInstanceOf(SecretKeyMissingError);
     expect(error).toMatchObject({ name: "SecretKeyMissingError", secretName: "slack_webhook_url", secretId: SECRET_ID });
     expect((error as Error).message).toContain(`Secrets Manager secret ${SECRET_ID} has no key slack_webhook_url`);
-    expect((error as Error).message).toContain("npm run secrets -- set <env> notifier-dev slack_webhook_url");
+    expect((error as Error).message).toContain("npx --no secure-lambda set <stack> notifier-dev slack_webhook_url");
     expectNoValues(error);
     await expect(secrets.get("github_token")).resolves.toBe(GITHUB_TOKEN);
   });
@@ -258,7 +258,7 @@ describe("errors", () => {
     expect(error).toMatchObject({ secretName: "github_token", parameterName: SECRET_ID, secretId: SECRET_ID });
     expect((error as Error).message).toBe(
       `secret github_token was never set: key github_token of Secrets Manager secret ${SECRET_ID} still holds the placeholder it was created with. ` +
-        "Set it with: npm run secrets -- set <env> notifier-dev github_token",
+        "Set it with: npx --no secure-lambda set <stack> notifier-dev github_token",
     );
     expectNoValues(error, [PLACEHOLDER_VALUE]);
   });

@@ -3,7 +3,7 @@
  * signed GetParameters requests (fake-aws-send.ts), through the loader's `send` option.
  */
 import * as fc from "fast-check";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import {
   createSecretsLoader,
   MissingParamNameVariableError,
@@ -241,7 +241,7 @@ describe("errors", () => {
     expect(error).toBeInstanceOf(SecretNotSetError);
     expect(error).toMatchObject({ parameterName: "/notifier-dev/github_token", secretName: "github_token" });
     expect((error as Error).message).toContain("was never set");
-    expect((error as Error).message).toContain("npm run secrets -- set <env> notifier-dev github_token");
+    expect((error as Error).message).toContain("npx --no secure-lambda set <stack> notifier-dev github_token");
     expect((error as Error).message).not.toContain(PLACEHOLDER_VALUE);
   });
 

@@ -272,7 +272,7 @@ describe("SecureLambda", () => {
     test("true creates <functionName>-dlq, SQS-encrypted, kept 14 days, and lets the role send to exactly that queue", () => {
       let construct: SecureLambda | undefined;
       const withDlq = synthStack((stack) => {
-        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterQueue: true, tags: { team: "sre" } });
+        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterTarget: true, tags: { team: "sre" } });
       });
       const [queueName, queue] = only(withDlq, "aws_sqs_queue");
       expect(queueName).toMatch(/^notifier_DeadLetterQueue_/);
@@ -290,7 +290,7 @@ describe("SecureLambda", () => {
     ])("{ targetArn } of %s is the target, with exactly its one action on exactly that ARN", (_, targetArn, action, sid) => {
       let construct: SecureLambda | undefined;
       const withTarget = synthStack((stack) => {
-        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterQueue: { targetArn } });
+        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterTarget: { targetArn } });
       });
       expect(resources(withTarget, "aws_sqs_queue")).toHaveLength(0);
       expect(construct!.deadLetterQueue).toBeUndefined();
@@ -302,7 +302,7 @@ describe("SecureLambda", () => {
     test("{ targetArn } may be a reference to a queue of the stack", () => {
       const withRef = synthStack((stack) => {
         const queue = new SqsQueue(stack, "Failures", { name: "failures", sqsManagedSseEnabled: true });
-        new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterQueue: { targetArn: queue.arn } });
+        new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterTarget: { targetArn: queue.arn } });
       });
       const send = statements(only(withRef, "aws_iam_role_policy")[1].policy).find((s) => s.Sid === "SendToDeadLetterQueue")!;
       expect(send.Action).toEqual(["sqs:SendMessage"]);

@@ -4,8 +4,7 @@
  * to that topic), on the synthesized JSON; and their refusals.
  */
 import { SecureLambda, SecureLambdaValidationError, type SecureLambdaProps } from "../constructs";
-import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import type { TerraformStack } from "../constructs/tf";
+import { SnsTopic, type TerraformStack } from "../constructs/tf";
 import { HELLO_ENTRY, only, ref, resources, statements, synthStack } from "./helpers/synth";
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:alarms";
@@ -172,7 +171,9 @@ describe("snsTopicArns", () => {
       [TOPIC, "lambda", ref("aws_lambda_function", fnName, "arn")],
       [OTHER_TOPIC, "lambda", ref("aws_lambda_function", fnName, "arn")],
     ]);
-    for (const [index, [, s]] of subscriptions.entries()) expect(s.depends_on).toEqual([`aws_lambda_permission.${permissions[index]![0]}`]);
+    subscriptions.forEach(([, s], index) => {
+      expect(s.depends_on).toEqual([`aws_lambda_permission.${permissions[index]![0]}`]);
+    });
   });
 
   test("pins the construct ids, per topic in list order", () => {

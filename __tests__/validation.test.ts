@@ -233,12 +233,12 @@ describe("reservedConcurrentExecutions", () => {
     expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, reservedConcurrentExecutions: 0 }))).not.toThrow());
 });
 
-describe("deadLetterQueue", () => {
+describe("deadLetterTarget", () => {
   const allowed =
     "allowed are true (a queue <functionName>-dlq is created), false, or { targetArn } naming an existing SQS queue (arn:<partition>:sqs:<region>:<account>:<name>) or SNS topic";
   test("refuses a value that is neither a boolean nor { targetArn }", () => {
-    expectInvalid({ deadLetterQueue: "yes" }, "deadLetterQueue", '"yes"', allowed);
-    expectInvalid({ deadLetterQueue: {} }, "deadLetterQueue", "an object without a targetArn string", allowed);
+    expectInvalid({ deadLetterTarget: "yes" }, "deadLetterTarget", '"yes"', allowed);
+    expectInvalid({ deadLetterTarget: {} }, "deadLetterTarget", "an object without a targetArn string", allowed);
   });
   test.each([
     ["a bucket", "arn:aws:s3:::failed-events"],
@@ -246,12 +246,12 @@ describe("deadLetterQueue", () => {
     ["a queue URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/failed-events"],
     ["a Lambda function", "arn:aws:lambda:eu-west-1:123456789012:function:other"],
   ])("refuses a targetArn that is %s", (_, targetArn) =>
-    expectInvalid({ deadLetterQueue: { targetArn } }, "deadLetterQueue", `{ targetArn: ${JSON.stringify(targetArn)} }`, allowed),
+    expectInvalid({ deadLetterTarget: { targetArn } }, "deadLetterTarget", `{ targetArn: ${JSON.stringify(targetArn)} }`, allowed),
   );
   test("refuses a reference whose service cannot be told", () =>
     expectInvalid(
-      { deadLetterQueue: { targetArn: Fn.join("", ["arn:aws:sqs:eu-west-1:123456789012:", "q"]) } },
-      "deadLetterQueue",
+      { deadLetterTarget: { targetArn: Fn.join("", ["arn:aws:sqs:eu-west-1:123456789012:", "q"]) } },
+      "deadLetterTarget",
       "{ targetArn: a string of 57 characters }",
       allowed,
     ));
@@ -261,11 +261,18 @@ describe("deadLetterQueue", () => {
       new SecureLambda(stack, "fn", {
         functionName: "fn",
         entry: HELLO_ENTRY,
-        deadLetterQueue: { targetArn: `arn:aws:sns:${region}:123456789012:failed-events` },
+        deadLetterTarget: { targetArn: `arn:aws:sns:${region}:123456789012:failed-events` },
       });
     });
     expect(Object.values(json.resource.aws_iam_role_policy!)[0]!.policy).toContain('"Action":["sns:Publish"]');
   });
+  test("its deprecated name deadLetterQueue still works, and a refusal names the prop the user gave", () => {
+    const json = synthStack((stack) => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, deadLetterQueue: true }));
+    expect(Object.values(json.resource.aws_sqs_queue!)[0]!.name).toBe("fn-dlq");
+    expectInvalid({ deadLetterQueue: "yes" }, "deadLetterQueue", '"yes"', allowed);
+  });
+  test("refuses both names at once", () =>
+    expectInvalid({ deadLetterTarget: true, deadLetterQueue: true }, "deadLetterQueue", "given with deadLetterTarget", "allowed is deadLetterTarget alone"));
 });
 
 describe("codeSigningConfigArn", () => {

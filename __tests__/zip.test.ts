@@ -3,7 +3,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { deterministicZip, extractZip, readZip } from "../constructs/zip";
+import { deterministicZip, readZip } from "../constructs/zip";
+import { extractZip } from "../scripts/extract-zip";
 
 const CODE = Buffer.from(`"use strict";exports.handler=async()=>({ok:true});\n`.repeat(200));
 

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { LeakFinding } from "../constructs/errors";
 import { type ExceptedFinding, exceptionsFrom, judgeStack, recordedExceptions } from "../constructs/leak-guard/judge";
-import { redact } from "../constructs/show";
+import { redact } from "../common/show";
 import type { SynthesizedStack } from "./terraform-json";
 
 /** What the pass found in one stack. */

@@ -6,7 +6,7 @@
  * read from the stack, an AWS managed policy from `managed-policies.json`; any other is refused as
  * unprovable, never assumed harmless.
  */
-import { isPlainObject } from "../constructs/values";
+import { isPlainObject } from "../common/values";
 import MANAGED from "./managed-policies.json";
 import type { References } from "./references";
 import type { NamedPolicy, PolicyDocument } from "./subjects";

@@ -3,13 +3,13 @@
  * its role's trust and inline policies, the secrets it reads and the keys that encrypt
  * them, and its log group — all with references resolved to the ARNs they will have.
  */
-import { PARAM_NAME_SUFFIX, SECRET_ID_ENV_VAR } from "../constructs/naming";
+import { PARAM_NAME_SUFFIX, SECRET_ID_ENV_VAR } from "../common/naming";
 import { type FunctionUrl, functionUrlsOf, type InvokePermission, invokePermissionsOf, resourcePolicyOf } from "./function-access";
 import { References } from "./references";
 import { rolePolicies } from "./role-policies";
 import { targetOf, type AuditTarget } from "./target";
 import { AuditError, bodyAt, resourcesOf, type Body, type SynthesizedStack } from "./terraform-json";
-import { isPlainObject } from "../constructs/values";
+import { isPlainObject } from "../common/values";
 
 /** A policy document as AWS reads it. */
 export interface PolicyDocument {

@@ -7,7 +7,7 @@ import { readSynthesizedStacks, type SynthesizedStack } from "./terraform-json";
 /** Synthesizes the whole app (every environment of `main.ts`) and returns its stacks. */
 export function synthesizeApp(): SynthesizedStack[] {
   // Loaded here, not at the top: `--synthesized` must not pay for cdktf and the providers.
-  const { buildApp } = require("../main") as typeof import("../main");
+  const { buildApp } = require("../stacks/app") as typeof import("../stacks/app");
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-synth-"));
   try {
     buildApp({ outdir }).synth();

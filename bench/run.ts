@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { extractZip } from "../constructs/zip";
+import { extractZip } from "../scripts/extract-zip";
 import { coldLoad, median, ms, timeProcess } from "./measure";
 import { bundleWithLoader, COLD_PATH_PAIRS, coldPathComparison, LOADERS, stormComparison } from "./runtime";
 

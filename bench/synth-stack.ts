@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { SecureLambda } from "../constructs";
 import { bundle, bundlingRuns } from "../constructs/bundling";
 import { bundleArchive } from "../constructs/bundle-archive";
-import { logGroupName, parameterName, paramNameEnvVar, PLACEHOLDER_VALUE } from "../constructs/naming";
+import { logGroupName, parameterNameFor, paramNameEnvVar, PLACEHOLDER_VALUE } from "../common/naming";
 import {
   App,
   AwsProvider,
@@ -70,7 +70,7 @@ function bare(stack: TerraformStack, n: number): void {
     const params = SECRETS.map(
       (secret) =>
         new SsmParameter(stack, `${name}-${secret}`, {
-          name: parameterName(`/${name}`, secret),
+          name: parameterNameFor(`/${name}`, secret),
           description: `Secret ${secret} of ${name}`,
           type: "SecureString",
           keyId: key.arn,
@@ -129,7 +129,7 @@ function bare(stack: TerraformStack, n: number): void {
       sourceCodeHash: zip.outputBase64Sha256,
       memorySize: 256,
       timeout: 10,
-      environment: { variables: Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterName(`/${name}`, s)])) },
+      environment: { variables: Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterNameFor(`/${name}`, s)])) },
       kmsKeyArn: key.arn,
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: group.name },

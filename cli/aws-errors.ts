@@ -1,4 +1,4 @@
-import type { SecretStore } from "../constructs/naming";
+import type { SecretStore } from "../common/naming";
 import { accessDeniedBy, awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { CliError, EXIT } from "./errors";
 

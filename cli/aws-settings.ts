@@ -4,7 +4,7 @@
  * stack's moto or LocalStack endpoints), and the SDK's standard chain for credentials
  * (AWS_PROFILE, an SSO login, AWS_ACCESS_KEY_ID, ...) unless the block names its own.
  */
-import { isPlainObject } from "../constructs/values";
+import { isPlainObject } from "../common/values";
 import { CliError, EXIT, shownArgument } from "./errors";
 import type { SynthesizedStack } from "./synthesis";
 

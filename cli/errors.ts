@@ -1,4 +1,4 @@
-import { knownTokenFormat, looksRandom, looksRandomName } from "../constructs/token-formats";
+import { knownTokenFormat, looksRandom, looksRandomName } from "../common/token-formats";
 
 /** An error the CLI reports as one line on stderr, with its exit code; never a stack trace. */
 export class CliError extends Error {
@@ -24,7 +24,7 @@ const PLAIN_NAME = /^[A-Za-z0-9_./-]{1,64}$/;
 /**
  * How a message shows something the user typed (an argument, a name read from stdin): the
  * text itself, quoted, only when it looks like a name and like no credential (the leak
- * guard's known token formats and randomness tests, `constructs/token-formats.ts`);
+ * guard's known token formats and randomness tests, `common/token-formats.ts`);
  * otherwise only its length, and what it looks like. A secret typed where a name belongs
  * (`set dev fn <the token>`) is then never printed back. Every message that echoes user
  * input goes through here.

@@ -1,6 +1,6 @@
 import { CliError, EXIT } from "./errors";
 import type { Session } from "./session";
-import { storeOf } from "./store";
+import { storeClientOf } from "./store-client";
 import { findStack } from "./synthesis";
 import { findSecret, targetLabel } from "./targets";
 import type { SecretVersion } from "./versions";
@@ -19,7 +19,7 @@ export async function runHistory(session: Session, args: readonly string[], json
   const [stackName, functionName, secret] = args as [string, string, string];
   const stack = findStack(session.synthesis, stackName);
   const target = findSecret(stack, functionName, secret);
-  const versions = await storeOf(session.stores(stack), target).history(target);
+  const versions = await storeClientOf(session.storeClients(stack), target).history(target);
   session.io.stdout.write(json ? `${JSON.stringify({ secret: targetLabel(target), versions }, null, 2)}\n` : formatHistory(targetLabel(target), versions));
   return EXIT.ok;
 }

@@ -1,10 +1,10 @@
-import { PARAM_NAME_SUFFIX, paramNameEnvVar } from "../constructs/naming";
+import { PARAM_NAME_SUFFIX, paramNameEnvVar } from "../common/naming";
 import { parseDotenv, type DotenvEntry } from "./dotenv";
 import { CliError, EXIT, shownArgument } from "./errors";
 import { readAll } from "./read-secret";
 import type { Session } from "./session";
 import { checkValue } from "./set";
-import type { ImportEntry, ImportResult, PreparedImport } from "./store";
+import type { ImportEntry, ImportResult, PreparedImport } from "./store-client";
 import { findStack } from "./synthesis";
 import { findFunction, functionTargets, type SecretTarget, type SecretsManagerTarget, type SsmTarget, targetLabel } from "./targets";
 
@@ -36,12 +36,12 @@ export async function runImport(session: Session, args: readonly string[]): Prom
   for (const { target, value } of chosen) checkValue(target, value);
   await session.guardAccount(stack);
 
-  const stores = session.stores(stack);
+  const clients = session.storeClients(stack);
   const ssm = chosen.filter((e): e is ImportEntry<SsmTarget> => e.target.store === "ssm");
   const secretsManager = chosen.filter((e): e is ImportEntry<SecretsManagerTarget> => e.target.store === "secretsmanager");
   const prepared: PreparedImport[] = await Promise.all([
-    ...(ssm.length > 0 ? [stores.ssm.prepareImport(ssm)] : []),
-    ...(secretsManager.length > 0 ? [stores.secretsmanager.prepareImport(secretsManager)] : []),
+    ...(ssm.length > 0 ? [clients.ssm.prepareImport(ssm)] : []),
+    ...(secretsManager.length > 0 ? [clients.secretsmanager.prepareImport(secretsManager)] : []),
   ]);
 
   const done: ImportResult[] = [];

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { environments } from "../config/environments";
-import { buildApp } from "../main";
+import { buildApp } from "../stacks/app";
 import { fakeAwsEnvironment, loadTools, pinMirroredProvider, terraform, type Tools } from "./real-tools";
 import { findStack, readSynthesis } from "./synthesis";
 import { secretTargets } from "./targets";

@@ -1,6 +1,6 @@
 import { CliError, EXIT } from "./errors";
 import type { Session } from "./session";
-import { storeOf } from "./store";
+import { storeClientOf } from "./store-client";
 import { findStack } from "./synthesis";
 import { findSecret, targetLabel } from "./targets";
 
@@ -14,7 +14,7 @@ export async function runRollback(session: Session, args: readonly string[], to:
   const stack = findStack(session.synthesis, stackName);
   const target = findSecret(stack, functionName, secret);
   await session.guardAccount(stack);
-  const result = await storeOf(session.stores(stack), target).rollback(target, to);
+  const result = await storeClientOf(session.storeClients(stack), target).rollback(target, to);
   session.io.stdout.write(
     result.version === undefined
       ? `${targetLabel(target)}: version ${result.restored} holds the current value already; nothing written\n`

@@ -9,13 +9,13 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../constructs/naming";
-import { inBatches, parseJsonObject } from "../constructs/values";
+import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../common/naming";
+import { inBatches, parseJsonObject } from "../common/values";
 import { awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
 import type { SecretState, SecretStatus } from "./status";
-import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store";
+import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store-client";
 import type { SecretsManagerTarget } from "./targets";
 import { chooseRollback, type ReadVersion, withoutValues } from "./versions";
 
@@ -52,7 +52,7 @@ type KeyChanges = Readonly<Record<string, string>>;
  * Secrets kept as the keys of one Secrets Manager secret per function, a JSON object
  * encrypted with the function's key (Terraform sets the key on the secret, so writes name none).
  */
-export function secretsManagerStore(client: SecretsManagerClient): StoreClient<SecretsManagerTarget> {
+export function secretsManagerStoreClient(client: SecretsManagerClient): StoreClient<SecretsManagerTarget> {
   return {
     set: (target, value) => setKeys(client, target.secretId, { [target.key]: value }, { command: "set" }),
     statuses: (targets) => keyStatuses(client, targets),

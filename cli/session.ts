@@ -2,7 +2,7 @@ import { awsSettings, type AwsSettings } from "./aws-settings";
 import { guardAccount } from "./account-guard";
 import { type NetworkSettings, stsClientFor } from "./clients";
 import type { SecretInput } from "./read-secret";
-import { storesFor, type Stores } from "./store";
+import { storeClientsFor, type StoreClients } from "./store-client";
 import { readSynthesis, type Synthesis, type SynthesizedStack } from "./synthesis";
 
 /** Where the CLI reads and writes; the real process by default, streams in tests. */
@@ -35,8 +35,8 @@ export class Session {
     return awsSettings(stack, this.io.env);
   }
 
-  stores(stack: SynthesizedStack): Stores {
-    return storesFor(this.settings(stack), this.io.network);
+  storeClients(stack: SynthesizedStack): StoreClients {
+    return storeClientsFor(this.settings(stack), this.io.network);
   }
 
   /** The account guard, run before any write to the stack's secrets. */

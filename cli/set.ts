@@ -1,8 +1,8 @@
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import { CliError, EXIT } from "./errors";
 import { readSecret } from "./read-secret";
 import type { Session } from "./session";
-import { storeOf } from "./store";
+import { storeClientOf } from "./store-client";
 import { findStack } from "./synthesis";
 import { findSecret, type SecretTarget, targetLabel } from "./targets";
 
@@ -16,7 +16,7 @@ export async function runSet(session: Session, args: readonly string[]): Promise
   const value = await readSecret(session.io, targetLabel(target));
   checkValue(target, value);
   await session.guardAccount(stack);
-  const version = await storeOf(session.stores(stack), target).set(target, value);
+  const version = await storeClientOf(session.storeClients(stack), target).set(target, value);
   session.io.stdout.write(`${targetLabel(target)}: set, version ${version}\n`);
   return EXIT.ok;
 }

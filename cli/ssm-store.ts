@@ -10,13 +10,13 @@ import {
   type ParameterMetadata,
   type SSMClient,
 } from "@aws-sdk/client-ssm";
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
-import { inBatches } from "../constructs/values";
+import { PLACEHOLDER_VALUE } from "../common/naming";
+import { inBatches } from "../common/values";
 import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
 import type { SecretStatus } from "./status";
-import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store";
+import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store-client";
 import type { SsmTarget } from "./targets";
 import { chooseRollback, type ReadVersion, stateOfValue, withoutValues } from "./versions";
 
@@ -29,7 +29,7 @@ const MAX_HISTORY_PAGES = 4;
 const PARALLEL_CALLS = 5;
 
 /** Secrets kept as one SSM SecureString parameter each, encrypted with the function's key. */
-export function ssmStore(ssm: SSMClient): StoreClient<SsmTarget> {
+export function ssmStoreClient(ssm: SSMClient): StoreClient<SsmTarget> {
   return {
     set: async (target, value) => {
       checkSize(target, value);

@@ -1,6 +1,6 @@
 import { EXIT } from "./errors";
 import type { Session } from "./session";
-import type { Stores } from "./store";
+import type { StoreClients } from "./store-client";
 import { findStack, stacksWithSecrets } from "./synthesis";
 import { secretTargets, targetLabel, type SecretsManagerTarget, type SecretTarget, type SsmTarget } from "./targets";
 
@@ -34,7 +34,7 @@ export async function runStatus(session: Session, args: readonly string[], json:
   const { synthesis } = session;
   const stacks = args.length === 0 ? stacksWithSecrets(synthesis) : [...new Set(args)].map((name) => findStack(synthesis, name));
   // Each stack has its own region, endpoints and credentials; they are read in parallel.
-  const perStack = await Promise.all(stacks.map((stack) => secretStatuses(session.stores(stack), secretTargets(stack))));
+  const perStack = await Promise.all(stacks.map((stack) => secretStatuses(session.storeClients(stack), secretTargets(stack))));
   const statuses = perStack.flat();
   session.io.stdout.write(
     json
@@ -48,12 +48,12 @@ export async function runStatus(session: Session, args: readonly string[], json:
 }
 
 /** The state of every target, whatever its store, in the order given; the stores are read in parallel. */
-export async function secretStatuses(stores: Stores, targets: readonly SecretTarget[]): Promise<SecretStatus[]> {
+export async function secretStatuses(clients: StoreClients, targets: readonly SecretTarget[]): Promise<SecretStatus[]> {
   const ssm = targets.filter((t): t is SsmTarget => t.store === "ssm");
   const secretsManager = targets.filter((t): t is SecretsManagerTarget => t.store === "secretsmanager");
   const [fromSsm, fromSecretsManager] = await Promise.all([
-    ssm.length > 0 ? stores.ssm.statuses(ssm) : [],
-    secretsManager.length > 0 ? stores.secretsmanager.statuses(secretsManager) : [],
+    ssm.length > 0 ? clients.ssm.statuses(ssm) : [],
+    secretsManager.length > 0 ? clients.secretsmanager.statuses(secretsManager) : [],
   ]);
   const byTarget = new Map([...fromSsm, ...fromSecretsManager].map((status) => [status.target, status]));
   return targets.map((target) => byTarget.get(target) ?? { target, state: "missing" });

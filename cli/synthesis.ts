@@ -7,9 +7,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CLI_RECORD_FORMAT, CLI_RECORD_KEY, type CliFunctionRecord, type CliParameterRecord, type CliSecretKeyRecord } from "../constructs/cli-record";
-import { SECRET_STORES } from "../constructs/naming";
-import { isPlainObject } from "../constructs/values";
+import { CLI_RECORD_FORMAT, CLI_RECORD_KEY, type CliFunctionRecord, type CliParameterRecord, type CliSecretKeyRecord } from "../common/cli-record";
+import { SECRET_STORES } from "../common/naming";
+import { isPlainObject } from "../common/values";
 import { CliError, EXIT, shownArgument } from "./errors";
 
 /** cdktf's own default, as `cdktf synth --output` and `"output"` in cdktf.json override it. */

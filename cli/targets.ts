@@ -1,4 +1,4 @@
-import type { CliFunctionRecord } from "../constructs/cli-record";
+import type { CliFunctionRecord } from "../common/cli-record";
 import { CliError, shownArgument } from "./errors";
 import type { SynthesizedStack } from "./synthesis";
 

@@ -4,7 +4,7 @@
  * real secret, and one value from another), judge it here, and keep it in memory only: a
  * {@link SecretVersion} holds no value, and nothing here prints one.
  */
-import { PLACEHOLDER_VALUE } from "../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../common/naming";
 import { CliError, EXIT, shownArgument } from "./errors";
 import type { SecretState } from "./status";
 

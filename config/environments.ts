@@ -4,7 +4,7 @@
  * functions and secrets in the synthesized stacks, not here. It holds names only, never a
  * secret value.
  */
-import type { SecretStore } from "../constructs/naming";
+import type { SecretStore } from "../common/naming";
 
 /** A function deployed with SecureLambda. */
 export interface FunctionConfig {
@@ -12,7 +12,7 @@ export interface FunctionConfig {
   readonly functionName: string;
   /** Handler entry, relative to the project root. */
   readonly entry: string;
-  /** Secret names; the values are set out of band with `npm run secrets -- set`. */
+  /** Secret names; the values are set out of band with `npm run secrets -- set` (the package's `secure-lambda` bin). */
   readonly secrets: readonly string[];
   /** Plain, non-secret environment variables. */
   readonly environment?: Readonly<Record<string, string>>;

@@ -1,6 +1,6 @@
-import { SECRET_STORES } from "../constructs/naming";
-import { isPlainObject, type Fail } from "../constructs/values";
-import { show } from "../constructs/show";
+import { SECRET_STORES } from "../common/naming";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
 import type { EnvironmentConfig, FunctionConfig } from "./environments";
 
 /**

@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
-import { CLI_RECORD_FORMAT, CLI_RECORD_KEY, type CliFunctionRecord, type CliStackRecord } from "./cli-record";
-import { defaultSecretName, parameterName, type SecretStore } from "./naming";
+import { CLI_RECORD_FORMAT, CLI_RECORD_KEY, type CliFunctionRecord, type CliStackRecord } from "../common/cli-record";
+import { defaultSecretName, parameterNameFor, type SecretStore } from "../common/naming";
 import { TerraformElement } from "./tf";
 
 /** What {@link recordForCli} writes down about one SecureLambda. */
@@ -22,7 +22,7 @@ export interface CliRecordProps {
 export function recordForCli(scope: Construct, props: CliRecordProps): void {
   const secrets = props.secrets.map((name) =>
     props.store === "ssm"
-      ? { name, parameterName: parameterName(props.parameterPrefix, name) }
+      ? { name, parameterName: parameterNameFor(props.parameterPrefix, name) }
       : { name, secretId: defaultSecretName(props.functionName), key: name },
   );
   new CliRecord(scope, { constructPath: scope.node.path, functionName: props.functionName, store: props.store, kmsKey: props.kmsKey, secrets });

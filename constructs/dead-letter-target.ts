@@ -2,11 +2,14 @@
 import type { Construct } from "constructs";
 import type { DeadLetterAction } from "./execution-role";
 import { DefaultTokenResolver, SqsQueue, StringConcat, TerraformStack, Token, Tokenization } from "./tf";
-import { isPlainObject, type Fail } from "./values";
-import { show } from "./show";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
 
-/** The `deadLetterQueue` prop: a queue the construct creates (`true`), an existing queue or topic, or none. */
-export type DeadLetterQueueOption = boolean | { readonly targetArn: string };
+/** The `deadLetterTarget` prop: a queue the construct creates (`true`), an existing queue or topic, or none. */
+export type DeadLetterTargetOption = boolean | { readonly targetArn: string };
+
+/** @deprecated use {@link DeadLetterTargetOption} (the option takes an SNS topic too) */
+export type DeadLetterQueueOption = DeadLetterTargetOption;
 
 /** The validated option: nothing, a queue to create, or an existing target and the action it takes. */
 export type DeadLetterPlan = undefined | "create" | { readonly arn: string; readonly action: DeadLetterAction };
@@ -44,16 +47,16 @@ export function deadLetterQueueName(functionName: string): string {
  * Validates the option; a token (`queue.arn`) is resolved to tell a queue from a topic,
  * since the role gets exactly the one action that target takes.
  */
-export function planDeadLetter(scope: Construct, fail: Fail, option: unknown): DeadLetterPlan {
+export function planDeadLetter(scope: Construct, fail: Fail, option: unknown, prop = "deadLetterTarget"): DeadLetterPlan {
   if (option === undefined || option === false) return undefined;
   if (option === true) return "create";
   const targetArn = isPlainObject(option) ? option.targetArn : undefined;
   if (typeof targetArn !== "string") {
-    fail("deadLetterQueue", `${isPlainObject(option) ? "an object without a targetArn string" : show(option)}: ${ALLOWED}`);
+    fail(prop, `${isPlainObject(option) ? "an object without a targetArn string" : show(option)}: ${ALLOWED}`);
   }
   const text = Token.isUnresolved(targetArn) ? String(Tokenization.resolve(targetArn, { scope: TerraformStack.of(scope), resolver: RESOLVER })) : targetArn;
   const service = TARGET_ARN.exec(text)?.[1] ?? TARGET_REFERENCE.exec(text)?.[1];
-  if (service === undefined) fail("deadLetterQueue", `{ targetArn: ${show(text)} }: ${ALLOWED}`);
+  if (service === undefined) fail(prop, `{ targetArn: ${show(text)} }: ${ALLOWED}`);
   return { arn: targetArn, action: service === "sqs" || service === "aws_sqs_queue" ? "sqs:SendMessage" : "sns:Publish" };
 }
 

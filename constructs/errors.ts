@@ -1,4 +1,4 @@
-import { redact } from "./show";
+import { redact } from "../common/show";
 
 /**
  * The one error raised for invalid SecureLambda input at synth time.
@@ -56,7 +56,7 @@ export class SecretLeakError extends Error {
       [
         `secret-leak guard: stack "${stackName}" would put secrets into infrastructure code:`,
         ...lines,
-        "Keep secret values out of the code: list the secret in SecureLambda's `secrets` (the function gets only the parameter's name) and set its value out of band with `npm run secrets -- set <env> <function> <secret>`.",
+        "Keep secret values out of the code: list the secret in SecureLambda's `secrets` (the function gets only the parameter's name) and set its value out of band with `npx --no secure-lambda set <stack> <function> <secret>`.",
         "If a value is deliberately not secret, declare that in code with a reason: SecureLambda's `allowLiteralEnvironment`, or SecretLeakGuard.allow(scope, { variable, reason }).",
       ].join("\n"),
     );

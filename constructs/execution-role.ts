@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
-import { CURRENT_STAGE } from "./naming";
+import { CURRENT_STAGE } from "../common/naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { IamRole, IamRolePolicy, Lazy } from "./tf";
 import { networkInterfaceStatements, type VpcPlacement } from "./vpc-placement";
@@ -9,9 +9,17 @@ import { networkInterfaceStatements, type VpcPlacement } from "./vpc-placement";
 export interface ExecutionRoleProps {
   /** Name of the role (also used for its inline policy). */
   readonly roleName: string;
-  /** What the role is for. @default "Execution role of the <roleName> Lambda function" */
+  /**
+   * What the role is for.
+   *
+   * @default "Execution role of the <roleName> Lambda function"
+   */
   readonly description?: string;
-  /** Tags for the role. @default none */
+  /**
+   * Tags for the role.
+   *
+   * @default - none
+   */
   readonly tags?: Record<string, string>;
 }
 

@@ -4,8 +4,8 @@
  * storm of the function's reserved concurrency fits in SSM's default throughput.
  */
 import type { Construct } from "constructs";
-import { callsPerColdStart, LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs, SSM_DEFAULT_TRANSACTIONS_PER_SECOND } from "./loader-budget";
-import type { SecretStore } from "./naming";
+import { callsPerColdStart, LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs, SSM_DEFAULT_TRANSACTIONS_PER_SECOND } from "../common/loader-budget";
+import type { SecretStore } from "../common/naming";
 import { isNodeRuntime } from "./runtimes";
 import { Annotations, Token } from "./tf";
 

@@ -2,8 +2,8 @@
 import { createHash } from "node:crypto";
 import type { Construct } from "constructs";
 import { DefaultTokenResolver, StringConcat, TerraformStack, Token, Tokenization } from "./tf";
-import type { Fail } from "./values";
-import { show } from "./show";
+import type { Fail } from "../common/values";
+import { show } from "../common/show";
 
 /** The kinds of EC2 id checked here, by their prefix. */
 export type NetworkIdPrefix = "vpc" | "subnet" | "sg";

@@ -12,10 +12,10 @@
 import { Construct } from "constructs";
 import type { AwsContext } from "./aws-context";
 import { renderPolicy } from "./policy";
-import { show } from "./show";
+import { show } from "../common/show";
 import { IamRole, IamRolePolicy, SchedulerSchedule, SchedulerScheduleGroup, Token } from "./tf";
-import type { Fail } from "./values";
-import { isPlainObject } from "./values";
+import type { Fail } from "../common/values";
+import { isPlainObject } from "../common/values";
 
 /** When the function runs. */
 export interface FunctionSchedule {

@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { parameterName, PLACEHOLDER_VALUE, PLACEHOLDER_WRITE_VERSION } from "./naming";
+import { parameterNameFor, PLACEHOLDER_VALUE, PLACEHOLDER_WRITE_VERSION } from "../common/naming";
 import { SsmParameter, TerraformStack } from "./tf";
 
 /** What {@link createSecretParameters} needs. */
@@ -59,7 +59,7 @@ export function createSecretParameters(scope: Construct, props: SecretParameters
   const parameters: Record<string, SsmParameter> = {};
   for (const secret of props.secrets) {
     parameters[secret] = new SsmParameter(scope, `Parameter-${secret}`, {
-      name: parameterName(props.parameterPrefix, secret),
+      name: parameterNameFor(props.parameterPrefix, secret),
       description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band, in the app's directory: npx --no secure-lambda set ${stackName(scope)} ${props.functionName} ${secret}`,
       type: "SecureString",
       keyId: props.keyArn,

@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { awsContext } from "./aws-context";
-import { SECRET_STORES, type SecretStore } from "./naming";
+import { SECRET_STORES, type SecretStore } from "../common/naming";
 import { checkNetworkId, checkNetworkIdList, isListToken, type KeyedId } from "./network-ids";
-import { SecurityGroup, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
-import { checkTags, failAt, isUnresolved } from "./validation";
-import { show } from "./show";
+import { SecurityGroup, Token, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
+import { checkTags, failAt } from "./validation";
+import { show } from "../common/show";
 
 const HTTPS_PORT = 443;
 
@@ -22,11 +22,23 @@ export interface SecretsEndpointsProps {
   readonly subnetIds: string[];
   /** Security groups of the functions: the only sources the endpoints admit, on port 443. */
   readonly clientSecurityGroupIds: string[];
-  /** The secret store the functions read. @default "ssm" */
+  /**
+   * The secret store the functions read.
+   *
+   * @default "ssm"
+   */
   readonly store?: SecretStore;
-  /** Also create an `xray` endpoint, for functions that trace with X-Ray. @default true */
+  /**
+   * Also create an `xray` endpoint, for functions that trace with X-Ray.
+   *
+   * @default true
+   */
   readonly tracing?: boolean;
-  /** Tags for the security group, its rules and the endpoints. @default none */
+  /**
+   * Tags for the security group, its rules and the endpoints.
+   *
+   * @default - none
+   */
   readonly tags?: Record<string, string>;
 }
 
@@ -93,7 +105,7 @@ export class SecretsEndpoints extends Construct {
     const store = props.store ?? "ssm";
     const tracing = props.tracing ?? true;
     // Both decide which endpoints exist: they must be known at synth, never a token.
-    if (isUnresolved(store) || !(SECRET_STORES as readonly unknown[]).includes(store)) {
+    if (Token.isUnresolved(store) || !(SECRET_STORES as readonly unknown[]).includes(store)) {
       fail("store", `${show(store)}: allowed are ${SECRET_STORES.map((s) => `"${s}"`).join(", ")}`);
     }
     if (typeof tracing !== "boolean") fail("tracing", `${show(tracing)}: allowed are true and false`);

@@ -1,10 +1,10 @@
 import { Construct, type IConstruct } from "constructs";
 import { awsContext } from "./aws-context";
 import { SecureLambdaValidationError } from "./errors";
-import { keyAliasName } from "./naming";
+import { keyAliasName } from "../common/naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { Annotations, KmsAlias, KmsKey, Lazy, Token, type TerraformResourceLifecycle } from "./tf";
-import { show } from "./show";
+import { show } from "../common/show";
 
 const MIN_DELETION_WINDOW_DAYS = 7;
 const MAX_DELETION_WINDOW_DAYS = 30;
@@ -26,13 +26,29 @@ export interface ISecretsKey extends IConstruct {
 export interface SecretsKeyProps {
   /** Alias name without the `alias/` prefix; the alias is `alias/<aliasName>`. */
   readonly aliasName: string;
-  /** Human-readable description of the key. @default "Encrypts the secrets of <aliasName>" */
+  /**
+   * Human-readable description of the key.
+   *
+   * @default "Encrypts the secrets of <aliasName>"
+   */
   readonly description?: string;
-  /** Days KMS waits before deleting the key once scheduled (7 to 30; 30 when `preventDestroy`). @default 30 */
+  /**
+   * Days KMS waits before deleting the key once scheduled (7 to 30; 30 when `preventDestroy`).
+   *
+   * @default 30
+   */
   readonly deletionWindowDays?: number;
-  /** Refuse `terraform destroy` and replacement of the key (a protected environment). @default false */
+  /**
+   * Refuse `terraform destroy` and replacement of the key (a protected environment).
+   *
+   * @default false
+   */
   readonly preventDestroy?: boolean;
-  /** Tags for the key. @default none */
+  /**
+   * Tags for the key.
+   *
+   * @default - none
+   */
   readonly tags?: Record<string, string>;
 }
 

@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
 import { SecretLeakGuard } from "./leak-guard/guard";
-import { defaultSecretName, PLACEHOLDER_STAGE, PLACEHOLDER_WRITE_VERSION, placeholderSecretJson } from "./naming";
+import { defaultSecretName, PLACEHOLDER_STAGE, PLACEHOLDER_WRITE_VERSION, placeholderSecretJson } from "../common/naming";
 import { stackName } from "./secret-parameters";
 import { SecretsmanagerSecret, SecretsmanagerSecretRotation, SecretsmanagerSecretVersion } from "./tf";
 

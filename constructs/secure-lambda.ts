@@ -10,11 +10,12 @@ import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
 import { SecretLeakGuard } from "./leak-guard";
 import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
-import { logGroupName, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR } from "./naming";
+import { logGroupName, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import { createSecretParameters } from "./secret-parameters";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
-import { createSecretsManagerSecret, type SecretRotation, type SecretsManagerResources } from "./secrets-manager-secret";
-import { resolveSettings, type SecureLambdaProps, type Settings } from "./secure-lambda-props";
+import { createSecretsManagerSecret, type SecretsManagerResources } from "./secrets-manager-secret";
+import type { SecureLambdaProps } from "./secure-lambda-props";
+import { resolveSettings, type Settings } from "./settings";
 import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
 import { requireAwsProvider } from "./aws-provider-version";
 import { CloudwatchLogGroup, type IamRole, LambdaFunction, LambdaFunctionUrl, type SecretsmanagerSecret, type SqsQueue, type SsmParameter } from "./tf";
@@ -38,9 +39,10 @@ const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "node
  *   with the key and created holding a placeholder, written through the provider's write-only
  *   arguments (Terraform or OpenTofu >= 1.11): no real value is in a plan or the state (the
  *   state holds not even the placeholder), and `ignore_changes` keeps every later apply from
- *   writing it again. The real value is set out of band (`npm run secrets -- set`), so it is
- *   never in source, plan, state or `cdktf.out/`;
- * - with `deadLetterQueue: true`, the SQS queue `<functionName>-dlq`;
+ *   writing it again. The real value is set out of band (`npx --no secure-lambda set`; in
+ *   this repository `npm run secrets -- set`), so it is never in source, plan, state or
+ *   `cdktf.out/`;
+ * - with `deadLetterTarget: true`, the SQS queue `<functionName>-dlq`;
  * - the execution role, which may read exactly those secrets and decrypt them only through
  *   the store and only for them, write its own logs, and (as enabled) send traces, send to
  *   the dead-letter target and attach to its VPC subnets;
@@ -53,7 +55,7 @@ const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "node
  *   scoped to that topic.
  *
  * By default it also meets what Checkov and Trivy check (`npm run scan`): X-Ray tracing, an
- * environment encrypted with its key; `reservedConcurrentExecutions` and `deadLetterQueue`
+ * environment encrypted with its key; `reservedConcurrentExecutions` and `deadLetterTarget`
  * complete the set.
  *
  * Bad props fail in the constructor, before anything is made, with
@@ -69,7 +71,7 @@ const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "node
  *   secrets: ["github_token", "slack_webhook_url"],
  *   environment: { GITHUB_API_URL: "https://api.github.com" }, // plain values only
  *   reservedConcurrentExecutions: 5,
- *   deadLetterQueue: true,
+ *   deadLetterTarget: true,
  * });
  * notifier.parameterName("github_token"); // "/notifier/github_token"
  *
@@ -112,7 +114,7 @@ export class SecureLambda extends Construct {
   readonly parameterPrefix: string;
   /** The Secrets Manager secret holding every secret as a JSON key, with store "secretsmanager". */
   readonly secret?: SecretsmanagerSecret;
-  /** The dead-letter queue, when `deadLetterQueue: true` created one. */
+  /** The dead-letter queue, when `deadLetterTarget: true` created one. */
   readonly deadLetterQueue?: SqsQueue;
   /** The function's URL, when `functionUrl` is set (always `AWS_IAM`). */
   readonly functionUrl?: LambdaFunctionUrl;
@@ -136,9 +138,9 @@ export class SecureLambda extends Construct {
     // before the function (which depends on it), or the two would form a cycle.
     const functionArn = `arn:${aws.partition}:lambda:${aws.region}:${aws.accountId}:function:${settings.functionName}`;
 
-    this.key = props.kmsKey ?? this.createKey(settings);
+    this.key = settings.kmsKey ?? this.createKey(settings);
     this.logGroup = this.createLogGroup(settings, aws);
-    const store = this.createSecretStore(settings, props.rotation);
+    const store = this.createSecretStore(settings);
     this.secret = store.secretsManager?.secret;
     this.parameters = store.parameters;
     const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
@@ -149,7 +151,7 @@ export class SecureLambda extends Construct {
     this.function = this.createFunction(settings, { code, variables, deadLetter });
     // The guard exempts these names from its randomness rule only as written here, never by their name alone.
     for (const [variable, value] of Object.entries(this.storeVariables(settings, store))) SecretLeakGuard.recordWritten(this.function, variable, value);
-    this.allowLiteralEnvironment(props.allowLiteralEnvironment);
+    this.allowLiteralEnvironment(settings.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
     this.scheduleTrigger = settings.schedule ? this.createSchedule(settings, aws, functionArn) : undefined;
     this.snsTrigger =
@@ -175,7 +177,7 @@ export class SecureLambda extends Construct {
         `${JSON.stringify(secret)} is not one of this function's secrets (${Object.keys(this.parameters).join(", ") || "none"})`,
       );
     }
-    return parameterName(this.parameterPrefix, secret);
+    return parameterNameFor(this.parameterPrefix, secret);
   }
 
   /**
@@ -254,8 +256,8 @@ export class SecureLambda extends Construct {
   }
 
   /** One SecureString parameter per secret, or one Secrets Manager secret holding them all. */
-  private createSecretStore(settings: Settings, rotation: SecretRotation | undefined): SecretStoreResources {
-    const { functionName, secrets, protect, tags } = settings;
+  private createSecretStore(settings: Settings): SecretStoreResources {
+    const { functionName, secrets, protect, rotation, tags } = settings;
     const keyArn = this.key.keyArn;
     if (settings.store === "ssm") {
       return { parameters: createSecretParameters(this, { functionName, parameterPrefix: settings.parameterPrefix, secrets, keyArn, protect, tags }) };
@@ -274,7 +276,7 @@ export class SecureLambda extends Construct {
   private storeVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
     if (store.secretsManager) return { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName };
     const parameterSecrets = settings.store === "ssm" ? settings.secrets : [];
-    return Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterName(this.parameterPrefix, secret)]));
+    return Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(this.parameterPrefix, secret)]));
   }
 
   /** The execution role, granted exactly what this function needs and nothing else. */

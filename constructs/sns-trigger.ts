@@ -8,9 +8,9 @@
  * are the topic owner's, not this construct's.
  */
 import { Construct } from "constructs";
-import { show } from "./show";
+import { show } from "../common/show";
 import { LambdaPermission, SnsTopicSubscription, Token } from "./tf";
-import type { Fail } from "./values";
+import type { Fail } from "../common/values";
 
 // arn:<partition>:sns:<region>:<account>:<topic name>, the name 1 to 256 of A-Z a-z 0-9 - _.
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;

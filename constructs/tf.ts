@@ -58,3 +58,5 @@ export { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 export { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 export { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedule-group";
 export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+// A topic for the tests and examples to subscribe to (the construct subscribes to topics it is given).
+export { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";

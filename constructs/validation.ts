@@ -11,31 +11,27 @@ import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { loaderVariables } from "./loader-settings";
-import { defaultSecretName, PARAM_NAME_SUFFIX, parameterName, paramNameEnvVar, SECRET_ID_ENV_VAR, type SecretStore } from "./naming";
+import { defaultSecretName, PARAM_NAME_SUFFIX, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
-import { checkStoreProps } from "./secret-store";
-import type { SecureLambdaProps } from "./secure-lambda-props";
-import { isPlainObject, type Fail } from "./values";
-import { show } from "./show";
-import { knownTokenFormat, looksRandomName } from "./token-formats";
+import { checkStoreProps } from "./store-validation";
+import type { DefaultedProps } from "./defaults";
+import { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES } from "./secure-lambda-props";
+import { Token } from "./tf";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
+import { knownTokenFormat, looksRandomName } from "../common/token-formats";
 import { checkVpcPlacement, type VpcPlacement } from "./vpc-placement";
-import type { FunctionCode } from "./function-code";
-import { checkCode } from "./code-checks";
-import { isUnresolved, requireKnown } from "./known";
+import { DEPRECATED_RUNTIMES, handlerShapeOf, isNodeRuntime, SUPPORTED_RUNTIMES } from "./runtimes";
 import { checkSchedule } from "./schedule-trigger";
 import { checkSnsTopicArns } from "./sns-trigger";
-
-export { SUPPORTED_ARCHITECTURES } from "./runtimes";
-/** The retention periods CloudWatch Logs accepts; 0 keeps log events forever. */
-export const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-
-export { NODE_RUNTIMES, SUPPORTED_RUNTIMES, type LambdaRuntime, type NodeRuntime } from "./runtimes";
-export type { LambdaArchitecture } from "./runtimes";
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const SECRET_NAME = /^[A-Za-z0-9_.-]+$/;
 const PREFIX = /^(\/[A-Za-z0-9_.-]+)+$/;
+const HANDLER_EXPORT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+// Lambda's own pattern and limit for a handler.
+const LAMBDA_HANDLER = /^[^\s]{1,128}$/;
 // Lambda's own pattern for environment variable names.
 const ENV_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 // Names the Lambda runtime sets itself; a function may not set them. Every name in
@@ -55,28 +51,6 @@ const MAX_TAG_VALUE_LENGTH = 256;
 const CODE_SIGNING_CONFIG_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:code-signing-config:csc-[a-z0-9]{17}$/;
 const SWITCHES = ["minify", "protect", "tracing", "functionUrl"] as const;
 
-/** SecureLambda's props with their defaults applied: what the checks judge. */
-export interface ValidatedProps {
-  readonly functionName: string;
-  readonly roleName: string;
-  readonly entry?: string;
-  readonly code?: FunctionCode;
-  /** The handler as given, or its default (undefined for `code` on a runtime without one). */
-  readonly handler?: string;
-  readonly secrets: readonly string[];
-  readonly parameterPrefix: string;
-  /** True when `parameterPrefix` was derived from `functionName`, for a clearer message. */
-  readonly parameterPrefixIsDefault?: boolean;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly runtime: string;
-  readonly architecture: string;
-  readonly memorySize: number;
-  readonly timeout: number;
-  readonly logRetentionDays: number;
-  readonly description?: string;
-  readonly tags?: Readonly<Record<string, string>>;
-}
-
 /** What the checks work out on the way, so that the construct never works it out again. */
 export interface CheckedPlacement {
   /** The dead-letter target to create or use, or undefined. */
@@ -92,39 +66,37 @@ export function failAt(path: string): Fail {
   };
 }
 
-export { isUnresolved, requireKnown } from "./known";
-
 /**
  * Throws {@link SecureLambdaValidationError} on the first prop Lambda, IAM, SSM, KMS or
  * Secrets Manager would reject, and on values of the wrong type (from JavaScript callers or
  * loose config), so bad input never surfaces as a TypeError deep inside synthesis. Each
  * prop is checked once, here; the construct builds from what this returns.
  */
-export function validateSecureLambdaProps(scope: Construct, props: SecureLambdaProps, settings: ValidatedProps): CheckedPlacement {
+export function validateSecureLambdaProps(scope: Construct, settings: DefaultedProps): CheckedPlacement {
   const fail = failAt(scope.node.path);
   checkNames(fail, settings);
-  checkCode(fail, settings, props);
+  checkCode(fail, settings);
   checkInteger(fail, "memorySize", settings.memorySize, 128, 10240, "MB");
   checkInteger(fail, "timeout", settings.timeout, 1, 900, "seconds");
   checkLogRetention(fail, settings.logRetentionDays);
   checkDescription(fail, settings.description);
   checkTags(fail, settings.tags);
-  checkPrefix(fail, settings.parameterPrefix, settings.parameterPrefixIsDefault === true);
+  checkPrefix(fail, settings.parameterPrefix, !settings.given.has("parameterPrefix"));
   checkSecretList(fail, settings.secrets);
   checkEnvironmentShape(fail, settings.environment);
   const variables = checkSecrets(fail, settings);
   checkEnvironmentNames(fail, settings.environment, variables);
-  checkEnvironmentSize(fail, settings, props.store ?? "ssm");
-  checkSwitches(fail, props);
-  checkKey(fail, props);
-  checkAllowLiteralEnvironment(fail, props.allowLiteralEnvironment, settings.environment);
-  checkReservedConcurrency(fail, props.reservedConcurrentExecutions);
-  checkCodeSigningConfigArn(fail, props.codeSigningConfigArn);
-  checkStoreProps(fail, props);
-  checkSchedule(fail, props.schedule, settings.roleName);
-  checkSnsTopicArns(fail, props.snsTopicArns);
-  const deadLetter = planDeadLetter(scope, fail, props.deadLetterQueue);
-  const vpc = checkVpcPlacement(scope, fail, props.vpc);
+  checkEnvironmentSize(fail, settings);
+  checkSwitches(fail, settings);
+  checkKey(fail, settings);
+  checkAllowLiteralEnvironment(fail, settings.allowLiteralEnvironment, settings.environment);
+  checkReservedConcurrency(fail, settings.reservedConcurrentExecutions);
+  checkCodeSigningConfigArn(fail, settings.codeSigningConfigArn);
+  checkStoreProps(fail, settings);
+  checkSchedule(fail, settings.schedule, settings.roleName);
+  checkSnsTopicArns(fail, settings.snsTopicArns);
+  const deadLetter = checkDeadLetter(scope, fail, settings);
+  const vpc = checkVpcPlacement(scope, fail, settings.vpc);
   return { deadLetter, vpc };
 }
 
@@ -133,54 +105,126 @@ export function validateSecureLambdaProps(scope: Construct, props: SecureLambdaP
  * characters that does not start with `aws:` and a string value of at most 256 characters.
  */
 export function checkTags(fail: Fail, tags: unknown): void {
-  if (tags === undefined || isUnresolved(tags)) return;
+  if (tags === undefined || Token.isUnresolved(tags)) return;
   if (!isPlainObject(tags)) fail("tags", `${show(tags)}: allowed is an object of tag names to string values`);
   const entries = Object.entries(tags);
   if (entries.length > MAX_TAGS) fail("tags", `${entries.length} tags: AWS allows at most ${MAX_TAGS} per resource`);
   for (const [key, value] of entries) {
-    if (!isUnresolved(key) && (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH || /^aws:/i.test(key))) {
+    if (!Token.isUnresolved(key) && (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH || /^aws:/i.test(key))) {
       fail(
         "tags",
         `tag ${show(key, { min: 1, max: MAX_TAG_KEY_LENGTH })}: allowed are names of 1 to ${MAX_TAG_KEY_LENGTH} characters that do not start with "aws:"`,
       );
     }
-    if (typeof value !== "string" || (!isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH)) {
+    if (typeof value !== "string" || (!Token.isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH)) {
       fail("tags", `tag ${show(key)} has value ${show(value)}: allowed are string values of at most ${MAX_TAG_VALUE_LENGTH} characters`);
     }
   }
 }
 
-function checkNames(fail: Fail, props: ValidatedProps): void {
+/**
+ * Throws when `value` is a token: `prop` decides what the construct makes (a bundle, a
+ * resource, a statement), so it must be known at synth.
+ */
+function requireKnown(fail: Fail, prop: string, value: unknown, because: string): void {
+  if (Token.isUnresolved(value)) fail(prop, `a Terraform reference or variable, known only at plan: ${prop} must be known at synth, since ${because}`);
+}
+
+function checkNames(fail: Fail, props: DefaultedProps): void {
   const { functionName, roleName } = props;
-  if (!isUnresolved(functionName) && (typeof functionName !== "string" || !FUNCTION_NAME.test(functionName))) {
+  if (!Token.isUnresolved(functionName) && (typeof functionName !== "string" || !FUNCTION_NAME.test(functionName))) {
     fail("functionName", `${show(functionName, { chars: /[A-Za-z0-9_-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`);
   }
-  if (!isUnresolved(roleName) && (typeof roleName !== "string" || !ROLE_NAME.test(roleName))) {
+  if (!Token.isUnresolved(roleName) && (typeof roleName !== "string" || !ROLE_NAME.test(roleName))) {
     fail("roleName", `${show(roleName, { chars: /[\w+=,.@-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`);
   }
 }
 
+/**
+ * Where the code comes from (exactly one of `entry` and `code`), its handler, and what it
+ * runs on: the bundle or the zip is made from these at synth, so each must be known then.
+ */
+function checkCode(fail: Fail, props: DefaultedProps): void {
+  const { entry, code, handler, runtime, architecture } = props;
+  requireKnown(fail, "runtime", runtime, "it decides how the code is built and run");
+  if (typeof runtime !== "string" || !(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
+    const deprecated = typeof runtime === "string" ? DEPRECATED_RUNTIMES[runtime] : undefined;
+    fail("runtime", `${show(runtime)}${deprecated ? ` is deprecated by Lambda (since ${deprecated})` : ""}: allowed are ${SUPPORTED_RUNTIMES.join(", ")}`);
+  }
+  if (entry !== undefined && code !== undefined) {
+    fail("code", "both entry and code are given: allowed is exactly one, entry (a TypeScript or JavaScript file bundled at synth) or code (built elsewhere)");
+  }
+  if (entry === undefined && code === undefined) {
+    fail(
+      "entry",
+      "neither entry nor code is given: allowed is exactly one, entry (a TypeScript or JavaScript file bundled at synth) or code ({ directory } or { zipFile })",
+    );
+  }
+  if (entry !== undefined) checkEntry(fail, entry, handler, runtime);
+  else checkPrebuilt(fail, code, handler, runtime, props.given.has("minify") ? props.minify : undefined);
+  if (!Token.isUnresolved(architecture) && !(SUPPORTED_ARCHITECTURES as readonly unknown[]).includes(architecture)) {
+    fail("architecture", `${show(architecture)}: allowed are ${SUPPORTED_ARCHITECTURES.join(", ")}`);
+  }
+}
+
+/** A file esbuild bundles for Node.js, and the name of its export. */
+function checkEntry(fail: Fail, entry: unknown, handler: unknown, runtime: string): void {
+  requireKnown(fail, "entry", entry, "the file is bundled at synth");
+  if (typeof entry !== "string" || entry.trim() === "") {
+    fail("entry", `${show(entry)}: allowed is the path of the handler's TypeScript or JavaScript file`);
+  }
+  if (!isNodeRuntime(runtime)) {
+    fail(
+      "entry",
+      `esbuild bundles entry for Node.js, and runtime is ${show(runtime)}: pass the code built for that runtime as code: { directory } or { zipFile }`,
+    );
+  }
+  if (!Token.isUnresolved(handler) && (typeof handler !== "string" || !HANDLER_EXPORT.test(handler))) {
+    fail("handler", `${show(handler, { chars: /[A-Za-z0-9_$]/, min: 1 })}: allowed is the name of an exported function (a JavaScript identifier)`);
+  }
+}
+
+/** Code built elsewhere: `{ directory }` or `{ zipFile }`, a handler for its runtime, and no bundling option. */
+function checkPrebuilt(fail: Fail, code: unknown, handler: unknown, runtime: string, minify: unknown): void {
+  requireKnown(fail, "code", code, "it is zipped or hashed at synth");
+  const keys = isPlainObject(code) ? Object.keys(code) : [];
+  const path = isPlainObject(code) ? (code.directory ?? code.zipFile) : undefined;
+  if (keys.length !== 1 || !(keys[0] === "directory" || keys[0] === "zipFile")) {
+    fail("code", `${show(code)}: allowed is { directory } (zipped at synth) or { zipFile } (deployed as it is)`);
+  }
+  requireKnown(fail, `code.${keys[0]}`, path, "it is zipped or hashed at synth");
+  if (typeof path !== "string" || path.trim() === "")
+    fail(`code.${keys[0]}`, `${show(path)}: allowed is the path of a ${keys[0] === "directory" ? "directory" : "zip file"}`);
+  if (minify !== undefined) fail("minify", `${show(minify)}: minify applies to entry's bundle only; code is deployed as it was built`);
+  if (handler === undefined) {
+    fail("handler", `required with code on runtime ${show(runtime)}, which has no default: allowed is ${handlerShapeOf(runtime)}`);
+  }
+  if (!Token.isUnresolved(handler) && (typeof handler !== "string" || !LAMBDA_HANDLER.test(handler))) {
+    fail("handler", `${show(handler)}: allowed is ${handlerShapeOf(runtime)} (1 to 128 characters, no spaces)`);
+  }
+}
+
 function checkInteger(fail: Fail, prop: string, value: unknown, min: number, max: number, unit: string): void {
-  if (isUnresolved(value)) return;
+  if (Token.isUnresolved(value)) return;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     fail(prop, `${show(value)}: allowed is a whole number of ${unit} from ${min} to ${max}`);
   }
 }
 
 function checkLogRetention(fail: Fail, days: unknown): void {
-  if (isUnresolved(days) || (LOG_RETENTION_DAYS as readonly unknown[]).includes(days)) return;
+  if (Token.isUnresolved(days) || (LOG_RETENTION_DAYS as readonly unknown[]).includes(days)) return;
   fail("logRetentionDays", `${show(days)}: allowed are ${LOG_RETENTION_DAYS.join(", ")} (0 keeps logs forever)`);
 }
 
 function checkDescription(fail: Fail, description: unknown): void {
-  if (description === undefined || isUnresolved(description)) return;
+  if (description === undefined || Token.isUnresolved(description)) return;
   if (typeof description !== "string" || description.length > MAX_DESCRIPTION_LENGTH) {
     fail("description", `${show(description)}: allowed is a string of at most ${MAX_DESCRIPTION_LENGTH} characters`);
   }
 }
 
 function checkPrefix(fail: Fail, prefix: unknown, isDefault: boolean): void {
-  if (isUnresolved(prefix)) return;
+  if (Token.isUnresolved(prefix)) return;
   const origin = isDefault ? ` (the default "/<functionName>"; pass parameterPrefix to choose another)` : "";
   if (typeof prefix !== "string" || !PREFIX.test(prefix)) {
     fail(
@@ -209,7 +253,7 @@ function checkSecretList(fail: Fail, secrets: unknown): void {
     if (knownTokenFormat(secret) !== undefined || looksRandomName(secret)) {
       fail(
         "secrets",
-        `entry ${index + 1}, ${show(secret)}: a secret's name belongs here, not its value (e.g. "github_token"); set the value out of band with npm run secrets -- set <env> <function> <secret>`,
+        `entry ${index + 1}, ${show(secret)}: a secret's name belongs here, not its value (e.g. "github_token"); set the value out of band with npx --no secure-lambda set <stack> <function> <secret>`,
       );
     }
   }
@@ -224,7 +268,7 @@ function checkEnvironmentShape(fail: Fail, environment: unknown): void {
 }
 
 /** Checks the secrets and returns the variable each one maps to (variable -> secret). */
-function checkSecrets(fail: Fail, props: ValidatedProps): Map<string, string> {
+function checkSecrets(fail: Fail, props: DefaultedProps): Map<string, string> {
   const byVariable = new Map<string, string>();
   for (const secret of props.secrets) {
     const variable = paramNameEnvVar(secret);
@@ -244,8 +288,8 @@ function checkSecrets(fail: Fail, props: ValidatedProps): Map<string, string> {
       );
     }
     // A prefix known only at plan gives names whose length and depth SSM judges then.
-    if (isUnresolved(props.parameterPrefix)) continue;
-    const name = parameterName(props.parameterPrefix, secret);
+    if (Token.isUnresolved(props.parameterPrefix)) continue;
+    const name = parameterNameFor(props.parameterPrefix, secret);
     if (name.length > MAX_PARAMETER_NAME_LENGTH) {
       fail(
         "parameterPrefix",
@@ -289,15 +333,15 @@ function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, 
  * (each `<SECRET>_PARAM_NAME`, or the secret's id) and the loader's budget; a value known only
  * at plan counts when Lambda sees it.
  */
-function checkEnvironmentSize(fail: Fail, props: ValidatedProps, store: SecretStore): void {
-  const bytesOf = (text: string): number => (isUnresolved(text) ? 0 : Buffer.byteLength(text));
+function checkEnvironmentSize(fail: Fail, props: DefaultedProps): void {
+  const bytesOf = (text: string): number => (Token.isUnresolved(text) ? 0 : Buffer.byteLength(text));
   const storeVariables: Record<string, string> =
-    store === "ssm"
-      ? Object.fromEntries(props.secrets.map((secret) => [paramNameEnvVar(secret), parameterName(props.parameterPrefix, secret)]))
+    props.store === "ssm"
+      ? Object.fromEntries(props.secrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(props.parameterPrefix, secret)]))
       : props.secrets.length > 0
         ? { [SECRET_ID_ENV_VAR]: defaultSecretName(props.functionName) }
         : {};
-  const variables = { ...props.environment, ...storeVariables, ...loaderVariables({ ...props, store }) };
+  const variables = { ...props.environment, ...storeVariables, ...loaderVariables(props) };
   let bytes = 0;
   for (const [name, value] of Object.entries(variables)) bytes += bytesOf(name) + bytesOf(value);
   if (bytes > MAX_ENVIRONMENT_BYTES) {
@@ -305,7 +349,7 @@ function checkEnvironmentSize(fail: Fail, props: ValidatedProps, store: SecretSt
   }
 }
 
-function checkSwitches(fail: Fail, props: SecureLambdaProps): void {
+function checkSwitches(fail: Fail, props: DefaultedProps): void {
   for (const prop of SWITCHES) {
     const value: unknown = props[prop];
     if (value === undefined) continue;
@@ -314,7 +358,7 @@ function checkSwitches(fail: Fail, props: SecureLambdaProps): void {
   }
 }
 
-function checkKey(fail: Fail, props: SecureLambdaProps): void {
+function checkKey(fail: Fail, props: DefaultedProps): void {
   if (props.kmsKey !== undefined && !isSecretsKey(props.kmsKey))
     fail("kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn(...) for a key managed elsewhere");
   if (props.protect && props.kmsKey && !props.kmsKey.preventDestroy) {
@@ -341,14 +385,14 @@ function checkAllowLiteralEnvironment(fail: Fail, allowed: unknown, environment:
 }
 
 function checkReservedConcurrency(fail: Fail, value: unknown): void {
-  if (value === undefined || isUnresolved(value)) return;
+  if (value === undefined || Token.isUnresolved(value)) return;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     fail("reservedConcurrentExecutions", `${show(value)}: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit`);
   }
 }
 
 function checkCodeSigningConfigArn(fail: Fail, arn: unknown): void {
-  if (arn === undefined || isUnresolved(arn)) return;
+  if (arn === undefined || Token.isUnresolved(arn)) return;
   if (typeof arn !== "string" || !CODE_SIGNING_CONFIG_ARN.test(arn)) {
     fail(
       "codeSigningConfigArn",
@@ -363,4 +407,14 @@ function isReservedEnvName(name: string): boolean {
 
 function describeReserved(): string {
   return `${[...RESERVED_ENV_NAMES].join(", ")} and names starting with ${RESERVED_ENV_PREFIXES.join(", ")}`;
+}
+
+/** `deadLetterTarget`, or its deprecated alias `deadLetterQueue` (named in the messages when it is the one given); not both. */
+function checkDeadLetter(scope: Construct, fail: Fail, settings: DefaultedProps): DeadLetterPlan {
+  const { given } = settings;
+  if (given.has("deadLetterTarget") && given.has("deadLetterQueue")) {
+    fail("deadLetterQueue", "given with deadLetterTarget: deadLetterQueue is the deprecated name of deadLetterTarget; allowed is deadLetterTarget alone");
+  }
+  const prop = given.has("deadLetterQueue") ? "deadLetterQueue" : "deadLetterTarget";
+  return planDeadLetter(scope, fail, settings.deadLetterTarget, prop);
 }

@@ -6,8 +6,8 @@ import type { Construct } from "constructs";
 import type { AwsContext } from "./aws-context";
 import { checkNetworkIdList } from "./network-ids";
 import type { PolicyStatement } from "./policy";
-import { isPlainObject, type Fail } from "./values";
-import { show } from "./show";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
 
 /** The subnets and security groups a function's network interfaces use. */
 export interface VpcPlacement {

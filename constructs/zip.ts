@@ -5,8 +5,6 @@
  * provider's `archive_file` is not the only way: the bundle is already in hand at synth
  * time, and one provider fewer is one binary fewer for every user to download and trust.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 
 /** One file of a zip. */
@@ -14,7 +12,11 @@ export interface ZipEntry {
   /** Path inside the zip, `/`-separated, e.g. `index.js`. */
   readonly name: string;
   readonly data: Buffer;
-  /** Mode 0755 instead of 0644: a Go or Rust `bootstrap` that Lambda runs. @default false */
+  /**
+   * Mode 0755 instead of 0644: a Go or Rust `bootstrap` that Lambda runs.
+   *
+   * @default false
+   */
   readonly executable?: boolean;
 }
 
@@ -76,7 +78,7 @@ export function deterministicZip(entries: readonly ZipEntry[]): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-/** The entries of a zip this module wrote (deflated or stored, no zip64), for tests and tools. */
+/** The entries of a zip this module wrote (deflated or stored, no zip64): the leak guard judges each file of a bundle. */
 export function readZip(zip: Buffer): ZipEntry[] {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   if (end < 0) throw new Error("not a zip: no end of central directory");
@@ -98,15 +100,4 @@ export function readZip(zip: Buffer): ZipEntry[] {
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
-}
-
-/** Writes the entries of a zip file into `dir` (created), returning `dir`; for tests and tools. */
-export function extractZip(zipPath: string, dir: string): string {
-  for (const entry of readZip(fs.readFileSync(zipPath))) {
-    const target = path.resolve(dir, entry.name);
-    if (!target.startsWith(path.resolve(dir) + path.sep)) throw new Error(`zip entry ${entry.name} leaves ${dir}`);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, entry.data, { mode: entry.executable ? 0o755 : 0o644 });
-  }
-  return dir;
 }

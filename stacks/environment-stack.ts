@@ -54,7 +54,7 @@ export class EnvironmentStack extends TerraformStack {
         secrets: [...fn.secrets],
         environment: { ...fn.environment },
         reservedConcurrentExecutions: fn.reservedConcurrentExecutions,
-        deadLetterQueue: fn.deadLetterQueue,
+        deadLetterTarget: fn.deadLetterQueue,
         store: fn.store,
         // Protected environments (prod) keep their parameters and key on destroy or replacement.
         protect: config.protected,

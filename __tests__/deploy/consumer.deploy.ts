@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
-import { CLI_RECORD_KEY } from "../../constructs/cli-record";
+import { CLI_RECORD_KEY } from "../../common/cli-record";
 import { runProcess } from "../helpers/run-process";
 import { DeployedStack } from "./helpers/deployed-stack";
 

@@ -16,7 +16,7 @@ import { compareWithRuns, type ObservedComparison } from "../../audit/deployer/o
 import { deployerPolicy } from "../../audit/deployer/policy";
 import { loadTools, startMoto, type Moto, type Run, type Tools } from "../../cli/real-tools";
 import { environments, type EnvironmentConfig } from "../../config/environments";
-import { PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../../common/naming";
 import { deterministicZip, readZip } from "../../constructs/zip";
 import { DeployedStack } from "./helpers/deployed-stack";
 import { CleanUp, ConcurrentRuns } from "./helpers/concurrent-runs";

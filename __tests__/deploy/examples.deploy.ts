@@ -19,7 +19,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
-import { extractZip } from "../../constructs/zip";
+import { extractZip } from "../../scripts/extract-zip";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
 import { runProcess } from "../helpers/run-process";
 import { DeployedStack } from "./helpers/deployed-stack";

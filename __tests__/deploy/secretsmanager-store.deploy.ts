@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
 import { environments, type FunctionConfig } from "../../config/environments";
-import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE } from "../../common/naming";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
 import { DeployedStack, reportTolerated, untoleratedChanges } from "./helpers/deployed-stack";
 

@@ -12,7 +12,7 @@ import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments, type FunctionConfig } from "../../config/environments";
-import { PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../../common/naming";
 import { AWS_PROVIDER_CONSTRAINT } from "../../constructs/aws-provider-version";
 import { releaseOf, satisfiesConstraint } from "../../constructs/version-constraint";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";

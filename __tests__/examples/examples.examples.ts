@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { auditStacks } from "../../audit/audit";
 import { readSynthesizedStacks } from "../../audit/terraform-json";
-import { PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../../common/naming";
 import { readZip } from "../../constructs/zip";
 
 const EXAMPLES = path.join(__dirname, "..", "..", "examples");

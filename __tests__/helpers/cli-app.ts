@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import type { NetworkSettings } from "../../cli/clients";
 import { runSecretsCli } from "../../cli/secrets";
 import { SecretsKey, SecureLambda } from "../../constructs";
-import type { SecretStore } from "../../constructs/naming";
+import type { SecretStore } from "../../common/naming";
 import { App, AwsProvider, type AwsProviderConfig, TerraformStack } from "../../constructs/tf";
 import { output } from "./streams";
 import { HELLO_ENTRY } from "./synth";

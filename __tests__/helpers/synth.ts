@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { type App, AwsProvider, Testing, TerraformStack } from "../../constructs/tf";
 import type { Construct } from "constructs";
-import { PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { PLACEHOLDER_VALUE } from "../../common/naming";
 
 /** The handler fixture construct tests bundle. */
 export const HELLO_ENTRY = path.join(__dirname, "..", "fixtures", "hello.ts");

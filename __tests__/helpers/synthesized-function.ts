@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { extractZip } from "../../constructs/zip";
+import { extractZip } from "../../scripts/extract-zip";
 
 /** A function as the synthesized Terraform JSON describes it. */
 export interface SynthesizedFunction {

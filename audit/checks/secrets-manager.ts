@@ -5,7 +5,7 @@
 import type { Check } from "./check";
 import { arnIn, functionAsks, otherFunctions, viaService, type AuditWorld } from "./context";
 import type { FunctionSubject, SecretSubject } from "../subjects";
-import { CURRENT_STAGE, PLACEHOLDER_STAGE } from "../../constructs/naming";
+import { CURRENT_STAGE, PLACEHOLDER_STAGE } from "../../common/naming";
 
 /** A GetSecretValue naming a stage, as the runtime loader names AWSCURRENT. */
 const stage = (name: string) => ({ context: { "secretsmanager:VersionStage": name } });

@@ -8,7 +8,7 @@ import { References } from "../references";
 import { targetOf, type AuditTarget } from "../target";
 import { AuditError, resourcesOf, type SynthesizedStack } from "../terraform-json";
 import { RESOURCE_GRANTS, type Grant, type ResourceScope } from "./grants";
-import { isPlainObject } from "../../constructs/values";
+import { isPlainObject } from "../../common/values";
 
 /** One statement of the policy document. */
 export interface DeployerStatement {

@@ -9,7 +9,7 @@ import { References } from "../references";
 import { evaluate, type CheckResult } from "../simulate";
 import { OTHER_ACCOUNT_ID, targetOf, type AuditTarget } from "../target";
 import { AuditError, resourcesOf, type Body, type SynthesizedStack } from "../terraform-json";
-import { isPlainObject } from "../../constructs/values";
+import { isPlainObject } from "../../common/values";
 import type { DeployerPolicy } from "./policy";
 
 /** How many other functions the deployer is probed against. */

@@ -1,5 +1,5 @@
 /** Reading the values of synthesized resources the way scanners read them. */
-import { isPlainObject } from "../../constructs/values";
+import { isPlainObject } from "../../common/values";
 import type { Body } from "./rule";
 
 /** A nested block: an object, or a one-element list (as overrides write it); undefined when absent. */

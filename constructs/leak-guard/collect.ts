@@ -6,7 +6,7 @@
  *
  * Free of cdktf: `npm run audit` runs the same collection on synthesized directories.
  */
-import { isPlainObject } from "../values";
+import { isPlainObject } from "../../common/values";
 import { readTemplate, UNKNOWN, type ExpressionScope, type Value } from "./expression";
 import type { GuardedValue } from "./rule";
 

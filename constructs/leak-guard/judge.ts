@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import type { LeakFinding } from "../errors";
-import { isPlainObject } from "../values";
+import { isPlainObject } from "../../common/values";
 import { readZip } from "../zip";
 import { forEachGuardedValue } from "./collect";
 import { readTemplate } from "./expression";

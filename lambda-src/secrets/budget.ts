@@ -3,7 +3,7 @@
  * SECRETS_LOADER_TIMEOUT_MS, which the construct sets from the function's timeout), and no
  * longer than the invocation has left when the handler passes its Lambda context.
  */
-import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../../constructs/loader-budget";
+import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../../common/loader-budget";
 import { SecretsConfigError } from "./errors";
 import type { Env } from "./source";
 

@@ -4,7 +4,7 @@
  * last good one instead, and when a value is forgotten. Each store (ssm-source.ts,
  * secretsmanager-source.ts) only fetches.
  */
-import { inBatches } from "../../constructs/values";
+import { inBatches } from "../../common/values";
 import { atMost, type Budget } from "./budget";
 import { mayServeStale } from "./classify-error";
 

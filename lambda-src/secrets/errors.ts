@@ -10,13 +10,13 @@
  */
 
 // The store union is the naming module's, the one the construct and the CLI use too.
-import type { SecretStore } from "../../constructs/naming";
+import type { SecretStore } from "../../common/naming";
 
 export type { SecretStore };
 
 /** The command that sets a secret, as the hints quote it. */
 function setCommand(functionName: string, secret: string): string {
-  return `npm run secrets -- set <env> ${functionName} ${secret}`;
+  return `npx --no secure-lambda set <stack> ${functionName} ${secret}`;
 }
 
 /** Base class of every error the secrets loader throws. */

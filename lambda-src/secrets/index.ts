@@ -19,7 +19,7 @@ export {
   type SecretsLoaderOptions,
 } from "./loader";
 export { DEFAULT_TIMEOUT_MS } from "./budget";
-export { LOADER_TIMEOUT_ENV_VAR } from "../../constructs/loader-budget";
+export { LOADER_TIMEOUT_ENV_VAR } from "../../common/loader-budget";
 export {
   MissingParamNameVariableError,
   SecretAccessDeniedError,

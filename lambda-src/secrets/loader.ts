@@ -1,6 +1,6 @@
 // The modules the runtime takes from constructs/: the naming rule, so the runtime reads
 // exactly the variables the construct set.
-import { SECRET_ID_ENV_VAR } from "../../constructs/naming";
+import { SECRET_ID_ENV_VAR } from "../../common/naming";
 import { budgetOf, type InvocationContext, resolveTimeoutMs } from "./budget";
 import type { CachePolicy } from "./cache";
 import { SecretsConfigError } from "./errors";

@@ -1,5 +1,5 @@
-import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../constructs/naming";
-import { isPlainObject } from "../../constructs/values";
+import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../common/naming";
+import { isPlainObject } from "../../common/values";
 import { callAwsJson } from "./aws-json";
 import type { Budget } from "./budget";
 import { readThrough, SecretsCache } from "./cache";

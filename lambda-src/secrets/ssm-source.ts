@@ -1,7 +1,7 @@
 // From constructs/ the runtime takes only dependency-free modules: the naming rule, so it
 // finds exactly the variables and parameters the construct created, and the budget arithmetic.
-import { MAX_NAMES_PER_CALL } from "../../constructs/loader-budget";
-import { paramNameEnvVar, PLACEHOLDER_VALUE } from "../../constructs/naming";
+import { MAX_NAMES_PER_CALL } from "../../common/loader-budget";
+import { paramNameEnvVar, PLACEHOLDER_VALUE } from "../../common/naming";
 import { callAwsJson } from "./aws-json";
 import type { Budget } from "./budget";
 import { readThrough, SecretsCache } from "./cache";

@@ -1,4 +1,4 @@
-import { looksRandom } from "../../token-formats";
+import { looksRandom } from "../../../common/token-formats";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 export const highEntropyStringRule: LeakRule = {

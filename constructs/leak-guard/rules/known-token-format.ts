@@ -1,4 +1,4 @@
-import { findTokenFormat } from "../../token-formats";
+import { findTokenFormat } from "../../../common/token-formats";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 export const knownTokenFormatRule: LeakRule = {

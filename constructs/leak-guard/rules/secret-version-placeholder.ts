@@ -1,10 +1,10 @@
-import { PLACEHOLDER_VALUE } from "../../naming";
-import { parseJsonObject } from "../../values";
+import { PLACEHOLDER_VALUE } from "../../../common/naming";
+import { parseJsonObject } from "../../../common/values";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 const OUT_OF_BAND =
   "create the version with the placeholder JSON (every value PLACEHOLDER_VALUE) and ignore_changes on secret_string, " +
-  "then set the real values out of band (npm run secrets -- set <env> <function> <secret>), " +
+  "then set the real values out of band (npx --no secure-lambda set <stack> <function> <secret>), " +
   "or write the placeholder JSON through secret_string_wo, which keeps even that out of the state";
 
 export const secretVersionPlaceholderRule: LeakRule = {

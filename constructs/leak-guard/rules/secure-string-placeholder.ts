@@ -1,9 +1,9 @@
-import { PLACEHOLDER_VALUE } from "../../naming";
+import { PLACEHOLDER_VALUE } from "../../../common/naming";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 const HOW =
   "create it with value_wo = PLACEHOLDER_VALUE and value_wo_version, then set the real value out of band " +
-  "(npm run secrets -- set <env> <function> <secret>)";
+  "(npx --no secure-lambda set <stack> <function> <secret>)";
 
 export const secureStringPlaceholderRule: LeakRule = {
   id: ruleIdOf(__filename),

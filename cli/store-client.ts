@@ -1,7 +1,7 @@
 import type { AwsSettings } from "./aws-settings";
 import { type NetworkSettings, secretsManagerClientFor, ssmClientFor } from "./clients";
-import { secretsManagerStore } from "./secretsmanager-store";
-import { ssmStore } from "./ssm-store";
+import { secretsManagerStoreClient } from "./secretsmanager-store";
+import { ssmStoreClient } from "./ssm-store";
 import type { SecretStatus } from "./status";
 import type { SecretsManagerTarget, SecretTarget, SsmTarget } from "./targets";
 import type { SecretVersion } from "./versions";
@@ -53,23 +53,23 @@ export interface StoreClient<T extends SecretTarget> {
   prepareImport(entries: readonly ImportEntry<T>[]): Promise<PreparedImport>;
 }
 
-/** Both stores of one stack. */
-export interface Stores {
+/** The clients of both stores, for one stack. */
+export interface StoreClients {
   readonly ssm: StoreClient<SsmTarget>;
   readonly secretsmanager: StoreClient<SecretsManagerTarget>;
 }
 
-/** The stores of a stack, each with a client built for its region, endpoint and credentials. */
-export function storesFor(settings: AwsSettings, network?: NetworkSettings): Stores {
+/** The clients of a stack's stores, each built for its region, endpoint and credentials. */
+export function storeClientsFor(settings: AwsSettings, network?: NetworkSettings): StoreClients {
   // SDK clients make no call until used: a stack without Secrets Manager functions never
   // talks to Secrets Manager.
   return {
-    ssm: ssmStore(ssmClientFor(settings, network)),
-    secretsmanager: secretsManagerStore(secretsManagerClientFor(settings, network)),
+    ssm: ssmStoreClient(ssmClientFor(settings, network)),
+    secretsmanager: secretsManagerStoreClient(secretsManagerClientFor(settings, network)),
   };
 }
 
 /** The store client of a target's store. */
-export function storeOf<T extends SecretTarget>(stores: Stores, target: T): StoreClient<T> {
-  return (target.store === "ssm" ? stores.ssm : stores.secretsmanager) as unknown as StoreClient<T>;
+export function storeClientOf<T extends SecretTarget>(clients: StoreClients, target: T): StoreClient<T> {
+  return (target.store === "ssm" ? clients.ssm : clients.secretsmanager) as unknown as StoreClient<T>;
 }

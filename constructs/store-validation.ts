@@ -1,30 +1,24 @@
-/** Validation of the props that choose and shape a function's secret store. */
-import { SECRET_STORES } from "./naming";
+/** Validation of the props that choose and shape a function's secret store (the store itself is made by secret-parameters.ts or secrets-manager-secret.ts). */
+import type { DefaultedProps } from "./defaults";
+import { SECRET_STORES } from "../common/naming";
 import type { SecretRotation } from "./secrets-manager-secret";
 import { Token } from "./tf";
-import { isPlainObject, type Fail } from "./values";
-import { show } from "./show";
+import { isPlainObject, type Fail } from "../common/values";
+import { show } from "../common/show";
 
 const LAMBDA_FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
 const SCHEDULE = /^(rate\(\d+ (hours?|days?)\)|cron\(.+\))$/;
 
-/** The store props as given: `store`, `parameterPrefix` (SSM only) and `rotation` (Secrets Manager only). */
-export interface StoreProps {
-  readonly store?: unknown;
-  readonly parameterPrefix?: unknown;
-  readonly rotation?: unknown;
-}
-
 /** Throws on a store the construct does not offer, or a prop that does not belong to the chosen store. */
-export function checkStoreProps(fail: Fail, props: StoreProps): void {
-  const store = props.store ?? "ssm";
+export function checkStoreProps(fail: Fail, props: DefaultedProps): void {
+  const { store } = props;
   if (!(SECRET_STORES as readonly unknown[]).includes(store)) {
     fail(
       "store",
       `${show(store)}: allowed are "ssm" (one SecureString parameter per secret) and "secretsmanager" (one secret per function, a JSON key per secret)`,
     );
   }
-  if (store === "secretsmanager" && props.parameterPrefix !== undefined) {
+  if (store === "secretsmanager" && props.given.has("parameterPrefix")) {
     fail(
       "parameterPrefix",
       `${show(props.parameterPrefix)}: parameters exist only with store "ssm"; with "secretsmanager" the secret is <functionName>/secrets`,

@@ -41,10 +41,16 @@ export function paramNameEnvVar(secretName: string): string {
   return `${secretName.replace(/[-.]/g, "_").toUpperCase()}${PARAM_NAME_SUFFIX}`;
 }
 
-/** The SSM parameter name of a secret: `<prefix>/<secret>`. */
-export function parameterName(prefix: string, secretName: string): string {
+/**
+ * The SSM parameter name of a secret under a prefix: `<prefix>/<secret>`. (A SecureLambda's
+ * own `parameterName(secret)` applies its prefix.)
+ */
+export function parameterNameFor(prefix: string, secretName: string): string {
   return `${prefix}/${secretName}`;
 }
+
+/** @deprecated use {@link parameterNameFor}: the name is SecureLambda's method, which takes the secret alone */
+export const parameterName = parameterNameFor;
 
 /** The parameter prefix used when none is given: `/<functionName>`. */
 export function defaultParameterPrefix(functionName: string): string {
