@@ -71,7 +71,6 @@ function synthToDisk(props: Partial<SecureLambdaProps>): { zip: Buffer; fn: Reco
 describe("runtimes", () => {
   test("offers Node.js, Python, Java, .NET, Ruby and provided.al2023, and no deprecated runtime", () => {
     expect(SUPPORTED_RUNTIMES).toEqual([
-      "nodejs20.x",
       "nodejs22.x",
       "nodejs24.x",
       "python3.12",
@@ -254,7 +253,7 @@ describe("refusals, before anything is made", () => {
       "provided.al2023",
     ),
   );
-  test("a runtime Lambda never had", () => expectInvalid({ entry: HELLO_ENTRY, runtime: "cobol1.x" }, "runtime", '"cobol1.x": allowed are nodejs20.x'));
+  test("a runtime Lambda never had", () => expectInvalid({ entry: HELLO_ENTRY, runtime: "cobol1.x" }, "runtime", '"cobol1.x": allowed are nodejs22.x'));
   test("a refused prop leaves no resource and no asset", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "test");

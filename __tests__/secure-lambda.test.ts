@@ -187,12 +187,12 @@ describe("SecureLambda", () => {
 
     test("takes handler, runtime, architecture, memorySize, timeout and tags", () => {
       const [, custom] = only(
-        synthNotifier({ handler: "other", runtime: "nodejs20.x", architecture: "x86_64", memorySize: 1024, timeout: 30, tags: { team: "sre" } }),
+        synthNotifier({ handler: "other", runtime: "nodejs24.x", architecture: "x86_64", memorySize: 1024, timeout: 30, tags: { team: "sre" } }),
         "aws_lambda_function",
       );
       expect(custom).toMatchObject({
         handler: "index.other",
-        runtime: "nodejs20.x",
+        runtime: "nodejs24.x",
         architectures: ["x86_64"],
         memory_size: 1024,
         timeout: 30,

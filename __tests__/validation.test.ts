@@ -199,7 +199,9 @@ describe("entry", () => {
 describe("other props", () => {
   test("refuses a handler that is not an identifier", () =>
     expectInvalid({ handler: "index.handler" }, "handler", '"index.handler"', "a JavaScript identifier"));
-  test("refuses an unsupported runtime", () => expectInvalid({ runtime: "nodejs18.x" }, "runtime", '"nodejs18.x"', "nodejs20.x, nodejs22.x, nodejs24.x"));
+  test("refuses an unsupported runtime", () => expectInvalid({ runtime: "nodejs18.x" }, "runtime", '"nodejs18.x"', "nodejs22.x, nodejs24.x"));
+  test("refuses nodejs20.x, which Lambda deprecated on 2026-04-30 (the posture rule lambda-runtime-supported refuses it too)", () =>
+    expectInvalid({ runtime: "nodejs20.x" }, "runtime", "is deprecated by Lambda (since 2026-04-30)", "allowed are nodejs22.x, nodejs24.x"));
   test("refuses an unknown architecture", () => expectInvalid({ architecture: "arm" }, "architecture", '"arm"', "arm64, x86_64"));
   test("refuses a description over 256 characters", () => expectInvalid({ description: "d".repeat(257) }, "description", "at most 256 characters"));
   test("refuses aws: tags and non-string tag values", () => {

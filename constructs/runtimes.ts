@@ -7,7 +7,7 @@
  */
 
 /** Node.js runtimes: `entry` is bundled with esbuild for the runtime's Node.js version. */
-export const NODE_RUNTIMES = ["nodejs20.x", "nodejs22.x", "nodejs24.x"] as const;
+export const NODE_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
 
 /** Every runtime a function may use: Node.js, and for code built elsewhere (`code`) the others Lambda supports. */
 export const SUPPORTED_RUNTIMES = [
@@ -23,10 +23,6 @@ export const SUPPORTED_RUNTIMES = [
   // OS-only: Go, Rust or any language compiled to an executable named `bootstrap`.
   "provided.al2023",
 ] as const;
-
-/** Instruction set architectures Lambda offers. */
-export const SUPPORTED_ARCHITECTURES = ["arm64", "x86_64"] as const;
-export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
 export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
@@ -47,6 +43,7 @@ export const DEPRECATED_RUNTIMES: Readonly<Record<string, string>> = {
   "provided.al2": "2026-06-30",
   provided: "2024-01-08",
   "go1.x": "2024-01-08",
+  "nodejs20.x": "2026-04-30",
   "nodejs18.x": "2025-09-01",
   "nodejs16.x": "2024-06-12",
 };

@@ -25,7 +25,7 @@ import { SnsTrigger } from "./sns-trigger";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
 
-const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs20.x": "node20", "nodejs22.x": "node22", "nodejs24.x": "node24" };
+const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs22.x": "node22", "nodejs24.x": "node24" };
 
 /**
  * A Lambda function that gets its secrets the safe way. It emits, in this order:
