@@ -15,7 +15,14 @@ import {
 import { LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs } from "../common/loader-budget";
 import { knownTokenFormat, looksRandomName } from "../common/token-formats";
 import { Testing, TerraformStack } from "../constructs/tf";
-import { expectWriteOnlyPlaceholder, HELLO_ENTRY, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
+import {
+  expectWriteOnlyPlaceholder,
+  HELLO_ENTRY,
+  resources,
+  statements,
+  synthStack,
+  type TerraformJson,
+} from "./helpers/synth";
 
 const RESERVED_PREFIXES = /^(AWS_|LAMBDA_)/;
 const SECRET_LIKE_NAME = /(_TOKEN|_SECRET|_PASSWORD|_KEY)$/;
@@ -29,16 +36,27 @@ const functionName = fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/);
 // credential usually is one pasted by mistake), so valid names avoid them.
 const secretName = fc
   .stringMatching(/^[a-z][a-z0-9_.-]{0,19}$/)
-  .filter((name) => !RESERVED_PREFIXES.test(paramNameEnvVar(name)) && !knownTokenFormat(name) && !looksRandomName(name));
+  .filter(
+    (name) => !RESERVED_PREFIXES.test(paramNameEnvVar(name)) && !knownTokenFormat(name) && !looksRandomName(name),
+  );
 const secrets = fc.uniqueArray(secretName, { maxLength: 5, selector: paramNameEnvVar });
 const prefixSegment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/);
 const parameterPrefix = fc
   .array(prefixSegment, { minLength: 1, maxLength: 4 })
   .filter((segments) => !RESERVED_SSM_PREFIX.test(segments[0]!))
   .map((segments) => `/${segments.join("/")}`);
+// A name that looks random is one the guard never prints (it could be a pasted secret), so the property's "names the
+// variable" holds for plain names only (seed 201378827 found A0AA000A0G00).
 const variableName = fc
   .stringMatching(/^[A-Z][A-Z0-9_]{1,20}$/)
-  .filter((name) => !RESERVED_PREFIXES.test(name) && name !== "TZ" && !PARAM_NAME_SUFFIX.test(name) && !SECRET_LIKE_NAME.test(name));
+  .filter(
+    (name) =>
+      !RESERVED_PREFIXES.test(name) &&
+      name !== "TZ" &&
+      !PARAM_NAME_SUFFIX.test(name) &&
+      !SECRET_LIKE_NAME.test(name) &&
+      !looksRandomName(name),
+  );
 // Plain settings: words, paths and URLs, never credential-shaped.
 const variableValue = fc.stringMatching(/^[a-z][a-z .:/]{0,30}$/);
 
@@ -61,17 +79,26 @@ const validProps = fc
   .filter((p) => p.parameterPrefix !== undefined || !RESERVED_SSM_PREFIX.test(p.functionName))
   .map((p) => {
     const variables = new Set(p.secrets.map(paramNameEnvVar));
-    return { ...p, environment: Object.fromEntries(Object.entries(p.environment).filter(([name]) => !variables.has(name))), entry: HELLO_ENTRY };
+    return {
+      ...p,
+      environment: Object.fromEntries(Object.entries(p.environment).filter(([name]) => !variables.has(name))),
+      entry: HELLO_ENTRY,
+    };
   });
 
 // --- Invariants ----------------------------------------------------------------------
 
 const LOG_STREAM_RESOURCE = /^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/;
 
-function checkInvariants(props: SecureLambdaProps & { secrets: string[]; environment: Record<string, string> }, json: TerraformJson): void {
+function checkInvariants(
+  props: SecureLambdaProps & { secrets: string[]; environment: Record<string, string> },
+  json: TerraformJson,
+): void {
   const prefix = props.parameterPrefix ?? `/${props.functionName}`;
   const parameters = resources(json, "aws_ssm_parameter");
-  expect(parameters.map(([, p]) => p.name).sort()).toEqual(props.secrets.map((s) => parameterNameFor(prefix, s)).sort());
+  expect(parameters.map(([, p]) => p.name).sort()).toEqual(
+    props.secrets.map((s) => parameterNameFor(prefix, s)).sort(),
+  );
   for (const [, parameter] of parameters) {
     expect(parameter.type).toBe("SecureString");
     expectWriteOnlyPlaceholder(parameter, props.protect === true);
@@ -83,7 +110,11 @@ function checkInvariants(props: SecureLambdaProps & { secrets: string[]; environ
     props.secrets.length > 0 && !(LOADER_TIMEOUT_ENV_VAR in props.environment)
       ? { [LOADER_TIMEOUT_ENV_VAR]: String(loaderBudgetMs((props.timeout ?? 10) * 1000)) }
       : {};
-  const expected = { ...props.environment, ...Object.fromEntries(props.secrets.map((s) => [paramNameEnvVar(s), parameterNameFor(prefix, s)])), ...budget };
+  const expected = {
+    ...props.environment,
+    ...Object.fromEntries(props.secrets.map((s) => [paramNameEnvVar(s), parameterNameFor(prefix, s)])),
+    ...budget,
+  };
   expect(fn.environment?.variables ?? {}).toEqual(expected);
   expect(JSON.stringify(fn)).not.toContain(PLACEHOLDER_VALUE);
 
@@ -92,10 +123,16 @@ function checkInvariants(props: SecureLambdaProps & { secrets: string[]; environ
       for (const action of statement.Action as string[]) expect(action).not.toContain("*");
       // X-Ray's two actions take only "*", and only in their own statement.
       if (statement.Sid === "WriteTraces") {
-        expect(statement).toEqual({ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] });
+        expect(statement).toEqual({
+          Sid: "WriteTraces",
+          Effect: "Allow",
+          Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+          Resource: ["*"],
+        });
         continue;
       }
-      for (const resource of statement.Resource as string[]) expect(resource.replace(LOG_STREAM_RESOURCE, "")).not.toContain("*");
+      for (const resource of statement.Resource as string[])
+        expect(resource.replace(LOG_STREAM_RESOURCE, "")).not.toContain("*");
     }
   }
 
@@ -133,8 +170,12 @@ const breakages: Array<fc.Arbitrary<Record<string, unknown>>> = [
       notAString,
     )
     .map((parameterPrefix) => ({ parameterPrefix })),
-  fc.tuple(fc.constantFrom("/aws", "/ssm", "/AWS", "/Ssm"), prefixSegment).map(([reserved, rest]) => ({ parameterPrefix: `${reserved}${rest}` })),
-  fc.oneof(fc.integer({ max: 127 }), fc.integer({ min: 10241 }), nonInteger, notANumber).map((memorySize) => ({ memorySize })),
+  fc
+    .tuple(fc.constantFrom("/aws", "/ssm", "/AWS", "/Ssm"), prefixSegment)
+    .map(([reserved, rest]) => ({ parameterPrefix: `${reserved}${rest}` })),
+  fc
+    .oneof(fc.integer({ max: 127 }), fc.integer({ min: 10241 }), nonInteger, notANumber)
+    .map((memorySize) => ({ memorySize })),
   fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 901 }), nonInteger, notANumber).map((timeout) => ({ timeout })),
   fc
     .oneof(
@@ -182,7 +223,9 @@ const leakedValue = fc.oneof(
     .map((bytes) => Buffer.from(bytes).toString("hex"))
     .filter((hex) => new Set(hex).size >= 10),
   // A plain word in a variable named like a secret.
-  fc.tuple(fc.stringMatching(/^[a-z]{16,24}$/), fc.constantFrom("_TOKEN", "_SECRET", "_PASSWORD", "_KEY")).map(([word, suffix]) => ({ word, suffix })),
+  fc
+    .tuple(fc.stringMatching(/^[a-z]{16,24}$/), fc.constantFrom("_TOKEN", "_SECRET", "_PASSWORD", "_KEY"))
+    .map(([word, suffix]) => ({ word, suffix })),
 );
 
 describe("properties", () => {
@@ -217,10 +260,14 @@ describe("properties", () => {
   test("a credential in any variable of a valid SecureLambda always ends in SecretLeakError that names the variable, never the value", () => {
     fc.assert(
       fc.property(validProps, variableName, leakedValue, (props, name, leaked) => {
-        const [variable, value] = typeof leaked === "string" ? [name, leaked] : [`${name}${leaked.suffix}`, leaked.word];
+        const [variable, value] =
+          typeof leaked === "string" ? [name, leaked] : [`${name}${leaked.suffix}`, leaked.word];
         let caught: unknown;
         try {
-          synthStack((stack) => new SecureLambda(stack, "fn", { ...props, environment: { ...props.environment, [variable]: value } }));
+          synthStack(
+            (stack) =>
+              new SecureLambda(stack, "fn", { ...props, environment: { ...props.environment, [variable]: value } }),
+          );
         } catch (error) {
           caught = error;
         }
