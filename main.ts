@@ -18,7 +18,14 @@ if (require.main === module) {
     process.stderr.write(stderr);
   } catch (error) {
     // A user's mistake gets its message, not a stack trace through cdktf internals.
-    if (!(error instanceof ConfigurationError || error instanceof SecureLambdaValidationError || error instanceof SecretLeakError)) throw error;
+    if (
+      !(
+        error instanceof ConfigurationError ||
+        error instanceof SecureLambdaValidationError ||
+        error instanceof SecretLeakError
+      )
+    )
+      throw error;
     process.stderr.write(`${error.name}: ${error.message}\n`);
     process.exitCode = 1;
   }

@@ -73,7 +73,9 @@ describe("the app", () => {
 
   test.each(ENVIRONMENTS)("%s: each secret's description gives the command that sets it in this environment", (env) => {
     const json = readStack(outdir, env);
-    const described = [...resources(json, "aws_ssm_parameter"), ...resources(json, "aws_secretsmanager_secret")].map(([, r]) => r.description as string);
+    const described = [...resources(json, "aws_ssm_parameter"), ...resources(json, "aws_secretsmanager_secret")].map(
+      ([, r]) => r.description as string,
+    );
     expect(described.length).toBeGreaterThan(0);
     for (const description of described) {
       expect(description).toContain(`npx --no secure-lambda set ${env} notifier-${env} `);
@@ -81,9 +83,12 @@ describe("the app", () => {
     }
   });
 
-  test.each(ENVIRONMENTS)("%s: refuses a Terraform or OpenTofu older than 1.11, which knows no write-only arguments", (env) => {
-    expect(readStack(outdir, env).terraform.required_version).toBe(">= 1.11.0");
-  });
+  test.each(ENVIRONMENTS)(
+    "%s: refuses a Terraform or OpenTofu older than 1.11, which knows no write-only arguments",
+    (env) => {
+      expect(readStack(outdir, env).terraform.required_version).toBe(">= 1.11.0");
+    },
+  );
 
   test("prod keeps its state in S3, encrypted and locked, and may be applied to its own account only", () => {
     const prod = readStack(outdir, "prod");
@@ -99,22 +104,28 @@ describe("the app", () => {
     expect(prod.provider!.aws![0].allowed_account_ids).toEqual([environments.prod.accountId]);
   });
 
-  test.each(ENVIRONMENTS)("%s: requires the AWS provider range with the documented behaviour, and no other provider", (env) => {
-    const { required_providers: providers } = readStack(outdir, env).terraform;
-    expect(Object.keys(providers)).toEqual(["aws"]);
-    expect(providers.aws.version).toBe(AWS_PROVIDER_CONSTRAINT);
-    expect(["aws", "hashicorp/aws"]).toContain(providers.aws.source);
-  });
+  test.each(ENVIRONMENTS)(
+    "%s: requires the AWS provider range with the documented behaviour, and no other provider",
+    (env) => {
+      const { required_providers: providers } = readStack(outdir, env).terraform;
+      expect(Object.keys(providers)).toEqual(["aws"]);
+      expect(providers.aws.version).toBe(AWS_PROVIDER_CONSTRAINT);
+      expect(["aws", "hashicorp/aws"]).toContain(providers.aws.source);
+    },
+  );
 
   test.each(ENVIRONMENTS)("matches the snapshot of the %s stack", (env) => {
     expect(withoutBundleHashes(readStack(outdir, env))).toMatchSnapshot();
   });
 
-  test.each(ENVIRONMENTS)("%s: the provider uses the configured region and tags resources with project and environment", (env) => {
-    const [aws] = readStack(outdir, env).provider!.aws!;
-    expect(aws.region).toBe(environments[env as keyof typeof environments].region);
-    expect(aws.default_tags).toEqual([{ tags: { project: "secure-lambda", environment: env } }]);
-  });
+  test.each(ENVIRONMENTS)(
+    "%s: the provider uses the configured region and tags resources with project and environment",
+    (env) => {
+      const [aws] = readStack(outdir, env).provider!.aws!;
+      expect(aws.region).toBe(environments[env as keyof typeof environments].region);
+      expect(aws.default_tags).toEqual([{ tags: { project: "secure-lambda", environment: env } }]);
+    },
+  );
 
   test("the local stack sends every AWS call to LocalStack with test credentials", () => {
     const [aws] = readStack(outdir, "local").provider!.aws!;
@@ -136,7 +147,8 @@ describe("the app", () => {
     ];
     const types = new Set(ENVIRONMENTS.flatMap((env) => Object.keys(readStack(outdir, env).resource)));
     for (const type of types) expect([type, SERVICE_OF.some(([pattern]) => pattern.test(type))]).toEqual([type, true]);
-    for (const service of [...SERVICE_OF.map(([, name]) => name), "sts"]) expect([service, endpoints[service]]).toEqual([service, "http://localhost:4566"]);
+    for (const service of [...SERVICE_OF.map(([, name]) => name), "sts"])
+      expect([service, endpoints[service]]).toEqual([service, "http://localhost:4566"]);
   });
 
   test('no role policy has a wildcard action, or a wildcard resource but its own log stream names and X-Ray\'s "*" in a statement of its own', () => {
@@ -145,11 +157,18 @@ describe("the app", () => {
         for (const statement of statements(policy.policy)) {
           for (const action of statement.Action) expect(action).not.toContain("*");
           if (statement.Sid === "WriteTraces") {
-            expect(statement).toEqual({ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] });
+            expect(statement).toEqual({
+              Sid: "WriteTraces",
+              Effect: "Allow",
+              Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+              Resource: ["*"],
+            });
             continue;
           }
           for (const resource of statement.Resource)
-            expect(resource.replace(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/, "")).not.toContain("*");
+            expect(resource.replace(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/, "")).not.toContain(
+              "*",
+            );
         }
       }
     }
@@ -169,7 +188,8 @@ describe("the app", () => {
     }
     const tokenShaped =
       /ghp_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abprs]-[0-9A-Za-z-]{10,}|hooks\.slack\.com\/services\/T|AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-    for (const file of filesUnder(outdir)) expect([file, tokenShaped.test(fs.readFileSync(file, "utf8"))]).toEqual([file, false]);
+    for (const file of filesUnder(outdir))
+      expect([file, tokenShaped.test(fs.readFileSync(file, "utf8"))]).toEqual([file, false]);
   });
 
   test("ships each stack's zip inside the stack directory, the same bytes in every stack, its hash the function's source_code_hash", () => {
@@ -200,7 +220,13 @@ describe("buildApp with other configurations", () => {
   test("keeps state in an encrypted S3 bucket with locking when a state bucket is configured", () => {
     const json = synthEnv({ environments: { x: { ...base, stateBackend: { bucket: "acme-tfstate" } } } });
     expect(json.terraform.backend).toEqual({
-      s3: { bucket: "acme-tfstate", key: "secure-lambda/x/terraform.tfstate", region: base.region, encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "acme-tfstate",
+        key: "secure-lambda/x/terraform.tfstate",
+        region: base.region,
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
   });
 

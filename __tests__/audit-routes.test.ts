@@ -28,8 +28,12 @@ afterAll(() => {
 });
 
 /** The dev stack with its JSON changed by `change`, audited alongside stg. */
-async function auditWith(change: (json: any, names: { role: string; fn: string; fnName: string }) => void): Promise<AuditReport> {
-  const changed = stacks.map((stack) => (stack.name === "dev" ? { ...stack, json: structuredClone(stack.json) as StackJson } : stack));
+async function auditWith(
+  change: (json: any, names: { role: string; fn: string; fnName: string }) => void,
+): Promise<AuditReport> {
+  const changed = stacks.map((stack) =>
+    stack.name === "dev" ? { ...stack, json: structuredClone(stack.json) as StackJson } : stack,
+  );
   const json = changed.find((s) => s.name === "dev")!.json as any;
   const [role] = Object.keys(json.resource.aws_iam_role);
   const [fn] = Object.keys(json.resource.aws_lambda_function);
@@ -39,7 +43,9 @@ async function auditWith(change: (json: any, names: { role: string; fn: string; 
 
 function row(report: AuditReport, describe: string | RegExp) {
   const rows = report.functions.flatMap((f) => f.sets.flatMap((s) => s.results));
-  const found = rows.find((r) => (typeof describe === "string" ? r.check.describe.startsWith(describe) : describe.test(r.check.describe)));
+  const found = rows.find((r) =>
+    typeof describe === "string" ? r.check.describe.startsWith(describe) : describe.test(r.check.describe),
+  );
   if (!found) throw new Error(`no row ${describe}; rows: ${rows.map((r) => r.check.describe).join(" | ")}`);
   return found;
 }
@@ -50,7 +56,11 @@ describe("every policy that reaches the role", () => {
       "aws_iam_policy_attachment",
       (json: any, role: string) => {
         json.resource.aws_iam_policy_attachment = {
-          admin: { name: "admin", roles: [`\${aws_iam_role.${role}.name}`], policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+          admin: {
+            name: "admin",
+            roles: [`\${aws_iam_role.${role}.name}`],
+            policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess",
+          },
         };
       },
     ],
@@ -72,9 +82,17 @@ describe("every policy that reaches the role", () => {
       "an aws_iam_policy of the stack, attached",
       (json: any, role: string) => {
         json.resource.aws_iam_policy = {
-          broad: { name: "broad", policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ssm:*", Resource: "*" }] }) },
+          broad: {
+            name: "broad",
+            policy: JSON.stringify({
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "ssm:*", Resource: "*" }],
+            }),
+          },
         };
-        json.resource.aws_iam_role_policy_attachment = { broad: { role: `\${aws_iam_role.${role}.name}`, policy_arn: "${aws_iam_policy.broad.arn}" } };
+        json.resource.aws_iam_role_policy_attachment = {
+          broad: { role: `\${aws_iam_role.${role}.name}`, policy_arn: "${aws_iam_policy.broad.arn}" },
+        };
       },
     ],
     [
@@ -83,7 +101,10 @@ describe("every policy that reaches the role", () => {
         json.resource.aws_iam_role_policy.extra = {
           name: "extra",
           role: `\${aws_iam_role.${role}.id}`,
-          policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ssm:GetParameter*", Resource: "*" }] }),
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "ssm:GetParameter*", Resource: "*" }],
+          }),
         };
       },
     ],
@@ -97,10 +118,18 @@ describe("every policy that reaches the role", () => {
   test("AdministratorAccess makes the rows beyond the function's grants fail too", async () => {
     const report = await auditWith((json, { role }) => {
       json.resource.aws_iam_policy_attachment = {
-        admin: { name: "admin", roles: [`\${aws_iam_role.${role}.name}`], policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+        admin: {
+          name: "admin",
+          roles: [`\${aws_iam_role.${role}.name}`],
+          policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess",
+        },
       };
     });
-    for (const describe of ["iam:PassRole of another role", "lambda:UpdateFunctionCode of itself", "s3:GetObject from another bucket"]) {
+    for (const describe of [
+      "iam:PassRole of another role",
+      "lambda:UpdateFunctionCode of itself",
+      "s3:GetObject from another bucket",
+    ]) {
       expect(row(report, describe)).toMatchObject({ result: "allowed", ok: false });
     }
   });
@@ -111,10 +140,16 @@ describe("every policy that reaches the role", () => {
       "arn:aws:iam::aws:policy/AmazonS3FullAccess",
       /the AWS managed policy AmazonS3FullAccess, whose content the audit does not know/,
     ],
-    ["a customer managed policy not in the stack", "arn:aws:iam::123456789012:policy/team-policy", /whose content is not in the stack/],
+    [
+      "a customer managed policy not in the stack",
+      "arn:aws:iam::123456789012:policy/team-policy",
+      /whose content is not in the stack/,
+    ],
   ])("%s is refused as unprovable", async (_, arn, message) => {
     const report = await auditWith((json, { role }) => {
-      json.resource.aws_iam_role_policy_attachment = { other: { role: `\${aws_iam_role.${role}.name}`, policy_arn: arn } };
+      json.resource.aws_iam_role_policy_attachment = {
+        other: { role: `\${aws_iam_role.${role}.name}`, policy_arn: arn },
+      };
     });
     expect(report.ok).toBe(false);
     expect(report.errors).toEqual([{ stack: "dev", message: expect.stringMatching(message) }]);
@@ -125,11 +160,19 @@ describe("who may invoke the function", () => {
   test.each([
     ["principal *", { principal: "*" }, "lambda:InvokeFunction by a role of this account that no policy allows"],
     ["another account", { principal: "210987654321" }, "lambda:InvokeFunction by a role of another account"],
-    ["a service without a source", { principal: "sns.amazonaws.com" }, "lambda:InvokeFunction by sns.amazonaws.com for another account's topic"],
+    [
+      "a service without a source",
+      { principal: "sns.amazonaws.com" },
+      "lambda:InvokeFunction by sns.amazonaws.com for another account's topic",
+    ],
   ])("a permission for %s fails the row it lets through", async (_, grant, describe) => {
     const report = await auditWith((json, { fn }) => {
       json.resource.aws_lambda_permission = {
-        open: { action: "lambda:InvokeFunction", function_name: `\${aws_lambda_function.${fn}.function_name}`, ...grant },
+        open: {
+          action: "lambda:InvokeFunction",
+          function_name: `\${aws_lambda_function.${fn}.function_name}`,
+          ...grant,
+        },
       };
     });
     expect(row(report, describe)).toMatchObject({ result: "allowed", ok: false });
@@ -139,13 +182,27 @@ describe("who may invoke the function", () => {
     const rule = "arn:aws:events:eu-west-1:123456789012:rule/nightly";
     const report = await auditWith((json, { fn }) => {
       json.resource.aws_lambda_permission = {
-        schedule: { action: "lambda:InvokeFunction", function_name: `\${aws_lambda_function.${fn}.arn}`, principal: "events.amazonaws.com", source_arn: rule },
+        schedule: {
+          action: "lambda:InvokeFunction",
+          function_name: `\${aws_lambda_function.${fn}.arn}`,
+          principal: "events.amazonaws.com",
+          source_arn: rule,
+        },
       };
     });
     expect(report.ok).toBe(true);
-    expect(row(report, `lambda:InvokeFunction by events.amazonaws.com for ${rule}`)).toMatchObject({ result: "allowed", ok: true });
-    expect(row(report, "lambda:InvokeFunction by events.amazonaws.com for another source")).toMatchObject({ result: "denied", ok: true });
-    expect(row(report, "lambda:InvokeFunction by events.amazonaws.com on behalf of another account")).toMatchObject({ result: "denied", ok: true });
+    expect(row(report, `lambda:InvokeFunction by events.amazonaws.com for ${rule}`)).toMatchObject({
+      result: "allowed",
+      ok: true,
+    });
+    expect(row(report, "lambda:InvokeFunction by events.amazonaws.com for another source")).toMatchObject({
+      result: "denied",
+      ok: true,
+    });
+    expect(row(report, "lambda:InvokeFunction by events.amazonaws.com on behalf of another account")).toMatchObject({
+      result: "denied",
+      ok: true,
+    });
   });
 
   test.each([
@@ -153,10 +210,15 @@ describe("who may invoke the function", () => {
     ["AWS_IAM", true],
   ])("a function URL with authorization_type %s", async (type, ok) => {
     const report = await auditWith((json, { fn }) => {
-      json.resource.aws_lambda_function_url = { url: { function_name: `\${aws_lambda_function.${fn}.function_name}`, authorization_type: type } };
+      json.resource.aws_lambda_function_url = {
+        url: { function_name: `\${aws_lambda_function.${fn}.function_name}`, authorization_type: type },
+      };
     });
     expect(report.ok).toBe(ok);
-    expect(row(report, /^lambda:InvokeFunctionUrl unsigned, by anyone/)).toMatchObject({ result: ok ? "denied" : "allowed", ok });
+    expect(row(report, /^lambda:InvokeFunctionUrl unsigned, by anyone/)).toMatchObject({
+      result: ok ? "denied" : "allowed",
+      ok,
+    });
   });
 });
 
@@ -164,7 +226,15 @@ describe("npm run audit -- --no-scan --synthesized DIR", () => {
   const cli = (dir: string) =>
     spawnSync(
       process.execPath,
-      ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "audit", "cli.ts"), "--no-scan", "--synthesized", dir, "dev"],
+      [
+        "-r",
+        path.join(ROOT, "scripts", "register.cjs"),
+        path.join(ROOT, "audit", "cli.ts"),
+        "--no-scan",
+        "--synthesized",
+        dir,
+        "dev",
+      ],
       {
         cwd: ROOT,
         encoding: "utf8",
@@ -186,18 +256,30 @@ describe("npm run audit -- --no-scan --synthesized DIR", () => {
       const [role] = Object.keys(json.resource.aws_iam_role);
       const [fn] = Object.keys(json.resource.aws_lambda_function);
       json.resource.aws_iam_policy_attachment = {
-        admin: { name: "admin", roles: [`\${aws_iam_role.${role}.name}`], policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess" },
+        admin: {
+          name: "admin",
+          roles: [`\${aws_iam_role.${role}.name}`],
+          policy_arn: "arn:aws:iam::aws:policy/AdministratorAccess",
+        },
       };
       json.resource.aws_lambda_permission = {
-        open: { action: "lambda:InvokeFunction", function_name: `\${aws_lambda_function.${fn}.function_name}`, principal: "*" },
+        open: {
+          action: "lambda:InvokeFunction",
+          function_name: `\${aws_lambda_function.${fn}.function_name}`,
+          principal: "*",
+        },
       };
-      json.resource.aws_lambda_function_url = { url: { function_name: `\${aws_lambda_function.${fn}.function_name}`, authorization_type: "NONE" } };
+      json.resource.aws_lambda_function_url = {
+        url: { function_name: `\${aws_lambda_function.${fn}.function_name}`, authorization_type: "NONE" },
+      };
     });
     try {
       const run = cli(dir);
       expect(run.status).toBe(1);
       expect(run.stdout).toMatch(/iam:PassRole of another role \(escalation\) +denied +allowed +UNEXPECTED/);
-      expect(run.stdout).toMatch(/lambda:InvokeFunction by a role of this account that no policy allows +denied +allowed +UNEXPECTED/);
+      expect(run.stdout).toMatch(
+        /lambda:InvokeFunction by a role of this account that no policy allows +denied +allowed +UNEXPECTED/,
+      );
       expect(run.stdout).toMatch(
         /lambda:InvokeFunctionUrl unsigned, by anyone \(aws_lambda_function_url\.url: authorization_type NONE\) +denied +allowed +UNEXPECTED/,
       );
@@ -209,13 +291,17 @@ describe("npm run audit -- --no-scan --synthesized DIR", () => {
   test("fails a stack built without the guard that holds a token, naming where and never the value", () => {
     const dir = brokenCopy((json) => {
       const [fn] = Object.keys(json.resource.aws_lambda_function);
-      json.output = { leak: { value: `\${base64decode("${Buffer.from(FAKE["Slack webhook URL"]).toString("base64")}")}` } };
+      json.output = {
+        leak: { value: `\${base64decode("${Buffer.from(FAKE["Slack webhook URL"]).toString("base64")}")}` },
+      };
       json.resource.aws_lambda_function[fn!].tags = { ci: FAKE["GitHub token"] };
     });
     try {
       const run = cli(dir);
       expect(run.status).toBe(1);
-      expect(run.stdout).toMatch(/REFUSED output\.leak, variable value: looks like a Slack webhook URL once Terraform evaluates it/);
+      expect(run.stdout).toMatch(
+        /REFUSED output\.leak, variable value: looks like a Slack webhook URL once Terraform evaluates it/,
+      );
       expect(run.stdout).toMatch(/REFUSED aws_lambda_function\.[^,]+, variable tags\.ci: looks like a GitHub token/);
       expect(run.stdout).not.toContain(FAKE["GitHub token"]);
     } finally {
@@ -230,10 +316,16 @@ describe("npm run audit -- --no-scan --synthesized DIR", () => {
       const assets = path.join(dir, "stacks", "dev", "assets");
       const [zip] = (fs.readdirSync(assets, { recursive: true }) as string[]).filter((f) => f.endsWith(".zip"));
       const { deterministicZip } = require("../constructs/zip") as typeof import("../constructs/zip");
-      fs.writeFileSync(path.join(assets, zip!), deterministicZip([{ name: "index.js", data: Buffer.from(`exports.k = "${FAKE["AWS access key id"]}";`) }]));
+      fs.writeFileSync(
+        path.join(assets, zip!),
+        deterministicZip([{ name: "index.js", data: Buffer.from(`exports.k = "${FAKE["AWS access key id"]}";`) }]),
+      );
       const leaks = findLeaks(readSynthesizedStacks(dir), ["dev"]);
       expect(leaks[0]!.findings).toEqual([
-        expect.objectContaining({ variable: "index.js", problems: ["holds what looks like an AWS access key id (line 1)"] }),
+        expect.objectContaining({
+          variable: "index.js",
+          problems: ["holds what looks like an AWS access key id (line 1)"],
+        }),
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

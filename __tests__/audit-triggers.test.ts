@@ -21,7 +21,11 @@ beforeAll(async () => {
   const app = new App({ outdir });
   const stack = new TerraformStack(app, "triggers");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  new SecureLambda(stack, "scheduled", { functionName: "scheduled", entry: HELLO_ENTRY, schedule: { expression: "rate(1 hour)" } });
+  new SecureLambda(stack, "scheduled", {
+    functionName: "scheduled",
+    entry: HELLO_ENTRY,
+    schedule: { expression: "rate(1 hour)" },
+  });
   const topic = new SnsTopic(stack, "alarms", { name: "alarms" });
   new SecureLambda(stack, "alerted", { functionName: "alerted", entry: HELLO_ENTRY, snsTopicArns: [topic.arn] });
   app.synth();
@@ -50,7 +54,8 @@ async function auditChanged(change: (json: any) => void): Promise<AuditReport> {
   return auditStacks(changed);
 }
 
-const byName = (json: any, type: string, name: string) => Object.values(json.resource[type] as Record<string, any>).find((r) => r.name === name);
+const byName = (json: any, type: string, name: string) =>
+  Object.values(json.resource[type] as Record<string, any>).find((r) => r.name === name);
 
 test("every row of both functions comes out as expected", () => {
   const wrong = report.functions.flatMap((f) => f.sets.flatMap((s) => s.results)).filter((r) => !r.ok);
@@ -60,22 +65,39 @@ test("every row of both functions comes out as expected", () => {
 
 describe("schedule", () => {
   test("its role may invoke the function, and no other function", () => {
-    expect(row(report, "scheduled", "lambda:InvokeFunction by aws_scheduler_schedule.")).toMatchObject({ result: "allowed", ok: true });
-    expect(row(report, "scheduled", "lambda:InvokeFunction of another function by")).toMatchObject({ result: "denied", ok: true });
+    expect(row(report, "scheduled", "lambda:InvokeFunction by aws_scheduler_schedule.")).toMatchObject({
+      result: "allowed",
+      ok: true,
+    });
+    expect(row(report, "scheduled", "lambda:InvokeFunction of another function by")).toMatchObject({
+      result: "denied",
+      ok: true,
+    });
   });
 
   test("only Scheduler may become its role, for this account and its own group", () => {
-    expect(row(report, "scheduled", "sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com for schedule group scheduled")).toMatchObject({
+    expect(
+      row(
+        report,
+        "scheduled",
+        "sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com for schedule group scheduled",
+      ),
+    ).toMatchObject({
       result: "allowed",
       ok: true,
     });
     for (const denied of ["for another schedule group", "for another account"]) {
-      expect(row(report, "scheduled", `sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com ${denied}`)).toMatchObject({
+      expect(
+        row(report, "scheduled", `sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com ${denied}`),
+      ).toMatchObject({
         result: "denied",
         ok: true,
       });
     }
-    expect(row(report, "scheduled", "sts:AssumeRole of scheduled-schedule by events.amazonaws.com")).toMatchObject({ result: "denied", ok: true });
+    expect(row(report, "scheduled", "sts:AssumeRole of scheduled-schedule by events.amazonaws.com")).toMatchObject({
+      result: "denied",
+      ok: true,
+    });
   });
 
   test("a rule, Scheduler itself, and any topic may not invoke the function", () => {
@@ -91,9 +113,15 @@ describe("schedule", () => {
   test("a role policy widened to every function fails the other-function row", async () => {
     const audit = await auditChanged((json) => {
       const policy = byName(json, "aws_iam_role_policy", "scheduled-schedule");
-      policy.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: ["*"] }] });
+      policy.policy = JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: ["*"] }],
+      });
     });
-    expect(row(audit, "scheduled", "lambda:InvokeFunction of another function by")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(audit, "scheduled", "lambda:InvokeFunction of another function by")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 
   test("a trust without the schedule group fails the other-group row; without the account, the other-account row", async () => {
@@ -103,7 +131,13 @@ describe("schedule", () => {
       delete trust.Statement[0].Condition.StringEquals["aws:SourceArn"];
       role.assume_role_policy = JSON.stringify(trust);
     });
-    expect(row(withoutArn, "scheduled", "sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com for another schedule group")).toMatchObject({
+    expect(
+      row(
+        withoutArn,
+        "scheduled",
+        "sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com for another schedule group",
+      ),
+    ).toMatchObject({
       result: "allowed",
       ok: false,
     });
@@ -113,7 +147,13 @@ describe("schedule", () => {
       delete trust.Statement[0].Condition;
       role.assume_role_policy = JSON.stringify(trust);
     });
-    expect(row(withoutCondition, "scheduled", "sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com for another account")).toMatchObject({
+    expect(
+      row(
+        withoutCondition,
+        "scheduled",
+        "sts:AssumeRole of scheduled-schedule by scheduler.amazonaws.com for another account",
+      ),
+    ).toMatchObject({
       result: "allowed",
       ok: false,
     });
@@ -122,20 +162,40 @@ describe("schedule", () => {
 
 describe("snsTopicArns", () => {
   test("the topic may invoke the function; another topic and another account's may not", () => {
-    expect(row(report, "alerted", "lambda:InvokeFunction by sns.amazonaws.com for arn:aws:sns:eu-west-1:123456789012:alarms (granted by")).toMatchObject({
+    expect(
+      row(
+        report,
+        "alerted",
+        "lambda:InvokeFunction by sns.amazonaws.com for arn:aws:sns:eu-west-1:123456789012:alarms (granted by",
+      ),
+    ).toMatchObject({
       result: "allowed",
       ok: true,
     });
-    expect(row(report, "alerted", "lambda:InvokeFunction by sns.amazonaws.com for another source than")).toMatchObject({ result: "denied", ok: true });
-    expect(row(report, "alerted", "lambda:InvokeFunction by sns.amazonaws.com on behalf of another account")).toMatchObject({ result: "denied", ok: true });
-    expect(row(report, "alerted", "lambda:InvokeFunction by events.amazonaws.com for a rule of this account")).toMatchObject({ result: "denied", ok: true });
+    expect(row(report, "alerted", "lambda:InvokeFunction by sns.amazonaws.com for another source than")).toMatchObject({
+      result: "denied",
+      ok: true,
+    });
+    expect(
+      row(report, "alerted", "lambda:InvokeFunction by sns.amazonaws.com on behalf of another account"),
+    ).toMatchObject({ result: "denied", ok: true });
+    expect(
+      row(report, "alerted", "lambda:InvokeFunction by events.amazonaws.com for a rule of this account"),
+    ).toMatchObject({ result: "denied", ok: true });
   });
 
   test("a permission without source_arn fails the unnamed-topic row", async () => {
     const audit = await auditChanged((json) => {
-      for (const permission of Object.values(json.resource.aws_lambda_permission as Record<string, any>)) delete permission.source_arn;
+      for (const permission of Object.values(json.resource.aws_lambda_permission as Record<string, any>))
+        delete permission.source_arn;
     });
-    expect(row(audit, "alerted", "lambda:InvokeFunction by sns.amazonaws.com for a topic of this account no permission names")).toMatchObject({
+    expect(
+      row(
+        audit,
+        "alerted",
+        "lambda:InvokeFunction by sns.amazonaws.com for a topic of this account no permission names",
+      ),
+    ).toMatchObject({
       result: "allowed",
       ok: false,
     });
@@ -147,6 +207,9 @@ describe("snsTopicArns", () => {
         permission.source_arn = "arn:aws:sns:eu-west-1:123456789012:*";
       }
     });
-    expect(row(audit, "alerted", "lambda:InvokeFunction by sns.amazonaws.com for another source than")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(audit, "alerted", "lambda:InvokeFunction by sns.amazonaws.com for another source than")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 });

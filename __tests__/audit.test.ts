@@ -33,7 +33,9 @@ afterAll(() => {
   if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
 });
 
-/** The result of the row whose text starts with `describe`, in the audit of the notifier of `stack` (dev by default). */
+/**
+ * The result of the row whose text starts with `describe`, in the audit of the notifier of `stack` (dev by default).
+ */
 function row(audit: AuditReport, describe: string, stack = "dev") {
   const fn = audit.functions.find((f) => f.subject.target.stack === stack);
   const found = fn?.sets.flatMap((s) => s.results).find((r) => r.check.describe.startsWith(describe));
@@ -43,7 +45,9 @@ function row(audit: AuditReport, describe: string, stack = "dev") {
 
 /** One stack (dev by default) with its JSON changed by `change`, audited alongside the unchanged others. */
 async function auditWithDev(change: (json: any) => void, name = "dev"): Promise<AuditReport> {
-  const changed = stacks.map((stack) => (stack.name === name ? { name, json: structuredClone(stack.json) as StackJson } : stack));
+  const changed = stacks.map((stack) =>
+    stack.name === name ? { name, json: structuredClone(stack.json) as StackJson } : stack,
+  );
   change(changed.find((s) => s.name === name)!.json);
   return auditStacks(changed, [name]);
 }
@@ -74,7 +78,10 @@ describe("npm run audit on the example app", () => {
       expect(row(report, `kms:Decrypt via SSM for own ${name}`)).toMatchObject({ result: "allowed", ok: true });
     }
     for (const env of ["local", "prod"]) {
-      expect(row(report, `ssm:GetParameter on another function's /notifier-${env}/github_token`)).toMatchObject({ result: "denied", ok: true });
+      expect(row(report, `ssm:GetParameter on another function's /notifier-${env}/github_token`)).toMatchObject({
+        result: "denied",
+        ok: true,
+      });
     }
     for (const denied of [
       "ssm:PutParameter",
@@ -94,10 +101,19 @@ describe("npm run audit on the example app", () => {
 
   test("resolves ARNs in the stand-in account when an environment names none, in the environment's region", () => {
     const dev = report.functions.find((f) => f.subject.target.stack === "dev")!.subject;
-    expect(dev.target).toMatchObject({ accountId: STAND_IN_ACCOUNT_ID, accountIsStandIn: true, region: "eu-west-1", partition: "aws" });
-    expect(dev.parameters[0]!.arn).toBe(`arn:aws:ssm:eu-west-1:${STAND_IN_ACCOUNT_ID}:parameter/notifier-dev/github_token`);
+    expect(dev.target).toMatchObject({
+      accountId: STAND_IN_ACCOUNT_ID,
+      accountIsStandIn: true,
+      region: "eu-west-1",
+      partition: "aws",
+    });
+    expect(dev.parameters[0]!.arn).toBe(
+      `arn:aws:ssm:eu-west-1:${STAND_IN_ACCOUNT_ID}:parameter/notifier-dev/github_token`,
+    );
     expect(dev.parameters[0]!.key.arn).toMatch(
-      new RegExp(`^arn:aws:kms:eu-west-1:${STAND_IN_ACCOUNT_ID}:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+      new RegExp(
+        `^arn:aws:kms:eu-west-1:${STAND_IN_ACCOUNT_ID}:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+      ),
     );
     expect(dev.role.sessionArn).toBe(`arn:aws:sts::${STAND_IN_ACCOUNT_ID}:assumed-role/notifier-dev/notifier-dev`);
   });
@@ -129,7 +145,10 @@ describe("a widened policy fails the audit on the request it lets through", () =
       }),
     );
     expect(widened.ok).toBe(false);
-    expect(row(widened, "ssm:GetParameter on another function's /notifier-prod/github_token")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "ssm:GetParameter on another function's /notifier-prod/github_token")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
     expect(row(widened, "ssm:GetParameter on a nested path")).toMatchObject({ result: "allowed", ok: false });
   });
 
@@ -155,11 +174,16 @@ describe("a widened policy fails the audit on the request it lets through", () =
   test("without the encryption-context condition the function may decrypt another function's parameter", async () => {
     const widened = await auditWithDev((json) =>
       editPolicy(rolePolicy(json), "policy", (s) => {
-        delete bySid(s, "DecryptOwnSecretParametersThroughSsm").Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"];
+        delete bySid(s, "DecryptOwnSecretParametersThroughSsm").Condition.StringEquals[
+          "kms:EncryptionContext:PARAMETER_ARN"
+        ];
       }),
     );
     expect(row(widened, "kms:Decrypt via SSM for another function's")).toMatchObject({ result: "allowed", ok: false });
-    expect(row(widened, "kms:Decrypt via SSM without an encryption context")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "kms:Decrypt via SSM without an encryption context")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 
   test("a log-group wildcard lets the function write other groups", async () => {
@@ -178,7 +202,10 @@ describe("a widened policy fails the audit on the request it lets through", () =
         delete s[0].Condition;
       }),
     );
-    expect(row(widened, "sts:AssumeRole by lambda.amazonaws.com for another account")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "sts:AssumeRole by lambda.amazonaws.com for another account")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 
   test("a key policy without the log-group condition lets CloudWatch Logs use the key for any group", async () => {
@@ -187,7 +214,10 @@ describe("a widened policy fails the audit on the request it lets through", () =
         delete bySid(s, "CloudWatchLogsEncryptsOwnLogGroups").Condition;
       }),
     );
-    expect(row(widened, "kms:GenerateDataKey by logs.eu-west-1.amazonaws.com for another")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "kms:GenerateDataKey by logs.eu-west-1.amazonaws.com for another")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 
   test("a key policy that trusts every principal lets another account decrypt", async () => {
@@ -196,14 +226,22 @@ describe("a widened policy fails the audit on the request it lets through", () =
         s.push({ Sid: "Everyone", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt"], Resource: "*" });
       }),
     );
-    expect(row(widened, "kms:Decrypt by an administrator of another account")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "kms:Decrypt by an administrator of another account")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 });
 
 describe("the Secrets Manager store (stg)", () => {
   test("lets the function read and decrypt exactly its own secret", () => {
-    expect(row(report, "secretsmanager:GetSecretValue of AWSCURRENT on own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
-    expect(row(report, "kms:Decrypt via Secrets Manager for own notifier-stg/secrets", "stg")).toMatchObject({ result: "allowed", ok: true });
+    expect(row(report, "secretsmanager:GetSecretValue of AWSCURRENT on own notifier-stg/secrets", "stg")).toMatchObject(
+      { result: "allowed", ok: true },
+    );
+    expect(row(report, "kms:Decrypt via Secrets Manager for own notifier-stg/secrets", "stg")).toMatchObject({
+      result: "allowed",
+      ok: true,
+    });
     for (const denied of [
       "secretsmanager:PutSecretValue",
       "secretsmanager:GetSecretValue on a sibling",
@@ -214,7 +252,9 @@ describe("the Secrets Manager store (stg)", () => {
       expect(row(report, denied, "stg")).toMatchObject({ check: { expected: "denied" }, result: "denied" });
     }
     // And the SSM functions may not read it.
-    expect(row(report, "secretsmanager:GetSecretValue on another function's secret notifier-stg/secrets")).toMatchObject({ result: "denied", ok: true });
+    expect(
+      row(report, "secretsmanager:GetSecretValue on another function's secret notifier-stg/secrets"),
+    ).toMatchObject({ result: "denied", ok: true });
   });
 
   test("a secret-name wildcard lets the function read other secrets", async () => {
@@ -225,12 +265,19 @@ describe("the Secrets Manager store (stg)", () => {
         }),
       "stg",
     );
-    expect(row(widened, "secretsmanager:GetSecretValue on a sibling", "stg")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "secretsmanager:GetSecretValue on a sibling", "stg")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 
   test("reads only AWSCURRENT: earlier versions, the placeholder's and one named by id are denied", () => {
     for (const denied of ["of AWSPREVIOUS on own", "of the placeholder version", "by VersionId, no stage"]) {
-      expect(row(report, `secretsmanager:GetSecretValue ${denied}`, "stg")).toMatchObject({ check: { expected: "denied" }, result: "denied", ok: true });
+      expect(row(report, `secretsmanager:GetSecretValue ${denied}`, "stg")).toMatchObject({
+        check: { expected: "denied" },
+        result: "denied",
+        ok: true,
+      });
     }
   });
 
@@ -242,18 +289,26 @@ describe("the Secrets Manager store (stg)", () => {
         }),
       "stg",
     );
-    expect(row(widened, "secretsmanager:GetSecretValue of AWSPREVIOUS on own", "stg")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "secretsmanager:GetSecretValue of AWSPREVIOUS on own", "stg")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 
   test("without the SecretARN condition the function may decrypt another secret through Secrets Manager", async () => {
     const widened = await auditWithDev(
       (json) =>
         editPolicy(rolePolicy(json), "policy", (s) => {
-          delete bySid(s, "DecryptOwnSecretThroughSecretsManager").Condition.StringEquals["kms:EncryptionContext:SecretARN"];
+          delete bySid(s, "DecryptOwnSecretThroughSecretsManager").Condition.StringEquals[
+            "kms:EncryptionContext:SecretARN"
+          ];
         }),
       "stg",
     );
-    expect(row(widened, "kms:Decrypt via Secrets Manager for another", "stg")).toMatchObject({ result: "allowed", ok: false });
+    expect(row(widened, "kms:Decrypt via Secrets Manager for another", "stg")).toMatchObject({
+      result: "allowed",
+      ok: false,
+    });
   });
 });
 
@@ -262,12 +317,21 @@ describe("the kms:EncryptionContext workaround", () => {
   const own = "arn:aws:ssm:eu-west-1:123456789012:parameter/app/token";
   const policy = {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Action: "kms:Decrypt", Resource: key, Condition: { StringEquals: { "kms:EncryptionContext:PARAMETER_ARN": [own] } } }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: key,
+        Condition: { StringEquals: { "kms:EncryptionContext:PARAMETER_ARN": [own] } },
+      },
+    ],
   };
   // KMS grants nothing without a key policy; this one lets IAM policies of the account decide.
   const keyPolicy = {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" }],
+    Statement: [
+      { Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+    ],
   };
   const decrypt = async (policyDocument: object, context: Record<string, string>) => {
     const result = await runSimulation(
@@ -292,7 +356,9 @@ describe("the kms:EncryptionContext workaround", () => {
   test("is still needed: the engine ignores kms:EncryptionContext:<key> (delete encryption-context.ts when this fails)", async () => {
     const result = await decrypt(policy, { "kms:EncryptionContext:PARAMETER_ARN": own });
     expect(result.resultType).toBe("single");
-    expect(result.resultType === "single" && result.result.ignoredContextKeys).toEqual(["kms:EncryptionContext:PARAMETER_ARN"]);
+    expect(result.resultType === "single" && result.result.ignoredContextKeys).toEqual([
+      "kms:EncryptionContext:PARAMETER_ARN",
+    ]);
     // The own ARN is denied: the condition was evaluated without its key.
     expect(result.overallResult).toBe("ImplicitlyDenied");
   });
@@ -300,9 +366,15 @@ describe("the kms:EncryptionContext workaround", () => {
   test("keeps the condition: under the stand-in key the own ARN is allowed and a wrong ARN is still denied", async () => {
     const renamed = standInPolicy(policy);
     const ownResult = await decrypt(renamed, { [standInKey("kms:EncryptionContext:PARAMETER_ARN")]: own });
-    const wrong = await decrypt(renamed, { [standInKey("kms:EncryptionContext:PARAMETER_ARN")]: own.replace("/app/", "/other/") });
+    const wrong = await decrypt(renamed, {
+      [standInKey("kms:EncryptionContext:PARAMETER_ARN")]: own.replace("/app/", "/other/"),
+    });
     const absent = await decrypt(renamed, {});
-    expect([ownResult.overallResult, wrong.overallResult, absent.overallResult]).toEqual(["Allowed", "ImplicitlyDenied", "ImplicitlyDenied"]);
+    expect([ownResult.overallResult, wrong.overallResult, absent.overallResult]).toEqual([
+      "Allowed",
+      "ImplicitlyDenied",
+      "ImplicitlyDenied",
+    ]);
   });
 
   test("renames only encryption-context keys, keeping operators and values", () => {
@@ -329,18 +401,25 @@ describe("resolving references", () => {
   const json: StackJson = {
     provider: { aws: [{ region: "eu-central-1", allowed_account_ids: ["111122223333"] }] },
     data: { aws_caller_identity: { me: {} }, aws_partition: { p: {} } },
-    resource: { aws_ssm_parameter: { token: { name: "/app/token" } }, aws_iam_role: { role: { name: "app", path: "/team/" } } },
+    resource: {
+      aws_ssm_parameter: { token: { name: "/app/token" } },
+      aws_iam_role: { role: { name: "app", path: "/team/" } },
+    },
   };
   const refs = new References(json, targetOf("t", json));
 
   test("gives the ARNs resources will have, in the configured account", () => {
-    expect(refs.resolve("${aws_ssm_parameter.token.arn}", "here")).toBe("arn:aws:ssm:eu-central-1:111122223333:parameter/app/token");
-    expect(refs.resolve("arn:${data.aws_partition.p.partition}:iam::${data.aws_caller_identity.me.account_id}:root", "here")).toBe(
-      "arn:aws:iam::111122223333:root",
+    expect(refs.resolve("${aws_ssm_parameter.token.arn}", "here")).toBe(
+      "arn:aws:ssm:eu-central-1:111122223333:parameter/app/token",
     );
+    expect(
+      refs.resolve("arn:${data.aws_partition.p.partition}:iam::${data.aws_caller_identity.me.account_id}:root", "here"),
+    ).toBe("arn:aws:iam::111122223333:root");
     expect(refs.resolve("${aws_iam_role.role.arn}", "here")).toBe("arn:aws:iam::111122223333:role/team/app");
     // `$${` is Terraform's escape of a literal `${`: an IAM policy variable reaches AWS as `${aws:username}`.
-    expect(refs.resolve("arn:aws:s3:::bucket/$${aws:username}/*", "here")).toBe("arn:aws:s3:::bucket/${aws:username}/*");
+    expect(refs.resolve("arn:aws:s3:::bucket/$${aws:username}/*", "here")).toBe(
+      "arn:aws:s3:::bucket/${aws:username}/*",
+    );
   });
 
   test("refuses what it cannot know rather than guess", () => {
@@ -355,7 +434,10 @@ describe("what an attached policy lets through fails the audit", () => {
     const attached = await auditWithDev((json) => {
       const [roleName] = Object.keys(json.resource.aws_iam_role);
       json.resource.aws_iam_role_policy_attachment = {
-        basic: { role: `\${aws_iam_role.${roleName}.name}`, policy_arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" },
+        basic: {
+          role: `\${aws_iam_role.${roleName}.name}`,
+          policy_arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        },
       };
     });
     expect(attached.ok).toBe(false);
@@ -368,10 +450,14 @@ describe("what an attached policy lets through fails the audit", () => {
 describe("the command", () => {
   // The permission proof alone: the posture scan after it needs the scanners (npm run test:scan runs it).
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "audit", "cli.ts"), "--no-scan", ...args], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    spawnSync(
+      process.execPath,
+      ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "audit", "cli.ts"), "--no-scan", ...args],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
 
   test("exits 0 on the synthesized example app and 1 once a policy is widened", () => {
     expect(cli(["--synthesized", outdir, "dev"]).status).toBe(0);
@@ -386,7 +472,9 @@ describe("the command", () => {
       fs.writeFileSync(file, JSON.stringify(json));
       const run = cli(["--synthesized", widenedDir, "dev"]);
       expect(run.status).toBe(1);
-      expect(run.stdout).toMatch(/ssm:GetParameter on another function's \/notifier-prod\/github_token +denied +allowed +UNEXPECTED/);
+      expect(run.stdout).toMatch(
+        /ssm:GetParameter on another function's \/notifier-prod\/github_token +denied +allowed +UNEXPECTED/,
+      );
     } finally {
       fs.rmSync(widenedDir, { recursive: true, force: true });
     }

@@ -1,7 +1,12 @@
 import * as path from "node:path";
 import { environments } from "../config/environments";
 import { AWS_PROVIDER_BINDINGS, AwsProvider, TerraformStack, Testing } from "../constructs/tf";
-import { AWS_PROVIDER_BEHAVIOURS, AWS_PROVIDER_CONSTRAINT, AWS_PROVIDER_FLOOR, AWS_PROVIDER_NEXT_MAJOR } from "../constructs/aws-provider-version";
+import {
+  AWS_PROVIDER_BEHAVIOURS,
+  AWS_PROVIDER_CONSTRAINT,
+  AWS_PROVIDER_FLOOR,
+  AWS_PROVIDER_NEXT_MAJOR,
+} from "../constructs/aws-provider-version";
 import { SecureLambda } from "../constructs";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { HELLO_ENTRY } from "./helpers/synth";
@@ -29,14 +34,22 @@ describe("the AWS provider range", () => {
       expect([outside, satisfiesConstraint(outside, AWS_PROVIDER_CONSTRAINT)]).toEqual([outside, false]);
   });
 
-  // @cdktf/provider-aws 21.22 pins 6.25.0, below the floor (the range test above); @cdktn/provider-aws 25.7 pins 6.66.0.
+  // @cdktf/provider-aws 21.22 pins 6.25.0, below the floor (the range test above); @cdktn/provider-aws 25.7 pins
+  // 6.66.0.
   test("every stack replaces the bindings' exact pin (the release they were generated for) with the range", () => {
     const bindings = require(`${AWS_PROVIDER_BINDINGS}/package.json`) as { cdktf: { provider: { version: string } } };
     const bare = new TerraformStack(Testing.app(), "bare");
     new AwsProvider(bare, "aws", { region: "eu-west-1" });
-    expect((JSON.parse(Testing.synth(bare)) as ProviderPin).terraform.required_providers.aws.version).toBe(bindings.cdktf.provider.version);
-    const dev = new EnvironmentStack(Testing.app(), "dev", { config: environments.dev, projectRoot: path.join(__dirname, "..") });
-    expect((JSON.parse(Testing.synth(dev)) as ProviderPin).terraform.required_providers.aws.version).toBe(AWS_PROVIDER_CONSTRAINT);
+    expect((JSON.parse(Testing.synth(bare)) as ProviderPin).terraform.required_providers.aws.version).toBe(
+      bindings.cdktf.provider.version,
+    );
+    const dev = new EnvironmentStack(Testing.app(), "dev", {
+      config: environments.dev,
+      projectRoot: path.join(__dirname, ".."),
+    });
+    expect((JSON.parse(Testing.synth(dev)) as ProviderPin).terraform.required_providers.aws.version).toBe(
+      AWS_PROVIDER_CONSTRAINT,
+    );
   });
 
   test("a user's own stack that holds a SecureLambda requires the range too, and a narrower constraint the user adds after it wins", () => {

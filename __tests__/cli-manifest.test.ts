@@ -44,7 +44,10 @@ describe("the record SecureLambda leaves for the secrets CLI", () => {
   test("is one entry per function in the stack's metadata, in the format the CLI reads", () => {
     const record = recordOf(json);
     expect(record.format).toBe(CLI_RECORD_FORMAT);
-    expect(record.functions.map((f: { constructPath: string }) => f.constructPath)).toEqual(["test/reporter", "test/vault"]);
+    expect(record.functions.map((f: { constructPath: string }) => f.constructPath)).toEqual([
+      "test/reporter",
+      "test/vault",
+    ]);
   });
 
   test("names each SSM secret's parameter with the prefix given, and the key the stack creates by reference", () => {
@@ -85,7 +88,12 @@ describe("the record SecureLambda leaves for the secrets CLI", () => {
   test("writes a name known only at plan as its Terraform reference, which the CLI can then refuse to guess", () => {
     const planned = synthStack((stack) => {
       const name = new TerraformVariable(stack, "function_name", { type: "string" });
-      new SecureLambda(stack, "fn", { functionName: name.stringValue, entry: HELLO_ENTRY, secrets: ["token"], parameterPrefix: "/fixed" });
+      new SecureLambda(stack, "fn", {
+        functionName: name.stringValue,
+        entry: HELLO_ENTRY,
+        secrets: ["token"],
+        parameterPrefix: "/fixed",
+      });
     });
     const [fn] = recordOf(planned).functions;
     expect(fn.functionName).toBe("${var.function_name}");

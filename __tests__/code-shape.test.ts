@@ -2,7 +2,7 @@
  * The shape the code keeps: what the package exports, which folder may import which, and
  * no import cycle in the construct. Each is a property a refactor could break silently.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,7 +18,10 @@ function sources(dir: string): string[] {
     .map((entry) => path.relative(ROOT, path.join(entry.parentPath, entry.name)));
 }
 
-/** Every module specifier `file` imports or requires (types too), comments left out (a doc's `@example` imports nothing). */
+/**
+ * Every module specifier `file` imports or requires (types too), comments left out (a doc's `@example` imports
+ * nothing).
+ */
 function specifiers(file: string, root = ROOT): string[] {
   const code = fs
     .readFileSync(path.join(root, file), "utf8")
@@ -32,7 +35,12 @@ function relativeImports(file: string, root = ROOT): string[] {
   return specifiers(file, root)
     .filter((specifier) => specifier.startsWith("."))
     .map((specifier) => path.join(path.dirname(file), specifier))
-    .flatMap((target) => [`${target}.ts`, path.join(target, "index.ts")].find((candidate) => fs.existsSync(path.join(root, candidate))) ?? []);
+    .flatMap(
+      (target) =>
+        [`${target}.ts`, path.join(target, "index.ts")].find((candidate) =>
+          fs.existsSync(path.join(root, candidate)),
+        ) ?? [],
+    );
 }
 
 /** The packages and built-ins `file` imports (every specifier that is not a relative path). */
@@ -123,15 +131,18 @@ describe("the package's public surface", () => {
 describe("which folder may import which", () => {
   test("the runtime (lambda-src/) imports only its own folder, common/ and node: built-ins", () => {
     for (const file of sources("lambda-src")) {
-      for (const target of relativeImports(file)) expect([file, target.split(path.sep)[0]]).toEqual([file, expect.stringMatching(/^(lambda-src|common)$/)]);
-      for (const specifier of packageImports(file)) expect([file, specifier]).toEqual([file, expect.stringMatching(/^node:/)]);
+      for (const target of relativeImports(file))
+        expect([file, target.split(path.sep)[0]]).toEqual([file, expect.stringMatching(/^(lambda-src|common)$/)]);
+      for (const specifier of packageImports(file))
+        expect([file, specifier]).toEqual([file, expect.stringMatching(/^node:/)]);
     }
   });
 
   test("common/ imports nothing but common/ and node: built-ins (no cdktf, no SDK)", () => {
     for (const file of sources("common")) {
       for (const target of relativeImports(file)) expect([file, target.split(path.sep)[0]]).toEqual([file, "common"]);
-      for (const specifier of packageImports(file)) expect([file, specifier]).toEqual([file, expect.stringMatching(/^node:/)]);
+      for (const specifier of packageImports(file))
+        expect([file, specifier]).toEqual([file, expect.stringMatching(/^node:/)]);
     }
   });
 
@@ -169,9 +180,32 @@ describe("the construct's modules", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "cycle-"));
     fs.writeFileSync(path.join(root, "a.ts"), 'import { b } from "./b";\nexport const a = b;\n');
     fs.writeFileSync(path.join(root, "b.ts"), 'import type { C } from "./c";\nexport const b: C = 1;\n');
-    fs.writeFileSync(path.join(root, "c.ts"), '// import { a } from "./a" (a comment imports nothing)\nimport { a } from "./a";\nexport type C = typeof a;\n');
+    fs.writeFileSync(
+      path.join(root, "c.ts"),
+      '// import { a } from "./a" (a comment imports nothing)\nimport { a } from "./a";\nexport type C = typeof a;\n',
+    );
     expect(importCycles(["a.ts", "b.ts", "c.ts"], root)).toEqual([["a.ts", "b.ts", "c.ts", "a.ts"]]);
     fs.writeFileSync(path.join(root, "c.ts"), "export type C = number;\n");
     expect(importCycles(["a.ts", "b.ts", "c.ts"], root)).toEqual([]);
+  });
+});
+
+describe("line width", () => {
+  // Biome formats at 120 columns; it cannot break a string, a template or a regex, and a message kept whole can be
+  // found by grep. Everything else (code and every comment) fits.
+  test("a line over 120 characters is code holding a string, template or regex literal, never a comment", () => {
+    const tracked = execFileSync("git", ["ls-files", "*.ts"], { cwd: ROOT, encoding: "utf8" }).trim().split("\n");
+    const long = tracked
+      .filter((file) => !file.startsWith("bench/fixtures/") && fs.existsSync(path.join(ROOT, file)))
+      .flatMap((file) =>
+        fs
+          .readFileSync(path.join(ROOT, file), "utf8")
+          .split("\n")
+          .map((line, index) => ({ where: `${file}:${index + 1}`, line }))
+          .filter(({ line }) => line.length > 120),
+      );
+    const comments = long.filter(({ line }) => /^\s*(\/\/|\*|\/\*)/.test(line)).map(({ where }) => where);
+    const bare = long.filter(({ line }) => !/["'`]|\/.+\//.test(line)).map(({ where }) => where);
+    expect({ comments, bare }).toEqual({ comments: [], bare: [] });
   });
 });

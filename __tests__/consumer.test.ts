@@ -25,7 +25,12 @@ const SIGNER = "consumer-signer";
 const PARAMETER = "/consumer/reporter/github_token";
 const SECRET_ID = `${SIGNER}/secrets`;
 const TOKEN = `ghp_${"Zq4Xw8Rt2Yu6Io0Pa3Sd7Fg1Hj5Kl9Zx2Cv6B".slice(0, 36)}`;
-const FAKE_PEM = ["-----BEGIN FAKE KEY-----", "MIIfakeConsumerKey0a1b2c", "fakeConsumerKeyLine2+/=", "-----END FAKE KEY-----"].join("\n");
+const FAKE_PEM = [
+  "-----BEGIN FAKE KEY-----",
+  "MIIfakeConsumerKey0a1b2c",
+  "fakeConsumerKeyLine2+/=",
+  "-----END FAKE KEY-----",
+].join("\n");
 
 let dir: string;
 let app: string;
@@ -36,12 +41,17 @@ let signer: SynthesizedFunction;
 let packedSize: { size: number; unpackedSize: number };
 
 function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", npm_config_update_notifier: "false" } });
+  return spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1", npm_config_update_notifier: "false" },
+  });
 }
 
 function mustRun(command: string, args: readonly string[], cwd: string): string {
   const result = run(command, args, cwd);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
@@ -82,20 +92,40 @@ describe("the packed library", () => {
         "package/dist/common/naming.js",
       ]),
     );
-    expect(files.filter((f) => !/^package\/(dist\/(common|constructs|lambda-src\/secrets|cli)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(f))).toEqual([]);
+    expect(
+      files.filter(
+        (f) =>
+          !/^package\/(dist\/(common|constructs|lambda-src\/secrets|cli)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(
+            f,
+          ),
+      ),
+    ).toEqual([]);
     // Only the CLI's own modules: not the repository's tools (npm run local, the real tools' helpers).
     expect(files.filter((f) => /dist\/cli\/(local|real-tools|synth-summary)\./.test(f))).toEqual([]);
-    process.stdout.write(`packed secure-lambda: ${packedSize.size} bytes, ${packedSize.unpackedSize} unpacked, ${files.length} files\n`);
+    process.stdout.write(
+      `packed secure-lambda: ${packedSize.size} bytes, ${packedSize.unpackedSize} unpacked, ${files.length} files\n`,
+    );
   });
 
   test("installs the secrets CLI as the app's secure-lambda bin, a node script, with the SDK clients it needs", () => {
-    const installed = JSON.parse(fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "package.json"), "utf8"));
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "package.json"), "utf8"),
+    );
     expect(installed.bin).toEqual({ "secure-lambda": "dist/cli/secrets.js" });
-    expect(fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "dist", "cli", "secrets.js"), "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+    expect(
+      fs
+        .readFileSync(path.join(app, "node_modules", "secure-lambda", "dist", "cli", "secrets.js"), "utf8")
+        .split("\n")[0],
+    ).toBe("#!/usr/bin/env node");
     expect(fs.realpathSync(path.join(app, "node_modules", ".bin", "secure-lambda"))).toBe(
       path.join(app, "node_modules", "secure-lambda", "dist", "cli", "secrets.js"),
     );
-    expect(Object.keys(installed.dependencies).sort()).toEqual(["@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm", "@aws-sdk/client-sts", "esbuild"]);
+    expect(Object.keys(installed.dependencies).sort()).toEqual([
+      "@aws-sdk/client-secrets-manager",
+      "@aws-sdk/client-ssm",
+      "@aws-sdk/client-sts",
+      "esbuild",
+    ]);
   });
 
   test("the package's CLI and this repository's npm run secrets are one program: same module, same help", () => {
@@ -121,7 +151,9 @@ describe("the packed library", () => {
   });
 
   test("declares cdktf, constructs and the AWS provider as peer dependencies, so the app's copies serve it", () => {
-    const installed = JSON.parse(fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "package.json"), "utf8"));
+    const installed = JSON.parse(
+      fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "package.json"), "utf8"),
+    );
     for (const name of ["cdktf", "constructs", "@cdktf/provider-aws"]) {
       expect(installed.peerDependencies?.[name]).toBeDefined();
       expect(installed.dependencies?.[name]).toBeUndefined();
@@ -142,7 +174,9 @@ describe("the consumer's synth", () => {
     const json = JSON.parse(fs.readFileSync(path.join(app, "cdktf.out", "stacks", STACK, "cdk.tf.json"), "utf8"));
     const functions = Object.values(json.resource.aws_lambda_function) as Array<Record<string, any>>;
     expect(functions.map((f) => f.function_name)).toEqual([FUNCTION, SIGNER]);
-    expect(Object.values(json.resource.aws_ssm_parameter).map((p: any) => [p.name, p.type])).toEqual([[PARAMETER, "SecureString"]]);
+    expect(Object.values(json.resource.aws_ssm_parameter).map((p: any) => [p.name, p.type])).toEqual([
+      [PARAMETER, "SecureString"],
+    ]);
     expect(Object.values(json.resource.aws_secretsmanager_secret).map((p: any) => p.name)).toEqual([SECRET_ID]);
     expect(Object.keys(json.resource.aws_iam_role)).toHaveLength(2);
     expect(functions[0]!.environment.variables).toEqual({
@@ -150,7 +184,10 @@ describe("the consumer's synth", () => {
       GITHUB_TOKEN_PARAM_NAME: PARAMETER,
       SECRETS_LOADER_TIMEOUT_MS: "9000",
     });
-    expect(functions[1]!.environment.variables).toEqual({ SECRETS_MANAGER_SECRET_ID: SECRET_ID, SECRETS_LOADER_TIMEOUT_MS: "9000" });
+    expect(functions[1]!.environment.variables).toEqual({
+      SECRETS_MANAGER_SECRET_ID: SECRET_ID,
+      SECRETS_LOADER_TIMEOUT_MS: "9000",
+    });
   });
 
   test("bundles the handler with the runtime loader, which reads the secret from SSM", async () => {
@@ -162,7 +199,11 @@ describe("the consumer's synth", () => {
       ssm = await startSsmServer({ region: "eu-west-1" });
       ssm.putParameter(PARAMETER, TOKEN);
       const child = await invokeInChild(fn, {
-        extraEnv: lambdaEnvironment(fn, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: dir }),
+        extraEnv: lambdaEnvironment(fn, {
+          region: "eu-west-1",
+          endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url },
+          noConfigDir: dir,
+        }),
       });
       expect(child.results).toEqual([{ ok: true, value: { tokenLength: TOKEN.length } }]);
     } finally {
@@ -172,7 +213,10 @@ describe("the consumer's synth", () => {
 
   test("fails with the guard's SecretLeakError when a literal token is put in the environment", () => {
     const source = fs.readFileSync(path.join(app, "main.ts"), "utf8");
-    const leaking = source.replace('environment: { GITHUB_API_URL: "https://api.github.com" }', `environment: { GITHUB_TOKEN: "${TOKEN}" }`);
+    const leaking = source.replace(
+      'environment: { GITHUB_API_URL: "https://api.github.com" }',
+      `environment: { GITHUB_TOKEN: "${TOKEN}" }`,
+    );
     expect(leaking).not.toBe(source);
     fs.writeFileSync(path.join(app, "leak.ts"), leaking.replace("new App()", 'new App({ outdir: "leak.out" })'));
     const result = run(path.join(app, "node_modules", ".bin", "tsx"), ["leak.ts"], app);
@@ -204,7 +248,11 @@ describe("the app's own secrets CLI, npx secure-lambda, on its synthesis", () =>
   };
 
   beforeAll(async () => {
-    [ssm, sm, sts] = await Promise.all([startSsmServer({ region: "eu-west-1" }), startSecretsManagerServer({ region: "eu-west-1" }), startStsServer()]);
+    [ssm, sm, sts] = await Promise.all([
+      startSsmServer({ region: "eu-west-1" }),
+      startSecretsManagerServer({ region: "eu-west-1" }),
+      startStsServer(),
+    ]);
     // As Terraform leaves them after the first apply; the provider pointed at the fakes as a local stack is.
     ssm.putParameter(PARAMETER, PLACEHOLDER_VALUE, { keyId: "alias/consumer-reporter" });
     sm.createSecret(SECRET_ID, placeholderSecretJson(["signing_key"]));
@@ -217,7 +265,11 @@ describe("the app's own secrets CLI, npx secure-lambda, on its synthesis", () =>
   test("status finds both functions, their stores and the app's prefix from cdktf.out", async () => {
     const status = await secureLambda(["status"]);
     expect(status.status).toBe(1);
-    expect(status.stdout).toMatch(new RegExp(`consumer\\s+${FUNCTION}\\s+github_token\\s+placeholder \\(never set\\)\\s+v1\\s+\\S+\\s+${PARAMETER}`));
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `consumer\\s+${FUNCTION}\\s+github_token\\s+placeholder \\(never set\\)\\s+v1\\s+\\S+\\s+${PARAMETER}`,
+      ),
+    );
     expect(status.stdout).toMatch(new RegExp(`consumer\\s+${SIGNER}\\s+signing_key\\s+placeholder`));
     expect(status.stdout).toContain("consumer: 2 of 2 secrets are not set");
   });
@@ -233,11 +285,19 @@ describe("the app's own secrets CLI, npx secure-lambda, on its synthesis", () =>
     for (const run of [set, imported, status]) expect(run.stdout + run.stderr).not.toMatch(/ghp_|MIIfake/);
 
     const reporter = await invokeInChild(fn, {
-      extraEnv: lambdaEnvironment(fn, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: dir }),
+      extraEnv: lambdaEnvironment(fn, {
+        region: "eu-west-1",
+        endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url },
+        noConfigDir: dir,
+      }),
     });
     expect(reporter.results).toEqual([{ ok: true, value: { tokenLength: TOKEN.length } }]);
     const signed = await invokeInChild(signer, {
-      extraEnv: lambdaEnvironment(signer, { region: "eu-west-1", endpoint: { AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url }, noConfigDir: dir }),
+      extraEnv: lambdaEnvironment(signer, {
+        region: "eu-west-1",
+        endpoint: { AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.url },
+        noConfigDir: dir,
+      }),
     });
     expect(signed.results).toEqual([{ ok: true, value: { keyLines: 4 } }]);
   });
@@ -273,7 +333,9 @@ describe("an app that links a clone of secure-lambda instead of installing its p
   test("synthesizes the clean app with a warning naming both copies of cdktf", () => {
     mustRun(path.join(app, "node_modules", ".bin", "tsx"), ["main.ts"], linked);
     const manifest = JSON.parse(fs.readFileSync(path.join(linked, "cdktf.out", "manifest.json"), "utf8"));
-    const warnings = (manifest.stacks[STACK].annotations as Array<{ level: string; message: string }>).filter((a) => a.level === "@cdktf/warn");
+    const warnings = (manifest.stacks[STACK].annotations as Array<{ level: string; message: string }>).filter(
+      (a) => a.level === "@cdktf/warn",
+    );
     const twoCopies = warnings.find((w) => w.message.includes("two copies of cdktf"));
     expect(twoCopies?.message).toContain(path.join(ROOT, "node_modules", "cdktf"));
     expect(twoCopies?.message).toContain(path.join(app, "node_modules", "cdktf"));

@@ -50,7 +50,12 @@ describe("in an unprotected environment (dev)", () => {
 });
 
 test("protection is configuration: any environment marked protected gets it", () => {
-  const json = synthEnvironment("stg", { ...environments.stg, protected: true, accountId: "111122223333", stateBackend: { bucket: "state-bucket" } });
+  const json = synthEnvironment("stg", {
+    ...environments.stg,
+    protected: true,
+    accountId: "111122223333",
+    stateBackend: { bucket: "state-bucket" },
+  });
   for (const type of ["aws_secretsmanager_secret", "aws_secretsmanager_secret_version"]) {
     expect(resources(json, type)).toHaveLength(1);
     for (const [, resource] of resources(json, type)) expect(resource.lifecycle.prevent_destroy).toBe(true);
@@ -61,10 +66,12 @@ test("protection is configuration: any environment marked protected gets it", ()
 test("a protected function refuses a shared key that is not protected", () => {
   const stack = new TerraformStack(Testing.app(), "test");
   const key = new SecretsKey(stack, "Shared", { aliasName: "shared" });
-  expect(() => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, protect: true, kmsKey: key })).toThrow(SecureLambdaValidationError);
-  expect(() => new SecureLambda(stack, "fn2", { functionName: "fn2", entry: HELLO_ENTRY, protect: true, kmsKey: key })).toThrow(
-    /test\/fn2: invalid kmsKey: test\/Shared is not protected, but this function is/,
-  );
+  expect(
+    () => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, protect: true, kmsKey: key }),
+  ).toThrow(SecureLambdaValidationError);
+  expect(
+    () => new SecureLambda(stack, "fn2", { functionName: "fn2", entry: HELLO_ENTRY, protect: true, kmsKey: key }),
+  ).toThrow(/test\/fn2: invalid kmsKey: test\/Shared is not protected, but this function is/);
 });
 
 describe("Terraform addresses of the example dev stack", () => {
@@ -87,7 +94,12 @@ describe("Terraform addresses of the example dev stack", () => {
   });
 
   test("do not depend on the environment's other settings (backend, account, protection)", () => {
-    const changed = { ...environments.dev, protected: true, accountId: "123456789012", stateBackend: { bucket: "acme-tfstate" } };
+    const changed = {
+      ...environments.dev,
+      protected: true,
+      accountId: "123456789012",
+      stateBackend: { bucket: "acme-tfstate" },
+    };
     expect(addresses(synthEnvironment("dev", changed))).toEqual(addresses(synthEnvironment("dev", environments.dev)));
   });
 });

@@ -74,10 +74,16 @@ describe.each(ENVIRONMENTS)("the deploy policy of %s", (env) => {
   test("creates keys only tagged for this environment, and uses keys only by this environment's tags", () => {
     const tags = { "aws:ResourceTag/environment": env, "aws:ResourceTag/project": "secure-lambda" };
     for (const statement of statements(env).filter((s) => s.Resource.some((r) => r.endsWith(":key/*")))) {
-      expect([statement.Sid, statement.Condition?.StringEquals]).toEqual([statement.Sid, expect.objectContaining(tags)]);
+      expect([statement.Sid, statement.Condition?.StringEquals]).toEqual([
+        statement.Sid,
+        expect.objectContaining(tags),
+      ]);
     }
     const createKey = statements(env).find((s) => s.Action.includes("kms:CreateKey"))!;
-    expect(createKey.Condition?.StringEquals).toEqual({ "aws:RequestTag/environment": env, "aws:RequestTag/project": "secure-lambda" });
+    expect(createKey.Condition?.StringEquals).toEqual({
+      "aws:RequestTag/environment": env,
+      "aws:RequestTag/project": "secure-lambda",
+    });
   });
 
   test("passes only the functions' roles, and only to Lambda", () => {
@@ -95,12 +101,15 @@ describe.each(ENVIRONMENTS)("the deploy policy of %s", (env) => {
 
   test("names nothing of another environment's functions", () => {
     const text = JSON.stringify(policyOf(env).document);
-    for (const other of ENVIRONMENTS.filter((e) => e !== env)) expect([other, text.includes(`notifier-${other}`)]).toEqual([other, false]);
+    for (const other of ENVIRONMENTS.filter((e) => e !== env))
+      expect([other, text.includes(`notifier-${other}`)]).toEqual([other, false]);
   });
 
   test("the proof: own resources allowed, a neighbouring function's parameter, key and role denied", async () => {
     const proof = await proveDeployerPolicy(policyOf(env), stacks);
-    expect(proof.results.filter((r) => !r.ok).map((r) => `${r.check.describe}: ${r.result} ${r.error ?? ""}`)).toEqual([]);
+    expect(proof.results.filter((r) => !r.ok).map((r) => `${r.check.describe}: ${r.result} ${r.error ?? ""}`)).toEqual(
+      [],
+    );
     const rows = proof.results.map((r) => `${r.check.expected} ${r.check.describe}`);
     expect(rows).toEqual(
       expect.arrayContaining([
@@ -118,7 +127,9 @@ describe.each(ENVIRONMENTS)("the deploy policy of %s", (env) => {
   test("the description fits IAM's 1000 characters and says whether the deployer can read the secrets", () => {
     const { description } = policyOf(env);
     expect(description.length).toBeLessThanOrEqual(1000);
-    expect(description).toMatch(env === "stg" ? /cannot read secret values/ : /can read the environment's SSM secrets.*#42849/);
+    expect(description).toMatch(
+      env === "stg" ? /cannot read secret values/ : /can read the environment's SSM secrets.*#42849/,
+    );
   });
 });
 
@@ -129,8 +140,14 @@ describe("what the deploy policy lets the deployer read", () => {
     const decrypt = statements("dev").find((s) => s.Sid === "ParameterStoreUsesOwnKeysForOwnParameters")!;
     expect(decrypt.Action).toEqual(["kms:Decrypt", "kms:Encrypt"]);
     expect(decrypt.Condition).toEqual({
-      StringEquals: { "aws:ResourceTag/environment": "dev", "aws:ResourceTag/project": "secure-lambda", "kms:ViaService": "ssm.eu-west-1.amazonaws.com" },
-      StringLike: { "kms:EncryptionContext:PARAMETER_ARN": ["arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/*"] },
+      StringEquals: {
+        "aws:ResourceTag/environment": "dev",
+        "aws:ResourceTag/project": "secure-lambda",
+        "kms:ViaService": "ssm.eu-west-1.amazonaws.com",
+      },
+      StringLike: {
+        "kms:EncryptionContext:PARAMETER_ARN": ["arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/*"],
+      },
     });
   });
 
@@ -150,16 +167,31 @@ describe("a protected environment (prod)", () => {
     expect(actions).not.toContain("ssm:DeleteParameter");
     expect(actions).not.toContain("kms:ScheduleKeyDeletion");
     // What is not protected is destroyed as usual.
-    expect(actions).toEqual(expect.arrayContaining(["lambda:DeleteFunction", "iam:DeleteRole", "logs:DeleteLogGroup", "sqs:DeleteQueue", "kms:DeleteAlias"]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "lambda:DeleteFunction",
+        "iam:DeleteRole",
+        "logs:DeleteLogGroup",
+        "sqs:DeleteQueue",
+        "kms:DeleteAlias",
+      ]),
+    );
     const proof = await proveDeployerPolicy(policyOf("prod"), stacks);
     const rows = proof.results.map((r) => [r.check.describe, r.result]);
-    expect(rows).toEqual(expect.arrayContaining([["ssm:DeleteParameter on own /notifier-prod/github_token (prevent_destroy)", "denied"]]));
+    expect(rows).toEqual(
+      expect.arrayContaining([["ssm:DeleteParameter on own /notifier-prod/github_token (prevent_destroy)", "denied"]]),
+    );
   });
 
   test("reads and writes its own state object and lock file in the state bucket, nothing else of the bucket", () => {
     const s3 = statements("prod").filter((s) => s.Action.some((a) => a.startsWith("s3:")));
     expect(s3).toEqual([
-      { Sid: "StateBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::example-secure-lambda-state-prod"] },
+      {
+        Sid: "StateBucket",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: ["arn:aws:s3:::example-secure-lambda-state-prod"],
+      },
       {
         Sid: "StateObject",
         Effect: "Allow",
@@ -179,7 +211,12 @@ describe("a protected environment (prod)", () => {
 describe("derived from the synthesized stack, not from the configuration", () => {
   test("a stack of another app gets a policy naming its own function, prefix and role", () => {
     const json = synthStack((stack) => {
-      new SecureLambda(stack, "billing", { functionName: "billing", entry: HELLO_ENTRY, secrets: ["stripe_key"], roleName: "billing-runtime" });
+      new SecureLambda(stack, "billing", {
+        functionName: "billing",
+        entry: HELLO_ENTRY,
+        secrets: ["stripe_key"],
+        roleName: "billing-runtime",
+      });
     }) as unknown as StackJson;
     const withTags = structuredClone(json) as any;
     withTags.provider.aws[0].default_tags = [{ tags: { team: "payments" } }];
@@ -195,15 +232,22 @@ describe("derived from the synthesized stack, not from the configuration", () =>
     const json = synthStack((stack) => {
       new SecureLambda(stack, "billing", { functionName: "billing", entry: HELLO_ENTRY, secrets: ["stripe_key"] });
     }) as unknown as StackJson;
-    expect(() => deployerPolicy({ name: "test", json })).toThrow(/aws_kms_key\.billing_Key_[A-Z0-9]+ has no tags: KMS picks key ids at create time/);
+    expect(() => deployerPolicy({ name: "test", json })).toThrow(
+      /aws_kms_key\.billing_Key_[A-Z0-9]+ has no tags: KMS picks key ids at create time/,
+    );
   });
 });
 
 describe("bad input", () => {
   test("a stack without a SecureLambda is refused with the reason", () => {
-    const json: StackJson = { provider: { aws: [{ region: "eu-west-1" }] }, resource: { aws_sqs_queue: { q: { name: "q" } } } };
+    const json: StackJson = {
+      provider: { aws: [{ region: "eu-west-1" }] },
+      resource: { aws_sqs_queue: { q: { name: "q" } } },
+    };
     expect(() => deployerPolicy({ name: "queues", json })).toThrow(
-      new AuditError("stack queues holds no aws_lambda_function (no SecureLambda): there is no deploy policy to write for it"),
+      new AuditError(
+        "stack queues holds no aws_lambda_function (no SecureLambda): there is no deploy policy to write for it",
+      ),
     );
   });
 
@@ -217,7 +261,10 @@ describe("bad input", () => {
 
   test("npm run audit -- --deployer <unknown> exits 2 naming the environments it knows", async () => {
     const run = await cli("--synthesized", outdir, "--deployer", "qa");
-    expect(run).toMatchObject({ code: 2, stderr: 'error: unknown environment "qa" for --deployer; known: dev, local, prod, stg\n' });
+    expect(run).toMatchObject({
+      code: 2,
+      stderr: 'error: unknown environment "qa" for --deployer; known: dev, local, prod, stg\n',
+    });
   });
 
   test("--deployer with environments besides it, or --policy-out without it, is bad usage (exit 2)", async () => {
@@ -229,10 +276,19 @@ describe("bad input", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deployer-empty-"));
     try {
       fs.mkdirSync(path.join(dir, "stacks", "empty"), { recursive: true });
-      fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ stacks: { empty: { synthesizedStackPath: "stacks/empty/cdk.tf.json" } } }));
-      fs.writeFileSync(path.join(dir, "stacks", "empty", "cdk.tf.json"), JSON.stringify({ provider: { aws: [{ region: "eu-west-1" }] } }));
+      fs.writeFileSync(
+        path.join(dir, "manifest.json"),
+        JSON.stringify({ stacks: { empty: { synthesizedStackPath: "stacks/empty/cdk.tf.json" } } }),
+      );
+      fs.writeFileSync(
+        path.join(dir, "stacks", "empty", "cdk.tf.json"),
+        JSON.stringify({ provider: { aws: [{ region: "eu-west-1" }] } }),
+      );
       const run = await cli("--synthesized", dir, "--deployer", "empty");
-      expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining("holds no aws_lambda_function (no SecureLambda)") });
+      expect(run).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining("holds no aws_lambda_function (no SecureLambda)"),
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -263,7 +319,17 @@ describe("npm run audit -- --deployer <env>", () => {
 
 /** A small recording, as the proxy writes it. */
 function recorded(requests: Array<Partial<RecordedRequest> & Pick<RecordedRequest, "service">>): RecordedRequest[] {
-  return requests.map((r, i) => ({ seq: i + 1, region: "eu-west-1", method: "POST", path: "/", query: {}, target: "", body: {}, status: 200, ...r }));
+  return requests.map((r, i) => ({
+    seq: i + 1,
+    region: "eu-west-1",
+    method: "POST",
+    path: "/",
+    query: {},
+    target: "",
+    body: {},
+    status: 200,
+    ...r,
+  }));
 }
 
 describe("comparing the policy with recorded runs", () => {
@@ -281,8 +347,16 @@ describe("comparing the policy with recorded runs", () => {
         },
         createdArn: keyArn,
       },
-      { service: "ssm", target: "AmazonSSM.PutParameter", body: { Name: "/notifier-dev/github_token", Type: "SecureString", KeyId: keyArn } },
-      { service: "ssm", target: "AmazonSSM.GetParameter", body: { Name: "/notifier-dev/github_token", WithDecryption: true } },
+      {
+        service: "ssm",
+        target: "AmazonSSM.PutParameter",
+        body: { Name: "/notifier-dev/github_token", Type: "SecureString", KeyId: keyArn },
+      },
+      {
+        service: "ssm",
+        target: "AmazonSSM.GetParameter",
+        body: { Name: "/notifier-dev/github_token", WithDecryption: true },
+      },
       { service: "lambda", method: "GET", path: "/2015-03-31/functions/notifier-dev" },
       { service: "sts", body: { Action: "GetCallerIdentity" } },
     ]);
@@ -290,7 +364,11 @@ describe("comparing the policy with recorded runs", () => {
   test("a read with decryption is, for IAM, ssm:GetParameter and kms:Decrypt through Parameter Store with the parameter's encryption context", () => {
     const [, , read] = analyzeCalls(devCalls(), targetOf("dev", stackOf("dev").json));
     expect(read!.requests).toEqual([
-      { action: "ssm:GetParameter", resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/github_token", context: {} },
+      {
+        action: "ssm:GetParameter",
+        resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/github_token",
+        context: {},
+      },
       {
         action: "kms:Decrypt",
         resource: keyArn,
@@ -300,7 +378,8 @@ describe("comparing the policy with recorded runs", () => {
           "aws:ResourceTag/project": "secure-lambda",
           "kms:ViaService": "ssm.eu-west-1.amazonaws.com",
           "kms:CallerAccount": "123456789012",
-          "kms:EncryptionContext:PARAMETER_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/github_token",
+          "kms:EncryptionContext:PARAMETER_ARN":
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/notifier-dev/github_token",
         },
       },
     ]);
@@ -317,7 +396,12 @@ describe("comparing the policy with recorded runs", () => {
   test("fails a call the policy does not allow: another environment's parameter, or a key with another environment's tags", async () => {
     const calls = recorded([
       { service: "ssm", target: "AmazonSSM.GetParameter", body: { Name: "/notifier-prod/github_token" } },
-      { service: "kms", target: "TrentService.CreateKey", body: { Tags: [{ TagKey: "environment", TagValue: "prod" }] }, createdArn: keyArn },
+      {
+        service: "kms",
+        target: "TrentService.CreateKey",
+        body: { Tags: [{ TagKey: "environment", TagValue: "prod" }] },
+        createdArn: keyArn,
+      },
       { service: "kms", target: "TrentService.PutKeyPolicy", body: { KeyId: keyArn } },
     ]);
     const comparison = await compareWithRuns(policyOf("dev"), stackOf("dev"), calls);
@@ -329,12 +413,21 @@ describe("comparing the policy with recorded runs", () => {
   });
 
   test("a call it cannot map fails loudly instead of being skipped", () => {
-    const calls = recorded([{ service: "lambda", method: "GET", path: "/2099-01-01/functions/notifier-dev/something-new" }]);
+    const calls = recorded([
+      { service: "lambda", method: "GET", path: "/2099-01-01/functions/notifier-dev/something-new" },
+    ]);
     expect(() => analyzeCalls(calls, targetOf("dev", stackOf("dev").json))).toThrow(UnmappedCallError);
   });
 
   test("GetCallerIdentity asks IAM nothing: it needs no permission", () => {
-    const [call] = analyzeCalls(recorded([{ service: "sts", body: { Action: "GetCallerIdentity" } }]), targetOf("dev", stackOf("dev").json));
-    expect(call).toMatchObject({ operation: "sts:GetCallerIdentity", requests: [], needsNoPermission: expect.stringContaining("needs no permission") });
+    const [call] = analyzeCalls(
+      recorded([{ service: "sts", body: { Action: "GetCallerIdentity" } }]),
+      targetOf("dev", stackOf("dev").json),
+    );
+    expect(call).toMatchObject({
+      operation: "sts:GetCallerIdentity",
+      requests: [],
+      needsNoPermission: expect.stringContaining("needs no permission"),
+    });
   });
 });

@@ -26,7 +26,9 @@ describe("the dotenv text import reads", () => {
   });
 
   test("keeps an unquoted value to the end of its line exactly, # included (dotenv would cut it there)", () => {
-    expect(parseDotenv(`token=${FAKE}#tail # not a comment`)).toEqual([{ name: "token", value: `${FAKE}#tail # not a comment`, line: 1 }]);
+    expect(parseDotenv(`token=${FAKE}#tail # not a comment`)).toEqual([
+      { name: "token", value: `${FAKE}#tail # not a comment`, line: 1 },
+    ]);
   });
 
   test("takes a quoted PEM key that spans lines whole, in double or single quotes, and counts its lines", () => {
@@ -64,12 +66,36 @@ describe("the dotenv text import reads", () => {
 
   test.each([
     ["a line that is no NAME=value", `ok=1\n${FAKE}\n`, "line 2 of the dotenv input: expected NAME=value"],
-    ["a value with spaces at its end", `token=${FAKE}  \n`, 'line 1 of the dotenv input: the value of "token" ends with spaces or tabs: quote it to keep them'],
-    ["an unclosed double quote", `a=1\nkey="${PEM}\nb=2`, 'line 2 of the dotenv input: the double-quoted value of "key" has no closing quote'],
-    ["an unclosed single quote", `key='${FAKE}`, 'line 1 of the dotenv input: the single-quoted value of "key" has no closing quote'],
-    ["text after the closing quote", `key="${FAKE}"${FAKE}`, `line 1 of the dotenv input: text after the closing quote of "key"'s value`],
-    ["an unknown escape", `key="C:\\${FAKE}"`, 'line 1 of the dotenv input: the double-quoted value of "key" has a backslash that is none of'],
-    ["a name given twice", `token=${FAKE}\nother=1\ntoken=${FAKE}2`, 'line 3 of the dotenv input: "token" is given twice (lines 1 and 3)'],
+    [
+      "a value with spaces at its end",
+      `token=${FAKE}  \n`,
+      'line 1 of the dotenv input: the value of "token" ends with spaces or tabs: quote it to keep them',
+    ],
+    [
+      "an unclosed double quote",
+      `a=1\nkey="${PEM}\nb=2`,
+      'line 2 of the dotenv input: the double-quoted value of "key" has no closing quote',
+    ],
+    [
+      "an unclosed single quote",
+      `key='${FAKE}`,
+      'line 1 of the dotenv input: the single-quoted value of "key" has no closing quote',
+    ],
+    [
+      "text after the closing quote",
+      `key="${FAKE}"${FAKE}`,
+      `line 1 of the dotenv input: text after the closing quote of "key"'s value`,
+    ],
+    [
+      "an unknown escape",
+      `key="C:\\${FAKE}"`,
+      'line 1 of the dotenv input: the double-quoted value of "key" has a backslash that is none of',
+    ],
+    [
+      "a name given twice",
+      `token=${FAKE}\nother=1\ntoken=${FAKE}2`,
+      'line 3 of the dotenv input: "token" is given twice (lines 1 and 3)',
+    ],
   ])("refuses %s, naming the line and never the value", (_, text, message) => {
     const error = refusal(text);
     expect(error.message).toContain(message);

@@ -7,7 +7,13 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { SecretLeakError, SecureLambda, SecureLambdaValidationError, SUPPORTED_RUNTIMES, type SecureLambdaProps } from "../constructs";
+import {
+  SecretLeakError,
+  SecureLambda,
+  SecureLambdaValidationError,
+  SUPPORTED_RUNTIMES,
+  type SecureLambdaProps,
+} from "../constructs";
 import { App, AwsProvider, TerraformStack, Testing } from "../constructs/tf";
 import { deterministicZip, readZip } from "../constructs/zip";
 import { FAKE } from "./helpers/fake-tokens";
@@ -101,7 +107,10 @@ describe("runtimes", () => {
   });
 
   test("a provided.al2023 function runs bootstrap without a handler given", () => {
-    const [, body] = only(synthStack(fn({ code: { directory: goDir }, runtime: "provided.al2023" })), "aws_lambda_function");
+    const [, body] = only(
+      synthStack(fn({ code: { directory: goDir }, runtime: "provided.al2023" })),
+      "aws_lambda_function",
+    );
     expect([body.runtime, body.handler]).toEqual(["provided.al2023", "bootstrap"]);
   });
 
@@ -115,7 +124,14 @@ describe("runtimes", () => {
 describe("the environment", () => {
   test("of a Python function holds its secrets' parameter names and not the TypeScript loader's budget", () => {
     const [, body] = only(
-      synthStack(fn({ code: { directory: pythonDir }, runtime: "python3.13", handler: "app.handler", secrets: ["github_token"] })),
+      synthStack(
+        fn({
+          code: { directory: pythonDir },
+          runtime: "python3.13",
+          handler: "app.handler",
+          secrets: ["github_token"],
+        }),
+      ),
       "aws_lambda_function",
     );
     expect(body.environment.variables).toEqual({ GITHUB_TOKEN_PARAM_NAME: "/fn/github_token" });
@@ -123,10 +139,20 @@ describe("the environment", () => {
 
   test("of a Node.js function from code keeps the loader's budget", () => {
     const [, body] = only(
-      synthStack(fn({ code: { directory: pythonDir }, runtime: "nodejs22.x", handler: "index.handler", secrets: ["github_token"] })),
+      synthStack(
+        fn({
+          code: { directory: pythonDir },
+          runtime: "nodejs22.x",
+          handler: "index.handler",
+          secrets: ["github_token"],
+        }),
+      ),
       "aws_lambda_function",
     );
-    expect(body.environment.variables).toEqual({ GITHUB_TOKEN_PARAM_NAME: "/fn/github_token", SECRETS_LOADER_TIMEOUT_MS: "9000" });
+    expect(body.environment.variables).toEqual({
+      GITHUB_TOKEN_PARAM_NAME: "/fn/github_token",
+      SECRETS_LOADER_TIMEOUT_MS: "9000",
+    });
   });
 });
 
@@ -200,44 +226,100 @@ describe("the leak guard judges code built elsewhere", () => {
 
   test("refuses a zip file whose entries hold a token", () => {
     const zipFile = path.join(work, "leaky.zip");
-    fs.writeFileSync(zipFile, deterministicZip([{ name: "hook.rb", data: Buffer.from(`URL = "${FAKE["Slack webhook URL"]}"\n`) }]));
-    expect(() => synthStack(fn({ code: { zipFile }, runtime: "ruby3.4", handler: "hook.handler" }))).toThrow(SecretLeakError);
+    fs.writeFileSync(
+      zipFile,
+      deterministicZip([{ name: "hook.rb", data: Buffer.from(`URL = "${FAKE["Slack webhook URL"]}"\n`) }]),
+    );
+    expect(() => synthStack(fn({ code: { zipFile }, runtime: "ruby3.4", handler: "hook.handler" }))).toThrow(
+      SecretLeakError,
+    );
   });
 });
 
 describe("refusals, before anything is made", () => {
-  test("both entry and code", () => expectInvalid({ entry: HELLO_ENTRY, code: { directory: pythonDir } }, "code", "both entry and code", "exactly one"));
-  test("neither entry nor code", () => expectInvalid({}, "entry", "neither entry nor code", "{ directory } or { zipFile }"));
+  test("both entry and code", () =>
+    expectInvalid(
+      { entry: HELLO_ENTRY, code: { directory: pythonDir } },
+      "code",
+      "both entry and code",
+      "exactly one",
+    ));
+  test("neither entry nor code", () =>
+    expectInvalid({}, "entry", "neither entry nor code", "{ directory } or { zipFile }"));
   test("an entry with a Python runtime", () =>
-    expectInvalid({ entry: HELLO_ENTRY, runtime: "python3.13" }, "entry", 'runtime is "python3.13"', "code: { directory } or { zipFile }"));
+    expectInvalid(
+      { entry: HELLO_ENTRY, runtime: "python3.13" },
+      "entry",
+      'runtime is "python3.13"',
+      "code: { directory } or { zipFile }",
+    ));
   test("minify with code (a Node-only option)", () =>
-    expectInvalid({ code: { directory: pythonDir }, runtime: "python3.13", handler: "app.handler", minify: true }, "minify", "entry's bundle only"));
+    expectInvalid(
+      { code: { directory: pythonDir }, runtime: "python3.13", handler: "app.handler", minify: true },
+      "minify",
+      "entry's bundle only",
+    ));
   test("a directory that does not exist", () => {
     const missing = path.join(work, "no-such-dir");
-    expectInvalid({ code: { directory: missing }, runtime: "python3.13", handler: "app.handler" }, "code.directory", `${missing} does not exist`);
+    expectInvalid(
+      { code: { directory: missing }, runtime: "python3.13", handler: "app.handler" },
+      "code.directory",
+      `${missing} does not exist`,
+    );
   });
   test("an empty directory", () => {
     const empty = fs.mkdtempSync(path.join(work, "empty-"));
     fs.mkdirSync(path.join(empty, "sub"));
-    expectInvalid({ code: { directory: empty }, runtime: "python3.13", handler: "app.handler" }, "code.directory", "holds no file");
+    expectInvalid(
+      { code: { directory: empty }, runtime: "python3.13", handler: "app.handler" },
+      "code.directory",
+      "holds no file",
+    );
   });
   test("a directory given as a zip file", () =>
-    expectInvalid({ code: { zipFile: pythonDir }, runtime: "python3.13", handler: "app.handler" }, "code.zipFile", "is not a file"));
+    expectInvalid(
+      { code: { zipFile: pythonDir }, runtime: "python3.13", handler: "app.handler" },
+      "code.zipFile",
+      "is not a file",
+    ));
   test("a zip file that is not a zip", () => {
     const notZip = path.join(work, "not.zip");
     fs.writeFileSync(notZip, "plain text");
-    expectInvalid({ code: { zipFile: notZip }, runtime: "python3.13", handler: "app.handler" }, "code.zipFile", "is not a zip file");
+    expectInvalid(
+      { code: { zipFile: notZip }, runtime: "python3.13", handler: "app.handler" },
+      "code.zipFile",
+      "is not a zip file",
+    );
   });
   test("a code object of another shape", () =>
-    expectInvalid({ code: { path: pythonDir }, runtime: "python3.13", handler: "app.handler" }, "code", "allowed is { directory }", "{ zipFile }"));
+    expectInvalid(
+      { code: { path: pythonDir }, runtime: "python3.13", handler: "app.handler" },
+      "code",
+      "allowed is { directory }",
+      "{ zipFile }",
+    ));
   test("code with both directory and zipFile", () =>
-    expectInvalid({ code: { directory: pythonDir, zipFile: "x.zip" }, runtime: "python3.13", handler: "app.handler" }, "code", "allowed is { directory }"));
+    expectInvalid(
+      { code: { directory: pythonDir, zipFile: "x.zip" }, runtime: "python3.13", handler: "app.handler" },
+      "code",
+      "allowed is { directory }",
+    ));
   test("a Python function without a handler", () =>
-    expectInvalid({ code: { directory: pythonDir }, runtime: "python3.13" }, "handler", 'required with code on runtime "python3.13"', '"app.handler"'));
+    expectInvalid(
+      { code: { directory: pythonDir }, runtime: "python3.13" },
+      "handler",
+      'required with code on runtime "python3.13"',
+      '"app.handler"',
+    ));
   test("a Java function without a handler", () =>
     expectInvalid({ code: { directory: pythonDir }, runtime: "java21" }, "handler", "example.Handler::handleRequest"));
   test("a handler with a space", () =>
-    expectInvalid({ code: { directory: pythonDir }, runtime: "python3.13", handler: "app handler" }, "handler", "a string of 11 characters", "no spaces"));
+    expectInvalid(
+      { code: { directory: pythonDir }, runtime: "python3.13", handler: "app handler" },
+      "handler",
+      "a string of 11 characters",
+      "no spaces",
+    ));
   test.each([
     ["python3.11", "2026-06-30"],
     ["java17", "2026-06-30"],
@@ -253,13 +335,14 @@ describe("refusals, before anything is made", () => {
       "provided.al2023",
     ),
   );
-  test("a runtime Lambda never had", () => expectInvalid({ entry: HELLO_ENTRY, runtime: "cobol1.x" }, "runtime", '"cobol1.x": allowed are nodejs22.x'));
+  test("a runtime Lambda never had", () =>
+    expectInvalid({ entry: HELLO_ENTRY, runtime: "cobol1.x" }, "runtime", '"cobol1.x": allowed are nodejs22.x'));
   test("a refused prop leaves no resource and no asset", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "test");
-    expect(() => fn({ code: { directory: path.join(work, "missing") }, runtime: "python3.13", handler: "app.handler" })(stack)).toThrow(
-      SecureLambdaValidationError,
-    );
+    expect(() =>
+      fn({ code: { directory: path.join(work, "missing") }, runtime: "python3.13", handler: "app.handler" })(stack),
+    ).toThrow(SecureLambdaValidationError);
     expect(stack.node.findAll().filter((c) => c.node.path.includes("Code-"))).toEqual([]);
     expect(stack.node.findAll().filter((c) => c.node.path.startsWith("test/fn/"))).toEqual([]);
   });

@@ -12,11 +12,14 @@ const scope: ExpressionScope = {
 };
 
 describe("the expression pass evaluates as Terraform does", () => {
-  test.each(CONSOLE_CASES.map((c) => [c.template, c.json] as const))("%s is %s, as terraform console prints it", (template, json) => {
-    const { value } = readTemplate(template);
-    expect(value).not.toBe(UNKNOWN);
-    expect(JSON.stringify(value)).toBe(json);
-  });
+  test.each(CONSOLE_CASES.map((c) => [c.template, c.json] as const))(
+    "%s is %s, as terraform console prints it",
+    (template, json) => {
+      const { value } = readTemplate(template);
+      expect(value).not.toBe(UNKNOWN);
+      expect(JSON.stringify(value)).toBe(json);
+    },
+  );
 });
 
 describe("it finds every literal a string can produce", () => {

@@ -34,9 +34,16 @@ const HALF = TOKEN.length / 2;
 
 /** A user's stack: a provider and one SecureLambda, as the README shows it. */
 function userStack(): { stack: TerraformStack; fn: SecureLambda } {
-  const stack = new TerraformStack(Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }), "user");
+  const stack = new TerraformStack(
+    Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }),
+    "user",
+  );
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  const fn = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, secrets: ["github_token"] });
+  const fn = new SecureLambda(stack, "notifier", {
+    functionName: "notifier",
+    entry: HELLO_ENTRY,
+    secrets: ["github_token"],
+  });
   return { stack, fn };
 }
 
@@ -77,18 +84,27 @@ describe("changes made after the guard used to run: it judges the final JSON", (
     const late = new Construct(stack, "late");
     new LambdaFunction(late, "Other", { functionName: "other", role: "arn:aws:iam::123456789012:role/x" });
     Aspects.of(late).add(new InjectsApiKey());
-    expect(finding(refusal(stack), "OBSERVABILITY_KEY").address).toMatch(/^aws_lambda_function\.late_Other_[0-9A-F]{8}$/);
+    expect(finding(refusal(stack), "OBSERVABILITY_KEY").address).toMatch(
+      /^aws_lambda_function\.late_Other_[0-9A-F]{8}$/,
+    );
   });
 
   test("stack.addOverride on the function's environment", () => {
     const { stack, fn } = userStack();
-    stack.addOverride(`resource.aws_lambda_function.${fn.function.friendlyUniqueId}.environment.variables.PATCHED`, TOKEN);
+    stack.addOverride(
+      `resource.aws_lambda_function.${fn.function.friendlyUniqueId}.environment.variables.PATCHED`,
+      TOKEN,
+    );
     expect(finding(refusal(stack), "PATCHED").rules).toContain("known-token-format");
   });
 
   test("a new function added by override", () => {
     const { stack } = userStack();
-    stack.addOverride("resource.aws_lambda_function.smuggled", { function_name: "smuggled", role: "r", environment: { variables: { X: TOKEN } } });
+    stack.addOverride("resource.aws_lambda_function.smuggled", {
+      function_name: "smuggled",
+      role: "r",
+      environment: { variables: { X: TOKEN } },
+    });
     expect(finding(refusal(stack), "X").address).toBe("aws_lambda_function.smuggled");
   });
 
@@ -167,7 +183,12 @@ describe("literals inside Terraform expressions", () => {
 
 describe("places the guard never looked: every block, by the known formats", () => {
   test.each<[string, (stack: TerraformStack, fn: SecureLambda) => void, string | RegExp, string]>([
-    ["a sensitive output", (stack) => new TerraformOutput(stack, "leak", { value: TOKEN, sensitive: true }), "output.leak", "value"],
+    [
+      "a sensitive output",
+      (stack) => new TerraformOutput(stack, "leak", { value: TOKEN, sensitive: true }),
+      "output.leak",
+      "value",
+    ],
     [
       "an output built with an expression",
       (stack) => new TerraformOutput(stack, "built", { value: Fn.join("", [TOKEN.slice(0, HALF), TOKEN.slice(HALF)]) }),
@@ -175,37 +196,64 @@ describe("places the guard never looked: every block, by the known formats", () 
       "value",
     ],
     ["a local", (stack) => new TerraformLocal(stack, "kept", { nested: TOKEN }), "local.kept", "value.nested"],
-    ["a tag", (_, fn) => fn.function.addOverride("tags.owner", TOKEN), /^aws_lambda_function\.notifier_Function_/, "tags.owner"],
-    ["a description", (_, fn) => fn.role.addOverride("description", `deploys with ${TOKEN}`), /^aws_iam_role\.notifier_Role_/, "description"],
-    ["a tag key", (_, fn) => fn.logGroup.addOverride("tags", { [TOKEN]: "x" }), /^aws_cloudwatch_log_group\.notifier_LogGroup_/, "tags (a key)"],
+    [
+      "a tag",
+      (_, fn) => fn.function.addOverride("tags.owner", TOKEN),
+      /^aws_lambda_function\.notifier_Function_/,
+      "tags.owner",
+    ],
+    [
+      "a description",
+      (_, fn) => fn.role.addOverride("description", `deploys with ${TOKEN}`),
+      /^aws_iam_role\.notifier_Role_/,
+      "description",
+    ],
+    [
+      "a tag key",
+      (_, fn) => fn.logGroup.addOverride("tags", { [TOKEN]: "x" }),
+      /^aws_cloudwatch_log_group\.notifier_LogGroup_/,
+      "tags (a key)",
+    ],
     [
       "a provider's default_tags",
       (stack) => stack.addOverride("provider.aws.0.default_tags", [{ tags: { ci: TOKEN } }]),
       "provider.aws",
       "default_tags[0].tags.ci",
     ],
-    ["a provider's secret_key", (stack) => stack.addOverride("provider.aws.0.secret_key", `${TOKEN}`), "provider.aws", "secret_key"],
+    [
+      "a provider's secret_key",
+      (stack) => stack.addOverride("provider.aws.0.secret_key", `${TOKEN}`),
+      "provider.aws",
+      "secret_key",
+    ],
     [
       "a second provider's access_key",
-      (stack) => new AwsProvider(stack, "other", { region: "us-east-1", alias: "other", accessKey: FAKE["AWS access key id"] }),
+      (stack) =>
+        new AwsProvider(stack, "other", { region: "us-east-1", alias: "other", accessKey: FAKE["AWS access key id"] }),
       "provider.aws.other",
       "access_key",
     ],
     [
       "a backend setting",
-      (stack) => new S3Backend(stack, { bucket: "b", key: "k", region: "eu-west-1", accessKey: FAKE["AWS access key id"] }),
+      (stack) =>
+        new S3Backend(stack, { bucket: "b", key: "k", region: "eu-west-1", accessKey: FAKE["AWS access key id"] }),
       "terraform",
       "backend.s3.access_key",
     ],
     [
       "a module input",
-      (stack) => new TerraformHclModule(stack, "mod", { source: "git::https://example.com/mod.git", variables: { token: TOKEN } }),
+      (stack) =>
+        new TerraformHclModule(stack, "mod", {
+          source: "git::https://example.com/mod.git",
+          variables: { token: TOKEN },
+        }),
       "module.mod",
       "token",
     ],
     [
       "a provisioner",
-      (_, fn) => fn.function.addOverride("provisioner", [{ "local-exec": { command: `curl -H 'Authorization: ${TOKEN}' x` } }]),
+      (_, fn) =>
+        fn.function.addOverride("provisioner", [{ "local-exec": { command: `curl -H 'Authorization: ${TOKEN}' x` } }]),
       /^aws_lambda_function\.notifier_Function_/,
       "provisioner[0].local-exec.command",
     ],
@@ -215,14 +263,19 @@ describe("places the guard never looked: every block, by the known formats", () 
     const secret = variable.includes("access_key") ? FAKE["AWS access key id"] : TOKEN;
     const error = refusal(stack, secret);
     const where = typeof address === "string" ? address : expect.stringMatching(address);
-    expect(error.findings).toContainEqual(expect.objectContaining({ address: where, variable, rules: expect.arrayContaining(["known-token-format"]) }));
+    expect(error.findings).toContainEqual(
+      expect.objectContaining({ address: where, variable, rules: expect.arrayContaining(["known-token-format"]) }),
+    );
   });
 
   test("a token hard-coded in the handler is refused from the function's zip, with its line", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-leaky-handler-"));
     try {
       const entry = path.join(dir, "handler.ts");
-      fs.writeFileSync(entry, `const token = ${JSON.stringify(TOKEN)};\nexport const handler = async () => token.length;\n`);
+      fs.writeFileSync(
+        entry,
+        `const token = ${JSON.stringify(TOKEN)};\nexport const handler = async () => token.length;\n`,
+      );
       const stack = new TerraformStack(Testing.app(), "code");
       new AwsProvider(stack, "aws", { region: "eu-west-1" });
       new SecureLambda(stack, "fn", { functionName: "fn", entry, minify: false });
@@ -244,7 +297,10 @@ describe("places the guard never looked: every block, by the known formats", () 
 describe("no trust in inputs", () => {
   test("a <SECRET>_PARAM_NAME variable the construct did not write is judged like any other", () => {
     const { stack, fn } = userStack();
-    fn.function.addOverride("environment.variables.EXTRA_PARAM_NAME", `/${pseudoRandom(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`);
+    fn.function.addOverride(
+      "environment.variables.EXTRA_PARAM_NAME",
+      `/${pseudoRandom(40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`,
+    );
     expect(
       finding(
         leakOf(() => Testing.synth(stack)),
@@ -259,7 +315,10 @@ describe("no trust in inputs", () => {
     const build = () => {
       const stack = new TerraformStack(Testing.app(), "own");
       new AwsProvider(stack, "aws", { region: "eu-west-1" });
-      return { stack, fn: new SecureLambda(stack, "fn", { functionName: random, entry: HELLO_ENTRY, secrets: ["github_token"] }) };
+      return {
+        stack,
+        fn: new SecureLambda(stack, "fn", { functionName: random, entry: HELLO_ENTRY, secrets: ["github_token"] }),
+      };
     };
     expect(() => Testing.synth(build().stack)).not.toThrow();
     // ...and the same variable given another random value by override does not.
@@ -281,11 +340,16 @@ describe("no trust in inputs", () => {
     const parameter = Object.values(fn.parameters)[0]!;
     parameter.addOverride("type", type);
     parameter.addOverride("value", "correct horse battery staple");
-    expect(finding(refusal(stack, "correct horse battery staple"), "value").rules).toEqual(["secure-string-placeholder"]);
+    expect(finding(refusal(stack, "correct horse battery staple"), "value").rules).toEqual([
+      "secure-string-placeholder",
+    ]);
   });
 
   test("a secret version whose JSON holds a duplicate key is refused, however its last key reads", () => {
-    const stack = new TerraformStack(Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }), "dup");
+    const stack = new TerraformStack(
+      Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }),
+      "dup",
+    );
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     SecretLeakGuard.protect(stack);
     const hidden = `correct-horse-${alnum(8)}`;
@@ -301,7 +365,12 @@ describe("no trust in inputs", () => {
   test("SecureLambda's secret version holds exactly its declared names: an extra placeholder key is refused", () => {
     const stack = new TerraformStack(Testing.app(), "sm");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
-    const fn = new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, secrets: ["token"], store: "secretsmanager" });
+    const fn = new SecureLambda(stack, "fn", {
+      functionName: "fn",
+      entry: HELLO_ENTRY,
+      secrets: ["token"],
+      store: "secretsmanager",
+    });
     const version = fn.node.findChild("SecretVersion") as SecretsmanagerSecretVersion;
     version.addOverride("secret_string_wo", JSON.stringify({ token: PLACEHOLDER_VALUE, extra: PLACEHOLDER_VALUE }));
     expect(
@@ -325,12 +394,22 @@ describe("no refusal quotes a value, not even a name made of one", () => {
 
   test("exceptions still work, by the variable the refusal names", () => {
     const { stack, fn } = userStack();
-    fn.function.addOverride("tags.public_key", `ssh-ed25519 ${pseudoRandom(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`);
-    fn.function.addOverride("environment.variables.PUBLIC_KEY", "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
+    fn.function.addOverride(
+      "tags.public_key",
+      `ssh-ed25519 ${pseudoRandom(43, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")}`,
+    );
+    fn.function.addOverride(
+      "environment.variables.PUBLIC_KEY",
+      "AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+    );
     SecretLeakGuard.allow(fn.function, { variable: "PUBLIC_KEY", reason: "a public verification key" });
     const json = JSON.parse(JSON.stringify(stack.toTerraform()));
     expect(json["//"].secretLeakGuard.exceptions).toEqual([
-      { address: expect.stringMatching(/^aws_lambda_function\./), variable: "PUBLIC_KEY", reason: "a public verification key" },
+      {
+        address: expect.stringMatching(/^aws_lambda_function\./),
+        variable: "PUBLIC_KEY",
+        reason: "a public verification key",
+      },
     ]);
   });
 });

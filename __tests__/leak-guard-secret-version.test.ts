@@ -3,7 +3,13 @@ import { TARGET_VERSIONS, TARGET_VERSIONS_CONTEXT_KEY } from "../constructs/terr
 import { PLACEHOLDER_VALUE, SecretLeakGuard, SecureLambda } from "../constructs";
 import { collectGuardedValues } from "../constructs/leak-guard/collect";
 import { placeholderSecretJson } from "../common/naming";
-import { AwsProvider, SecretsmanagerSecret, SecretsmanagerSecretVersion, Testing, TerraformStack } from "../constructs/tf";
+import {
+  AwsProvider,
+  SecretsmanagerSecret,
+  SecretsmanagerSecretVersion,
+  Testing,
+  TerraformStack,
+} from "../constructs/tf";
 import { HELLO_ENTRY, only, type TerraformJson } from "./helpers/synth";
 import { leakOf } from "./helpers/leak";
 
@@ -21,7 +27,10 @@ type VersionArguments = { secretString?: string; secretStringWo?: string; secret
 /** A guarded stack holding one bare secret and secret version (not a SecureLambda's). */
 function secretVersionStack(args: VersionArguments): { stack: TerraformStack; version: SecretsmanagerSecretVersion } {
   // Declares what the construct declares for itself: cdktn refuses secret_string_wo without it.
-  const stack = new TerraformStack(Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }), "secrets");
+  const stack = new TerraformStack(
+    Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }),
+    "secrets",
+  );
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   SecretLeakGuard.protect(stack);
   const secret = new SecretsmanagerSecret(stack, "Secret", { name: "app/secrets" });
@@ -48,8 +57,14 @@ describe("secret_string", () => {
   });
 
   test("fails synthesis on a literal JSON with a real-looking value, naming address and argument but not the value", () => {
-    const error = leakOf(() => synth(secretVersionStack({ secretString: JSON.stringify({ token: PLACEHOLDER_VALUE, db_password: PASSWORD }) }).stack));
-    expect(error.findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_string", rules: ["secret-version-placeholder"] })]);
+    const error = leakOf(() =>
+      synth(
+        secretVersionStack({ secretString: JSON.stringify({ token: PLACEHOLDER_VALUE, db_password: PASSWORD }) }).stack,
+      ),
+    );
+    expect(error.findings).toEqual([
+      expect.objectContaining({ address: ADDRESS, variable: "secret_string", rules: ["secret-version-placeholder"] }),
+    ]);
     expect(error.message).toContain(ADDRESS);
     expect(error.message).toContain("variable secret_string");
     expect(error.message).toContain("npx --no secure-lambda set <stack> <function> <secret>");
@@ -60,7 +75,9 @@ describe("secret_string", () => {
 
   test("fails synthesis on a reference, which Terraform resolves into the plan and the state", () => {
     const error = leakOf(() => synth(secretVersionStack({ secretString: "${random_password.db.result}" }).stack));
-    expect(error.findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_string", rules: ["secret-version-placeholder"] })]);
+    expect(error.findings).toEqual([
+      expect.objectContaining({ address: ADDRESS, variable: "secret_string", rules: ["secret-version-placeholder"] }),
+    ]);
     expect(error.message).toContain("plan and the state");
   });
 
@@ -74,19 +91,29 @@ describe("secret_string", () => {
   test("catches a value set through an escape-hatch override", () => {
     const { stack, version } = secretVersionStack({ secretString: PLACEHOLDER_VALUE });
     version.addOverride("secret_string", JSON.stringify({ token: PASSWORD }));
-    expect(leakOf(() => synth(stack)).findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_string" })]);
+    expect(leakOf(() => synth(stack)).findings).toEqual([
+      expect.objectContaining({ address: ADDRESS, variable: "secret_string" }),
+    ]);
   });
 });
 
 describe("secret_string_wo", () => {
   test("passes with exactly the placeholder JSON, or the bare placeholder", () => {
-    expect(() => synth(secretVersionStack({ secretStringWo: placeholderSecretJson(["token", "db_password"]) }).stack)).not.toThrow();
+    expect(() =>
+      synth(secretVersionStack({ secretStringWo: placeholderSecretJson(["token", "db_password"]) }).stack),
+    ).not.toThrow();
     expect(() => synth(secretVersionStack({ secretStringWo: PLACEHOLDER_VALUE }).stack)).not.toThrow();
   });
 
   test("fails synthesis on a literal, which is still in the code", () => {
     const error = leakOf(() => synth(secretVersionStack({ secretStringWo: PASSWORD }).stack));
-    expect(error.findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_string_wo", rules: ["secret-version-placeholder"] })]);
+    expect(error.findings).toEqual([
+      expect.objectContaining({
+        address: ADDRESS,
+        variable: "secret_string_wo",
+        rules: ["secret-version-placeholder"],
+      }),
+    ]);
     expect(error.message).toContain("literal other than the placeholder JSON");
     expect(error.message).not.toContain(PASSWORD);
   });
@@ -96,13 +123,21 @@ describe("secret_string_wo", () => {
     ["as a value of a JSON object", `{"token":"\${var.token}","other":"${PLACEHOLDER_VALUE}"}`],
   ])("fails synthesis on a reference (%s), whose source Terraform may keep in the state", (_, value) => {
     const error = leakOf(() => synth(secretVersionStack({ secretStringWo: value }).stack));
-    expect(error.findings).toEqual([expect.objectContaining({ variable: "secret_string_wo", rules: ["secret-version-placeholder"] })]);
+    expect(error.findings).toEqual([
+      expect.objectContaining({ variable: "secret_string_wo", rules: ["secret-version-placeholder"] }),
+    ]);
     expect(error.message).toContain("may keep in the state");
   });
 
   test("fails synthesis on a JSON object with a literal value beside a reference", () => {
-    const error = leakOf(() => synth(secretVersionStack({ secretStringWo: JSON.stringify({ token: "${var.token}", db_password: PASSWORD }) }).stack));
-    expect(error.findings).toEqual([expect.objectContaining({ variable: "secret_string_wo", rules: ["secret-version-placeholder"] })]);
+    const error = leakOf(() =>
+      synth(
+        secretVersionStack({ secretStringWo: JSON.stringify({ token: "${var.token}", db_password: PASSWORD }) }).stack,
+      ),
+    );
+    expect(error.findings).toEqual([
+      expect.objectContaining({ variable: "secret_string_wo", rules: ["secret-version-placeholder"] }),
+    ]);
     expect(error.message).not.toContain(PASSWORD);
   });
 });
@@ -113,7 +148,9 @@ describe("secret_binary", () => {
     ["a reference", "${filebase64(var.keystore_path)}"],
   ])("fails synthesis holding %s", (_, value) => {
     const error = leakOf(() => synth(secretVersionStack({ secretBinary: value }).stack));
-    expect(error.findings).toEqual([expect.objectContaining({ address: ADDRESS, variable: "secret_binary", rules: ["secret-version-placeholder"] })]);
+    expect(error.findings).toEqual([
+      expect.objectContaining({ address: ADDRESS, variable: "secret_binary", rules: ["secret-version-placeholder"] }),
+    ]);
     expect(error.message).toContain("npx --no secure-lambda set <stack> <function> <secret>");
     expect(error.message).not.toContain(value);
   });
@@ -125,8 +162,14 @@ describe("deliberate exceptions", () => {
     SecretLeakGuard.allow(version, { variable: "secret_string", reason: "a test fixture's non-secret configuration" });
     expect(() => synth(stack)).not.toThrow();
 
-    const both = secretVersionStack({ secretString: JSON.stringify({ region: "eu-west-1" }), secretBinary: "aGVsbG8=" });
-    SecretLeakGuard.allow(both.version, { variable: "secret_string", reason: "a test fixture's non-secret configuration" });
+    const both = secretVersionStack({
+      secretString: JSON.stringify({ region: "eu-west-1" }),
+      secretBinary: "aGVsbG8=",
+    });
+    SecretLeakGuard.allow(both.version, {
+      variable: "secret_string",
+      reason: "a test fixture's non-secret configuration",
+    });
     expect(leakOf(() => synth(both.stack)).findings.map((f) => f.variable)).toEqual(["secret_binary"]);
   });
 });
@@ -135,7 +178,12 @@ describe("SecureLambda with store secretsmanager", () => {
   function secureLambdaStack(): TerraformStack {
     const stack = new TerraformStack(Testing.app(), "test");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
-    new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, secrets: ["token"], store: "secretsmanager" });
+    new SecureLambda(stack, "fn", {
+      functionName: "fn",
+      entry: HELLO_ENTRY,
+      secrets: ["token"],
+      store: "secretsmanager",
+    });
     return stack;
   }
 

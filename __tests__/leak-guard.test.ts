@@ -18,35 +18,59 @@ function plainFunctionStack(variables: Record<string, string>): { stack: Terrafo
   const stack = new TerraformStack(Testing.app(), "plain");
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   SecretLeakGuard.protect(stack);
-  const fn = new LambdaFunction(stack, "Other", { functionName: "other", role: "arn:aws:iam::123456789012:role/x", environment: { variables } });
+  const fn = new LambdaFunction(stack, "Other", {
+    functionName: "other",
+    role: "arn:aws:iam::123456789012:role/x",
+    environment: { variables },
+  });
   return { stack, fn };
 }
 
 describe("known token formats and high-entropy strings in a function's environment", () => {
-  test.each(Object.entries(FAKE))("fails synthesis on a %s in a function the user added outside SecureLambda", (kind, value) => {
-    const { stack } = plainFunctionStack({ NOTIFY_CONFIG: value });
-    const error = leakOf(() => Testing.synth(stack));
-    expect(error.stackName).toBe("plain");
-    expect(error.message).toContain('stack "plain"');
-    expect(error.message).toContain("aws_lambda_function.Other");
-    expect(error.message).toContain("variable NOTIFY_CONFIG");
-    expect(error.message).toMatch(kind === "high-entropy string" ? /high-entropy string/ : new RegExp(`looks like an? ${kind}`));
-    expect(error.message).not.toContain(value);
-    expect(error.message).not.toContain(value.slice(4, 20));
-  });
+  test.each(Object.entries(FAKE))(
+    "fails synthesis on a %s in a function the user added outside SecureLambda",
+    (kind, value) => {
+      const { stack } = plainFunctionStack({ NOTIFY_CONFIG: value });
+      const error = leakOf(() => Testing.synth(stack));
+      expect(error.stackName).toBe("plain");
+      expect(error.message).toContain('stack "plain"');
+      expect(error.message).toContain("aws_lambda_function.Other");
+      expect(error.message).toContain("variable NOTIFY_CONFIG");
+      expect(error.message).toMatch(
+        kind === "high-entropy string" ? /high-entropy string/ : new RegExp(`looks like an? ${kind}`),
+      );
+      expect(error.message).not.toContain(value);
+      expect(error.message).not.toContain(value.slice(4, 20));
+    },
+  );
 
   test("fails synthesis on a token in a SecureLambda's environment, naming the function's address", () => {
     const error = leakOf(() =>
-      synthStack((stack) => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, environment: { UPSTREAM: FAKE["GitHub token"] } })),
+      synthStack(
+        (stack) =>
+          new SecureLambda(stack, "fn", {
+            functionName: "fn",
+            entry: HELLO_ENTRY,
+            environment: { UPSTREAM: FAKE["GitHub token"] },
+          }),
+      ),
     );
     expect(error.findings).toEqual([
-      expect.objectContaining({ constructPath: "test/fn/Function", variable: "UPSTREAM", rules: expect.arrayContaining(["known-token-format"]) }),
+      expect.objectContaining({
+        constructPath: "test/fn/Function",
+        variable: "UPSTREAM",
+        rules: expect.arrayContaining(["known-token-format"]),
+      }),
     ]);
     expect(error.findings[0]!.address).toMatch(/^aws_lambda_function\.fn_Function_[0-9A-F]{8}$/);
   });
 
   test("reports every offending variable of the stack at once", () => {
-    const { stack } = plainFunctionStack({ A_URL: FAKE["Slack webhook URL"], B_ID: FAKE["AWS access key id"], FINE: "https://api.github.com" });
+    const { stack } = plainFunctionStack({
+      A_URL: FAKE["Slack webhook URL"],
+      B_ID: FAKE["AWS access key id"],
+      FINE: "https://api.github.com",
+    });
     expect(leakOf(() => Testing.synth(stack)).findings.map((f) => f.variable)).toEqual(["A_URL", "B_ID"]);
   });
 
@@ -59,7 +83,11 @@ describe("known token formats and high-entropy strings in a function's environme
   test("judges only literal text: a reference to another resource is not a value", () => {
     const { stack } = plainFunctionStack({});
     const other = new LambdaFunction(stack, "Target", { functionName: "target", role: "r" });
-    new LambdaFunction(stack, "Caller", { functionName: "caller", role: "r", environment: { variables: { TARGET_ARN: other.arn, API_TOKEN: other.arn } } });
+    new LambdaFunction(stack, "Caller", {
+      functionName: "caller",
+      role: "r",
+      environment: { variables: { TARGET_ARN: other.arn, API_TOKEN: other.arn } },
+    });
     expect(() => Testing.synth(stack)).not.toThrow();
   });
 
@@ -82,20 +110,27 @@ describe("variables named like secrets", () => {
     (name) => {
       const error = leakOf(() => Testing.synth(plainFunctionStack({ [name]: "hello" }).stack));
       expect(error.findings).toEqual([expect.objectContaining({ variable: name, rules: ["secret-named-variable"] })]);
-      expect(error.message).toMatch(/is named like a secret \(\*_(TOKEN|SECRET|PASSWORD|KEY)\) and holds a literal value/);
+      expect(error.message).toMatch(
+        /is named like a secret \(\*_(TOKEN|SECRET|PASSWORD|KEY)\) and holds a literal value/,
+      );
       expect(error.message).not.toContain("hello");
     },
   );
 
   test("lets an empty value and a parameter-name variable through", () => {
-    expect(() => Testing.synth(plainFunctionStack({ API_TOKEN: "", API_TOKEN_PARAM_NAME: "/app/api_token" }).stack)).not.toThrow();
+    expect(() =>
+      Testing.synth(plainFunctionStack({ API_TOKEN: "", API_TOKEN_PARAM_NAME: "/app/api_token" }).stack),
+    ).not.toThrow();
   });
 });
 
 describe("SecureString parameters", () => {
   function parameterStack(config: { value?: string; valueWo?: string; type?: string }): TerraformStack {
     // Declares what the construct declares for itself: cdktn refuses value_wo without it.
-    const stack = new TerraformStack(Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }), "params");
+    const stack = new TerraformStack(
+      Testing.app({ context: { [TARGET_VERSIONS_CONTEXT_KEY]: TARGET_VERSIONS } }),
+      "params",
+    );
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     SecretLeakGuard.protect(stack);
     new SsmParameter(stack, "Db", {
@@ -110,14 +145,22 @@ describe("SecureString parameters", () => {
 
   test("fail synthesis with any literal but the placeholder in value_wo, pointing to out-of-band setting", () => {
     const error = leakOf(() => Testing.synth(parameterStack({ valueWo: "correct horse battery staple" })));
-    expect(error.findings).toEqual([expect.objectContaining({ address: "aws_ssm_parameter.Db", variable: "value_wo", rules: ["secure-string-placeholder"] })]);
+    expect(error.findings).toEqual([
+      expect.objectContaining({
+        address: "aws_ssm_parameter.Db",
+        variable: "value_wo",
+        rules: ["secure-string-placeholder"],
+      }),
+    ]);
     expect(error.message).toContain("set the real value out of band");
     expect(error.message).not.toContain("correct horse");
   });
 
   test("fail synthesis with a reference in value_wo, whose source Terraform may keep in the state", () => {
     const error = leakOf(() => Testing.synth(parameterStack({ valueWo: "${var.db_password}" })));
-    expect(error.findings).toEqual([expect.objectContaining({ variable: "value_wo", rules: ["secure-string-placeholder"] })]);
+    expect(error.findings).toEqual([
+      expect.objectContaining({ variable: "value_wo", rules: ["secure-string-placeholder"] }),
+    ]);
     expect(error.message).toContain("may keep in the state");
   });
 
@@ -125,19 +168,30 @@ describe("SecureString parameters", () => {
     ["the placeholder", PLACEHOLDER_VALUE],
     ["a literal", "correct horse battery staple"],
     ["a reference", "${random_password.db.result}"],
-  ])("fail synthesis with value set at all (%s): the provider reads it back into the state on every refresh", (_, value) => {
-    const error = leakOf(() => Testing.synth(parameterStack({ value })));
-    expect(error.findings).toEqual([expect.objectContaining({ address: "aws_ssm_parameter.Db", variable: "value", rules: ["secure-string-placeholder"] })]);
-    expect(error.message).toContain("reads back into the state");
-    expect(error.message).toContain("value_wo = PLACEHOLDER_VALUE");
-  });
+  ])(
+    "fail synthesis with value set at all (%s): the provider reads it back into the state on every refresh",
+    (_, value) => {
+      const error = leakOf(() => Testing.synth(parameterStack({ value })));
+      expect(error.findings).toEqual([
+        expect.objectContaining({
+          address: "aws_ssm_parameter.Db",
+          variable: "value",
+          rules: ["secure-string-placeholder"],
+        }),
+      ]);
+      expect(error.message).toContain("reads back into the state");
+      expect(error.message).toContain("value_wo = PLACEHOLDER_VALUE");
+    },
+  );
 
   test("pass with exactly the placeholder in value_wo", () => {
     expect(() => Testing.synth(parameterStack({ valueWo: PLACEHOLDER_VALUE }))).not.toThrow();
   });
 
   test("a plain String parameter holding a token fails too", () => {
-    expect(leakOf(() => Testing.synth(parameterStack({ type: "String", value: FAKE["GitHub token"] }))).findings[0]!.rules).toContain("known-token-format");
+    expect(
+      leakOf(() => Testing.synth(parameterStack({ type: "String", value: FAKE["GitHub token"] }))).findings[0]!.rules,
+    ).toContain("known-token-format");
   });
 });
 
@@ -163,7 +217,9 @@ describe("deliberate exceptions", () => {
 
   test("an exception needs a reason", () => {
     const { fn } = plainFunctionStack({});
-    expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(SecureLambdaValidationError);
+    expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(
+      SecureLambdaValidationError,
+    );
     expect(() => SecretLeakGuard.allow(fn, { variable: "PUBLIC_KEY", reason: "" })).toThrow(
       /plain\/Other: invalid reason: the exception for PUBLIC_KEY needs a reason/,
     );
@@ -186,7 +242,11 @@ describe("where the guard runs", () => {
     const stack = new TerraformStack(Testing.app(), "mine");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY });
-    new LambdaFunction(stack, "Extra", { functionName: "extra", role: "r", environment: { variables: { WEBHOOK: FAKE["Slack webhook URL"] } } });
+    new LambdaFunction(stack, "Extra", {
+      functionName: "extra",
+      role: "r",
+      environment: { variables: { WEBHOOK: FAKE["Slack webhook URL"] } },
+    });
     expect(leakOf(() => Testing.synth(stack)).findings[0]!.address).toBe("aws_lambda_function.Extra");
   });
 
@@ -196,7 +256,11 @@ describe("where the guard runs", () => {
       const app = Testing.app({ outdir });
       const stack = new TerraformStack(app, "s");
       new AwsProvider(stack, "aws", { region: "eu-west-1" });
-      new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, environment: { UPSTREAM: FAKE["AWS access key id"] } });
+      new SecureLambda(stack, "fn", {
+        functionName: "fn",
+        entry: HELLO_ENTRY,
+        environment: { UPSTREAM: FAKE["AWS access key id"] },
+      });
       leakOf(() => app.synth());
       leakOf(() => Testing.fullSynth(stack));
     } finally {
@@ -208,7 +272,10 @@ describe("where the guard runs", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-guard-app-"));
     try {
       const [notifier] = environments.dev.functions;
-      const leaky = { ...environments.dev, functions: [{ ...notifier!, environment: { SLACK: FAKE["Slack webhook URL"] } }] };
+      const leaky = {
+        ...environments.dev,
+        functions: [{ ...notifier!, environment: { SLACK: FAKE["Slack webhook URL"] } }],
+      };
       const error = leakOf(() => buildApp({ outdir, environments: { dev: leaky } }).synth());
       expect(error.message).toContain('stack "dev"');
       expect(error.message).toContain("variable SLACK");
@@ -238,7 +305,8 @@ describe("the detectors", () => {
   });
 
   test("know each token format", () => {
-    for (const [kind, value] of Object.entries(FAKE)) if (kind !== "high-entropy string") expect(knownTokenFormat(value)).toMatch(new RegExp(kind));
+    for (const [kind, value] of Object.entries(FAKE))
+      if (kind !== "high-entropy string") expect(knownTokenFormat(value)).toMatch(new RegExp(kind));
   });
 
   test("find random keys of 32+ characters and leave words, paths and hex ids under 32 alone", () => {

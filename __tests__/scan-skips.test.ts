@@ -35,11 +35,27 @@ describe("the skip list", () => {
 
   test.each([
     ["not an array", { id: "CKV_AWS_7" }, /must be a JSON array/],
-    ["a missing reason", [{ id: "CKV_AWS_7", resource: "all" }], /entry 0: reason must be one non-empty line saying why CKV_AWS_7 is accepted/],
-    ["a two-line reason", [{ id: "CKV_AWS_7", resource: "all", reason: "a\nb" }], /entry 0: reason must be one non-empty line/],
-    ["a missing resource", [{ id: "CKV_AWS_7", reason: "why" }], /entry 0: resource undefined must be a Terraform address or "all"/],
+    [
+      "a missing reason",
+      [{ id: "CKV_AWS_7", resource: "all" }],
+      /entry 0: reason must be one non-empty line saying why CKV_AWS_7 is accepted/,
+    ],
+    [
+      "a two-line reason",
+      [{ id: "CKV_AWS_7", resource: "all", reason: "a\nb" }],
+      /entry 0: reason must be one non-empty line/,
+    ],
+    [
+      "a missing resource",
+      [{ id: "CKV_AWS_7", reason: "why" }],
+      /entry 0: resource undefined must be a Terraform address or "all"/,
+    ],
     ["a bad id", [{ id: "CKV AWS 7", resource: "all", reason: "why" }], /entry 0: id "CKV AWS 7" must be a check id/],
-    ["an unknown field", [{ id: "CKV_AWS_7", resource: "all", reason: "why", until: "2027" }], /entry 0: unknown field "until"; allowed: id, resource, reason/],
+    [
+      "an unknown field",
+      [{ id: "CKV_AWS_7", resource: "all", reason: "why", until: "2027" }],
+      /entry 0: unknown field "until"; allowed: id, resource, reason/,
+    ],
     [
       "a duplicate",
       [
@@ -95,8 +111,14 @@ describe("reading Checkov's output", () => {
   });
 
   test("the copy Checkov reads drops terraform.required_version and nothing else", () => {
-    const stack = { terraform: { required_version: ">= 1.11.0", required_providers: { aws: { version: "6.25.0" } } }, resource: json.resource };
-    expect(checkovReadable(stack)).toEqual({ terraform: { required_providers: { aws: { version: "6.25.0" } } }, resource: json.resource });
+    const stack = {
+      terraform: { required_version: ">= 1.11.0", required_providers: { aws: { version: "6.25.0" } } },
+      resource: json.resource,
+    };
+    expect(checkovReadable(stack)).toEqual({
+      terraform: { required_providers: { aws: { version: "6.25.0" } } },
+      resource: json.resource,
+    });
     expect(stack.terraform.required_version).toBe(">= 1.11.0");
   });
 });

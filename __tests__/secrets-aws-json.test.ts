@@ -44,7 +44,12 @@ function virtualClock() {
 
 /** A call of GetParameters with `budgetMs` on the virtual clock. */
 function getParameters(budgetMs = 9000, deadlineFrom = 0): AwsCall {
-  return { service: SSM, action: "GetParameters", request: { Names: ["/x"], WithDecryption: true }, budget: { budgetMs, deadline: deadlineFrom + budgetMs } };
+  return {
+    service: SSM,
+    action: "GetParameters",
+    request: { Names: ["/x"], WithDecryption: true },
+    budget: { budgetMs, deadline: deadlineFrom + budgetMs },
+  };
 }
 
 function setup(handler: FakeHandler, awsEnv: Record<string, string> = AWS_ENV, random = 0.5, budgetMs = 9000) {
@@ -76,7 +81,9 @@ describe("the request", () => {
   test("is a signed JSON 1.1 POST to the service's regional endpoint, target and credential scope of the service", async () => {
     const ssm = fakeAwsService({ targetPrefix: "AmazonSSM", signingName: "ssm", handler: () => OK });
 
-    await expect(callAwsJson({ ...getParameters(), request: { Names: ["/x"] } }, sendingTo(ssm.send))).resolves.toEqual(OK);
+    await expect(callAwsJson({ ...getParameters(), request: { Names: ["/x"] } }, sendingTo(ssm.send))).resolves.toEqual(
+      OK,
+    );
 
     expect(ssm.calls[0]?.url).toBe("https://ssm.eu-west-1.amazonaws.com/");
     expect(ssm.calls[0]?.headers["x-amz-target"]).toBe("AmazonSSM.GetParameters");
@@ -90,17 +97,29 @@ describe("the request", () => {
   test("goes below the path an endpoint variable carries, and signs the port in the host", async () => {
     const ssm = fakeAwsService({ targetPrefix: "AmazonSSM", signingName: "ssm", handler: () => OK });
 
-    await callAwsJson(getParameters(), sendingTo(ssm.send, { ...AWS_ENV, AWS_ENDPOINT_URL_SSM: "http://127.0.0.1:4566/proxy/" }));
+    await callAwsJson(
+      getParameters(),
+      sendingTo(ssm.send, { ...AWS_ENV, AWS_ENDPOINT_URL_SSM: "http://127.0.0.1:4566/proxy/" }),
+    );
 
     expect(ssm.calls[0]?.url).toBe("http://127.0.0.1:4566/proxy/");
     expect(ssm.calls[0]?.headers.host).toBe("127.0.0.1:4566");
   });
 
   test("signs for secretsmanager with its own target prefix", async () => {
-    const sm = fakeAwsService({ targetPrefix: "secretsmanager", signingName: "secretsmanager", handler: () => ({ SecretString: "{}" }) });
+    const sm = fakeAwsService({
+      targetPrefix: "secretsmanager",
+      signingName: "secretsmanager",
+      handler: () => ({ SecretString: "{}" }),
+    });
 
     await callAwsJson(
-      { service: SECRETS_MANAGER, action: "GetSecretValue", request: { SecretId: "s" }, budget: { budgetMs: 1000, deadline: Date.now() + 1000 } },
+      {
+        service: SECRETS_MANAGER,
+        action: "GetSecretValue",
+        request: { SecretId: "s" },
+        budget: { budgetMs: 1000, deadline: Date.now() + 1000 },
+      },
       sendingTo(sm.send),
     );
 
@@ -158,7 +177,12 @@ describe("retries", () => {
     const error = await call().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(AwsCallError);
-    expect(error).toMatchObject({ name: "ThrottlingException", kind: "throttled", budgetMs: 9000, $metadata: { httpStatusCode: 400 } });
+    expect(error).toMatchObject({
+      name: "ThrottlingException",
+      kind: "throttled",
+      budgetMs: 9000,
+      $metadata: { httpStatusCode: 400 },
+    });
     // Waits of half the ceiling: 250, 500, 1000, then half of a quarter of the budget (2250 ms), the longest wait.
     expect(waits.slice(0, 5)).toEqual([250, 500, 1000, 1125, 1125]);
     expect(ssm.calls.length).toBeGreaterThan(3);
@@ -176,7 +200,9 @@ describe("retries", () => {
     await expect(thrice.call()).rejects.toMatchObject({ $metadata: { attempts: 3 } });
 
     for (const bad of ["0", "2.5", "three"]) {
-      await expect(setup(() => OK, { ...AWS_ENV, AWS_MAX_ATTEMPTS: bad }).call()).rejects.toThrow(/invalid AWS_MAX_ATTEMPTS/);
+      await expect(setup(() => OK, { ...AWS_ENV, AWS_MAX_ATTEMPTS: bad }).call()).rejects.toThrow(
+        /invalid AWS_MAX_ATTEMPTS/,
+      );
     }
   });
 
@@ -219,11 +245,22 @@ describe("retries", () => {
       clock.advance(1);
       throw Object.assign(new Error("request failed: ECONNREFUSED"), { code: "ECONNREFUSED" });
     };
-    const context: AwsCallContext = { send: refused, awsEnv: AWS_ENV, random: () => 0.5, now: clock.now, sleep: async (ms) => clock.advance(ms) };
+    const context: AwsCallContext = {
+      send: refused,
+      awsEnv: AWS_ENV,
+      random: () => 0.5,
+      now: clock.now,
+      sleep: async (ms) => clock.advance(ms),
+    };
 
     const error = await callAwsJson(getParameters(3000), context).catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ name: "ECONNREFUSED", kind: "network", endpoint: "https://ssm.eu-west-1.amazonaws.com", budgetMs: 3000 });
+    expect(error).toMatchObject({
+      name: "ECONNREFUSED",
+      kind: "network",
+      endpoint: "https://ssm.eu-west-1.amazonaws.com",
+      budgetMs: 3000,
+    });
     expect((error as AwsCallError).$metadata.attempts).toBe(timeouts.length);
     expect(timeouts.length).toBeGreaterThan(3);
     expect(timeouts[0]).toBe(1000);
@@ -236,7 +273,11 @@ describe("retries", () => {
     };
     const error = await callAwsJson(
       getParameters(),
-      sendingTo(refused, { ...AWS_ENV, AWS_MAX_ATTEMPTS: "1", AWS_ENDPOINT_URL_SSM: "http://user:fake-pass-9d2@127.0.0.1:9/" }),
+      sendingTo(refused, {
+        ...AWS_ENV,
+        AWS_MAX_ATTEMPTS: "1",
+        AWS_ENDPOINT_URL_SSM: "http://user:fake-pass-9d2@127.0.0.1:9/",
+      }),
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ endpoint: "http://127.0.0.1:9" });
     expect(JSON.stringify(error) + String(error)).not.toContain("fake-pass");
@@ -245,18 +286,35 @@ describe("retries", () => {
 
 describe("answers", () => {
   test("reads the code from a namespaced __type or the x-amzn-errortype header", async () => {
-    const namespaced = answering({ status: 400, headers: {}, body: JSON.stringify({ __type: "com.amazonaws.ssm#ParameterNotFound", message: "x" }) });
-    await expect(callAwsJson(getParameters(), sendingTo(namespaced))).rejects.toMatchObject({ name: "ParameterNotFound" });
+    const namespaced = answering({
+      status: 400,
+      headers: {},
+      body: JSON.stringify({ __type: "com.amazonaws.ssm#ParameterNotFound", message: "x" }),
+    });
+    await expect(callAwsJson(getParameters(), sendingTo(namespaced))).rejects.toMatchObject({
+      name: "ParameterNotFound",
+    });
 
-    const header = answering({ status: 400, headers: { "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/" }, body: "<html>" });
-    await expect(callAwsJson(getParameters(), sendingTo(header))).rejects.toMatchObject({ name: "AccessDeniedException" });
+    const header = answering({
+      status: 400,
+      headers: { "x-amzn-errortype": "AccessDeniedException:http://internal.amazon.com/coral/" },
+      body: "<html>",
+    });
+    await expect(callAwsJson(getParameters(), sendingTo(header))).rejects.toMatchObject({
+      name: "AccessDeniedException",
+    });
   });
 
   test("a success whose body is not JSON is an InvalidResponse error that quotes none of it", async () => {
     const garbled = answering({ status: 200, headers: {}, body: '{"SecretString":"fake-value-7c1' });
 
     const error = await callAwsJson(
-      { service: SECRETS_MANAGER, action: "GetSecretValue", request: {}, budget: { budgetMs: 1000, deadline: Date.now() + 1000 } },
+      {
+        service: SECRETS_MANAGER,
+        action: "GetSecretValue",
+        request: {},
+        budget: { budgetMs: 1000, deadline: Date.now() + 1000 },
+      },
       sendingTo(garbled),
     ).catch((e: unknown) => e);
 

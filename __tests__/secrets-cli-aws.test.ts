@@ -3,7 +3,15 @@ import { awsSettings } from "../cli/aws-settings";
 import { DEFAULT_NETWORK, type NetworkSettings, ssmClientFor } from "../cli/clients";
 import type { SynthesizedStack } from "../cli/synthesis";
 import { PLACEHOLDER_VALUE } from "../common/naming";
-import { type CliRun, editStack, offlineEnv, pointProviderAt, type RunCliOptions, runCli, synthesizeApp } from "./helpers/cli-app";
+import {
+  type CliRun,
+  editStack,
+  offlineEnv,
+  pointProviderAt,
+  type RunCliOptions,
+  runCli,
+  synthesizeApp,
+} from "./helpers/cli-app";
 import { closeServer, listenOnLoopback } from "./helpers/loopback";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { startStsServer, type StsServer } from "./helpers/sts-server";
@@ -32,7 +40,10 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  [ssm, sts] = await Promise.all([startSsmServer({ region: "eu-west-1" }), startStsServer({ accountId: PROD_ACCOUNT })]);
+  [ssm, sts] = await Promise.all([
+    startSsmServer({ region: "eu-west-1" }),
+    startStsServer({ accountId: PROD_ACCOUNT }),
+  ]);
   pointProviderAt(outdir, "prod", { ssm: ssm.url, sts: sts.url });
   ssm.putParameter(PARAMETER, PLACEHOLDER_VALUE, { keyId: "alias/notifier-prod" });
 });
@@ -47,13 +58,19 @@ function stackWith(provider: Record<string, unknown> | undefined): SynthesizedSt
 describe("where the CLI calls AWS: the stack's provider block, as Terraform reads it", () => {
   test("the provider's endpoint comes first, then AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL", () => {
     const env = { AWS_ENDPOINT_URL_SSM: "http://127.0.0.1:2", AWS_ENDPOINT_URL: "http://127.0.0.1:3" };
-    expect(awsSettings(stackWith({ region: "eu-west-1", endpoints: [{ ssm: "http://127.0.0.1:1" }] }), env).endpoints).toEqual({
+    expect(
+      awsSettings(stackWith({ region: "eu-west-1", endpoints: [{ ssm: "http://127.0.0.1:1" }] }), env).endpoints,
+    ).toEqual({
       ssm: "http://127.0.0.1:1",
       secretsmanager: "http://127.0.0.1:3",
       sts: "http://127.0.0.1:3",
     });
     expect(awsSettings(stackWith({ region: "eu-west-1" }), env).endpoints.ssm).toBe("http://127.0.0.1:2");
-    expect(awsSettings(stackWith({ region: "eu-west-1" }), {}).endpoints).toEqual({ ssm: undefined, secretsmanager: undefined, sts: undefined });
+    expect(awsSettings(stackWith({ region: "eu-west-1" }), {}).endpoints).toEqual({
+      ssm: undefined,
+      secretsmanager: undefined,
+      sts: undefined,
+    });
   });
 
   test("the provider's region; without one, AWS_REGION; one known only at plan needs AWS_REGION", () => {
@@ -67,13 +84,26 @@ describe("where the CLI calls AWS: the stack's provider block, as Terraform read
 
   test("the provider's own keys (the local stack's test keys) before AWS_ACCESS_KEY_ID, else the SDK's chain and the profile", async () => {
     const env = { AWS_ACCESS_KEY_ID: "from-env", AWS_SECRET_ACCESS_KEY: "from-env-secret", AWS_PROFILE: "team" };
-    expect(awsSettings(stackWith({ access_key: "test", secret_key: "test" }), env)).toMatchObject({ credentials: { accessKeyId: "test" }, profile: "team" });
-    expect(awsSettings(stackWith({ profile: "prod-admin" }), env)).toMatchObject({ credentials: { accessKeyId: "from-env" }, profile: "prod-admin" });
-    expect(awsSettings(stackWith({}), { AWS_PROFILE: "sso-dev" })).toMatchObject({ credentials: undefined, profile: "sso-dev" });
+    expect(awsSettings(stackWith({ access_key: "test", secret_key: "test" }), env)).toMatchObject({
+      credentials: { accessKeyId: "test" },
+      profile: "team",
+    });
+    expect(awsSettings(stackWith({ profile: "prod-admin" }), env)).toMatchObject({
+      credentials: { accessKeyId: "from-env" },
+      profile: "prod-admin",
+    });
+    expect(awsSettings(stackWith({}), { AWS_PROFILE: "sso-dev" })).toMatchObject({
+      credentials: undefined,
+      profile: "sso-dev",
+    });
     // End to end: the fakes know only the test keys, so a call signed with the env's keys would be refused.
-    editStack(outdir, "prod", (json) => Object.assign(json.provider.aws[0], { access_key: "test", secret_key: "test" }));
+    editStack(outdir, "prod", (json) =>
+      Object.assign(json.provider.aws[0], { access_key: "test", secret_key: "test" }),
+    );
     try {
-      const result = await cli(["status", "prod"], { env: offlineEnv({ AWS_ACCESS_KEY_ID: "wrong", AWS_SECRET_ACCESS_KEY: "wrong" }) });
+      const result = await cli(["status", "prod"], {
+        env: offlineEnv({ AWS_ACCESS_KEY_ID: "wrong", AWS_SECRET_ACCESS_KEY: "wrong" }),
+      });
       expect(result.stdout).toContain("prod: 1 of 1 secrets are not set");
     } finally {
       editStack(outdir, "prod", (json) => {
@@ -84,14 +114,21 @@ describe("where the CLI calls AWS: the stack's provider block, as Terraform read
   });
 
   test("refuses a provider that assumes a role, which the CLI would not follow", () => {
-    expect(() => awsSettings(stackWith({ region: "eu-west-1", assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/deploy" }] }), {})).toThrow(
-      /assumes a role \(assume_role\), which the CLI does not follow: run it with that role's credentials/,
-    );
+    expect(() =>
+      awsSettings(
+        stackWith({ region: "eu-west-1", assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/deploy" }] }),
+        {},
+      ),
+    ).toThrow(/assumes a role \(assume_role\), which the CLI does not follow: run it with that role's credentials/);
   });
 
   test("takes the stack's default provider, not an aliased one", async () => {
     editStack(outdir, "prod", (json) => {
-      json.provider.aws.unshift({ alias: "elsewhere", region: "us-west-2", endpoints: [{ ssm: "http://127.0.0.1:9" }] });
+      json.provider.aws.unshift({
+        alias: "elsewhere",
+        region: "us-west-2",
+        endpoints: [{ ssm: "http://127.0.0.1:9" }],
+      });
     });
     try {
       const result = await cli(["status", "prod"]);
@@ -108,7 +145,11 @@ describe("where the CLI calls AWS: the stack's provider block, as Terraform read
     const client = ssmClientFor(awsSettings(stackWith({ region: "eu-west-1" }), {}));
     expect(await client.config.maxAttempts()).toBe(3);
     const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
-    expect(await handler.configProvider).toMatchObject({ connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true });
+    expect(await handler.configProvider).toMatchObject({
+      connectionTimeout: 3_000,
+      requestTimeout: 10_000,
+      throwOnRequestTimeout: true,
+    });
   });
 });
 
@@ -132,7 +173,9 @@ describe("the account guard", () => {
     sts.setAccount(DEV_ACCOUNT);
     const result = await cli(args, { stdin });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`the credentials are of account ${DEV_ACCOUNT}, but stack "prod" may be written only in ${PROD_ACCOUNT}`);
+    expect(result.stderr).toContain(
+      `the credentials are of account ${DEV_ACCOUNT}, but stack "prod" may be written only in ${PROD_ACCOUNT}`,
+    );
     expect(ssm.calls).toHaveLength(0);
   });
 
@@ -163,7 +206,11 @@ describe("the account guard", () => {
   });
 
   test("refuses when STS refuses the credentials, saying STS", async () => {
-    sts.failNext("GetCallerIdentity", { code: "InvalidClientTokenId", message: "The security token included in the request is invalid.", status: 403 });
+    sts.failNext("GetCallerIdentity", {
+      code: "InvalidClientTokenId",
+      message: "The security token included in the request is invalid.",
+      status: 403,
+    });
     const result = await cli(["set", "prod", "notifier-prod", "github_token"], { stdin: TOKEN });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
@@ -231,7 +278,10 @@ describe("faults: every call has a timeout and a bounded number of tries", () =>
   });
 
   test("a write is not repeated after a denial: only transient failures are retried", async () => {
-    ssm.failNext("PutParameter", { code: "AccessDeniedException", message: "not authorized to perform ssm:PutParameter" });
+    ssm.failNext("PutParameter", {
+      code: "AccessDeniedException",
+      message: "not authorized to perform ssm:PutParameter",
+    });
     const result = await cli(["set", "prod", "notifier-prod", "github_token"], { stdin: TOKEN, network: FAST });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`access denied by IAM for ${PARAMETER}`);

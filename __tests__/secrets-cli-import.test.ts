@@ -8,7 +8,12 @@ import { startStsServer, type StsServer } from "./helpers/sts-server";
 // Obviously fake values, distinctive enough to find anywhere they leak.
 const TOKEN = "fake-import-token-7f1e";
 const HOOK = "https://example.invalid/fake-import-hook-2c9a";
-const PEM = ["-----BEGIN FAKE KEY-----", "MIIfakeImportKeyLine1a2b3c", "fakeImportKeyLine2+/=", "-----END FAKE KEY-----"].join("\n");
+const PEM = [
+  "-----BEGIN FAKE KEY-----",
+  "MIIfakeImportKeyLine1a2b3c",
+  "fakeImportKeyLine2+/=",
+  "-----END FAKE KEY-----",
+].join("\n");
 const LEAKS = [TOKEN, HOOK, "MIIfakeImport", "fakeImportKeyLine2"];
 const TOKEN_PARAMETER = "/apps/reporter/github_token";
 const HOOK_PARAMETER = "/apps/reporter/slack_webhook_url";
@@ -49,9 +54,14 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  [ssm, sm, sts] = await Promise.all([startSsmServer({ region: "eu-west-1" }), startSecretsManagerServer({ region: "eu-west-1" }), startStsServer()]);
+  [ssm, sm, sts] = await Promise.all([
+    startSsmServer({ region: "eu-west-1" }),
+    startSecretsManagerServer({ region: "eu-west-1" }),
+    startStsServer(),
+  ]);
   pointProviderAt(outdir, "dev", { ssm: ssm.url, secretsmanager: sm.url, sts: sts.url });
-  for (const name of [TOKEN_PARAMETER, HOOK_PARAMETER, "/other/api_token"]) ssm.putParameter(name, PLACEHOLDER_VALUE, { keyId: "alias/reporter" });
+  for (const name of [TOKEN_PARAMETER, HOOK_PARAMETER, "/other/api_token"])
+    ssm.putParameter(name, PLACEHOLDER_VALUE, { keyId: "alias/reporter" });
   sm.createSecret(SECRET_ID, placeholderSecretJson(["signing_key", "api_token"]));
 });
 afterEach(async () => {
@@ -60,7 +70,10 @@ afterEach(async () => {
 
 describe("import", () => {
   test("a dotenv with a multi-line PEM key and a name the stack does not have is refused whole: nothing written", async () => {
-    const result = await cli(["import", "dev", "reporter"], `${DOTENV.split("# signer")[0]}signing_key="${PEM}"\nDEPLOY_KEY=${TOKEN}\n`);
+    const result = await cli(
+      ["import", "dev", "reporter"],
+      `${DOTENV.split("# signer")[0]}signing_key="${PEM}"\nDEPLOY_KEY=${TOKEN}\n`,
+    );
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
@@ -75,7 +88,9 @@ describe("import", () => {
     const result = await cli(["import", "dev"], DOTENV.replace("api_token=", "API_TOKEN="));
     expect(result.code).toBe(2);
     // api_token is a secret of signer and of other: ambiguous without a function.
-    expect(result.stderr).toContain('line 10: "API_TOKEN" is a secret of signer and other: import one function at a time');
+    expect(result.stderr).toContain(
+      'line 10: "API_TOKEN" is a secret of signer and other: import one function at a time',
+    );
     expect(writes()).toBe(0);
 
     const reporter = await cli(["import", "dev", "reporter"], DOTENV.split("# signer")[0]!);
@@ -119,10 +134,22 @@ describe("import", () => {
 
   test.each([
     ["an empty value", "github_token=\n", "refusing an empty value for /apps/reporter/github_token"],
-    ["the placeholder", `github_token=${PLACEHOLDER_VALUE}\n`, "refusing the placeholder as the value of /apps/reporter/github_token"],
-    ["a name given twice in two spellings", `github_token=${TOKEN}\nGITHUB_TOKEN=${TOKEN}2\n`, "lines 2 and 3 both set /apps/reporter/github_token"],
+    [
+      "the placeholder",
+      `github_token=${PLACEHOLDER_VALUE}\n`,
+      "refusing the placeholder as the value of /apps/reporter/github_token",
+    ],
+    [
+      "a name given twice in two spellings",
+      `github_token=${TOKEN}\nGITHUB_TOKEN=${TOKEN}2\n`,
+      "lines 2 and 3 both set /apps/reporter/github_token",
+    ],
     ["a line it cannot read", `github_token=${TOKEN}\n${TOKEN}\n`, "line 3 of the dotenv input: expected NAME=value"],
-    ["a value too long for a standard parameter", `github_token=${"x".repeat(5000)}\n`, "is 5000 bytes; a standard SSM parameter holds at most 4096"],
+    [
+      "a value too long for a standard parameter",
+      `github_token=${"x".repeat(5000)}\n`,
+      "is 5000 bytes; a standard SSM parameter holds at most 4096",
+    ],
   ])("refuses %s before writing anything", async (_, text, message) => {
     const result = await cli(["import", "dev", "reporter"], `slack_webhook_url=${HOOK}\n${text}`);
     expect(result.code).toBe(2);
@@ -143,7 +170,10 @@ describe("import", () => {
     try {
       bare.putParameter(TOKEN_PARAMETER, PLACEHOLDER_VALUE);
       pointProviderAt(outdir, "dev", { ssm: bare.url, secretsmanager: sm.url, sts: sts.url });
-      const result = await cli(["import", "dev"], `github_token=${TOKEN}\nslack_webhook_url=${HOOK}\nsigning_key="${PEM}"\n`);
+      const result = await cli(
+        ["import", "dev"],
+        `github_token=${TOKEN}\nslack_webhook_url=${HOOK}\nsigning_key="${PEM}"\n`,
+      );
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`${HOOK_PARAMETER} does not exist: deploy the stack first`);
       expect(bare.callCount("PutParameter") + sm.callCount("PutSecretValue")).toBe(0);
@@ -153,11 +183,16 @@ describe("import", () => {
   });
 
   test("a failure in the middle stops, saying what was written and what was not", async () => {
-    ssm.failNext("PutParameter", { code: "AccessDeniedException", message: "not authorized to perform ssm:PutParameter" });
+    ssm.failNext("PutParameter", {
+      code: "AccessDeniedException",
+      message: "not authorized to perform ssm:PutParameter",
+    });
     const result = await cli(["import", "dev", "reporter"], `github_token=${TOKEN}\nslack_webhook_url=${HOOK}\n`);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`access denied by IAM for ${TOKEN_PARAMETER}`);
-    expect(result.stderr).toContain("(import stopped there: 0 of 2 done as printed, 2 not written; run import again for the rest)");
+    expect(result.stderr).toContain(
+      "(import stopped there: 0 of 2 done as printed, 2 not written; run import again for the rest)",
+    );
     expectNoLeak(result);
   });
 

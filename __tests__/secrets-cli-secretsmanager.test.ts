@@ -1,7 +1,13 @@
 import { MAX_SET_ATTEMPTS, SET_STAGE } from "../cli/secretsmanager-store";
 import { defaultSecretName, PLACEHOLDER_VALUE, placeholderSecretJson } from "../common/naming";
 import { type CliRun as Run, type FixtureFunction, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
-import { AWSCURRENT, AWSPREVIOUS, faults, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
+import {
+  AWSCURRENT,
+  AWSPREVIOUS,
+  faults,
+  startSecretsManagerServer,
+  type SecretsManagerServer,
+} from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 
 // Obviously fake, but distinctive enough to find anywhere it leaks. The token has a quote
@@ -11,7 +17,11 @@ const FAKE_WEBHOOK = "https://example.invalid/fake-sm-webhook-3b5d";
 const FAKE_API_KEY = "fake-sm-api-key-e62a";
 const LEAKS = [FAKE_TOKEN, JSON.stringify(FAKE_TOKEN).slice(1, -1), "fake-sm-token", FAKE_WEBHOOK, FAKE_API_KEY];
 
-const VAULT: FixtureFunction = { functionName: "vault-dev", secrets: ["github_token", "slack_webhook_url"], store: "secretsmanager" };
+const VAULT: FixtureFunction = {
+  functionName: "vault-dev",
+  secrets: ["github_token", "slack_webhook_url"],
+  store: "secretsmanager",
+};
 const SECRET_ID = defaultSecretName(VAULT.functionName);
 // A second stack of the same app: one more key on the same secret, an undeployed function, one on SSM.
 const WIDE: FixtureFunction = { ...VAULT, secrets: ["github_token", "slack_webhook_url", "added_later"] };
@@ -69,14 +79,24 @@ afterEach(async () => {
 
 describe("secrets set, store secretsmanager", () => {
   test("sets one key of the JSON, keeps the others, and prints the secret, key and new version", async () => {
-    const initial = sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }), {
-      kmsKeyId: "alias/vault-dev",
-    });
+    const initial = sm.createSecret(
+      SECRET_ID,
+      JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK }),
+      {
+        kmsKeyId: "alias/vault-dev",
+      },
+    );
     const result = await setToken();
     const current = currentVersion();
-    expect(result).toEqual({ code: 0, stdout: `${SECRET_ID} key github_token: set, version ${current.versionId}\n`, stderr: "" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${SECRET_ID} key github_token: set, version ${current.versionId}\n`,
+      stderr: "",
+    });
     expect(stored()).toEqual({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK });
-    expect(sm.getSecret(SECRET_ID)!.versions.find((v) => v.versionId === initial.versions[0]!.versionId)!.stages).toEqual([AWSPREVIOUS]);
+    expect(
+      sm.getSecret(SECRET_ID)!.versions.find((v) => v.versionId === initial.versions[0]!.versionId)!.stages,
+    ).toEqual([AWSPREVIOUS]);
     expectNoLeak(result);
   });
 
@@ -128,17 +148,24 @@ describe("secrets set, store secretsmanager", () => {
   test("refuses a secret the stack has not created, and does not create it", async () => {
     const result = await setToken();
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: ${SECRET_ID} does not exist: deploy the stack first (npx cdktf deploy <stack>)\n`);
+    expect(result.stderr).toBe(
+      `error: ${SECRET_ID} does not exist: deploy the stack first (npx cdktf deploy <stack>)\n`,
+    );
     expect(sm.callCount("PutSecretValue")).toBe(0);
     expect(sm.getSecret(SECRET_ID)).toBeUndefined();
     expectNoLeak(result);
   });
 
   test("refuses a value that would take the whole JSON past 65536 bytes, before writing", async () => {
-    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: "w".repeat(60_000) }));
+    sm.createSecret(
+      SECRET_ID,
+      JSON.stringify({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: "w".repeat(60_000) }),
+    );
     const result = await setToken("t".repeat(6_000));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`${SECRET_ID} would be 660\\d\\d bytes; a Secrets Manager secret holds at most 65536`));
+    expect(result.stderr).toMatch(
+      new RegExp(`${SECRET_ID} would be 660\\d\\d bytes; a Secrets Manager secret holds at most 65536`),
+    );
     expect(sm.callCount("PutSecretValue")).toBe(0);
     // The same value fits once the other key is small: the limit is on the JSON, not the value.
     sm.putSecretValue(SECRET_ID, placeholderSecretJson(VAULT.secrets));
@@ -161,7 +188,9 @@ describe("secrets set, store secretsmanager", () => {
     expect(stored()).toEqual({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK });
     expect(result.stdout).toBe(`${SECRET_ID} key github_token: set, version ${currentVersion().versionId}\n`);
     expect(sm.callCount("PutSecretValue")).toBe(2);
-    expect(sm.errors.map((e) => `${e.action} ${e.code}`)).toEqual(["UpdateSecretVersionStage InvalidParameterException"]);
+    expect(sm.errors.map((e) => `${e.action} ${e.code}`)).toEqual([
+      "UpdateSecretVersionStage InvalidParameterException",
+    ]);
     expectNoLeak(result);
   });
 
@@ -175,7 +204,11 @@ describe("secrets set, store secretsmanager", () => {
       `error: another writer kept changing ${SECRET_ID} while github_token was being set (${MAX_SET_ATTEMPTS} attempts): github_token was not set and nothing was lost; run set again\n`,
     );
     expect(sm.callCount("PutSecretValue")).toBe(MAX_SET_ATTEMPTS);
-    expect(stored()).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: FAKE_WEBHOOK, racing: String(MAX_SET_ATTEMPTS) });
+    expect(stored()).toEqual({
+      github_token: PLACEHOLDER_VALUE,
+      slack_webhook_url: FAKE_WEBHOOK,
+      racing: String(MAX_SET_ATTEMPTS),
+    });
     expectNoLeak(result);
   });
 
@@ -184,10 +217,19 @@ describe("secrets set, store secretsmanager", () => {
     // As if the first attempt of the call had moved the label and its answer had been lost:
     // the SDK's retry then finds AWSCURRENT no longer on the version it names.
     sm.beforeNext("UpdateSecretVersionStage", (request) =>
-      sm.updateSecretVersionStage(SECRET_ID, AWSCURRENT, String(request.MoveToVersionId), String(request.RemoveFromVersionId)),
+      sm.updateSecretVersionStage(
+        SECRET_ID,
+        AWSCURRENT,
+        String(request.MoveToVersionId),
+        String(request.RemoveFromVersionId),
+      ),
     );
     const result = await setToken();
-    expect(result).toEqual({ code: 0, stdout: `${SECRET_ID} key github_token: set, version ${currentVersion().versionId}\n`, stderr: "" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${SECRET_ID} key github_token: set, version ${currentVersion().versionId}\n`,
+      stderr: "",
+    });
     expect(sm.callCount("PutSecretValue")).toBe(1);
     expect(stored()).toEqual({ github_token: FAKE_TOKEN, slack_webhook_url: FAKE_WEBHOOK });
   });
@@ -223,7 +265,9 @@ describe("secrets set, store secretsmanager", () => {
     sm.failNext("PutSecretValue", faults.accessDeniedByKms());
     const result = await setToken();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`KMS refused ${SECRET_ID} (AccessDeniedException): your credentials may not use the secret's key`);
+    expect(result.stderr).toContain(
+      `KMS refused ${SECRET_ID} (AccessDeniedException): your credentials may not use the secret's key`,
+    );
   });
 });
 
@@ -235,9 +279,33 @@ describe("secrets status, store secretsmanager", () => {
     const { versionId, createdDate } = currentVersion();
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines.map((line) => line.split(/\s{2,}/))).toEqual([
-      ["wide", "vault-dev", "github_token", "set", versionId, createdDate.toISOString(), `${SECRET_ID} key github_token`],
-      ["wide", "vault-dev", "slack_webhook_url", "placeholder (never set)", versionId, createdDate.toISOString(), `${SECRET_ID} key slack_webhook_url`],
-      ["wide", "vault-dev", "added_later", "missing key", versionId, createdDate.toISOString(), `${SECRET_ID} key added_later`],
+      [
+        "wide",
+        "vault-dev",
+        "github_token",
+        "set",
+        versionId,
+        createdDate.toISOString(),
+        `${SECRET_ID} key github_token`,
+      ],
+      [
+        "wide",
+        "vault-dev",
+        "slack_webhook_url",
+        "placeholder (never set)",
+        versionId,
+        createdDate.toISOString(),
+        `${SECRET_ID} key slack_webhook_url`,
+      ],
+      [
+        "wide",
+        "vault-dev",
+        "added_later",
+        "missing key",
+        versionId,
+        createdDate.toISOString(),
+        `${SECRET_ID} key added_later`,
+      ],
       ["wide", "ghost-dev", "api_key", "missing (not deployed?)", "-", "-", "ghost-dev/secrets key api_key"],
       ["wide", "plain-dev", "api_key", "set", "v1", expect.stringMatching(/^\d{4}-/), "/plain-dev/api_key"],
       ["wide: 3 of 5 secrets are not set"],
@@ -256,13 +324,18 @@ describe("secrets status, store secretsmanager", () => {
     const set = await setToken();
     const after = await cli(["status", "dev"]);
     expect(after.code).toBe(0);
-    expect(after.stdout).toMatch(new RegExp(`^dev\\s+vault-dev\\s+github_token\\s+set\\s+${currentVersion().versionId}`, "m"));
+    expect(after.stdout).toMatch(
+      new RegExp(`^dev\\s+vault-dev\\s+github_token\\s+set\\s+${currentVersion().versionId}`, "m"),
+    );
     expect(after.stdout).toContain("dev: all 2 secrets are set");
     expectNoLeak(before, set, after);
   });
 
   test("reports keys it cannot read as strings as invalid, never quoting the JSON", async () => {
-    sm.createSecret(SECRET_ID, JSON.stringify({ github_token: { nested: FAKE_TOKEN }, slack_webhook_url: FAKE_WEBHOOK }));
+    sm.createSecret(
+      SECRET_ID,
+      JSON.stringify({ github_token: { nested: FAKE_TOKEN }, slack_webhook_url: FAKE_WEBHOOK }),
+    );
     const result = await cli(["status", "dev"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/github_token\s+invalid \(not a JSON string\)/);
@@ -278,6 +351,8 @@ describe("secrets status, store secretsmanager", () => {
     sm.failNext("GetSecretValue", faults.accessDeniedByIam());
     const result = await cli(["status", "dev"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^error: access denied by IAM for ${SECRET_ID}: your credentials lack the Secrets Manager permission`));
+    expect(result.stderr).toMatch(
+      new RegExp(`^error: access denied by IAM for ${SECRET_ID}: your credentials lack the Secrets Manager permission`),
+    );
   });
 });

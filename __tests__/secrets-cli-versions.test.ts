@@ -1,7 +1,12 @@
 import { SET_STAGE } from "../cli/secretsmanager-store";
 import { PLACEHOLDER_STAGE, PLACEHOLDER_VALUE, placeholderSecretJson } from "../common/naming";
 import { type CliRun as Run, pointProviderAt, runCli, synthesizeApp } from "./helpers/cli-app";
-import { AWSCURRENT, AWSPREVIOUS, startSecretsManagerServer, type SecretsManagerServer } from "./helpers/secretsmanager-server";
+import {
+  AWSCURRENT,
+  AWSPREVIOUS,
+  startSecretsManagerServer,
+  type SecretsManagerServer,
+} from "./helpers/secretsmanager-server";
 import { startSsmServer, type SsmServer } from "./helpers/ssm-server";
 import { startStsServer, type StsServer } from "./helpers/sts-server";
 
@@ -41,7 +46,11 @@ beforeAll(() => {
 });
 
 beforeEach(async () => {
-  [ssm, sm, sts] = await Promise.all([startSsmServer({ region: "eu-west-1" }), startSecretsManagerServer({ region: "eu-west-1" }), startStsServer()]);
+  [ssm, sm, sts] = await Promise.all([
+    startSsmServer({ region: "eu-west-1" }),
+    startSecretsManagerServer({ region: "eu-west-1" }),
+    startStsServer(),
+  ]);
   pointProviderAt(outdir, "dev", { ssm: ssm.url, secretsmanager: sm.url, sts: sts.url });
   // As Terraform leaves them: placeholders (the secret's first version labelled with our stage too).
   ssm.putParameter(PARAMETER, PLACEHOLDER_VALUE, { keyId: KEY_ARN, description: "set out of band" });
@@ -72,7 +81,10 @@ describe("history, store ssm", () => {
       ["3", expect.stringMatching(/^\d{4}-/), "arn:aws:iam::000000000000:user/test", "value", "current"],
     ]);
     // The values were read (decrypted) to tell the placeholder apart, and are not shown.
-    expect(ssm.calls.find((c) => c.action === "GetParameterHistory")?.request).toMatchObject({ Name: PARAMETER, WithDecryption: true });
+    expect(ssm.calls.find((c) => c.action === "GetParameterHistory")?.request).toMatchObject({
+      Name: PARAMETER,
+      WithDecryption: true,
+    });
     expectNoLeak(result);
   });
 
@@ -81,7 +93,9 @@ describe("history, store ssm", () => {
     const result = await cli(["history", "dev", "notifier", "github_token", "--json"]);
     const parsed = JSON.parse(result.stdout);
     expect(parsed.secret).toBe(PARAMETER);
-    expect(parsed.versions.map((v: { version: string; state: string; current: boolean }) => [v.version, v.state, v.current])).toEqual([
+    expect(
+      parsed.versions.map((v: { version: string; state: string; current: boolean }) => [v.version, v.state, v.current]),
+    ).toEqual([
       ["1", "placeholder", false],
       ["2", "set", true],
     ]);
@@ -113,8 +127,17 @@ describe("rollback, store ssm", () => {
     await cli(["set", "dev", "notifier", "github_token"], FIRST);
     await cli(["set", "dev", "notifier", "github_token"], SECOND);
     const result = await cli(["rollback", "dev", "notifier", "github_token"]);
-    expect(result).toEqual({ code: 0, stdout: `${PARAMETER}: rolled back to the value of version 2, now version 4\n`, stderr: "" });
-    expect(ssm.getParameter(PARAMETER)).toMatchObject({ value: FIRST, version: 4, keyId: KEY_ARN, description: "set out of band" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${PARAMETER}: rolled back to the value of version 2, now version 4\n`,
+      stderr: "",
+    });
+    expect(ssm.getParameter(PARAMETER)).toMatchObject({
+      value: FIRST,
+      version: 4,
+      keyId: KEY_ARN,
+      description: "set out of band",
+    });
     expectNoLeak(result);
   });
 
@@ -165,7 +188,11 @@ describe("rollback, store ssm", () => {
   test("writes nothing when the version named holds the current value", async () => {
     await cli(["set", "dev", "notifier", "github_token"], FIRST);
     const result = await cli(["rollback", "dev", "notifier", "github_token", "--to", "2"]);
-    expect(result).toEqual({ code: 0, stdout: `${PARAMETER}: version 2 holds the current value already; nothing written\n`, stderr: "" });
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${PARAMETER}: version 2 holds the current value already; nothing written\n`,
+      stderr: "",
+    });
     expect(ssm.getParameter(PARAMETER)!.version).toBe(2);
   });
 
@@ -175,7 +202,9 @@ describe("rollback, store ssm", () => {
     ssm.beforeNext("PutParameter", () => ssm.putParameter(PARAMETER, WEBHOOK));
     const result = await cli(["rollback", "dev", "notifier", "github_token"]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${PARAMETER}: another writer wrote a version while rolling back; the value of v2 is now v5`);
+    expect(result.stderr).toContain(
+      `${PARAMETER}: another writer wrote a version while rolling back; the value of v2 is now v5`,
+    );
     expect(ssm.getParameter(PARAMETER)).toMatchObject({ value: FIRST, version: 5 });
     expectNoLeak(result);
   });
@@ -183,7 +212,10 @@ describe("rollback, store ssm", () => {
   test("keeps the values out of any error AWS answers with", async () => {
     await cli(["set", "dev", "notifier", "github_token"], FIRST);
     await cli(["set", "dev", "notifier", "github_token"], SECOND);
-    ssm.failNext("PutParameter", { code: "ValidationException", message: `Value '${FIRST}' failed to satisfy constraint` });
+    ssm.failNext("PutParameter", {
+      code: "ValidationException",
+      message: `Value '${FIRST}' failed to satisfy constraint`,
+    });
     const result = await cli(["rollback", "dev", "notifier", "github_token"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Value '<redacted>' failed");
@@ -210,7 +242,10 @@ describe("history, store secretsmanager", () => {
       [versions[2]!.versionId, expect.stringMatching(/^\d{4}-/), "-", "value (unchanged)", AWSPREVIOUS],
       [versions[3]!.versionId, expect.stringMatching(/^\d{4}-/), "-", "value", `current,${SET_STAGE}`],
     ]);
-    expect(sm.calls.find((c) => c.action === "ListSecretVersionIds")?.request).toMatchObject({ SecretId: SECRET_ID, IncludeDeprecated: true });
+    expect(sm.calls.find((c) => c.action === "ListSecretVersionIds")?.request).toMatchObject({
+      SecretId: SECRET_ID,
+      IncludeDeprecated: true,
+    });
     expectNoLeak(result);
   });
 
@@ -263,7 +298,9 @@ describe("rollback, store secretsmanager", () => {
     for (const args of [[], ["--to", PLACEHOLDER_STAGE]]) {
       const result = await cli(["rollback", "dev", "vault", "github_token", ...args]);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain(`of ${SECRET_ID} key github_token is the placeholder: refusing to roll back to it`);
+      expect(result.stderr).toContain(
+        `of ${SECRET_ID} key github_token is the placeholder: refusing to roll back to it`,
+      );
     }
     expect(currentKeys().github_token).toBe(FIRST);
   });
@@ -274,13 +311,17 @@ describe("rollback, store secretsmanager", () => {
     const result = await cli(["rollback", "dev", "vault", "slack_webhook_url"]);
     // Only the placeholder was ever there: the previous value, refused.
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: ${SECRET_ID} key slack_webhook_url has no earlier value to roll back to (see history)\n`);
+    expect(result.stderr).toBe(
+      `error: ${SECRET_ID} key slack_webhook_url has no earlier value to roll back to (see history)\n`,
+    );
   });
 
   test("a writer racing the rollback is detected and retried; their key is kept", async () => {
     await cli(["set", "dev", "vault", "github_token"], FIRST);
     await cli(["set", "dev", "vault", "github_token"], SECOND);
-    sm.beforeNext("UpdateSecretVersionStage", () => sm.putSecretValue(SECRET_ID, JSON.stringify({ ...currentKeys(), slack_webhook_url: WEBHOOK })));
+    sm.beforeNext("UpdateSecretVersionStage", () =>
+      sm.putSecretValue(SECRET_ID, JSON.stringify({ ...currentKeys(), slack_webhook_url: WEBHOOK })),
+    );
     const result = await cli(["rollback", "dev", "vault", "github_token"]);
     expect(result.code).toBe(0);
     expect(currentKeys()).toEqual({ github_token: FIRST, slack_webhook_url: WEBHOOK });

@@ -25,7 +25,16 @@ let sts: StsServer;
 
 beforeAll(() => {
   outdir = synthesizeApp([
-    { name: "dev", functions: [{ functionName: "notifier-dev", secrets: ["github_token", "slack_webhook_url"], parameterPrefix: "/team/notifier" }] },
+    {
+      name: "dev",
+      functions: [
+        {
+          functionName: "notifier-dev",
+          secrets: ["github_token", "slack_webhook_url"],
+          parameterPrefix: "/team/notifier",
+        },
+      ],
+    },
     { name: "empty", functions: [] },
   ]);
 });
@@ -47,7 +56,8 @@ const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-
 const DESCRIPTION = "Secret github_token of notifier-dev, set out of band";
 
 function seedPlaceholders(): void {
-  for (const name of [GITHUB, SLACK]) ssm.putParameter(name, PLACEHOLDER_VALUE, { keyId: KEY_ARN, description: DESCRIPTION });
+  for (const name of [GITHUB, SLACK])
+    ssm.putParameter(name, PLACEHOLDER_VALUE, { keyId: KEY_ARN, description: DESCRIPTION });
 }
 
 function setToken(value: string): Promise<Run> {
@@ -72,7 +82,9 @@ describe("secrets status", () => {
     seedPlaceholders();
     const result = await cli(["status", "dev"]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/dev\s+notifier-dev\s+github_token\s+placeholder \(never set\)\s+v1\s+\d{4}-\d\d-\d\dT.*\/team\/notifier\/github_token/);
+    expect(result.stdout).toMatch(
+      /dev\s+notifier-dev\s+github_token\s+placeholder \(never set\)\s+v1\s+\d{4}-\d\d-\d\dT.*\/team\/notifier\/github_token/,
+    );
     expect(result.stdout).toMatch(/slack_webhook_url\s+placeholder/);
     expect(result.stdout).toContain("dev: 2 of 2 secrets are not set");
     expect(result.stdout).not.toContain(PLACEHOLDER_VALUE);
@@ -132,7 +144,10 @@ describe("secrets status", () => {
   });
 
   test("names the parameters and says IAM when access is denied", async () => {
-    ssm.failNext("GetParameters", { code: "AccessDeniedException", message: "not authorized to perform ssm:GetParameters" });
+    ssm.failNext("GetParameters", {
+      code: "AccessDeniedException",
+      message: "not authorized to perform ssm:GetParameters",
+    });
     const result = await cli(["status", "dev"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`access denied by IAM for ${GITHUB}, ${SLACK}`));
@@ -142,7 +157,10 @@ describe("secrets status", () => {
 describe("secrets set", () => {
   test("says KMS, not IAM, when the key refuses the caller, even as an AccessDeniedException", async () => {
     seedPlaceholders();
-    ssm.failNext("PutParameter", { code: "AccessDeniedException", message: "User is not authorized to perform: kms:Encrypt" });
+    ssm.failNext("PutParameter", {
+      code: "AccessDeniedException",
+      message: "User is not authorized to perform: kms:Encrypt",
+    });
     const result = await setToken(FAKE_TOKEN);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`KMS refused ${GITHUB} (AccessDeniedException)`);
@@ -256,7 +274,10 @@ describe("secrets set", () => {
 
   test("never shows the value even when AWS quotes it in an error", async () => {
     seedPlaceholders();
-    ssm.failNext("PutParameter", { code: "ValidationException", message: `Value '${FAKE_TOKEN}' at 'value' failed to satisfy constraint` });
+    ssm.failNext("PutParameter", {
+      code: "ValidationException",
+      message: `Value '${FAKE_TOKEN}' at 'value' failed to satisfy constraint`,
+    });
     const result = await setToken(FAKE_TOKEN);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`ValidationException for ${GITHUB}: Value '<redacted>' at 'value'`);
@@ -281,10 +302,16 @@ describe("secrets set", () => {
 describe("bad input", () => {
   test.each([
     [["nope"], /unknown command "nope"; commands: set, status, history, rollback, import/],
-    [["status", "qa"], /unknown stack "qa" in "[^"]+"; stacks with SecureLambdas: dev \(a stack added since the last synth needs cdktf synth again\)/],
+    [
+      ["status", "qa"],
+      /unknown stack "qa" in "[^"]+"; stacks with SecureLambdas: dev \(a stack added since the last synth needs cdktf synth again\)/,
+    ],
     [["status", "empty"], /stack "empty" holds no SecureLambda; stacks with SecureLambdas: dev/],
     [["set", "dev", "billing", "github_token"], /unknown function "billing" in stack dev; known: notifier-dev/],
-    [["set", "dev", "notifier-dev", "aws_key"], /unknown secret "aws_key" of notifier-dev; known: github_token, slack_webhook_url/],
+    [
+      ["set", "dev", "notifier-dev", "aws_key"],
+      /unknown secret "aws_key" of notifier-dev; known: github_token, slack_webhook_url/,
+    ],
     [["set", "dev", "notifier-dev"], /set takes <stack> <function> <secret>, got 2 argument/],
     [["history", "dev"], /history takes <stack> <function> <secret>, got 1 argument/],
     [["import"], /import takes <stack> \[<function>\], got 0 argument/],
@@ -302,8 +329,14 @@ describe("bad input", () => {
     const typedToken = `gh${"p"}_${"Zq4Xw8Rt2Yu6Io0Pa3Sd7Fg1Hj5Kl9Zx2Cv6Bn8"}`;
     const random = "Q7vK2mX9pL4wZ8rT1yN6bH3jF5dS0aGc";
     for (const [args, shown] of [
-      [["set", "dev", "notifier-dev", typedToken], `an argument of ${typedToken.length} characters, which looks like a GitHub token (not shown)`],
-      [["set", "dev", random, "github_token"], `an argument of ${random.length} characters, which looks random, like a key (not shown)`],
+      [
+        ["set", "dev", "notifier-dev", typedToken],
+        `an argument of ${typedToken.length} characters, which looks like a GitHub token (not shown)`,
+      ],
+      [
+        ["set", "dev", random, "github_token"],
+        `an argument of ${random.length} characters, which looks random, like a key (not shown)`,
+      ],
     ] as const) {
       const result = await cli([...args]);
       expect(result.code).toBe(2);
@@ -337,15 +370,20 @@ describe("bad input", () => {
     expect(result.stderr).not.toContain(FAKE_TOKEN);
   });
 
-  test.each([["set"], ["status"], ["history"], ["rollback"], ["import"]])("%s --help explains the command", async (command) => {
-    const result = await cli([command, "--help"]);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Usage: secure-lambda ${command}`);
-  });
+  test.each([["set"], ["status"], ["history"], ["rollback"], ["import"]])(
+    "%s --help explains the command",
+    async (command) => {
+      const result = await cli([command, "--help"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Usage: secure-lambda ${command}`);
+    },
+  );
 
   test("--help lists the commands; no command is a usage error", async () => {
     const help = (await cli(["--help"])).stdout;
-    expect(help).toMatch(/set <stack> <function> <secret>[\s\S]*status \[<stack>\.\.\.\][\s\S]*history[\s\S]*rollback[\s\S]*import <stack> \[<function>\]/);
+    expect(help).toMatch(
+      /set <stack> <function> <secret>[\s\S]*status \[<stack>\.\.\.\][\s\S]*history[\s\S]*rollback[\s\S]*import <stack> \[<function>\]/,
+    );
     expect((await cli([])).code).toBe(2);
   });
 });
@@ -354,7 +392,14 @@ describe("finding the app's synthesis", () => {
   async function cliIn(cwd: string, args: string[]): Promise<Run> {
     const stdout = output();
     const stderr = output();
-    const code = await runSecretsCli(args, { stdin: Readable.from([]), prompt: stderr, stdout, stderr, env: offlineEnv(), cwd });
+    const code = await runSecretsCli(args, {
+      stdin: Readable.from([]),
+      prompt: stderr,
+      stdout,
+      stderr,
+      env: offlineEnv(),
+      cwd,
+    });
     return { code, stdout: stdout.text(), stderr: stderr.text() };
   }
 
@@ -376,7 +421,10 @@ describe("finding the app's synthesis", () => {
     seedPlaceholders();
     expect((await cliIn(app, ["status", "dev"])).stdout).toContain("dev: 2 of 2 secrets are not set");
     fs.renameSync(path.join(app, "cdktf.out"), path.join(app, "synth-here"));
-    fs.writeFileSync(path.join(app, "cdktf.json"), JSON.stringify({ language: "typescript", app: "npx tsx main.ts", output: "synth-here" }));
+    fs.writeFileSync(
+      path.join(app, "cdktf.json"),
+      JSON.stringify({ language: "typescript", app: "npx tsx main.ts", output: "synth-here" }),
+    );
     expect((await cliIn(app, ["status", "dev"])).stdout).toContain("dev: 2 of 2 secrets are not set");
   });
 

@@ -63,7 +63,11 @@ afterEach(async () => {
 
 /** The secret's JSON as `npm run secrets -- set` leaves it, with `overrides` on top (undefined: drop the key). */
 function seedSecret(overrides: Readonly<Record<string, string | undefined>> = {}): void {
-  const content: Record<string, string | undefined> = { github_token: GITHUB_TOKEN, slack_webhook_url: `${receiver.url}${WEBHOOK_PATH}`, ...overrides };
+  const content: Record<string, string | undefined> = {
+    github_token: GITHUB_TOKEN,
+    slack_webhook_url: `${receiver.url}${WEBHOOK_PATH}`,
+    ...overrides,
+  };
   sm.createSecret(SECRET_ID, JSON.stringify(content));
 }
 
@@ -186,7 +190,11 @@ test("reports KMS refusing to decrypt the secret as access denied by kms", async
 
   const failure = onlyFailure(run);
   expect(failure.errorType).toBe("SecretAccessDeniedError");
-  expect(failure.errorProperties).toMatchObject({ deniedBy: "kms", awsErrorName: "AccessDeniedException", secretId: SECRET_ID });
+  expect(failure.errorProperties).toMatchObject({
+    deniedBy: "kms",
+    awsErrorName: "AccessDeniedException",
+    secretId: SECRET_ID,
+  });
   expect(failure.errorMessage).toContain("kms:Decrypt through Secrets Manager");
   expect(receiver.requests).toHaveLength(0);
   expectNoSecretIn(run);

@@ -40,7 +40,11 @@ beforeAll(async () => {
     ...dev,
     functions: [
       { ...devNotifier, environment: { ...devNotifier.environment, GITHUB_API_URL: receiver.url } },
-      { functionName: "many-secrets-dev", entry: "__tests__/fixtures/many-secrets-handler.ts", secrets: MANY_SECRET_NAMES },
+      {
+        functionName: "many-secrets-dev",
+        entry: "__tests__/fixtures/many-secrets-handler.ts",
+        secrets: MANY_SECRET_NAMES,
+      },
     ],
   };
   buildApp({ outdir, environments: { [STACK]: config } }).synth();
@@ -59,7 +63,8 @@ beforeEach(() => {
   receiver.reset();
   ssm.putParameter(notifier.environment.GITHUB_TOKEN_PARAM_NAME as string, GITHUB_TOKEN);
   ssm.putParameter(notifier.environment.SLACK_WEBHOOK_URL_PARAM_NAME as string, `${receiver.url}${WEBHOOK_PATH}`);
-  for (const [i, name] of MANY_SECRET_NAMES.entries()) ssm.putParameter(`/many-secrets-dev/${name}`, MANY_VALUES[i] as string);
+  for (const [i, name] of MANY_SECRET_NAMES.entries())
+    ssm.putParameter(`/many-secrets-dev/${name}`, MANY_VALUES[i] as string);
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 42 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
 });
@@ -68,7 +73,11 @@ beforeEach(() => {
 function invoke(fn: SynthesizedFunction, invocations = 1): Promise<ChildRun> {
   return invokeInChild(fn, {
     invocations,
-    extraEnv: lambdaEnvironment(fn, { region: environments.dev.region, endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url }, noConfigDir: outdir }),
+    extraEnv: lambdaEnvironment(fn, {
+      region: environments.dev.region,
+      endpoint: { AWS_ENDPOINT_URL_SSM: ssm.url },
+      noConfigDir: outdir,
+    }),
   });
 }
 
@@ -107,7 +116,9 @@ test("calls GitHub with the token and posts the open-issue count to the webhook,
   expect(github?.headers.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
   expect(slack).toMatchObject({ method: "POST", path: WEBHOOK_PATH });
   expect(JSON.parse(slack?.body ?? "{}")).toEqual({ text: `${REPO} has 42 open issues` });
-  expect(ssm.calls.map((call) => call.request)).toEqual([{ Names: ["/notifier-dev/github_token", "/notifier-dev/slack_webhook_url"], WithDecryption: true }]);
+  expect(ssm.calls.map((call) => call.request)).toEqual([
+    { Names: ["/notifier-dev/github_token", "/notifier-dev/slack_webhook_url"], WithDecryption: true },
+  ]);
   expect(run.stdout).toContain('"message":"notified"');
   expectNoSecretIn(run);
 });
@@ -162,7 +173,8 @@ test("retries an injected ThrottlingException and then notifies", async () => {
 test("on a 401 from GitHub reads the rotated token once more and notifies with it", async () => {
   const ROTATED = "fake-gh-token-e2e-rotated-5b1e";
   receiver.respond("GET", `/repos/${REPO}`, (request) => {
-    if (request.headers.authorization === `Bearer ${ROTATED}`) return { json: { full_name: REPO, open_issues_count: 42 } };
+    if (request.headers.authorization === `Bearer ${ROTATED}`)
+      return { json: { full_name: REPO, open_issues_count: 42 } };
     // The token was rotated after the function cached it.
     ssm.putParameter("/notifier-dev/github_token", ROTATED);
     return { status: 401, json: { message: "Bad credentials" } };
@@ -171,7 +183,10 @@ test("on a 401 from GitHub reads the rotated token once more and notifies with i
   const run = await invoke(notifier);
 
   expect(run.results).toEqual([{ ok: true, value: { openIssues: 42 } }]);
-  expect(receiver.requests.filter((r) => r.method === "GET").map((r) => r.headers.authorization)).toEqual([`Bearer ${GITHUB_TOKEN}`, `Bearer ${ROTATED}`]);
+  expect(receiver.requests.filter((r) => r.method === "GET").map((r) => r.headers.authorization)).toEqual([
+    `Bearer ${GITHUB_TOKEN}`,
+    `Bearer ${ROTATED}`,
+  ]);
   expect(ssm.callCount("GetParameters")).toBe(2);
   expect(`${run.stdout}\n${run.stderr}\n${JSON.stringify(run.results)}`).not.toContain(ROTATED);
   expectNoSecretIn(run);
@@ -183,7 +198,13 @@ test("reports a GitHub API that keeps answering 401 by status, without the token
   const run = await invoke(notifier, 3);
 
   expect(run.results).toEqual(
-    Array(3).fill(expect.objectContaining({ ok: false, errorType: "NotifierError", errorMessage: `GitHub API (GET /repos/${REPO}) answered 401` })),
+    Array(3).fill(
+      expect.objectContaining({
+        ok: false,
+        errorType: "NotifierError",
+        errorMessage: `GitHub API (GET /repos/${REPO}) answered 401`,
+      }),
+    ),
   );
   // Each invocation tries twice; the forced read happens once per 30 s, not once per 401.
   expect(receiver.requests.filter((r) => r.method === "GET")).toHaveLength(6);
@@ -196,7 +217,9 @@ test("reports a webhook failure by status, without the webhook URL", async () =>
 
   const run = await invoke(notifier);
 
-  expect(run.results).toEqual([expect.objectContaining({ ok: false, errorType: "NotifierError", errorMessage: "Slack webhook answered 404" })]);
+  expect(run.results).toEqual([
+    expect.objectContaining({ ok: false, errorType: "NotifierError", errorMessage: "Slack webhook answered 404" }),
+  ]);
   expect(run.stderr).toContain("Slack webhook answered 404");
   expectNoSecretIn(run);
 });

@@ -7,9 +7,18 @@ const VPC = "vpc-0a1b2c3d4e5f60718";
 const SUBNETS = ["subnet-0a1b2c3d", "subnet-0123456789abcdef0"];
 const CLIENTS = ["sg-0123456789abcdef0", "sg-11223344"];
 
-function synthEndpoints(props: Partial<SecretsEndpointsProps> = {}, build?: (stack: TerraformStack) => Partial<SecretsEndpointsProps>): TerraformJson {
+function synthEndpoints(
+  props: Partial<SecretsEndpointsProps> = {},
+  build?: (stack: TerraformStack) => Partial<SecretsEndpointsProps>,
+): TerraformJson {
   return synthStack((stack) => {
-    new SecretsEndpoints(stack, "endpoints", { vpcId: VPC, subnetIds: SUBNETS, clientSecurityGroupIds: CLIENTS, ...build?.(stack), ...props });
+    new SecretsEndpoints(stack, "endpoints", {
+      vpcId: VPC,
+      subnetIds: SUBNETS,
+      clientSecurityGroupIds: CLIENTS,
+      ...build?.(stack),
+      ...props,
+    });
   });
 }
 
@@ -47,7 +56,12 @@ describe("SecretsEndpoints endpoints", () => {
   test("defaults to the ssm store with tracing, and names the services in serviceNames", () => {
     expect(endpointServices(json)).toEqual(["kms", "logs", "ssm", "xray"]);
     synthStack((stack) => {
-      const construct = new SecretsEndpoints(stack, "endpoints", { vpcId: VPC, subnetIds: SUBNETS, clientSecurityGroupIds: CLIENTS, store: "secretsmanager" });
+      const construct = new SecretsEndpoints(stack, "endpoints", {
+        vpcId: VPC,
+        subnetIds: SUBNETS,
+        clientSecurityGroupIds: CLIENTS,
+        store: "secretsmanager",
+      });
       expect(construct.serviceNames).toEqual(["secretsmanager", "kms", "logs", "xray"]);
       expect(Object.keys(construct.endpoints).sort()).toEqual(["kms", "logs", "secretsmanager", "xray"]);
       expect(construct.endpoints.kms!.node.id).toBe("Endpoint-kms");
@@ -89,7 +103,8 @@ describe("SecretsEndpoints endpoints", () => {
 
   test("takes subnets as one list reference, such as a data source's ids", () => {
     const listed = synthEndpoints({ subnetIds: Fn.tolist(["subnet-0a1b2c3d"]) });
-    for (const [, endpoint] of resources(listed, "aws_vpc_endpoint")) expect(endpoint.subnet_ids).toBe('${tolist(["subnet-0a1b2c3d"])}');
+    for (const [, endpoint] of resources(listed, "aws_vpc_endpoint"))
+      expect(endpoint.subnet_ids).toBe('${tolist(["subnet-0a1b2c3d"])}');
   });
 
   test("puts the tags on the endpoints, the security group and its rules", () => {
@@ -137,7 +152,9 @@ describe("SecretsEndpoints security group", () => {
   });
 
   test("admits a client group given as a Terraform reference", () => {
-    const referenced = synthEndpoints({}, (stack) => ({ clientSecurityGroupIds: [new SecurityGroup(stack, "app", { vpcId: VPC, description: "app" }).id] }));
+    const referenced = synthEndpoints({}, (stack) => ({
+      clientSecurityGroupIds: [new SecurityGroup(stack, "app", { vpcId: VPC, description: "app" }).id],
+    }));
     const [, rule] = only(referenced, "aws_vpc_security_group_ingress_rule");
     expect(rule.referenced_security_group_id).toBe(ref("aws_security_group", "app", "id"));
   });
@@ -167,10 +184,9 @@ describe("SecretsEndpoints addresses", () => {
   test("keep a client's rule when another client is removed or the list is reordered", () => {
     const rulesFor = (clients: string[]) =>
       Object.fromEntries(
-        resources(synthEndpoints({ clientSecurityGroupIds: clients }), "aws_vpc_security_group_ingress_rule").map(([name, rule]) => [
-          rule.referenced_security_group_id,
-          name,
-        ]),
+        resources(synthEndpoints({ clientSecurityGroupIds: clients }), "aws_vpc_security_group_ingress_rule").map(
+          ([name, rule]) => [rule.referenced_security_group_id, name],
+        ),
       );
     const both = rulesFor(CLIENTS);
     expect(rulesFor([CLIENTS[1]!])).toEqual({ [CLIENTS[1]!]: both[CLIENTS[1]!] });
@@ -180,7 +196,9 @@ describe("SecretsEndpoints addresses", () => {
   test("key a referenced client group by its reference, not its position", () => {
     const ruleName = (extra: string[]) =>
       resources(
-        synthEndpoints({}, (stack) => ({ clientSecurityGroupIds: [...extra, new SecurityGroup(stack, "app", { vpcId: VPC, description: "app" }).id] })),
+        synthEndpoints({}, (stack) => ({
+          clientSecurityGroupIds: [...extra, new SecurityGroup(stack, "app", { vpcId: VPC, description: "app" }).id],
+        })),
         "aws_vpc_security_group_ingress_rule",
       ).find(([, rule]) => rule.referenced_security_group_id === "${aws_security_group.app.id}")![0];
     expect(ruleName([])).toMatch(/^endpoints_Ingress-ref-[0-9a-f]{12}_[0-9A-F]{8}$/);
@@ -193,7 +211,10 @@ describe("SecretsEndpoints validation", () => {
 
   function errorOf(props: LooseProps, build?: (stack: TerraformStack) => LooseProps): SecureLambdaValidationError {
     try {
-      synthEndpoints(props as Partial<SecretsEndpointsProps>, build as (stack: TerraformStack) => Partial<SecretsEndpointsProps>);
+      synthEndpoints(
+        props as Partial<SecretsEndpointsProps>,
+        build as (stack: TerraformStack) => Partial<SecretsEndpointsProps>,
+      );
     } catch (error) {
       expect(error).toBeInstanceOf(SecureLambdaValidationError);
       return error as SecureLambdaValidationError;
@@ -212,25 +233,53 @@ describe("SecretsEndpoints validation", () => {
 
   const HEX_IDS = "8 or 17 lower-case hex digits, or a Terraform reference";
 
-  test("refuses a vpcId that is not a VPC id", () => expectInvalid({ vpcId: "subnet-0a1b2c3d" }, "vpcId", '"subnet-0a1b2c3d"', `"vpc-" and ${HEX_IDS}`));
-  test("refuses a vpcId with 9 hex digits", () => expectInvalid({ vpcId: "vpc-0a1b2c3d4" }, "vpcId", '"vpc-0a1b2c3d4"'));
+  test("refuses a vpcId that is not a VPC id", () =>
+    expectInvalid({ vpcId: "subnet-0a1b2c3d" }, "vpcId", '"subnet-0a1b2c3d"', `"vpc-" and ${HEX_IDS}`));
+  test("refuses a vpcId with 9 hex digits", () =>
+    expectInvalid({ vpcId: "vpc-0a1b2c3d4" }, "vpcId", '"vpc-0a1b2c3d4"'));
   test("refuses a vpcId in upper case", () => expectInvalid({ vpcId: "vpc-0A1B2C3D" }, "vpcId", '"vpc-0A1B2C3D"'));
   test("refuses a missing vpcId", () => expectInvalid({ vpcId: undefined }, "vpcId", "undefined"));
 
-  test("refuses empty subnetIds", () => expectInvalid({ subnetIds: [] }, "subnetIds", "an empty array", "a non-empty array of ids"));
-  test("refuses subnetIds that are not an array", () => expectInvalid({ subnetIds: "subnet-0a1b2c3d" }, "subnetIds", '"subnet-0a1b2c3d"', "a non-empty array"));
+  test("refuses empty subnetIds", () =>
+    expectInvalid({ subnetIds: [] }, "subnetIds", "an empty array", "a non-empty array of ids"));
+  test("refuses subnetIds that are not an array", () =>
+    expectInvalid({ subnetIds: "subnet-0a1b2c3d" }, "subnetIds", '"subnet-0a1b2c3d"', "a non-empty array"));
   test("refuses a subnet id that is not one", () =>
-    expectInvalid({ subnetIds: ["subnet-0a1b2c3d", "sg-0a1b2c3d"] }, "subnetIds", '"sg-0a1b2c3d"', `"subnet-" and ${HEX_IDS}`));
+    expectInvalid(
+      { subnetIds: ["subnet-0a1b2c3d", "sg-0a1b2c3d"] },
+      "subnetIds",
+      '"sg-0a1b2c3d"',
+      `"subnet-" and ${HEX_IDS}`,
+    ));
   test("refuses a subnet listed twice", () =>
-    expectInvalid({ subnetIds: ["subnet-0a1b2c3d", "subnet-0a1b2c3d"] }, "subnetIds", '"subnet-0a1b2c3d" is listed twice'));
+    expectInvalid(
+      { subnetIds: ["subnet-0a1b2c3d", "subnet-0a1b2c3d"] },
+      "subnetIds",
+      '"subnet-0a1b2c3d" is listed twice',
+    ));
 
   test("refuses empty clientSecurityGroupIds", () =>
-    expectInvalid({ clientSecurityGroupIds: [] }, "clientSecurityGroupIds", "an empty array", "a non-empty array of ids"));
+    expectInvalid(
+      { clientSecurityGroupIds: [] },
+      "clientSecurityGroupIds",
+      "an empty array",
+      "a non-empty array of ids",
+    ));
   test("refuses a client group id that is not one", () =>
-    expectInvalid({ clientSecurityGroupIds: ["sg-12345678", "vpc-12345678"] }, "clientSecurityGroupIds", '"vpc-12345678"', `"sg-" and ${HEX_IDS}`));
-  test("refuses a client group id that is not a string", () => expectInvalid({ clientSecurityGroupIds: [42] }, "clientSecurityGroupIds", "42"));
+    expectInvalid(
+      { clientSecurityGroupIds: ["sg-12345678", "vpc-12345678"] },
+      "clientSecurityGroupIds",
+      '"vpc-12345678"',
+      `"sg-" and ${HEX_IDS}`,
+    ));
+  test("refuses a client group id that is not a string", () =>
+    expectInvalid({ clientSecurityGroupIds: [42] }, "clientSecurityGroupIds", "42"));
   test("refuses a client group listed twice", () =>
-    expectInvalid({ clientSecurityGroupIds: ["sg-12345678", "sg-12345678"] }, "clientSecurityGroupIds", '"sg-12345678" is listed twice'));
+    expectInvalid(
+      { clientSecurityGroupIds: ["sg-12345678", "sg-12345678"] },
+      "clientSecurityGroupIds",
+      '"sg-12345678" is listed twice',
+    ));
   test("refuses a client group referenced twice", () => {
     const error = errorOf({}, (stack) => {
       const app = new SecurityGroup(stack, "app", { vpcId: VPC, description: "app" });
@@ -240,17 +289,29 @@ describe("SecretsEndpoints validation", () => {
     expect(error.message).toContain('"${aws_security_group.app.id}" is listed twice');
   });
   test("refuses client groups given as one list reference, since each needs its own rule", () =>
-    expectInvalid({ clientSecurityGroupIds: Fn.tolist(["sg-12345678"]) }, "clientSecurityGroupIds", "a list token", "one resource is made per id"));
+    expectInvalid(
+      { clientSecurityGroupIds: Fn.tolist(["sg-12345678"]) },
+      "clientSecurityGroupIds",
+      "a list token",
+      "one resource is made per id",
+    ));
 
-  test("refuses an unknown store", () => expectInvalid({ store: "parameterstore" }, "store", '"parameterstore"', '"ssm", "secretsmanager"'));
-  test("refuses a tracing that is not a boolean", () => expectInvalid({ tracing: "yes" }, "tracing", '"yes"', "true and false"));
-  test("refuses a tag whose value is not a string", () => expectInvalid({ tags: { team: 1 } }, "tags", '"team"', "1", "string values"));
+  test("refuses an unknown store", () =>
+    expectInvalid({ store: "parameterstore" }, "store", '"parameterstore"', '"ssm", "secretsmanager"'));
+  test("refuses a tracing that is not a boolean", () =>
+    expectInvalid({ tracing: "yes" }, "tracing", '"yes"', "true and false"));
+  test("refuses a tag whose value is not a string", () =>
+    expectInvalid({ tags: { team: 1 } }, "tags", '"team"', "1", "string values"));
 
   test("accepts 8- and 17-digit ids and references", () => {
     expect(() =>
       synthEndpoints({}, (stack) => {
         const app = new SecurityGroup(stack, "app", { vpcId: "vpc-0a1b2c3d", description: "app" });
-        return { vpcId: app.vpcId, subnetIds: ["subnet-0a1b2c3d", "subnet-0123456789abcdef0"], clientSecurityGroupIds: ["sg-0a1b2c3d", app.id] };
+        return {
+          vpcId: app.vpcId,
+          subnetIds: ["subnet-0a1b2c3d", "subnet-0123456789abcdef0"],
+          clientSecurityGroupIds: ["sg-0a1b2c3d", app.id],
+        };
       }),
     ).not.toThrow();
   });

@@ -26,7 +26,9 @@ const REGIONS = [
 
 /** The URL the SDK's own endpoint rules give, without the trailing slash. */
 function sdkEndpoint(client: SSMClient | SecretsManagerClient, region: string, fips: boolean): string {
-  return client.config.endpointProvider({ Region: region, UseFIPS: fips, UseDualStack: false }).url.href.replace(/\/$/, "");
+  return client.config
+    .endpointProvider({ Region: region, UseFIPS: fips, UseDualStack: false })
+    .url.href.replace(/\/$/, "");
 }
 
 describe.each([
@@ -40,9 +42,15 @@ describe.each([
 
   test("prefers its own endpoint variable, then AWS_ENDPOINT_URL, over the regional hostname", () => {
     const own = { [service.endpointVariable]: "http://127.0.0.1:4566" };
-    expect(serviceEndpoint(service, "eu-west-1", { ...own, AWS_ENDPOINT_URL: "http://127.0.0.1:9" })).toBe("http://127.0.0.1:4566");
-    expect(serviceEndpoint(service, "eu-west-1", { AWS_ENDPOINT_URL: "http://127.0.0.1:9" })).toBe("http://127.0.0.1:9");
-    expect(serviceEndpoint(service, "eu-west-1", { AWS_USE_FIPS_ENDPOINT: "false" })).toBe(`https://${service.signingName}.eu-west-1.amazonaws.com`);
+    expect(serviceEndpoint(service, "eu-west-1", { ...own, AWS_ENDPOINT_URL: "http://127.0.0.1:9" })).toBe(
+      "http://127.0.0.1:4566",
+    );
+    expect(serviceEndpoint(service, "eu-west-1", { AWS_ENDPOINT_URL: "http://127.0.0.1:9" })).toBe(
+      "http://127.0.0.1:9",
+    );
+    expect(serviceEndpoint(service, "eu-west-1", { AWS_USE_FIPS_ENDPOINT: "false" })).toBe(
+      `https://${service.signingName}.eu-west-1.amazonaws.com`,
+    );
   });
 });
 

@@ -75,7 +75,11 @@ async function timed<T>(read: Promise<T>): Promise<{ value?: T; error?: unknown;
 }
 
 /** The read failed with `type`, within `budgetMs`, and its error holds no value. */
-function expectFailedWithin<E extends SecretsError>(outcome: { error?: unknown; ms: number }, type: new (...args: never[]) => E, budgetMs: number): E {
+function expectFailedWithin<E extends SecretsError>(
+  outcome: { error?: unknown; ms: number },
+  type: new (...args: never[]) => E,
+  budgetMs: number,
+): E {
   expect(outcome.error).toBeInstanceOf(type);
   expect(outcome.ms).toBeLessThan(budgetMs + SLACK_MS);
   expect(everythingPrintable(outcome.error)).not.toContain(TOKEN);
@@ -86,9 +90,18 @@ describe("no answer", () => {
   test("an endpoint that accepts and never answers: SecretsUnreachableError within the budget, naming the endpoint and what to check", async () => {
     ssm.breakNext("GetParameters", { kind: "never-answers", times: Number.POSITIVE_INFINITY });
 
-    const error = expectFailedWithin(await timed(loader({ timeoutMs: 2500 }).get("github_token")), SecretsUnreachableError, 2500);
+    const error = expectFailedWithin(
+      await timed(loader({ timeoutMs: 2500 }).get("github_token")),
+      SecretsUnreachableError,
+      2500,
+    );
 
-    expect(error).toMatchObject({ endpoint: ssm.url, lastError: "ETIMEDOUT", budgetMs: 2500, parameterNames: [PARAMETER] });
+    expect(error).toMatchObject({
+      endpoint: ssm.url,
+      lastError: "ETIMEDOUT",
+      budgetMs: 2500,
+      parameterNames: [PARAMETER],
+    });
     // Each attempt gets a third of the budget (at least 1 s): a lost connection leaves room for another.
     expect(error.attempts).toBeGreaterThanOrEqual(2);
     expect(error.message).toContain(`could not reach SSM at ${ssm.url}`);
@@ -99,7 +112,11 @@ describe("no answer", () => {
     const refused = await refusingUrl();
     process.env.AWS_ENDPOINT_URL_SSM = refused;
 
-    const error = expectFailedWithin(await timed(loader({ timeoutMs: 1500 }).get("github_token")), SecretsUnreachableError, 1500);
+    const error = expectFailedWithin(
+      await timed(loader({ timeoutMs: 1500 }).get("github_token")),
+      SecretsUnreachableError,
+      1500,
+    );
 
     expect(error).toMatchObject({ endpoint: refused, lastError: "ECONNREFUSED" });
     expect(error.attempts).toBeGreaterThan(3);
@@ -115,7 +132,11 @@ describe("no answer", () => {
   test("connections reset mid-answer until the budget runs out: SecretsUnreachableError with ECONNRESET", async () => {
     ssm.breakNext("GetParameters", { kind: "reset-mid-answer", times: Number.POSITIVE_INFINITY });
 
-    const error = expectFailedWithin(await timed(loader({ timeoutMs: 1500 }).get("github_token")), SecretsUnreachableError, 1500);
+    const error = expectFailedWithin(
+      await timed(loader({ timeoutMs: 1500 }).get("github_token")),
+      SecretsUnreachableError,
+      1500,
+    );
 
     expect(error.lastError).toBe("ECONNRESET");
   });
@@ -123,7 +144,11 @@ describe("no answer", () => {
   test("answers that stop half-way and never end: SecretsUnreachableError with ETIMEDOUT within the budget", async () => {
     ssm.breakNext("GetParameters", { kind: "stall-mid-answer", times: Number.POSITIVE_INFINITY });
 
-    const error = expectFailedWithin(await timed(loader({ timeoutMs: 1500 }).get("github_token")), SecretsUnreachableError, 1500);
+    const error = expectFailedWithin(
+      await timed(loader({ timeoutMs: 1500 }).get("github_token")),
+      SecretsUnreachableError,
+      1500,
+    );
 
     expect(error.lastError).toBe("ETIMEDOUT");
   });
@@ -138,7 +163,11 @@ describe("no answer", () => {
   test("answers slower than the budget: SecretsUnreachableError with ETIMEDOUT within the budget", async () => {
     ssm.breakNext("GetParameters", { kind: "slow", ms: 4000, times: Number.POSITIVE_INFINITY });
 
-    const error = expectFailedWithin(await timed(loader({ timeoutMs: 1500 }).get("github_token")), SecretsUnreachableError, 1500);
+    const error = expectFailedWithin(
+      await timed(loader({ timeoutMs: 1500 }).get("github_token")),
+      SecretsUnreachableError,
+      1500,
+    );
 
     expect(error.lastError).toBe("ETIMEDOUT");
   });
@@ -148,14 +177,21 @@ describe("no answer", () => {
     // 1.6 s left: half of it for the read (the margin is a tenth, at least 1 s, at most half).
     const context: InvocationContext = { getRemainingTimeInMillis: () => 1600 };
 
-    const error = expectFailedWithin(await timed(loader({ timeoutMs: 9000 }).get("github_token", context)), SecretsUnreachableError, 800);
+    const error = expectFailedWithin(
+      await timed(loader({ timeoutMs: 9000 }).get("github_token", context)),
+      SecretsUnreachableError,
+      800,
+    );
 
     expect(error.budgetMs).toBeLessThanOrEqual(800);
   });
 
   test("takes the budget from SECRETS_LOADER_TIMEOUT_MS, which the construct sets", async () => {
     ssm.breakNext("GetParameters", { kind: "never-answers", times: Number.POSITIVE_INFINITY });
-    const secrets = createSecretsLoader(["github_token"], { send: sendHttp, env: { ...env, SECRETS_LOADER_TIMEOUT_MS: "1200" } });
+    const secrets = createSecretsLoader(["github_token"], {
+      send: sendHttp,
+      env: { ...env, SECRETS_LOADER_TIMEOUT_MS: "1200" },
+    });
 
     const error = expectFailedWithin(await timed(secrets.get("github_token")), SecretsUnreachableError, 1200);
 
@@ -167,7 +203,11 @@ describe("throttling", () => {
   test("throttling that lasts longer than the budget: SecretsThrottledError within it, after more attempts than a fixed count", async () => {
     ssm.failNext("GetParameters", { code: "ThrottlingException", message: "Rate exceeded", times: 10_000 });
 
-    const error = expectFailedWithin(await timed(loader({ timeoutMs: 2000 }).get("github_token")), SecretsThrottledError, 2000);
+    const error = expectFailedWithin(
+      await timed(loader({ timeoutMs: 2000 }).get("github_token")),
+      SecretsThrottledError,
+      2000,
+    );
 
     expect(error.attempts).toBeGreaterThan(3);
     expect(error.message).toContain("within 2000 ms");
@@ -204,7 +244,9 @@ describe("after the TTL", () => {
     // A refresh with a fallback gets at most 1 s of the budget.
     expect(outcome.ms).toBeLessThan(1000 + SLACK_MS);
     expect(printed.warnings()).toHaveLength(1);
-    expect(printed.warnings()[0]).toMatch(new RegExp(`last good values of SSM parameters ${PARAMETER}, fetched 6\\d s ago.*SecretsFetchError`));
+    expect(printed.warnings()[0]).toMatch(
+      new RegExp(`last good values of SSM parameters ${PARAMETER}, fetched 6\\d s ago.*SecretsFetchError`),
+    );
     // The failed refresh holds the value for a while: the next invocations make no call.
     const calls = ssm.callCount("GetParameters");
     await expect(secrets.get("github_token")).resolves.toBe(TOKEN);
@@ -219,7 +261,10 @@ describe("after the TTL", () => {
     clockAhead += 11_000;
     process.env.AWS_ENDPOINT_URL_SSM = await refusingUrl();
     await expect(secrets.get("github_token")).resolves.toBe(TOKEN);
-    expect(printed.warnings().map((line) => /failed \((\w+)\)/.exec(line)?.[1])).toEqual(["SecretsThrottledError", "SecretsUnreachableError"]);
+    expect(printed.warnings().map((line) => /failed \((\w+)\)/.exec(line)?.[1])).toEqual([
+      "SecretsThrottledError",
+      "SecretsUnreachableError",
+    ]);
   });
 
   test("the last good value is served no longer than the stale window", async () => {
@@ -234,7 +279,10 @@ describe("after the TTL", () => {
 
   test("a denial is not masked: SecretAccessDeniedError, and no later failure serves the old value", async () => {
     const secrets = await warmLoaderPastTtl();
-    ssm.failNext("GetParameters", { code: "AccessDeniedException", message: "not authorized to perform: ssm:GetParameters" });
+    ssm.failNext("GetParameters", {
+      code: "AccessDeniedException",
+      message: "not authorized to perform: ssm:GetParameters",
+    });
 
     expectFailedWithin(await timed(secrets.get("github_token")), SecretAccessDeniedError, 1200);
 

@@ -99,9 +99,13 @@ test("without a send, loaders of one execution environment share one cache, whic
   const both = { ...env, SLACK_WEBHOOK_URL_PARAM_NAME: "/fn/slack_webhook_url" };
 
   await loaderModule.createSecretsLoader(["github_token", "slack_webhook_url"], { env: both }).getAll();
-  await expect(loaderModule.createSecretsLoader(["github_token"], { env: both }).get("github_token")).resolves.toBe(TOKEN);
+  await expect(loaderModule.createSecretsLoader(["github_token"], { env: both }).get("github_token")).resolves.toBe(
+    TOKEN,
+  );
   expect(ssm.callCount("GetParameters")).toBe(1);
 
-  await expect(loaderModule.createSecretsLoader(["github_token"], { env: both, ttlSeconds: 0 }).get("github_token")).resolves.toBe(TOKEN);
+  await expect(
+    loaderModule.createSecretsLoader(["github_token"], { env: both, ttlSeconds: 0 }).get("github_token"),
+  ).resolves.toBe(TOKEN);
   expect(ssm.callCount("GetParameters")).toBe(2);
 });

@@ -60,7 +60,12 @@ function failure(promise: Promise<unknown>): Promise<unknown> {
 
 /** Everything a logger or the Lambda runtime could print about an error. */
 function everythingPrintable(error: unknown): string {
-  return [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })].join("\n");
+  return [
+    String(error),
+    (error as Error).stack,
+    JSON.stringify(error),
+    inspect(error, { depth: 10, showHidden: true }),
+  ].join("\n");
 }
 
 /** The error holds no secret value anywhere, and no wrapped SDK error. */
@@ -81,13 +86,17 @@ describe("reading", () => {
     await expect(secrets.getAll()).resolves.toEqual(VALUES);
     await expect(secrets.get("slack_webhook_url")).resolves.toBe(WEBHOOK);
     // By stage, as the role allows (condition secretsmanager:VersionStage = AWSCURRENT).
-    expect(sm.calls.map((call) => [call.action, call.request])).toEqual([["GetSecretValue", { SecretId: SECRET_ID, VersionStage: "AWSCURRENT" }]]);
+    expect(sm.calls.map((call) => [call.action, call.request])).toEqual([
+      ["GetSecretValue", { SecretId: SECRET_ID, VersionStage: "AWSCURRENT" }],
+    ]);
   });
 
   test("reads a secret named by its ARN", async () => {
     const arn = sm.getSecret(SECRET_ID)!.arn;
 
-    await expect(notifierLoader({ env: { ...env, [SECRET_ID_ENV_VAR]: arn } }).get("github_token")).resolves.toBe(GITHUB_TOKEN);
+    await expect(notifierLoader({ env: { ...env, [SECRET_ID_ENV_VAR]: arn } }).get("github_token")).resolves.toBe(
+      GITHUB_TOKEN,
+    );
   });
 
   test("fetches 25 secrets with one GetSecretValue", async () => {
@@ -106,7 +115,10 @@ describe("reading", () => {
     sm.setLatency(50);
     const secrets = notifierLoader();
 
-    const results = await Promise.all([...Array.from({ length: 20 }, () => secrets.get("github_token")), secrets.getAll()]);
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, () => secrets.get("github_token")),
+      secrets.getAll(),
+    ]);
 
     expect(results.slice(0, 20)).toEqual(Array(20).fill(GITHUB_TOKEN));
     expect(results[20]).toEqual(VALUES);
@@ -228,7 +240,11 @@ describe("errors", () => {
     const error = await failure(notifierLoader({ env: missing }).get("github_token"));
 
     expect(error).toBeInstanceOf(SecretNotFoundError);
-    expect(error).toMatchObject({ secretName: "github_token", parameterName: "notifier-dev/nope", secretId: "notifier-dev/nope" });
+    expect(error).toMatchObject({
+      secretName: "github_token",
+      parameterName: "notifier-dev/nope",
+      secretId: "notifier-dev/nope",
+    });
     expect((error as Error).message).toBe(
       "Secrets Manager secret notifier-dev/nope of secret github_token does not exist: check that the stack that creates it was applied in this account and region",
     );
@@ -242,7 +258,11 @@ describe("errors", () => {
     const error = await failure(secrets.getAll());
 
     expect(error).toBeInstanceOf(SecretKeyMissingError);
-    expect(error).toMatchObject({ name: "SecretKeyMissingError", secretName: "slack_webhook_url", secretId: SECRET_ID });
+    expect(error).toMatchObject({
+      name: "SecretKeyMissingError",
+      secretName: "slack_webhook_url",
+      secretId: SECRET_ID,
+    });
     expect((error as Error).message).toContain(`Secrets Manager secret ${SECRET_ID} has no key slack_webhook_url`);
     expect((error as Error).message).toContain("npx --no secure-lambda set <stack> notifier-dev slack_webhook_url");
     expectNoValues(error);
@@ -281,7 +301,12 @@ describe("errors", () => {
     ["a JSON array", `["${GITHUB_TOKEN}"]`, "not-an-object", undefined],
     ["a JSON string", `"${GITHUB_TOKEN}"`, "not-an-object", undefined],
     ["JSON null", "null", "not-an-object", undefined],
-    ["a key that is not a string", `{"github_token":["${GITHUB_TOKEN}"],"slack_webhook_url":"${WEBHOOK}"}`, "not-a-string", "github_token"],
+    [
+      "a key that is not a string",
+      `{"github_token":["${GITHUB_TOKEN}"],"slack_webhook_url":"${WEBHOOK}"}`,
+      "not-a-string",
+      "github_token",
+    ],
   ])("refuses %s as SecretFormatError without quoting it", async (_, secretString, problem, secretName) => {
     sm.putSecretValue(SECRET_ID, secretString);
 
@@ -299,7 +324,12 @@ describe("errors", () => {
     const error = await failure(notifierLoader().getAll());
 
     expect(error).toBeInstanceOf(SecretAccessDeniedError);
-    expect(error).toMatchObject({ deniedBy: "iam", awsErrorName: "AccessDeniedException", parameterNames: [SECRET_ID], secretId: SECRET_ID });
+    expect(error).toMatchObject({
+      deniedBy: "iam",
+      awsErrorName: "AccessDeniedException",
+      parameterNames: [SECRET_ID],
+      secretId: SECRET_ID,
+    });
     expect((error as Error).message).toBe(
       `access denied reading Secrets Manager secret ${SECRET_ID} (AccessDeniedException): the execution role must allow secretsmanager:GetSecretValue on it`,
     );
@@ -310,7 +340,10 @@ describe("errors", () => {
     ["an AccessDeniedException about KMS", faults.accessDeniedByKms(), "AccessDeniedException"],
     [
       "an AccessDeniedException naming kms:Decrypt",
-      { code: "AccessDeniedException", message: "User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:0:key/k" },
+      {
+        code: "AccessDeniedException",
+        message: "User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:0:key/k",
+      },
       "AccessDeniedException",
     ],
     ["a DecryptionFailure", faults.decryptionFailure(), "DecryptionFailure"],
@@ -320,7 +353,12 @@ describe("errors", () => {
     const error = await failure(notifierLoader().getAll());
 
     expect(error).toBeInstanceOf(SecretAccessDeniedError);
-    expect(error).toMatchObject({ deniedBy: "kms", awsErrorName: code, parameterNames: [SECRET_ID], secretId: SECRET_ID });
+    expect(error).toMatchObject({
+      deniedBy: "kms",
+      awsErrorName: code,
+      parameterNames: [SECRET_ID],
+      secretId: SECRET_ID,
+    });
     expect((error as Error).message).toContain(`KMS refused to decrypt Secrets Manager secret ${SECRET_ID}`);
     expectNoValues(error);
   });
@@ -354,8 +392,14 @@ describe("errors", () => {
     const error = await failure(notifierLoader().getAll());
 
     expect(error).toBeInstanceOf(SecretsFetchError);
-    expect(error).toMatchObject({ awsErrorName: "InvalidRequestException", parameterNames: [SECRET_ID], secretId: SECRET_ID });
-    expect((error as Error).message).toBe(`could not fetch Secrets Manager secret ${SECRET_ID}: InvalidRequestException`);
+    expect(error).toMatchObject({
+      awsErrorName: "InvalidRequestException",
+      parameterNames: [SECRET_ID],
+      secretId: SECRET_ID,
+    });
+    expect((error as Error).message).toBe(
+      `could not fetch Secrets Manager secret ${SECRET_ID}: InvalidRequestException`,
+    );
     expectNoValues(error);
   });
 
@@ -391,15 +435,23 @@ describe("store choice", () => {
   const clients = () => ({ send: viaNetwork });
 
   test("reads SSM, and never Secrets Manager, when SECRETS_MANAGER_SECRET_ID is not set", async () => {
-    const secrets = createSecretsLoader(["github_token"], { ...clients(), env: { GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token" } });
+    const secrets = createSecretsLoader(["github_token"], {
+      ...clients(),
+      env: { GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token" },
+    });
 
     await expect(secrets.get("github_token")).resolves.toBe("fake-gh-token-from-ssm-44b1");
-    expect(ssm.calls.map((call) => [call.action, call.request])).toEqual([["GetParameters", { Names: ["/notifier-dev/github_token"], WithDecryption: true }]]);
+    expect(ssm.calls.map((call) => [call.action, call.request])).toEqual([
+      ["GetParameters", { Names: ["/notifier-dev/github_token"], WithDecryption: true }],
+    ]);
     expect(sm.calls).toHaveLength(0);
   });
 
   test("reads Secrets Manager, and never SSM, when SECRETS_MANAGER_SECRET_ID is set, even beside _PARAM_NAME variables", async () => {
-    const secrets = createSecretsLoader(["github_token"], { ...clients(), env: { ...env, GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token" } });
+    const secrets = createSecretsLoader(["github_token"], {
+      ...clients(),
+      env: { ...env, GITHUB_TOKEN_PARAM_NAME: "/notifier-dev/github_token" },
+    });
 
     await expect(secrets.get("github_token")).resolves.toBe(GITHUB_TOKEN);
     expect(sm.callCount("GetSecretValue")).toBe(1);

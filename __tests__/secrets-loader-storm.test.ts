@@ -38,7 +38,11 @@ test(`${COLD_STARTS} concurrent cold starts against 40 calls per second, with a 
   const outcomes = await Promise.all(
     Array.from({ length: COLD_STARTS }, async () => {
       // A loader given its own send keeps its own cache: each is a cold execution environment.
-      const secrets = createSecretsLoader(["github_token", "slack_webhook_url"], { send: sendHttp, env, timeoutMs: BUDGET_MS });
+      const secrets = createSecretsLoader(["github_token", "slack_webhook_url"], {
+        send: sendHttp,
+        env,
+        timeoutMs: BUDGET_MS,
+      });
       try {
         await secrets.getAll();
         return { ok: true, ms: performance.now() - started };

@@ -32,7 +32,9 @@ let store: Map<string, string>;
 function answerFromStore(_action: string, input: Record<string, unknown>): Record<string, unknown> {
   const names = (input.Names ?? []) as string[];
   return {
-    Parameters: names.filter((n) => store.has(n)).map((n) => ({ Name: n, Type: "SecureString", Value: store.get(n), Version: 1 })),
+    Parameters: names
+      .filter((n) => store.has(n))
+      .map((n) => ({ Name: n, Type: "SecureString", Value: store.get(n), Version: 1 })),
     InvalidParameters: names.filter((n) => !store.has(n)),
   };
 }
@@ -60,7 +62,9 @@ function notifierLoader(options: SecretsLoaderOptions = {}) {
 }
 
 function getParametersCalls() {
-  return ssm.calls.filter((call) => call.action === "GetParameters").map((call) => call.request as { Names?: string[]; WithDecryption?: boolean });
+  return ssm.calls
+    .filter((call) => call.action === "GetParameters")
+    .map((call) => call.request as { Names?: string[]; WithDecryption?: boolean });
 }
 
 /** Forgets the recorded calls and answers from `store` again. */
@@ -93,7 +97,9 @@ describe("fetching", () => {
 
     await expect(secrets.getAll()).resolves.toEqual({ github_token: GITHUB_TOKEN, slack_webhook_url: WEBHOOK });
     await expect(secrets.get("slack_webhook_url")).resolves.toBe(WEBHOOK);
-    expect(getParametersCalls()).toEqual([{ Names: ["/notifier-dev/github_token", "/notifier-dev/slack_webhook_url"], WithDecryption: true }]);
+    expect(getParametersCalls()).toEqual([
+      { Names: ["/notifier-dev/github_token", "/notifier-dev/slack_webhook_url"], WithDecryption: true },
+    ]);
   });
 
   test("fetches more than 10 secrets in ceil(n/10) calls of at most 10 names, all started before any answers", async () => {
@@ -145,14 +151,20 @@ describe("caching", () => {
   test("shares one in-flight fetch between concurrent first calls", async () => {
     const secrets = notifierLoader();
 
-    const results = await Promise.all([...Array.from({ length: 20 }, () => secrets.get("github_token")), secrets.getAll()]);
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, () => secrets.get("github_token")),
+      secrets.getAll(),
+    ]);
 
     expect(results.slice(0, 20)).toEqual(Array(20).fill(GITHUB_TOKEN));
     expect(getParametersCalls()).toHaveLength(1);
   });
 
   test("keeps values for 5 minutes by default, then fetches the new values", async () => {
-    jest.useFakeTimers({ now: new Date("2025-01-01T00:00:00Z"), doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+    jest.useFakeTimers({
+      now: new Date("2025-01-01T00:00:00Z"),
+      doNotFake: ["setImmediate", "nextTick", "queueMicrotask"],
+    });
     const secrets = notifierLoader();
     await secrets.getAll();
     store.set("/notifier-dev/github_token", "fake-gh-token-rotated-2b9e");
@@ -167,7 +179,10 @@ describe("caching", () => {
   });
 
   test("takes the time-to-live from SECRETS_CACHE_TTL_SECONDS", async () => {
-    jest.useFakeTimers({ now: new Date("2025-01-01T00:00:00Z"), doNotFake: ["setImmediate", "nextTick", "queueMicrotask"] });
+    jest.useFakeTimers({
+      now: new Date("2025-01-01T00:00:00Z"),
+      doNotFake: ["setImmediate", "nextTick", "queueMicrotask"],
+    });
     const secrets = notifierLoader({ env: { ...env, SECRETS_CACHE_TTL_SECONDS: "10" } });
     await secrets.getAll();
 
@@ -273,7 +288,12 @@ describe("errors", () => {
   });
 
   test("reports an IAM AccessDeniedException as denied by IAM, naming the parameters", async () => {
-    ssm.handler = rejects(sdkError("AccessDeniedException", "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: ssm:GetParameters"));
+    ssm.handler = rejects(
+      sdkError(
+        "AccessDeniedException",
+        "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: ssm:GetParameters",
+      ),
+    );
 
     const error = await notifierLoader()
       .getAll()
@@ -292,7 +312,10 @@ describe("errors", () => {
     ["KMSAccessDeniedException", "The ciphertext refers to a key that does not exist or you do not have access to"],
     ["KMSDisabledException", "key is disabled"],
     ["InvalidKeyId", "key is pending deletion"],
-    ["AccessDeniedException", "User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:1:key/k (Service: AWSKMS)"],
+    [
+      "AccessDeniedException",
+      "User is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:1:key/k (Service: AWSKMS)",
+    ],
   ])("reports %s as denied by KMS, not IAM", async (code, message) => {
     ssm.handler = rejects(sdkError(code, message));
 
@@ -317,7 +340,9 @@ describe("errors", () => {
     expect(error).toBeInstanceOf(SecretsThrottledError);
     expect(error).toMatchObject({ parameterNames: [env.GITHUB_TOKEN_PARAM_NAME, env.SLACK_WEBHOOK_URL_PARAM_NAME] });
     expect((error as SecretsThrottledError).attempts).toBeGreaterThan(3);
-    expect((error as Error).message).toMatch(/within 1500 ms.*40 calls per second.*higher throughput.*"secretsmanager"/);
+    expect((error as Error).message).toMatch(
+      /within 1500 ms.*40 calls per second.*higher throughput.*"secretsmanager"/,
+    );
   });
 });
 
@@ -358,7 +383,8 @@ describe("no value leaks", () => {
               ["/notifier-dev/slack_webhook_url", scenario === "placeholder-other" ? PLACEHOLDER_VALUE : WEBHOOK],
             ]);
             if (scenario === "missing-other") store.delete("/notifier-dev/slack_webhook_url");
-            if (/Exception|Error$/.test(scenario)) ssm.handler = rejects(sdkError(scenario, `failed near ${value}`, value));
+            if (/Exception|Error$/.test(scenario))
+              ssm.handler = rejects(sdkError(scenario, `failed near ${value}`, value));
 
             const error = await notifierLoader()
               .getAll()

@@ -6,7 +6,13 @@ const SECRETS = ["github_token", "slack_webhook_url"];
 
 function synthNotifier(props: Partial<SecureLambdaProps> = {}): TerraformJson {
   return synthStack((stack) => {
-    new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, secrets: SECRETS, store: "secretsmanager", ...props });
+    new SecureLambda(stack, "notifier", {
+      functionName: "notifier",
+      entry: HELLO_ENTRY,
+      secrets: SECRETS,
+      store: "secretsmanager",
+      ...props,
+    });
   });
 }
 
@@ -30,7 +36,10 @@ describe('SecureLambda with store "secretsmanager"', () => {
   test("creates the first version holding only the placeholder under every secret name, write-only", () => {
     expect(version.secret_id).toBe(ref("aws_secretsmanager_secret", secretName, "id"));
     expect(version).not.toHaveProperty("secret_string");
-    expect(JSON.parse(version.secret_string_wo)).toEqual({ github_token: PLACEHOLDER_VALUE, slack_webhook_url: PLACEHOLDER_VALUE });
+    expect(JSON.parse(version.secret_string_wo)).toEqual({
+      github_token: PLACEHOLDER_VALUE,
+      slack_webhook_url: PLACEHOLDER_VALUE,
+    });
     expect(version.secret_string_wo_version).toBe(1);
   });
 
@@ -49,7 +58,10 @@ describe('SecureLambda with store "secretsmanager"', () => {
     expect(protectedSecret.recovery_window_in_days).toBe(30);
     expect(protectedSecret.lifecycle).toEqual({ prevent_destroy: true });
     const [, protectedVersion] = only(synthNotifier({ protect: true }), "aws_secretsmanager_secret_version");
-    expect(protectedVersion.lifecycle).toEqual({ ignore_changes: ["secret_string", "secret_string_wo_version", "version_stages"], prevent_destroy: true });
+    expect(protectedVersion.lifecycle).toEqual({
+      ignore_changes: ["secret_string", "secret_string_wo_version", "version_stages"],
+      prevent_destroy: true,
+    });
   });
 
   test("puts only the secret's name in the environment, no parameter names and no value", () => {
@@ -88,8 +100,13 @@ describe('SecureLambda with store "secretsmanager"', () => {
     const rotationLambdaArn = "arn:aws:lambda:eu-west-1:123456789012:function:rotate-notifier";
     const rotated = synthNotifier({ rotation: { rotationLambdaArn, automaticallyAfterDays: 30 } });
     const [, rotation] = only(rotated, "aws_secretsmanager_secret_rotation");
-    expect(rotation).toMatchObject({ rotation_lambda_arn: rotationLambdaArn, rotation_rules: { automatically_after_days: 30 } });
-    expect(rotation.secret_id).toBe(ref("aws_secretsmanager_secret", only(rotated, "aws_secretsmanager_secret")[0], "id"));
+    expect(rotation).toMatchObject({
+      rotation_lambda_arn: rotationLambdaArn,
+      rotation_rules: { automatically_after_days: 30 },
+    });
+    expect(rotation.secret_id).toBe(
+      ref("aws_secretsmanager_secret", only(rotated, "aws_secretsmanager_secret")[0], "id"),
+    );
     // Rotation adds nothing to the function's own role.
     expect(statements(only(rotated, "aws_iam_role_policy")[1].policy)).toEqual(statements(rolePolicy.policy));
   });
@@ -103,23 +120,40 @@ describe('SecureLambda with store "secretsmanager"', () => {
   test("uses a shared key for the secret when one is passed", () => {
     const shared = synthStack((stack) => {
       const kmsKey = new SecretsKey(stack, "TeamKey", { aliasName: "team" });
-      new SecureLambda(stack, "a", { functionName: "a", entry: HELLO_ENTRY, secrets: ["token"], store: "secretsmanager", kmsKey });
+      new SecureLambda(stack, "a", {
+        functionName: "a",
+        entry: HELLO_ENTRY,
+        secrets: ["token"],
+        store: "secretsmanager",
+        kmsKey,
+      });
     });
-    expect(only(shared, "aws_secretsmanager_secret")[1].kms_key_id).toBe(ref("aws_kms_key", only(shared, "aws_kms_key")[0], "arn"));
+    expect(only(shared, "aws_secretsmanager_secret")[1].kms_key_id).toBe(
+      ref("aws_kms_key", only(shared, "aws_kms_key")[0], "arn"),
+    );
   });
 
   test("pins the Terraform addresses of the store: renaming them would replace the secret and lose its values", () => {
     expect(secretName).toMatch(/^notifier_Secret_[0-9A-F]{8}$/);
-    expect(Object.keys(json.resource.aws_secretsmanager_secret_version!)[0]).toMatch(/^notifier_SecretVersion_[0-9A-F]{8}$/);
+    expect(Object.keys(json.resource.aws_secretsmanager_secret_version!)[0]).toMatch(
+      /^notifier_SecretVersion_[0-9A-F]{8}$/,
+    );
   });
 
   test("has no parameter names to give", () => {
     let construct: SecureLambda | undefined;
     synthStack((stack) => {
-      construct = new SecureLambda(stack, "n", { functionName: "n", entry: HELLO_ENTRY, secrets: ["token"], store: "secretsmanager" });
+      construct = new SecureLambda(stack, "n", {
+        functionName: "n",
+        entry: HELLO_ENTRY,
+        secrets: ["token"],
+        store: "secretsmanager",
+      });
     });
     expect(construct!.secret!.nameInput).toBe("n/secrets");
-    expect(() => construct!.parameterName("token")).toThrow(/keys of the Secrets Manager secret n\/secrets, not SSM parameters/);
+    expect(() => construct!.parameterName("token")).toThrow(
+      /keys of the Secrets Manager secret n\/secrets, not SSM parameters/,
+    );
   });
 });
 
@@ -132,28 +166,44 @@ describe("store props that do not fit are refused at synth time", () => {
     );
   });
   test("parameterPrefix with Secrets Manager", () => {
-    expect(fails({ parameterPrefix: "/team" })).toThrow(/invalid parameterPrefix: "\/team": parameters exist only with store "ssm"/);
+    expect(fails({ parameterPrefix: "/team" })).toThrow(
+      /invalid parameterPrefix: "\/team": parameters exist only with store "ssm"/,
+    );
   });
   test("rotation with SSM", () => {
-    expect(fails({ store: "ssm", rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 7 } })).toThrow(
-      /invalid rotation: rotation needs store "secretsmanager"/,
-    );
+    expect(
+      fails({
+        store: "ssm",
+        rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 7 },
+      }),
+    ).toThrow(/invalid rotation: rotation needs store "secretsmanager"/);
   });
   test("rotation with neither or both of days and schedule", () => {
     const arn = "arn:aws:lambda:eu-west-1:123456789012:function:r";
-    expect(fails({ rotation: { rotationLambdaArn: arn } })).toThrow(/invalid rotation: give exactly one of automaticallyAfterDays and scheduleExpression/);
-    expect(fails({ rotation: { rotationLambdaArn: arn, automaticallyAfterDays: 7, scheduleExpression: "rate(7 days)" } })).toThrow(/give exactly one/);
+    expect(fails({ rotation: { rotationLambdaArn: arn } })).toThrow(
+      /invalid rotation: give exactly one of automaticallyAfterDays and scheduleExpression/,
+    );
+    expect(
+      fails({ rotation: { rotationLambdaArn: arn, automaticallyAfterDays: 7, scheduleExpression: "rate(7 days)" } }),
+    ).toThrow(/give exactly one/);
   });
   test("a rotation function that is not a Lambda function ARN, or days out of range, or a bad schedule", () => {
     expect(fails({ rotation: { rotationLambdaArn: "rotate-me", automaticallyAfterDays: 7 } })).toThrow(
       /invalid rotation.rotationLambdaArn: "rotate-me": allowed is a Lambda function ARN/,
     );
-    expect(fails({ rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 0 } })).toThrow(
-      /invalid rotation.automaticallyAfterDays: 0: allowed is a whole number of days from 1 to 1000/,
-    );
-    expect(fails({ rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", scheduleExpression: "weekly" } })).toThrow(
-      /invalid rotation.scheduleExpression: "weekly"/,
-    );
+    expect(
+      fails({
+        rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 0 },
+      }),
+    ).toThrow(/invalid rotation.automaticallyAfterDays: 0: allowed is a whole number of days from 1 to 1000/);
+    expect(
+      fails({
+        rotation: {
+          rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r",
+          scheduleExpression: "weekly",
+        },
+      }),
+    ).toThrow(/invalid rotation.scheduleExpression: "weekly"/);
   });
   test("an environment variable that the construct sets for the store", () => {
     expect(fails({ store: "ssm", environment: { [SECRET_ID_ENV_VAR]: "other/secret" } })).toThrow(

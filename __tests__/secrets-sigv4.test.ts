@@ -113,7 +113,13 @@ describe("the fakes' verifier", () => {
     const given = /Signature=(\w+)/.exec(authz)![1]!;
 
     expect(
-      signature(canonicalRequest(received({ ...vector, authz }, authz), signedHeaders), SUITE.secretAccessKey, SUITE.datetime, "us-east-1", "service"),
+      signature(
+        canonicalRequest(received({ ...vector, authz }, authz), signedHeaders),
+        SUITE.secretAccessKey,
+        SUITE.datetime,
+        "us-east-1",
+        "service",
+      ),
     ).toBe(given);
     expect(verifySignature(received({ ...vector, authz }, authz), () => SUITE.secretAccessKey)).toMatchObject({
       accessKeyId: "AKIDEXAMPLE",
@@ -124,11 +130,13 @@ describe("the fakes' verifier", () => {
 
   test("refuses a changed body, a wrong secret key and an unsigned x-amz-date", () => {
     const vector = VECTORS[2]!;
-    expect(() => verifySignature({ ...received(vector, vector.authz), body: "Param1=value2" }, () => SUITE.secretAccessKey)).toThrow(
-      /signature we calculated does not match/,
-    );
+    expect(() =>
+      verifySignature({ ...received(vector, vector.authz), body: "Param1=value2" }, () => SUITE.secretAccessKey),
+    ).toThrow(/signature we calculated does not match/);
     expect(() => verifySignature(received(vector, vector.authz), () => "another-secret")).toThrow(/does not match/);
     const withoutDate = vector.authz.replace("content-type;host;x-amz-date", "content-type;host");
-    expect(() => verifySignature(received(vector, withoutDate), () => SUITE.secretAccessKey)).toThrow(/x-amz-date must be signed/);
+    expect(() => verifySignature(received(vector, withoutDate), () => SUITE.secretAccessKey)).toThrow(
+      /x-amz-date must be signed/,
+    );
   });
 });

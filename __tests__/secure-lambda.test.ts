@@ -1,7 +1,16 @@
 import { SecretsKey, SecureLambda, PLACEHOLDER_VALUE, type SecureLambdaProps } from "../constructs";
 import { bundlingRuns } from "../constructs/bundling";
 import { SqsQueue } from "../constructs/tf";
-import { expectWriteOnlyPlaceholder, HELLO_ENTRY, only, ref, resources, statements, synthStack, type TerraformJson } from "./helpers/synth";
+import {
+  expectWriteOnlyPlaceholder,
+  HELLO_ENTRY,
+  only,
+  ref,
+  resources,
+  statements,
+  synthStack,
+  type TerraformJson,
+} from "./helpers/synth";
 
 const SECRETS = ["github_token", "slack_webhook_url"];
 
@@ -34,7 +43,9 @@ describe("SecureLambda", () => {
     test("has a key policy in which the account root administers the key", () => {
       const root = statements(key.policy).find((s) => s.Principal?.AWS);
       expect(root).toBeDefined();
-      expect(root!.Principal.AWS).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:iam::\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:root$/);
+      expect(root!.Principal.AWS).toMatch(
+        /^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:iam::\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:root$/,
+      );
       expect(root!.Effect).toBe("Allow");
       expect(root!.Resource).toBe("*");
     });
@@ -51,7 +62,10 @@ describe("SecureLambda", () => {
 
   describe("parameters", () => {
     test("creates one SecureString per secret, named <prefix>/<secret> and encrypted with the key", () => {
-      expect(parameters.map(([, p]) => p.name).sort()).toEqual(["/notifier/github_token", "/notifier/slack_webhook_url"]);
+      expect(parameters.map(([, p]) => p.name).sort()).toEqual([
+        "/notifier/github_token",
+        "/notifier/slack_webhook_url",
+      ]);
       for (const [, parameter] of parameters) {
         expect(parameter.type).toBe("SecureString");
         expect(parameter.key_id).toBe(keyArn);
@@ -100,7 +114,9 @@ describe("SecureLambda", () => {
       expect(trust).toHaveLength(1);
       expect(trust[0]!.Principal).toEqual({ Service: "lambda.amazonaws.com" });
       expect(trust[0]!.Action).toEqual(["sts:AssumeRole"]);
-      expect(trust[0]!.Condition.StringEquals["aws:SourceAccount"]).toMatch(/^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/);
+      expect(trust[0]!.Condition.StringEquals["aws:SourceAccount"]).toMatch(
+        /^\$\{data\.aws_caller_identity\.[^}]+\.account_id\}$/,
+      );
       expect(fn.role).toBe(ref("aws_iam_role", roleName, "arn"));
     });
 
@@ -127,7 +143,9 @@ describe("SecureLambda", () => {
       expect(ssm.Condition.StringEquals["kms:ViaService"]).toMatch(
         /^ssm\.\$\{data\.aws_region\.[^}]+\.region\}\.\$\{data\.aws_partition\.[^}]+\.dns_suffix\}$/,
       );
-      expect(ssm.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"].sort()).toEqual([...parameterArns].sort());
+      expect(ssm.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"].sort()).toEqual(
+        [...parameterArns].sort(),
+      );
     });
 
     test('has no wildcard in any action, and none in a resource but the log stream name and the X-Ray statement\'s "*"', () => {
@@ -140,7 +158,14 @@ describe("SecureLambda", () => {
         }
       }
       const star = statements(rolePolicy.policy).filter((s) => JSON.stringify(s.Resource).includes('"*"'));
-      expect(star).toEqual([{ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] }]);
+      expect(star).toEqual([
+        {
+          Sid: "WriteTraces",
+          Effect: "Allow",
+          Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+          Resource: ["*"],
+        },
+      ]);
     });
 
     test("takes roleName, for a function name deployed in several regions of one account", () => {
@@ -187,7 +212,14 @@ describe("SecureLambda", () => {
 
     test("takes handler, runtime, architecture, memorySize, timeout and tags", () => {
       const [, custom] = only(
-        synthNotifier({ handler: "other", runtime: "nodejs24.x", architecture: "x86_64", memorySize: 1024, timeout: 30, tags: { team: "sre" } }),
+        synthNotifier({
+          handler: "other",
+          runtime: "nodejs24.x",
+          architecture: "x86_64",
+          memorySize: 1024,
+          timeout: 30,
+          tags: { team: "sre" },
+        }),
         "aws_lambda_function",
       );
       expect(custom).toMatchObject({
@@ -205,7 +237,14 @@ describe("SecureLambda", () => {
     test('traces actively by default, and lets the role write traces in a statement of its own: the two X-Ray actions on "*"', () => {
       expect(fn.tracing_config).toEqual({ mode: "Active" });
       const xray = statements(rolePolicy.policy).filter((s) => s.Action.some((a: string) => a.startsWith("xray:")));
-      expect(xray).toEqual([{ Sid: "WriteTraces", Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] }]);
+      expect(xray).toEqual([
+        {
+          Sid: "WriteTraces",
+          Effect: "Allow",
+          Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+          Resource: ["*"],
+        },
+      ]);
     });
 
     test("tracing: false sets no tracing_config and grants no X-Ray action", () => {
@@ -239,7 +278,9 @@ describe("SecureLambda", () => {
       const [, bareFn] = only(bare, "aws_lambda_function");
       expect(bareFn.environment).toBeUndefined();
       expect(bareFn.kms_key_arn).toBeUndefined();
-      expect(statements(only(bare, "aws_iam_role_policy")[1].policy).map((s) => s.Sid)).not.toContain("DecryptOwnEnvironment");
+      expect(statements(only(bare, "aws_iam_role_policy")[1].policy).map((s) => s.Sid)).not.toContain(
+        "DecryptOwnEnvironment",
+      );
     });
 
     test("keeps the SSM decrypt statement unchanged beside it", () => {
@@ -257,8 +298,14 @@ describe("SecureLambda", () => {
     test("reserves no concurrency by default", () => expect(fn.reserved_concurrent_executions).toBeUndefined());
 
     test("takes reservedConcurrentExecutions, 0 included", () => {
-      expect(only(synthNotifier({ reservedConcurrentExecutions: 5 }), "aws_lambda_function")[1].reserved_concurrent_executions).toBe(5);
-      expect(only(synthNotifier({ reservedConcurrentExecutions: 0 }), "aws_lambda_function")[1].reserved_concurrent_executions).toBe(0);
+      expect(
+        only(synthNotifier({ reservedConcurrentExecutions: 5 }), "aws_lambda_function")[1]
+          .reserved_concurrent_executions,
+      ).toBe(5);
+      expect(
+        only(synthNotifier({ reservedConcurrentExecutions: 0 }), "aws_lambda_function")[1]
+          .reserved_concurrent_executions,
+      ).toBe(0);
     });
   });
 
@@ -272,39 +319,78 @@ describe("SecureLambda", () => {
     test("true creates <functionName>-dlq, SQS-encrypted, kept 14 days, and lets the role send to exactly that queue", () => {
       let construct: SecureLambda | undefined;
       const withDlq = synthStack((stack) => {
-        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterTarget: true, tags: { team: "sre" } });
+        construct = new SecureLambda(stack, "notifier", {
+          functionName: "notifier",
+          entry: HELLO_ENTRY,
+          deadLetterTarget: true,
+          tags: { team: "sre" },
+        });
       });
       const [queueName, queue] = only(withDlq, "aws_sqs_queue");
       expect(queueName).toMatch(/^notifier_DeadLetterQueue_/);
-      expect(queue).toEqual({ name: "notifier-dlq", sqs_managed_sse_enabled: true, message_retention_seconds: 1209600, tags: { team: "sre" } });
+      expect(queue).toEqual({
+        name: "notifier-dlq",
+        sqs_managed_sse_enabled: true,
+        message_retention_seconds: 1209600,
+        tags: { team: "sre" },
+      });
       const queueArn = ref("aws_sqs_queue", queueName, "arn");
       expect(only(withDlq, "aws_lambda_function")[1].dead_letter_config).toEqual({ target_arn: queueArn });
-      const send = statements(only(withDlq, "aws_iam_role_policy")[1].policy).filter((s) => s.Action.some((a: string) => /^(sqs|sns):/.test(a)));
-      expect(send).toEqual([{ Sid: "SendToDeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] }]);
+      const send = statements(only(withDlq, "aws_iam_role_policy")[1].policy).filter((s) =>
+        s.Action.some((a: string) => /^(sqs|sns):/.test(a)),
+      );
+      expect(send).toEqual([
+        { Sid: "SendToDeadLetterQueue", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [queueArn] },
+      ]);
       expect(construct!.deadLetterQueue?.nameInput).toBe("notifier-dlq");
     });
 
     test.each([
-      ["an existing SQS queue", "arn:aws:sqs:eu-west-1:123456789012:failed-events", "sqs:SendMessage", "SendToDeadLetterQueue"],
-      ["an existing SNS topic", "arn:aws:sns:eu-west-1:123456789012:failed-events", "sns:Publish", "PublishToDeadLetterTopic"],
-    ])("{ targetArn } of %s is the target, with exactly its one action on exactly that ARN", (_, targetArn, action, sid) => {
-      let construct: SecureLambda | undefined;
-      const withTarget = synthStack((stack) => {
-        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterTarget: { targetArn } });
-      });
-      expect(resources(withTarget, "aws_sqs_queue")).toHaveLength(0);
-      expect(construct!.deadLetterQueue).toBeUndefined();
-      expect(only(withTarget, "aws_lambda_function")[1].dead_letter_config).toEqual({ target_arn: targetArn });
-      const send = statements(only(withTarget, "aws_iam_role_policy")[1].policy).filter((s) => s.Action.some((a: string) => /^(sqs|sns):/.test(a)));
-      expect(send).toEqual([{ Sid: sid, Effect: "Allow", Action: [action], Resource: [targetArn] }]);
-    });
+      [
+        "an existing SQS queue",
+        "arn:aws:sqs:eu-west-1:123456789012:failed-events",
+        "sqs:SendMessage",
+        "SendToDeadLetterQueue",
+      ],
+      [
+        "an existing SNS topic",
+        "arn:aws:sns:eu-west-1:123456789012:failed-events",
+        "sns:Publish",
+        "PublishToDeadLetterTopic",
+      ],
+    ])(
+      "{ targetArn } of %s is the target, with exactly its one action on exactly that ARN",
+      (_, targetArn, action, sid) => {
+        let construct: SecureLambda | undefined;
+        const withTarget = synthStack((stack) => {
+          construct = new SecureLambda(stack, "notifier", {
+            functionName: "notifier",
+            entry: HELLO_ENTRY,
+            deadLetterTarget: { targetArn },
+          });
+        });
+        expect(resources(withTarget, "aws_sqs_queue")).toHaveLength(0);
+        expect(construct!.deadLetterQueue).toBeUndefined();
+        expect(only(withTarget, "aws_lambda_function")[1].dead_letter_config).toEqual({ target_arn: targetArn });
+        const send = statements(only(withTarget, "aws_iam_role_policy")[1].policy).filter((s) =>
+          s.Action.some((a: string) => /^(sqs|sns):/.test(a)),
+        );
+        expect(send).toEqual([{ Sid: sid, Effect: "Allow", Action: [action], Resource: [targetArn] }]);
+      },
+    );
 
     test("{ targetArn } may be a reference to a queue of the stack", () => {
       const withRef = synthStack((stack) => {
         const queue = new SqsQueue(stack, "Failures", { name: "failures", sqsManagedSseEnabled: true });
-        new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, deadLetterTarget: { targetArn: queue.arn } });
+        new SecureLambda(stack, "notifier", {
+          functionName: "notifier",
+          entry: HELLO_ENTRY,
+          deadLetterTarget: { targetArn: queue.arn },
+        });
       });
-      const send = statements(only(withRef, "aws_iam_role_policy")[1].policy).find((s) => s.Sid === "SendToDeadLetterQueue")!;
+      const send = statements(only(withRef, "aws_iam_role_policy")[1].policy).find(
+        (s) => s.Sid === "SendToDeadLetterQueue",
+      )!;
       expect(send.Action).toEqual(["sqs:SendMessage"]);
       expect(send.Resource).toEqual(["${aws_sqs_queue.Failures.arn}"]);
     });
@@ -316,7 +402,11 @@ describe("SecureLambda", () => {
     test("functionUrl: true creates one that requires IAM authentication, and exposes it", () => {
       let construct: SecureLambda | undefined;
       const withUrl = synthStack((stack) => {
-        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, functionUrl: true });
+        construct = new SecureLambda(stack, "notifier", {
+          functionName: "notifier",
+          entry: HELLO_ENTRY,
+          functionUrl: true,
+        });
       });
       const [fnName] = only(withUrl, "aws_lambda_function");
       expect(only(withUrl, "aws_lambda_function_url")[1]).toEqual({
@@ -332,7 +422,9 @@ describe("SecureLambda", () => {
 
     test("takes codeSigningConfigArn", () => {
       const arn = "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123456789abcdef0";
-      expect(only(synthNotifier({ codeSigningConfigArn: arn }), "aws_lambda_function")[1].code_signing_config_arn).toBe(arn);
+      expect(only(synthNotifier({ codeSigningConfigArn: arn }), "aws_lambda_function")[1].code_signing_config_arn).toBe(
+        arn,
+      );
     });
   });
 
@@ -340,7 +432,8 @@ describe("SecureLambda", () => {
     test("bundles an entry once for several functions with the same options", () => {
       const before = bundlingRuns();
       const shared = synthStack((stack) => {
-        for (const name of ["a", "b", "c"]) new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"], minify: false });
+        for (const name of ["a", "b", "c"])
+          new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"], minify: false });
       });
       expect(bundlingRuns() - before).toBe(1);
       expect(new Set(resources(shared, "aws_lambda_function").map(([, f]) => f.filename)).size).toBe(1);
@@ -356,10 +449,11 @@ describe("SecureLambda", () => {
       const [sharedKeyName, sharedKey] = only(sharedJson, "aws_kms_key");
       expect(only(sharedJson, "aws_kms_alias")[1].name).toBe("alias/team-secrets");
       const logs = statements(sharedKey.policy).find((s) => s.Principal?.Service);
-      expect(logs!.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"].map((arn: string) => arn.split(":log-group:")[1])).toEqual([
-        "/aws/lambda/a",
-        "/aws/lambda/b",
-      ]);
+      expect(
+        logs!.Condition.ArnEquals["kms:EncryptionContext:aws:logs:arn"].map(
+          (arn: string) => arn.split(":log-group:")[1],
+        ),
+      ).toEqual(["/aws/lambda/a", "/aws/lambda/b"]);
       for (const [, parameter] of resources(sharedJson, "aws_ssm_parameter")) {
         expect(parameter.key_id).toBe(ref("aws_kms_key", sharedKeyName, "arn"));
       }
@@ -379,21 +473,24 @@ describe("SecureLambda", () => {
       expect(resources(imported, "aws_kms_key")).toHaveLength(0);
       expect(only(imported, "aws_ssm_parameter")[1].key_id).toBe(arn);
       expect(only(imported, "aws_cloudwatch_log_group")[1].kms_key_id).toBe(arn);
-      const kms = statements(only(imported, "aws_iam_role_policy")[1].policy).find((s) => s.Action.includes("kms:Decrypt"));
+      const kms = statements(only(imported, "aws_iam_role_policy")[1].policy).find((s) =>
+        s.Action.includes("kms:Decrypt"),
+      );
       expect(kms!.Resource).toEqual([arn]);
       const warnings = construct!.key.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
       expect(warnings).toEqual([expect.stringContaining("its key policy must let CloudWatch Logs")]);
     });
 
     test("refuses an alias or malformed ARN as a key managed elsewhere", () => {
-      expect(() => synthStack((stack) => SecretsKey.fromKeyArn(stack, "K", "arn:aws:kms:eu-west-1:123456789012:alias/team"))).toThrow(
-        /test\/K: invalid keyArn: "arn:aws:kms:eu-west-1:123456789012:alias\/team": allowed is a KMS key ARN/,
-      );
+      expect(() =>
+        synthStack((stack) => SecretsKey.fromKeyArn(stack, "K", "arn:aws:kms:eu-west-1:123456789012:alias/team")),
+      ).toThrow(/test\/K: invalid keyArn: "arn:aws:kms:eu-west-1:123456789012:alias\/team": allowed is a KMS key ARN/);
     });
 
     test("creates the account, region and partition lookups once per stack", () => {
       const many = synthStack((stack) => {
-        for (const name of ["a", "b"]) new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"] });
+        for (const name of ["a", "b"])
+          new SecureLambda(stack, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"] });
       });
       expect(Object.keys(many.data!.aws_caller_identity!)).toHaveLength(1);
       expect(Object.keys(many.data!.aws_region!)).toHaveLength(1);
@@ -404,7 +501,11 @@ describe("SecureLambda", () => {
     test("expose the resources and each secret's parameter name", () => {
       let construct: SecureLambda | undefined;
       synthStack((stack) => {
-        construct = new SecureLambda(stack, "notifier", { functionName: "notifier", entry: HELLO_ENTRY, secrets: SECRETS });
+        construct = new SecureLambda(stack, "notifier", {
+          functionName: "notifier",
+          entry: HELLO_ENTRY,
+          secrets: SECRETS,
+        });
       });
       expect(construct!.parameterName("github_token")).toBe("/notifier/github_token");
       expect(Object.keys(construct!.parameters).sort()).toEqual(SECRETS);

@@ -14,7 +14,8 @@ function synthesized(): string {
   const shared = new TerraformStack(app, "shared");
   new AwsProvider(shared, "aws", { region: "eu-west-1" });
   const kmsKey = SecretsKey.fromKeyArn(shared, "Key", KEY_ARN);
-  for (const name of ["one", "two"]) new SecureLambda(shared, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"], kmsKey });
+  for (const name of ["one", "two"])
+    new SecureLambda(shared, name, { functionName: name, entry: HELLO_ENTRY, secrets: ["token"], kmsKey });
   const empty = new TerraformStack(app, "empty");
   new AwsProvider(empty, "aws", { region: "eu-west-1" });
   app.synth();
@@ -31,7 +32,10 @@ describe("what npm run synth prints", () => {
       ["shared", ["one", "two"]],
     ]);
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "shared", "cdk.tf.json"), "utf8"));
-    const count = Object.values(json.resource as Record<string, object>).reduce((n, ofType) => n + Object.keys(ofType).length, 0);
+    const count = Object.values(json.resource as Record<string, object>).reduce(
+      (n, ofType) => n + Object.keys(ofType).length,
+      0,
+    );
     expect(summary.stacks.find((s) => s.name === "shared")?.resources).toBe(count);
     expect(summary.stacks.find((s) => s.name === "empty")?.resources).toBe(0);
     const { stdout } = formatSynthSummary(summary, false);
@@ -48,7 +52,9 @@ describe("what npm run synth prints", () => {
     const plain = formatSynthSummary(summary, false).stderr;
     expect(plain).toContain(`warning: [shared/Key] ${warning!.message}`);
     expect(plain).not.toContain("\u001b[");
-    expect(formatSynthSummary(summary, true).stderr).toContain(`\u001b[33mwarning: [shared/Key] ${warning!.message}\u001b[0m`);
+    expect(formatSynthSummary(summary, true).stderr).toContain(
+      `\u001b[33mwarning: [shared/Key] ${warning!.message}\u001b[0m`,
+    );
   });
 
   test("colours only a terminal without NO_COLOR", () => {

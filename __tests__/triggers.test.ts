@@ -54,7 +54,10 @@ describe("schedule", () => {
   });
 
   test("targets the function, as the schedule's own role", () => {
-    expect(schedule.target).toEqual({ arn: ref("aws_lambda_function", fnName, "arn"), role_arn: ref("aws_iam_role", scheduleRoleName, "arn") });
+    expect(schedule.target).toEqual({
+      arn: ref("aws_lambda_function", fnName, "arn"),
+      role_arn: ref("aws_iam_role", scheduleRoleName, "arn"),
+    });
     // Not the function's execution role.
     expect(scheduleRole.name).not.toBe("fn");
   });
@@ -84,7 +87,11 @@ describe("schedule", () => {
         Sid: "InvokeThisFunctionOnly",
         Effect: "Allow",
         Action: ["lambda:InvokeFunction"],
-        Resource: [expect.stringMatching(/:lambda:\$\{data\.aws_region\..+\.region\}:\$\{data\.aws_caller_identity\..+\.account_id\}:function:fn$/)],
+        Resource: [
+          expect.stringMatching(
+            /:lambda:\$\{data\.aws_region\..+\.region\}:\$\{data\.aws_caller_identity\..+\.account_id\}:function:fn$/,
+          ),
+        ],
       },
     ]);
   });
@@ -98,7 +105,10 @@ describe("schedule", () => {
   });
 
   test("pins its construct ids (renaming one replaces the resource)", () => {
-    expect([groupName, scheduleRoleName]).toEqual([expect.stringMatching(/^fn_Schedule_Group_/), expect.stringMatching(/^fn_Schedule_Role_/)]);
+    expect([groupName, scheduleRoleName]).toEqual([
+      expect.stringMatching(/^fn_Schedule_Group_/),
+      expect.stringMatching(/^fn_Schedule_Role_/),
+    ]);
     expect(only(json, "aws_scheduler_schedule")[0]).toMatch(/^fn_Schedule_[0-9A-F]{8}$/);
   });
 
@@ -109,18 +119,36 @@ describe("schedule", () => {
     expect(resources(plain, "aws_iam_role")).toHaveLength(1);
   });
 
-  test.each(["rate(5 minutes)", "rate(1 hour)", "rate(1 day)", "cron(*/15 * * * ? *)", "at(2027-01-31T09:00:00)"])("accepts %s", (expression) => {
-    expect(() => synthStack(fn({ schedule: { expression } }))).not.toThrow();
-  });
+  test.each(["rate(5 minutes)", "rate(1 hour)", "rate(1 day)", "cron(*/15 * * * ? *)", "at(2027-01-31T09:00:00)"])(
+    "accepts %s",
+    (expression) => {
+      expect(() => synthStack(fn({ schedule: { expression } }))).not.toThrow();
+    },
+  );
 
-  test.each(["rate(5 minute)", "rate(1 hours)", "rate(0 minutes)", "rate(5 seconds)", "cron(0 8 * * *)", "0 8 * * *", "at(2027-01-31 09:00)", ""])(
-    "refuses the expression %j, saying what is allowed",
-    (expression) =>
-      expectInvalid({ schedule: { expression } }, "schedule", "allowed are rate(<n> minutes|hours|days), cron(<6 fields>) and at(yyyy-mm-ddThh:mm:ss)"),
+  test.each([
+    "rate(5 minute)",
+    "rate(1 hours)",
+    "rate(0 minutes)",
+    "rate(5 seconds)",
+    "cron(0 8 * * *)",
+    "0 8 * * *",
+    "at(2027-01-31 09:00)",
+    "",
+  ])("refuses the expression %j, saying what is allowed", (expression) =>
+    expectInvalid(
+      { schedule: { expression } },
+      "schedule",
+      "allowed are rate(<n> minutes|hours|days), cron(<6 fields>) and at(yyyy-mm-ddThh:mm:ss)",
+    ),
   );
 
   test.each(["Paris", "Europe/Paris; rm", "UTC+2", ""])("refuses the time zone %j", (timezone) =>
-    expectInvalid({ schedule: { expression: "rate(1 hour)", timezone } }, "schedule", "allowed is an IANA time zone name"),
+    expectInvalid(
+      { schedule: { expression: "rate(1 hour)", timezone } },
+      "schedule",
+      "allowed is an IANA time zone name",
+    ),
   );
 
   test("refuses a schedule that is not an object, or has other keys", () => {
@@ -129,7 +157,11 @@ describe("schedule", () => {
   });
 
   test("refuses a role name too long for the schedule's role", () =>
-    expectInvalid({ roleName: "r".repeat(60), schedule: { expression: "rate(1 hour)" } }, "schedule", "longer than IAM's 64 characters"));
+    expectInvalid(
+      { roleName: "r".repeat(60), schedule: { expression: "rate(1 hour)" } },
+      "schedule",
+      "longer than IAM's 64 characters",
+    ));
 
   test("leaves an expression known only at plan to Scheduler", () => {
     expect(() =>

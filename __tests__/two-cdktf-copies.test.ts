@@ -27,14 +27,19 @@ let otherCdktf: string;
 beforeAll(() => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "two-cdktf-"));
   const modules = path.join(dir, "app", "node_modules");
-  for (const name of ["cdktf", "constructs"]) fs.cpSync(path.join(ROOT, "node_modules", name), path.join(modules, name), { recursive: true });
+  for (const name of ["cdktf", "constructs"])
+    fs.cpSync(path.join(ROOT, "node_modules", name), path.join(modules, name), { recursive: true });
   otherCdktf = path.join(modules, "cdktf");
   fs.mkdirSync(path.join(dir, "out"));
-  const out = execFileSync(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(__dirname, "fixtures", "other-cdktf-copy.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, OTHER_CDKTF: otherCdktf, OUTDIR: path.join(dir, "out") },
-    encoding: "utf8",
-  });
+  const out = execFileSync(
+    process.execPath,
+    ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(__dirname, "fixtures", "other-cdktf-copy.ts")],
+    {
+      cwd: ROOT,
+      env: { ...process.env, OTHER_CDKTF: otherCdktf, OUTDIR: path.join(dir, "out") },
+      encoding: "utf8",
+    },
+  );
   report = JSON.parse(out) as Report;
 }, 60_000);
 

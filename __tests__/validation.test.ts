@@ -14,7 +14,12 @@ function errorOf(
   try {
     synthStack((stack) => {
       const extra = build?.(stack) ?? {};
-      new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, ...extra, ...(props as Partial<SecureLambdaProps>) });
+      new SecureLambda(stack, "fn", {
+        functionName: "fn",
+        entry: HELLO_ENTRY,
+        ...extra,
+        ...(props as Partial<SecureLambdaProps>),
+      });
     });
   } catch (error) {
     expect(error).toBeInstanceOf(SecureLambdaValidationError);
@@ -23,14 +28,21 @@ function errorOf(
   throw new Error("expected a SecureLambdaValidationError, but the stack synthesized");
 }
 
-/** Asserts the error names the construct path, the prop, and each expected fragment (the bad value, what is allowed). */
-function expectInvalid(props: Partial<Record<keyof SecureLambdaProps, unknown>>, prop: string, ...fragments: Array<string | RegExp>): void {
+/**
+ * Asserts the error names the construct path, the prop, and each expected fragment (the bad value, what is allowed).
+ */
+function expectInvalid(
+  props: Partial<Record<keyof SecureLambdaProps, unknown>>,
+  prop: string,
+  ...fragments: Array<string | RegExp>
+): void {
   const error = errorOf(props);
   expect(error.constructPath).toBe("test/fn");
   expect(error.prop).toBe(prop);
   expect(error.message).toContain("test/fn");
   expect(error.message).toContain(`invalid ${prop}`);
-  for (const fragment of fragments) expect(error.message).toMatch(typeof fragment === "string" ? new RegExp(escapeRegExp(fragment)) : fragment);
+  for (const fragment of fragments)
+    expect(error.message).toMatch(typeof fragment === "string" ? new RegExp(escapeRegExp(fragment)) : fragment);
 }
 
 function escapeRegExp(text: string): string {
@@ -38,19 +50,33 @@ function escapeRegExp(text: string): string {
 }
 
 describe("functionName", () => {
-  test("refuses an empty name", () => expectInvalid({ functionName: "" }, "functionName", "an empty string", "1 to 64 characters of A-Z, a-z, 0-9, - and _"));
-  test("refuses a name of 65 characters", () => expectInvalid({ functionName: "f".repeat(65) }, "functionName", "1 to 64 characters"));
-  test("refuses characters Lambda does not allow", () => expectInvalid({ functionName: "my.fn" }, "functionName", '"my.fn"', "A-Z, a-z, 0-9, - and _"));
+  test("refuses an empty name", () =>
+    expectInvalid(
+      { functionName: "" },
+      "functionName",
+      "an empty string",
+      "1 to 64 characters of A-Z, a-z, 0-9, - and _",
+    ));
+  test("refuses a name of 65 characters", () =>
+    expectInvalid({ functionName: "f".repeat(65) }, "functionName", "1 to 64 characters"));
+  test("refuses characters Lambda does not allow", () =>
+    expectInvalid({ functionName: "my.fn" }, "functionName", '"my.fn"', "A-Z, a-z, 0-9, - and _"));
   test("refuses a name that is not a string", () => expectInvalid({ functionName: 42 }, "functionName", "42"));
   test("accepts 64 characters", () =>
-    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "f".repeat(64), entry: HELLO_ENTRY }))).not.toThrow());
+    expect(() =>
+      synthStack((s) => new SecureLambda(s, "fn", { functionName: "f".repeat(64), entry: HELLO_ENTRY })),
+    ).not.toThrow());
 });
 
 describe("secrets", () => {
-  test("refuses a name that is not one SSM name segment", () => expectInvalid({ secrets: ["team/token"] }, "secrets", '"team/token"', "one SSM name segment"));
-  test("refuses a name with a space", () => expectInvalid({ secrets: ["api token"] }, "secrets", "A-Z, a-z, 0-9, _, . and -"));
-  test("refuses a list that is not an array", () => expectInvalid({ secrets: "github_token" }, "secrets", "an array of secret names"));
-  test("refuses a duplicate", () => expectInvalid({ secrets: ["github_token", "github_token"] }, "secrets", '"github_token" is listed twice'));
+  test("refuses a name that is not one SSM name segment", () =>
+    expectInvalid({ secrets: ["team/token"] }, "secrets", '"team/token"', "one SSM name segment"));
+  test("refuses a name with a space", () =>
+    expectInvalid({ secrets: ["api token"] }, "secrets", "A-Z, a-z, 0-9, _, . and -"));
+  test("refuses a list that is not an array", () =>
+    expectInvalid({ secrets: "github_token" }, "secrets", "an array of secret names"));
+  test("refuses a duplicate", () =>
+    expectInvalid({ secrets: ["github_token", "github_token"] }, "secrets", '"github_token" is listed twice'));
   test("refuses two names that fold to the same variable", () =>
     expectInvalid(
       { secrets: ["api-key", "API.KEY"] },
@@ -59,7 +85,12 @@ describe("secrets", () => {
       "folding - and . to _",
     ));
   test("refuses a name whose variable would not be a valid Lambda name", () =>
-    expectInvalid({ secrets: ["1password"] }, "secrets", '"1password" maps to 1PASSWORD_PARAM_NAME', "start the secret name with a letter"));
+    expectInvalid(
+      { secrets: ["1password"] },
+      "secrets",
+      '"1password" maps to 1PASSWORD_PARAM_NAME',
+      "start the secret name with a letter",
+    ));
   test("refuses a name whose variable would be reserved by Lambda (AWS_*)", () =>
     expectInvalid({ secrets: ["aws_session"] }, "secrets", "AWS_SESSION_PARAM_NAME", "avoid AWS_/LAMBDA_ prefixes"));
   test("refuses a name whose variable would be reserved by Lambda (LAMBDA_*)", () =>
@@ -73,18 +104,43 @@ describe("secrets", () => {
 });
 
 describe("environment", () => {
-  test.each(["AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "TZ"])(
-    "refuses the reserved name %s",
-    (name) =>
-      expectInvalid({ environment: { [name]: "x" } }, "environment", `"${name}" is reserved by the Lambda runtime`, "names starting with AWS_, LAMBDA_, _"),
+  test.each([
+    "AWS_REGION",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_ACCESS_KEY_ID",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+    "TZ",
+  ])("refuses the reserved name %s", (name) =>
+    expectInvalid(
+      { environment: { [name]: "x" } },
+      "environment",
+      `"${name}" is reserved by the Lambda runtime`,
+      "names starting with AWS_, LAMBDA_, _",
+    ),
   );
-  test("refuses _HANDLER (reserved, and not a valid name)", () => expectInvalid({ environment: { _HANDLER: "x" } }, "environment", '"_HANDLER"'));
+  test("refuses _HANDLER (reserved, and not a valid name)", () =>
+    expectInvalid({ environment: { _HANDLER: "x" } }, "environment", '"_HANDLER"'));
   test("refuses a name that is not a valid Lambda variable name", () =>
-    expectInvalid({ environment: { "MY-VAR": "x" } }, "environment", '"MY-VAR"', "start with a letter and use only letters, digits and _"));
+    expectInvalid(
+      { environment: { "MY-VAR": "x" } },
+      "environment",
+      '"MY-VAR"',
+      "start with a letter and use only letters, digits and _",
+    ));
   test("refuses names ending in _PARAM_NAME, which the construct sets", () =>
-    expectInvalid({ environment: { OTHER_PARAM_NAME: "/x" } }, "environment", "names ending in _PARAM_NAME are set by the construct"));
+    expectInvalid(
+      { environment: { OTHER_PARAM_NAME: "/x" } },
+      "environment",
+      "names ending in _PARAM_NAME are set by the construct",
+    ));
   test("refuses a value that is not a string", () =>
-    expectInvalid({ environment: { PORT: 8080 } }, "environment", 'variable "PORT" has a number value', "allowed are strings"));
+    expectInvalid(
+      { environment: { PORT: 8080 } },
+      "environment",
+      'variable "PORT" has a number value',
+      "allowed are strings",
+    ));
   test("refuses an environment that is not an object", () =>
     expectInvalid({ environment: ["A=b"] }, "environment", "an array", "an object of variable names to string values"));
   test("refuses more than Lambda's 4 KB in all, parameter names included", () =>
@@ -97,11 +153,21 @@ describe("environment", () => {
   test("counts the loader's budget variable the construct adds, to the byte", () => {
     const fits = { functionName: "fn", entry: HELLO_ENTRY, secrets: ["t"], environment: { BIG: "x".repeat(4047) } };
     expect(() => synthStack((stack) => new SecureLambda(stack, "fn", fits))).not.toThrow();
-    expectInvalid({ secrets: ["t"], environment: { BIG: "x".repeat(4048) } }, "environment", /take 4097 bytes; Lambda allows 4096 bytes in all/);
+    expectInvalid(
+      { secrets: ["t"], environment: { BIG: "x".repeat(4048) } },
+      "environment",
+      /take 4097 bytes; Lambda allows 4096 bytes in all/,
+    );
   });
   // BIG (3) + SECRETS_MANAGER_SECRET_ID=fn/secrets (35) + the budget (29): 4029 bytes of value fill 4096 exactly.
   test("counts the secret's id, not parameter names, for store secretsmanager", () => {
-    const fits = { functionName: "fn", entry: HELLO_ENTRY, secrets: ["t"], store: "secretsmanager" as const, environment: { BIG: "x".repeat(4029) } };
+    const fits = {
+      functionName: "fn",
+      entry: HELLO_ENTRY,
+      secrets: ["t"],
+      store: "secretsmanager" as const,
+      environment: { BIG: "x".repeat(4029) },
+    };
     expect(() => synthStack((stack) => new SecureLambda(stack, "fn", fits))).not.toThrow();
     expectInvalid(
       { secrets: ["t"], store: "secretsmanager", environment: { BIG: "x".repeat(4030) } },
@@ -116,15 +182,31 @@ describe("environment", () => {
 });
 
 describe("parameterPrefix", () => {
-  test("refuses a prefix without a leading /", () => expectInvalid({ parameterPrefix: "team/app" }, "parameterPrefix", '"team/app"', 'starts with "/"'));
-  test("refuses a trailing /", () => expectInvalid({ parameterPrefix: "/team/app/" }, "parameterPrefix", '"/team/app/"', "no trailing or double"));
-  test("refuses a double /", () => expectInvalid({ parameterPrefix: "/team//app" }, "parameterPrefix", "no trailing or double"));
-  test("refuses characters SSM does not allow", () => expectInvalid({ parameterPrefix: "/team/app name" }, "parameterPrefix", "A-Z, a-z, 0-9, _, . and -"));
+  test("refuses a prefix without a leading /", () =>
+    expectInvalid({ parameterPrefix: "team/app" }, "parameterPrefix", '"team/app"', 'starts with "/"'));
+  test("refuses a trailing /", () =>
+    expectInvalid({ parameterPrefix: "/team/app/" }, "parameterPrefix", '"/team/app/"', "no trailing or double"));
+  test("refuses a double /", () =>
+    expectInvalid({ parameterPrefix: "/team//app" }, "parameterPrefix", "no trailing or double"));
+  test("refuses characters SSM does not allow", () =>
+    expectInvalid({ parameterPrefix: "/team/app name" }, "parameterPrefix", "A-Z, a-z, 0-9, _, . and -"));
   test("refuses /aws, which SSM reserves", () =>
-    expectInvalid({ parameterPrefix: "/aws/app" }, "parameterPrefix", '"/aws/app"', 'SSM reserves names that start with "/aws" or "/ssm"'));
-  test("refuses /ssm in any case", () => expectInvalid({ parameterPrefix: "/SSM/app" }, "parameterPrefix", "SSM reserves"));
+    expectInvalid(
+      { parameterPrefix: "/aws/app" },
+      "parameterPrefix",
+      '"/aws/app"',
+      'SSM reserves names that start with "/aws" or "/ssm"',
+    ));
+  test("refuses /ssm in any case", () =>
+    expectInvalid({ parameterPrefix: "/SSM/app" }, "parameterPrefix", "SSM reserves"));
   test("says when the refused prefix is the default derived from functionName", () =>
-    expectInvalid({ functionName: "ssm-rotator" }, "parameterPrefix", '"/ssm-rotator"', 'the default "/<functionName>"', "pass parameterPrefix"));
+    expectInvalid(
+      { functionName: "ssm-rotator" },
+      "parameterPrefix",
+      '"/ssm-rotator"',
+      'the default "/<functionName>"',
+      "pass parameterPrefix",
+    ));
   test("refuses full parameter names longer than SSM allows", () =>
     expectInvalid(
       { parameterPrefix: `/${"p".repeat(940)}`, secrets: ["github_token"] },
@@ -132,10 +214,22 @@ describe("parameterPrefix", () => {
       /parameter name of secret "github_token" is \d+ characters; SSM allows 947/,
     ));
   test("refuses more than 15 levels of hierarchy", () =>
-    expectInvalid({ parameterPrefix: "/a".repeat(15), secrets: ["s1"] }, "parameterPrefix", "gives 16 levels of hierarchy; SSM allows at most 15"));
+    expectInvalid(
+      { parameterPrefix: "/a".repeat(15), secrets: ["s1"] },
+      "parameterPrefix",
+      "gives 16 levels of hierarchy; SSM allows at most 15",
+    ));
   test("accepts 15 levels", () =>
     expect(() =>
-      synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, parameterPrefix: "/a".repeat(14), secrets: ["s1"] })),
+      synthStack(
+        (s) =>
+          new SecureLambda(s, "fn", {
+            functionName: "fn",
+            entry: HELLO_ENTRY,
+            parameterPrefix: "/a".repeat(14),
+            secrets: ["s1"],
+          }),
+      ),
     ).not.toThrow());
 });
 
@@ -146,13 +240,23 @@ describe("numbers", () => {
   test.each([127, 10241, 256.5])("refuses memorySize %p", (mb) =>
     expectInvalid({ memorySize: mb }, "memorySize", `${mb}: allowed is a whole number of MB from 128 to 10240`),
   );
-  test("refuses a memorySize given as a string", () => expectInvalid({ memorySize: "256" }, "memorySize", '"256"', "from 128 to 10240"));
+  test("refuses a memorySize given as a string", () =>
+    expectInvalid({ memorySize: "256" }, "memorySize", '"256"', "from 128 to 10240"));
   test.each([0, 901, 1.5])("refuses timeout %p", (seconds) =>
     expectInvalid({ timeout: seconds }, "timeout", `${seconds}: allowed is a whole number of seconds from 1 to 900`),
   );
   test("accepts the bounds", () =>
     expect(() =>
-      synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, memorySize: 10240, timeout: 900, logRetentionDays: 0 })),
+      synthStack(
+        (s) =>
+          new SecureLambda(s, "fn", {
+            functionName: "fn",
+            entry: HELLO_ENTRY,
+            memorySize: 10240,
+            timeout: 900,
+            logRetentionDays: 0,
+          }),
+      ),
     ).not.toThrow());
 });
 
@@ -171,8 +275,10 @@ describe("entry", () => {
     const error = errorOf({ entry });
     expect(error.message).toBe(`test/fn: invalid entry: ${JSON.stringify(entry)}: the file does not exist`);
   });
-  test("refuses an entry that is not a string", () => expectInvalid({ entry: 42 }, "entry", "42", "the path of the handler"));
-  test("refuses props with neither entry nor code", () => expectInvalid({ entry: undefined }, "entry", "neither entry nor code", "exactly one"));
+  test("refuses an entry that is not a string", () =>
+    expectInvalid({ entry: 42 }, "entry", "42", "the path of the handler"));
+  test("refuses props with neither entry nor code", () =>
+    expectInvalid({ entry: undefined }, "entry", "neither entry nor code", "exactly one"));
   test("reports an esbuild error with the entry path and location, not a stack trace", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bad-entry-"));
     const entry = path.join(dir, "broken.ts");
@@ -199,11 +305,19 @@ describe("entry", () => {
 describe("other props", () => {
   test("refuses a handler that is not an identifier", () =>
     expectInvalid({ handler: "index.handler" }, "handler", '"index.handler"', "a JavaScript identifier"));
-  test("refuses an unsupported runtime", () => expectInvalid({ runtime: "nodejs18.x" }, "runtime", '"nodejs18.x"', "nodejs22.x, nodejs24.x"));
+  test("refuses an unsupported runtime", () =>
+    expectInvalid({ runtime: "nodejs18.x" }, "runtime", '"nodejs18.x"', "nodejs22.x, nodejs24.x"));
   test("refuses nodejs20.x, which Lambda deprecated on 2026-04-30 (the posture rule lambda-runtime-supported refuses it too)", () =>
-    expectInvalid({ runtime: "nodejs20.x" }, "runtime", "is deprecated by Lambda (since 2026-04-30)", "allowed are nodejs22.x, nodejs24.x"));
-  test("refuses an unknown architecture", () => expectInvalid({ architecture: "arm" }, "architecture", '"arm"', "arm64, x86_64"));
-  test("refuses a description over 256 characters", () => expectInvalid({ description: "d".repeat(257) }, "description", "at most 256 characters"));
+    expectInvalid(
+      { runtime: "nodejs20.x" },
+      "runtime",
+      "is deprecated by Lambda (since 2026-04-30)",
+      "allowed are nodejs22.x, nodejs24.x",
+    ));
+  test("refuses an unknown architecture", () =>
+    expectInvalid({ architecture: "arm" }, "architecture", '"arm"', "arm64, x86_64"));
+  test("refuses a description over 256 characters", () =>
+    expectInvalid({ description: "d".repeat(257) }, "description", "at most 256 characters"));
   test("refuses aws: tags and non-string tag values", () => {
     expectInvalid({ tags: { "aws:team": "x" } }, "tags", '"aws:team"', 'do not start with "aws:"');
     expectInvalid({ tags: { team: 1 } }, "tags", 'tag "team" has value 1');
@@ -212,27 +326,49 @@ describe("other props", () => {
     expectInvalid({ [prop]: "yes" }, prop, '"yes": allowed are true and false'),
   );
   test("refuses a roleName IAM would reject", () =>
-    expectInvalid({ roleName: "notifier/eu" }, "roleName", '"notifier/eu" (character 9 is "/"): allowed are 1 to 64 characters'));
+    expectInvalid(
+      { roleName: "notifier/eu" },
+      "roleName",
+      '"notifier/eu" (character 9 is "/"): allowed are 1 to 64 characters',
+    ));
   test("refuses a kmsKey that is not a SecretsKey or an imported key", () =>
     expectInvalid({ kmsKey: { keyArn: "arn" } }, "kmsKey", "allowed is a SecretsKey, or SecretsKey.fromKeyArn"));
   test("refuses allowLiteralEnvironment without a reason or for an unknown variable", () => {
-    expectInvalid({ environment: { PUBLIC_KEY: "k" }, allowLiteralEnvironment: { PUBLIC_KEY: " " } }, "allowLiteralEnvironment", '"PUBLIC_KEY" needs a reason');
-    expectInvalid({ allowLiteralEnvironment: { NOPE: "because" } }, "allowLiteralEnvironment", '"NOPE" is not a variable of "environment"');
+    expectInvalid(
+      { environment: { PUBLIC_KEY: "k" }, allowLiteralEnvironment: { PUBLIC_KEY: " " } },
+      "allowLiteralEnvironment",
+      '"PUBLIC_KEY" needs a reason',
+    );
+    expectInvalid(
+      { allowLiteralEnvironment: { NOPE: "because" } },
+      "allowLiteralEnvironment",
+      '"NOPE" is not a variable of "environment"',
+    );
   });
   test("refuses props that are not an object", () => {
     const stack = new TerraformStack(Testing.app(), "test");
-    expect(() => new SecureLambda(stack, "fn", null as unknown as SecureLambdaProps)).toThrow(SecureLambdaValidationError);
+    expect(() => new SecureLambda(stack, "fn", null as unknown as SecureLambdaProps)).toThrow(
+      SecureLambdaValidationError,
+    );
   });
 });
 
 describe("reservedConcurrentExecutions", () => {
   test.each([-1, 1.5, Number.NaN])("refuses %p", (value) =>
-    expectInvalid({ reservedConcurrentExecutions: value }, "reservedConcurrentExecutions", `${value}: allowed is a whole number from 0 (0 stops the function)`),
+    expectInvalid(
+      { reservedConcurrentExecutions: value },
+      "reservedConcurrentExecutions",
+      `${value}: allowed is a whole number from 0 (0 stops the function)`,
+    ),
   );
   test("refuses a number given as a string", () =>
     expectInvalid({ reservedConcurrentExecutions: "5" }, "reservedConcurrentExecutions", '"5"', "a whole number"));
   test("accepts 0, which stops the function", () =>
-    expect(() => synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, reservedConcurrentExecutions: 0 }))).not.toThrow());
+    expect(() =>
+      synthStack(
+        (s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, reservedConcurrentExecutions: 0 }),
+      ),
+    ).not.toThrow());
 });
 
 describe("deadLetterTarget", () => {
@@ -248,7 +384,12 @@ describe("deadLetterTarget", () => {
     ["a queue URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/failed-events"],
     ["a Lambda function", "arn:aws:lambda:eu-west-1:123456789012:function:other"],
   ])("refuses a targetArn that is %s", (_, targetArn) =>
-    expectInvalid({ deadLetterTarget: { targetArn } }, "deadLetterTarget", `{ targetArn: ${JSON.stringify(targetArn)} }`, allowed),
+    expectInvalid(
+      { deadLetterTarget: { targetArn } },
+      "deadLetterTarget",
+      `{ targetArn: ${JSON.stringify(targetArn)} }`,
+      allowed,
+    ),
   );
   test("refuses a reference whose service cannot be told", () =>
     expectInvalid(
@@ -269,12 +410,19 @@ describe("deadLetterTarget", () => {
     expect(Object.values(json.resource.aws_iam_role_policy!)[0]!.policy).toContain('"Action":["sns:Publish"]');
   });
   test("its deprecated name deadLetterQueue still works, and a refusal names the prop the user gave", () => {
-    const json = synthStack((stack) => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, deadLetterQueue: true }));
+    const json = synthStack(
+      (stack) => new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, deadLetterQueue: true }),
+    );
     expect(Object.values(json.resource.aws_sqs_queue!)[0]!.name).toBe("fn-dlq");
     expectInvalid({ deadLetterQueue: "yes" }, "deadLetterQueue", '"yes"', allowed);
   });
   test("refuses both names at once", () =>
-    expectInvalid({ deadLetterTarget: true, deadLetterQueue: true }, "deadLetterQueue", "given with deadLetterTarget", "allowed is deadLetterTarget alone"));
+    expectInvalid(
+      { deadLetterTarget: true, deadLetterQueue: true },
+      "deadLetterQueue",
+      "given with deadLetterTarget",
+      "allowed is deadLetterTarget alone",
+    ));
 });
 
 describe("codeSigningConfigArn", () => {
@@ -293,14 +441,23 @@ describe("codeSigningConfigArn", () => {
   );
   test("accepts a reference", () =>
     expect(() =>
-      synthStack((s) => new SecureLambda(s, "fn", { functionName: "fn", entry: HELLO_ENTRY, codeSigningConfigArn: Fn.join("", ["arn"]) })),
+      synthStack(
+        (s) =>
+          new SecureLambda(s, "fn", {
+            functionName: "fn",
+            entry: HELLO_ENTRY,
+            codeSigningConfigArn: Fn.join("", ["arn"]),
+          }),
+      ),
     ).not.toThrow());
 });
 
 describe("SecretsKey", () => {
   test.each([6, 31, 7.5])("refuses deletionWindowDays %p", (days) => {
     const stack = new TerraformStack(Testing.app(), "test");
-    expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: days })).toThrow(/test\/key: invalid deletionWindowDays: .*from 7 to 30/);
+    expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: days })).toThrow(
+      /test\/key: invalid deletionWindowDays: .*from 7 to 30/,
+    );
   });
   test("refuses a protected key with less than the 30-day window", () => {
     const stack = new TerraformStack(Testing.app(), "test");
@@ -367,7 +524,11 @@ describe("no refusal quotes a value (a token pasted into the wrong prop stays ou
 
   test("a name that fits its pattern and holds no token is shown, with what is wrong with it", () => {
     expectInvalid({ functionName: "my fn" }, "functionName", "a string of 5 characters (character 3 is a space)");
-    expectInvalid({ secrets: ["github token"] }, "secrets", "entry 1, a string of 12 characters (character 7 is a space)");
+    expectInvalid(
+      { secrets: ["github token"] },
+      "secrets",
+      "entry 1, a string of 12 characters (character 7 is a space)",
+    );
     expectInvalid({ secrets: ["ok", "ok"] }, "secrets", '"ok" is listed twice');
   });
 });

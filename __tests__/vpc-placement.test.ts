@@ -22,11 +22,25 @@ const SIDS = [
   "ManageNetworkInterfaces",
   "DenyNetworkInterfaceChangesFromFunctionCode",
 ];
-const CHANGE_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"];
+const CHANGE_ACTIONS = [
+  "ec2:CreateNetworkInterface",
+  "ec2:DeleteNetworkInterface",
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:UnassignPrivateIpAddresses",
+];
 
-function synthFn(props: Partial<SecureLambdaProps> = {}, build?: (stack: TerraformStack) => Partial<SecureLambdaProps>): TerraformJson {
+function synthFn(
+  props: Partial<SecureLambdaProps> = {},
+  build?: (stack: TerraformStack) => Partial<SecureLambdaProps>,
+): TerraformJson {
   return synthStack((stack) => {
-    new SecureLambda(stack, "fn", { functionName: "fn", entry: HELLO_ENTRY, secrets: ["api_token"], ...build?.(stack), ...props });
+    new SecureLambda(stack, "fn", {
+      functionName: "fn",
+      entry: HELLO_ENTRY,
+      secrets: ["api_token"],
+      ...build?.(stack),
+      ...props,
+    });
   });
 }
 
@@ -45,14 +59,19 @@ function roleStatements(json: TerraformJson): Array<Record<string, any>> {
   return statements(only(json, "aws_iam_role_policy")[1].policy);
 }
 
-const bySid = (json: TerraformJson, sid: string): Record<string, any> | undefined => roleStatements(json).find((s) => s.Sid === sid);
+const bySid = (json: TerraformJson, sid: string): Record<string, any> | undefined =>
+  roleStatements(json).find((s) => s.Sid === sid);
 
 describe("a function with vpc", () => {
   const json = synthFn({ vpc: VPC });
   const [, fn] = only(json, "aws_lambda_function");
   const ec2 = arnPrefix(json, "ec2");
   const interfaces = `${ec2}network-interface/*`;
-  const ownNetwork = [interfaces, ...SUBNETS.map((id) => `${ec2}subnet/${id}`), ...GROUPS.map((id) => `${ec2}security-group/${id}`)];
+  const ownNetwork = [
+    interfaces,
+    ...SUBNETS.map((id) => `${ec2}subnet/${id}`),
+    ...GROUPS.map((id) => `${ec2}security-group/${id}`),
+  ];
 
   test("runs in exactly the given subnets and security groups", () => {
     expect(fn.vpc_config).toEqual({ subnet_ids: SUBNETS, security_group_ids: GROUPS });
@@ -99,7 +118,9 @@ describe("a function with vpc", () => {
     const ec2Actions = roleStatements(json)
       .filter((s) => s.Effect === "Allow")
       .flatMap((s) => s.Action.filter((a: string) => a.startsWith("ec2:")));
-    expect(ec2Actions.sort()).toEqual([...CHANGE_ACTIONS, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"].sort());
+    expect(ec2Actions.sort()).toEqual(
+      [...CHANGE_ACTIONS, "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"].sort(),
+    );
   });
 
   test('uses the resource "*" only for actions that take no other, and never in the Deny', async () => {
@@ -117,12 +138,17 @@ describe("a function with vpc", () => {
 
   test("names subnets and security groups given as references in the policy by reference", () => {
     const referenced = synthFn({}, (stack) => ({
-      vpc: { subnetIds: [SUBNETS[0]!], securityGroupIds: [new SecurityGroup(stack, "app", { vpcId: "vpc-0a1b2c3d4e5f60718", description: "app" }).id] },
+      vpc: {
+        subnetIds: [SUBNETS[0]!],
+        securityGroupIds: [new SecurityGroup(stack, "app", { vpcId: "vpc-0a1b2c3d4e5f60718", description: "app" }).id],
+      },
     }));
     const [groupName] = only(referenced, "aws_security_group");
     const groupRef = `\${aws_security_group.${groupName}.id}`;
     expect(only(referenced, "aws_lambda_function")[1].vpc_config.security_group_ids).toEqual([groupRef]);
-    expect(bySid(referenced, "CreateNetworkInterfacesInOwnSubnets")!.Resource).toContain(`${arnPrefix(referenced, "ec2")}security-group/${groupRef}`);
+    expect(bySid(referenced, "CreateNetworkInterfacesInOwnSubnets")!.Resource).toContain(
+      `${arnPrefix(referenced, "ec2")}security-group/${groupRef}`,
+    );
   });
 });
 
@@ -154,25 +180,52 @@ describe("vpc validation", () => {
     for (const fragment of fragments) expect(message).toContain(fragment);
   }
 
-  test("refuses a vpc that is not an object", () => expectInvalid(["subnet-0a1b2c3d"], "vpc", "an array", "an object with subnetIds and securityGroupIds"));
+  test("refuses a vpc that is not an object", () =>
+    expectInvalid(["subnet-0a1b2c3d"], "vpc", "an array", "an object with subnetIds and securityGroupIds"));
   test("refuses an unknown setting, so a misspelt one cannot leave the function outside its VPC", () =>
-    expectInvalid({ ...VPC, subnetId: "subnet-0a1b2c3d" }, "vpc", '"subnetId" is not a vpc setting', "subnetIds and securityGroupIds"));
-  test("refuses an empty subnet list", () => expectInvalid({ ...VPC, subnetIds: [] }, "vpc.subnetIds", "an empty array", "a non-empty array of ids"));
-  test("refuses a missing security group list", () => expectInvalid({ subnetIds: SUBNETS }, "vpc.securityGroupIds", "undefined", "a non-empty array"));
+    expectInvalid(
+      { ...VPC, subnetId: "subnet-0a1b2c3d" },
+      "vpc",
+      '"subnetId" is not a vpc setting',
+      "subnetIds and securityGroupIds",
+    ));
+  test("refuses an empty subnet list", () =>
+    expectInvalid({ ...VPC, subnetIds: [] }, "vpc.subnetIds", "an empty array", "a non-empty array of ids"));
+  test("refuses a missing security group list", () =>
+    expectInvalid({ subnetIds: SUBNETS }, "vpc.securityGroupIds", "undefined", "a non-empty array"));
   test("refuses a subnet id of the wrong length", () =>
-    expectInvalid({ ...VPC, subnetIds: ["subnet-0a1b2c3"] }, "vpc.subnetIds", '"subnet-0a1b2c3"', '"subnet-" and 8 or 17 lower-case hex digits'));
+    expectInvalid(
+      { ...VPC, subnetIds: ["subnet-0a1b2c3"] },
+      "vpc.subnetIds",
+      '"subnet-0a1b2c3"',
+      '"subnet-" and 8 or 17 lower-case hex digits',
+    ));
   test("refuses a security group id among the subnets", () =>
     expectInvalid({ ...VPC, subnetIds: GROUPS }, "vpc.subnetIds", '"sg-0123456789abcdef0"', '"subnet-"'));
   test("refuses a subnet id among the security groups", () =>
-    expectInvalid({ ...VPC, securityGroupIds: ["subnet-0a1b2c3d"] }, "vpc.securityGroupIds", '"subnet-0a1b2c3d"', '"sg-"'));
-  test("refuses a duplicate subnet", () => expectInvalid({ ...VPC, subnetIds: [SUBNETS[0], SUBNETS[0]] }, "vpc.subnetIds", `"${SUBNETS[0]}" is listed twice`));
+    expectInvalid(
+      { ...VPC, securityGroupIds: ["subnet-0a1b2c3d"] },
+      "vpc.securityGroupIds",
+      '"subnet-0a1b2c3d"',
+      '"sg-"',
+    ));
+  test("refuses a duplicate subnet", () =>
+    expectInvalid({ ...VPC, subnetIds: [SUBNETS[0], SUBNETS[0]] }, "vpc.subnetIds", `"${SUBNETS[0]}" is listed twice`));
   test("refuses a duplicate security group", () =>
     expectInvalid({ ...VPC, securityGroupIds: [GROUPS[0], GROUPS[0]] }, "vpc.securityGroupIds", "is listed twice"));
   test("refuses a list token, whose subnets the policy could not name", () =>
-    expectInvalid({ ...VPC, subnetIds: Fn.split(",", "subnet-0a1b2c3d,subnet-0a1b2c3e") }, "vpc.subnetIds", "a list token"));
+    expectInvalid(
+      { ...VPC, subnetIds: Fn.split(",", "subnet-0a1b2c3d,subnet-0a1b2c3e") },
+      "vpc.subnetIds",
+      "a list token",
+    ));
   test("refuses more than Lambda's 16 subnets and 5 security groups", () => {
     const hex = (i: number) => i.toString(16).padStart(8, "0");
-    expectInvalid({ ...VPC, subnetIds: Array.from({ length: 17 }, (_, i) => `subnet-${hex(i)}`) }, "vpc.subnetIds", "17 subnets: Lambda allows at most 16");
+    expectInvalid(
+      { ...VPC, subnetIds: Array.from({ length: 17 }, (_, i) => `subnet-${hex(i)}`) },
+      "vpc.subnetIds",
+      "17 subnets: Lambda allows at most 16",
+    );
     expectInvalid(
       { ...VPC, securityGroupIds: Array.from({ length: 6 }, (_, i) => `sg-${hex(i)}`) },
       "vpc.securityGroupIds",
@@ -183,7 +236,10 @@ describe("vpc validation", () => {
     const hex = (i: number) => i.toString(16).padStart(8, "0");
     expect(() =>
       synthFn({
-        vpc: { subnetIds: Array.from({ length: 16 }, (_, i) => `subnet-${hex(i)}`), securityGroupIds: Array.from({ length: 5 }, (_, i) => `sg-${hex(i)}`) },
+        vpc: {
+          subnetIds: Array.from({ length: 16 }, (_, i) => `subnet-${hex(i)}`),
+          securityGroupIds: Array.from({ length: 5 }, (_, i) => `sg-${hex(i)}`),
+        },
       }),
     ).not.toThrow();
   });
@@ -216,10 +272,17 @@ describe("permission proof (audit/checks/vpc.ts)", () => {
   test("resolves a security group given by reference", async () => {
     const evaluated = await results(
       synthFn({}, (stack) => ({
-        vpc: { subnetIds: SUBNETS, securityGroupIds: [new SecurityGroup(stack, "app", { vpcId: "vpc-0a1b2c3d4e5f60718", description: "app" }).id] },
+        vpc: {
+          subnetIds: SUBNETS,
+          securityGroupIds: [
+            new SecurityGroup(stack, "app", { vpcId: "vpc-0a1b2c3d4e5f60718", description: "app" }).id,
+          ],
+        },
       })),
     );
-    const own = evaluated.find((r) => r.check.describe.startsWith("ec2:CreateNetworkInterface with own security group"))!;
+    const own = evaluated.find((r) =>
+      r.check.describe.startsWith("ec2:CreateNetworkInterface with own security group"),
+    )!;
     expect(own.check.describe).toMatch(/sg-[0-9a-f]{17}$/);
     expect(evaluated.every((r) => r.ok)).toBe(true);
   });
@@ -231,20 +294,29 @@ describe("permission proof (audit/checks/vpc.ts)", () => {
     document.Statement = document.Statement.filter((s: any) => s.Effect !== "Deny");
     policy.policy = JSON.stringify(document);
     const failed = (await results(json)).filter((r) => !r.ok).map((r) => r.check.describe);
-    expect(failed).toEqual(["ec2:CreateNetworkInterface from the function's code", "ec2:DeleteNetworkInterface from the function's code"]);
+    expect(failed).toEqual([
+      "ec2:CreateNetworkInterface from the function's code",
+      "ec2:DeleteNetworkInterface from the function's code",
+    ]);
   });
 
   test("fails the other-subnet row when CreateNetworkInterface is widened to every subnet", async () => {
     const json = structuredClone(synthFn({ vpc: VPC })) as any;
     const policy = only(json, "aws_iam_role_policy")[1];
     const document = JSON.parse(policy.policy);
-    document.Statement.find((s: any) => s.Sid === "CreateNetworkInterfacesInOwnSubnets").Resource.push("arn:aws:ec2:*:*:subnet/*");
+    document.Statement.find((s: any) => s.Sid === "CreateNetworkInterfacesInOwnSubnets").Resource.push(
+      "arn:aws:ec2:*:*:subnet/*",
+    );
     policy.policy = JSON.stringify(document);
-    expect((await results(json)).filter((r) => !r.ok).map((r) => r.check.describe)).toEqual(["ec2:CreateNetworkInterface in another subnet"]);
+    expect((await results(json)).filter((r) => !r.ok).map((r) => r.check.describe)).toEqual([
+      "ec2:CreateNetworkInterface in another subnet",
+    ]);
   });
 
   test("denies a function without vpc every network interface, in one row", async () => {
     const evaluated = await results(synthFn());
-    expect(evaluated.map((r) => [r.check.describe, r.result, r.ok])).toEqual([["ec2:CreateNetworkInterface (not in a VPC)", "denied", true]]);
+    expect(evaluated.map((r) => [r.check.describe, r.result, r.ok])).toEqual([
+      ["ec2:CreateNetworkInterface (not in a VPC)", "denied", true],
+    ]);
   });
 });

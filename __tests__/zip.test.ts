@@ -13,7 +13,9 @@ describe("deterministicZip", () => {
     const first = deterministicZip([{ name: "index.js", data: CODE }]);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // a zip tool would stamp a new time
     expect(deterministicZip([{ name: "index.js", data: CODE }]).equals(first)).toBe(true);
-    expect(deterministicZip([{ name: "index.js", data: Buffer.concat([CODE, Buffer.from(" ")]) }]).equals(first)).toBe(false);
+    expect(deterministicZip([{ name: "index.js", data: Buffer.concat([CODE, Buffer.from(" ")]) }]).equals(first)).toBe(
+      false,
+    );
   });
 
   test("is read back whole by its own reader, compressed", () => {

@@ -44,7 +44,12 @@ export async function auditStacks(stacks: readonly SynthesizedStack[], only?: re
 }
 
 async function auditFunction(subject: FunctionSubject, world: AuditWorld): Promise<FunctionAudit> {
-  const sets = await Promise.all(CHECK_SETS.map(async (set) => ({ name: set.name, results: await Promise.all(set.checks(subject, world).map(evaluate)) })));
+  const sets = await Promise.all(
+    CHECK_SETS.map(async (set) => ({
+      name: set.name,
+      results: await Promise.all(set.checks(subject, world).map(evaluate)),
+    })),
+  );
   const nonEmpty = sets.filter((set) => set.results.length > 0);
   return { subject, sets: nonEmpty, ok: nonEmpty.every((set) => set.results.every((r) => r.ok)) };
 }

@@ -1,4 +1,7 @@
-/** The command line `npm run audit` and `npm run scan` share: `[<env>...] [--synthesized <dir>]` and a few options of their own. */
+/**
+ * The command line `npm run audit` and `npm run scan` share: `[<env>...] [--synthesized <dir>]` and a few options of
+ * their own.
+ */
 import { parseArgs } from "node:util";
 
 /** Where a command-line tool writes; the process by default. */
@@ -33,7 +36,12 @@ export function parseStackArgs(
       ...extra.map((name) => [name, { type: "string" as const }]),
       ...flags.map((name) => [name, { type: "boolean" as const }]),
     ]);
-    parsed = parseArgs({ args: [...argv], options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     io.stderr.write(`error: ${(error as Error).message}\n\n${usage}`);
     return 2;

@@ -46,7 +46,10 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
   if (typeof args === "number") return args;
   const deployer = args.extra.deployer;
   if (deployer !== undefined && args.envs.length === 0) {
-    return runDeployerCli({ environment: deployer, synthesized: args.synthesized, policyOut: args.extra["policy-out"] }, io);
+    return runDeployerCli(
+      { environment: deployer, synthesized: args.synthesized, policyOut: args.extra["policy-out"] },
+      io,
+    );
   }
   if (deployer !== undefined || args.extra["policy-out"] !== undefined) {
     io.stderr.write(`error: --deployer takes one environment and no others; --policy-out needs --deployer\n\n${USAGE}`);
@@ -57,7 +60,9 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
     const stacks = stacksToJudge(args.synthesized);
     const unknown = (only ?? []).filter((name) => !stacks.some((stack) => stack.name === name));
     if (unknown.length > 0) {
-      io.stderr.write(`error: unknown environment ${unknown.map((n) => JSON.stringify(n)).join(", ")}; known: ${stacks.map((s) => s.name).join(", ")}\n`);
+      io.stderr.write(
+        `error: unknown environment ${unknown.map((n) => JSON.stringify(n)).join(", ")}; known: ${stacks.map((s) => s.name).join(", ")}\n`,
+      );
       return 2;
     }
     const report = await auditStacks(stacks, only);

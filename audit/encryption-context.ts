@@ -28,20 +28,29 @@ export function standInKey(key: string): string {
 }
 
 /** Request context with encryption-context keys renamed to their stand-ins. */
-export function standInContext(context: Readonly<Record<string, string | string[]>>): Record<string, string | string[]> {
+export function standInContext(
+  context: Readonly<Record<string, string | string[]>>,
+): Record<string, string | string[]> {
   return Object.fromEntries(Object.entries(context).map(([key, value]) => [standInKey(key), value]));
 }
 
 /** A copy of a policy document with encryption-context condition keys renamed; nothing else changes. */
 export function standInPolicy<T>(policy: T): T {
   const document = policy as { Statement?: unknown };
-  const statements = Array.isArray(document.Statement) ? document.Statement : document.Statement === undefined ? undefined : [document.Statement];
+  const statements = Array.isArray(document.Statement)
+    ? document.Statement
+    : document.Statement === undefined
+      ? undefined
+      : [document.Statement];
   if (!statements) return policy;
   const renamed = statements.map((statement) => {
     const condition = (statement as { Condition?: Record<string, Record<string, unknown>> }).Condition;
     if (typeof condition !== "object" || condition === null) return statement;
     const renamedCondition = Object.fromEntries(
-      Object.entries(condition).map(([operator, keys]) => [operator, Object.fromEntries(Object.entries(keys).map(([key, value]) => [standInKey(key), value]))]),
+      Object.entries(condition).map(([operator, keys]) => [
+        operator,
+        Object.fromEntries(Object.entries(keys).map(([key, value]) => [standInKey(key), value])),
+      ]),
     );
     return { ...(statement as object), Condition: renamedCondition };
   });

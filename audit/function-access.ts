@@ -27,10 +27,16 @@ export interface FunctionUrl {
 }
 
 /** The permissions whose `function_name` is this function (by name or ARN, with or without a qualifier). */
-export function invokePermissionsOf(json: StackJson, references: References, functionName: string, functionArn: string): InvokePermission[] {
+export function invokePermissionsOf(
+  json: StackJson,
+  references: References,
+  functionName: string,
+  functionArn: string,
+): InvokePermission[] {
   const permissions: InvokePermission[] = [];
   for (const [address, body] of resourcesOf(json, "aws_lambda_permission")) {
-    const text = (name: string) => (typeof body[name] === "string" ? references.resolve(body[name] as string, `${address}.${name}`) : undefined);
+    const text = (name: string) =>
+      typeof body[name] === "string" ? references.resolve(body[name] as string, `${address}.${name}`) : undefined;
     if (!isThisFunction(text("function_name"), functionName, functionArn)) continue;
     const action = text("action");
     const principal = text("principal");
@@ -51,14 +57,24 @@ export function invokePermissionsOf(json: StackJson, references: References, fun
 }
 
 /** The function's URLs, with their authorization type (`AWS_IAM` or `NONE`). */
-export function functionUrlsOf(json: StackJson, references: References, functionName: string, functionArn: string): FunctionUrl[] {
+export function functionUrlsOf(
+  json: StackJson,
+  references: References,
+  functionName: string,
+  functionArn: string,
+): FunctionUrl[] {
   return resourcesOf(json, "aws_lambda_function_url")
     .filter(
-      ([address, body]) => typeof body.function_name === "string" && isThisFunction(references.resolve(body.function_name, address), functionName, functionArn),
+      ([address, body]) =>
+        typeof body.function_name === "string" &&
+        isThisFunction(references.resolve(body.function_name, address), functionName, functionArn),
     )
     .map(([address, body]) => ({
       address,
-      authorizationType: typeof body.authorization_type === "string" ? references.resolve(body.authorization_type, address) : "(not set)",
+      authorizationType:
+        typeof body.authorization_type === "string"
+          ? references.resolve(body.authorization_type, address)
+          : "(not set)",
     }));
 }
 
@@ -68,7 +84,11 @@ function isThisFunction(name: string | undefined, functionName: string, function
 }
 
 /** The resource policy Lambda keeps for the function: one statement per permission, as AddPermission writes it. */
-export function resourcePolicyOf(permissions: readonly InvokePermission[], functionArn: string, partition: string): PolicyDocument {
+export function resourcePolicyOf(
+  permissions: readonly InvokePermission[],
+  functionArn: string,
+  partition: string,
+): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: permissions.map((p) => {

@@ -38,10 +38,16 @@ export function formatLeaks(results: readonly StackLeaks[]): string {
   const lines = ["secret-leak guard (every string of cdk.tf.json and every asset, as at synth)"];
   for (const { stack, findings, excepted } of results) {
     lines.push(`  ${stack}: ${findings.length === 0 ? "no secret-looking literal" : `${findings.length} refused`}`);
-    for (const f of findings) lines.push(`    REFUSED ${redact(f.address)}, variable ${redact(f.variable)}: ${f.problems.join("; ")} [${f.rules.join(", ")}]`);
-    for (const e of excepted) lines.push(`    allowed ${redact(e.address)}, variable ${redact(e.variable)}: ${e.reason}`);
+    for (const f of findings)
+      lines.push(
+        `    REFUSED ${redact(f.address)}, variable ${redact(f.variable)}: ${f.problems.join("; ")} [${f.rules.join(", ")}]`,
+      );
+    for (const e of excepted)
+      lines.push(`    allowed ${redact(e.address)}, variable ${redact(e.variable)}: ${e.reason}`);
   }
   const refused = results.reduce((sum, r) => sum + r.findings.length, 0);
-  lines.push(`leaks: ${refused} refused, ${results.reduce((sum, r) => sum + r.excepted.length, 0)} allowed by a recorded exception`);
+  lines.push(
+    `leaks: ${refused} refused, ${results.reduce((sum, r) => sum + r.excepted.length, 0)} allowed by a recorded exception`,
+  );
   return `${lines.join("\n")}\n`;
 }

@@ -12,7 +12,12 @@ import { literalText } from "../constructs/leak-guard/literal";
 import { AuditError, bodyAt, type Body, type StackJson } from "./terraform-json";
 import type { AuditTarget } from "./target";
 
-type AttributeResolver = (body: Body, resolved: (argument: string) => string, standIn: StandIn, target: AuditTarget) => string | undefined;
+type AttributeResolver = (
+  body: Body,
+  resolved: (argument: string) => string,
+  standIn: StandIn,
+  target: AuditTarget,
+) => string | undefined;
 
 /** Stand-in values derived from a resource's address. */
 interface StandIn {
@@ -52,12 +57,15 @@ const RESOURCE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Attri
   aws_iam_role: {
     name: (_, r) => r("name"),
     id: (_, r) => r("name"),
-    arn: (body, r, __, t) => arnOf(t, "iam", `role${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
+    arn: (body, r, __, t) =>
+      arnOf(t, "iam", `role${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
   },
   aws_iam_policy: {
     name: (_, r) => r("name"),
-    arn: (body, r, __, t) => arnOf(t, "iam", `policy${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
-    id: (body, r, __, t) => arnOf(t, "iam", `policy${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
+    arn: (body, r, __, t) =>
+      arnOf(t, "iam", `policy${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
+    id: (body, r, __, t) =>
+      arnOf(t, "iam", `policy${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
   },
   aws_lambda_function: {
     function_name: (_, r) => r("function_name"),
@@ -87,7 +95,12 @@ const RESOURCE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Attri
   },
   aws_scheduler_schedule: {
     name: (_, r) => r("name"),
-    arn: (body, r, __, t) => arnOf(t, "scheduler", `schedule/${typeof body.group_name === "string" ? r("group_name") : "default"}/${r("name")}`),
+    arn: (body, r, __, t) =>
+      arnOf(
+        t,
+        "scheduler",
+        `schedule/${typeof body.group_name === "string" ? r("group_name") : "default"}/${r("name")}`,
+      ),
   },
   aws_lambda_code_signing_config: {
     arn: (_, __, s, t) => arnOf(t, "lambda", `code-signing-config:csc-${s.hex(17)}`),
@@ -125,7 +138,9 @@ export class References {
   attribute(address: string, attribute: string, where: string, depth = 0): string {
     const body = bodyAt(this.stackJson, address);
     if (!body) throw new AuditError(`${where}: ${address} is not in stack ${this.target.stack}`);
-    const [type, kind] = address.startsWith("data.") ? [address.split(".")[1]!, "data"] : [address.split(".")[0]!, "resource"];
+    const [type, kind] = address.startsWith("data.")
+      ? [address.split(".")[1]!, "data"]
+      : [address.split(".")[0]!, "resource"];
     if (kind === "data") {
       const resolver = DATA_ATTRIBUTES[type]?.[attribute];
       if (!resolver) throw new AuditError(`${where}: the audit does not know what ${address}.${attribute} will be`);
@@ -135,7 +150,8 @@ export class References {
     if (!resolver) throw new AuditError(`${where}: the audit does not know what ${address}.${attribute} will be`);
     const argument = (name: string): string => {
       const value = body[name];
-      if (typeof value !== "string") throw new AuditError(`${where}: ${address} has no ${name}, which its ${attribute} is made of`);
+      if (typeof value !== "string")
+        throw new AuditError(`${where}: ${address} has no ${name}, which its ${attribute} is made of`);
       return this.resolve(value, `${address}.${name}`, depth + 1);
     };
     const value = resolver(body, argument, standIn(address), this.target);
@@ -156,6 +172,7 @@ function standIn(address: string): StandIn {
   return {
     uuid: `${digest.slice(0, 8)}-${digest.slice(8, 12)}-${digest.slice(12, 16)}-${digest.slice(16, 20)}-${digest.slice(20, 32)}`,
     hex: (length) => digest.slice(0, length),
-    letters: (length) => [...digest.slice(0, length)].map((c) => String.fromCharCode(97 + (parseInt(c, 16) % 26))).join(""),
+    letters: (length) =>
+      [...digest.slice(0, length)].map((c) => String.fromCharCode(97 + (parseInt(c, 16) % 26))).join(""),
   };
 }

@@ -18,22 +18,37 @@ export function formatAudit(report: AuditReport): string {
 export function formatFunction(audit: FunctionAudit): string {
   const { subject } = audit;
   const { target } = subject;
-  const account = target.accountIsStandIn ? `${target.accountId} (stand-in: the environment names no accountId)` : target.accountId;
+  const account = target.accountIsStandIn
+    ? `${target.accountId} (stand-in: the environment names no accountId)`
+    : target.accountId;
   const keys = new Set(subject.parameters.filter((p) => p.key.policyIsAssumed).map((p) => p.key.arn));
   const header = [
     `${target.stack} / ${subject.functionName}`,
     `  role ${subject.role.name}, account ${account}, region ${target.region}`,
-    ...[...keys].map((arn) => `  key ${arn} is managed elsewhere: its key policy is assumed to be the default one (IAM policies decide)`),
+    ...[...keys].map(
+      (arn) =>
+        `  key ${arn} is managed elsewhere: its key policy is assumed to be the default one (IAM policies decide)`,
+    ),
   ];
   const rows: string[][] = [];
   for (const set of audit.sets) {
     rows.push([set.name]);
-    for (const r of set.results) rows.push([`  ${r.check.describe}`, r.check.expected, r.result, r.ok ? "ok" : r.error ? `ERROR: ${r.error}` : "UNEXPECTED"]);
+    for (const r of set.results)
+      rows.push([
+        `  ${r.check.describe}`,
+        r.check.expected,
+        r.result,
+        r.ok ? "ok" : r.error ? `ERROR: ${r.error}` : "UNEXPECTED",
+      ]);
   }
   const widths = [0, 1, 2].map((i) =>
-    Math.max(["request", "expected", "result"][i]!.length, ...rows.filter((row) => row.length > 1).map((row) => row[i]!.length)),
+    Math.max(
+      ["request", "expected", "result"][i]!.length,
+      ...rows.filter((row) => row.length > 1).map((row) => row[i]!.length),
+    ),
   );
-  const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`.trimEnd();
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join("  ")}`.trimEnd();
   return `${[...header, line(["request", "expected", "result", ""]), ...rows.map((row) => (row.length === 1 ? `  ${row[0]}` : line(row)))].join("\n")}\n`;
 }
 

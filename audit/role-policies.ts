@@ -15,15 +15,26 @@ import { AuditError, bodyAt, resourcesOf, type Body, type StackJson } from "./te
 type ManagedPolicies = Readonly<Record<string, { readonly path: string; readonly document: PolicyDocument }>>;
 
 /** The policies of the role at `roleAddress` (named `roleName`), each with where it came from. */
-export function rolePolicies(json: StackJson, references: References, roleAddress: string, roleName: string, parse: ParsePolicy): NamedPolicy[] {
+export function rolePolicies(
+  json: StackJson,
+  references: References,
+  roleAddress: string,
+  roleName: string,
+  parse: ParsePolicy,
+): NamedPolicy[] {
   const role = bodyAt(json, roleAddress)!;
-  const isThisRole = (value: unknown, where: string) => typeof value === "string" && references.resolve(value, where) === roleName;
+  const isThisRole = (value: unknown, where: string) =>
+    typeof value === "string" && references.resolve(value, where) === roleName;
   const policies: NamedPolicy[] = [];
   for (const inline of blocksOf(role, "inline_policy")) {
     policies.push({ name: String(inline.name), document: parse(inline.policy, `${roleAddress}.inline_policy`) });
   }
   for (const [address, policy] of resourcesOf(json, "aws_iam_role_policy")) {
-    if (isThisRole(policy.role, address)) policies.push({ name: references.resolve(String(policy.name), address), document: parse(policy.policy, address) });
+    if (isThisRole(policy.role, address))
+      policies.push({
+        name: references.resolve(String(policy.name), address),
+        document: parse(policy.policy, address),
+      });
   }
   const attached: Array<[string, unknown]> = [];
   for (const arn of listOf(role.managed_policy_arns)) attached.push([`${roleAddress}.managed_policy_arns`, arn]);
@@ -31,10 +42,12 @@ export function rolePolicies(json: StackJson, references: References, roleAddres
     if (isThisRole(attachment.role, address)) attached.push([address, attachment.policy_arn]);
   }
   for (const [address, attachment] of resourcesOf(json, "aws_iam_policy_attachment")) {
-    if (listOf(attachment.roles).some((role) => isThisRole(role, address))) attached.push([address, attachment.policy_arn]);
+    if (listOf(attachment.roles).some((role) => isThisRole(role, address)))
+      attached.push([address, attachment.policy_arn]);
   }
   for (const [address, exclusive] of resourcesOf(json, "aws_iam_role_policy_attachments_exclusive")) {
-    if (isThisRole(exclusive.role_name, address)) for (const arn of listOf(exclusive.policy_arns)) attached.push([address, arn]);
+    if (isThisRole(exclusive.role_name, address))
+      for (const arn of listOf(exclusive.policy_arns)) attached.push([address, arn]);
   }
   for (const [where, arn] of attached) policies.push(managedPolicy(json, references, where, arn, parse));
   return policies;
@@ -44,7 +57,13 @@ export function rolePolicies(json: StackJson, references: References, roleAddres
 export type ParsePolicy = (policy: unknown, where: string) => PolicyDocument;
 
 /** An attached policy, from the stack (`aws_iam_policy`) or from the AWS managed policies the audit knows. */
-function managedPolicy(json: StackJson, references: References, where: string, arn: unknown, parse: ParsePolicy): NamedPolicy {
+function managedPolicy(
+  json: StackJson,
+  references: References,
+  where: string,
+  arn: unknown,
+  parse: ParsePolicy,
+): NamedPolicy {
   if (typeof arn !== "string") throw new AuditError(`${where}: the policy ARN is not a string the audit can read`);
   const byReference = /^\$\{(aws_iam_policy\.[A-Za-z0-9_-]+)\.(arn|id)\}$/.exec(arn);
   if (byReference) {
@@ -55,7 +74,8 @@ function managedPolicy(json: StackJson, references: References, where: string, a
   const resolved = references.resolve(arn, where);
   const aws = /^arn:[a-z-]+:iam::aws:policy(\/.*\/|\/)([^/]+)$/.exec(resolved);
   const known = aws ? (MANAGED as unknown as ManagedPolicies)[aws[2]!] : undefined;
-  if (aws && known && known.path === aws[1]) return { name: `${aws[2]} (AWS managed, attached by ${where})`, document: known.document };
+  if (aws && known && known.path === aws[1])
+    return { name: `${aws[2]} (AWS managed, attached by ${where})`, document: known.document };
   throw new AuditError(
     `${where}: attaches ${aws ? `the AWS managed policy ${aws[2]}` : `the policy ${resolved}`}, whose content ${aws ? "the audit does not know" : "is not in the stack"}; ` +
       "the role cannot be proven, so the audit refuses it (attach a policy the stack creates, or add the AWS managed policy to audit/managed-policies.json with its published document)",

@@ -29,7 +29,10 @@ export async function evaluate(check: Check): Promise<CheckResult> {
         resource: { resource: request.resource, accountId: request.resourceAccount },
         contextVariables: standInContext(request.context),
       },
-      identityPolicies: check.identityPolicies.map((policy) => ({ name: policy.name, policy: standInPolicy(policy.document) })),
+      identityPolicies: check.identityPolicies.map((policy) => ({
+        name: policy.name,
+        policy: standInPolicy(policy.document),
+      })),
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       resourcePolicy: check.resourcePolicy === undefined ? undefined : standInPolicy(check.resourcePolicy),
@@ -37,8 +40,12 @@ export async function evaluate(check: Check): Promise<CheckResult> {
     {},
   );
   if (outcome.resultType === "error") return { check, result: "error", ok: false, error: outcome.errors.message };
-  const ignored = outcome.resultType === "single" ? (outcome.result.ignoredContextKeys ?? []) : outcome.results.flatMap((r) => r.ignoredContextKeys ?? []);
-  if (ignored.length > 0) return { check, result: "error", ok: false, error: `the engine ignored the context keys ${ignored.join(", ")}` };
+  const ignored =
+    outcome.resultType === "single"
+      ? (outcome.result.ignoredContextKeys ?? [])
+      : outcome.results.flatMap((r) => r.ignoredContextKeys ?? []);
+  if (ignored.length > 0)
+    return { check, result: "error", ok: false, error: `the engine ignored the context keys ${ignored.join(", ")}` };
   const result: Expectation = outcome.overallResult === "Allowed" ? "allowed" : "denied";
   return { check, result, ok: result === check.expected };
 }

@@ -4,7 +4,13 @@
  * them, and its log group — all with references resolved to the ARNs they will have.
  */
 import { PARAM_NAME_SUFFIX, SECRET_ID_ENV_VAR } from "../common/naming";
-import { type FunctionUrl, functionUrlsOf, type InvokePermission, invokePermissionsOf, resourcePolicyOf } from "./function-access";
+import {
+  type FunctionUrl,
+  functionUrlsOf,
+  type InvokePermission,
+  invokePermissionsOf,
+  resourcePolicyOf,
+} from "./function-access";
 import { References } from "./references";
 import { rolePolicies } from "./role-policies";
 import { targetOf, type AuditTarget } from "./target";
@@ -113,12 +119,18 @@ export function functionSubjects(stack: SynthesizedStack): FunctionSubject[] {
     .map(([address, body]) => functionSubject(stack, references, address, body));
 }
 
-function functionSubject(stack: SynthesizedStack, references: References, address: string, body: Body): FunctionSubject {
+function functionSubject(
+  stack: SynthesizedStack,
+  references: References,
+  address: string,
+  body: Body,
+): FunctionSubject {
   const where = `${stack.name}: ${address}`;
   const target = references.target;
   const functionName = references.attribute(address, "function_name", where);
   const environment = resolveVariables(references, block(body, "environment")?.variables, where);
-  const logGroupName = stringOrUndefined(references, block(body, "logging_config")?.log_group, where) ?? `/aws/lambda/${functionName}`;
+  const logGroupName =
+    stringOrUndefined(references, block(body, "logging_config")?.log_group, where) ?? `/aws/lambda/${functionName}`;
   const functionArn = references.attribute(address, "arn", where);
   const invokePermissions = invokePermissionsOf(stack.json, references, functionName, functionArn);
   return {
@@ -144,12 +156,24 @@ function functionSubject(stack: SynthesizedStack, references: References, addres
   };
 }
 
-function roleOf(stack: SynthesizedStack, references: References, body: Body, where: string, functionName: string): FunctionSubject["role"] {
-  const roleRef = typeof body.role === "string" ? /^\$\{(aws_iam_role\.[A-Za-z0-9_-]+)\.arn\}$/.exec(body.role)?.[1] : undefined;
-  if (!roleRef) throw new AuditError(`${where}: its role ${JSON.stringify(body.role)} is not an aws_iam_role of this stack, so its policies cannot be audited`);
+function roleOf(
+  stack: SynthesizedStack,
+  references: References,
+  body: Body,
+  where: string,
+  functionName: string,
+): FunctionSubject["role"] {
+  const roleRef =
+    typeof body.role === "string" ? /^\$\{(aws_iam_role\.[A-Za-z0-9_-]+)\.arn\}$/.exec(body.role)?.[1] : undefined;
+  if (!roleRef)
+    throw new AuditError(
+      `${where}: its role ${JSON.stringify(body.role)} is not an aws_iam_role of this stack, so its policies cannot be audited`,
+    );
   const role = bodyAt(stack.json, roleRef)!;
   const name = references.attribute(roleRef, "name", where);
-  const policies = rolePolicies(stack.json, references, roleRef, name, (policy, at) => parsePolicy(references, policy, at));
+  const policies = rolePolicies(stack.json, references, roleRef, name, (policy, at) =>
+    parsePolicy(references, policy, at),
+  );
   const arn = references.attribute(roleRef, "arn", where);
   const target = references.target;
   return {
@@ -167,13 +191,20 @@ function schedulesOf(stack: SynthesizedStack, references: References, functionAr
   const found: ScheduleSubject[] = [];
   for (const [address, schedule] of resourcesOf(stack.json, "aws_scheduler_schedule")) {
     const target = block(schedule, "target");
-    if (typeof target?.arn !== "string" || references.resolve(target.arn, `${address}.target.arn`) !== functionArn) continue;
-    const roleRef = typeof target.role_arn === "string" ? /^\$\{(aws_iam_role\.[A-Za-z0-9_-]+)\.arn\}$/.exec(target.role_arn)?.[1] : undefined;
+    if (typeof target?.arn !== "string" || references.resolve(target.arn, `${address}.target.arn`) !== functionArn)
+      continue;
+    const roleRef =
+      typeof target.role_arn === "string"
+        ? /^\$\{(aws_iam_role\.[A-Za-z0-9_-]+)\.arn\}$/.exec(target.role_arn)?.[1]
+        : undefined;
     if (!roleRef)
       throw new AuditError(
         `${address}: its role ${JSON.stringify(target.role_arn)} is not an aws_iam_role of this stack, so who it may invoke cannot be audited`,
       );
-    const groupName = typeof schedule.group_name === "string" ? references.resolve(schedule.group_name, `${address}.group_name`) : "default";
+    const groupName =
+      typeof schedule.group_name === "string"
+        ? references.resolve(schedule.group_name, `${address}.group_name`)
+        : "default";
     const t = references.target;
     const name = references.attribute(roleRef, "name", address);
     found.push({
@@ -184,15 +215,26 @@ function schedulesOf(stack: SynthesizedStack, references: References, functionAr
         address: roleRef,
         name,
         arn: references.attribute(roleRef, "arn", address),
-        trustPolicy: parsePolicy(references, bodyAt(stack.json, roleRef)!.assume_role_policy, `${roleRef}.assume_role_policy`),
-        policies: rolePolicies(stack.json, references, roleRef, name, (policy, at) => parsePolicy(references, policy, at)),
+        trustPolicy: parsePolicy(
+          references,
+          bodyAt(stack.json, roleRef)!.assume_role_policy,
+          `${roleRef}.assume_role_policy`,
+        ),
+        policies: rolePolicies(stack.json, references, roleRef, name, (policy, at) =>
+          parsePolicy(references, policy, at),
+        ),
       },
     });
   }
   return found;
 }
 
-function parametersOf(stack: SynthesizedStack, references: References, environment: Readonly<Record<string, string>>, where: string): ParameterSubject[] {
+function parametersOf(
+  stack: SynthesizedStack,
+  references: References,
+  environment: Readonly<Record<string, string>>,
+  where: string,
+): ParameterSubject[] {
   const byName = new Map<string, [string, Body]>();
   for (const [address, parameter] of resourcesOf(stack.json, "aws_ssm_parameter"))
     byName.set(references.attribute(address, "name", address), [address, parameter]);
@@ -201,9 +243,12 @@ function parametersOf(stack: SynthesizedStack, references: References, environme
     .map(([variable, name]) => {
       const found = byName.get(name);
       if (!found)
-        throw new AuditError(`${where}: ${variable} names parameter ${name}, which stack ${stack.name} does not create: the audit cannot tell its key`);
+        throw new AuditError(
+          `${where}: ${variable} names parameter ${name}, which stack ${stack.name} does not create: the audit cannot tell its key`,
+        );
       const [address, parameter] = found;
-      if (typeof parameter.key_id !== "string") throw new AuditError(`${address}: has no key_id; a secret must be encrypted with a customer-managed key`);
+      if (typeof parameter.key_id !== "string")
+        throw new AuditError(`${address}: has no key_id; a secret must be encrypted with a customer-managed key`);
       return {
         name,
         arn: references.attribute(address, "arn", address),
@@ -212,17 +257,25 @@ function parametersOf(stack: SynthesizedStack, references: References, environme
     });
 }
 
-function secretOf(stack: SynthesizedStack, references: References, environment: Readonly<Record<string, string>>, where: string): SecretSubject | undefined {
+function secretOf(
+  stack: SynthesizedStack,
+  references: References,
+  environment: Readonly<Record<string, string>>,
+  where: string,
+): SecretSubject | undefined {
   const id = environment[SECRET_ID_ENV_VAR];
   if (id === undefined) return undefined;
   for (const [address, secret] of resourcesOf(stack.json, "aws_secretsmanager_secret")) {
     const name = references.attribute(address, "name", address);
     const arn = references.attribute(address, "arn", address);
     if (id !== name && id !== arn) continue;
-    if (typeof secret.kms_key_id !== "string") throw new AuditError(`${address}: has no kms_key_id; a secret must be encrypted with a customer-managed key`);
+    if (typeof secret.kms_key_id !== "string")
+      throw new AuditError(`${address}: has no kms_key_id; a secret must be encrypted with a customer-managed key`);
     return { name, arn, key: keyOf(stack, references, references.resolve(secret.kms_key_id, `${address}.kms_key_id`)) };
   }
-  throw new AuditError(`${where}: ${SECRET_ID_ENV_VAR} names secret ${id}, which stack ${stack.name} does not create: the audit cannot tell its key`);
+  throw new AuditError(
+    `${where}: ${SECRET_ID_ENV_VAR} names secret ${id}, which stack ${stack.name} does not create: the audit cannot tell its key`,
+  );
 }
 
 /** The key with this ARN: this stack's (with its key policy) or one managed elsewhere. */
@@ -241,7 +294,13 @@ function defaultKeyPolicy(target: AuditTarget): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "DefaultKeyPolicy", Effect: "Allow", Principal: { AWS: `arn:${target.partition}:iam::${target.accountId}:root` }, Action: "kms:*", Resource: "*" },
+      {
+        Sid: "DefaultKeyPolicy",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${target.partition}:iam::${target.accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
     ],
   };
 }

@@ -1,4 +1,7 @@
-/** The app, synthesized into a temporary directory and read back: what `npm run audit` and `npm run scan` judge by default. */
+/**
+ * The app, synthesized into a temporary directory and read back: what `npm run audit` and `npm run scan` judge by
+ * default.
+ */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

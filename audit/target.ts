@@ -34,14 +34,22 @@ export function targetOf(stack: string, json: StackJson): AuditTarget {
   if (!provider) throw new AuditError(`stack ${stack} has no default aws provider: the audit cannot tell its region`);
   const region = provider.region;
   if (typeof region !== "string" || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new AuditError(`stack ${stack}: the aws provider's region is ${JSON.stringify(region)}; the audit needs a literal region name`);
+    throw new AuditError(
+      `stack ${stack}: the aws provider's region is ${JSON.stringify(region)}; the audit needs a literal region name`,
+    );
   }
   const allowed = provider.allowed_account_ids;
-  const accountId = Array.isArray(allowed) && allowed.length === 1 && typeof allowed[0] === "string" ? allowed[0] : undefined;
+  const accountId =
+    Array.isArray(allowed) && allowed.length === 1 && typeof allowed[0] === "string" ? allowed[0] : undefined;
   if (Array.isArray(allowed) && allowed.length > 1) {
-    throw new AuditError(`stack ${stack}: the aws provider allows ${allowed.length} accounts; the audit evaluates one, so name exactly one`);
+    throw new AuditError(
+      `stack ${stack}: the aws provider allows ${allowed.length} accounts; the audit evaluates one, so name exactly one`,
+    );
   }
-  const partition = PARTITIONS.find((p) => region.startsWith(p.prefix)) ?? { partition: "aws", dnsSuffix: "amazonaws.com" };
+  const partition = PARTITIONS.find((p) => region.startsWith(p.prefix)) ?? {
+    partition: "aws",
+    dnsSuffix: "amazonaws.com",
+  };
   return {
     stack,
     accountId: accountId ?? STAND_IN_ACCOUNT_ID,

@@ -20,7 +20,9 @@ export interface StackJson {
 export interface SynthesizedStack {
   readonly name: string;
   readonly json: StackJson;
-  /** The files under the stack's `assets/` (the functions' zips), read when the directory was: judged by the leak pass. */
+  /**
+   * The files under the stack's `assets/` (the functions' zips), read when the directory was: judged by the leak pass.
+   */
   readonly assets?: ReadonlyArray<{ readonly path: string; readonly data: Buffer }>;
 }
 
@@ -51,11 +53,20 @@ export function bodyAt(json: StackJson, address: string): Body | undefined {
  */
 export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   const manifestPath = path.join(outdir, "manifest.json");
-  if (!fs.existsSync(manifestPath)) throw new AuditError(`${path.resolve(outdir)} holds no synthesized app (no manifest.json): run npm run synth first`);
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { stacks?: Record<string, { synthesizedStackPath?: string }> };
+  if (!fs.existsSync(manifestPath))
+    throw new AuditError(
+      `${path.resolve(outdir)} holds no synthesized app (no manifest.json): run npm run synth first`,
+    );
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as {
+    stacks?: Record<string, { synthesizedStackPath?: string }>;
+  };
   return Object.entries(manifest.stacks ?? {}).map(([name, entry]) => {
     const file = path.join(outdir, entry.synthesizedStackPath ?? path.join("stacks", name, "cdk.tf.json"));
-    return { name, json: JSON.parse(fs.readFileSync(file, "utf8")) as StackJson, assets: assetFiles(path.dirname(file)) };
+    return {
+      name,
+      json: JSON.parse(fs.readFileSync(file, "utf8")) as StackJson,
+      assets: assetFiles(path.dirname(file)),
+    };
   });
 }
 
@@ -67,5 +78,8 @@ function assetFiles(stackDirectory: string): Array<{ path: string; data: Buffer 
     .map((entry) => path.join(root, entry))
     .filter((file) => fs.statSync(file).isFile())
     .sort()
-    .map((file) => ({ path: path.relative(stackDirectory, file).split(path.sep).join("/"), data: fs.readFileSync(file) }));
+    .map((file) => ({
+      path: path.relative(stackDirectory, file).split(path.sep).join("/"),
+      data: fs.readFileSync(file),
+    }));
 }

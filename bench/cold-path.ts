@@ -14,7 +14,10 @@ import { BENCH_PARAMETERS, startBenchSsm } from "./bench-ssm";
 import { median } from "./measure";
 
 /** Runs one fresh `node` and returns what it printed as JSON. */
-function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; loadMs?: number; readMs?: number }> {
+function run(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; loadMs?: number; readMs?: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

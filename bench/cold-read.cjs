@@ -10,7 +10,9 @@ const loaded = performance.now();
 handler().then(
   (count) => {
     const done = performance.now();
-    process.stdout.write(`${JSON.stringify({ ms: done, startMs: loadStarted, loadMs: loaded - loadStarted, readMs: done - loaded, count })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ms: done, startMs: loadStarted, loadMs: loaded - loadStarted, readMs: done - loaded, count })}\n`,
+    );
     process.exit(0);
   },
   (error) => {

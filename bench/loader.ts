@@ -17,9 +17,12 @@ type CreateLoader = (secrets: readonly string[]) => { getAll(): Promise<unknown>
 
 function loaderModule(kind: string): CreateLoader {
   // require, not import: the other loader (and its packages) must not be loaded at all.
-  if (kind === "sdk") return (require("./fixtures/sdk-loader") as typeof import("./fixtures/sdk-loader")).createSecretsLoader;
-  if (kind === "aws4fetch") return (require("./fixtures/aws4fetch-loader") as typeof import("./fixtures/aws4fetch-loader")).createSecretsLoader;
-  if (kind === "current") return (require("../lambda-src/secrets") as typeof import("../lambda-src/secrets")).createSecretsLoader;
+  if (kind === "sdk")
+    return (require("./fixtures/sdk-loader") as typeof import("./fixtures/sdk-loader")).createSecretsLoader;
+  if (kind === "aws4fetch")
+    return (require("./fixtures/aws4fetch-loader") as typeof import("./fixtures/aws4fetch-loader")).createSecretsLoader;
+  if (kind === "current")
+    return (require("../lambda-src/secrets") as typeof import("../lambda-src/secrets")).createSecretsLoader;
   throw new Error(`unknown loader ${kind}: current, aws4fetch or sdk`);
 }
 
@@ -39,7 +42,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < WARM_INVOCATIONS; i++) await secrets.getAll();
     const warmMs = performance.now() - started;
 
-    process.stdout.write(`${JSON.stringify({ ssmCalls: server.calls.length, warmSsmCalls: server.calls.length - coldCalls, coldMs, warmMs })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ssmCalls: server.calls.length, warmSsmCalls: server.calls.length - coldCalls, coldMs, warmMs })}\n`,
+    );
   } finally {
     await server.close();
   }

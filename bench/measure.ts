@@ -11,7 +11,10 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Runs a whole process and returns its wall time in ms and its stdout; throws on failure (an exit code not in `okExitCodes`, default 0). */
+/**
+ * Runs a whole process and returns its wall time in ms and its stdout; throws on failure (an exit code not in
+ * `okExitCodes`, default 0).
+ */
 export function timeProcess(
   command: string,
   args: readonly string[],

@@ -38,14 +38,19 @@ interface Row {
 
 /** 1. The whole default app, started the way `cdktf synth` starts it (cdktf.json's "app"). */
 function wholeAppSynth(): { rows: Row[]; outdir: string } {
-  const [command, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app as string).split(" ");
+  const [command, ...args] = (JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")).app as string).split(
+    " ",
+  );
   let outdir = "";
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     outdir = freshDir();
     times.push(timeProcess(command!, args, { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir } }).ms);
   }
-  return { rows: [{ figure: "Synth of the whole app (4 stacks, `cdktf.json` app command)", value: ms(median(times)) }], outdir };
+  return {
+    rows: [{ figure: "Synth of the whole app (4 stacks, `cdktf.json` app command)", value: ms(median(times)) }],
+    outdir,
+  };
 }
 
 interface StackRun {
@@ -58,7 +63,9 @@ function synthStack(mode: "construct" | "bare", n: number): { wallMs: number; in
   const walls: number[] = [];
   const inners: StackRun[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const run = timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), mode, String(n), freshDir()], { cwd: ROOT });
+    const run = timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), mode, String(n), freshDir()], {
+      cwd: ROOT,
+    });
     walls.push(run.ms);
     inners.push(JSON.parse(run.stdout.trim().split("\n").pop()!) as StackRun);
   }
@@ -86,7 +93,12 @@ function scaling(): { rows: Row[]; table: string[] } {
     table.push(
       `| ${n} | ${ms(construct.wallMs)} | ${construct.inner.maxRssMb.toFixed(0)} MB | ${ms(bare.wallMs)} | ${bare.inner.maxRssMb.toFixed(0)} MB | ${ratio.toFixed(2)}x | ${construct.inner.esbuildRuns} |`,
     );
-    rows.push({ figure: `Construct overhead, ${n} function(s)`, value: `${ratio.toFixed(2)}x`, target: "<= 1.2x", met: ratio <= 1.2 });
+    rows.push({
+      figure: `Construct overhead, ${n} function(s)`,
+      value: `${ratio.toFixed(2)}x`,
+      target: "<= 1.2x",
+      met: ratio <= 1.2,
+    });
     if (n === 100)
       rows.push({
         figure: "esbuild runs for 100 functions on one entry",
@@ -95,7 +107,12 @@ function scaling(): { rows: Row[]; table: string[] } {
         met: construct.inner.esbuildRuns === 1,
       });
     if (n === 1000)
-      rows.push({ figure: "Synth of one stack with 1000 functions", value: ms(construct.wallMs), target: "< 10 s", met: construct.wallMs < 10_000 });
+      rows.push({
+        figure: "Synth of one stack with 1000 functions",
+        value: ms(construct.wallMs),
+        target: "< 10 s",
+        met: construct.wallMs < 10_000,
+      });
   }
   return { rows, table };
 }
@@ -125,7 +142,10 @@ function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
   const builds = LOADERS.map((loader) => ({
     name: loader.name,
     loader: loader.kind,
-    file: loader.kind === "current" ? deployedBundle(outdir) : bundleWithLoader(notifier, "./secrets", loader.dir, freshDir()),
+    file:
+      loader.kind === "current"
+        ? deployedBundle(outdir)
+        : bundleWithLoader(notifier, "./secrets", loader.dir, freshDir()),
   }));
   const table = [
     `| loader | bundle (minified) | cold load / bare node (median of ${COLD_LOAD_PAIRS} pairs) | cold load | bare node (empty file) | loader, cold invocation | loader, 100 warm invocations | SSM calls (warm) |`,
@@ -164,7 +184,12 @@ function loaderComparison(outdir: string): { rows: Row[]; table: string[] } {
         target: "<= 1.1x",
         met: load.ratio <= MAX_COLD_LOAD_RATIO,
       },
-      { figure: "SSM calls, 1 cold + 100 warm invocations (2 secrets)", value: `${calls} (warm: ${warmCalls})`, target: "0 warm", met: warmCalls === 0 },
+      {
+        figure: "SSM calls, 1 cold + 100 warm invocations (2 secrets)",
+        value: `${calls} (warm: ${warmCalls})`,
+        target: "0 warm",
+        met: warmCalls === 0,
+      },
       { figure: "Loader wall time, cold invocation (loopback SSM)", value: ms(coldMs) },
       { figure: "Loader wall time, 100 warm invocations", value: ms(warmMs) },
     );
@@ -182,15 +207,24 @@ function auditCost(appOutdir: string): Row[] {
   const whole = Array.from({ length: RUNS }, () => timeProcess(NODE, cli, { cwd: ROOT }));
   const requests = /permissions: \d+ functions?, (\d+) requests/.exec(whole[0]!.stdout)?.[1] ?? "?";
   const scanCli = [...REGISTER, path.join(ROOT, "audit", "scan", "cli.ts")];
-  const scans = Array.from({ length: RUNS }, () => timeProcess(NODE, [...scanCli, "--synthesized", appOutdir], { cwd: ROOT }));
+  const scans = Array.from({ length: RUNS }, () =>
+    timeProcess(NODE, [...scanCli, "--synthesized", appOutdir], { cwd: ROOT }),
+  );
   const checks = /^checkov [^:]+: (\d+) results[\s\S]*^trivy [^:]+: (\d+) results/m.exec(scans[0]!.stdout);
   const hundredDir = freshDir();
-  timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), "construct", "100", hundredDir], { cwd: ROOT });
+  timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), "construct", "100", hundredDir], {
+    cwd: ROOT,
+  });
   // The bench functions take the construct's defaults (no concurrency reservation, no dead-letter
   // queue), so their posture scan fails and the audit exits 1: timed all the same, its permissions must hold.
-  const hundred = Array.from({ length: RUNS }, () => timeProcess(NODE, [...cli, "--synthesized", hundredDir], { cwd: ROOT }, [0, 1]));
+  const hundred = Array.from({ length: RUNS }, () =>
+    timeProcess(NODE, [...cli, "--synthesized", hundredDir], { cwd: ROOT }, [0, 1]),
+  );
   const hundredRequests = /permissions: \d+ functions?, (\d+) requests, 0 unexpected/.exec(hundred[0]!.stdout)?.[1];
-  if (hundredRequests === undefined) throw new Error(`the audit of the 100-function stack found unexpected permissions:\n${hundred[0]!.stdout.slice(-2000)}`);
+  if (hundredRequests === undefined)
+    throw new Error(
+      `the audit of the 100-function stack found unexpected permissions:\n${hundred[0]!.stdout.slice(-2000)}`,
+    );
   const wholeMs = median(whole.map((r) => r.ms));
   return [
     {
@@ -214,8 +248,18 @@ function auditCost(appOutdir: string): Row[] {
 function testSuite(): Row[] {
   if (TEST_RUNS <= 0) return [];
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const times = Array.from({ length: TEST_RUNS }, () => timeProcess(npm, ["test", "--silent"], { cwd: ROOT, env: { ...process.env, CI: "true" } }).ms);
-  return [{ figure: `Full \`npm test\` (median of ${TEST_RUNS})`, value: ms(median(times)), target: "< 5 min", met: median(times) < 300_000 }];
+  const times = Array.from(
+    { length: TEST_RUNS },
+    () => timeProcess(npm, ["test", "--silent"], { cwd: ROOT, env: { ...process.env, CI: "true" } }).ms,
+  );
+  return [
+    {
+      figure: `Full \`npm test\` (median of ${TEST_RUNS})`,
+      value: ms(median(times)),
+      target: "< 5 min",
+      met: median(times) < 300_000,
+    },
+  ];
 }
 
 /** What the loader comparison shows beyond its table. */
@@ -254,14 +298,19 @@ function main(): void {
   const summary = [
     "| figure | value | target | met |",
     "|---|---:|---|---|",
-    ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.target ?? ""} | ${r.met === undefined ? "" : r.met ? "yes" : "**no**"} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.figure} | ${r.value} | ${r.target ?? ""} | ${r.met === undefined ? "" : r.met ? "yes" : "**no**"} |`,
+    ),
   ];
   const report = [
     "# Benchmarks",
     "",
     `Run of \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine()}.`,
     `Each figure is the median of ${RUNS} whole-process runs unless it says otherwise.`,
-    ...(AUDIT ? [] : ["The audit's figures were not measured in this run (BENCH_AUDIT=0: the real scanners were not installed)."]),
+    ...(AUDIT
+      ? []
+      : ["The audit's figures were not measured in this run (BENCH_AUDIT=0: the real scanners were not installed)."]),
     "",
     ...summary,
     "",

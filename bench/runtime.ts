@@ -13,7 +13,11 @@ const REGISTER = ["-r", path.join(ROOT, "scripts", "register.cjs")];
 /** The loaders compared: today's, and the two it replaced (bench fixtures). */
 export const LOADERS = [
   { kind: "current", name: "current (node:http, own SigV4)", dir: path.join(ROOT, "lambda-src", "secrets") },
-  { kind: "aws4fetch", name: "aws4fetch (fetch, WebCrypto)", dir: path.join(__dirname, "fixtures", "aws4fetch-loader") },
+  {
+    kind: "aws4fetch",
+    name: "aws4fetch (fetch, WebCrypto)",
+    dir: path.join(__dirname, "fixtures", "aws4fetch-loader"),
+  },
   { kind: "sdk", name: "SDK + Powertools", dir: path.join(__dirname, "fixtures", "sdk-loader") },
 ] as const;
 
@@ -44,13 +48,24 @@ export function bundleWithLoader(entry: string, loaderImport: string, loaderDir:
   return path.join(bundle({ entry: copy, target: "node22", minify: true }).dir, "index.js");
 }
 
-/** The cold path (a fresh process loads a handler bundled with the loader and makes its first read) against the floor, per loader. */
+/**
+ * The cold path (a fresh process loads a handler bundled with the loader and makes its first read) against the floor,
+ * per loader.
+ */
 export function coldPathComparison(freshDir: () => string): { rows: Row[]; table: string[] } {
   const entry = path.join(__dirname, "fixtures", "cold-read.ts");
-  const bundles = LOADERS.map((loader) => ({ ...loader, file: bundleWithLoader(entry, "../../lambda-src/secrets", loader.dir, freshDir()) }));
+  const bundles = LOADERS.map((loader) => ({
+    ...loader,
+    file: bundleWithLoader(entry, "../../lambda-src/secrets", loader.dir, freshDir()),
+  }));
   const run = timeProcess(
     process.execPath,
-    [...REGISTER, path.join(__dirname, "cold-path.ts"), String(COLD_PATH_PAIRS), ...bundles.map((b) => `${b.kind}=${b.file}`)],
+    [
+      ...REGISTER,
+      path.join(__dirname, "cold-path.ts"),
+      String(COLD_PATH_PAIRS),
+      ...bundles.map((b) => `${b.kind}=${b.file}`),
+    ],
     {
       cwd: ROOT,
     },
@@ -90,7 +105,11 @@ export function stormComparison(): { rows: Row[]; table: string[] } {
   const rows: Row[] = [];
   for (const loader of LOADERS) {
     for (const n of STORM_SIZES) {
-      const run = timeProcess(process.execPath, [...REGISTER, path.join(__dirname, "storm.ts"), loader.kind, String(n)], { cwd: ROOT });
+      const run = timeProcess(
+        process.execPath,
+        [...REGISTER, path.join(__dirname, "storm.ts"), loader.kind, String(n)],
+        { cwd: ROOT },
+      );
       const r = JSON.parse(run.stdout.trim().split("\n").pop()!) as {
         served: number;
         p50Ms?: number;
@@ -102,7 +121,9 @@ export function stormComparison(): { rows: Row[]; table: string[] } {
         .map(([name, count]) => `${count} ${name}`)
         .join(", ");
       const time = (value: number | undefined) => (value === undefined ? "-" : ms(value));
-      table.push(`| ${loader.name} | ${n} | ${r.served} | ${failed || "none"} | ${time(r.p50Ms)} | ${time(r.p99Ms)} | ${r.calls} |`);
+      table.push(
+        `| ${loader.name} | ${n} | ${r.served} | ${failed || "none"} | ${time(r.p50Ms)} | ${time(r.p99Ms)} | ${r.calls} |`,
+      );
       if (loader.kind === "current" && n === 200) {
         rows.push({
           figure: "Storm: 200 concurrent cold starts against 40 calls/s, 9 s budget each, got their secrets",

@@ -27,7 +27,8 @@ function loaderFactory(kind: string): () => Loader {
     return () => createSecretsLoader(secrets, { send: sendHttp, timeoutMs: BUDGET_MS });
   }
   if (kind === "aws4fetch") {
-    const { createSecretsLoader } = require("./fixtures/aws4fetch-loader") as typeof import("./fixtures/aws4fetch-loader");
+    const { createSecretsLoader } =
+      require("./fixtures/aws4fetch-loader") as typeof import("./fixtures/aws4fetch-loader");
     return () => createSecretsLoader(secrets, { fetch: (url, init) => fetch(url, init) });
   }
   if (kind === "sdk") {
@@ -39,7 +40,9 @@ function loaderFactory(kind: string): () => Loader {
 }
 
 function percentile(sorted: readonly number[], p: number): number | undefined {
-  return sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+  return sorted.length === 0
+    ? undefined
+    : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function main(): Promise<void> {

@@ -53,12 +53,25 @@ function bare(stack: TerraformStack, n: number): void {
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-          { Sid: "Root", Effect: "Allow", Principal: { AWS: `arn:${partition.partition}:iam::${account}:root` }, Action: ["kms:*"], Resource: "*" },
+          {
+            Sid: "Root",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${partition.partition}:iam::${account}:root` },
+            Action: ["kms:*"],
+            Resource: "*",
+          },
           {
             Sid: "Logs",
             Effect: "Allow",
             Principal: { Service: `logs.${region}.${partition.dnsSuffix}` },
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Action: [
+              "kms:Encrypt",
+              "kms:Decrypt",
+              "kms:ReEncryptFrom",
+              "kms:ReEncryptTo",
+              "kms:GenerateDataKey",
+              "kms:DescribeKey",
+            ],
             Resource: "*",
             Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [groupArn] } },
           },
@@ -66,7 +79,11 @@ function bare(stack: TerraformStack, n: number): void {
       }),
     });
     new KmsAlias(stack, `${name}-alias`, { name: `alias/${name}`, targetKeyId: key.keyId });
-    const group = new CloudwatchLogGroup(stack, `${name}-logs`, { name: logGroupName(name), retentionInDays: 365, kmsKeyId: key.arn });
+    const group = new CloudwatchLogGroup(stack, `${name}-logs`, {
+      name: logGroupName(name),
+      retentionInDays: 365,
+      kmsKeyId: key.arn,
+    });
     const params = SECRETS.map(
       (secret) =>
         new SsmParameter(stack, `${name}-${secret}`, {
@@ -99,20 +116,31 @@ function bare(stack: TerraformStack, n: number): void {
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-          { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${group.arn}:log-stream:*`] },
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [`${group.arn}:log-stream:*`],
+          },
           { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: arns },
           {
             Effect: "Allow",
             Action: ["kms:Decrypt"],
             Resource: [key.arn],
-            Condition: { StringEquals: { "kms:ViaService": `ssm.${region}.${partition.dnsSuffix}`, "kms:EncryptionContext:PARAMETER_ARN": arns } },
+            Condition: {
+              StringEquals: {
+                "kms:ViaService": `ssm.${region}.${partition.dnsSuffix}`,
+                "kms:EncryptionContext:PARAMETER_ARN": arns,
+              },
+            },
           },
           {
             Effect: "Allow",
             Action: ["kms:Decrypt"],
             Resource: [key.arn],
             Condition: {
-              StringEquals: { "kms:EncryptionContext:aws:lambda:FunctionArn": `arn:${partition.partition}:lambda:${region}:${account}:function:${name}` },
+              StringEquals: {
+                "kms:EncryptionContext:aws:lambda:FunctionArn": `arn:${partition.partition}:lambda:${region}:${account}:function:${name}`,
+              },
             },
           },
           { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },
@@ -129,7 +157,9 @@ function bare(stack: TerraformStack, n: number): void {
       sourceCodeHash: zip.outputBase64Sha256,
       memorySize: 256,
       timeout: 10,
-      environment: { variables: Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterNameFor(`/${name}`, s)])) },
+      environment: {
+        variables: Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterNameFor(`/${name}`, s)])),
+      },
       kmsKeyArn: key.arn,
       tracingConfig: { mode: "Active" },
       loggingConfig: { logFormat: "JSON", logGroup: group.name },
@@ -151,7 +181,9 @@ function main(): void {
   (mode === "construct" ? withConstruct : bare)(stack, n);
   app.synth();
   const synthMs = performance.now() - started;
-  process.stdout.write(`${JSON.stringify({ mode, n, synthMs, maxRssMb: process.resourceUsage().maxRSS / 1024, esbuildRuns: bundlingRuns() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ mode, n, synthMs, maxRssMb: process.resourceUsage().maxRSS / 1024, esbuildRuns: bundlingRuns() })}\n`,
+  );
 }
 
 main();

@@ -19,7 +19,8 @@ export async function guardAccount(settings: AwsSettings, sts: STSClient): Promi
     throw describeAwsError(error, "the account of the credentials (sts:GetCallerIdentity)", { store: "sts" });
   }
   const stack = shownArgument(settings.stack);
-  if (account === undefined) throw new CliError(`STS named no account for the credentials; refusing to write stack ${stack}`, EXIT.notReady);
+  if (account === undefined)
+    throw new CliError(`STS named no account for the credentials; refusing to write stack ${stack}`, EXIT.notReady);
   if (allowed.length > 0 && !allowed.includes(account)) {
     throw new CliError(
       `the credentials are of account ${account}, but stack ${stack} may be written only in ${allowed.join(", ")} (its provider's allowed_account_ids): ` +

@@ -16,7 +16,11 @@ export interface AwsErrorOptions {
 const SERVICE: Record<CalledService, string> = { ssm: "SSM", secretsmanager: "Secrets Manager", sts: "STS" };
 const THING: Record<CalledService, string> = { ssm: "parameter", secretsmanager: "secret", sts: "call" };
 // The code each service answers with when the parameter or secret does not exist.
-const NOT_FOUND: Record<CalledService, string> = { ssm: "ParameterNotFound", secretsmanager: "ResourceNotFoundException", sts: "" };
+const NOT_FOUND: Record<CalledService, string> = {
+  ssm: "ParameterNotFound",
+  secretsmanager: "ResourceNotFoundException",
+  sts: "",
+};
 
 /**
  * Turns an SDK error into a one-line CLI error naming the parameter or secret (`subject`).
@@ -39,9 +43,15 @@ export function describeAwsError(error: unknown, subject: string, options: AwsEr
   }
   switch (accessDeniedBy(error)) {
     case "iam":
-      return new CliError(`access denied by IAM for ${subject}: your credentials lack the ${SERVICE[store]} permission (${message})`, EXIT.notReady);
+      return new CliError(
+        `access denied by IAM for ${subject}: your credentials lack the ${SERVICE[store]} permission (${message})`,
+        EXIT.notReady,
+      );
     case "kms":
-      return new CliError(`KMS refused ${subject} (${name}): your credentials may not use the ${THING[store]}'s key (${message})`, EXIT.notReady);
+      return new CliError(
+        `KMS refused ${subject} (${name}): your credentials may not use the ${THING[store]}'s key (${message})`,
+        EXIT.notReady,
+      );
     default:
       return new CliError(`${name} for ${subject}: ${message}`, EXIT.notReady);
   }
@@ -52,7 +62,9 @@ export function describeAwsError(error: unknown, subject: string, options: AwsEr
  * `<redacted>`; longest first, so a whole JSON document goes before the values inside it.
  */
 export function redact(message: string, secrets: readonly string[]): string {
-  const forms = secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]).filter((form) => form !== "");
+  const forms = secrets
+    .flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)])
+    .filter((form) => form !== "");
   forms.sort((a, b) => b.length - a.length);
   return forms.reduce((text, form) => text.split(form).join("<redacted>"), message);
 }

@@ -49,7 +49,10 @@ export interface AwsSettings {
  */
 export function awsSettings(stack: SynthesizedStack, env: NodeJS.ProcessEnv): AwsSettings {
   const provider = stack.provider;
-  if (!provider) throw new CliError(`stack ${shownArgument(stack.name)} has no AWS provider block: the CLI cannot tell where its secrets are`);
+  if (!provider)
+    throw new CliError(
+      `stack ${shownArgument(stack.name)} has no AWS provider block: the CLI cannot tell where its secrets are`,
+    );
   const name = shownArgument(stack.name);
   if (provider.assume_role !== undefined || provider.assume_role_with_web_identity !== undefined) {
     // Following it would need the role's whole configuration; writing as the caller instead
@@ -63,7 +66,10 @@ export function awsSettings(stack: SynthesizedStack, env: NodeJS.ProcessEnv): Aw
   const endpointBlock = Array.isArray(provider.endpoints) ? provider.endpoints.find(isPlainObject) : undefined;
   const endpoint = (service: CliService): string | undefined => {
     const configured = endpointBlock ? literal(stack, endpointBlock, service, `endpoints.${service}`) : undefined;
-    return configured ?? ENDPOINT_VARIABLES[service].map((variable) => env[variable]).find((value) => value !== undefined && value !== "");
+    return (
+      configured ??
+      ENDPOINT_VARIABLES[service].map((variable) => env[variable]).find((value) => value !== undefined && value !== "")
+    );
   };
   const accessKeyId = text("access_key");
   const secretAccessKey = text("secret_key");
@@ -76,7 +82,11 @@ export function awsSettings(stack: SynthesizedStack, env: NodeJS.ProcessEnv): Aw
       accessKeyId && secretAccessKey
         ? { accessKeyId, secretAccessKey, sessionToken: text("token") }
         : fromEnv
-          ? { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, sessionToken: env.AWS_SESSION_TOKEN }
+          ? {
+              accessKeyId: env.AWS_ACCESS_KEY_ID!,
+              secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+              sessionToken: env.AWS_SESSION_TOKEN,
+            }
           : undefined,
     profile: text("profile") ?? env.AWS_PROFILE,
     allowedAccountIds: accountIds(stack, provider, "allowed_account_ids"),
@@ -84,7 +94,11 @@ export function awsSettings(stack: SynthesizedStack, env: NodeJS.ProcessEnv): Aw
   };
 }
 
-function regionOf(stack: SynthesizedStack, provider: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+function regionOf(
+  stack: SynthesizedStack,
+  provider: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   const region = provider.region;
   const fromEnv = env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined;
   if (region === undefined) return fromEnv;
@@ -97,7 +111,12 @@ function regionOf(stack: SynthesizedStack, provider: Record<string, unknown>, en
 }
 
 /** A string argument of the block, or undefined when absent; an expression is refused, naming the argument. */
-function literal(stack: SynthesizedStack, block: Record<string, unknown>, key: string, label = key): string | undefined {
+function literal(
+  stack: SynthesizedStack,
+  block: Record<string, unknown>,
+  key: string,
+  label = key,
+): string | undefined {
   const value = block[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string" && !isExpression(value)) return value;

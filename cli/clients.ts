@@ -19,7 +19,11 @@ export interface NetworkSettings {
 }
 
 /** A call that has not answered in 10 s will not; 3 tries keep a command's worst case near half a minute. */
-export const DEFAULT_NETWORK: NetworkSettings = { connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, maxAttempts: 3 };
+export const DEFAULT_NETWORK: NetworkSettings = {
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 10_000,
+  maxAttempts: 3,
+};
 
 /** What every client of a stack is built with: its region, endpoint, credentials, timeouts and retries. */
 function clientConfig(settings: AwsSettings, service: CliService, network: NetworkSettings) {
@@ -44,7 +48,10 @@ export function ssmClientFor(settings: AwsSettings, network: NetworkSettings = D
 }
 
 /** The stack's Secrets Manager client. */
-export function secretsManagerClientFor(settings: AwsSettings, network: NetworkSettings = DEFAULT_NETWORK): SecretsManagerClient {
+export function secretsManagerClientFor(
+  settings: AwsSettings,
+  network: NetworkSettings = DEFAULT_NETWORK,
+): SecretsManagerClient {
   return new SecretsManagerClient(clientConfig(settings, "secretsmanager", network));
 }
 

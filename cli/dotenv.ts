@@ -74,7 +74,11 @@ export function parseDotenv(input: string): DotenvEntry[] {
       at++;
       for (;;) {
         const char = text[at];
-        if (char === undefined) fail(`the ${quote === '"' ? "double" : "single"}-quoted value of ${shownArgument(name)} has no closing quote`, first);
+        if (char === undefined)
+          fail(
+            `the ${quote === '"' ? "double" : "single"}-quoted value of ${shownArgument(name)} has no closing quote`,
+            first,
+          );
         at++;
         if (char === quote) break;
         if (char === "\n") line++;
@@ -90,12 +94,14 @@ export function parseDotenv(input: string): DotenvEntry[] {
         }
         value += char;
       }
-      if (!restOfLineIsComment()) fail(`text after the closing quote of ${shownArgument(name)}'s value (only a # comment may follow)`);
+      if (!restOfLineIsComment())
+        fail(`text after the closing quote of ${shownArgument(name)}'s value (only a # comment may follow)`);
     } else {
       const end = text.indexOf("\n", at);
       value = text.slice(at, end === -1 ? text.length : end);
       at = end === -1 ? text.length : end;
-      if (/[ \t]$/.test(value)) fail(`the value of ${shownArgument(name)} ends with spaces or tabs: quote it to keep them, or remove them`);
+      if (/[ \t]$/.test(value))
+        fail(`the value of ${shownArgument(name)} ends with spaces or tabs: quote it to keep them, or remove them`);
     }
     const earlier = entries.find((e) => e.name === name);
     if (earlier) fail(`${shownArgument(name)} is given twice (lines ${earlier.line} and ${first})`, first);

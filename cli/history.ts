@@ -15,12 +15,17 @@ const STATE: Record<SecretVersion["state"], string> = {
 
 /** `history <stack> <function> <secret> [--json]`: every version with its date, writer and labels; never a value. */
 export async function runHistory(session: Session, args: readonly string[], json: boolean): Promise<number> {
-  if (args.length !== 3) throw new CliError(`history takes <stack> <function> <secret>, got ${args.length} argument(s)`);
+  if (args.length !== 3)
+    throw new CliError(`history takes <stack> <function> <secret>, got ${args.length} argument(s)`);
   const [stackName, functionName, secret] = args as [string, string, string];
   const stack = findStack(session.synthesis, stackName);
   const target = findSecret(stack, functionName, secret);
   const versions = await storeClientOf(session.storeClients(stack), target).history(target);
-  session.io.stdout.write(json ? `${JSON.stringify({ secret: targetLabel(target), versions }, null, 2)}\n` : formatHistory(targetLabel(target), versions));
+  session.io.stdout.write(
+    json
+      ? `${JSON.stringify({ secret: targetLabel(target), versions }, null, 2)}\n`
+      : formatHistory(targetLabel(target), versions),
+  );
   return EXIT.ok;
 }
 
@@ -37,7 +42,12 @@ export function formatHistory(label: string, versions: readonly SecretVersion[])
     [...(v.current ? ["current"] : []), ...v.labels.filter((l) => l !== "AWSCURRENT")].join(",") || "-",
   ]);
   const header = ["version", "created", "written by", "holds", "labels"];
-  const widths = [header, ...rows].reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
-  const lines = [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
+  const widths = [header, ...rows].reduce(
+    (w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)),
+    [] as number[],
+  );
+  const lines = [header, ...rows].map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "),
+  );
   return `${label}: ${versions.length} version${versions.length === 1 ? "" : "s"}\n${lines.join("\n")}\n`;
 }

@@ -6,7 +6,14 @@ import type { Session } from "./session";
 import { checkValue } from "./set";
 import type { ImportEntry, ImportResult, PreparedImport } from "./store-client";
 import { findStack } from "./synthesis";
-import { findFunction, functionTargets, type SecretTarget, type SecretsManagerTarget, type SsmTarget, targetLabel } from "./targets";
+import {
+  findFunction,
+  functionTargets,
+  type SecretTarget,
+  type SecretsManagerTarget,
+  type SsmTarget,
+  targetLabel,
+} from "./targets";
 
 /**
  * `import <stack> [<function>]`: several secrets at once, from a dotenv text on stdin.
@@ -18,12 +25,16 @@ import { findFunction, functionTargets, type SecretTarget, type SecretsManagerTa
  */
 export async function runImport(session: Session, args: readonly string[]): Promise<number> {
   if (args.length < 1 || args.length > 2)
-    throw new CliError(`import takes <stack> [<function>], got ${args.length} argument(s); the values are read from stdin`);
+    throw new CliError(
+      `import takes <stack> [<function>], got ${args.length} argument(s); the values are read from stdin`,
+    );
   const [stackName, functionName] = args as [string, string | undefined];
   const stack = findStack(session.synthesis, stackName);
   const functions = functionName === undefined ? stack.functions : [findFunction(stack, functionName)];
   if (session.io.stdin.isTTY) {
-    throw new CliError("import reads a dotenv file on standard input, never from the terminal: secure-lambda import <stack> [<function>] < secrets.env");
+    throw new CliError(
+      "import reads a dotenv file on standard input, never from the terminal: secure-lambda import <stack> [<function>] < secrets.env",
+    );
   }
   const entries = parseDotenv(await readAll(session.io.stdin));
   if (entries.length === 0) throw new CliError("the dotenv input holds no NAME=value line; nothing was imported");
@@ -38,7 +49,9 @@ export async function runImport(session: Session, args: readonly string[]): Prom
 
   const clients = session.storeClients(stack);
   const ssm = chosen.filter((e): e is ImportEntry<SsmTarget> => e.target.store === "ssm");
-  const secretsManager = chosen.filter((e): e is ImportEntry<SecretsManagerTarget> => e.target.store === "secretsmanager");
+  const secretsManager = chosen.filter(
+    (e): e is ImportEntry<SecretsManagerTarget> => e.target.store === "secretsmanager",
+  );
   const prepared: PreparedImport[] = await Promise.all([
     ...(ssm.length > 0 ? [clients.ssm.prepareImport(ssm)] : []),
     ...(secretsManager.length > 0 ? [clients.secretsmanager.prepareImport(secretsManager)] : []),
@@ -47,7 +60,8 @@ export async function runImport(session: Session, args: readonly string[]): Prom
   const done: ImportResult[] = [];
   const report = (result: ImportResult) => {
     done.push(result);
-    const what = result.version === undefined ? "unchanged (holds this value already)" : `set, version ${result.version}`;
+    const what =
+      result.version === undefined ? "unchanged (holds this value already)" : `set, version ${result.version}`;
     session.io.stdout.write(`${targetLabel(result.target)}: ${what}\n`);
   };
   try {
@@ -72,7 +86,11 @@ export async function runImport(session: Session, args: readonly string[]): Prom
  * spelling (`GITHUB_TOKEN`, as a .env file names it; unique per function, the construct
  * checks). Refuses the whole input on any unknown, ambiguous or repeated name.
  */
-function chooseTargets(entries: readonly DotenvEntry[], targets: readonly SecretTarget[], where: string): ImportEntry[] {
+function chooseTargets(
+  entries: readonly DotenvEntry[],
+  targets: readonly SecretTarget[],
+  where: string,
+): ImportEntry[] {
   const unknown: DotenvEntry[] = [];
   const chosen: Array<ImportEntry & { readonly line: number }> = [];
   for (const entry of entries) {
@@ -88,7 +106,10 @@ function chooseTargets(entries: readonly DotenvEntry[], targets: readonly Secret
     }
     const target = matches[0]!;
     const earlier = chosen.find((c) => c.target === target);
-    if (earlier) throw new CliError(`lines ${earlier.line} and ${entry.line} both set ${targetLabel(target)}; nothing was imported`);
+    if (earlier)
+      throw new CliError(
+        `lines ${earlier.line} and ${entry.line} both set ${targetLabel(target)}; nothing was imported`,
+      );
     chosen.push({ target, value: entry.value, line: entry.line });
   }
   if (unknown.length > 0) {

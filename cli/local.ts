@@ -50,7 +50,10 @@ function listening(url: URL): Promise<boolean> {
 async function startMotoInBackground(tools: Tools, url: URL): Promise<void> {
   const log = fs.openSync(LOG_FILE, "a");
   // Detached: it outlives this command, until `down`.
-  const child = spawn(tools.motoServer, ["-H", "127.0.0.1", "-p", url.port], { detached: true, stdio: ["ignore", log, log] });
+  const child = spawn(tools.motoServer, ["-H", "127.0.0.1", "-p", url.port], {
+    detached: true,
+    stdio: ["ignore", log, log],
+  });
   child.unref();
   fs.writeFileSync(PID_FILE, String(child.pid));
   const deadline = Date.now() + 30_000;
@@ -74,12 +77,16 @@ async function up(tools: Tools): Promise<number> {
     process.stdout.write(`${url.origin} already answers (LocalStack or an earlier up): using it\n`);
   } else {
     await startMotoInBackground(tools, url);
-    process.stdout.write(`started moto ${tools.motoVersion} on ${url.origin} (log: ${path.relative(ROOT, LOG_FILE)})\n`);
+    process.stdout.write(
+      `started moto ${tools.motoVersion} on ${url.origin} (log: ${path.relative(ROOT, LOG_FILE)})\n`,
+    );
   }
   buildApp({ outdir: OUTDIR, only: ENV }).synth();
   const edit = pinMirroredProvider(STACK_DIR, tools);
   if (edit) process.stdout.write(`note: ${edit} in cdktf.out/stacks/local (the mirror's build; see npm run tools)\n`);
-  const code = run(tools, ["init", "-input=false", "-no-color"]) || run(tools, ["apply", "-auto-approve", "-input=false", "-no-color"]);
+  const code =
+    run(tools, ["init", "-input=false", "-no-color"]) ||
+    run(tools, ["apply", "-auto-approve", "-input=false", "-no-color"]);
   if (code !== 0) return code;
   // What the secrets CLI will find: the synthesis's own record, not the configuration.
   const stack = findStack(readSynthesis(OUTDIR, ROOT), ENV);
@@ -87,10 +94,14 @@ async function up(tools: Tools): Promise<number> {
     [
       "",
       `The local stack is up on ${url.origin}. Set its secrets (values on stdin, never as arguments; the CLI reads cdktf.out/):`,
-      ...secretTargets(stack).map((target) => `  npm run secrets -- set ${ENV} ${target.functionName} ${target.secret}`),
+      ...secretTargets(stack).map(
+        (target) => `  npm run secrets -- set ${ENV} ${target.functionName} ${target.secret}`,
+      ),
       `  npm run secrets -- status ${ENV}`,
       "Invoke a function (moto runs Lambda functions in Docker, so only where Docker runs):",
-      ...stack.functions.map((fn) => `  aws --endpoint-url ${url.origin} lambda invoke --function-name ${fn.functionName} /dev/stdout`),
+      ...stack.functions.map(
+        (fn) => `  aws --endpoint-url ${url.origin} lambda invoke --function-name ${fn.functionName} /dev/stdout`,
+      ),
       "Take it down again: npm run local -- down",
       "",
     ].join("\n"),

@@ -34,7 +34,10 @@ export interface Tools {
 /** The tools, or an error saying how to get them: the suite never skips itself. */
 export function loadTools(): Tools {
   const file = path.join(ROOT, ".tools", "tools.json");
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run tools\` first (it builds or finds terraform/tofu, the AWS provider and moto)`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `${file} is missing: run \`npm run tools\` first (it builds or finds terraform/tofu, the AWS provider and moto)`,
+    );
   return JSON.parse(fs.readFileSync(file, "utf8")) as Tools;
 }
 
@@ -85,7 +88,10 @@ export interface MotoOptions {
 export async function startMoto(tools: Tools, options: MotoOptions = {}): Promise<Moto> {
   const chosen = options.port ?? (await freePort());
   const env = options.accountId ? { ...process.env, MOTO_ACCOUNT_ID: options.accountId } : process.env;
-  const child = spawn(tools.motoServer, ["-H", "127.0.0.1", "-p", String(chosen)], { stdio: ["ignore", "pipe", "pipe"], env });
+  const child = spawn(tools.motoServer, ["-H", "127.0.0.1", "-p", String(chosen)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+  });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
@@ -134,17 +140,32 @@ export function terraform(tools: Tools, cwd: string, args: readonly string[], en
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, ...env, TF_CLI_CONFIG_FILE: tools.cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_INPUT: "0" },
+    env: {
+      ...process.env,
+      ...env,
+      TF_CLI_CONFIG_FILE: tools.cliConfig,
+      TF_IN_AUTOMATION: "1",
+      CHECKPOINT_DISABLE: "1",
+      TF_INPUT: "0",
+    },
   });
   if (result.error) throw result.error;
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Like {@link terraform}, but throws with the output when the exit code is not `expected`. */
-export function terraformOk(tools: Tools, cwd: string, args: readonly string[], env: Record<string, string>, expected: readonly number[] = [0]): Run {
+export function terraformOk(
+  tools: Tools,
+  cwd: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  expected: readonly number[] = [0],
+): Run {
   const run = terraform(tools, cwd, args, env);
   if (!expected.includes(run.code)) {
-    throw new Error(`${path.basename(tools.terraform)} ${args.join(" ")} exited ${run.code}\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
+    throw new Error(
+      `${path.basename(tools.terraform)} ${args.join(" ")} exited ${run.code}\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`,
+    );
   }
   return run;
 }
@@ -162,7 +183,9 @@ export function pinMirroredProvider(stackDir: string, tools: Tools): string | un
   const json = JSON.parse(fs.readFileSync(file, "utf8"));
   const aws = json.terraform.required_providers.aws;
   if (aws.version !== tools.awsProviderPinned) {
-    throw new Error(`the stack requires aws ${aws.version}, tools.json says ${tools.awsProviderPinned}: run npm run tools again`);
+    throw new Error(
+      `the stack requires aws ${aws.version}, tools.json says ${tools.awsProviderPinned}: run npm run tools again`,
+    );
   }
   if (satisfiesConstraint(tools.awsProvider, aws.version)) return undefined;
   const required = aws.version as string;

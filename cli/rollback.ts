@@ -9,7 +9,8 @@ import { findSecret, targetLabel } from "./targets";
  * again (the previous one, or the version named), without the value leaving the process.
  */
 export async function runRollback(session: Session, args: readonly string[], to: string | undefined): Promise<number> {
-  if (args.length !== 3) throw new CliError(`rollback takes <stack> <function> <secret>, got ${args.length} argument(s)`);
+  if (args.length !== 3)
+    throw new CliError(`rollback takes <stack> <function> <secret>, got ${args.length} argument(s)`);
   const [stackName, functionName, secret] = args as [string, string, string];
   const stack = findStack(session.synthesis, stackName);
   const target = findSecret(stack, functionName, secret);

@@ -49,7 +49,9 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
   const help = HELP[command];
   const allowed = COMMAND_OPTIONS[command];
   if (help === undefined || allowed === undefined) {
-    throw new CliError(`unknown command ${shownArgument(command)}; commands: ${Object.keys(HELP).join(", ")} (see --help)`);
+    throw new CliError(
+      `unknown command ${shownArgument(command)}; commands: ${Object.keys(HELP).join(", ")} (see --help)`,
+    );
   }
   const args = parseCommandArgs(rest);
   if (args.help) {
@@ -57,7 +59,8 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   }
   for (const option of ["json", "to"] as const) {
-    if (args[option] !== undefined && !allowed.includes(option)) throw new CliError(`${command} takes no --${option} (see ${command} --help)`);
+    if (args[option] !== undefined && !allowed.includes(option))
+      throw new CliError(`${command} takes no --${option} (see ${command} --help)`);
   }
   const session = new Session(io, args.output ?? defaultOutput(io.cwd ?? process.cwd()));
   switch (command) {
@@ -103,9 +106,13 @@ function parseCommandArgs(args: readonly string[]): CommandArgs {
 }
 
 if (require.main === module) {
-  runSecretsCli(process.argv.slice(2), { stdin: process.stdin, prompt: process.stderr, stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-  );
+  runSecretsCli(process.argv.slice(2), {
+    stdin: process.stdin,
+    prompt: process.stderr,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
 }

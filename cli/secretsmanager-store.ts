@@ -98,7 +98,8 @@ async function setKeys(
     if (refusal === undefined) return mine;
     const after = await readCurrent(client, secretId);
     if (after.versionId === mine) return mine;
-    if (after.versionId === current.versionId) throw describeAwsError(refusal, secretId, { store: "secretsmanager", redact: secrets });
+    if (after.versionId === current.versionId)
+      throw describeAwsError(refusal, secretId, { store: "secretsmanager", redact: secrets });
     current = after;
   }
   const keys = Object.keys(changes).join(", ");
@@ -115,10 +116,18 @@ async function setKeys(
  * and every secret text it carries: the JSON holds the function's other secrets too, and
  * none of them may show in an error.
  */
-function changedJson(secretId: string, current: CurrentVersion, changes: KeyChanges): { json: string; secrets: string[] } {
+function changedJson(
+  secretId: string,
+  current: CurrentVersion,
+  changes: KeyChanges,
+): { json: string; secrets: string[] } {
   const content = writableContent(secretId, current);
   const json = JSON.stringify({ ...content, ...changes });
-  const secrets = [json, ...Object.values(changes), ...Object.values(content).filter((v): v is string => typeof v === "string")];
+  const secrets = [
+    json,
+    ...Object.values(changes),
+    ...Object.values(content).filter((v): v is string => typeof v === "string"),
+  ];
   checkSize(secretId, json);
   return { json, secrets };
 }
@@ -131,7 +140,8 @@ async function readCurrent(client: SecretsManagerClient, secretId: string): Prom
   } catch (error) {
     throw describeAwsError(error, secretId, { store: "secretsmanager" });
   }
-  if (!result.VersionId) throw new CliError(`${secretId} answered without a VersionId; cannot write it safely`, EXIT.notReady);
+  if (!result.VersionId)
+    throw new CliError(`${secretId} answered without a VersionId; cannot write it safely`, EXIT.notReady);
   return { versionId: result.VersionId, content: parseJsonObject(result.SecretString) };
 }
 
@@ -157,11 +167,21 @@ function checkSize(secretId: string, json: string): void {
 }
 
 /** Step 2: a new version under {@link SET_STAGE} only; AWSCURRENT does not move. */
-async function putStaged(client: SecretsManagerClient, secretId: string, json: string, secrets: readonly string[]): Promise<string> {
+async function putStaged(
+  client: SecretsManagerClient,
+  secretId: string,
+  json: string,
+  secrets: readonly string[],
+): Promise<string> {
   const token = randomUUID();
   try {
     const result = await client.send(
-      new PutSecretValueCommand({ SecretId: secretId, SecretString: json, ClientRequestToken: token, VersionStages: [SET_STAGE] }),
+      new PutSecretValueCommand({
+        SecretId: secretId,
+        SecretString: json,
+        ClientRequestToken: token,
+        VersionStages: [SET_STAGE],
+      }),
     );
     return result.VersionId ?? token;
   } catch (error) {
@@ -170,9 +190,22 @@ async function putStaged(client: SecretsManagerClient, secretId: string, json: s
 }
 
 /** Step 3: moves AWSCURRENT from `from` to `to`; returns the refusal when AWSCURRENT was not on `from`. */
-async function promote(client: SecretsManagerClient, secretId: string, to: string, from: string, secrets: readonly string[]): Promise<unknown> {
+async function promote(
+  client: SecretsManagerClient,
+  secretId: string,
+  to: string,
+  from: string,
+  secrets: readonly string[],
+): Promise<unknown> {
   try {
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: CURRENT_STAGE, MoveToVersionId: to, RemoveFromVersionId: from }));
+    await client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: secretId,
+        VersionStage: CURRENT_STAGE,
+        MoveToVersionId: to,
+        RemoveFromVersionId: from,
+      }),
+    );
     return undefined;
   } catch (error) {
     if (awsErrorCode(error) === "InvalidParameterException") return error;
@@ -181,23 +214,36 @@ async function promote(client: SecretsManagerClient, secretId: string, to: strin
 }
 
 /** One GetSecretValue per function (secret), however many keys it declares; secrets are read in parallel. */
-async function keyStatuses(client: SecretsManagerClient, targets: readonly SecretsManagerTarget[]): Promise<SecretStatus[]> {
+async function keyStatuses(
+  client: SecretsManagerClient,
+  targets: readonly SecretsManagerTarget[],
+): Promise<SecretStatus[]> {
   const bySecret = new Map<string, SecretsManagerTarget[]>();
   for (const target of targets) bySecret.set(target.secretId, [...(bySecret.get(target.secretId) ?? []), target]);
   const results = await Promise.all([...bySecret].map(([secretId, keys]) => statusesOfSecret(client, secretId, keys)));
   return results.flat();
 }
 
-async function statusesOfSecret(client: SecretsManagerClient, secretId: string, targets: readonly SecretsManagerTarget[]): Promise<SecretStatus[]> {
+async function statusesOfSecret(
+  client: SecretsManagerClient,
+  secretId: string,
+  targets: readonly SecretsManagerTarget[],
+): Promise<SecretStatus[]> {
   let result: GetSecretValueCommandOutput;
   try {
     result = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: CURRENT_STAGE }));
   } catch (error) {
-    if (awsErrorCode(error) === "ResourceNotFoundException") return targets.map((target) => ({ target, state: "missing" }));
+    if (awsErrorCode(error) === "ResourceNotFoundException")
+      return targets.map((target) => ({ target, state: "missing" }));
     throw describeAwsError(error, secretId, { store: "secretsmanager" });
   }
   const content = parseJsonObject(result.SecretString);
-  return targets.map((target) => ({ target, state: stateOf(content, target.key), version: result.VersionId, lastModified: result.CreatedDate }));
+  return targets.map((target) => ({
+    target,
+    state: stateOf(content, target.key),
+    version: result.VersionId,
+    lastModified: result.CreatedDate,
+  }));
 }
 
 // The runtime loader's rules: a key must be present, a string, and not the placeholder.
@@ -220,7 +266,12 @@ async function readVersions(client: SecretsManagerClient, target: SecretsManager
     let result: ListSecretVersionIdsCommandOutput;
     try {
       result = await client.send(
-        new ListSecretVersionIdsCommand({ SecretId: target.secretId, IncludeDeprecated: true, MaxResults: VERSIONS_PAGE, NextToken: nextToken }),
+        new ListSecretVersionIdsCommand({
+          SecretId: target.secretId,
+          IncludeDeprecated: true,
+          MaxResults: VERSIONS_PAGE,
+          NextToken: nextToken,
+        }),
       );
     } catch (error) {
       throw describeAwsError(error, target.secretId, { store: "secretsmanager" });
@@ -231,19 +282,31 @@ async function readVersions(client: SecretsManagerClient, target: SecretsManager
   }
   entries.sort((a, b) => (a.CreatedDate?.getTime() ?? 0) - (b.CreatedDate?.getTime() ?? 0));
   const versions: ReadVersion[] = [];
-  for (const batch of inBatches(entries, PARALLEL_READS)) versions.push(...(await Promise.all(batch.map((entry) => readVersion(client, target, entry)))));
+  for (const batch of inBatches(entries, PARALLEL_READS))
+    versions.push(...(await Promise.all(batch.map((entry) => readVersion(client, target, entry)))));
   return versions;
 }
 
-async function readVersion(client: SecretsManagerClient, target: SecretsManagerTarget, entry: SecretVersionsListEntry): Promise<ReadVersion> {
+async function readVersion(
+  client: SecretsManagerClient,
+  target: SecretsManagerTarget,
+  entry: SecretVersionsListEntry,
+): Promise<ReadVersion> {
   const labels = entry.VersionStages ?? [];
-  const base = { version: entry.VersionId ?? "", created: entry.CreatedDate, writtenBy: undefined, labels, current: labels.includes(CURRENT_STAGE) };
+  const base = {
+    version: entry.VersionId ?? "",
+    created: entry.CreatedDate,
+    writtenBy: undefined,
+    labels,
+    current: labels.includes(CURRENT_STAGE),
+  };
   let result: GetSecretValueCommandOutput;
   try {
     result = await client.send(new GetSecretValueCommand({ SecretId: target.secretId, VersionId: entry.VersionId }));
   } catch (error) {
     // Secrets Manager deletes deprecated versions (no label) when it likes: listed, then gone.
-    if (awsErrorCode(error) === "ResourceNotFoundException" && labels.length === 0) return { ...base, state: "missing", value: undefined };
+    if (awsErrorCode(error) === "ResourceNotFoundException" && labels.length === 0)
+      return { ...base, state: "missing", value: undefined };
     throw describeAwsError(error, target.secretId, { store: "secretsmanager" });
   }
   const content = parseJsonObject(result.SecretString);
@@ -257,7 +320,11 @@ async function readVersion(client: SecretsManagerClient, target: SecretsManagerT
  * and every other key as it is now, moved to AWSCURRENT with the same version check as
  * `set` (the other secrets of the function are never rolled back with it).
  */
-async function rollbackKey(client: SecretsManagerClient, target: SecretsManagerTarget, to: string | undefined): Promise<RollbackResult> {
+async function rollbackKey(
+  client: SecretsManagerClient,
+  target: SecretsManagerTarget,
+  to: string | undefined,
+): Promise<RollbackResult> {
   const versions = await readVersions(client, target);
   const label = `${target.secretId} key ${target.key}`;
   // A version by its VersionId, or by a staging label (AWSPREVIOUS).
@@ -272,9 +339,13 @@ async function rollbackKey(client: SecretsManagerClient, target: SecretsManagerT
  * stays within the size limit with all its new values. Then one new version per secret,
  * holding all its changed keys; a secret whose keys all hold their value already is not written.
  */
-async function prepareImport(client: SecretsManagerClient, entries: readonly ImportEntry<SecretsManagerTarget>[]): Promise<PreparedImport> {
+async function prepareImport(
+  client: SecretsManagerClient,
+  entries: readonly ImportEntry<SecretsManagerTarget>[],
+): Promise<PreparedImport> {
   const bySecret = new Map<string, ImportEntry<SecretsManagerTarget>[]>();
-  for (const entry of entries) bySecret.set(entry.target.secretId, [...(bySecret.get(entry.target.secretId) ?? []), entry]);
+  for (const entry of entries)
+    bySecret.set(entry.target.secretId, [...(bySecret.get(entry.target.secretId) ?? []), entry]);
   const plans = await Promise.all(
     [...bySecret].map(async ([secretId, ofSecret]) => {
       const current = await readCurrent(client, secretId);
@@ -288,8 +359,11 @@ async function prepareImport(client: SecretsManagerClient, entries: readonly Imp
   return {
     async write(report: (result: ImportResult) => void): Promise<void> {
       for (const plan of plans) {
-        const version = plan.changed ? await setKeys(client, plan.secretId, plan.changes, { command: "import", start: plan.current }) : undefined;
-        for (const { target } of plan.ofSecret) report({ target, version: Object.hasOwn(plan.changes, target.key) ? version : undefined });
+        const version = plan.changed
+          ? await setKeys(client, plan.secretId, plan.changes, { command: "import", start: plan.current })
+          : undefined;
+        for (const { target } of plan.ofSecret)
+          report({ target, version: Object.hasOwn(plan.changes, target.key) ? version : undefined });
       }
     },
   };

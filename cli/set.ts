@@ -9,7 +9,9 @@ import { findSecret, type SecretTarget, targetLabel } from "./targets";
 /** `set <stack> <function> <secret>`: one value, from stdin or a hidden prompt. */
 export async function runSet(session: Session, args: readonly string[]): Promise<number> {
   if (args.length !== 3)
-    throw new CliError(`set takes <stack> <function> <secret>, got ${args.length} argument(s); a value is read from stdin, never from an argument`);
+    throw new CliError(
+      `set takes <stack> <function> <secret>, got ${args.length} argument(s); a value is read from stdin, never from an argument`,
+    );
   const [stackName, functionName, secret] = args as [string, string, string];
   const stack = findStack(session.synthesis, stackName);
   const target = findSecret(stack, functionName, secret);
@@ -24,5 +26,9 @@ export async function runSet(session: Session, args: readonly string[]): Promise
 /** Refuses, before any call, what can never be a real secret. */
 export function checkValue(target: SecretTarget, value: string): void {
   if (value.trim() === "") throw new CliError(`refusing an empty value for ${targetLabel(target)}`, EXIT.usage);
-  if (value === PLACEHOLDER_VALUE) throw new CliError(`refusing the placeholder as the value of ${targetLabel(target)}: give the real secret`, EXIT.usage);
+  if (value === PLACEHOLDER_VALUE)
+    throw new CliError(
+      `refusing the placeholder as the value of ${targetLabel(target)}: give the real secret`,
+      EXIT.usage,
+    );
 }

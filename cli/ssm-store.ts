@@ -45,7 +45,10 @@ export function ssmStoreClient(ssm: SSMClient): StoreClient<SsmTarget> {
 function checkSize(target: SsmTarget, value: string): void {
   const bytes = Buffer.byteLength(value);
   if (bytes > MAX_VALUE_BYTES) {
-    throw new CliError(`the value for ${target.parameterName} is ${bytes} bytes; a standard SSM parameter holds at most ${MAX_VALUE_BYTES}`, EXIT.usage);
+    throw new CliError(
+      `the value for ${target.parameterName} is ${bytes} bytes; a standard SSM parameter holds at most ${MAX_VALUE_BYTES}`,
+      EXIT.usage,
+    );
   }
 }
 
@@ -59,7 +62,12 @@ function checkSize(target: SsmTarget, value: string): void {
  * make the next apply plan an in-place update, which the provider cannot make for a
  * write-only parameter.
  */
-async function putParameter(ssm: SSMClient, target: SsmTarget, value: string, current: ParameterMetadata): Promise<string> {
+async function putParameter(
+  ssm: SSMClient,
+  target: SsmTarget,
+  value: string,
+  current: ParameterMetadata,
+): Promise<string> {
   try {
     const result = await ssm.send(
       new PutParameterCommand({
@@ -84,13 +92,20 @@ async function putParameter(ssm: SSMClient, target: SsmTarget, value: string, cu
 async function describeParameter(ssm: SSMClient, target: SsmTarget): Promise<ParameterMetadata> {
   let found: DescribeParametersCommandOutput;
   try {
-    found = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [target.parameterName] }] }));
+    found = await ssm.send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [target.parameterName] }],
+      }),
+    );
   } catch (error) {
     throw describeAwsError(error, target.parameterName);
   }
   const parameter = found.Parameters?.find((p) => p.Name === target.parameterName);
   if (!parameter) {
-    throw new CliError(`${target.parameterName} does not exist: deploy the stack first (npx cdktf deploy <stack>)`, EXIT.notReady);
+    throw new CliError(
+      `${target.parameterName} does not exist: deploy the stack first (npx cdktf deploy <stack>)`,
+      EXIT.notReady,
+    );
   }
   // Not what the stack creates: a secret written into it would be stored unencrypted or with a key nobody chose.
   if (parameter.Type !== "SecureString") {
@@ -117,7 +132,9 @@ async function currentParameters(ssm: SSMClient, targets: readonly SsmTarget[]):
 async function readBatch(ssm: SSMClient, batch: readonly SsmTarget[]): Promise<Parameter[]> {
   let found: GetParametersCommandOutput;
   try {
-    found = await ssm.send(new GetParametersCommand({ Names: batch.map((t) => t.parameterName), WithDecryption: true }));
+    found = await ssm.send(
+      new GetParametersCommand({ Names: batch.map((t) => t.parameterName), WithDecryption: true }),
+    );
   } catch (error) {
     throw describeAwsError(error, batch.map((t) => t.parameterName).join(", "));
   }
@@ -153,7 +170,12 @@ async function readHistory(ssm: SSMClient, target: SsmTarget): Promise<ReadVersi
     let result: GetParameterHistoryCommandOutput;
     try {
       result = await ssm.send(
-        new GetParameterHistoryCommand({ Name: target.parameterName, WithDecryption: true, MaxResults: HISTORY_PAGE, NextToken: nextToken }),
+        new GetParameterHistoryCommand({
+          Name: target.parameterName,
+          WithDecryption: true,
+          MaxResults: HISTORY_PAGE,
+          NextToken: nextToken,
+        }),
       );
     } catch (error) {
       throw describeAwsError(error, target.parameterName);
@@ -184,7 +206,12 @@ async function readHistory(ssm: SSMClient, target: SsmTarget): Promise<ReadVersi
  */
 async function rollbackParameter(ssm: SSMClient, target: SsmTarget, to: string | undefined): Promise<RollbackResult> {
   const versions = await readHistory(ssm, target);
-  const choice = chooseRollback(target.parameterName, versions, to, (v, wanted) => v.version === wanted.replace(/^v/, ""));
+  const choice = chooseRollback(
+    target.parameterName,
+    versions,
+    to,
+    (v, wanted) => v.version === wanted.replace(/^v/, ""),
+  );
   if (choice.unchanged) return { restored: choice.from.version, version: undefined };
   const value = choice.from.value!;
   const version = await putParameter(ssm, target, value, await describeParameter(ssm, target));

@@ -32,9 +32,12 @@ const LABEL: Record<SecretState, string> = {
 /** `status [<stack>...] [--json]`: every secret of the stacks named, or of every stack; exits 1 unless all are set. */
 export async function runStatus(session: Session, args: readonly string[], json: boolean): Promise<number> {
   const { synthesis } = session;
-  const stacks = args.length === 0 ? stacksWithSecrets(synthesis) : [...new Set(args)].map((name) => findStack(synthesis, name));
+  const stacks =
+    args.length === 0 ? stacksWithSecrets(synthesis) : [...new Set(args)].map((name) => findStack(synthesis, name));
   // Each stack has its own region, endpoints and credentials; they are read in parallel.
-  const perStack = await Promise.all(stacks.map((stack) => secretStatuses(session.storeClients(stack), secretTargets(stack))));
+  const perStack = await Promise.all(
+    stacks.map((stack) => secretStatuses(session.storeClients(stack), secretTargets(stack))),
+  );
   const statuses = perStack.flat();
   session.io.stdout.write(
     json
@@ -71,11 +74,17 @@ export function formatStatuses(stacks: readonly string[], statuses: readonly Sec
     targetLabel(s.target),
   ]);
   const widths = rows.reduce((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), [] as number[]);
-  const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "));
+  const lines = rows.map((row) =>
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  "),
+  );
   for (const stack of stacks) {
     const ofStack = statuses.filter((s) => s.target.stack === stack);
     const notReady = ofStack.filter((s) => s.state !== "set").length;
-    lines.push(notReady === 0 ? `${stack}: all ${ofStack.length} secrets are set` : `${stack}: ${notReady} of ${ofStack.length} secrets are not set`);
+    lines.push(
+      notReady === 0
+        ? `${stack}: all ${ofStack.length} secrets are set`
+        : `${stack}: ${notReady} of ${ofStack.length} secrets are not set`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
@@ -87,7 +96,9 @@ export function formatStatusesJson(statuses: readonly SecretStatus[]): string {
     function: s.target.functionName,
     secret: s.target.secret,
     store: s.target.store,
-    ...(s.target.store === "ssm" ? { parameterName: s.target.parameterName } : { secretId: s.target.secretId, key: s.target.key }),
+    ...(s.target.store === "ssm"
+      ? { parameterName: s.target.parameterName }
+      : { secretId: s.target.secretId, key: s.target.key }),
     state: s.state,
     version: s.version ?? null,
     lastModified: s.lastModified?.toISOString() ?? null,

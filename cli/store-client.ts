@@ -44,7 +44,9 @@ export interface StoreClient<T extends SecretTarget> {
   statuses(targets: readonly T[]): Promise<SecretStatus[]>;
   /** Every version of the secret, oldest first; never a value. */
   history(target: T): Promise<SecretVersion[]>;
-  /** Makes an earlier value current again (the one `to` names, else the previous one), without it leaving the process. */
+  /**
+   * Makes an earlier value current again (the one `to` names, else the previous one), without it leaving the process.
+   */
   rollback(target: T, to: string | undefined): Promise<RollbackResult>;
   /**
    * Checks every entry against the store (it exists as the stack made it; the value fits)

@@ -26,7 +26,10 @@ export interface SynthSummary {
 }
 
 interface Manifest {
-  stacks: Record<string, { synthesizedStackPath: string; annotations?: Array<{ level: string; constructPath: string; message: string }> }>;
+  stacks: Record<
+    string,
+    { synthesizedStackPath: string; annotations?: Array<{ level: string; constructPath: string; message: string }> }
+  >;
 }
 
 type StackJson = { resource?: Record<string, Record<string, { function_name?: unknown }>> };
@@ -50,7 +53,8 @@ export function summarizeSynth(outdir: string): SynthSummary {
       file: path.relative(process.cwd(), file),
     });
     for (const annotation of stack.annotations ?? []) {
-      if (annotation.level === "@cdktf/warn") warnings.push({ constructPath: annotation.constructPath, message: annotation.message });
+      if (annotation.level === "@cdktf/warn")
+        warnings.push({ constructPath: annotation.constructPath, message: annotation.message });
     }
   }
   return { outdir, stacks, warnings };

@@ -7,7 +7,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CLI_RECORD_FORMAT, CLI_RECORD_KEY, type CliFunctionRecord, type CliParameterRecord, type CliSecretKeyRecord } from "../common/cli-record";
+import {
+  CLI_RECORD_FORMAT,
+  CLI_RECORD_KEY,
+  type CliFunctionRecord,
+  type CliParameterRecord,
+  type CliSecretKeyRecord,
+} from "../common/cli-record";
 import { SECRET_STORES } from "../common/naming";
 import { isPlainObject } from "../common/values";
 import { CliError, EXIT, shownArgument } from "./errors";
@@ -59,7 +65,9 @@ export function readSynthesis(outdir: string, cwd: string): Synthesis {
   const shown = shownArgument(outdir);
   const manifestFile = path.join(dir, "manifest.json");
   if (!fs.existsSync(manifestFile)) {
-    throw new CliError(`no synthesized app in ${shown} (it has no manifest.json): ${SYNTH_FIRST}, or name the app's output with --output <dir>`);
+    throw new CliError(
+      `no synthesized app in ${shown} (it has no manifest.json): ${SYNTH_FIRST}, or name the app's output with --output <dir>`,
+    );
   }
   const manifest = readJson(manifestFile);
   const stacks = isPlainObject(manifest) && isPlainObject(manifest.stacks) ? manifest.stacks : undefined;
@@ -68,17 +76,25 @@ export function readSynthesis(outdir: string, cwd: string): Synthesis {
 }
 
 function readStack(dir: string, shown: string, name: string, entry: unknown): SynthesizedStack {
-  const relative = isPlainObject(entry) && typeof entry.synthesizedStackPath === "string" ? entry.synthesizedStackPath : undefined;
-  if (relative === undefined) throw new CliError(`${shown}/manifest.json names no file for stack ${shownArgument(name)}: ${SYNTH_AGAIN}`);
+  const relative =
+    isPlainObject(entry) && typeof entry.synthesizedStackPath === "string" ? entry.synthesizedStackPath : undefined;
+  if (relative === undefined)
+    throw new CliError(`${shown}/manifest.json names no file for stack ${shownArgument(name)}: ${SYNTH_AGAIN}`);
   if (relative.endsWith(".tf")) {
     throw new CliError(
       `stack ${shownArgument(name)} was synthesized as HCL (cdktf synth --hcl); the CLI reads the JSON synthesis: run cdktf synth without --hcl`,
     );
   }
   const file = path.join(dir, relative);
-  if (!fs.existsSync(file)) throw new CliError(`stack ${shownArgument(name)}: ${shown}/${relative} is missing, so the synthesis is incomplete: ${SYNTH_AGAIN}`);
+  if (!fs.existsSync(file))
+    throw new CliError(
+      `stack ${shownArgument(name)}: ${shown}/${relative} is missing, so the synthesis is incomplete: ${SYNTH_AGAIN}`,
+    );
   const json = readJson(file);
-  if (!isPlainObject(json)) throw new CliError(`stack ${shownArgument(name)}: ${shown}/${relative} is not a Terraform JSON configuration: ${SYNTH_AGAIN}`);
+  if (!isPlainObject(json))
+    throw new CliError(
+      `stack ${shownArgument(name)}: ${shown}/${relative} is not a Terraform JSON configuration: ${SYNTH_AGAIN}`,
+    );
   return { name, file, functions: recordOf(name, json), provider: defaultAwsProvider(json) };
 }
 
@@ -112,7 +128,9 @@ function isFunctionRecord(value: unknown): value is CliFunctionRecord {
   const { constructPath, functionName, store, kmsKey } = value;
   const strings = [constructPath, functionName, kmsKey].every((v) => typeof v === "string");
   if (!strings || !(SECRET_STORES as readonly unknown[]).includes(store)) return false;
-  return value.secrets.every((secret: unknown) => (store === "ssm" ? isParameterRecord(secret) : isSecretKeyRecord(secret)));
+  return value.secrets.every((secret: unknown) =>
+    store === "ssm" ? isParameterRecord(secret) : isSecretKeyRecord(secret),
+  );
 }
 
 function isParameterRecord(value: unknown): value is CliParameterRecord {
@@ -120,7 +138,12 @@ function isParameterRecord(value: unknown): value is CliParameterRecord {
 }
 
 function isSecretKeyRecord(value: unknown): value is CliSecretKeyRecord {
-  return isPlainObject(value) && typeof value.name === "string" && typeof value.secretId === "string" && typeof value.key === "string";
+  return (
+    isPlainObject(value) &&
+    typeof value.name === "string" &&
+    typeof value.secretId === "string" &&
+    typeof value.key === "string"
+  );
 }
 
 /** The `provider.aws` block without an `alias`: the one SecureLambda's resources use. */
@@ -134,7 +157,9 @@ function defaultAwsProvider(json: Record<string, unknown>): Record<string, unkno
 export function findStack(synthesis: Synthesis, name: string | undefined): SynthesizedStack {
   const stack = synthesis.stacks.find((s) => s.name === name);
   if (!stack) {
-    throw new CliError(`unknown stack ${shownArgument(name)} in ${shownArgument(synthesis.outdir)}; ${knownStacks(synthesis)}`);
+    throw new CliError(
+      `unknown stack ${shownArgument(name)} in ${shownArgument(synthesis.outdir)}; ${knownStacks(synthesis)}`,
+    );
   }
   if (stack.functions.length === 0) {
     throw new CliError(`stack ${shownArgument(name)} holds no SecureLambda; ${knownStacks(synthesis)}`);

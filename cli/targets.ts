@@ -61,12 +61,18 @@ export function findFunction(stack: SynthesizedStack, functionName: string | und
   const fn = matches[0]!;
   // A name Terraform resolves at plan (a TerraformVariable) is not what AWS knows the function by.
   if (fn.functionName.includes("${"))
-    throw new CliError(`the function of ${fn.constructPath} is named at plan (${fn.functionName}): the CLI cannot address it`);
+    throw new CliError(
+      `the function of ${fn.constructPath} is named at plan (${fn.functionName}): the CLI cannot address it`,
+    );
   return fn;
 }
 
 /** One secret of a function, or a usage error naming what is unknown and what exists. */
-export function findSecret(stack: SynthesizedStack, functionName: string | undefined, secret: string | undefined): SecretTarget {
+export function findSecret(
+  stack: SynthesizedStack,
+  functionName: string | undefined,
+  secret: string | undefined,
+): SecretTarget {
   const fn = findFunction(stack, functionName);
   const target = functionTargets(stack, fn).find((t) => t.secret === secret);
   if (!target) {
@@ -75,7 +81,9 @@ export function findSecret(stack: SynthesizedStack, functionName: string | undef
     );
   }
   if (targetLabel(target).includes("${"))
-    throw new CliError(`${target.secret} of ${fn.functionName} is named at plan (${targetLabel(target)}): the CLI cannot address it`);
+    throw new CliError(
+      `${target.secret} of ${fn.functionName} is named at plan (${targetLabel(target)}): the CLI cannot address it`,
+    );
   return target;
 }
 

@@ -19,7 +19,9 @@ export interface SecretVersion {
   readonly labels: readonly string[];
   /** Whether readers get this version now (SSM: the latest; Secrets Manager: AWSCURRENT). */
   readonly current: boolean;
-  /** What the version holds for this secret. `missing`: the version is gone (Secrets Manager deletes deprecated ones). */
+  /**
+   * What the version holds for this secret. `missing`: the version is gone (Secrets Manager deletes deprecated ones).
+   */
   readonly state: SecretState;
   /** Whether it holds another value of this secret than the version before it (the first version: true). */
   readonly changed: boolean;
@@ -33,7 +35,10 @@ export interface ReadVersion extends Omit<SecretVersion, "changed"> {
 
 /** The versions, oldest first, each with whether it changed the secret's value. */
 export function judgeVersions(versions: readonly ReadVersion[]): Array<ReadVersion & { readonly changed: boolean }> {
-  return versions.map((version, index) => ({ ...version, changed: index === 0 || versions[index - 1]!.value !== version.value }));
+  return versions.map((version, index) => ({
+    ...version,
+    changed: index === 0 || versions[index - 1]!.value !== version.value,
+  }));
 }
 
 /** The versions without their values, for `history`. */
@@ -74,7 +79,9 @@ export function chooseRollback(
     from = versions.find((v) => matches(v, to));
     if (!from) {
       const known = versions.map((v) => v.version).slice(-10);
-      throw new CliError(`${label} has no version ${shownArgument(to)}; its latest versions: ${known.join(", ")} (see history)`);
+      throw new CliError(
+        `${label} has no version ${shownArgument(to)}; its latest versions: ${known.join(", ")} (see history)`,
+      );
     }
   } else {
     from = versions
@@ -84,7 +91,10 @@ export function chooseRollback(
     if (!from) throw new CliError(`${label} has no earlier value to roll back to (see history)`, EXIT.notReady);
   }
   if (from.value === undefined) {
-    throw new CliError(`version ${from.version} of ${label} holds no value for it (${from.state}): nothing to roll back to`, EXIT.notReady);
+    throw new CliError(
+      `version ${from.version} of ${label} holds no value for it (${from.state}): nothing to roll back to`,
+      EXIT.notReady,
+    );
   }
   if (from.value === PLACEHOLDER_VALUE) {
     throw new CliError(

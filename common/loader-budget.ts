@@ -7,7 +7,10 @@
  * every function.
  */
 
-/** The variable that carries the loader's budget for one read, in milliseconds: the construct sets it from the function's timeout. */
+/**
+ * The variable that carries the loader's budget for one read, in milliseconds: the construct sets it from the
+ * function's timeout.
+ */
 export const LOADER_TIMEOUT_ENV_VAR = "SECRETS_LOADER_TIMEOUT_MS";
 
 /**
@@ -31,7 +34,10 @@ export const SSM_DEFAULT_TRANSACTIONS_PER_SECOND = 40;
 /** GetParameters accepts at most this many names per call. */
 export const MAX_NAMES_PER_CALL = 10;
 
-/** The calls one cold start makes: one GetParameters per 10 SSM parameters; one GetSecretValue for a Secrets Manager secret. */
+/**
+ * The calls one cold start makes: one GetParameters per 10 SSM parameters; one GetSecretValue for a Secrets Manager
+ * secret.
+ */
 export function callsPerColdStart(store: "ssm" | "secretsmanager", secrets: number): number {
   if (secrets === 0) return 0;
   return store === "ssm" ? Math.ceil(secrets / MAX_NAMES_PER_CALL) : 1;

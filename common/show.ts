@@ -40,7 +40,8 @@ const PLAIN_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+|\[[0-9]
  */
 export function show(value: unknown, rule: TextRule = {}): string {
   if (typeof value === "string") return showText(value, rule);
-  if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean") return String(value);
+  if (value === undefined || value === null || typeof value === "number" || typeof value === "boolean")
+    return String(value);
   if (Array.isArray(value)) return value.length === 0 ? "an empty array" : "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
@@ -52,13 +53,15 @@ function showText(text: string, rule: TextRule): string {
   if ((PLAIN_NAME.test(text) || PLAIN_REFERENCE.test(text)) && token === undefined && !random)
     return offence ? `${JSON.stringify(text)} (${offence})` : JSON.stringify(text);
   const looks = token ? ` that looks like ${token}` : random ? " that looks random, like a key or a password" : "";
-  const size = text.length === 0 ? "an empty string" : `a string of ${text.length} character${text.length === 1 ? "" : "s"}`;
+  const size =
+    text.length === 0 ? "an empty string" : `a string of ${text.length} character${text.length === 1 ? "" : "s"}`;
   return `${size}${looks}${offence ? ` (${offence})` : ""}`;
 }
 
 /** What is wrong with the text under the rule, in words that never quote more than one punctuation character. */
 function offenceOf(text: string, rule: TextRule): string | undefined {
-  if (rule.min !== undefined && text.length < rule.min) return text.length === 0 ? "it is empty" : `fewer than ${rule.min} characters`;
+  if (rule.min !== undefined && text.length < rule.min)
+    return text.length === 0 ? "it is empty" : `fewer than ${rule.min} characters`;
   if (rule.max !== undefined && text.length > rule.max) return `more than ${rule.max} characters`;
   if (rule.chars === undefined) return undefined;
   const chars = rule.chars;

@@ -36,7 +36,10 @@ const FORMATS: readonly TokenFormat[] = [
   { label: "an npm token", pattern: /\bnpm_[A-Za-z0-9]{36}/ },
   { label: "a PyPI token", pattern: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/ },
   { label: "a Docker Hub token", pattern: /\bdckr_pat_[A-Za-z0-9_-]{27,}/ },
-  { label: "an OpenAI API key", pattern: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}/ },
+  {
+    label: "an OpenAI API key",
+    pattern: /\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}|\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}/,
+  },
   { label: "an Anthropic API key", pattern: /\bsk-ant-(?:api|admin)\d\d-[A-Za-z0-9_-]{20,}/ },
   { label: "a SendGrid API key", pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/ },
   { label: "a Twilio API key", pattern: /\bSK[0-9a-f]{32}\b/ },
@@ -55,7 +58,10 @@ const FORMATS: readonly TokenFormat[] = [
   { label: "an age secret key", pattern: /AGE-SECRET-KEY-1[0-9A-Z]{58}/ },
   { label: "an Azure storage account key", pattern: /AccountKey=[A-Za-z0-9+/]{86}==/ },
   // scheme://user:password@host: a password in a URL (a database or broker connection string).
-  { label: "a URL with a password", pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@${}"']+:[^\s/@${}"']+@[A-Za-z0-9.-]+/i },
+  {
+    label: "a URL with a password",
+    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@${}"']+:[^\s/@${}"']+@[A-Za-z0-9.-]+/i,
+  },
 ];
 
 // One pass over a long text (a bundle, a whole stack's literals) before the formats one by one.
@@ -79,7 +85,8 @@ export function findTokenFormat(text: string): { readonly label: string; readonl
   let found: { label: string; index: number } | undefined;
   for (const format of FORMATS) {
     const match = format.pattern.exec(text);
-    if (match && (found === undefined || match.index < found.index)) found = { label: format.label, index: match.index };
+    if (match && (found === undefined || match.index < found.index))
+      found = { label: format.label, index: match.index };
   }
   return found;
 }
@@ -110,8 +117,8 @@ export function shannonEntropy(text: string): number {
 /**
  * True when the text holds a run of 32 or more key characters that looks random: hex with
  * high entropy, or a mix of at least two of upper case, lower case and digits with high
- * entropy. Path-like runs are judged segment by segment (`key/<uuid>` is not a key), and a run of words joined by `_`, `-`
- * or `.` (`db_password_primary_cluster_eu_west_1_v2`) only when one of its words looks random.
+ * entropy. Path-like runs are judged segment by segment (`key/<uuid>` is not a key), and a run of words joined by `_`,
+ * `-` or `.` (`db_password_primary_cluster_eu_west_1_v2`) only when one of its words looks random.
  */
 export function looksRandom(text: string): boolean {
   for (const [run] of text.matchAll(RUN)) {
@@ -162,7 +169,10 @@ function isRandomWord(word: string): boolean {
   const inLowerRuns = (word.match(/[a-z]{3,}/g) ?? []).reduce((sum, run) => sum + run.length, 0);
   // Lower case and digits alone (a base36 key): digits scattered in many runs, not a version at the end.
   const digitRuns = (word.match(/[0-9]+/g) ?? []).length;
-  return (changes / word.length >= MIN_CLASS_CHANGES && inLowerRuns / word.length < MAX_IN_LOWER_RUNS) || digitRuns >= Math.max(4, word.length / 8);
+  return (
+    (changes / word.length >= MIN_CLASS_CHANGES && inLowerRuns / word.length < MAX_IN_LOWER_RUNS) ||
+    digitRuns >= Math.max(4, word.length / 8)
+  );
 }
 
 function classOf(char: string): number {

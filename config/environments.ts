@@ -20,7 +20,10 @@ export interface FunctionConfig {
   readonly reservedConcurrentExecutions?: number;
   /** Create an SQS dead-letter queue `<functionName>-dlq` for failed asynchronous events. @default false */
   readonly deadLetterQueue?: boolean;
-  /** Where the secrets live: SSM SecureString parameters, or one Secrets Manager secret (JSON, a key per secret). @default "ssm" */
+  /**
+   * Where the secrets live: SSM SecureString parameters, or one Secrets Manager secret (JSON, a key per secret).
+   * @default "ssm"
+   */
   readonly store?: SecretStore;
 }
 

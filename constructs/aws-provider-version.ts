@@ -33,24 +33,29 @@ export interface ProviderBehaviour {
  */
 export const AWS_PROVIDER_BEHAVIOURS: readonly ProviderBehaviour[] = [
   {
-    behaviour: "aws_ssm_parameter takes the write-only value_wo (with value_wo_version) and keeps has_value_wo, never the value, in state",
+    behaviour:
+      "aws_ssm_parameter takes the write-only value_wo (with value_wo_version) and keeps has_value_wo, never the value, in state",
     since: "6.0.0",
     source: "added in 5.x: the 6.x CHANGELOG has no entry adding it, only fixes (#42877 in 6.7.0)",
   },
   {
-    behaviour: "aws_secretsmanager_secret_version takes the write-only secret_string_wo (with secret_string_wo_version)",
+    behaviour:
+      "aws_secretsmanager_secret_version takes the write-only secret_string_wo (with secret_string_wo_version)",
     since: "6.0.0",
     source: "added in 5.x (#41371, v5.88.0 milestone): the 6.x CHANGELOG has no entry adding it",
   },
   {
     behaviour: "data aws_region has the region attribute the constructs refer to (name is deprecated)",
     since: "6.0.0",
-    source: "CHANGELOG 6.0.0: data-source/aws_region: The `name` attribute has been deprecated ... use the `region` attribute (#42131)",
+    source:
+      "CHANGELOG 6.0.0: data-source/aws_region: The `name` attribute has been deprecated ... use the `region` attribute (#42131)",
   },
   {
-    behaviour: "a refresh of a secret_string_wo version reads only its version ids and labels (ListSecretVersionIds), never GetSecretValue",
+    behaviour:
+      "a refresh of a secret_string_wo version reads only its version ids and labels (ListSecretVersionIds), never GetSecretValue",
     since: "6.26.0",
-    source: "CHANGELOG 6.26.0: resource/aws_secretsmanager_secret_version: Avoid sending GetSecretValue calls when the secret is write-only (#44876)",
+    source:
+      "CHANGELOG 6.26.0: resource/aws_secretsmanager_secret_version: Avoid sending GetSecretValue calls when the secret is write-only (#44876)",
   },
 ];
 

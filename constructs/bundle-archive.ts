@@ -27,7 +27,11 @@ export class BundleArchive extends Construct {
     // The zip is made at synth time (constructs/zip.ts), byte for byte the same for the
     // same code, or is the user's own zip file: its hash is a literal, known before any
     // plan, and no provider builds it.
-    this.asset = new TerraformAsset(this, "Code", { path: bundle.zipPath, type: AssetType.FILE, assetHash: bundle.hash });
+    this.asset = new TerraformAsset(this, "Code", {
+      path: bundle.zipPath,
+      type: AssetType.FILE,
+      assetHash: bundle.hash,
+    });
     this.outputPath = this.asset.path;
     this.outputBase64Sha256 = bundle.zipSha256;
   }

@@ -85,7 +85,13 @@ export function bundle(options: BundleOptions): Bundle {
   const zip = deterministicZip([{ name: "index.js", data: code }]);
   const zipPath = path.join(dir, "code.zip");
   fs.writeFileSync(zipPath, zip);
-  const result: Bundle = { dir, hash, bytes: code.length, zipPath, zipSha256: createHash("sha256").update(zip).digest("base64") };
+  const result: Bundle = {
+    dir,
+    hash,
+    bytes: code.length,
+    zipPath,
+    zipSha256: createHash("sha256").update(zip).digest("base64"),
+  };
   cache.set(key, result);
   return result;
 }
@@ -107,7 +113,9 @@ function describeBuildFailure(error: unknown): string {
     failure.errors
       .slice(0, 5)
       // esbuild names files relative to its working directory; an absolute path reads the same from anywhere.
-      .map((e) => (e.location ? `${path.resolve(e.location.file)}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
+      .map((e) =>
+        e.location ? `${path.resolve(e.location.file)}:${e.location.line}:${e.location.column}: ${e.text}` : e.text,
+      )
       .join("; ")
   );
 }

@@ -25,7 +25,13 @@ export function recordForCli(scope: Construct, props: CliRecordProps): void {
       ? { name, parameterName: parameterNameFor(props.parameterPrefix, name) }
       : { name, secretId: defaultSecretName(props.functionName), key: name },
   );
-  new CliRecord(scope, { constructPath: scope.node.path, functionName: props.functionName, store: props.store, kmsKey: props.kmsKey, secrets });
+  new CliRecord(scope, {
+    constructPath: scope.node.path,
+    functionName: props.functionName,
+    store: props.store,
+    kmsKey: props.kmsKey,
+    secrets,
+  });
 }
 
 /**

@@ -47,17 +47,27 @@ export function deadLetterQueueName(functionName: string): string {
  * Validates the option; a token (`queue.arn`) is resolved to tell a queue from a topic,
  * since the role gets exactly the one action that target takes.
  */
-export function planDeadLetter(scope: Construct, fail: Fail, option: unknown, prop = "deadLetterTarget"): DeadLetterPlan {
+export function planDeadLetter(
+  scope: Construct,
+  fail: Fail,
+  option: unknown,
+  prop = "deadLetterTarget",
+): DeadLetterPlan {
   if (option === undefined || option === false) return undefined;
   if (option === true) return "create";
   const targetArn = isPlainObject(option) ? option.targetArn : undefined;
   if (typeof targetArn !== "string") {
     fail(prop, `${isPlainObject(option) ? "an object without a targetArn string" : show(option)}: ${ALLOWED}`);
   }
-  const text = Token.isUnresolved(targetArn) ? String(Tokenization.resolve(targetArn, { scope: TerraformStack.of(scope), resolver: RESOLVER })) : targetArn;
+  const text = Token.isUnresolved(targetArn)
+    ? String(Tokenization.resolve(targetArn, { scope: TerraformStack.of(scope), resolver: RESOLVER }))
+    : targetArn;
   const service = TARGET_ARN.exec(text)?.[1] ?? TARGET_REFERENCE.exec(text)?.[1];
   if (service === undefined) fail(prop, `{ targetArn: ${show(text)} }: ${ALLOWED}`);
-  return { arn: targetArn, action: service === "sqs" || service === "aws_sqs_queue" ? "sqs:SendMessage" : "sns:Publish" };
+  return {
+    arn: targetArn,
+    action: service === "sqs" || service === "aws_sqs_queue" ? "sqs:SendMessage" : "sns:Publish",
+  };
 }
 
 /** Creates the queue of a `"create"` plan; returns the target, or undefined without one. */

@@ -60,7 +60,9 @@ function unlessGiven<T>(value: T | undefined, otherwise: T): T {
 
 /** The props with their defaults; nothing judged yet (a wrong type stays as given, for validation to name). */
 export function applyDefaults(props: SecureLambdaProps): DefaultedProps {
-  const given = new Set((Object.keys(props) as (keyof SecureLambdaProps)[]).filter((prop) => props[prop] !== undefined));
+  const given = new Set(
+    (Object.keys(props) as (keyof SecureLambdaProps)[]).filter((prop) => props[prop] !== undefined),
+  );
   return {
     functionName: props.functionName,
     roleName: props.roleName ?? props.functionName,

@@ -21,7 +21,10 @@ export class SecureLambdaValidationError extends Error {
 
 /** One value the secret-leak guard refused: where it is and why, never what it is. */
 export interface LeakFinding {
-  /** Terraform address (`aws_lambda_function.notifier_Function_1A2B3C4D`, `output.url`, `provider.aws`), or a deployed file's path. */
+  /**
+   * Terraform address (`aws_lambda_function.notifier_Function_1A2B3C4D`, `output.url`, `provider.aws`), or a deployed
+   * file's path.
+   */
   readonly address: string;
   /** Construct path of the resource. */
   readonly constructPath: string;
@@ -49,7 +52,8 @@ export class SecretLeakError extends Error {
   constructor(stackName: string, findings: readonly LeakFinding[]) {
     // Every name is redacted: a token used as a construct id or a map key is not printed by its own refusal.
     const lines = findings.map((f) => {
-      const where = f.constructPath === f.address ? redact(f.address) : `${redact(f.address)} (${redact(f.constructPath)})`;
+      const where =
+        f.constructPath === f.address ? redact(f.address) : `${redact(f.address)} (${redact(f.constructPath)})`;
       return `  - ${where}, variable ${redact(f.variable)}: ${f.problems.join("; ")} [${f.rules.join(", ")}]`;
     });
     super(

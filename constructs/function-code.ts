@@ -56,14 +56,20 @@ function zipFileArchive(zipFile: string): CodeArchive {
   const data = fs.readFileSync(zipFile);
   if (data.length < 4 || data.readUInt32LE(0) !== 0x04034b50)
     throw new CodePackagingError(`${zipFile} is not a zip file (it does not start with a zip header)`);
-  return { hash: createHash("sha256").update(data).digest("hex"), zipPath: zipFile, zipSha256: createHash("sha256").update(data).digest("base64") };
+  return {
+    hash: createHash("sha256").update(data).digest("hex"),
+    zipPath: zipFile,
+    zipSha256: createHash("sha256").update(data).digest("base64"),
+  };
 }
 
 function directoryArchive(directory: string): CodeArchive {
   if (!fs.existsSync(directory)) throw new CodePackagingError(`${directory} does not exist`);
-  if (!fs.statSync(directory).isDirectory()) throw new CodePackagingError(`${directory} is not a directory (pass a zip file as { zipFile })`);
+  if (!fs.statSync(directory).isDirectory())
+    throw new CodePackagingError(`${directory} is not a directory (pass a zip file as { zipFile })`);
   const entries = filesOf(directory);
-  if (entries.length === 0) throw new CodePackagingError(`${directory} holds no file: build the function's code into it before synth`);
+  if (entries.length === 0)
+    throw new CodePackagingError(`${directory} holds no file: build the function's code into it before synth`);
   const zip = deterministicZip(entries);
   const hash = createHash("sha256").update(zip).digest("hex");
   outRoot ??= stagingDirectory();

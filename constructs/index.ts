@@ -21,7 +21,13 @@ export {
 export { SecretsEndpoints, type SecretsEndpointsProps } from "./secrets-endpoints";
 export type { SecretRotation } from "./secrets-manager-secret";
 export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, type LambdaArchitecture } from "./secure-lambda-props";
-export { DEPRECATED_RUNTIMES, NODE_RUNTIMES, SUPPORTED_RUNTIMES, type LambdaRuntime, type NodeRuntime } from "./runtimes";
+export {
+  DEPRECATED_RUNTIMES,
+  NODE_RUNTIMES,
+  SUPPORTED_RUNTIMES,
+  type LambdaRuntime,
+  type NodeRuntime,
+} from "./runtimes";
 export type { CodeDirectory, CodeZipFile, FunctionCode } from "./function-code";
 export type { FunctionSchedule, ScheduleTrigger } from "./schedule-trigger";
 export type { SnsTrigger } from "./sns-trigger";

@@ -4,7 +4,12 @@
  * storm of the function's reserved concurrency fits in SSM's default throughput.
  */
 import type { Construct } from "constructs";
-import { callsPerColdStart, LOADER_TIMEOUT_ENV_VAR, loaderBudgetMs, SSM_DEFAULT_TRANSACTIONS_PER_SECOND } from "../common/loader-budget";
+import {
+  callsPerColdStart,
+  LOADER_TIMEOUT_ENV_VAR,
+  loaderBudgetMs,
+  SSM_DEFAULT_TRANSACTIONS_PER_SECOND,
+} from "../common/loader-budget";
 import type { SecretStore } from "../common/naming";
 import { isNodeRuntime } from "./runtimes";
 import { Annotations, Token } from "./tf";
@@ -49,7 +54,13 @@ export function loaderVariables(settings: LoaderSettings): Record<string, string
  */
 export function warnIfStormCannotFit(scope: Construct, settings: LoaderSettings): void {
   const { reservedConcurrentExecutions: concurrency, timeout } = settings;
-  if (settings.store !== "ssm" || concurrency === undefined || Token.isUnresolved(concurrency) || Token.isUnresolved(timeout)) return;
+  if (
+    settings.store !== "ssm" ||
+    concurrency === undefined ||
+    Token.isUnresolved(concurrency) ||
+    Token.isUnresolved(timeout)
+  )
+    return;
   const calls = callsPerColdStart("ssm", settings.secrets.length);
   const served = SSM_DEFAULT_TRANSACTIONS_PER_SECOND * timeout;
   if (concurrency * calls <= served) return;

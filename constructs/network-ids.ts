@@ -19,7 +19,8 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 // EC2 ids are the prefix and 8 (older resources) or 17 lower-case hex digits.
 const pattern = (prefix: NetworkIdPrefix): RegExp => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
-const allowed = (prefix: NetworkIdPrefix): string => `"${prefix}-" and 8 or 17 lower-case hex digits, or a Terraform reference`;
+const allowed = (prefix: NetworkIdPrefix): string =>
+  `"${prefix}-" and 8 or 17 lower-case hex digits, or a Terraform reference`;
 
 /** Throws unless `value` is one `<prefix>-` id or a token. */
 export function checkNetworkId(fail: Fail, prop: string, prefix: NetworkIdPrefix, value: unknown): void {
@@ -32,17 +33,28 @@ export function checkNetworkId(fail: Fail, prop: string, prefix: NetworkIdPrefix
  * returns each with its key. A token is keyed by the reference it resolves to
  * (`${aws_security_group.app.id}`), so two references to one group count as a duplicate.
  */
-export function checkNetworkIdList(scope: Construct, fail: Fail, prop: string, prefix: NetworkIdPrefix, value: unknown): KeyedId[] {
+export function checkNetworkIdList(
+  scope: Construct,
+  fail: Fail,
+  prop: string,
+  prefix: NetworkIdPrefix,
+  value: unknown,
+): KeyedId[] {
   if (!Array.isArray(value) || value.length === 0) {
     fail(prop, `${show(value)}: allowed is a non-empty array of ids, each ${allowed(prefix)}`);
   }
   if (isListToken(value)) {
-    fail(prop, `a list token: allowed is an array that names each id (${allowed(prefix)}), since one resource is made per id`);
+    fail(
+      prop,
+      `a list token: allowed is an array that names each id (${allowed(prefix)}), since one resource is made per id`,
+    );
   }
   const seen = new Set<string>();
   return (value as unknown[]).map((id) => {
     checkNetworkId(fail, prop, prefix, id);
-    const text = Token.isUnresolved(id) ? String(Tokenization.resolve(id, { scope: TerraformStack.of(scope), resolver: RESOLVER })) : (id as string);
+    const text = Token.isUnresolved(id)
+      ? String(Tokenization.resolve(id, { scope: TerraformStack.of(scope), resolver: RESOLVER }))
+      : (id as string);
     if (seen.has(text)) fail(prop, `${show(text)} is listed twice`);
     seen.add(text);
     const key = Token.isUnresolved(id) ? `ref-${createHash("sha256").update(text).digest("hex").slice(0, 12)}` : text;

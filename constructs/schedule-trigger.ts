@@ -53,7 +53,8 @@ export function checkSchedule(fail: Fail, schedule: unknown, roleName: string): 
   if (!isPlainObject(schedule)) fail("schedule", `${show(schedule)}: allowed is { expression, timezone? }`);
   const { expression, timezone } = schedule;
   for (const key of Object.keys(schedule)) {
-    if (key !== "expression" && key !== "timezone") fail("schedule", `unknown key ${show(key)}: allowed are expression and timezone`);
+    if (key !== "expression" && key !== "timezone")
+      fail("schedule", `unknown key ${show(key)}: allowed are expression and timezone`);
   }
   if (!Token.isUnresolved(expression)) {
     if (typeof expression !== "string" || !isScheduleExpression(expression)) {
@@ -63,7 +64,11 @@ export function checkSchedule(fail: Fail, schedule: unknown, roleName: string): 
       );
     }
   }
-  if (timezone !== undefined && !Token.isUnresolved(timezone) && (typeof timezone !== "string" || !TIMEZONE.test(timezone))) {
+  if (
+    timezone !== undefined &&
+    !Token.isUnresolved(timezone) &&
+    (typeof timezone !== "string" || !TIMEZONE.test(timezone))
+  ) {
     fail("schedule", `timezone ${show(timezone)}: allowed is an IANA time zone name, e.g. "Europe/Paris" or "UTC"`);
   }
   if (!Token.isUnresolved(roleName) && roleName.length + SCHEDULE_ROLE_SUFFIX.length > MAX_ROLE_NAME) {
@@ -74,7 +79,10 @@ export function checkSchedule(fail: Fail, schedule: unknown, roleName: string): 
   }
 }
 
-/** True for `rate(...)` with a positive whole number and a unit that agrees with it, `cron(...)` of six fields, or `at(...)`. */
+/**
+ * True for `rate(...)` with a positive whole number and a unit that agrees with it, `cron(...)` of six fields, or
+ * `at(...)`.
+ */
 export function isScheduleExpression(expression: string): boolean {
   const rate = RATE.exec(expression);
   if (rate) {
@@ -90,7 +98,9 @@ export interface ScheduleTriggerProps {
   readonly schedule: FunctionSchedule;
   /** The function's name, which also names the schedule and its group. */
   readonly functionName: string;
-  /** The function's ARN built from its parts, the one resource the role may invoke (known before the function exists). */
+  /**
+   * The function's ARN built from its parts, the one resource the role may invoke (known before the function exists).
+   */
   readonly functionArn: string;
   /** The function's own `arn`, the schedule's target: the schedule is made after the function. */
   readonly targetArn: string;
@@ -141,7 +151,14 @@ export class ScheduleTrigger extends Construct {
     this.policy = new IamRolePolicy(this, "Policy", {
       name: roleName,
       role: this.role.id,
-      policy: renderPolicy([{ Sid: "InvokeThisFunctionOnly", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [props.functionArn] }]),
+      policy: renderPolicy([
+        {
+          Sid: "InvokeThisFunctionOnly",
+          Effect: "Allow",
+          Action: ["lambda:InvokeFunction"],
+          Resource: [props.functionArn],
+        },
+      ]),
     });
     this.schedule = new SchedulerSchedule(this, "Schedule", {
       name: functionName,

@@ -11,14 +11,17 @@ const HTTPS_PORT = 443;
 // Both descriptions are constants: EC2 cannot change a security group's description, so
 // Terraform would replace the group (and detach it from every endpoint) on any change.
 // EC2 allows only a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* in them (no apostrophes).
-const GROUP_DESCRIPTION = "Admits HTTPS to the secrets VPC endpoints only from the security groups of the client functions";
+const GROUP_DESCRIPTION =
+  "Admits HTTPS to the secrets VPC endpoints only from the security groups of the client functions";
 const RULE_DESCRIPTION = "HTTPS from a client function security group to the secrets VPC endpoints";
 
 /** Properties of {@link SecretsEndpoints}. */
 export interface SecretsEndpointsProps {
   /** The VPC of the functions (`vpc-` and 8 or 17 hex digits, or a reference). */
   readonly vpcId: string;
-  /** Subnets for the endpoints' network interfaces, normally the functions' subnets, at most one per availability zone. */
+  /**
+   * Subnets for the endpoints' network interfaces, normally the functions' subnets, at most one per availability zone.
+   */
   readonly subnetIds: string[];
   /** Security groups of the functions: the only sources the endpoints admit, on port 443. */
   readonly clientSecurityGroupIds: string[];
@@ -118,7 +121,11 @@ export class SecretsEndpoints extends Construct {
     return { store, tracing, clients };
   }
 
-  private createSecurityGroup(vpcId: string, clients: readonly KeyedId[], tags: Record<string, string> | undefined): SecurityGroup {
+  private createSecurityGroup(
+    vpcId: string,
+    clients: readonly KeyedId[],
+    tags: Record<string, string> | undefined,
+  ): SecurityGroup {
     // No egress block: Terraform then removes the allow-all egress rule AWS adds to a new
     // group. The endpoints never open connections, and a security group is stateful, so
     // replies to the functions' requests flow without an egress rule.

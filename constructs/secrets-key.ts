@@ -67,7 +67,8 @@ export interface SecretsKeyProps {
  *
  * @example
  * // A key managed elsewhere: its policy must already let CloudWatch Logs use it (synth warns).
- * const imported = SecretsKey.fromKeyArn(stack, "Key", "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+ * const imported = SecretsKey.fromKeyArn(stack, "Key",
+ * "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
  */
 export class SecretsKey extends Construct implements ISecretsKey {
   /** The KMS key resource. */
@@ -107,7 +108,9 @@ export class SecretsKey extends Construct implements ISecretsKey {
     this.deletionWindowDays = props.deletionWindowDays ?? MAX_DELETION_WINDOW_DAYS;
     validateDeletionWindow(this.node.path, this.deletionWindowDays, this.preventDestroy);
     const aws = awsContext(this);
-    const lifecycle: TerraformResourceLifecycle | undefined = this.preventDestroy ? { preventDestroy: true } : undefined;
+    const lifecycle: TerraformResourceLifecycle | undefined = this.preventDestroy
+      ? { preventDestroy: true }
+      : undefined;
 
     this.key = new KmsKey(this, "Key", {
       description: props.description ?? `Encrypts the secrets of ${props.aliasName}`,
@@ -150,7 +153,14 @@ export class SecretsKey extends Construct implements ISecretsKey {
         Sid: "CloudWatchLogsEncryptsOwnLogGroups",
         Effect: "Allow",
         Principal: { Service: `logs.${aws.region}.${aws.dnsSuffix}` },
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"],
+        Action: [
+          "kms:Encrypt",
+          "kms:Decrypt",
+          "kms:ReEncryptFrom",
+          "kms:ReEncryptTo",
+          "kms:GenerateDataKey",
+          "kms:DescribeKey",
+        ],
         Resource: "*",
         Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [...this.logGroupArns] } },
       });
@@ -163,10 +173,20 @@ function validateDeletionWindow(path: string, days: unknown, protectedKey: boole
   const protectedWindow = `a protected key (preventDestroy) keeps the ${MAX_DELETION_WINDOW_DAYS}-day window, the longest chance to cancel a deletion`;
   // A window known only at plan is KMS's to judge, except on a protected key, which keeps the longest.
   if (Token.isUnresolved(days)) {
-    if (protectedKey) throw new SecureLambdaValidationError(path, "deletionWindowDays", `a Terraform reference or variable: ${protectedWindow}`);
+    if (protectedKey)
+      throw new SecureLambdaValidationError(
+        path,
+        "deletionWindowDays",
+        `a Terraform reference or variable: ${protectedWindow}`,
+      );
     return;
   }
-  if (typeof days !== "number" || !Number.isInteger(days) || days < MIN_DELETION_WINDOW_DAYS || days > MAX_DELETION_WINDOW_DAYS) {
+  if (
+    typeof days !== "number" ||
+    !Number.isInteger(days) ||
+    days < MIN_DELETION_WINDOW_DAYS ||
+    days > MAX_DELETION_WINDOW_DAYS
+  ) {
     const allowed = `allowed is a whole number of days from ${MIN_DELETION_WINDOW_DAYS} to ${MAX_DELETION_WINDOW_DAYS}`;
     throw new SecureLambdaValidationError(path, "deletionWindowDays", `${show(days)}: ${allowed}`);
   }

@@ -1,6 +1,11 @@
 import type { Construct } from "constructs";
 import { SecretLeakGuard } from "./leak-guard/guard";
-import { defaultSecretName, PLACEHOLDER_STAGE, PLACEHOLDER_WRITE_VERSION, placeholderSecretJson } from "../common/naming";
+import {
+  defaultSecretName,
+  PLACEHOLDER_STAGE,
+  PLACEHOLDER_WRITE_VERSION,
+  placeholderSecretJson,
+} from "../common/naming";
 import { stackName } from "./secret-parameters";
 import { SecretsmanagerSecret, SecretsmanagerSecretRotation, SecretsmanagerSecretVersion } from "./tf";
 
@@ -53,7 +58,10 @@ export const SECRET_VERSION_IGNORED_CHANGES = ["secret_string", "secret_string_w
  * the placeholder. Construct ids `Secret`, `SecretVersion` and `SecretRotation` name the
  * Terraform resources: changing them would replace the secret and lose the values.
  */
-export function createSecretsManagerSecret(scope: Construct, props: SecretsManagerSecretProps): SecretsManagerResources {
+export function createSecretsManagerSecret(
+  scope: Construct,
+  props: SecretsManagerSecretProps,
+): SecretsManagerResources {
   const secretName = defaultSecretName(props.functionName);
   const secret = new SecretsmanagerSecret(scope, "Secret", {
     name: secretName,

@@ -13,7 +13,9 @@ export const SUPPORTED_ARCHITECTURES = ["arm64", "x86_64"] as const;
 export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
 
 /** The retention periods CloudWatch Logs accepts; 0 keeps log events forever. */
-export const LOG_RETENTION_DAYS = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** Properties of a {@link SecureLambda}. */
 export interface SecureLambdaProps {

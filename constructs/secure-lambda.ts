@@ -18,7 +18,15 @@ import type { SecureLambdaProps } from "./secure-lambda-props";
 import { resolveSettings, type Settings } from "./settings";
 import { declareTargetVersions, requireTerraformVersion } from "./terraform-version";
 import { requireAwsProvider } from "./aws-provider-version";
-import { CloudwatchLogGroup, type IamRole, LambdaFunction, LambdaFunctionUrl, type SecretsmanagerSecret, type SqsQueue, type SsmParameter } from "./tf";
+import {
+  CloudwatchLogGroup,
+  type IamRole,
+  LambdaFunction,
+  LambdaFunctionUrl,
+  type SecretsmanagerSecret,
+  type SqsQueue,
+  type SsmParameter,
+} from "./tf";
 import { isNodeRuntime, type NodeRuntime } from "./runtimes";
 import { ScheduleTrigger } from "./schedule-trigger";
 import { SnsTrigger } from "./sns-trigger";
@@ -150,13 +158,18 @@ export class SecureLambda extends Construct {
     this.role = this.executionRole.role;
     this.function = this.createFunction(settings, { code, variables, deadLetter });
     // The guard exempts these names from its randomness rule only as written here, never by their name alone.
-    for (const [variable, value] of Object.entries(this.storeVariables(settings, store))) SecretLeakGuard.recordWritten(this.function, variable, value);
+    for (const [variable, value] of Object.entries(this.storeVariables(settings, store)))
+      SecretLeakGuard.recordWritten(this.function, variable, value);
     this.allowLiteralEnvironment(settings.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
     this.scheduleTrigger = settings.schedule ? this.createSchedule(settings, aws, functionArn) : undefined;
     this.snsTrigger =
       settings.snsTopicArns.length > 0
-        ? new SnsTrigger(this, "Sns", { topicArns: settings.snsTopicArns, functionName: this.function.functionName, functionArn: this.function.arn })
+        ? new SnsTrigger(this, "Sns", {
+            topicArns: settings.snsTopicArns,
+            functionName: this.function.functionName,
+            functionArn: this.function.arn,
+          })
         : undefined;
     recordForCli(this, { ...settings, kmsKey: this.key.keyArn });
   }
@@ -205,7 +218,11 @@ export class SecureLambda extends Construct {
         const where = path.isAbsolute(entry)
           ? ""
           : ` (resolved against the working directory ${process.cwd()} to ${resolved}; pass an absolute path, e.g. path.join(__dirname, ${JSON.stringify(entry)}))`;
-        throw new SecureLambdaValidationError(this.node.path, "entry", `${JSON.stringify(entry)}${where}: ${error.details}`);
+        throw new SecureLambdaValidationError(
+          this.node.path,
+          "entry",
+          `${JSON.stringify(entry)}${where}: ${error.details}`,
+        );
       }
       throw error;
     }
@@ -218,7 +235,8 @@ export class SecureLambda extends Construct {
     try {
       return { ...packageCode(code), idPrefix: "Code" };
     } catch (error) {
-      if (error instanceof CodePackagingError) throw new SecureLambdaValidationError(this.node.path, prop, error.details);
+      if (error instanceof CodePackagingError)
+        throw new SecureLambdaValidationError(this.node.path, prop, error.details);
       throw error;
     }
   }
@@ -238,7 +256,11 @@ export class SecureLambda extends Construct {
 
   /** The function's own key, alias `alias/<functionName>`, when no `kmsKey` is shared. */
   private createKey(settings: Settings): SecretsKey {
-    return new SecretsKey(this, "Key", { aliasName: settings.functionName, preventDestroy: settings.protect, tags: settings.tags });
+    return new SecretsKey(this, "Key", {
+      aliasName: settings.functionName,
+      preventDestroy: settings.protect,
+      tags: settings.tags,
+    });
   }
 
   /** The log group `/aws/lambda/<functionName>`, encrypted with the key, which may encrypt for it alone. */
@@ -260,10 +282,22 @@ export class SecureLambda extends Construct {
     const { functionName, secrets, protect, rotation, tags } = settings;
     const keyArn = this.key.keyArn;
     if (settings.store === "ssm") {
-      return { parameters: createSecretParameters(this, { functionName, parameterPrefix: settings.parameterPrefix, secrets, keyArn, protect, tags }) };
+      return {
+        parameters: createSecretParameters(this, {
+          functionName,
+          parameterPrefix: settings.parameterPrefix,
+          secrets,
+          keyArn,
+          protect,
+          tags,
+        }),
+      };
     }
     // No secret without secrets: Secrets Manager would hold an empty JSON object.
-    const secretsManager = secrets.length > 0 ? createSecretsManagerSecret(this, { functionName, secrets, keyArn, protect, rotation, tags }) : undefined;
+    const secretsManager =
+      secrets.length > 0
+        ? createSecretsManagerSecret(this, { functionName, secrets, keyArn, protect, rotation, tags })
+        : undefined;
     return { parameters: {}, secretsManager };
   }
 
@@ -276,7 +310,9 @@ export class SecureLambda extends Construct {
   private storeVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
     if (store.secretsManager) return { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName };
     const parameterSecrets = settings.store === "ssm" ? settings.secrets : [];
-    return Object.fromEntries(parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(this.parameterPrefix, secret)]));
+    return Object.fromEntries(
+      parameterSecrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(this.parameterPrefix, secret)]),
+    );
   }
 
   /** The execution role, granted exactly what this function needs and nothing else. */

@@ -13,7 +13,10 @@ import type { VpcPlacement } from "./vpc-placement";
 
 /** Every prop the construct uses, defaulted and checked, and what the checks worked out. */
 export interface Settings extends Omit<DefaultedProps, "given" | "vpc"> {
-  /** The handler as Lambda reads it: `index.<handler>` for a bundle, `handler` as given (or the runtime's default) for `code`. */
+  /**
+   * The handler as Lambda reads it: `index.<handler>` for a bundle, `handler` as given (or the runtime's default) for
+   * `code`.
+   */
   readonly lambdaHandler: string;
   /** The dead-letter target to create or use, or undefined. */
   readonly deadLetter: DeadLetterPlan;
@@ -23,7 +26,11 @@ export interface Settings extends Omit<DefaultedProps, "given" | "vpc"> {
 
 /** The settings of `props`; bad input ends here, as a SecureLambdaValidationError naming the prop. */
 export function resolveSettings(scope: Construct, props: SecureLambdaProps): Settings {
-  if (!isPlainObject(props)) failAt(scope.node.path)("props", `${show(props)}: allowed is an object with at least functionName and entry or code`);
+  if (!isPlainObject(props))
+    failAt(scope.node.path)(
+      "props",
+      `${show(props)}: allowed is an object with at least functionName and entry or code`,
+    );
   const defaults = applyDefaults(props);
   const checked = validateSecureLambdaProps(scope, defaults);
   const { given: _given, ...defaulted } = defaults;

@@ -19,18 +19,28 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 export function checkSnsTopicArns(fail: Fail, arns: unknown): void {
   if (arns === undefined) return;
   if (Token.isUnresolved(arns) || !Array.isArray(arns)) {
-    fail("snsTopicArns", `${show(arns)}: allowed is an array of SNS topic ARNs known at synth (a topic's arn attribute may be one of them)`);
+    fail(
+      "snsTopicArns",
+      `${show(arns)}: allowed is an array of SNS topic ARNs known at synth (a topic's arn attribute may be one of them)`,
+    );
   }
   const seen = new Set<string>();
   for (const [index, arn] of (arns as unknown[]).entries()) {
     if (Token.isUnresolved(arn)) continue;
     if (typeof arn !== "string") fail("snsTopicArns", `entry ${index + 1}, ${show(arn)}: allowed are topic ARNs`);
     if (/[*?]/.test(arn)) {
-      fail("snsTopicArns", `entry ${index + 1}, ${show(arn)}: a wildcard would let other topics invoke the function; allowed is one topic's exact ARN`);
+      fail(
+        "snsTopicArns",
+        `entry ${index + 1}, ${show(arn)}: a wildcard would let other topics invoke the function; allowed is one topic's exact ARN`,
+      );
     }
-    if (arn.endsWith(".fifo")) fail("snsTopicArns", `entry ${index + 1}, ${show(arn)}: a FIFO topic delivers to SQS queues only, not to Lambda`);
+    if (arn.endsWith(".fifo"))
+      fail("snsTopicArns", `entry ${index + 1}, ${show(arn)}: a FIFO topic delivers to SQS queues only, not to Lambda`);
     if (!TOPIC_ARN.test(arn)) {
-      fail("snsTopicArns", `entry ${index + 1}, ${show(arn)}: allowed is a topic ARN, arn:<partition>:sns:<region>:<12-digit account>:<topic name>`);
+      fail(
+        "snsTopicArns",
+        `entry ${index + 1}, ${show(arn)}: allowed is a topic ARN, arn:<partition>:sns:<region>:<12-digit account>:<topic name>`,
+      );
     }
     if (seen.has(arn)) fail("snsTopicArns", `${show(arn)} is listed twice`);
     seen.add(arn);

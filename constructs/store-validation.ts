@@ -1,4 +1,7 @@
-/** Validation of the props that choose and shape a function's secret store (the store itself is made by secret-parameters.ts or secrets-manager-secret.ts). */
+/**
+ * Validation of the props that choose and shape a function's secret store (the store itself is made by
+ * secret-parameters.ts or secrets-manager-secret.ts).
+ */
 import type { DefaultedProps } from "./defaults";
 import { SECRET_STORES } from "../common/naming";
 import type { SecretRotation } from "./secrets-manager-secret";
@@ -25,16 +28,27 @@ export function checkStoreProps(fail: Fail, props: DefaultedProps): void {
     );
   }
   if (props.rotation === undefined) return;
-  if (store !== "secretsmanager") fail("rotation", `rotation needs store "secretsmanager"; SSM parameters are not rotated by a function`);
+  if (store !== "secretsmanager")
+    fail("rotation", `rotation needs store "secretsmanager"; SSM parameters are not rotated by a function`);
   checkRotation(fail, props.rotation);
 }
 
 function checkRotation(fail: Fail, rotation: unknown): void {
   if (!isPlainObject(rotation)) {
-    fail("rotation", `${show(rotation)}: allowed is { rotationLambdaArn, automaticallyAfterDays } or { rotationLambdaArn, scheduleExpression }`);
+    fail(
+      "rotation",
+      `${show(rotation)}: allowed is { rotationLambdaArn, automaticallyAfterDays } or { rotationLambdaArn, scheduleExpression }`,
+    );
   }
-  const { rotationLambdaArn, automaticallyAfterDays, scheduleExpression }: Partial<Record<keyof SecretRotation, unknown>> = rotation;
-  if (typeof rotationLambdaArn !== "string" || (!Token.isUnresolved(rotationLambdaArn) && !LAMBDA_FUNCTION_ARN.test(rotationLambdaArn))) {
+  const {
+    rotationLambdaArn,
+    automaticallyAfterDays,
+    scheduleExpression,
+  }: Partial<Record<keyof SecretRotation, unknown>> = rotation;
+  if (
+    typeof rotationLambdaArn !== "string" ||
+    (!Token.isUnresolved(rotationLambdaArn) && !LAMBDA_FUNCTION_ARN.test(rotationLambdaArn))
+  ) {
     fail(
       "rotation.rotationLambdaArn",
       `${show(rotationLambdaArn)}: allowed is a Lambda function ARN, arn:<partition>:lambda:<region>:<account>:function:<name>`,
@@ -44,11 +58,22 @@ function checkRotation(fail: Fail, rotation: unknown): void {
     fail("rotation", "give exactly one of automaticallyAfterDays and scheduleExpression");
   }
   const days = automaticallyAfterDays;
-  if (days !== undefined && !Token.isUnresolved(days) && (typeof days !== "number" || !Number.isInteger(days) || days < 1 || days > 1000)) {
-    fail("rotation.automaticallyAfterDays", `${show(automaticallyAfterDays)}: allowed is a whole number of days from 1 to 1000`);
+  if (
+    days !== undefined &&
+    !Token.isUnresolved(days) &&
+    (typeof days !== "number" || !Number.isInteger(days) || days < 1 || days > 1000)
+  ) {
+    fail(
+      "rotation.automaticallyAfterDays",
+      `${show(automaticallyAfterDays)}: allowed is a whole number of days from 1 to 1000`,
+    );
   }
   const schedule = scheduleExpression;
-  if (schedule !== undefined && !Token.isUnresolved(schedule) && (typeof schedule !== "string" || !SCHEDULE.test(schedule))) {
+  if (
+    schedule !== undefined &&
+    !Token.isUnresolved(schedule) &&
+    (typeof schedule !== "string" || !SCHEDULE.test(schedule))
+  ) {
     fail("rotation.scheduleExpression", `${show(scheduleExpression)}: allowed is rate(<n> hours|days) or cron(...)`);
   }
 }

@@ -11,7 +11,13 @@ import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { loaderVariables } from "./loader-settings";
-import { defaultSecretName, PARAM_NAME_SUFFIX, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
+import {
+  defaultSecretName,
+  PARAM_NAME_SUFFIX,
+  parameterNameFor,
+  paramNameEnvVar,
+  SECRET_ID_ENV_VAR,
+} from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import { checkStoreProps } from "./store-validation";
 import type { DefaultedProps } from "./defaults";
@@ -117,7 +123,10 @@ export function checkTags(fail: Fail, tags: unknown): void {
       );
     }
     if (typeof value !== "string" || (!Token.isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH)) {
-      fail("tags", `tag ${show(key)} has value ${show(value)}: allowed are string values of at most ${MAX_TAG_VALUE_LENGTH} characters`);
+      fail(
+        "tags",
+        `tag ${show(key)} has value ${show(value)}: allowed are string values of at most ${MAX_TAG_VALUE_LENGTH} characters`,
+      );
     }
   }
 }
@@ -127,16 +136,26 @@ export function checkTags(fail: Fail, tags: unknown): void {
  * resource, a statement), so it must be known at synth.
  */
 function requireKnown(fail: Fail, prop: string, value: unknown, because: string): void {
-  if (Token.isUnresolved(value)) fail(prop, `a Terraform reference or variable, known only at plan: ${prop} must be known at synth, since ${because}`);
+  if (Token.isUnresolved(value))
+    fail(
+      prop,
+      `a Terraform reference or variable, known only at plan: ${prop} must be known at synth, since ${because}`,
+    );
 }
 
 function checkNames(fail: Fail, props: DefaultedProps): void {
   const { functionName, roleName } = props;
   if (!Token.isUnresolved(functionName) && (typeof functionName !== "string" || !FUNCTION_NAME.test(functionName))) {
-    fail("functionName", `${show(functionName, { chars: /[A-Za-z0-9_-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`);
+    fail(
+      "functionName",
+      `${show(functionName, { chars: /[A-Za-z0-9_-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9, - and _`,
+    );
   }
   if (!Token.isUnresolved(roleName) && (typeof roleName !== "string" || !ROLE_NAME.test(roleName))) {
-    fail("roleName", `${show(roleName, { chars: /[\w+=,.@-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`);
+    fail(
+      "roleName",
+      `${show(roleName, { chars: /[\w+=,.@-]/, min: 1, max: 64 })}: allowed are 1 to 64 characters of A-Z, a-z, 0-9 and +=,.@_-`,
+    );
   }
 }
 
@@ -149,10 +168,16 @@ function checkCode(fail: Fail, props: DefaultedProps): void {
   requireKnown(fail, "runtime", runtime, "it decides how the code is built and run");
   if (typeof runtime !== "string" || !(SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) {
     const deprecated = typeof runtime === "string" ? DEPRECATED_RUNTIMES[runtime] : undefined;
-    fail("runtime", `${show(runtime)}${deprecated ? ` is deprecated by Lambda (since ${deprecated})` : ""}: allowed are ${SUPPORTED_RUNTIMES.join(", ")}`);
+    fail(
+      "runtime",
+      `${show(runtime)}${deprecated ? ` is deprecated by Lambda (since ${deprecated})` : ""}: allowed are ${SUPPORTED_RUNTIMES.join(", ")}`,
+    );
   }
   if (entry !== undefined && code !== undefined) {
-    fail("code", "both entry and code are given: allowed is exactly one, entry (a TypeScript or JavaScript file bundled at synth) or code (built elsewhere)");
+    fail(
+      "code",
+      "both entry and code are given: allowed is exactly one, entry (a TypeScript or JavaScript file bundled at synth) or code (built elsewhere)",
+    );
   }
   if (entry === undefined && code === undefined) {
     fail(
@@ -180,7 +205,10 @@ function checkEntry(fail: Fail, entry: unknown, handler: unknown, runtime: strin
     );
   }
   if (!Token.isUnresolved(handler) && (typeof handler !== "string" || !HANDLER_EXPORT.test(handler))) {
-    fail("handler", `${show(handler, { chars: /[A-Za-z0-9_$]/, min: 1 })}: allowed is the name of an exported function (a JavaScript identifier)`);
+    fail(
+      "handler",
+      `${show(handler, { chars: /[A-Za-z0-9_$]/, min: 1 })}: allowed is the name of an exported function (a JavaScript identifier)`,
+    );
   }
 }
 
@@ -194,10 +222,17 @@ function checkPrebuilt(fail: Fail, code: unknown, handler: unknown, runtime: str
   }
   requireKnown(fail, `code.${keys[0]}`, path, "it is zipped or hashed at synth");
   if (typeof path !== "string" || path.trim() === "")
-    fail(`code.${keys[0]}`, `${show(path)}: allowed is the path of a ${keys[0] === "directory" ? "directory" : "zip file"}`);
-  if (minify !== undefined) fail("minify", `${show(minify)}: minify applies to entry's bundle only; code is deployed as it was built`);
+    fail(
+      `code.${keys[0]}`,
+      `${show(path)}: allowed is the path of a ${keys[0] === "directory" ? "directory" : "zip file"}`,
+    );
+  if (minify !== undefined)
+    fail("minify", `${show(minify)}: minify applies to entry's bundle only; code is deployed as it was built`);
   if (handler === undefined) {
-    fail("handler", `required with code on runtime ${show(runtime)}, which has no default: allowed is ${handlerShapeOf(runtime)}`);
+    fail(
+      "handler",
+      `required with code on runtime ${show(runtime)}, which has no default: allowed is ${handlerShapeOf(runtime)}`,
+    );
   }
   if (!Token.isUnresolved(handler) && (typeof handler !== "string" || !LAMBDA_HANDLER.test(handler))) {
     fail("handler", `${show(handler)}: allowed is ${handlerShapeOf(runtime)} (1 to 128 characters, no spaces)`);
@@ -233,15 +268,28 @@ function checkPrefix(fail: Fail, prefix: unknown, isDefault: boolean): void {
     );
   }
   if (/^\/(aws|ssm)/i.test(prefix)) {
-    fail("parameterPrefix", `${show(prefix)}${origin}: SSM reserves names that start with "/aws" or "/ssm" (in any case)`);
+    fail(
+      "parameterPrefix",
+      `${show(prefix)}${origin}: SSM reserves names that start with "/aws" or "/ssm" (in any case)`,
+    );
   }
 }
 
 function checkSecretList(fail: Fail, secrets: unknown): void {
-  requireKnown(fail, "secrets", secrets, "each secret gets a parameter (or a key of the secret) and a variable of its own");
+  requireKnown(
+    fail,
+    "secrets",
+    secrets,
+    "each secret gets a parameter (or a key of the secret) and a variable of its own",
+  );
   if (!Array.isArray(secrets)) fail("secrets", `${show(secrets)}: allowed is an array of secret names`);
   for (const [index, secret] of (secrets as unknown[]).entries()) {
-    requireKnown(fail, "secrets", secret, "each secret gets a parameter (or a key of the secret) and a variable of its own");
+    requireKnown(
+      fail,
+      "secrets",
+      secret,
+      "each secret gets a parameter (or a key of the secret) and a variable of its own",
+    );
     if (typeof secret !== "string" || !SECRET_NAME.test(secret)) {
       fail(
         "secrets",
@@ -261,9 +309,14 @@ function checkSecretList(fail: Fail, secrets: unknown): void {
 
 function checkEnvironmentShape(fail: Fail, environment: unknown): void {
   requireKnown(fail, "environment", environment, "the construct adds its own variables to it");
-  if (!isPlainObject(environment)) fail("environment", `${show(environment)}: allowed is an object of variable names to string values`);
+  if (!isPlainObject(environment))
+    fail("environment", `${show(environment)}: allowed is an object of variable names to string values`);
   for (const [name, value] of Object.entries(environment)) {
-    if (typeof value !== "string") fail("environment", `variable ${show(name)} has a ${value === null ? "null" : typeof value} value: allowed are strings`);
+    if (typeof value !== "string")
+      fail(
+        "environment",
+        `variable ${show(name)} has a ${value === null ? "null" : typeof value} value: allowed are strings`,
+      );
   }
 }
 
@@ -298,17 +351,27 @@ function checkSecrets(fail: Fail, props: DefaultedProps): Map<string, string> {
     }
     const depth = name.split("/").length - 1;
     if (depth > MAX_PARAMETER_DEPTH) {
-      fail("parameterPrefix", `${show(props.parameterPrefix)} gives ${depth} levels of hierarchy; SSM allows at most ${MAX_PARAMETER_DEPTH}`);
+      fail(
+        "parameterPrefix",
+        `${show(props.parameterPrefix)} gives ${depth} levels of hierarchy; SSM allows at most ${MAX_PARAMETER_DEPTH}`,
+      );
     }
   }
   return byVariable;
 }
 
-function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, string>>, secretVariables: ReadonlyMap<string, string>): void {
+function checkEnvironmentNames(
+  fail: Fail,
+  environment: Readonly<Record<string, string>>,
+  secretVariables: ReadonlyMap<string, string>,
+): void {
   for (const name of Object.keys(environment)) {
     const secret = secretVariables.get(name);
     if (secret !== undefined) {
-      fail("environment", `variable ${show(name)} collides with the parameter-name variable of secret ${show(secret)}; the construct sets it`);
+      fail(
+        "environment",
+        `variable ${show(name)} collides with the parameter-name variable of secret ${show(secret)}; the construct sets it`,
+      );
     }
     if (!ENV_NAME.test(name)) {
       fail(
@@ -320,10 +383,16 @@ function checkEnvironmentNames(fail: Fail, environment: Readonly<Record<string, 
       fail("environment", `variable ${show(name)} is reserved by the Lambda runtime (${describeReserved()})`);
     }
     if (name === SECRET_ID_ENV_VAR) {
-      fail("environment", `variable ${show(name)} is set by the construct for store "secretsmanager"; the runtime loader would take it for the secret's id`);
+      fail(
+        "environment",
+        `variable ${show(name)} is set by the construct for store "secretsmanager"; the runtime loader would take it for the secret's id`,
+      );
     }
     if (name.endsWith(PARAM_NAME_SUFFIX)) {
-      fail("environment", `variable ${show(name)}: names ending in ${PARAM_NAME_SUFFIX} are set by the construct from "secrets"`);
+      fail(
+        "environment",
+        `variable ${show(name)}: names ending in ${PARAM_NAME_SUFFIX} are set by the construct from "secrets"`,
+      );
     }
   }
 }
@@ -337,7 +406,9 @@ function checkEnvironmentSize(fail: Fail, props: DefaultedProps): void {
   const bytesOf = (text: string): number => (Token.isUnresolved(text) ? 0 : Buffer.byteLength(text));
   const storeVariables: Record<string, string> =
     props.store === "ssm"
-      ? Object.fromEntries(props.secrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(props.parameterPrefix, secret)]))
+      ? Object.fromEntries(
+          props.secrets.map((secret) => [paramNameEnvVar(secret), parameterNameFor(props.parameterPrefix, secret)]),
+        )
       : props.secrets.length > 0
         ? { [SECRET_ID_ENV_VAR]: defaultSecretName(props.functionName) }
         : {};
@@ -345,7 +416,10 @@ function checkEnvironmentSize(fail: Fail, props: DefaultedProps): void {
   let bytes = 0;
   for (const [name, value] of Object.entries(variables)) bytes += bytesOf(name) + bytesOf(value);
   if (bytes > MAX_ENVIRONMENT_BYTES) {
-    fail("environment", `variables, parameter names and the loader's budget take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes in all`);
+    fail(
+      "environment",
+      `variables, parameter names and the loader's budget take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes in all`,
+    );
   }
 }
 
@@ -373,11 +447,17 @@ function isSecretsKey(value: unknown): value is ISecretsKey {
   return isPlainObject(value) && typeof value.keyArn === "string" && typeof value.allowLogGroup === "function";
 }
 
-function checkAllowLiteralEnvironment(fail: Fail, allowed: unknown, environment: Readonly<Record<string, string>>): void {
+function checkAllowLiteralEnvironment(
+  fail: Fail,
+  allowed: unknown,
+  environment: Readonly<Record<string, string>>,
+): void {
   if (allowed === undefined) return;
-  if (!isPlainObject(allowed)) fail("allowLiteralEnvironment", "allowed is an object of variable names to the reason each is not a secret");
+  if (!isPlainObject(allowed))
+    fail("allowLiteralEnvironment", "allowed is an object of variable names to the reason each is not a secret");
   for (const [variable, reason] of Object.entries(allowed)) {
-    if (!(variable in environment)) fail("allowLiteralEnvironment", `${show(variable)} is not a variable of "environment"`);
+    if (!(variable in environment))
+      fail("allowLiteralEnvironment", `${show(variable)} is not a variable of "environment"`);
     if (typeof reason !== "string" || reason.trim() === "") {
       fail("allowLiteralEnvironment", `${show(variable)} needs a reason: say why its value is not a secret`);
     }
@@ -387,7 +467,10 @@ function checkAllowLiteralEnvironment(fail: Fail, allowed: unknown, environment:
 function checkReservedConcurrency(fail: Fail, value: unknown): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    fail("reservedConcurrentExecutions", `${show(value)}: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit`);
+    fail(
+      "reservedConcurrentExecutions",
+      `${show(value)}: allowed is a whole number from 0 (0 stops the function) up to the account's concurrency limit`,
+    );
   }
 }
 
@@ -409,11 +492,17 @@ function describeReserved(): string {
   return `${[...RESERVED_ENV_NAMES].join(", ")} and names starting with ${RESERVED_ENV_PREFIXES.join(", ")}`;
 }
 
-/** `deadLetterTarget`, or its deprecated alias `deadLetterQueue` (named in the messages when it is the one given); not both. */
+/**
+ * `deadLetterTarget`, or its deprecated alias `deadLetterQueue` (named in the messages when it is the one given); not
+ * both.
+ */
 function checkDeadLetter(scope: Construct, fail: Fail, settings: DefaultedProps): DeadLetterPlan {
   const { given } = settings;
   if (given.has("deadLetterTarget") && given.has("deadLetterQueue")) {
-    fail("deadLetterQueue", "given with deadLetterTarget: deadLetterQueue is the deprecated name of deadLetterTarget; allowed is deadLetterTarget alone");
+    fail(
+      "deadLetterQueue",
+      "given with deadLetterTarget: deadLetterQueue is the deprecated name of deadLetterTarget; allowed is deadLetterTarget alone",
+    );
   }
   const prop = given.has("deadLetterQueue") ? "deadLetterQueue" : "deadLetterTarget";
   return planDeadLetter(scope, fail, settings.deadLetterTarget, prop);

@@ -15,7 +15,8 @@ const PART = /^\s*(=|!=|>=|<=|>|<|~>)?\s*(\S+)\s*$/;
 
 function parseVersion(text: string): Version {
   const match = VERSION.exec(text.trim());
-  if (!match) throw new Error(`${JSON.stringify(text)} is not a version (allowed: major.minor.patch, optionally -prerelease)`);
+  if (!match)
+    throw new Error(`${JSON.stringify(text)} is not a version (allowed: major.minor.patch, optionally -prerelease)`);
   return { parts: [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)], prerelease: match[4] ?? "" };
 }
 
@@ -45,7 +46,11 @@ export function satisfiesConstraint(version: string, constraint: string): boolea
   const parts = constraint.split(",").map((part) => {
     const match = PART.exec(part);
     if (!match) throw new Error(`${JSON.stringify(constraint)} is not a version constraint`);
-    return { operator: match[1] ?? "=", version: parseVersion(match[2]!), segments: match[2]!.split("-")[0]!.split(".").length };
+    return {
+      operator: match[1] ?? "=",
+      version: parseVersion(match[2]!),
+      segments: match[2]!.split("-")[0]!.split(".").length,
+    };
   });
   // Terraform matches a prerelease only when a constraint names exactly that version.
   if (v.prerelease !== "") return parts.every((p) => p.operator === "=" && compare(v, p.version) === 0);

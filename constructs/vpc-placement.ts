@@ -11,9 +11,15 @@ import { show } from "../common/show";
 
 /** The subnets and security groups a function's network interfaces use. */
 export interface VpcPlacement {
-  /** Subnets for the function's network interfaces (`subnet-` ids or Terraform references), ideally in two or more availability zones. */
+  /**
+   * Subnets for the function's network interfaces (`subnet-` ids or Terraform references), ideally in two or more
+   * availability zones.
+   */
   readonly subnetIds: string[];
-  /** Security groups of the function's network interfaces (`sg-` ids or Terraform references): they decide where the function may connect. */
+  /**
+   * Security groups of the function's network interfaces (`sg-` ids or Terraform references): they decide where the
+   * function may connect.
+   */
   readonly securityGroupIds: string[];
 }
 
@@ -43,9 +49,11 @@ export function checkVpcPlacement(scope: Construct, fail: Fail, vpc: unknown): V
   }
   const { subnetIds, securityGroupIds } = vpc;
   const subnets = checkNetworkIdList(scope, fail, "vpc.subnetIds", "subnet", subnetIds);
-  if (subnets.length > MAX_SUBNETS) fail("vpc.subnetIds", `${subnets.length} subnets: Lambda allows at most ${MAX_SUBNETS}`);
+  if (subnets.length > MAX_SUBNETS)
+    fail("vpc.subnetIds", `${subnets.length} subnets: Lambda allows at most ${MAX_SUBNETS}`);
   const groups = checkNetworkIdList(scope, fail, "vpc.securityGroupIds", "sg", securityGroupIds);
-  if (groups.length > MAX_SECURITY_GROUPS) fail("vpc.securityGroupIds", `${groups.length} security groups: Lambda allows at most ${MAX_SECURITY_GROUPS}`);
+  if (groups.length > MAX_SECURITY_GROUPS)
+    fail("vpc.securityGroupIds", `${groups.length} security groups: Lambda allows at most ${MAX_SECURITY_GROUPS}`);
   return { subnetIds: subnets.map((subnet) => subnet.id), securityGroupIds: groups.map((group) => group.id) };
 }
 

@@ -29,7 +29,10 @@ const MADE_BY_UNIX = (3 << 8) | VERSION;
 const REGULAR_FILE_0644 = (0o100644 << 16) >>> 0;
 const REGULAR_FILE_0755 = (0o100755 << 16) >>> 0;
 
-/** Zips `entries` in the order given, deflated, with fixed times and permissions (0644, or 0755 for an executable entry). */
+/**
+ * Zips `entries` in the order given, deflated, with fixed times and permissions (0644, or 0755 for an executable
+ * entry).
+ */
 export function deterministicZip(entries: readonly ZipEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -78,7 +81,9 @@ export function deterministicZip(entries: readonly ZipEntry[]): Buffer {
   return Buffer.concat([...locals, directory, end]);
 }
 
-/** The entries of a zip this module wrote (deflated or stored, no zip64): the leak guard judges each file of a bundle. */
+/**
+ * The entries of a zip this module wrote (deflated or stored, no zip64): the leak guard judges each file of a bundle.
+ */
 export function readZip(zip: Buffer): ZipEntry[] {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   if (end < 0) throw new Error("not a zip: no end of central directory");
@@ -96,7 +101,11 @@ export function readZip(zip: Buffer): ZipEntry[] {
     const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
     const raw = zip.subarray(dataStart, dataStart + size);
     const executable = ((zip.readUInt32LE(at + 38) >>> 16) & 0o111) !== 0;
-    entries.push({ name, data: method === DEFLATE ? inflateRawSync(raw) : Buffer.from(raw), ...(executable ? { executable } : {}) });
+    entries.push({
+      name,
+      data: method === DEFLATE ? inflateRawSync(raw) : Buffer.from(raw),
+      ...(executable ? { executable } : {}),
+    });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;

@@ -16,7 +16,8 @@ const EXPECTED: Record<string, string> = {
 
 function differences(a: unknown, b: unknown, at: string, out: string[]): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;
-  const objects = typeof a === "object" && a !== null && typeof b === "object" && b !== null && Array.isArray(a) === Array.isArray(b);
+  const objects =
+    typeof a === "object" && a !== null && typeof b === "object" && b !== null && Array.isArray(a) === Array.isArray(b);
   if (!objects) {
     out.push(at);
     return;
@@ -50,7 +51,11 @@ function main(left: string, right: string): number {
     }
     if (found.length === 0) process.stdout.write(`${name}: identical\n`);
   }
-  process.stdout.write(unexpected === 0 ? "syntheses match but for the expected differences\n" : `${unexpected} unexpected difference(s)\n`);
+  process.stdout.write(
+    unexpected === 0
+      ? "syntheses match but for the expected differences\n"
+      : `${unexpected} unexpected difference(s)\n`,
+  );
   return unexpected === 0 ? 0 : 1;
 }
 

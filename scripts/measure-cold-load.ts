@@ -14,7 +14,11 @@ import { coldLoad } from "../bench/measure";
 import { bundle } from "../constructs/bundling";
 
 function bundleFile(arg: string | undefined): string {
-  if (!arg) return path.join(bundle({ entry: path.resolve(__dirname, "../lambda-src/notifier.ts"), target: "node22", minify: true }).dir, "index.js");
+  if (!arg)
+    return path.join(
+      bundle({ entry: path.resolve(__dirname, "../lambda-src/notifier.ts"), target: "node22", minify: true }).dir,
+      "index.js",
+    );
   const resolved = path.resolve(arg);
   return fs.statSync(resolved).isDirectory() ? path.join(resolved, "index.js") : resolved;
 }

@@ -15,7 +15,17 @@ export interface EnvironmentStackProps {
 }
 
 // Every service the stacks use, pointed at LocalStack in the `local` environment.
-const LOCALSTACK_SERVICES = ["cloudwatchlogs", "iam", "kms", "lambda", "s3", "secretsmanager", "sqs", "ssm", "sts"] as const;
+const LOCALSTACK_SERVICES = [
+  "cloudwatchlogs",
+  "iam",
+  "kms",
+  "lambda",
+  "s3",
+  "secretsmanager",
+  "sqs",
+  "ssm",
+  "sts",
+] as const;
 
 /** One environment: provider, state backend and its SecureLambda functions. */
 export class EnvironmentStack extends TerraformStack {

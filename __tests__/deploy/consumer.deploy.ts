@@ -48,7 +48,10 @@ function run(command: string, args: readonly string[], cwd: string, stdin?: stri
 
 async function mustRun(command: string, args: readonly string[], cwd: string): Promise<string> {
   const result = await run(command, args, cwd);
-  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.code}:\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${result.code}:\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`,
+    );
   return result.stdout;
 }
 
@@ -61,9 +64,14 @@ beforeAll(async () => {
   tools = loadTools();
   moto = await startMoto(tools);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deploy-consumer-"));
-  const [packed] = JSON.parse(await mustRun("npm", ["pack", "--json", "--pack-destination", dir], ROOT)) as Array<{ filename: string }>;
+  const [packed] = JSON.parse(await mustRun("npm", ["pack", "--json", "--pack-destination", dir], ROOT)) as Array<{
+    filename: string;
+  }>;
   app = path.join(dir, "app");
-  fs.cpSync(path.join(ROOT, "examples", "consumer"), app, { recursive: true, filter: (source) => !/[\\/](node_modules|cdktf\.out)$/.test(source) });
+  fs.cpSync(path.join(ROOT, "examples", "consumer"), app, {
+    recursive: true,
+    filter: (source) => !/[\\/](node_modules|cdktf\.out)$/.test(source),
+  });
   const manifestPath = path.join(app, "package.json");
   const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));
   manifest.dependencies["secure-lambda"] = `file:${path.join(dir, packed!.filename)}`;
@@ -107,7 +115,9 @@ test("cdktf deploy applies it to moto (the provider pointed at moto, as a local 
 test("status finds both functions from cdktf.out and says their values are not set", async () => {
   const status = await secureLambda(["status"]);
   expect(status.code).toBe(1);
-  expect(status.stdout).toMatch(new RegExp(`${STACK}\\s+${REPORTER}\\s+github_token\\s+placeholder \\(never set\\)\\s+v1\\s+\\S+\\s+${PARAMETER}`));
+  expect(status.stdout).toMatch(
+    new RegExp(`${STACK}\\s+${REPORTER}\\s+github_token\\s+placeholder \\(never set\\)\\s+v1\\s+\\S+\\s+${PARAMETER}`),
+  );
   expect(status.stdout).toMatch(new RegExp(`${STACK}\\s+${SIGNER}\\s+signing_key\\s+placeholder \\(never set\\)`));
 });
 
@@ -123,7 +133,11 @@ test("printf ... | npx secure-lambda set writes the token; import writes the PEM
 });
 
 test("each deployed function's bundle reads its value from moto through the runtime loader", async () => {
-  const lambda = new LambdaClient({ region: REGION, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const lambda = new LambdaClient({
+    region: REGION,
+    endpoint: moto.url,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   const reporter = await stack.invokeDeployed(lambda, REPORTER, REGION, { AWS_ENDPOINT_URL_SSM: moto.url });
   expect(reporter.results).toEqual([{ ok: true, value: { tokenLength: TOKEN.length } }]);
   const signer = await stack.invokeDeployed(lambda, SIGNER, REGION, { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url });

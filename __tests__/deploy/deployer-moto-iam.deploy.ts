@@ -50,16 +50,32 @@ let tools: Tools;
 const cleanup = new CleanUp();
 const enforced = new ConcurrentRuns<EnforcedDeploy>();
 
-/** Creates the principal with its three unauthenticated requests, then deploys dev (and destroys it) as that principal. */
+/**
+ * Creates the principal with its three unauthenticated requests, then deploys dev (and destroys it) as that principal.
+ */
 async function deployAsPrincipalHolding(document: unknown): Promise<EnforcedDeploy> {
   const config = environments.dev;
   const moto = await startMoto(tools);
   cleanup.push(() => moto.stop());
-  const reset = await fetch(`${moto.url}/moto-api/reset-auth`, { method: "POST", body: "3", signal: AbortSignal.timeout(10_000) });
+  const reset = await fetch(`${moto.url}/moto-api/reset-auth`, {
+    method: "POST",
+    body: "3",
+    signal: AbortSignal.timeout(10_000),
+  });
   if (!reset.ok) throw new Error(`moto refused reset-auth: ${reset.status}`);
-  const iam = new IAMClient({ region: config.region, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const iam = new IAMClient({
+    region: config.region,
+    endpoint: moto.url,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   await iam.send(new CreateUserCommand({ UserName: "deployer" }));
-  await iam.send(new PutUserPolicyCommand({ UserName: "deployer", PolicyName: "deployer", PolicyDocument: JSON.stringify(document) }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: "deployer",
+      PolicyName: "deployer",
+      PolicyDocument: JSON.stringify(document),
+    }),
+  );
   const { AccessKey: key } = await iam.send(new CreateAccessKeyCommand({ UserName: "deployer" }));
   const credentials = { accessKeyId: key!.AccessKeyId!, secretAccessKey: key!.SecretAccessKey! };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-enforced-"));
@@ -73,16 +89,26 @@ async function deployAsPrincipalHolding(document: unknown): Promise<EnforcedDepl
     }
   });
   // The local endpoint setting signs with moto's test keys: the principal's keys instead (the one edit here).
-  editJson(stack, (json) => Object.assign(json.provider.aws[0], { access_key: credentials.accessKeyId, secret_key: credentials.secretAccessKey }));
+  editJson(stack, (json) =>
+    Object.assign(json.provider.aws[0], {
+      access_key: credentials.accessKeyId,
+      secret_key: credentials.secretAccessKey,
+    }),
+  );
   await terraformAsync(stack, ["init", "-input=false", "-no-color"]);
   const apply = await terraformAsync(stack, ["apply", "-auto-approve", "-input=false", "-no-color"], [0, 1]);
-  const destroy = apply.code === 0 ? await terraformAsync(stack, ["destroy", "-auto-approve", "-input=false", "-no-color"], [0, 1]) : undefined;
+  const destroy =
+    apply.code === 0
+      ? await terraformAsync(stack, ["destroy", "-auto-approve", "-input=false", "-no-color"], [0, 1])
+      : undefined;
   return { apply, destroy, recorded: proxy.recorded() };
 }
 
 /** The policy as moto can evaluate it: its actions, on "*", without conditions. */
 function actionsOnly(policy: DeployerPolicy, without: readonly string[] = []): unknown {
-  const actions = [...new Set(policy.document.Statement.flatMap((s) => s.Action))].filter((a) => !without.includes(a)).sort();
+  const actions = [...new Set(policy.document.Statement.flatMap((s) => s.Action))]
+    .filter((a) => !without.includes(a))
+    .sort();
   return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] };
 }
 
@@ -91,7 +117,10 @@ beforeAll(async () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deployer-dev-"));
   cleanup.push(() => fs.rmSync(outdir, { recursive: true, force: true }));
   buildApp({ outdir, environments: { dev: environments.dev } }).synth();
-  const policy = deployerPolicy({ name: "dev", json: JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "dev", "cdk.tf.json"), "utf8")) });
+  const policy = deployerPolicy({
+    name: "dev",
+    json: JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "dev", "cdk.tf.json"), "utf8")),
+  });
   const experiments: Record<string, () => Promise<EnforcedDeploy>> = {
     "as written": () => deployAsPrincipalHolding(policy.document),
     "actions only": () => deployAsPrincipalHolding(actionsOnly(policy)),
@@ -107,7 +136,9 @@ const enforcedRun = (name: string) => enforced.get(name);
 /** The requests moto refused, as `<operation signature> <error code>: <message>`. */
 function refused(run: EnforcedDeploy): string[] {
   return run.recorded
-    .filter((r) => r.status >= 400 && r.errorCode !== undefined && /AccessDenied|Signature|ClientToken/.test(r.errorCode))
+    .filter(
+      (r) => r.status >= 400 && r.errorCode !== undefined && /AccessDenied|Signature|ClientToken/.test(r.errorCode),
+    )
     .map((r) => `${r.errorCode}: ${r.errorMessage ?? ""}`);
 }
 
@@ -119,7 +150,9 @@ test('moto cannot evaluate the policy as written: for a resource not created yet
   // Denied for the policy, not for the signature: the re-signing holds.
   expect(denials.every((d) => d.startsWith("AccessDenied"))).toBe(true);
   const allowed = new Set(run.recorded.filter((r) => r.status < 400).map((r) => operationOf(r)));
-  process.stdout.write(`with the policy as written, moto allowed ${[...allowed].sort().join(", ")}; it denied:\n  ${[...new Set(denials)].join("\n  ")}\n`);
+  process.stdout.write(
+    `with the policy as written, moto allowed ${[...allowed].sort().join(", ")}; it denied:\n  ${[...new Set(denials)].join("\n  ")}\n`,
+  );
 });
 
 test("with the policy's actions on \"*\" (all moto evaluates), apply and destroy succeed: moto checks every request's action, and none is missing", () => {
@@ -133,5 +166,7 @@ test("with the policy's actions on \"*\" (all moto evaluates), apply and destroy
 test(`leaving out one observed action (${LEFT_OUT}) makes the apply fail, moto naming it: moto does enforce actions`, () => {
   const run = enforcedRun("actions only, one left out");
   expect(run.apply.code).toBe(1);
-  expect(refused(run)).toEqual([expect.stringMatching(new RegExp(`^AccessDenied.*is not authorized to perform: ${LEFT_OUT}`))]);
+  expect(refused(run)).toEqual([
+    expect.stringMatching(new RegExp(`^AccessDenied.*is not authorized to perform: ${LEFT_OUT}`)),
+  ]);
 });

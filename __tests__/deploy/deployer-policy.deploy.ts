@@ -6,7 +6,12 @@
  * audit writes for that environment, and every action the policy allows must have been
  * asked for by some call: the policy is observed, not guessed.
  */
-import { type BucketLocationConstraint, CreateBucketCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -43,9 +48,19 @@ const cleanup = new CleanUp();
 
 /** The state bucket of prod, created in moto directly (setup, not the deployer's doing). */
 async function createStateBucket(moto: Moto, config: EnvironmentConfig): Promise<void> {
-  const s3 = new S3Client({ region: config.region, endpoint: moto.url, forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const s3 = new S3Client({
+    region: config.region,
+    endpoint: moto.url,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   const Bucket = config.stateBackend!.bucket;
-  await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: config.region as BucketLocationConstraint } }));
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket,
+      CreateBucketConfiguration: { LocationConstraint: config.region as BucketLocationConstraint },
+    }),
+  );
   await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
 
@@ -59,11 +74,15 @@ function newRelease(stack: DeployedStack, tag: Record<string, string>): void {
   editJson(stack, (json) => {
     for (const fn of Object.values(json.resource.aws_lambda_function) as Array<Record<string, string>>) {
       const zipPath = path.join(stack.stackDir, fn.filename!);
-      const zip = deterministicZip([...readZip(fs.readFileSync(zipPath)), { name: "RELEASE", data: Buffer.from("2\n") }]);
+      const zip = deterministicZip([
+        ...readZip(fs.readFileSync(zipPath)),
+        { name: "RELEASE", data: Buffer.from("2\n") },
+      ]);
       fs.writeFileSync(zipPath, zip);
       fn.source_code_hash = createHash("sha256").update(zip).digest("base64");
     }
-    for (const queue of Object.values(json.resource.aws_sqs_queue ?? {}) as Array<Record<string, unknown>>) queue.message_retention_seconds = 7 * 24 * 3600;
+    for (const queue of Object.values(json.resource.aws_sqs_queue ?? {}) as Array<Record<string, unknown>>)
+      queue.message_retention_seconds = 7 * 24 * 3600;
     for (const key of Object.values(json.resource.aws_kms_key) as Array<Record<string, string>>) {
       const policy = JSON.parse(key.policy!);
       policy.Statement[0].Sid = `${policy.Statement[0].Sid}Release2`;
@@ -111,8 +130,12 @@ async function recordEnvironment(env: Env): Promise<EnvironmentRuns> {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
-  // The policy of the stack as the app synthesizes it (the copy applied differs only in endpoints and the provider pin).
-  const policy = deployerPolicy({ name: env, json: JSON.parse(fs.readFileSync(path.join(stack.stackDir, "cdk.tf.json"), "utf8")) });
+  // The policy of the stack as the app synthesizes it (the copy applied differs only in endpoints and the provider
+  // pin).
+  const policy = deployerPolicy({
+    name: env,
+    json: JSON.parse(fs.readFileSync(path.join(stack.stackDir, "cdk.tf.json"), "utf8")),
+  });
 
   const phases: Array<{ phase: string; calls: number; ms: number }> = [];
   const phase = async (name: string, work: () => Promise<unknown>) => {
@@ -127,7 +150,9 @@ async function recordEnvironment(env: Env): Promise<EnvironmentRuns> {
   await phase("apply", apply);
   await phase("re-apply", apply);
   await phase("plan", () => terraformAsync(stack, ["plan", "-input=false", "-no-color"], [0]));
-  await phase("refresh", () => terraformAsync(stack, ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"]));
+  await phase("refresh", () =>
+    terraformAsync(stack, ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"]),
+  );
   newRelease(stack, { release: "2" });
   await phase("update (new code, a tag added, queue retention, key policy)", apply);
   withoutTag(stack, "release");
@@ -137,13 +162,23 @@ async function recordEnvironment(env: Env): Promise<EnvironmentRuns> {
     await phase("destroy (refused)", async () => {
       prodDestroyRefusal = await terraformAsync(stack, ["destroy", "-auto-approve", "-input=false", "-no-color"], [1]);
     });
-    const state = (await terraformAsync(stack, ["state", "list"])).stdout.split("\n").filter((a) => a.startsWith("aws_"));
+    const state = (await terraformAsync(stack, ["state", "list"])).stdout
+      .split("\n")
+      .filter((a) => a.startsWith("aws_"));
     const protectedTypes = ["aws_kms_key.", "aws_ssm_parameter.", "aws_secretsmanager_secret."];
     const targets = state.filter(
-      (address) => !protectedTypes.some((type) => address.startsWith(type)) && !address.startsWith("aws_secretsmanager_secret_version."),
+      (address) =>
+        !protectedTypes.some((type) => address.startsWith(type)) &&
+        !address.startsWith("aws_secretsmanager_secret_version."),
     );
     await phase("destroy (what prevent_destroy does not protect)", () =>
-      terraformAsync(stack, ["destroy", "-auto-approve", "-input=false", "-no-color", ...targets.map((t) => `-target=${t}`)]),
+      terraformAsync(stack, [
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        ...targets.map((t) => `-target=${t}`),
+      ]),
     );
   } else {
     await phase("destroy", () => terraformAsync(stack, ["destroy", "-auto-approve", "-input=false", "-no-color"]));
@@ -161,7 +196,9 @@ beforeAll(async () => {
   tools = loadTools();
   await runs.run(Object.fromEntries(ENVIRONMENTS.map((env) => [env, () => recordEnvironment(env)])));
   for (const [env, run] of runs.succeeded()) {
-    process.stdout.write(`${env}: ${run.phases.map((p) => `${p.phase} ${p.calls} calls ${(p.ms / 1000).toFixed(1)} s`).join("; ")}\n`);
+    process.stdout.write(
+      `${env}: ${run.phases.map((p) => `${p.phase} ${p.calls} calls ${(p.ms / 1000).toFixed(1)} s`).join("; ")}\n`,
+    );
     // What the provider called, and how often: the log says what the policy rests on.
     const counts = new Map<string, number>();
     for (const call of run.comparison.calls) counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1);
@@ -189,7 +226,16 @@ describe.each(ENVIRONMENTS)("%s", (env) => {
     const { recorded } = runsOf(env);
     expect(recorded.map((r) => JSON.stringify(r)).join("\n")).not.toContain(PLACEHOLDER_VALUE);
     // The request fields that carry values, code or policies are never kept.
-    const carriers = ["Value", "SecretString", "ZipFile", "Code", "Environment", "Policy", "PolicyDocument", "AssumeRolePolicyDocument"];
+    const carriers = [
+      "Value",
+      "SecretString",
+      "ZipFile",
+      "Code",
+      "Environment",
+      "Policy",
+      "PolicyDocument",
+      "AssumeRolePolicyDocument",
+    ];
     expect(recorded.flatMap((r) => Object.keys(r.body).filter((field) => carriers.includes(field)))).toEqual([]);
   });
 
@@ -207,5 +253,6 @@ test("prod: destroy is refused by prevent_destroy, and its deploy policy never a
   const prod = runsOf("prod");
   expect(prod.prodDestroyRefusal?.stderr).toMatch(/prevent_destroy/);
   const operations = new Set(prod.comparison.calls.map((c) => c.operation));
-  for (const deletion of ["ssm:DeleteParameter", "kms:ScheduleKeyDeletion"]) expect([deletion, operations.has(deletion)]).toEqual([deletion, false]);
+  for (const deletion of ["ssm:DeleteParameter", "kms:ScheduleKeyDeletion"])
+    expect([deletion, operations.has(deletion)]).toEqual([deletion, false]);
 });

@@ -34,7 +34,18 @@ const GITHUB_TOKEN = "fake-scheduled-go-github-token-7c1d";
 const CHAT_TOKEN = "fake-scheduled-go-chat-token-93ab0e";
 const WEBHOOK_PATH = "/services/fake-sns-python-webhook-5f2e";
 // The services the examples' stacks use, pointed at moto.
-const SERVICES = ["cloudwatch", "cloudwatchlogs", "iam", "kms", "lambda", "scheduler", "secretsmanager", "sns", "ssm", "sts"];
+const SERVICES = [
+  "cloudwatch",
+  "cloudwatchlogs",
+  "iam",
+  "kms",
+  "lambda",
+  "scheduler",
+  "secretsmanager",
+  "sns",
+  "ssm",
+  "sts",
+];
 
 let tools: Tools;
 let moto: Moto;
@@ -46,15 +57,27 @@ let lambda: LambdaClient;
 
 const baseEnv = () => ({ ...process.env, CHECKPOINT_DISABLE: "1", npm_config_update_notifier: "false" });
 
-async function mustRun(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = baseEnv()): Promise<string> {
+async function mustRun(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = baseEnv(),
+): Promise<string> {
   const result = await runProcess(command, args, { cwd, env });
-  if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.code}:\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  if (result.code !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} exited ${result.code}:\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`,
+    );
   return result.stdout;
 }
 
 /** `npx --no secure-lambda <args>` in an app, the value on stdin. */
 function secureLambda(app: string, stack: DeployedStack, args: readonly string[], stdin: string) {
-  return runProcess("npx", ["--no", "secure-lambda", ...args], { cwd: app, env: { ...baseEnv(), ...stack.env }, stdin });
+  return runProcess("npx", ["--no", "secure-lambda", ...args], {
+    cwd: app,
+    env: { ...baseEnv(), ...stack.env },
+    stdin,
+  });
 }
 
 /** The deployed function's environment, read back from moto's Lambda API. */
@@ -84,7 +107,10 @@ function runtimeEnv(stack: DeployedStack, endpoint: Record<string, string>): Rec
 async function runPythonHandler() {
   const stack = stacks[PY.stack]!;
   const [fn] = stack.stateOf("aws_lambda_function") as Array<{ filename: string }>;
-  const code = extractZip(path.join(stack.stackDir, fn!.filename), fs.mkdtempSync(path.join(stack.outdir, "unzipped-")));
+  const code = extractZip(
+    path.join(stack.stackDir, fn!.filename),
+    fs.mkdtempSync(path.join(stack.outdir, "unzipped-")),
+  );
   const alarm = { AlarmName: "sns-python-errors", NewStateValue: "ALARM", NewStateReason: "Threshold Crossed" };
   const event = { Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify(alarm) } }] };
   const script = "import json, sys, app\nprint(json.dumps(app.handler(json.loads(sys.argv[1]), None)))";
@@ -126,10 +152,15 @@ beforeAll(async () => {
   moto = await startMoto(tools);
   receiver = await startHttpReceiver();
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
-  lambda = new LambdaClient({ region: REGION, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  lambda = new LambdaClient({
+    region: REGION,
+    endpoint: moto.url,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deploy-examples-"));
   // Each example's own build, as its README says, and boto3 for running the Python one here.
-  for (const { example } of [GO, PY]) await mustRun("npm", ["run", "--silent", "build"], path.join(ROOT, "examples", example));
+  for (const { example } of [GO, PY])
+    await mustRun("npm", ["run", "--silent", "build"], path.join(ROOT, "examples", example));
   await mustRun(
     "python3",
     [
@@ -146,7 +177,9 @@ beforeAll(async () => {
     ROOT,
     { ...baseEnv(), PIP_ROOT_USER_ACTION: "ignore" },
   );
-  const [packed] = JSON.parse(await mustRun("npm", ["pack", "--json", "--pack-destination", dir], ROOT)) as Array<{ filename: string }>;
+  const [packed] = JSON.parse(await mustRun("npm", ["pack", "--json", "--pack-destination", dir], ROOT)) as Array<{
+    filename: string;
+  }>;
   // One install for both apps (the same dependencies): each app links to it.
   const shared = path.join(dir, "apps");
   fs.mkdirSync(shared);
@@ -181,10 +214,15 @@ afterAll(async () => {
 test("cdktf synth writes both stacks, each function's code zipped from its build directory", async () => {
   for (const { example, stack, fn } of [GO, PY]) {
     await mustRun(process.execPath, [CDKTF_CLI, "synth", "--no-color"], apps[example]!);
-    const json = JSON.parse(fs.readFileSync(path.join(apps[example]!, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"));
-    expect(Object.values(json.resource.aws_lambda_function as Record<string, any>).map((f) => [f.function_name, f.filename.split("/")[1]])).toEqual([
-      [fn, expect.stringMatching(/^Code-[0-9a-f]{12}_Code_/)],
-    ]);
+    const json = JSON.parse(
+      fs.readFileSync(path.join(apps[example]!, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"),
+    );
+    expect(
+      Object.values(json.resource.aws_lambda_function as Record<string, any>).map((f) => [
+        f.function_name,
+        f.filename.split("/")[1],
+      ]),
+    ).toEqual([[fn, expect.stringMatching(/^Code-[0-9a-f]{12}_Code_/)]]);
   }
 });
 
@@ -208,7 +246,9 @@ test("cdktf deploy applies both to moto (the alarm left out: moto has no CloudWa
   expect(stacks[GO.stack]!.stateOf("aws_lambda_function").map((f) => [f.function_name, f.runtime, f.handler])).toEqual([
     [GO.fn, "provided.al2023", "bootstrap"],
   ]);
-  expect(stacks[PY.stack]!.stateOf("aws_lambda_function").map((f) => [f.function_name, f.runtime, f.handler])).toEqual([[PY.fn, "python3.13", "app.handler"]]);
+  expect(stacks[PY.stack]!.stateOf("aws_lambda_function").map((f) => [f.function_name, f.runtime, f.handler])).toEqual([
+    [PY.fn, "python3.13", "app.handler"],
+  ]);
 });
 
 test("the schedule exists as synthesized: its expression and time zone, the function as target, its own role", async () => {
@@ -235,10 +275,20 @@ test("the subscription and the permission exist as synthesized: the topic's, for
   const stack = stacks[PY.stack]!;
   const [fn] = stack.stateOf("aws_lambda_function");
   const [topic] = stack.stateOf("aws_sns_topic");
-  const body = new URLSearchParams({ Action: "ListSubscriptionsByTopic", TopicArn: String(topic!.arn), Version: "2010-03-31" }).toString();
-  const response = await aws("sns").fetch(moto.url, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  const body = new URLSearchParams({
+    Action: "ListSubscriptionsByTopic",
+    TopicArn: String(topic!.arn),
+    Version: "2010-03-31",
+  }).toString();
+  const response = await aws("sns").fetch(moto.url, {
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
   const xml = await response.text();
-  expect([...xml.matchAll(/<Protocol>([^<]+)<\/Protocol>\s*<Endpoint>([^<]+)<\/Endpoint>/g)].map((m) => [m[1], m[2]])).toEqual([["lambda", fn!.arn]]);
+  expect(
+    [...xml.matchAll(/<Protocol>([^<]+)<\/Protocol>\s*<Endpoint>([^<]+)<\/Endpoint>/g)].map((m) => [m[1], m[2]]),
+  ).toEqual([["lambda", fn!.arn]]);
   const policy = JSON.parse((await lambda.send(new GetPolicyCommand({ FunctionName: PY.fn }))).Policy ?? "{}");
   expect(policy.Statement).toEqual([
     expect.objectContaining({
@@ -256,7 +306,9 @@ test("before any value is set, both handlers refuse the placeholder", async () =
   expect([go.code, go.stdout]).toEqual([0, expect.stringContaining("still holds the placeholder")]);
   const python = await runPythonHandler();
   expect(python.code).toBe(1);
-  expect(python.stderr).toContain("PlaceholderError: sns-python-alerts/secrets: key slack_webhook_url still holds the placeholder");
+  expect(python.stderr).toContain(
+    "PlaceholderError: sns-python-alerts/secrets: key slack_webhook_url still holds the placeholder",
+  );
   expect(receiver.requests).toEqual([]);
 });
 
@@ -264,7 +316,12 @@ test("npx --no secure-lambda set writes each example's secrets, the values on st
   const runs = [
     await secureLambda(apps[GO.example]!, stacks[GO.stack]!, ["set", GO.stack, GO.fn, "github_token"], GITHUB_TOKEN),
     await secureLambda(apps[GO.example]!, stacks[GO.stack]!, ["set", GO.stack, GO.fn, "chat_token"], CHAT_TOKEN),
-    await secureLambda(apps[PY.example]!, stacks[PY.stack]!, ["set", PY.stack, PY.fn, "slack_webhook_url"], `${receiver.url}${WEBHOOK_PATH}`),
+    await secureLambda(
+      apps[PY.example]!,
+      stacks[PY.stack]!,
+      ["set", PY.stack, PY.fn, "slack_webhook_url"],
+      `${receiver.url}${WEBHOOK_PATH}`,
+    ),
   ];
   expect(runs.map((r) => [r.code, r.stderr])).toEqual([
     [0, ""],

@@ -12,7 +12,12 @@ const ROOT = path.join(__dirname, "..", "..");
 const TOKEN = "fake-gh-token-local-loop-3c9d";
 
 function npm(args: string[], input?: string) {
-  const result = spawnSync("npm", ["run", "-s", ...args], { cwd: ROOT, input, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  const result = spawnSync("npm", ["run", "-s", ...args], {
+    cwd: ROOT,
+    input,
+    encoding: "utf8",
+    env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+  });
   return { code: result.status, out: `${result.stdout}${result.stderr}` };
 }
 

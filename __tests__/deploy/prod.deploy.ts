@@ -4,7 +4,13 @@
  * value, another account is refused, destroy is refused by prevent_destroy, and the audit
  * passes on the JSON applied.
  */
-import { type BucketLocationConstraint, CreateBucketCommand, HeadObjectCommand, PutBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  HeadObjectCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -25,13 +31,23 @@ let moto: Moto;
 let stack: DeployedStack;
 
 function s3(at: Moto): S3Client {
-  return new S3Client({ region: PROD.region, endpoint: at.url, forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  return new S3Client({
+    region: PROD.region,
+    endpoint: at.url,
+    forcePathStyle: true,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
 }
 
 /** The state bucket, as the README asks the user to create it (versioned), in moto's S3. */
 async function createStateBucket(at: Moto): Promise<void> {
   const Bucket = PROD.stateBackend.bucket;
-  await s3(at).send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: PROD.region as BucketLocationConstraint } }));
+  await s3(at).send(
+    new CreateBucketCommand({
+      Bucket,
+      CreateBucketConfiguration: { LocationConstraint: PROD.region as BucketLocationConstraint },
+    }),
+  );
   await s3(at).send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
 }
 
@@ -44,7 +60,11 @@ function prodAt(at: Moto): DeployedStack {
   const deployed = DeployedStack.synthesizeUnchecked(tools, at, ENV, PROD);
   const file = path.join(deployed.stackDir, "cdk.tf.json");
   const json = JSON.parse(fs.readFileSync(file, "utf8"));
-  Object.assign(json.terraform.backend.s3, { endpoints: { s3: at.url, sts: at.url, iam: at.url }, use_path_style: true, skip_metadata_api_check: true });
+  Object.assign(json.terraform.backend.s3, {
+    endpoints: { s3: at.url, sts: at.url, iam: at.url },
+    use_path_style: true,
+    skip_metadata_api_check: true,
+  });
   fs.writeFileSync(file, JSON.stringify(json, null, 2));
   return deployed;
 }
@@ -63,7 +83,12 @@ afterAll(async () => {
 
 test("prod's settings are applied unchanged: protected, its account only, state in S3 encrypted and locked", () => {
   const json = JSON.parse(fs.readFileSync(path.join(stack.stackDir, "cdk.tf.json"), "utf8"));
-  expect(json.terraform.backend.s3).toMatchObject({ bucket: PROD.stateBackend.bucket, key: STATE_KEY, encrypt: true, use_lockfile: true });
+  expect(json.terraform.backend.s3).toMatchObject({
+    bucket: PROD.stateBackend.bucket,
+    key: STATE_KEY,
+    encrypt: true,
+    use_lockfile: true,
+  });
   expect(json.provider.aws[0].allowed_account_ids).toEqual([PROD.accountId]);
 });
 
@@ -106,8 +131,15 @@ test("after the value is set, a plan changes nothing but what moto does not mode
   expect(changes.filter((c) => c.type === "aws_ssm_parameter")).toEqual([]);
   fs.writeFileSync(path.join(stack.stackDir, "pulled.tfstate"), stack.ok(["state", "pull"]).stdout);
   expect(stack.filesHolding([TOKEN])).toEqual([]);
-  const ssm = new SSMClient({ region: PROD.region, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-  expect((await ssm.send(new GetParameterCommand({ Name: `/${FUNCTION}/github_token`, WithDecryption: true }))).Parameter?.Value).toBe(TOKEN);
+  const ssm = new SSMClient({
+    region: PROD.region,
+    endpoint: moto.url,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
+  expect(
+    (await ssm.send(new GetParameterCommand({ Name: `/${FUNCTION}/github_token`, WithDecryption: true }))).Parameter
+      ?.Value,
+  ).toBe(TOKEN);
 });
 
 test("destroy is refused by prevent_destroy, before anything is destroyed", () => {

@@ -4,7 +4,12 @@
  * times, apply again, and prove that the placeholder version can never take AWSCURRENT
  * back, that no value reached a file, and that the deployed bundle reads the values.
  */
-import { DescribeSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretVersionIdsCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -39,7 +44,11 @@ beforeAll(async () => {
     ...stg,
     functions: [{ ...notifier, environment: { ...notifier.environment, GITHUB_API_URL: receiver.url } }],
   });
-  const config = { region: stg.region, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const config = {
+    region: stg.region,
+    endpoint: moto.url,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  };
   sm = new SecretsManagerClient(config);
   lambda = new LambdaClient(config);
 });
@@ -50,11 +59,15 @@ afterAll(async () => {
 });
 
 async function current(): Promise<Record<string, string>> {
-  return JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: SECRET_ID, VersionStage: "AWSCURRENT" }))).SecretString ?? "{}");
+  return JSON.parse(
+    (await sm.send(new GetSecretValueCommand({ SecretId: SECRET_ID, VersionStage: "AWSCURRENT" }))).SecretString ??
+      "{}",
+  );
 }
 
 async function stagesByVersion(): Promise<Record<string, string[]>> {
-  const versions = (await sm.send(new ListSecretVersionIdsCommand({ SecretId: SECRET_ID, IncludeDeprecated: true }))).Versions ?? [];
+  const versions =
+    (await sm.send(new ListSecretVersionIdsCommand({ SecretId: SECRET_ID, IncludeDeprecated: true }))).Versions ?? [];
   return Object.fromEntries(versions.map((v) => [v.VersionId ?? "", [...(v.VersionStages ?? [])].sort()]));
 }
 
@@ -105,7 +118,12 @@ test("set three times: AWSCURRENT moves to the CLI's versions; Terraform's versi
 test("history then rollback of github_token: its first value is current again, the webhook kept, with the compare-and-set of set", async () => {
   const history = await stack.secrets(["history", ENV, FUNCTION, "github_token", "--json"]);
   expect(history.code).toBe(0);
-  const versions = JSON.parse(history.stdout).versions as Array<{ state: string; changed: boolean; current: boolean; labels: string[] }>;
+  const versions = JSON.parse(history.stdout).versions as Array<{
+    state: string;
+    changed: boolean;
+    current: boolean;
+    labels: string[];
+  }>;
   expect(versions.map((v) => [v.state, v.changed, v.current])).toEqual([
     ["placeholder", true, false],
     ["set", true, false],
@@ -115,7 +133,9 @@ test("history then rollback of github_token: its first value is current again, t
   expect(versions[0]!.labels).toContain(PLACEHOLDER_STAGE);
   const rollback = await stack.secrets(["rollback", ENV, FUNCTION, "github_token"]);
   expect([rollback.code, rollback.stderr]).toEqual([0, ""]);
-  expect(rollback.stdout).toMatch(new RegExp(`^${SECRET_ID} key github_token: rolled back to the value of version \\S+, now version \\S+\\n$`));
+  expect(rollback.stdout).toMatch(
+    new RegExp(`^${SECRET_ID} key github_token: rolled back to the value of version \\S+, now version \\S+\\n$`),
+  );
   expect(await current()).toEqual({ github_token: TOKENS[0], slack_webhook_url: `${receiver.url}${WEBHOOK_PATH}` });
   // Terraform's version still keeps only its own label.
   expect((await stagesByVersion())[terraformVersionId()]).toEqual([PLACEHOLDER_STAGE]);
@@ -150,14 +170,21 @@ test("no file Terraform or cdktf wrote holds a real value: state, its backup, th
   expect(stack.filesHolding([...TOKENS, WEBHOOK_SECRET_PART])).toEqual([]);
   // And those files were there to be searched.
   expect(fs.readdirSync(stack.stackDir)).toEqual(
-    expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]),
+    expect.arrayContaining([
+      "terraform.tfstate",
+      "terraform.tfstate.backup",
+      "after-set.tfplan",
+      "after-set.tfplan.json",
+    ]),
   );
 });
 
 test("the deployed bundle, run with its deployed environment, reads the current values from moto (the rolled-back token)", async () => {
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 3 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
-  const run = await stack.invokeDeployed(lambda, FUNCTION, environments.stg.region, { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url });
+  const run = await stack.invokeDeployed(lambda, FUNCTION, environments.stg.region, {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
+  });
   expect(run.results).toEqual([{ ok: true, value: { openIssues: 3 } }]);
   expect(receiver.requests[0]?.headers.authorization).toBe(`Bearer ${TOKENS[0]}`);
   expect(run.stdout + run.stderr).not.toContain(TOKENS[0]);

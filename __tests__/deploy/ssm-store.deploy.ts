@@ -4,7 +4,13 @@
  * apply again, and prove that no value reached a state or plan file and that the
  * deployed bundle reads the values.
  */
-import { DescribeKeyCommand, GetKeyPolicyCommand, GetKeyRotationStatusCommand, KMSClient, ListAliasesCommand } from "@aws-sdk/client-kms";
+import {
+  DescribeKeyCommand,
+  GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
+  KMSClient,
+  ListAliasesCommand,
+} from "@aws-sdk/client-kms";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -47,7 +53,11 @@ beforeAll(async () => {
     ...dev,
     functions: [{ ...notifier, environment: { ...notifier.environment, GITHUB_API_URL: receiver.url } }],
   });
-  const config = { region: dev.region, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  const config = {
+    region: dev.region,
+    endpoint: moto.url,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  };
   clients = {
     ssm: new SSMClient(config),
     kms: new KMSClient(config),
@@ -93,29 +103,50 @@ test("init and apply create the stack", () => {
 
 test("moto holds the key with rotation and its policy, the parameters with the placeholder under that key, the role policy, the log group", async () => {
   const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string; key_id: string }>;
-  expect((await clients.kms.send(new GetKeyRotationStatusCommand({ KeyId: key!.key_id }))).KeyRotationEnabled).toBe(true);
-  expect((await clients.kms.send(new DescribeKeyCommand({ KeyId: key!.key_id }))).KeyMetadata?.KeyManager).toBe("CUSTOMER");
+  expect((await clients.kms.send(new GetKeyRotationStatusCommand({ KeyId: key!.key_id }))).KeyRotationEnabled).toBe(
+    true,
+  );
+  expect((await clients.kms.send(new DescribeKeyCommand({ KeyId: key!.key_id }))).KeyMetadata?.KeyManager).toBe(
+    "CUSTOMER",
+  );
   const aliases = (await clients.kms.send(new ListAliasesCommand({ KeyId: key!.key_id }))).Aliases ?? [];
   expect(aliases.map((a) => a.AliasName)).toContain(`alias/${FUNCTION}`);
-  const keyPolicy = JSON.parse((await clients.kms.send(new GetKeyPolicyCommand({ KeyId: key!.key_id, PolicyName: "default" }))).Policy ?? "{}");
-  expect(keyPolicy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["AccountAdministersKeyAndEnablesIamPolicies", "CloudWatchLogsEncryptsOwnLogGroups"]);
+  const keyPolicy = JSON.parse(
+    (await clients.kms.send(new GetKeyPolicyCommand({ KeyId: key!.key_id, PolicyName: "default" }))).Policy ?? "{}",
+  );
+  expect(keyPolicy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+    "AccountAdministersKeyAndEnablesIamPolicies",
+    "CloudWatchLogsEncryptsOwnLogGroups",
+  ]);
 
   for (const name of PARAMETERS) {
     expect(await parameterValue(name)).toBe(PLACEHOLDER_VALUE);
     const [meta] =
-      (await clients.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] }))).Parameters ?? [];
+      (
+        await clients.ssm.send(
+          new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] }),
+        )
+      ).Parameters ?? [];
     expect(meta).toMatchObject({ Type: "SecureString", KeyId: key!.arn });
   }
 
   const policies = (await clients.iam.send(new ListRolePoliciesCommand({ RoleName: FUNCTION }))).PolicyNames ?? [];
   expect(policies).toHaveLength(1);
-  const document = (await clients.iam.send(new GetRolePolicyCommand({ RoleName: FUNCTION, PolicyName: policies[0] }))).PolicyDocument ?? "";
-  const read = JSON.parse(decodeURIComponent(document)).Statement.find((s: { Sid: string }) => s.Sid === "ReadOwnSecretParameters");
+  const document =
+    (await clients.iam.send(new GetRolePolicyCommand({ RoleName: FUNCTION, PolicyName: policies[0] })))
+      .PolicyDocument ?? "";
+  const read = JSON.parse(decodeURIComponent(document)).Statement.find(
+    (s: { Sid: string }) => s.Sid === "ReadOwnSecretParameters",
+  );
   const parameterArns = (stack.stateOf("aws_ssm_parameter") as Array<{ arn: string }>).map((p) => p.arn).sort();
   expect([...read.Resource].sort()).toEqual(parameterArns);
 
-  const groups = (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${FUNCTION}` }))).logGroups ?? [];
-  expect(groups).toEqual([expect.objectContaining({ logGroupName: `/aws/lambda/${FUNCTION}`, kmsKeyId: key!.arn, retentionInDays: 365 })]);
+  const groups =
+    (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: `/aws/lambda/${FUNCTION}` })))
+      .logGroups ?? [];
+  expect(groups).toEqual([
+    expect.objectContaining({ logGroupName: `/aws/lambda/${FUNCTION}`, kmsKeyId: key!.arn, retentionInDays: 365 }),
+  ]);
 });
 
 test("the function's environment holds parameter names only, encrypted with the key", async () => {
@@ -157,18 +188,31 @@ test("history then rollback after a second set: the first value is current again
   expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN_MISTYPED);
   const history = await stack.secrets(["history", ENV, FUNCTION, "github_token", "--json"]);
   expect(history.code).toBe(0);
-  const versions = JSON.parse(history.stdout).versions as Array<{ version: string; state: string; current: boolean; writtenBy?: string }>;
+  const versions = JSON.parse(history.stdout).versions as Array<{
+    version: string;
+    state: string;
+    current: boolean;
+    writtenBy?: string;
+  }>;
   expect(versions.map((v) => [v.version, v.state, v.current])).toEqual([
     ["1", "placeholder", false],
     ["2", "set", false],
     ["3", "set", true],
   ]);
   const rollback = await stack.secrets(["rollback", ENV, FUNCTION, "github_token"]);
-  expect(rollback).toMatchObject({ code: 0, stdout: `${PARAMETERS[0]}: rolled back to the value of version 2, now version 4\n` });
+  expect(rollback).toMatchObject({
+    code: 0,
+    stdout: `${PARAMETERS[0]}: rolled back to the value of version 2, now version 4\n`,
+  });
   expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN);
   const [meta] =
-    (await clients.ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [PARAMETERS[0]!] }] }))).Parameters ??
-    [];
+    (
+      await clients.ssm.send(
+        new DescribeParametersCommand({
+          ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [PARAMETERS[0]!] }],
+        }),
+      )
+    ).Parameters ?? [];
   const [key] = stack.stateOf("aws_kms_key") as Array<{ arn: string }>;
   expect(meta).toMatchObject({ Type: "SecureString", KeyId: key!.arn, Version: 4 });
   for (const run of [history, rollback]) expect(run.stdout + run.stderr).not.toMatch(/fake-gh-token/);
@@ -190,14 +234,21 @@ test("no file Terraform or cdktf wrote holds a real value: state, its backup, th
   expect(stack.filesHolding([TOKEN, TOKEN_MISTYPED, WEBHOOK_SECRET_PART])).toEqual([]);
   // And those files were there to be searched.
   expect(fs.readdirSync(stack.stackDir)).toEqual(
-    expect.arrayContaining(["terraform.tfstate", "terraform.tfstate.backup", "after-set.tfplan", "after-set.tfplan.json"]),
+    expect.arrayContaining([
+      "terraform.tfstate",
+      "terraform.tfstate.backup",
+      "after-set.tfplan",
+      "after-set.tfplan.json",
+    ]),
   );
 });
 
 test("the deployed bundle, run with its deployed environment, reads the real values from moto (the rolled-back token)", async () => {
   receiver.respond("GET", `/repos/${REPO}`, { json: { full_name: REPO, open_issues_count: 7 } });
   receiver.respond("POST", WEBHOOK_PATH, { json: { ok: true } });
-  const run = await stack.invokeDeployed(clients.lambda, FUNCTION, environments.dev.region, { AWS_ENDPOINT_URL_SSM: moto.url });
+  const run = await stack.invokeDeployed(clients.lambda, FUNCTION, environments.dev.region, {
+    AWS_ENDPOINT_URL_SSM: moto.url,
+  });
   expect(run.results).toEqual([{ ok: true, value: { openIssues: 7 } }]);
   const [github, slack] = receiver.requests;
   expect(github?.headers.authorization).toBe(`Bearer ${TOKEN}`);

@@ -41,7 +41,12 @@ describe("examples/scheduled-go", () => {
   const [fn] = bodies(first.json, "aws_lambda_function");
 
   test("is a provided.al2023 function on x86_64 running bootstrap, with its two SSM secrets' names only", () => {
-    expect(fn).toMatchObject({ function_name: "scheduled-go-notifier", runtime: "provided.al2023", handler: "bootstrap", architectures: ["x86_64"] });
+    expect(fn).toMatchObject({
+      function_name: "scheduled-go-notifier",
+      runtime: "provided.al2023",
+      handler: "bootstrap",
+      architectures: ["x86_64"],
+    });
     expect(fn.environment.variables).toMatchObject({
       GITHUB_TOKEN_PARAM_NAME: "/scheduled-go-notifier/github_token",
       CHAT_TOKEN_PARAM_NAME: "/scheduled-go-notifier/chat_token",
@@ -54,13 +59,21 @@ describe("examples/scheduled-go", () => {
   });
 
   test("its zip holds only bootstrap, executable", () => {
-    expect(readZip(zipOf(first.stackDir, fn)).map((e) => [e.name, e.executable === true])).toEqual([["bootstrap", true]]);
+    expect(readZip(zipOf(first.stackDir, fn)).map((e) => [e.name, e.executable === true])).toEqual([
+      ["bootstrap", true],
+    ]);
   });
 
   test("runs weekday mornings, Paris time, through its own schedule and role", () => {
     const [schedule] = bodies(first.json, "aws_scheduler_schedule");
-    expect(schedule).toMatchObject({ schedule_expression: "cron(0 8 ? * MON-FRI *)", schedule_expression_timezone: "Europe/Paris" });
-    expect(bodies(first.json, "aws_iam_role").map((r) => r.name)).toEqual(["scheduled-go-notifier", "scheduled-go-notifier-schedule"]);
+    expect(schedule).toMatchObject({
+      schedule_expression: "cron(0 8 ? * MON-FRI *)",
+      schedule_expression_timezone: "Europe/Paris",
+    });
+    expect(bodies(first.json, "aws_iam_role").map((r) => r.name)).toEqual([
+      "scheduled-go-notifier",
+      "scheduled-go-notifier-schedule",
+    ]);
   });
 
   test("npm run audit's rows all hold, the schedule's among them", async () => {
@@ -91,8 +104,12 @@ describe("examples/sns-python", () => {
   test("is subscribed to the alarm's topic, which alone may invoke it", () => {
     const [topicName] = Object.keys(first.json.resource.aws_sns_topic);
     const topicArn = `\${aws_sns_topic.${topicName}.arn}`;
-    expect(bodies(first.json, "aws_sns_topic_subscription").map((s) => [s.topic_arn, s.protocol])).toEqual([[topicArn, "lambda"]]);
-    expect(bodies(first.json, "aws_lambda_permission").map((p) => [p.principal, p.source_arn])).toEqual([["sns.amazonaws.com", topicArn]]);
+    expect(bodies(first.json, "aws_sns_topic_subscription").map((s) => [s.topic_arn, s.protocol])).toEqual([
+      [topicArn, "lambda"],
+    ]);
+    expect(bodies(first.json, "aws_lambda_permission").map((p) => [p.principal, p.source_arn])).toEqual([
+      ["sns.amazonaws.com", topicArn],
+    ]);
     expect(bodies(first.json, "aws_cloudwatch_metric_alarm")[0].alarm_actions).toEqual([topicArn]);
   });
 
@@ -108,12 +125,20 @@ describe("examples/sns-python", () => {
     const results = report.functions.flatMap((f) => f.sets.flatMap((set) => set.results));
     expect(results.filter((r) => !r.ok).map((r) => r.check.describe)).toEqual([]);
     expect(
-      results.filter((r) => r.check.describe.includes("sns.amazonaws.com")).map((r) => [r.check.describe.replace(/ \(granted by .*\)$/, ""), r.result]),
+      results
+        .filter((r) => r.check.describe.includes("sns.amazonaws.com"))
+        .map((r) => [r.check.describe.replace(/ \(granted by .*\)$/, ""), r.result]),
     ).toEqual([
       ["lambda:InvokeFunction by sns.amazonaws.com for another account's topic", "denied"],
       ["lambda:InvokeFunction by sns.amazonaws.com for a topic of this account no permission names", "denied"],
-      ["lambda:InvokeFunction by sns.amazonaws.com for arn:aws:sns:eu-west-1:123456789012:sns-python-alarms", "allowed"],
-      ["lambda:InvokeFunction by sns.amazonaws.com for another source than arn:aws:sns:eu-west-1:123456789012:sns-python-alarms", "denied"],
+      [
+        "lambda:InvokeFunction by sns.amazonaws.com for arn:aws:sns:eu-west-1:123456789012:sns-python-alarms",
+        "allowed",
+      ],
+      [
+        "lambda:InvokeFunction by sns.amazonaws.com for another source than arn:aws:sns:eu-west-1:123456789012:sns-python-alarms",
+        "denied",
+      ],
       ["lambda:InvokeFunction by sns.amazonaws.com on behalf of another account", "denied"],
     ]);
   });
@@ -126,6 +151,10 @@ describe("examples/sns-python", () => {
 });
 
 test("both functions refuse the very placeholder the construct writes", () => {
-  expect(fs.readFileSync(path.join(EXAMPLES, "scheduled-go", "function", "secrets.go"), "utf8")).toContain(`const Placeholder = "${PLACEHOLDER_VALUE}"`);
-  expect(fs.readFileSync(path.join(EXAMPLES, "sns-python", "function", "app.py"), "utf8")).toContain(`PLACEHOLDER = "${PLACEHOLDER_VALUE}"`);
+  expect(fs.readFileSync(path.join(EXAMPLES, "scheduled-go", "function", "secrets.go"), "utf8")).toContain(
+    `const Placeholder = "${PLACEHOLDER_VALUE}"`,
+  );
+  expect(fs.readFileSync(path.join(EXAMPLES, "sns-python", "function", "app.py"), "utf8")).toContain(
+    `PLACEHOLDER = "${PLACEHOLDER_VALUE}"`,
+  );
 });

@@ -58,7 +58,10 @@ export type InjectedFault = (
   readonly times?: number;
 };
 
-/** A throughput limit: a token bucket holding `burst` tokens, refilled at `perSecond`; a call finding it empty is throttled. */
+/**
+ * A throughput limit: a token bucket holding `burst` tokens, refilled at `perSecond`; a call finding it empty is
+ * throttled.
+ */
 export interface Throughput {
   readonly perSecond: number;
   /** @default perSecond (one second of calls) */
@@ -94,7 +97,9 @@ export interface Caller {
  * How a service's requests and answers are encoded: AWS JSON 1.1 (SSM, Secrets Manager),
  * or the Query protocol (STS: a form-encoded `Action=...` body, XML answers).
  */
-export type AwsProtocol = { readonly kind: "json"; readonly targetPrefix: string } | { readonly kind: "query"; readonly xmlNamespace: string };
+export type AwsProtocol =
+  | { readonly kind: "json"; readonly targetPrefix: string }
+  | { readonly kind: "query"; readonly xmlNamespace: string };
 
 /** Options of {@link startAwsJsonServer}. */
 export interface AwsJsonServerOptions {
@@ -106,7 +111,10 @@ export interface AwsJsonServerOptions {
   readonly signingName: string;
   /** The service in the fake's own error messages, e.g. `SSM` ("the fake SSM failed"). */
   readonly name: string;
-  /** The code of the 500 answer when the handler fails with anything but a {@link ServiceError}, as the service spells it. */
+  /**
+   * The code of the 500 answer when the handler fails with anything but a {@link ServiceError}, as the service spells
+   * it.
+   */
   readonly internalErrorCode: string;
   /** Delay before every answer, in ms, so that concurrent calls overlap measurably. @default 0 */
   readonly latencyMs?: number | undefined;
@@ -115,7 +123,11 @@ export interface AwsJsonServerOptions {
    * implement (answered `UnknownOperationException`). Throws a {@link ServiceError} for a
    * service error.
    */
-  readonly handle: (action: string, request: Record<string, unknown>, caller: Caller) => Record<string, unknown> | undefined;
+  readonly handle: (
+    action: string,
+    request: Record<string, unknown>,
+    caller: Caller,
+  ) => Record<string, unknown> | undefined;
 }
 
 /** A running fake AWS JSON 1.1 service: what every fake offers besides its service logic. */
@@ -128,7 +140,9 @@ export interface AwsJsonServer<Action extends string = string> {
   callCount(action: Action): number;
   /** Most calls of an action that were in progress at the same time. */
   maxConcurrent(action: Action): number;
-  /** Forgets the recorded calls and concurrency (keeps the service's data, injected errors, hooks and the errors log). */
+  /**
+   * Forgets the recorded calls and concurrency (keeps the service's data, injected errors, hooks and the errors log).
+   */
   resetCalls(): void;
   /** Delays every answer by `ms` from now on (0: none), so that concurrent calls overlap measurably. */
   setLatency(ms: number): void;
@@ -156,7 +170,9 @@ export interface AwsJsonServer<Action extends string = string> {
 }
 
 /** Starts a fake AWS JSON 1.1 service on 127.0.0.1 on a random free port. */
-export async function startAwsJsonServer<Action extends string>(options: AwsJsonServerOptions): Promise<AwsJsonServer<Action>> {
+export async function startAwsJsonServer<Action extends string>(
+  options: AwsJsonServerOptions,
+): Promise<AwsJsonServer<Action>> {
   const { name, internalErrorCode, handle } = options;
   const protocol: AwsProtocol = options.protocol ?? { kind: "json", targetPrefix: options.targetPrefix ?? "" };
   const calls: RecordedCall[] = [];
@@ -176,15 +192,35 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
     const { action, request } = decode(protocol, req, text);
     let signature: VerifiedSignature;
     try {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]));
-      signature = verifySignature({ method: req.method ?? "", path: req.url ?? "/", headers, body: text }, (key) => KNOWN_CREDENTIALS[key]);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(",") : value]),
+      );
+      signature = verifySignature(
+        { method: req.method ?? "", path: req.url ?? "/", headers, body: text },
+        (key) => KNOWN_CREDENTIALS[key],
+      );
       if (signature.service !== options.signingName)
-        throw new SignatureError("InvalidSignatureException", `Credential should be scoped to correct service: '${options.signingName}'.`);
+        throw new SignatureError(
+          "InvalidSignatureException",
+          `Credential should be scoped to correct service: '${options.signingName}'.`,
+        );
     } catch (error) {
       if (!(error instanceof SignatureError)) throw error;
-      return sendError(res, action, error.code === "MissingAuthenticationTokenException" ? 403 : 400, error.code, error.message);
+      return sendError(
+        res,
+        action,
+        error.code === "MissingAuthenticationTokenException" ? 403 : 400,
+        error.code,
+        error.message,
+      );
     }
-    calls.push({ action, request, receivedAt: Date.now(), signature, sessionToken: req.headers["x-amz-security-token"] !== undefined });
+    calls.push({
+      action,
+      request,
+      receivedAt: Date.now(),
+      signature,
+      sessionToken: req.headers["x-amz-security-token"] !== undefined,
+    });
     active.set(action, (active.get(action) ?? 0) + 1);
     peak.set(action, Math.max(peak.get(action) ?? 0, active.get(action) ?? 0));
     try {
@@ -199,9 +235,17 @@ export async function startAwsJsonServer<Action extends string>(options: AwsJson
       if (!takeToken()) return sendError(res, action, 400, "ThrottlingException", "Rate exceeded");
       takeHook(action)?.(request);
       const failure = take(injected, action);
-      if (failure) return sendError(res, action, failure.status ?? 400, failure.code, failure.message ?? `injected ${failure.code}`);
+      if (failure)
+        return sendError(
+          res,
+          action,
+          failure.status ?? 400,
+          failure.code,
+          failure.message ?? `injected ${failure.code}`,
+        );
       const response = handle(action, request, { accessKeyId: signature.accessKeyId });
-      if (!response) throw new ServiceError("UnknownOperationException", `the fake ${name} does not implement ${action}`);
+      if (!response)
+        throw new ServiceError("UnknownOperationException", `the fake ${name} does not implement ${action}`);
       send(protocol, res, 200, action, response);
     } catch (error) {
       if (error instanceof ServiceError) return sendError(res, action, 400, error.code, error.message);
@@ -297,7 +341,11 @@ function halfAnswer(res: ServerResponse, body: Record<string, unknown>, reset: b
 }
 
 /** The action and the request's parameters, as the protocol carries them. */
-function decode(protocol: AwsProtocol, req: IncomingMessage, text: string): { action: string; request: Record<string, unknown> } {
+function decode(
+  protocol: AwsProtocol,
+  req: IncomingMessage,
+  text: string,
+): { action: string; request: Record<string, unknown> } {
   if (protocol.kind === "query") {
     const params = Object.fromEntries(new URLSearchParams(text));
     return { action: params.Action ?? "", request: params };
@@ -313,7 +361,13 @@ function decode(protocol: AwsProtocol, req: IncomingMessage, text: string): { ac
   return { action: target.startsWith(prefix) ? target.slice(prefix.length) : target, request };
 }
 
-function send(protocol: AwsProtocol, res: ServerResponse, status: number, action: string, body: Record<string, unknown>): void {
+function send(
+  protocol: AwsProtocol,
+  res: ServerResponse,
+  status: number,
+  action: string,
+  body: Record<string, unknown>,
+): void {
   if (protocol.kind === "json") {
     write(res, status, "application/x-amz-json-1.1", JSON.stringify(body));
     return;
@@ -339,7 +393,11 @@ function sendFailure(protocol: AwsProtocol, res: ServerResponse, status: number,
 }
 
 function write(res: ServerResponse, status: number, contentType: string, payload: string): void {
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(payload), "x-amzn-requestid": requestId() });
+  res.writeHead(status, {
+    "content-type": contentType,
+    "content-length": Buffer.byteLength(payload),
+    "x-amzn-requestid": requestId(),
+  });
   res.end(payload);
 }
 

@@ -34,7 +34,10 @@ export interface FixtureStack {
 }
 
 /** Synthesizes the stacks into `outdir` (a new temporary directory by default) and returns it. */
-export function synthesizeApp(stacks: readonly FixtureStack[], outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-app-"))): string {
+export function synthesizeApp(
+  stacks: readonly FixtureStack[],
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), "cli-app-")),
+): string {
   const app = new App({ outdir });
   for (const fixture of stacks) {
     const stack = new TerraformStack(app, fixture.name);

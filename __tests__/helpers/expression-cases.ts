@@ -46,7 +46,11 @@ export const CONSOLE_CASES: readonly ConsoleCase[] = [
   wrapped("1 + 2", "3"),
   { console: '"ab${""}cd"', template: 'ab${""}cd', json: '"abcd"' },
   { console: '"a${true ? "yes" : "no"}b"', template: 'a${true ? "yes" : "no"}b', json: '"ayesb"' },
-  { console: '"x%{ if false }a%{ else }b%{ endif }y"', template: "x%{ if false }a%{ else }b%{ endif }y", json: '"xby"' },
+  {
+    console: '"x%{ if false }a%{ else }b%{ endif }y"',
+    template: "x%{ if false }a%{ else }b%{ endif }y",
+    json: '"xby"',
+  },
   { console: '"x%{~ if true ~}  a  %{~ endif ~} y"', template: "x%{~ if true ~}  a  %{~ endif ~} y", json: '"xay"' },
   { console: '"${"a${"b"}c"}"', template: '${"a${"b"}c"}', json: '"abc"' },
   { console: '"$${not.ref}"', template: "$${not.ref}", json: '"${not.ref}"' },

@@ -31,7 +31,10 @@ export interface FakeCall {
 }
 
 /** Answers one call: the response body, or a promise of it; throws a {@link FakeAwsError} for an error answer. */
-export type FakeHandler = (action: string, request: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
+export type FakeHandler = (
+  action: string,
+  request: Record<string, unknown>,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 /** A fake service: its `send` for the loader, the calls so far, and the handler, replaceable. */
 export interface FakeAwsService {
@@ -40,8 +43,15 @@ export interface FakeAwsService {
   handler: FakeHandler;
 }
 
-/** A fake of the service whose requests carry `X-Amz-Target: <targetPrefix>.<Action>`, signed for `signingName`, with the tests' credentials test / test. */
-export function fakeAwsService(options: { readonly targetPrefix: string; readonly signingName: string; readonly handler: FakeHandler }): FakeAwsService {
+/**
+ * A fake of the service whose requests carry `X-Amz-Target: <targetPrefix>.<Action>`, signed for `signingName`, with
+ * the tests' credentials test / test.
+ */
+export function fakeAwsService(options: {
+  readonly targetPrefix: string;
+  readonly signingName: string;
+  readonly handler: FakeHandler;
+}): FakeAwsService {
   const service: FakeAwsService = {
     calls: [],
     handler: options.handler,
@@ -49,21 +59,28 @@ export function fakeAwsService(options: { readonly targetPrefix: string; readonl
       const headers = Object.fromEntries(Object.entries(sent).map(([name, value]) => [name.toLowerCase(), value]));
       let signature: VerifiedSignature;
       try {
-        signature = verifySignature({ method, path: new URL(url).pathname, headers, body }, (key) => (key === "test" ? "test" : undefined));
-        if (signature.service !== options.signingName) throw new SignatureError("InvalidSignatureException", "signed for another service");
-        if (headers.host !== new URL(url).host) throw new SignatureError("InvalidSignatureException", "signed for another host");
+        signature = verifySignature({ method, path: new URL(url).pathname, headers, body }, (key) =>
+          key === "test" ? "test" : undefined,
+        );
+        if (signature.service !== options.signingName)
+          throw new SignatureError("InvalidSignatureException", "signed for another service");
+        if (headers.host !== new URL(url).host)
+          throw new SignatureError("InvalidSignatureException", "signed for another host");
       } catch (error) {
         if (error instanceof SignatureError) return answer(400, { __type: error.code, message: error.message });
         throw error;
       }
       const target = headers["x-amz-target"] ?? "";
-      const action = target.startsWith(`${options.targetPrefix}.`) ? target.slice(options.targetPrefix.length + 1) : target;
+      const action = target.startsWith(`${options.targetPrefix}.`)
+        ? target.slice(options.targetPrefix.length + 1)
+        : target;
       const request = JSON.parse(body) as Record<string, unknown>;
       service.calls.push({ action, request, signature, headers, url });
       try {
         return answer(200, await service.handler(action, request));
       } catch (error) {
-        if (error instanceof FakeAwsError) return answer(error.status, { ...error.extra, __type: error.code, message: error.message });
+        if (error instanceof FakeAwsError)
+          return answer(error.status, { ...error.extra, __type: error.code, message: error.message });
         throw error;
       }
     },

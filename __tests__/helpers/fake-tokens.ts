@@ -5,7 +5,8 @@
 import { createHash } from "node:crypto";
 
 /** `length` characters cycling through `seed`: token-shaped, not random. */
-export const alnum = (length: number, seed = "a1B2c3D4e5F6g7H8i9J0") => Array.from({ length }, (_, i) => seed[(i * 7) % seed.length]).join("");
+export const alnum = (length: number, seed = "a1B2c3D4e5F6g7H8i9J0") =>
+  Array.from({ length }, (_, i) => seed[(i * 7) % seed.length]).join("");
 
 /** A fixed pseudo-random string (SHA-256 of a seed), so the tests do not depend on luck. */
 export function pseudoRandom(length: number, alphabet: string, seed = 42): string {

@@ -29,7 +29,11 @@ export interface HttpReceiver {
   /** Every request so far, in arrival order. */
   readonly requests: readonly ReceivedRequest[];
   /** Answers `METHOD path` with `response` (or what it gives for each request) from now on; unknown routes get 404. */
-  respond(method: string, path: string, response: CannedResponse | ((request: ReceivedRequest) => CannedResponse)): void;
+  respond(
+    method: string,
+    path: string,
+    response: CannedResponse | ((request: ReceivedRequest) => CannedResponse),
+  ): void;
   /** Forgets the recorded requests. */
   reset(): void;
   close(): Promise<void>;
@@ -44,7 +48,12 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const path = req.url ?? "/";
-      const request: ReceivedRequest = { method: req.method ?? "GET", path, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const request: ReceivedRequest = {
+        method: req.method ?? "GET",
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       requests.push(request);
       const answer = routes.get(`${req.method} ${path}`);
       const route = typeof answer === "function" ? answer(request) : answer;

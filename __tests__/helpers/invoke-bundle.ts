@@ -10,7 +10,12 @@ import type { SynthesizedFunction } from "./synthesized-function";
 /** What one invocation returned or threw. */
 export type InvocationResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly errorType: string; readonly errorMessage: string; readonly errorProperties: Record<string, unknown> };
+  | {
+      readonly ok: false;
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly errorProperties: Record<string, unknown>;
+    };
 
 /** What the child process did. */
 export interface ChildRun {
@@ -82,7 +87,11 @@ export function invokeInChild(fn: SynthesizedFunction, options: InvokeOptions = 
     child.on("close", (code) => {
       clearTimeout(timer);
       if (!message?.results)
-        reject(new Error(`child exited ${code} without results (${message?.initError ?? "no message"}); stderr: ${stderr.slice(0, 2000)}`));
+        reject(
+          new Error(
+            `child exited ${code} without results (${message?.initError ?? "no message"}); stderr: ${stderr.slice(0, 2000)}`,
+          ),
+        );
       else resolve({ results: message.results, stdout, stderr });
     });
   });

@@ -14,7 +14,11 @@ async function main() {
   if (typeof handler !== "function") throw new Error(`${handlerExport} is not exported by the bundle`);
   const results = [];
   for (let i = 0; i < Number(count); i++) {
-    const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, awsRequestId: `req-${i}`, getRemainingTimeInMillis: () => 10000 };
+    const context = {
+      functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+      awsRequestId: `req-${i}`,
+      getRemainingTimeInMillis: () => 10000,
+    };
     try {
       results.push({ ok: true, value: await handler({}, context) });
     } catch (error) {

@@ -18,7 +18,10 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** A loopback URL nothing listens on: connections to it are refused (the port was free a moment ago, and is closed again). */
+/**
+ * A loopback URL nothing listens on: connections to it are refused (the port was free a moment ago, and is closed
+ * again).
+ */
 export async function refusingUrl(): Promise<string> {
   const server = createServer();
   const url = await listenOnLoopback(server);

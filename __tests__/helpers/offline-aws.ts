@@ -4,7 +4,13 @@
  * (e.g. `{ AWS_ENDPOINT_URL_SSM: ssm.url }`); every other endpoint variable is cleared.
  */
 export function useOfflineAws(endpoints: Readonly<Record<string, string>>): void {
-  for (const key of ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS_PROFILE", "AWS_MAX_ATTEMPTS"])
+  for (const key of [
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_SSM",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    "AWS_PROFILE",
+    "AWS_MAX_ATTEMPTS",
+  ])
     delete process.env[key];
   Object.assign(process.env, {
     AWS_REGION: "us-east-1",

@@ -6,7 +6,12 @@ import { inspect } from "node:util";
 
 /** Everything a logger or the Lambda runtime could print about an error. */
 export function everythingPrintable(error: unknown): string {
-  return [String(error), (error as Error).stack, JSON.stringify(error), inspect(error, { depth: 10, showHidden: true })].join("\n");
+  return [
+    String(error),
+    (error as Error).stack,
+    JSON.stringify(error),
+    inspect(error, { depth: 10, showHidden: true }),
+  ].join("\n");
 }
 
 /** Captures (and silences) stdout, stderr and every console level until `restore()`. */

@@ -11,7 +11,11 @@ export interface ProcessRun {
  * Runs a command to its end, `stdin` written to it, without blocking this process: the
  * loopback fakes (and the clients of moto) answer from its event loop, which spawnSync would stop.
  */
-export function runProcess(command: string, args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string }): Promise<ProcessRun> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; stdin?: string },
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";

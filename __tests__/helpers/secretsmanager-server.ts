@@ -25,7 +25,12 @@ import { ServiceError, startAwsJsonServer, type AwsJsonServer, type InjectedErro
 export type { AnsweredError, CallHook, InjectedError, RecordedCall } from "./aws-json-server";
 
 /** The actions the fake understands. */
-export type SecretsManagerAction = "GetSecretValue" | "DescribeSecret" | "ListSecretVersionIds" | "PutSecretValue" | "UpdateSecretVersionStage";
+export type SecretsManagerAction =
+  | "GetSecretValue"
+  | "DescribeSecret"
+  | "ListSecretVersionIds"
+  | "PutSecretValue"
+  | "UpdateSecretVersionStage";
 
 /** The label of the version GetSecretValue returns by default. */
 export const AWSCURRENT = "AWSCURRENT";
@@ -79,7 +84,12 @@ export interface SecretsManagerServer extends AwsJsonServer<SecretsManagerAction
   /** Adds a version that becomes AWSCURRENT, as PutSecretValue does (no call recorded). */
   putSecretValue(secretId: string, secretString: string): StoredVersion;
   /** Moves a staging label as UpdateSecretVersionStage does, with the same checks (no call recorded). */
-  updateSecretVersionStage(secretId: string, stage: string, moveToVersionId?: string, removeFromVersionId?: string): void;
+  updateSecretVersionStage(
+    secretId: string,
+    stage: string,
+    moveToVersionId?: string,
+    removeFromVersionId?: string,
+  ): void;
   /** A stored secret, by name or ARN, or undefined. */
   getSecret(secretId: string): StoredSecret | undefined;
   /** The SecretString of the version holding `stage`, or undefined. */
@@ -131,7 +141,9 @@ interface Secret {
 const NO_SUCH_SECRET = "Secrets Manager can't find the specified secret.";
 
 /** Starts a fake Secrets Manager on 127.0.0.1 on a random free port. */
-export async function startSecretsManagerServer(options: SecretsManagerServerOptions = {}): Promise<SecretsManagerServer> {
+export async function startSecretsManagerServer(
+  options: SecretsManagerServerOptions = {},
+): Promise<SecretsManagerServer> {
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "000000000000";
   const secrets = new Map<string, Secret>();
@@ -152,7 +164,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     return [...secret.versions.values()].find((version) => version.stages.has(stage));
   }
 
-  /** Attaches `stage` to `target`, taking it from whichever version held it; moving AWSCURRENT makes the old holder AWSPREVIOUS. */
+  /**
+   * Attaches `stage` to `target`, taking it from whichever version held it; moving AWSCURRENT makes the old holder
+   * AWSPREVIOUS.
+   */
   function moveStage(secret: Secret, stage: string, target: Version): void {
     const holder = holderOf(secret, stage);
     if (holder === target) return;
@@ -162,7 +177,11 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   }
 
   function create(name: string, secretString: string, settings: CreateSecretOptions): Secret {
-    if (secrets.has(name)) throw new ServiceError("ResourceExistsException", `The operation failed because the secret ${name} already exists.`);
+    if (secrets.has(name))
+      throw new ServiceError(
+        "ResourceExistsException",
+        `The operation failed because the secret ${name} already exists.`,
+      );
     const now = new Date();
     const secret: Secret = {
       name,
@@ -184,7 +203,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     if (existing) {
       // A retried request (same token, same value) succeeds without a new version.
       if (existing.secretString === secretString) return existing;
-      throw new ServiceError("ResourceExistsException", "You can't modify an existing version, you can only create a new version.");
+      throw new ServiceError(
+        "ResourceExistsException",
+        "You can't modify an existing version, you can only create a new version.",
+      );
     }
     const version: Version = { versionId: token, secretString, createdDate: new Date(), stages: new Set() };
     secret.versions.set(token, version);
@@ -193,13 +215,24 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     return version;
   }
 
-  function updateStage(secret: Secret, stage: string, moveTo: string | undefined, removeFrom: string | undefined): void {
+  function updateStage(
+    secret: Secret,
+    stage: string,
+    moveTo: string | undefined,
+    removeFrom: string | undefined,
+  ): void {
     const holder = holderOf(secret, stage);
     const target = moveTo === undefined ? undefined : secret.versions.get(moveTo);
     if (moveTo !== undefined && !target)
-      throw new ServiceError("ResourceNotFoundException", `Secrets Manager can't find the specified secret value for VersionId: ${moveTo}`);
+      throw new ServiceError(
+        "ResourceNotFoundException",
+        `Secrets Manager can't find the specified secret value for VersionId: ${moveTo}`,
+      );
     if (moveTo === undefined && removeFrom === undefined) {
-      throw new ServiceError("InvalidParameterException", "You must specify MoveToVersionId, RemoveFromVersionId, or both.");
+      throw new ServiceError(
+        "InvalidParameterException",
+        "You must specify MoveToVersionId, RemoveFromVersionId, or both.",
+      );
     }
     // The optimistic-concurrency check: whoever moves a label must say where it is now.
     if (holder && holder !== target && removeFrom !== holder.versionId) {
@@ -211,7 +244,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
       );
     }
     if (removeFrom !== undefined && holder?.versionId !== removeFrom) {
-      throw new ServiceError("InvalidParameterException", `Staging label ${stage} is not attached to version ${removeFrom}.`);
+      throw new ServiceError(
+        "InvalidParameterException",
+        `Staging label ${stage} is not attached to version ${removeFrom}.`,
+      );
     }
     if (target) {
       moveStage(secret, stage, target);
@@ -231,11 +267,16 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
       case "GetSecretValue": {
         const secret = mustFind(request.SecretId);
         const versionId = request.VersionId as string | undefined;
-        const stage = (request.VersionStage as string | undefined) ?? (versionId === undefined ? AWSCURRENT : undefined);
-        const version = versionId === undefined ? holderOf(secret, stage ?? AWSCURRENT) : secret.versions.get(versionId);
+        const stage =
+          (request.VersionStage as string | undefined) ?? (versionId === undefined ? AWSCURRENT : undefined);
+        const version =
+          versionId === undefined ? holderOf(secret, stage ?? AWSCURRENT) : secret.versions.get(versionId);
         if (!version || (stage !== undefined && !version.stages.has(stage))) {
           const what = versionId === undefined ? `staging label: ${stage}` : `VersionId: ${versionId}`;
-          throw new ServiceError("ResourceNotFoundException", `Secrets Manager can't find the specified secret value for ${what}`);
+          throw new ServiceError(
+            "ResourceNotFoundException",
+            `Secrets Manager can't find the specified secret value for ${what}`,
+          );
         }
         return {
           ARN: secret.arn,
@@ -256,7 +297,9 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
           CreatedDate: epochSeconds(secret.createdDate),
           LastChangedDate: epochSeconds(secret.lastChangedDate),
           // Like the service: only versions that hold a label are listed.
-          VersionIdsToStages: Object.fromEntries([...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.versionId, [...v.stages]])),
+          VersionIdsToStages: Object.fromEntries(
+            [...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.versionId, [...v.stages]]),
+          ),
         };
       }
       case "ListSecretVersionIds": {
@@ -269,7 +312,9 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
           );
         }
         // Like the service: versions without a label (deprecated) only when asked for.
-        const listed = [...secret.versions.values()].filter((v) => request.IncludeDeprecated === true || v.stages.size > 0);
+        const listed = [...secret.versions.values()].filter(
+          (v) => request.IncludeDeprecated === true || v.stages.size > 0,
+        );
         const start = request.NextToken === undefined ? 0 : Number(request.NextToken);
         return {
           ARN: secret.arn,
@@ -286,7 +331,10 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
       case "PutSecretValue": {
         const secret = mustFind(request.SecretId);
         if (typeof request.SecretString !== "string") {
-          throw new ServiceError("InvalidParameterException", "You must provide SecretString (the fake does not store SecretBinary).");
+          throw new ServiceError(
+            "InvalidParameterException",
+            "You must provide SecretString (the fake does not store SecretBinary).",
+          );
         }
         // The SDK fills ClientRequestToken with a UUID when the caller gives none.
         const token = (request.ClientRequestToken as string | undefined) ?? randomUUID();
@@ -302,7 +350,12 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
       }
       case "UpdateSecretVersionStage": {
         const secret = mustFind(request.SecretId);
-        updateStage(secret, String(request.VersionStage), request.MoveToVersionId as string | undefined, request.RemoveFromVersionId as string | undefined);
+        updateStage(
+          secret,
+          String(request.VersionStage),
+          request.MoveToVersionId as string | undefined,
+          request.RemoveFromVersionId as string | undefined,
+        );
         secret.lastChangedDate = new Date();
         return { ARN: secret.arn, Name: secret.name };
       }
@@ -323,7 +376,8 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   return {
     ...core,
     createSecret: (name, secretString, settings = {}) => snapshot(create(name, secretString, settings)),
-    putSecretValue: (secretId, secretString) => snapshotVersion(put(mustFind(secretId), secretString, randomUUID(), [AWSCURRENT])),
+    putSecretValue: (secretId, secretString) =>
+      snapshotVersion(put(mustFind(secretId), secretString, randomUUID(), [AWSCURRENT])),
     updateSecretVersionStage(secretId, stage, moveToVersionId, removeFromVersionId) {
       const secret = mustFind(secretId);
       updateStage(secret, stage, moveToVersionId, removeFromVersionId);
@@ -339,7 +393,8 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     },
     deleteDeprecatedVersion(secretId, versionId) {
       const secret = mustFind(secretId);
-      if ((secret.versions.get(versionId)?.stages.size ?? 1) > 0) throw new Error(`${versionId} is not a deprecated version of ${secretId}`);
+      if ((secret.versions.get(versionId)?.stages.size ?? 1) > 0)
+        throw new Error(`${versionId} is not a deprecated version of ${secretId}`);
       secret.versions.delete(versionId);
     },
   };

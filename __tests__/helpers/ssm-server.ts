@@ -15,12 +15,27 @@
 import { ServiceError, startAwsJsonServer, type AwsJsonServer, type Caller } from "./aws-json-server";
 
 // The call log, error injection and hooks are the shared core's.
-export type { AnsweredError, CallHook, InjectedError, InjectedFault, RecordedCall, Throughput } from "./aws-json-server";
+export type {
+  AnsweredError,
+  CallHook,
+  InjectedError,
+  InjectedFault,
+  RecordedCall,
+  Throughput,
+} from "./aws-json-server";
 
 /** The actions the fake understands. */
-export type SsmAction = "GetParameters" | "GetParameter" | "PutParameter" | "DescribeParameters" | "GetParameterHistory";
+export type SsmAction =
+  | "GetParameters"
+  | "GetParameter"
+  | "PutParameter"
+  | "DescribeParameters"
+  | "GetParameterHistory";
 
-/** SSM keeps this many versions of a parameter; a new one beyond it deletes the oldest (or fails when that one has a label). */
+/**
+ * SSM keeps this many versions of a parameter; a new one beyond it deletes the oldest (or fails when that one has a
+ * label).
+ */
 export const MAX_PARAMETER_VERSIONS = 100;
 
 /** Parameter types SSM knows. */
@@ -84,7 +99,12 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
   const parameters = new Map<string, StoredParameter>();
   const history = new Map<string, StoredParameter[]>();
 
-  function put(name: string, value: string, put: PutOptions & { overwrite: boolean }, user = `arn:aws:iam::${accountId}:user/seed`): StoredParameter {
+  function put(
+    name: string,
+    value: string,
+    put: PutOptions & { overwrite: boolean },
+    user = `arn:aws:iam::${accountId}:user/seed`,
+  ): StoredParameter {
     const existing = parameters.get(name);
     if (existing && !put.overwrite) {
       throw new ServiceError(
@@ -124,7 +144,8 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
       Name: parameter.name,
       Type: parameter.type,
       // Like SSM: a SecureString read without decryption is ciphertext, never the value.
-      Value: parameter.type === "SecureString" && !decrypt ? `AQICAHfakeciphertext${parameter.version}` : parameter.value,
+      Value:
+        parameter.type === "SecureString" && !decrypt ? `AQICAHfakeciphertext${parameter.version}` : parameter.value,
       Version: parameter.version,
       LastModifiedDate: parameter.lastModifiedDate.getTime() / 1000,
       ARN: `arn:aws:ssm:${region}:${accountId}:parameter/${parameter.name.replace(/^\//, "")}`,
@@ -132,7 +153,11 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
     };
   }
 
-  function handle(action: string, request: Record<string, unknown>, caller: Caller): Record<string, unknown> | undefined {
+  function handle(
+    action: string,
+    request: Record<string, unknown>,
+    caller: Caller,
+  ): Record<string, unknown> | undefined {
     const decrypt = request.WithDecryption === true;
     switch (action) {
       case "GetParameters": {
@@ -144,7 +169,10 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
           );
         }
         const found = names.flatMap((name) => parameters.get(name) ?? []);
-        return { Parameters: found.map((p) => wire(p, decrypt)), InvalidParameters: names.filter((name) => !parameters.has(name)) };
+        return {
+          Parameters: found.map((p) => wire(p, decrypt)),
+          InvalidParameters: names.filter((name) => !parameters.has(name)),
+        };
       }
       case "GetParameter": {
         const parameter = parameters.get(String(request.Name));
@@ -237,16 +265,24 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
   };
 }
 
-function matchesFilter(parameter: StoredParameter, filter: { Key?: string; Option?: string; Values?: string[] }): boolean {
+function matchesFilter(
+  parameter: StoredParameter,
+  filter: { Key?: string; Option?: string; Values?: string[] },
+): boolean {
   const values = filter.Values ?? [];
   if (filter.Key === "Name") {
-    return filter.Option === "BeginsWith" ? values.some((v) => parameter.name.startsWith(v)) : values.includes(parameter.name);
+    return filter.Option === "BeginsWith"
+      ? values.some((v) => parameter.name.startsWith(v))
+      : values.includes(parameter.name);
   }
   if (filter.Key === "Type") return values.includes(parameter.type);
   if (filter.Key === "Path") {
     return values.some((path) => {
       const prefix = path.endsWith("/") ? path : `${path}/`;
-      return parameter.name.startsWith(prefix) && (filter.Option === "Recursive" || !parameter.name.slice(prefix.length).includes("/"));
+      return (
+        parameter.name.startsWith(prefix) &&
+        (filter.Option === "Recursive" || !parameter.name.slice(prefix.length).includes("/"))
+      );
     });
   }
   return true;

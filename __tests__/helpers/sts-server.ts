@@ -34,8 +34,15 @@ export async function startStsServer(options: StsServerOptions = {}): Promise<St
     handle(action, request, caller) {
       if (action !== "GetCallerIdentity") return undefined;
       if (request.Version !== "2011-06-15")
-        throw new ServiceError("InvalidAction", `Could not find operation ${action} for version ${String(request.Version)}`);
-      return { Arn: `arn:aws:iam::${accountId}:user/${caller.accessKeyId}`, UserId: `AIDA${caller.accessKeyId.toUpperCase()}`, Account: accountId };
+        throw new ServiceError(
+          "InvalidAction",
+          `Could not find operation ${action} for version ${String(request.Version)}`,
+        );
+      return {
+        Arn: `arn:aws:iam::${accountId}:user/${caller.accessKeyId}`,
+        UserId: `AIDA${caller.accessKeyId.toUpperCase()}`,
+        Account: accountId,
+      };
     },
   });
   return {

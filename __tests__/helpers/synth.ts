@@ -77,6 +77,8 @@ export function expectWriteOnlyPlaceholder(parameter: Record<string, any>, prote
   expect(parameter.value_wo).toBe(PLACEHOLDER_VALUE);
   expect(parameter.value_wo_version).toBe(1);
   expect(parameter.lifecycle).toEqual(
-    protect ? { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES, prevent_destroy: true } : { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES },
+    protect
+      ? { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES, prevent_destroy: true }
+      : { ignore_changes: EXPECTED_PARAMETER_IGNORED_CHANGES },
   );
 }

@@ -39,11 +39,19 @@ export function synthesizedFunction(outdir: string, stack: string, functionName:
   const fn = Object.values(json.resource?.aws_lambda_function ?? {}).find((f) => f.function_name === functionName);
   if (!fn) throw new Error(`stack ${stack} has no aws_lambda_function named ${functionName}`);
   const zipPath = path.resolve(stackDir, fn.filename);
-  if (!fs.existsSync(zipPath)) throw new Error(`filename of ${functionName} is not a file of the stack: ${fn.filename}`);
+  if (!fs.existsSync(zipPath))
+    throw new Error(`filename of ${functionName} is not a file of the stack: ${fn.filename}`);
   // Inside `outdir`, which the caller removes: no temporary directory left behind per run.
   const bundleDir = extractZip(zipPath, path.join(outdir, "unzipped", stack, functionName));
   if (!fs.existsSync(path.join(bundleDir, "index.js"))) throw new Error(`no index.js in ${fn.filename}`);
   const [file, handlerExport] = fn.handler.split(".");
   if (file !== "index" || !handlerExport) throw new Error(`unexpected handler ${fn.handler}`);
-  return { functionName, zipPath, bundleDir, handlerExport, runtime: fn.runtime, environment: fn.environment?.variables ?? {} };
+  return {
+    functionName,
+    zipPath,
+    bundleDir,
+    handlerExport,
+    runtime: fn.runtime,
+    environment: fn.environment?.variables ?? {},
+  };
 }

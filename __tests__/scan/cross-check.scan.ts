@@ -50,10 +50,30 @@ interface Breakage {
 
 /** Properties the retired rules checked, and the scanner checks that now catch each. */
 const COVERED: ReadonlyArray<Breakage & { readonly failing: readonly string[] }> = [
-  { name: "no key rotation", type: "aws_kms_key", failing: ["CKV_AWS_7", "AWS-0065"], break: (j) => (onlyBody(j, "aws_kms_key").enable_key_rotation = false) },
-  { name: "key rotation unset", type: "aws_kms_key", failing: ["CKV_AWS_7", "AWS-0065"], break: (j) => delete onlyBody(j, "aws_kms_key").enable_key_rotation },
-  { name: "key disabled", type: "aws_kms_key", failing: ["CKV_AWS_227"], break: (j) => (onlyBody(j, "aws_kms_key").is_enabled = false) },
-  { name: "key without its own policy", type: "aws_kms_key", failing: ["CKV2_AWS_64"], break: (j) => delete onlyBody(j, "aws_kms_key").policy },
+  {
+    name: "no key rotation",
+    type: "aws_kms_key",
+    failing: ["CKV_AWS_7", "AWS-0065"],
+    break: (j) => (onlyBody(j, "aws_kms_key").enable_key_rotation = false),
+  },
+  {
+    name: "key rotation unset",
+    type: "aws_kms_key",
+    failing: ["CKV_AWS_7", "AWS-0065"],
+    break: (j) => delete onlyBody(j, "aws_kms_key").enable_key_rotation,
+  },
+  {
+    name: "key disabled",
+    type: "aws_kms_key",
+    failing: ["CKV_AWS_227"],
+    break: (j) => (onlyBody(j, "aws_kms_key").is_enabled = false),
+  },
+  {
+    name: "key without its own policy",
+    type: "aws_kms_key",
+    failing: ["CKV2_AWS_64"],
+    break: (j) => delete onlyBody(j, "aws_kms_key").policy,
+  },
   {
     name: "log retention unset",
     type: "aws_cloudwatch_log_group",
@@ -72,10 +92,30 @@ const COVERED: ReadonlyArray<Breakage & { readonly failing: readonly string[] }>
     failing: ["CKV_AWS_158", "AWS-0017"],
     break: (j) => delete onlyBody(j, "aws_cloudwatch_log_group").kms_key_id,
   },
-  { name: "no tracing", type: "aws_lambda_function", failing: ["CKV_AWS_50"], break: (j) => delete fn(j).tracing_config },
-  { name: "environment not encrypted with the key", type: "aws_lambda_function", failing: ["CKV_AWS_173"], break: (j) => delete fn(j).kms_key_arn },
-  { name: "no concurrency reservation", type: "aws_lambda_function", failing: ["CKV_AWS_115"], break: (j) => delete fn(j).reserved_concurrent_executions },
-  { name: "no dead-letter target", type: "aws_lambda_function", failing: ["CKV_AWS_116"], break: (j) => delete fn(j).dead_letter_config },
+  {
+    name: "no tracing",
+    type: "aws_lambda_function",
+    failing: ["CKV_AWS_50"],
+    break: (j) => delete fn(j).tracing_config,
+  },
+  {
+    name: "environment not encrypted with the key",
+    type: "aws_lambda_function",
+    failing: ["CKV_AWS_173"],
+    break: (j) => delete fn(j).kms_key_arn,
+  },
+  {
+    name: "no concurrency reservation",
+    type: "aws_lambda_function",
+    failing: ["CKV_AWS_115"],
+    break: (j) => delete fn(j).reserved_concurrent_executions,
+  },
+  {
+    name: "no dead-letter target",
+    type: "aws_lambda_function",
+    failing: ["CKV_AWS_116"],
+    break: (j) => delete fn(j).dead_letter_config,
+  },
   // AWS's documented example key id, assembled so the source holds no key-shaped literal.
   {
     name: "AWS access key in the environment",
@@ -87,7 +127,10 @@ const COVERED: ReadonlyArray<Breakage & { readonly failing: readonly string[] }>
     name: "function URL without IAM auth",
     type: "aws_lambda_function_url",
     failing: ["CKV_AWS_258"],
-    break: (j) => (j.resource.aws_lambda_function_url = { "notifier-dev_FunctionUrl_0": { function_name: "notifier-dev", authorization_type: "NONE" } }),
+    break: (j) =>
+      (j.resource.aws_lambda_function_url = {
+        "notifier-dev_FunctionUrl_0": { function_name: "notifier-dev", authorization_type: "NONE" },
+      }),
   },
   {
     name: "trust policy for any principal",
@@ -99,16 +142,32 @@ const COVERED: ReadonlyArray<Breakage & { readonly failing: readonly string[] }>
     name: "trust policy for a whole account",
     type: "aws_iam_role",
     failing: ["CKV_AWS_61"],
-    break: (j) => editPolicy(onlyBody(j, "aws_iam_role"), "assume_role_policy", (s) => (s[0].Principal = { AWS: ["arn:aws:iam::123456789012:root"] })),
+    break: (j) =>
+      editPolicy(
+        onlyBody(j, "aws_iam_role"),
+        "assume_role_policy",
+        (s) => (s[0].Principal = { AWS: ["arn:aws:iam::123456789012:root"] }),
+      ),
   },
   {
     name: 'action "*"',
     type: "aws_iam_role_policy",
     failing: ["CKV_AWS_62", "CKV_AWS_63"],
-    break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "WriteTraces").Action = "*")),
+    break: (j) =>
+      editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "WriteTraces").Action = "*")),
   },
-  { name: "plain String parameter", type: "aws_ssm_parameter", failing: ["CKV2_AWS_34"], break: (j) => (firstParameter(j).type = "String") },
-  { name: "parameter without key_id", type: "aws_ssm_parameter", failing: ["CKV_AWS_337"], break: (j) => delete firstParameter(j).key_id },
+  {
+    name: "plain String parameter",
+    type: "aws_ssm_parameter",
+    failing: ["CKV2_AWS_34"],
+    break: (j) => (firstParameter(j).type = "String"),
+  },
+  {
+    name: "parameter without key_id",
+    type: "aws_ssm_parameter",
+    failing: ["CKV_AWS_337"],
+    break: (j) => delete firstParameter(j).key_id,
+  },
   {
     name: "unencrypted queue",
     type: "aws_sqs_queue",
@@ -137,9 +196,24 @@ const GAPS: ReadonlyArray<Breakage & { readonly rule: string }> = [
         s.push({ Sid: "Anyone", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt"], Resource: "*" }),
       ),
   },
-  { name: "tracing PassThrough", rule: "lambda-tracing", type: "aws_lambda_function", break: (j) => (fn(j).tracing_config = { mode: "PassThrough" }) },
-  { name: "runtime nodejs18.x", rule: "lambda-runtime-supported", type: "aws_lambda_function", break: (j) => (fn(j).runtime = "nodejs18.x") },
-  { name: "runtime nodejs20.x", rule: "lambda-runtime-supported", type: "aws_lambda_function", break: (j) => (fn(j).runtime = "nodejs20.x") },
+  {
+    name: "tracing PassThrough",
+    rule: "lambda-tracing",
+    type: "aws_lambda_function",
+    break: (j) => (fn(j).tracing_config = { mode: "PassThrough" }),
+  },
+  {
+    name: "runtime nodejs18.x",
+    rule: "lambda-runtime-supported",
+    type: "aws_lambda_function",
+    break: (j) => (fn(j).runtime = "nodejs18.x"),
+  },
+  {
+    name: "runtime nodejs20.x",
+    rule: "lambda-runtime-supported",
+    type: "aws_lambda_function",
+    break: (j) => (fn(j).runtime = "nodejs20.x"),
+  },
   {
     name: "reservation -1 (none)",
     rule: "lambda-reserved-concurrency",
@@ -150,21 +224,39 @@ const GAPS: ReadonlyArray<Breakage & { readonly rule: string }> = [
     name: "action ssm:Get*",
     rule: "iam-no-wildcard-action",
     type: "aws_iam_role_policy",
-    break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Action = ["ssm:Get*"])),
+    break: (j) =>
+      editPolicy(
+        onlyBody(j, "aws_iam_role_policy"),
+        "policy",
+        (s) => (bySid(s, "ReadOwnSecretParameters").Action = ["ssm:Get*"]),
+      ),
   },
   {
     name: 'parameters on "*"',
     rule: "iam-scoped-resources",
     type: "aws_iam_role_policy",
-    break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => (bySid(s, "ReadOwnSecretParameters").Resource = "*")),
+    break: (j) =>
+      editPolicy(
+        onlyBody(j, "aws_iam_role_policy"),
+        "policy",
+        (s) => (bySid(s, "ReadOwnSecretParameters").Resource = "*"),
+      ),
   },
   {
     name: 'a scopable action in the "*" statement',
     rule: "iam-scoped-resources",
     type: "aws_iam_role_policy",
-    break: (j) => editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) => bySid(s, "WriteTraces").Action.push("sqs:SendMessage")),
+    break: (j) =>
+      editPolicy(onlyBody(j, "aws_iam_role_policy"), "policy", (s) =>
+        bySid(s, "WriteTraces").Action.push("sqs:SendMessage"),
+      ),
   },
-  { name: "parameter with alias/aws/ssm", rule: "ssm-customer-key", type: "aws_ssm_parameter", break: (j) => (firstParameter(j).key_id = "alias/aws/ssm") },
+  {
+    name: "parameter with alias/aws/ssm",
+    rule: "ssm-customer-key",
+    type: "aws_ssm_parameter",
+    break: (j) => (firstParameter(j).key_id = "alias/aws/ssm"),
+  },
 ];
 
 const copyName = (breakage: Breakage) => `broken-${breakage.name.replace(/[^a-zA-Z0-9]+/g, "-").replace(/-$/, "")}`;
@@ -185,7 +277,12 @@ let brokenScan: ScanReport;
 beforeAll(() => {
   appScan = scanStacks(app, scanners, skips);
   // One run of each scanner for every copy; no skips, so every failure is visible.
-  brokenScan = scanStacks([dev, ...brokenCopies, { name: "opted-in", json: optedIn }, { name: "retained-forever", json: retained }], scanners, [], true);
+  brokenScan = scanStacks(
+    [dev, ...brokenCopies, { name: "opted-in", json: optedIn }, { name: "retained-forever", json: retained }],
+    scanners,
+    [],
+    true,
+  );
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
@@ -194,7 +291,8 @@ function resultsOf(report: ScanReport, stack: string): readonly ScanResult[] {
   if (found === undefined) throw new Error(`no stack ${stack} in the scan`);
   return found.results;
 }
-const failedIds = (results: readonly ScanResult[]) => new Set(results.filter((r) => r.result === "failed").map((r) => r.id));
+const failedIds = (results: readonly ScanResult[]) =>
+  new Set(results.filter((r) => r.result === "failed").map((r) => r.id));
 /** The checks that fail on the copy but not on the untouched dev stack. */
 function newlyFailing(stack: string): ScanResult[] {
   const before = failedIds(resultsOf(brokenScan, "dev"));
@@ -206,7 +304,12 @@ describe("the example app", () => {
     expect(appScan.stacks.map((s) => s.stack).sort()).toEqual(["dev", "local", "prod", "stg"]);
     for (const stack of appScan.stacks) {
       const ran = (scanner: string) => stack.results.filter((r) => r.scanner === scanner).length;
-      expect([stack.stack, ran("checkov") > 20, ran("trivy") > 10, ran("secure-lambda")]).toEqual([stack.stack, true, true, POSTURE_RULES.length]);
+      expect([stack.stack, ran("checkov") > 20, ran("trivy") > 10, ran("secure-lambda")]).toEqual([
+        stack.stack,
+        true,
+        true,
+        POSTURE_RULES.length,
+      ]);
       expect([stack.stack, stack.failed]).toEqual([stack.stack, []]);
     }
     expect(appScan.stale).toEqual([]);
@@ -214,9 +317,19 @@ describe("the example app", () => {
   });
 
   test("the skips accept only the opt-ins, the token rotation and Trivy's JSON defect", () => {
-    expect(skips.map((skip: Skip) => `${skip.id} ${skip.resource}`)).toEqual(["CKV_AWS_117 all", "CKV_AWS_272 all", "CKV2_AWS_57 all", "AWS-0066 all"]);
+    expect(skips.map((skip: Skip) => `${skip.id} ${skip.resource}`)).toEqual([
+      "CKV_AWS_117 all",
+      "CKV_AWS_272 all",
+      "CKV2_AWS_57 all",
+      "AWS-0066 all",
+    ]);
     const accepted = new Set(appScan.stacks.flatMap((s) => s.skipped.map((r) => `${r.scanner} ${r.id}`)));
-    expect([...accepted].sort()).toEqual(["checkov CKV2_AWS_57", "checkov CKV_AWS_117", "checkov CKV_AWS_272", "trivy AWS-0066"]);
+    expect([...accepted].sort()).toEqual([
+      "checkov CKV2_AWS_57",
+      "checkov CKV_AWS_117",
+      "checkov CKV_AWS_272",
+      "trivy AWS-0066",
+    ]);
   });
 });
 
@@ -224,7 +337,9 @@ describe("what a scanner covers: the broken copy fails its check, on the broken 
   test.each(COVERED.map((c) => [c.name, c] as const))("%s", (_name, breakage) => {
     const failing = newlyFailing(copyName(breakage));
     for (const id of breakage.failing) {
-      expect(failing.filter((r) => r.id === id).map((r) => r.resource)).toEqual([expect.stringMatching(new RegExp(`^${breakage.type}\\.notifier-dev_`))]);
+      expect(failing.filter((r) => r.id === id).map((r) => r.resource)).toEqual([
+        expect.stringMatching(new RegExp(`^${breakage.type}\\.notifier-dev_`)),
+      ]);
     }
   });
 
@@ -245,13 +360,18 @@ describe("what only the project's rules check: the scanners pass the broken copy
     const failing = newlyFailing(copyName(breakage));
     // A scanner check that starts failing here covers the rule: retire the rule then.
     expect(failing.filter((r) => r.scanner !== "secure-lambda").map((r) => `${r.scanner} ${r.id}`)).toEqual([]);
-    expect(failing.map((r) => [r.id, r.resource])).toEqual([[rule.id, expect.stringMatching(new RegExp(`^${breakage.type}\\.notifier-dev_`))]]);
+    expect(failing.map((r) => [r.id, r.resource])).toEqual([
+      [rule.id, expect.stringMatching(new RegExp(`^${breakage.type}\\.notifier-dev_`))],
+    ]);
   });
 
   test("each kept rule's nearest scanner checks ran on the stack (so their silence is a pass, not an absence)", () => {
     const ran = new Set(resultsOf(brokenScan, "dev").map((r) => r.id));
-    const notRun = POSTURE_RULES.flatMap((rule) => rule.nearest.filter((id) => !ran.has(id)).map((id) => `${rule.id}: ${id}`));
-    // Checkov's resource-wildcard checks read only aws_iam_policy_document (see iam-scoped-resources), and function URLs do not exist in dev.
+    const notRun = POSTURE_RULES.flatMap((rule) =>
+      rule.nearest.filter((id) => !ran.has(id)).map((id) => `${rule.id}: ${id}`),
+    );
+    // Checkov's resource-wildcard checks read only aws_iam_policy_document (see iam-scoped-resources), and function
+    // URLs do not exist in dev.
     expect(notRun).toEqual([
       "iam-scoped-resources: CKV_AWS_355",
       "iam-scoped-resources: CKV_AWS_286",
@@ -268,10 +388,14 @@ describe("scanner defects the scan works around (each test fails once the defect
   test("Checkov 3.3.30 cannot parse a stack with terraform.required_version (checkov#7454): the scan hands it a copy without", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-checkov-canary-"));
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(dev.json));
-    const run = spawnSync(scanners.checkov, ["--directory", dir, "--framework", "terraform_json", "--output", "json", "--skip-download"], {
-      encoding: "utf8",
-      env: { ...process.env, CKV_SKIP_PACKAGE_UPDATE_CHECK: "true" },
-    });
+    const run = spawnSync(
+      scanners.checkov,
+      ["--directory", dir, "--framework", "terraform_json", "--output", "json", "--skip-download"],
+      {
+        encoding: "utf8",
+        env: { ...process.env, CKV_SKIP_PACKAGE_UPDATE_CHECK: "true" },
+      },
+    );
     fs.rmSync(dir, { recursive: true, force: true });
     expect((dev.json as { terraform?: Record<string, unknown> }).terraform?.required_version).toBe(">= 1.11.0");
     expect(JSON.parse(run.stdout).summary).toMatchObject({ parsing_errors: 1, passed: 0, failed: 0 });
@@ -291,7 +415,9 @@ describe("npm run scan", () => {
   /** Writes stacks as a synthesized app (manifest and cdk.tf.json files). */
   function synthesizedDir(stacks: readonly SynthesizedStack[]): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-scan-cli-"));
-    const manifest = { stacks: Object.fromEntries(stacks.map((s) => [s.name, { synthesizedStackPath: `stacks/${s.name}/cdk.tf.json` }])) };
+    const manifest = {
+      stacks: Object.fromEntries(stacks.map((s) => [s.name, { synthesizedStackPath: `stacks/${s.name}/cdk.tf.json` }])),
+    };
     fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest));
     for (const stack of stacks) {
       fs.mkdirSync(path.join(dir, "stacks", stack.name), { recursive: true });
@@ -310,7 +436,9 @@ describe("npm run scan", () => {
     const { code, out } = run(["--synthesized", outdir]);
     expect(out).toMatch(/^dev: posture scan$/m);
     expect(out).toMatch(/^ {2}CKV_AWS_7 +aws_kms_key\.notifier-dev_Key_[0-9A-F]{8} +checkov +passed$/m);
-    expect(out).toMatch(/^ {2}CKV_AWS_117 +aws_lambda_function\.notifier-dev_Function_[0-9A-F]{8} +checkov +skipped: VPC placement is opt-in/m);
+    expect(out).toMatch(
+      /^ {2}CKV_AWS_117 +aws_lambda_function\.notifier-dev_Function_[0-9A-F]{8} +checkov +skipped: VPC placement is opt-in/m,
+    );
     expect(out).toMatch(/^scan: ok$/m);
     expect(code).toBe(0);
   });
@@ -329,7 +457,10 @@ describe("npm run scan", () => {
 
   test("a skip whose check no longer fails is stale and fails a scan of the whole app, not of some environments", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-skips-")), "skips.json");
-    fs.writeFileSync(file, JSON.stringify([...skips, { id: "CKV_AWS_7", resource: "all", reason: "a skip for a check that passes" }]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([...skips, { id: "CKV_AWS_7", resource: "all", reason: "a skip for a check that passes" }]),
+    );
     const whole = run(["--synthesized", outdir, "--skips", file]);
     expect(whole.out).toMatch(/^STALE SKIP: CKV_AWS_7 on all no longer fails anywhere/m);
     expect(whole.code).toBe(1);
@@ -347,10 +478,15 @@ describe("npm run scan", () => {
     let out = "";
     const sink = new PassThrough().on("data", (d: Buffer) => (out += d.toString()));
     const code = await runAuditCli(["--synthesized", dir], { stdout: sink, stderr: sink });
-    const proofOnly = await runAuditCli(["--synthesized", dir, "--no-scan"], { stdout: new PassThrough(), stderr: new PassThrough() });
+    const proofOnly = await runAuditCli(["--synthesized", dir, "--no-scan"], {
+      stdout: new PassThrough(),
+      stderr: new PassThrough(),
+    });
     fs.rmSync(dir, { recursive: true, force: true });
     expect(out).toMatch(/^permissions: 4 functions, \d+ requests, 0 unexpected$/m);
-    expect(out).toMatch(/^ {2}FAILED lambda-runtime-supported on aws_lambda_function\.notifier-dev_Function_[0-9A-F]{8} \(secure-lambda\): /m);
+    expect(out).toMatch(
+      /^ {2}FAILED lambda-runtime-supported on aws_lambda_function\.notifier-dev_Function_[0-9A-F]{8} \(secure-lambda\): /m,
+    );
     expect([code, proofOnly]).toEqual([1, 0]);
   });
 });

@@ -32,7 +32,13 @@ export interface AskOptions {
 
 /** Builds checks of requests the function makes: as its role's session, under its role's policies. */
 export function functionAsks(subject: FunctionSubject) {
-  return (describe: string, expected: Expectation, action: string, resource: string, options: AskOptions = {}): Check => ({
+  return (
+    describe: string,
+    expected: Expectation,
+    action: string,
+    resource: string,
+    options: AskOptions = {},
+  ): Check => ({
     describe,
     expected,
     request: {

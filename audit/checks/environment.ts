@@ -10,11 +10,18 @@ export function environmentChecks(subject: FunctionSubject, world: AuditWorld): 
   const ask = functionAsks(subject);
   const decrypt = (describe: string, expected: Check["expected"], functionArn: string) =>
     ask(describe, expected, "kms:Decrypt", key.arn, {
-      context: { "kms:CallerAccount": subject.target.accountId, "kms:EncryptionContext:aws:lambda:FunctionArn": functionArn },
+      context: {
+        "kms:CallerAccount": subject.target.accountId,
+        "kms:EncryptionContext:aws:lambda:FunctionArn": functionArn,
+      },
       resourcePolicy: key.policy,
     });
   return [
     decrypt("kms:Decrypt of own environment", "allowed", subject.functionArn),
-    decrypt(`kms:Decrypt of another function's environment (${other})`, "denied", arnIn(subject, "lambda", `function:${other}`)),
+    decrypt(
+      `kms:Decrypt of another function's environment (${other})`,
+      "denied",
+      arnIn(subject, "lambda", `function:${other}`),
+    ),
   ];
 }

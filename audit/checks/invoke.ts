@@ -43,37 +43,70 @@ export function invokeChecks(subject: FunctionSubject): Check[] {
   const ownRole = `arn:${partition}:iam::${accountId}:role/someone`;
   const otherTopic = `arn:${partition}:sns:${region}:${OTHER_ACCOUNT_ID}:some-topic`;
   const checks: Check[] = [
-    invoke("lambda:InvokeFunction by a role of another account allowed to invoke any function", "denied", otherRole, { identity: true }),
+    invoke("lambda:InvokeFunction by a role of another account allowed to invoke any function", "denied", otherRole, {
+      identity: true,
+    }),
     invoke("lambda:InvokeFunction by a role of this account that no policy allows", "denied", ownRole),
     invoke(`lambda:InvokeFunction by ${PROBE_SERVICE} for another account's topic`, "denied", PROBE_SERVICE, {
       context: { "aws:SourceArn": otherTopic, "aws:SourceAccount": OTHER_ACCOUNT_ID },
     }),
-    invoke(`lambda:InvokeFunction by ${PROBE_SERVICE} for a topic of this account no permission names`, "denied", PROBE_SERVICE, {
-      context: { "aws:SourceArn": `arn:${partition}:sns:${region}:${accountId}:unrelated-topic`, "aws:SourceAccount": accountId },
-    }),
+    invoke(
+      `lambda:InvokeFunction by ${PROBE_SERVICE} for a topic of this account no permission names`,
+      "denied",
+      PROBE_SERVICE,
+      {
+        context: {
+          "aws:SourceArn": `arn:${partition}:sns:${region}:${accountId}:unrelated-topic`,
+          "aws:SourceAccount": accountId,
+        },
+      },
+    ),
     // A schedule invokes as a role of its own (the "invoke (schedule)" rows): neither a rule nor Scheduler itself may.
-    invoke("lambda:InvokeFunction by events.amazonaws.com for a rule of this account", "denied", "events.amazonaws.com", {
-      context: { "aws:SourceArn": `arn:${partition}:events:${region}:${accountId}:rule/some-rule`, "aws:SourceAccount": accountId },
-    }),
-    invoke("lambda:InvokeFunction by scheduler.amazonaws.com itself, for this account", "denied", "scheduler.amazonaws.com", {
-      context: { "aws:SourceAccount": accountId },
-    }),
+    invoke(
+      "lambda:InvokeFunction by events.amazonaws.com for a rule of this account",
+      "denied",
+      "events.amazonaws.com",
+      {
+        context: {
+          "aws:SourceArn": `arn:${partition}:events:${region}:${accountId}:rule/some-rule`,
+          "aws:SourceAccount": accountId,
+        },
+      },
+    ),
+    invoke(
+      "lambda:InvokeFunction by scheduler.amazonaws.com itself, for this account",
+      "denied",
+      "scheduler.amazonaws.com",
+      {
+        context: { "aws:SourceAccount": accountId },
+      },
+    ),
   ];
   for (const permission of subject.invokePermissions) checks.push(...grantChecks(subject, permission, invoke));
   for (const url of subject.functionUrls) {
     checks.push(
       {
-        ...invoke(`lambda:InvokeFunctionUrl unsigned, by anyone (${url.address}: authorization_type ${url.authorizationType})`, "denied", "*", {
-          action: "lambda:InvokeFunctionUrl",
-        }),
+        ...invoke(
+          `lambda:InvokeFunctionUrl unsigned, by anyone (${url.address}: authorization_type ${url.authorizationType})`,
+          "denied",
+          "*",
+          {
+            action: "lambda:InvokeFunctionUrl",
+          },
+        ),
         // AWS_IAM: Lambda refuses an unsigned request before any policy. Anything else takes it.
         decided: url.authorizationType === "AWS_IAM" ? "denied" : "allowed",
       },
-      invoke("lambda:InvokeFunctionUrl signed by a role of another account allowed to invoke any URL", "denied", otherRole, {
-        action: "lambda:InvokeFunctionUrl",
-        context: { "lambda:FunctionUrlAuthType": "AWS_IAM" },
-        identity: true,
-      }),
+      invoke(
+        "lambda:InvokeFunctionUrl signed by a role of another account allowed to invoke any URL",
+        "denied",
+        otherRole,
+        {
+          action: "lambda:InvokeFunctionUrl",
+          context: { "lambda:FunctionUrlAuthType": "AWS_IAM" },
+          identity: true,
+        },
+      ),
     );
   }
   return checks;
@@ -96,17 +129,26 @@ function grantChecks(subject: FunctionSubject, permission: InvokePermission, inv
     ...(permission.functionUrlAuthType ? { "lambda:FunctionUrlAuthType": permission.functionUrlAuthType } : {}),
     ...(permission.eventSourceToken ? { "lambda:EventSourceToken": permission.eventSourceToken } : {}),
   });
-  if (permission.principal === "*" || /^\d{12}$/.test(permission.principal) || permission.principal.startsWith("arn:")) {
+  if (
+    permission.principal === "*" ||
+    /^\d{12}$/.test(permission.principal) ||
+    permission.principal.startsWith("arn:")
+  ) {
     // An account or a principal of one: the grant is what it is; the fixed rows say whether it reaches too far.
     return [];
   }
   const service = permission.principal;
   const source = permission.sourceArn;
   const checks = [
-    invoke(`${action} by ${service}${source ? ` for ${source}` : ""} (granted by ${permission.address})`, "allowed", service, {
-      action,
-      context: context(source, permission.sourceAccount ?? accountId),
-    }),
+    invoke(
+      `${action} by ${service}${source ? ` for ${source}` : ""} (granted by ${permission.address})`,
+      "allowed",
+      service,
+      {
+        action,
+        context: context(source, permission.sourceAccount ?? accountId),
+      },
+    ),
   ];
   if (source) {
     checks.push(

@@ -15,7 +15,10 @@ export function keyChecks(subject: FunctionSubject, world: AuditWorld): Check[] 
   const { accountId } = subject.target;
   const ask = functionAsks(subject);
   const byFunction = (action: string, describe: string, context: Check["request"]["context"] = {}) =>
-    ask(describe, "denied", action, key.arn, { context: { "kms:CallerAccount": accountId, ...context }, resourcePolicy: key.policy });
+    ask(describe, "denied", action, key.arn, {
+      context: { "kms:CallerAccount": accountId, ...context },
+      resourcePolicy: key.policy,
+    });
   const checks: Check[] = [
     byFunction("kms:Encrypt", `kms:Encrypt via ${subject.secret ? "Secrets Manager" : "SSM"} with the key`, {
       "kms:ViaService": viaService(subject, subject.secret ? "secretsmanager" : "ssm"),
@@ -78,6 +81,10 @@ function logsServiceChecks(subject: FunctionSubject, world: AuditWorld, key: Key
   });
   return [
     asLogs(`kms:GenerateDataKey by ${logs} for own log group`, "allowed", subject.logGroupArn),
-    asLogs(`kms:GenerateDataKey by ${logs} for ${other ? "another function's" : "another"} log group`, "denied", otherGroup),
+    asLogs(
+      `kms:GenerateDataKey by ${logs} for ${other ? "another function's" : "another"} log group`,
+      "denied",
+      otherGroup,
+    ),
   ];
 }

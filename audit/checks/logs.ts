@@ -11,11 +11,31 @@ export function logChecks(subject: FunctionSubject, world: AuditWorld): Check[] 
   const ask = functionAsks(subject);
   const other = otherFunctions(subject, world)[0]?.logGroupName ?? "/aws/lambda/other-function";
   return [
-    ask(`logs:CreateLogStream in own ${subject.logGroupName}`, "allowed", "logs:CreateLogStream", stream(subject.logGroupName)),
-    ask(`logs:PutLogEvents in own ${subject.logGroupName}`, "allowed", "logs:PutLogEvents", stream(subject.logGroupName)),
+    ask(
+      `logs:CreateLogStream in own ${subject.logGroupName}`,
+      "allowed",
+      "logs:CreateLogStream",
+      stream(subject.logGroupName),
+    ),
+    ask(
+      `logs:PutLogEvents in own ${subject.logGroupName}`,
+      "allowed",
+      "logs:PutLogEvents",
+      stream(subject.logGroupName),
+    ),
     ask(`logs:PutLogEvents in another function's ${other}`, "denied", "logs:PutLogEvents", stream(other)),
-    ask(`logs:PutLogEvents in a sibling ${subject.logGroupName}-sibling`, "denied", "logs:PutLogEvents", stream(`${subject.logGroupName}-sibling`)),
+    ask(
+      `logs:PutLogEvents in a sibling ${subject.logGroupName}-sibling`,
+      "denied",
+      "logs:PutLogEvents",
+      stream(`${subject.logGroupName}-sibling`),
+    ),
     // The group is created, encrypted and with its retention, by Terraform: never by Lambda.
-    ask(`logs:CreateLogGroup ${subject.logGroupName}`, "denied", "logs:CreateLogGroup", arnIn(subject, "logs", `log-group:${subject.logGroupName}`)),
+    ask(
+      `logs:CreateLogGroup ${subject.logGroupName}`,
+      "denied",
+      "logs:CreateLogGroup",
+      arnIn(subject, "logs", `log-group:${subject.logGroupName}`),
+    ),
   ];
 }

@@ -32,7 +32,9 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
   const prefix = first.name.slice(0, first.name.lastIndexOf("/"));
   // Probes a widened grant would let through: another function's parameter, a sibling prefix
   // (`/app-dev*`), a nested path (`/app-dev/*`), another prefix, the root.
-  const others = otherFunctions(subject, world).flatMap((other) => other.parameters.slice(0, 1).map((p) => [`another function's ${p.name}`, p.name] as const));
+  const others = otherFunctions(subject, world).flatMap((other) =>
+    other.parameters.slice(0, 1).map((p) => [`another function's ${p.name}`, p.name] as const),
+  );
   const probes: ReadonlyArray<readonly [string, string]> = [
     ...others,
     [`a sibling prefix's ${prefix}-sibling/${secret}`, `${prefix}-sibling/${secret}`],
@@ -70,5 +72,12 @@ export function parameterChecks(subject: FunctionSubject, world: AuditWorld): Ch
 function crossStoreCheck(subject: FunctionSubject, world: AuditWorld): Check[] {
   const other = otherFunctions(subject, world).find((f) => f.parameters.length > 0)?.parameters[0];
   if (!other) return [];
-  return [functionAsks(subject)(`ssm:GetParameter on another function's ${other.name}`, "denied", "ssm:GetParameter", parameterArn(subject, other.name))];
+  return [
+    functionAsks(subject)(
+      `ssm:GetParameter on another function's ${other.name}`,
+      "denied",
+      "ssm:GetParameter",
+      parameterArn(subject, other.name),
+    ),
+  ];
 }

@@ -22,7 +22,12 @@ function checksOf(subject: FunctionSubject, schedule: ScheduleSubject): Check[] 
     identityPolicies: schedule.role.policies,
     resourcePolicy: resource === subject.functionArn ? subject.resourcePolicy : undefined,
   });
-  const assume = (describe: string, expected: Check["expected"], principal: string, context: Check["request"]["context"]): Check => ({
+  const assume = (
+    describe: string,
+    expected: Check["expected"],
+    principal: string,
+    context: Check["request"]["context"],
+  ): Check => ({
     describe,
     expected,
     request: { principal, action: "sts:AssumeRole", resource: schedule.role.arn, resourceAccount: accountId, context },
@@ -32,7 +37,11 @@ function checksOf(subject: FunctionSubject, schedule: ScheduleSubject): Check[] 
   const otherGroup = schedule.groupArn.replace(/([^/]+)$/, "$1-other");
   return [
     invoke(`lambda:InvokeFunction by ${schedule.address}'s role ${schedule.role.name}`, "allowed", subject.functionArn),
-    invoke(`lambda:InvokeFunction of another function by ${schedule.address}'s role ${schedule.role.name}`, "denied", `${subject.functionArn}-other`),
+    invoke(
+      `lambda:InvokeFunction of another function by ${schedule.address}'s role ${schedule.role.name}`,
+      "denied",
+      `${subject.functionArn}-other`,
+    ),
     assume(
       `sts:AssumeRole of ${schedule.role.name} by scheduler.amazonaws.com for schedule group ${schedule.groupName}`,
       "allowed",
@@ -42,16 +51,31 @@ function checksOf(subject: FunctionSubject, schedule: ScheduleSubject): Check[] 
         "aws:SourceArn": schedule.groupArn,
       },
     ),
-    assume(`sts:AssumeRole of ${schedule.role.name} by scheduler.amazonaws.com for another schedule group`, "denied", "scheduler.amazonaws.com", {
-      "aws:SourceAccount": accountId,
-      "aws:SourceArn": otherGroup,
-    }),
-    assume(`sts:AssumeRole of ${schedule.role.name} by scheduler.amazonaws.com for another account`, "denied", "scheduler.amazonaws.com", {
-      "aws:SourceAccount": OTHER_ACCOUNT_ID,
-      "aws:SourceArn": schedule.groupArn.replace(/:\d{12}:/, `:${OTHER_ACCOUNT_ID}:`),
-    }),
-    assume(`sts:AssumeRole of ${schedule.role.name} by events.amazonaws.com (an EventBridge rule)`, "denied", "events.amazonaws.com", {
-      "aws:SourceAccount": accountId,
-    }),
+    assume(
+      `sts:AssumeRole of ${schedule.role.name} by scheduler.amazonaws.com for another schedule group`,
+      "denied",
+      "scheduler.amazonaws.com",
+      {
+        "aws:SourceAccount": accountId,
+        "aws:SourceArn": otherGroup,
+      },
+    ),
+    assume(
+      `sts:AssumeRole of ${schedule.role.name} by scheduler.amazonaws.com for another account`,
+      "denied",
+      "scheduler.amazonaws.com",
+      {
+        "aws:SourceAccount": OTHER_ACCOUNT_ID,
+        "aws:SourceArn": schedule.groupArn.replace(/:\d{12}:/, `:${OTHER_ACCOUNT_ID}:`),
+      },
+    ),
+    assume(
+      `sts:AssumeRole of ${schedule.role.name} by events.amazonaws.com (an EventBridge rule)`,
+      "denied",
+      "events.amazonaws.com",
+      {
+        "aws:SourceAccount": accountId,
+      },
+    ),
   ];
 }

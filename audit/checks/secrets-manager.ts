@@ -28,9 +28,21 @@ export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld
   const otherLabel = other ? `another function's secret ${other.name}` : "another secret other-team/secrets";
   const otherArn = other?.arn ?? arnIn(subject, "secretsmanager", "secret:other-team/secrets-AbCdEf");
   return [
-    ask(`secretsmanager:GetSecretValue of AWSCURRENT on own ${secret.name}`, "allowed", "secretsmanager:GetSecretValue", secret.arn, CURRENT),
+    ask(
+      `secretsmanager:GetSecretValue of AWSCURRENT on own ${secret.name}`,
+      "allowed",
+      "secretsmanager:GetSecretValue",
+      secret.arn,
+      CURRENT,
+    ),
     // Earlier versions may hold a token that was replaced because it leaked.
-    ask(`secretsmanager:GetSecretValue of AWSPREVIOUS on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, stage("AWSPREVIOUS")),
+    ask(
+      `secretsmanager:GetSecretValue of AWSPREVIOUS on own ${secret.name}`,
+      "denied",
+      "secretsmanager:GetSecretValue",
+      secret.arn,
+      stage("AWSPREVIOUS"),
+    ),
     ask(
       `secretsmanager:GetSecretValue of the placeholder version (its own label) on own ${secret.name}`,
       "denied",
@@ -38,9 +50,15 @@ export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld
       secret.arn,
       stage(PLACEHOLDER_STAGE),
     ),
-    ask(`secretsmanager:GetSecretValue by VersionId, no stage, on own ${secret.name}`, "denied", "secretsmanager:GetSecretValue", secret.arn, {
-      context: { "secretsmanager:VersionId": "00000000-0000-0000-0000-000000000000" },
-    }),
+    ask(
+      `secretsmanager:GetSecretValue by VersionId, no stage, on own ${secret.name}`,
+      "denied",
+      "secretsmanager:GetSecretValue",
+      secret.arn,
+      {
+        context: { "secretsmanager:VersionId": "00000000-0000-0000-0000-000000000000" },
+      },
+    ),
     ask(`kms:Decrypt via Secrets Manager for own ${secret.name}`, "allowed", "kms:Decrypt", secret.key.arn, {
       context: decrypt(secret.arn, via),
       resourcePolicy: secret.key.policy,
@@ -58,10 +76,16 @@ export function secretsManagerChecks(subject: FunctionSubject, world: AuditWorld
     ask(`secretsmanager:UpdateSecret on own ${secret.name}`, "denied", "secretsmanager:UpdateSecret", secret.arn),
     ask(`secretsmanager:DeleteSecret on own ${secret.name}`, "denied", "secretsmanager:DeleteSecret", secret.arn),
     ask(`secretsmanager:ListSecrets`, "denied", "secretsmanager:ListSecrets", "*"),
-    ask(`kms:Decrypt called directly (not via Secrets Manager) for own ${secret.name}`, "denied", "kms:Decrypt", secret.key.arn, {
-      context: decrypt(secret.arn, undefined),
-      resourcePolicy: secret.key.policy,
-    }),
+    ask(
+      `kms:Decrypt called directly (not via Secrets Manager) for own ${secret.name}`,
+      "denied",
+      "kms:Decrypt",
+      secret.key.arn,
+      {
+        context: decrypt(secret.arn, undefined),
+        resourcePolicy: secret.key.policy,
+      },
+    ),
     ask(`kms:Decrypt via Secrets Manager for ${otherLabel}`, "denied", "kms:Decrypt", secret.key.arn, {
       context: decrypt(otherArn, via),
       resourcePolicy: secret.key.policy,
@@ -75,6 +99,12 @@ function crossStoreCheck(subject: FunctionSubject, world: AuditWorld): Check[] {
   if (!other) return [];
   const arn = arnIn(subject, "secretsmanager", other.arn.slice(other.arn.indexOf(":secret:") + 1));
   return [
-    functionAsks(subject)(`secretsmanager:GetSecretValue on another function's secret ${other.name}`, "denied", "secretsmanager:GetSecretValue", arn, CURRENT),
+    functionAsks(subject)(
+      `secretsmanager:GetSecretValue on another function's secret ${other.name}`,
+      "denied",
+      "secretsmanager:GetSecretValue",
+      arn,
+      CURRENT,
+    ),
   ];
 }

@@ -19,24 +19,69 @@ export function vpcChecks(subject: FunctionSubject): Check[] {
   const ec2 = (resource: string): string => arnIn(subject, "ec2", resource);
   const networkInterface = ec2(NETWORK_INTERFACE);
   const vpc = vpcConfigOf(subject);
-  if (!vpc) return [ask("ec2:CreateNetworkInterface (not in a VPC)", "denied", "ec2:CreateNetworkInterface", networkInterface)];
+  if (!vpc)
+    return [ask("ec2:CreateNetworkInterface (not in a VPC)", "denied", "ec2:CreateNetworkInterface", networkInterface)];
 
   const otherSubnet = OTHER_SUBNETS.find((id) => !vpc.subnetIds.includes(id))!;
   const otherGroup = OTHER_SECURITY_GROUPS.find((id) => !vpc.securityGroupIds.includes(id))!;
   // Lambda's own calls carry no lambda:SourceFunctionArn; the function's code's calls do.
   const fromCode = { context: { "lambda:SourceFunctionArn": subject.functionArn } };
   return [
-    ask("ec2:DescribeNetworkInterfaces (no resource-level permissions)", "allowed", "ec2:DescribeNetworkInterfaces", "*"),
-    ask("ec2:CreateNetworkInterface, the new interface (Lambda's call)", "allowed", "ec2:CreateNetworkInterface", networkInterface),
-    ...vpc.subnetIds.map((id) => ask(`ec2:CreateNetworkInterface in own subnet ${id}`, "allowed", "ec2:CreateNetworkInterface", ec2(`subnet/${id}`))),
-    ...vpc.securityGroupIds.map((id) =>
-      ask(`ec2:CreateNetworkInterface with own security group ${id}`, "allowed", "ec2:CreateNetworkInterface", ec2(`security-group/${id}`)),
+    ask(
+      "ec2:DescribeNetworkInterfaces (no resource-level permissions)",
+      "allowed",
+      "ec2:DescribeNetworkInterfaces",
+      "*",
     ),
-    ask("ec2:CreateNetworkInterface in another subnet", "denied", "ec2:CreateNetworkInterface", ec2(`subnet/${otherSubnet}`)),
-    ask("ec2:CreateNetworkInterface with another security group", "denied", "ec2:CreateNetworkInterface", ec2(`security-group/${otherGroup}`)),
+    ask(
+      "ec2:CreateNetworkInterface, the new interface (Lambda's call)",
+      "allowed",
+      "ec2:CreateNetworkInterface",
+      networkInterface,
+    ),
+    ...vpc.subnetIds.map((id) =>
+      ask(
+        `ec2:CreateNetworkInterface in own subnet ${id}`,
+        "allowed",
+        "ec2:CreateNetworkInterface",
+        ec2(`subnet/${id}`),
+      ),
+    ),
+    ...vpc.securityGroupIds.map((id) =>
+      ask(
+        `ec2:CreateNetworkInterface with own security group ${id}`,
+        "allowed",
+        "ec2:CreateNetworkInterface",
+        ec2(`security-group/${id}`),
+      ),
+    ),
+    ask(
+      "ec2:CreateNetworkInterface in another subnet",
+      "denied",
+      "ec2:CreateNetworkInterface",
+      ec2(`subnet/${otherSubnet}`),
+    ),
+    ask(
+      "ec2:CreateNetworkInterface with another security group",
+      "denied",
+      "ec2:CreateNetworkInterface",
+      ec2(`security-group/${otherGroup}`),
+    ),
     ask("ec2:DeleteNetworkInterface (Lambda's call)", "allowed", "ec2:DeleteNetworkInterface", networkInterface),
-    ask("ec2:CreateNetworkInterface from the function's code", "denied", "ec2:CreateNetworkInterface", networkInterface, fromCode),
-    ask("ec2:DeleteNetworkInterface from the function's code", "denied", "ec2:DeleteNetworkInterface", networkInterface, fromCode),
+    ask(
+      "ec2:CreateNetworkInterface from the function's code",
+      "denied",
+      "ec2:CreateNetworkInterface",
+      networkInterface,
+      fromCode,
+    ),
+    ask(
+      "ec2:DeleteNetworkInterface from the function's code",
+      "denied",
+      "ec2:DeleteNetworkInterface",
+      networkInterface,
+      fromCode,
+    ),
     ask("ec2:TerminateInstances", "denied", "ec2:TerminateInstances", ec2("instance/i-0123456789abcdef0")),
   ];
 }

@@ -87,16 +87,23 @@ const LAMBDA_ROUTES: ReadonlyArray<readonly [string, RegExp, string]> = [
 ];
 
 // S3 (path style): the operation, and the IAM action AWS authorizes it with (they differ).
-function s3Operation(r: RecordedRequest): { operation: string; action: string; bucket: string; key?: string } | undefined {
+function s3Operation(
+  r: RecordedRequest,
+): { operation: string; action: string; bucket: string; key?: string } | undefined {
   const [, bucket, ...rest] = r.path.split("/");
   if (!bucket) return undefined;
   const key = rest.length > 0 && rest.join("/") !== "" ? rest.join("/") : undefined;
   if (key === undefined) {
     if (
       r.method === "GET" &&
-      (r.query["list-type"] === "2" || Object.keys(r.query).every((q) => ["prefix", "delimiter", "max-keys", "encoding-type"].includes(q)))
+      (r.query["list-type"] === "2" ||
+        Object.keys(r.query).every((q) => ["prefix", "delimiter", "max-keys", "encoding-type"].includes(q)))
     ) {
-      return { operation: r.query["list-type"] === "2" ? "ListObjectsV2" : "ListObjects", action: "s3:ListBucket", bucket };
+      return {
+        operation: r.query["list-type"] === "2" ? "ListObjectsV2" : "ListObjects",
+        action: "s3:ListBucket",
+        bucket,
+      };
     }
     if (r.method === "HEAD") return { operation: "HeadBucket", action: "s3:ListBucket", bucket };
     return undefined;
@@ -146,12 +153,18 @@ export function analyzeCalls(recorded: readonly RecordedRequest[], target: Audit
 function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): AnalyzedCall {
   const operation = operationOf(r);
   const name = operation.slice(operation.indexOf(":") + 1);
-  const arn = (service: string, resource: string) => `arn:${t.partition}:${service}:${t.region}:${t.accountId}:${resource}`;
+  const arn = (service: string, resource: string) =>
+    `arn:${t.partition}:${service}:${t.region}:${t.accountId}:${resource}`;
   const keyArn = (id: string) => (id.startsWith("arn:") ? id : arn("kms", `key/${id}`));
   const keyContext = (key: string): Record<string, string> =>
     Object.fromEntries(Object.entries(run.keyTags.get(keyArn(key)) ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
   const via = (service: string) => `${service}.${t.region}.${t.dnsSuffix}`;
-  const ask = (action: string, resource: string, context: Record<string, string | string[]> = {}, onBehalfOf?: string): IamRequest => ({
+  const ask = (
+    action: string,
+    resource: string,
+    context: Record<string, string | string[]> = {},
+    onBehalfOf?: string,
+  ): IamRequest => ({
     action,
     resource,
     context,
@@ -195,7 +208,11 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
         requests.push(ask("kms:Encrypt", keyArn(r.body.KeyId), kmsContext(r.body.KeyId), "ssm"));
       }
       const key = run.parameterKeys.get(parameter);
-      if ((name === "GetParameter" || name === "GetParameters") && r.body.WithDecryption === true && key !== undefined) {
+      if (
+        (name === "GetParameter" || name === "GetParameters") &&
+        r.body.WithDecryption === true &&
+        key !== undefined
+      ) {
         requests.push(ask("kms:Decrypt", keyArn(key), kmsContext(key), "ssm"));
       }
       return done(requests);
@@ -203,7 +220,10 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
     case "kms": {
       if (name === "CreateKey") {
         const tags = Object.fromEntries(
-          ((r.body.Tags as Array<{ TagKey: string; TagValue: string }> | undefined) ?? []).map((tag) => [tag.TagKey, tag.TagValue]),
+          ((r.body.Tags as Array<{ TagKey: string; TagValue: string }> | undefined) ?? []).map((tag) => [
+            tag.TagKey,
+            tag.TagValue,
+          ]),
         );
         if (r.createdArn) run.keyTags.set(r.createdArn, tags);
         return done([
@@ -217,7 +237,8 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
       if (name === "CreateAlias" || name === "UpdateAlias" || name === "DeleteAlias") {
         const alias = str("AliasName");
         const key = name === "DeleteAlias" ? run.aliasKeys.get(alias) : str("TargetKeyId");
-        if (key === undefined) throw new UnmappedCallError(`request ${r.seq} (${operation}): no key known for ${alias}`);
+        if (key === undefined)
+          throw new UnmappedCallError(`request ${r.seq} (${operation}): no key known for ${alias}`);
         run.aliasKeys.set(alias, key);
         return done([ask(`kms:${name}`, arn("kms", alias)), ask(`kms:${name}`, keyArn(key), keyContext(key))]);
       }
@@ -229,11 +250,17 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
       return done([ask(`iam:${name}`, `arn:${t.partition}:iam::${t.accountId}:role/${str("RoleName")}`)]);
     case "logs": {
       if (name === "DescribeLogGroups") return done([ask("logs:DescribeLogGroups", "*")]);
-      const group = typeof r.body.resourceArn === "string" ? r.body.resourceArn.replace(/:\*$/, "") : arn("logs", `log-group:${str("logGroupName")}`);
+      const group =
+        typeof r.body.resourceArn === "string"
+          ? r.body.resourceArn.replace(/:\*$/, "")
+          : arn("logs", `log-group:${str("logGroupName")}`);
       return done([ask(`logs:${name}`, group)]);
     }
     case "sqs": {
-      const queueName = typeof r.body.QueueUrl === "string" ? r.body.QueueUrl.slice(r.body.QueueUrl.lastIndexOf("/") + 1) : str("QueueName");
+      const queueName =
+        typeof r.body.QueueUrl === "string"
+          ? r.body.QueueUrl.slice(r.body.QueueUrl.lastIndexOf("/") + 1)
+          : str("QueueName");
       return done([ask(`sqs:${name}`, arn("sqs", queueName))]);
     }
     case "secretsmanager": {
@@ -244,7 +271,9 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
       }
       const secret = id.startsWith("arn:") ? id : run.secretArns.get(id);
       if (secret === undefined)
-        throw new UnmappedCallError(`request ${r.seq} (${operation}): the ARN of secret ${id} is not known from an earlier CreateSecret`);
+        throw new UnmappedCallError(
+          `request ${r.seq} (${operation}): the ARN of secret ${id} is not known from an earlier CreateSecret`,
+        );
       const requests = [ask(`secretsmanager:${name}`, secret)];
       const key = run.secretKeys.get(secret);
       if (name === "PutSecretValue" && key !== undefined) {
@@ -255,7 +284,10 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
           "kms:CallerAccount": t.accountId,
           "kms:EncryptionContext:SecretARN": secret,
         };
-        requests.push(ask("kms:GenerateDataKey", keyArn(key), context, "secretsmanager"), ask("kms:Decrypt", keyArn(key), context, "secretsmanager"));
+        requests.push(
+          ask("kms:GenerateDataKey", keyArn(key), context, "secretsmanager"),
+          ask("kms:Decrypt", keyArn(key), context, "secretsmanager"),
+        );
       }
       return done(requests);
     }
@@ -272,9 +304,18 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
         if (typeof r.body.KMSKeyArn === "string" && r.body.KMSKeyArn !== "") {
           run.functionKeys.set(functionName, r.body.KMSKeyArn);
           // The environment is encrypted with the function's key, through Lambda, as the caller.
-          const context = { ...keyContext(r.body.KMSKeyArn), "kms:ViaService": via("lambda"), "kms:CallerAccount": t.accountId };
+          const context = {
+            ...keyContext(r.body.KMSKeyArn),
+            "kms:ViaService": via("lambda"),
+            "kms:CallerAccount": t.accountId,
+          };
           requests.push(
-            ask("kms:Encrypt", r.body.KMSKeyArn, { ...context, "kms:EncryptionContext:aws:lambda:FunctionArn": functionArn }, "lambda"),
+            ask(
+              "kms:Encrypt",
+              r.body.KMSKeyArn,
+              { ...context, "kms:EncryptionContext:aws:lambda:FunctionArn": functionArn },
+              "lambda",
+            ),
             ask("kms:CreateGrant", r.body.KMSKeyArn, { ...context, "kms:GrantIsForAWSResource": "true" }, "lambda"),
           );
         }

@@ -26,7 +26,9 @@ export async function runDeployerCli(args: DeployerArgs, io: CliIo): Promise<num
     const stacks = stacksToJudge(args.synthesized);
     const stack = stacks.find((s) => s.name === args.environment);
     if (!stack) {
-      io.stderr.write(`error: unknown environment ${JSON.stringify(args.environment)} for --deployer; known: ${stacks.map((s) => s.name).join(", ")}\n`);
+      io.stderr.write(
+        `error: unknown environment ${JSON.stringify(args.environment)} for --deployer; known: ${stacks.map((s) => s.name).join(", ")}\n`,
+      );
       return 2;
     }
     const policy = deployerPolicy(stack);
@@ -59,11 +61,26 @@ export function formatDeployer(policy: DeployerPolicy, proof: DeployerProof): st
     `  actions on "*" (the service offers no resource-level permission)`,
     ...policy.unscoped.map((u) => `    ${u.action}: ${u.reason}`),
   ];
-  const rows = proof.results.map((r) => [r.check.describe, r.check.expected, r.result, r.ok ? "ok" : r.error ? `ERROR: ${r.error}` : "UNEXPECTED"] as const);
-  const width = (i: 0 | 1 | 2) => Math.max(["request", "expected", "result"][i]!.length, ...rows.map((row) => row[i].length));
-  const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(width(i as 0 | 1 | 2)) : cell)).join("  ")}`.trimEnd();
-  lines.push(line(["request", "expected", "result", ""]), ...rows.map((row) => line([`  ${row[0]}`.slice(2), row[1], row[2], row[3]])));
+  const rows = proof.results.map(
+    (r) =>
+      [
+        r.check.describe,
+        r.check.expected,
+        r.result,
+        r.ok ? "ok" : r.error ? `ERROR: ${r.error}` : "UNEXPECTED",
+      ] as const,
+  );
+  const width = (i: 0 | 1 | 2) =>
+    Math.max(["request", "expected", "result"][i]!.length, ...rows.map((row) => row[i].length));
+  const line = (cells: readonly string[]) =>
+    `  ${cells.map((cell, i) => (i < 3 ? cell.padEnd(width(i as 0 | 1 | 2)) : cell)).join("  ")}`.trimEnd();
+  lines.push(
+    line(["request", "expected", "result", ""]),
+    ...rows.map((row) => line([`  ${row[0]}`.slice(2), row[1], row[2], row[3]])),
+  );
   const unexpected = proof.results.filter((r) => !r.ok).length;
-  lines.push(`deploy policy of ${policy.stack}: ${policy.document.Statement.length} statements, ${proof.results.length} requests, ${unexpected} unexpected`);
+  lines.push(
+    `deploy policy of ${policy.stack}: ${policy.document.Statement.length} statements, ${proof.results.length} requests, ${unexpected} unexpected`,
+  );
   return `${lines.join("\n")}\n`;
 }

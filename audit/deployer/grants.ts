@@ -40,19 +40,24 @@ export interface ResourceScope {
   tagsOf(body: Body, address: string): Readonly<Record<string, string>>;
 }
 
-const arnIn = (t: AuditTarget, service: string, resource: string) => `arn:${t.partition}:${service}:${t.region}:${t.accountId}:${resource}`;
+const arnIn = (t: AuditTarget, service: string, resource: string) =>
+  `arn:${t.partition}:${service}:${t.region}:${t.accountId}:${resource}`;
 
 /** All keys of the account and region: KMS picks key ids at create time, so tags scope them. */
 const keysOf = (t: AuditTarget) => arnIn(t, "kms", "key/*");
 
-const isProtected = (body: Body) => (body.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy === true;
+const isProtected = (body: Body) =>
+  (body.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy === true;
 
 function actionsOf(calls: Calls, body: Body): string[] {
   return [...calls.read, ...calls.write, ...(isProtected(body) ? [] : calls.delete)];
 }
 
 /** `aws:ResourceTag/<k>` conditions for the tags of a key: the only scope a key id-less policy has. */
-export function tagCondition(tags: Readonly<Record<string, string>>, prefix: "aws:ResourceTag" | "aws:RequestTag"): Record<string, string> {
+export function tagCondition(
+  tags: Readonly<Record<string, string>>,
+  prefix: "aws:ResourceTag" | "aws:RequestTag",
+): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).map(([k, v]) => [`${prefix}/${k}`, v]));
 }
 
@@ -81,7 +86,11 @@ const ROLE: Calls = {
   write: ["iam:CreateRole", "iam:TagRole", "iam:UntagRole"],
   delete: ["iam:ListInstanceProfilesForRole", "iam:DeleteRole"],
 };
-const ROLE_POLICY: Calls = { read: ["iam:GetRolePolicy"], write: ["iam:PutRolePolicy"], delete: ["iam:DeleteRolePolicy"] };
+const ROLE_POLICY: Calls = {
+  read: ["iam:GetRolePolicy"],
+  write: ["iam:PutRolePolicy"],
+  delete: ["iam:DeleteRolePolicy"],
+};
 const LOG_GROUP: Calls = {
   read: ["logs:ListTagsForResource"],
   write: ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource"],
@@ -119,14 +128,19 @@ type GrantsOf = (scope: ResourceScope, address: string, body: Body) => Grant[];
 
 function text(scope: ResourceScope, body: Body, argument: string, address: string): string {
   const value = body[argument];
-  if (typeof value !== "string") throw new AuditError(`${address} has no ${argument}: the deploy policy cannot name what it creates`);
+  if (typeof value !== "string")
+    throw new AuditError(`${address} has no ${argument}: the deploy policy cannot name what it creates`);
   return scope.references.resolve(value, `${address}.${argument}`);
 }
 
 /** `/<prefix>/*` of a parameter name (the function's namespace), or the name itself without a prefix. */
 export function parameterPattern(t: AuditTarget, name: string): string {
   const slash = name.lastIndexOf("/");
-  return arnIn(t, "ssm", slash > 0 ? `parameter${name.slice(0, slash)}/*` : `parameter${name.startsWith("/") ? "" : "/"}${name}`);
+  return arnIn(
+    t,
+    "ssm",
+    slash > 0 ? `parameter${name.slice(0, slash)}/*` : `parameter${name.startsWith("/") ? "" : "/"}${name}`,
+  );
 }
 
 /** A secret's ARN as a pattern: Secrets Manager appends `-` and six random characters to the name. */
@@ -153,7 +167,10 @@ function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
     actions: use.actions,
     resources: [keysOf(t)],
     condition: {
-      StringEquals: { ...tagCondition(use.keyTags, "aws:ResourceTag"), "kms:ViaService": `${service}.${t.region}.${t.dnsSuffix}` },
+      StringEquals: {
+        ...tagCondition(use.keyTags, "aws:ResourceTag"),
+        "kms:ViaService": `${service}.${t.region}.${t.dnsSuffix}`,
+      },
       ...(use.context ? { StringLike: { [`kms:EncryptionContext:${use.context[0]}`]: [use.context[1]] } } : {}),
       ...(use.grantForAwsResource ? { Bool: { "kms:GrantIsForAWSResource": "true" } } : {}),
     },
@@ -187,7 +204,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
         resources: ["*"],
         condition: { StringEquals: tagCondition(tags, "aws:RequestTag") },
       },
-      { sid: "OwnKeys", actions: actionsOf(KEY, body), resources: [keysOf(scope.target)], condition: { StringEquals: tagCondition(tags, "aws:ResourceTag") } },
+      {
+        sid: "OwnKeys",
+        actions: actionsOf(KEY, body),
+        resources: [keysOf(scope.target)],
+        condition: { StringEquals: tagCondition(tags, "aws:ResourceTag") },
+      },
     ];
   },
   aws_kms_alias: (scope, address, body) => {
@@ -197,7 +219,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
     return [
       { sid: "OwnKeyAliases", actions, resources: [arnIn(t, "kms", text(scope, body, "name", address))] },
       // An alias call is authorized on the alias and on its key alike.
-      { sid: "OwnKeys", actions, resources: [keysOf(t)], condition: { StringEquals: tagCondition(keyTags, "aws:ResourceTag") } },
+      {
+        sid: "OwnKeys",
+        actions,
+        resources: [keysOf(t)],
+        condition: { StringEquals: tagCondition(keyTags, "aws:ResourceTag") },
+      },
     ];
   },
   aws_iam_role: (scope, address, body) => {
@@ -216,7 +243,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   aws_iam_role_policy: (scope, address, body) => {
     const roleName = text(scope, body, "role", address);
     return [
-      { sid: "OwnRoles", actions: actionsOf(ROLE_POLICY, body), resources: [`arn:${scope.target.partition}:iam::${scope.target.accountId}:role/${roleName}`] },
+      {
+        sid: "OwnRoles",
+        actions: actionsOf(ROLE_POLICY, body),
+        resources: [`arn:${scope.target.partition}:iam::${scope.target.accountId}:role/${roleName}`],
+      },
     ];
   },
   aws_cloudwatch_log_group: (scope, address, body) => {
@@ -224,7 +255,11 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
     return [{ sid: "OwnLogGroups", actions: actionsOf(LOG_GROUP, body), resources: [group, `${group}:*`] }];
   },
   aws_sqs_queue: (scope, address, body) => [
-    { sid: "OwnQueues", actions: actionsOf(QUEUE, body), resources: [arnIn(scope.target, "sqs", text(scope, body, "name", address))] },
+    {
+      sid: "OwnQueues",
+      actions: actionsOf(QUEUE, body),
+      resources: [arnIn(scope.target, "sqs", text(scope, body, "name", address))],
+    },
   ],
   aws_lambda_function: (scope, address, body) => {
     const t = scope.target;
@@ -241,7 +276,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
           keyTags,
           context: ["aws:lambda:FunctionArn", fn],
         }),
-        keyUseThrough(t, "lambda", { sid: "LambdaGrantsOwnKeysToOwnFunctions", actions: ["kms:CreateGrant"], keyTags, grantForAwsResource: true }),
+        keyUseThrough(t, "lambda", {
+          sid: "LambdaGrantsOwnKeysToOwnFunctions",
+          actions: ["kms:CreateGrant"],
+          keyTags,
+          grantForAwsResource: true,
+        }),
       );
     }
     return grants;
@@ -264,7 +304,13 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   },
   aws_secretsmanager_secret_version: (scope, address, body) => {
     const secretId = text(scope, body, "secret_id", address);
-    return [{ sid: "OwnSecrets", actions: actionsOf(SECRET_VERSION, body), resources: [secretPattern(scope.target, secretNameOf(secretId))] }];
+    return [
+      {
+        sid: "OwnSecrets",
+        actions: actionsOf(SECRET_VERSION, body),
+        resources: [secretPattern(scope.target, secretNameOf(secretId))],
+      },
+    ];
   },
 };
 
@@ -276,9 +322,12 @@ function secretNameOf(secretId: string): string {
 
 /** The tags of the stack's key a reference points at (`${aws_kms_key.x.arn}`). */
 function keyTagsFor(scope: ResourceScope, reference: unknown, where: string): Readonly<Record<string, string>> {
-  const match = typeof reference === "string" ? /^\$\{(aws_kms_key\.[A-Za-z0-9_-]+)\.(arn|key_id|id)\}$/.exec(reference) : null;
+  const match =
+    typeof reference === "string" ? /^\$\{(aws_kms_key\.[A-Za-z0-9_-]+)\.(arn|key_id|id)\}$/.exec(reference) : null;
   if (!match) {
-    throw new AuditError(`${where} is ${JSON.stringify(reference)}, not a key of this stack: the deploy policy scopes key use by the stack's own keys' tags`);
+    throw new AuditError(
+      `${where} is ${JSON.stringify(reference)}, not a key of this stack: the deploy policy scopes key use by the stack's own keys' tags`,
+    );
   }
   const address = match[1]!;
   const body = bodyAt(scope.json, address);

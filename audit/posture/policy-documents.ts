@@ -51,7 +51,10 @@ export function identityPolicies(json: StackJson): PolicyOf[] {
 
 /** The trust policy of every role. */
 export function trustPolicies(json: StackJson): PolicyOf[] {
-  return resourcesOf(json, "aws_iam_role").map(([address, body]) => ({ address, statements: parseStatements(body.assume_role_policy) }));
+  return resourcesOf(json, "aws_iam_role").map(([address, body]) => ({
+    address,
+    statements: parseStatements(body.assume_role_policy),
+  }));
 }
 
 /** The AWS principals of a statement (`"*"` for `Principal: "*"`). */

@@ -28,7 +28,10 @@ function actionsOf(service: string): Readonly<Record<string, ActionData>> | unde
     const file = path.join(dataDirectory(), "actions", `${service}.json`);
     // Service prefixes are [a-z0-9-]; anything else cannot name a file of the data set.
     const known = /^[a-z0-9-]+$/.test(service) && fs.existsSync(file);
-    byService.set(service, known ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, ActionData>) : undefined);
+    byService.set(
+      service,
+      known ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, ActionData>) : undefined,
+    );
   }
   return byService.get(service);
 }
@@ -39,7 +42,8 @@ function actionsOf(service: string): Readonly<Record<string, ActionData>> | unde
  */
 export function isWildcardOnlyAction(action: string): boolean {
   const [service, name, ...rest] = action.toLowerCase().split(":");
-  if (service === undefined || name === undefined || rest.length > 0 || name.includes("*") || name.includes("?")) return false;
+  if (service === undefined || name === undefined || rest.length > 0 || name.includes("*") || name.includes("?"))
+    return false;
   const data = actionsOf(service)?.[name];
   return data !== undefined && data.resourceTypes.length === 0;
 }

@@ -35,27 +35,38 @@ interface CheckovCheck {
 
 interface CheckovReport {
   readonly check_type?: string;
-  readonly results?: { readonly passed_checks?: CheckovCheck[]; readonly failed_checks?: CheckovCheck[]; readonly parsing_errors?: string[] };
+  readonly results?: {
+    readonly passed_checks?: CheckovCheck[];
+    readonly failed_checks?: CheckovCheck[];
+    readonly parsing_errors?: string[];
+  };
   readonly summary?: { readonly parsing_errors?: number };
 }
 
 /** Runs `checkov` on every stack written under `files` and returns its results by stack. */
 export function runCheckov(checkov: string, files: readonly StackFiles[], root: string): Map<string, ScanResult[]> {
-  const run = spawnSync(checkov, ["--directory", root, "--framework", "terraform_json", "--output", "json", "--skip-download", "--compact"], {
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, CKV_SKIP_PACKAGE_UPDATE_CHECK: "true", BC_API_KEY: "", PYTHONWARNINGS: "ignore" },
-  });
+  const run = spawnSync(
+    checkov,
+    ["--directory", root, "--framework", "terraform_json", "--output", "json", "--skip-download", "--compact"],
+    {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, CKV_SKIP_PACKAGE_UPDATE_CHECK: "true", BC_API_KEY: "", PYTHONWARNINGS: "ignore" },
+    },
+  );
   if (run.error) throw new ScanError(`could not run ${checkov}: ${run.error.message} (run npm run tools)`);
   // Checkov exits 1 when a check failed: that is a result, not an error.
-  if (run.status !== 0 && run.status !== 1) throw new ScanError(`checkov exited ${run.status}: ${run.stderr.trim().slice(-2000)}`);
+  if (run.status !== 0 && run.status !== 1)
+    throw new ScanError(`checkov exited ${run.status}: ${run.stderr.trim().slice(-2000)}`);
   const parsed = JSON.parse(run.stdout) as CheckovReport | CheckovReport[];
   const reports = Array.isArray(parsed) ? parsed : [parsed];
   const byFile = new Map(files.map((file) => [fs.realpathSync(file.checkovFile), file]));
   const results = new Map<string, ScanResult[]>(files.map((file) => [file.stack, []]));
   for (const report of reports) {
     if ((report.summary?.parsing_errors ?? 0) > 0) {
-      throw new ScanError(`Checkov could not parse ${(report.results?.parsing_errors ?? []).join(", ") || "a stack"}: ${lastError(run.stderr)}`);
+      throw new ScanError(
+        `Checkov could not parse ${(report.results?.parsing_errors ?? []).join(", ") || "a stack"}: ${lastError(run.stderr)}`,
+      );
     }
     for (const [checks, result] of [
       [report.results?.passed_checks ?? [], "passed"],
@@ -63,16 +74,23 @@ export function runCheckov(checkov: string, files: readonly StackFiles[], root: 
     ] as const) {
       for (const check of checks) {
         const file = byFile.get(fs.realpathSync(check.file_abs_path));
-        if (file === undefined) throw new ScanError(`Checkov reported on ${check.file_abs_path}, which is no stack of this scan`);
-        results
-          .get(file.stack)
-          ?.push({ scanner: "checkov", id: check.check_id, resource: addressOf(check.resource, file.json), result, title: check.check_name });
+        if (file === undefined)
+          throw new ScanError(`Checkov reported on ${check.file_abs_path}, which is no stack of this scan`);
+        results.get(file.stack)?.push({
+          scanner: "checkov",
+          id: check.check_id,
+          resource: addressOf(check.resource, file.json),
+          result,
+          title: check.check_name,
+        });
       }
     }
   }
   for (const [stack, stackResults] of results) {
     if (stackResults.length === 0)
-      throw new ScanError(`Checkov ran no check on stack ${stack}: it read none of its resources (${path.relative(root, byFileOf(files, stack))})`);
+      throw new ScanError(
+        `Checkov ran no check on stack ${stack}: it read none of its resources (${path.relative(root, byFileOf(files, stack))})`,
+      );
   }
   return results;
 }
@@ -86,7 +104,8 @@ export function addressOf(checkovResource: string, json: StackJson): string {
   const [kind, name, ...rest] = checkovResource.split(".");
   if (kind !== "resource" || name === undefined || rest.length > 0) return checkovResource;
   const types = Object.entries(json.resource ?? {}).filter(([, bodies]) => name in bodies);
-  if (types.length !== 1) throw new ScanError(`Checkov reported on ${checkovResource}, which names ${types.length} resources of the stack`);
+  if (types.length !== 1)
+    throw new ScanError(`Checkov reported on ${checkovResource}, which names ${types.length} resources of the stack`);
   return `${types[0]?.[0]}.${name}`;
 }
 

@@ -47,14 +47,21 @@ export function runScanCli(argv: readonly string[], io: CliIo): number {
  * Scans the stacks named in `only` (all when empty) of an app already read, prints the
  * tables and returns the exit code: also the posture part of `npm run audit`.
  */
-export function runScanOn(all: readonly SynthesizedStack[], only: readonly string[], skipsFile: string | undefined, io: CliIo): number {
+export function runScanOn(
+  all: readonly SynthesizedStack[],
+  only: readonly string[],
+  skipsFile: string | undefined,
+  io: CliIo,
+): number {
   try {
     const tools = installedTools();
     const scanners = scannersFromTools(tools, ROOT);
     const skips = readSkips(skipsFile ?? SKIPS_FILE);
     const unknown = only.filter((name) => !all.some((stack) => stack.name === name));
     if (unknown.length > 0) {
-      io.stderr.write(`error: unknown environment ${unknown.map((n) => JSON.stringify(n)).join(", ")}; known: ${all.map((s) => s.name).join(", ")}\n`);
+      io.stderr.write(
+        `error: unknown environment ${unknown.map((n) => JSON.stringify(n)).join(", ")}; known: ${all.map((s) => s.name).join(", ")}\n`,
+      );
       return 2;
     }
     const stacks = only.length === 0 ? all : all.filter((stack) => only.includes(stack.name));

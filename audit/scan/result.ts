@@ -12,7 +12,10 @@ export interface ScanResult {
   readonly scanner: Scanner;
   /** The check id: `CKV_AWS_7`, `AVD-AWS-0065`, or a posture rule's file name. */
   readonly id: string;
-  /** Terraform address (`aws_kms_key.notifier-dev_Key_598EB60E`), or the stack's name when a rule judged the stack as a whole. */
+  /**
+   * Terraform address (`aws_kms_key.notifier-dev_Key_598EB60E`), or the stack's name when a rule judged the stack as a
+   * whole.
+   */
   readonly resource: string;
   readonly result: "passed" | "failed";
   /** What the check wants, in the scanner's words. */

@@ -36,7 +36,10 @@ export interface ScanReport {
   readonly stacks: readonly StackScan[];
   /** Skips that accepted no failed result in any scanned stack: each fails a scan of the whole app. */
   readonly stale: readonly Skip[];
-  /** True when the scan named its environments (some of the app's stacks): a skip unused there may be used elsewhere, so it is not stale. */
+  /**
+   * True when the scan named its environments (some of the app's stacks): a skip unused there may be used elsewhere, so
+   * it is not stale.
+   */
   readonly partial: boolean;
   readonly ok: boolean;
 }
@@ -45,7 +48,12 @@ export interface ScanReport {
  * Scans the stacks with both scanners and the project's own rules. `partial` says the
  * stacks are not the whole app (then an unused skip is not called stale).
  */
-export function scanStacks(stacks: readonly SynthesizedStack[], scanners: Scanners, skips: readonly Skip[], partial = false): ScanReport {
+export function scanStacks(
+  stacks: readonly SynthesizedStack[],
+  scanners: Scanners,
+  skips: readonly Skip[],
+  partial = false,
+): ScanReport {
   if (stacks.length === 0) throw new ScanError("there is no stack to scan");
   const workdir = writeScanWorkdir(stacks);
   try {
@@ -76,7 +84,15 @@ export function scanStacks(stacks: readonly SynthesizedStack[], scanners: Scanne
 function ownRuleResults(stack: SynthesizedStack): ScanResult[] {
   return checkPosture(stack.json).flatMap(({ rule, findings }): ScanResult[] =>
     findings.length === 0
-      ? [{ scanner: "secure-lambda" as const, id: rule.id, resource: stack.name, result: "passed" as const, title: rule.title }]
+      ? [
+          {
+            scanner: "secure-lambda" as const,
+            id: rule.id,
+            resource: stack.name,
+            result: "passed" as const,
+            title: rule.title,
+          },
+        ]
       : findings.map((finding) => ({
           scanner: "secure-lambda" as const,
           id: rule.id,
@@ -88,9 +104,14 @@ function ownRuleResults(stack: SynthesizedStack): ScanResult[] {
 }
 
 /** The binaries `npm run tools` installed, from `.tools/tools.json`. */
-export function scannersFromTools(tools: { readonly checkov?: string; readonly trivy?: string }, root: string): Scanners {
+export function scannersFromTools(
+  tools: { readonly checkov?: string; readonly trivy?: string },
+  root: string,
+): Scanners {
   if (tools.checkov === undefined || tools.trivy === undefined) {
-    throw new ScanError(`${path.join(root, ".tools", "tools.json")} names no checkov or trivy: run \`npm run tools\` again (it installs them)`);
+    throw new ScanError(
+      `${path.join(root, ".tools", "tools.json")} names no checkov or trivy: run \`npm run tools\` again (it installs them)`,
+    );
   }
   return { checkov: tools.checkov, trivy: tools.trivy, trivyCacheDir: path.join(root, ".tools", "trivy-cache") };
 }

@@ -29,11 +29,13 @@ export function readSkips(file: string = SKIPS_FILE): Skip[] {
   } catch (error) {
     throw new ScanError(`cannot read the skip list ${file}: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsed)) throw new ScanError(`the skip list ${file} must be a JSON array of { "id", "resource", "reason" }`);
+  if (!Array.isArray(parsed))
+    throw new ScanError(`the skip list ${file} must be a JSON array of { "id", "resource", "reason" }`);
   const seen = new Set<string>();
   return parsed.map((entry: unknown, index) => {
     const where = `${file} entry ${index}`;
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) throw new ScanError(`${where}: must be an object { "id", "resource", "reason" }`);
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+      throw new ScanError(`${where}: must be an object { "id", "resource", "reason" }`);
     const { id, resource, reason, ...extra } = entry as Record<string, unknown>;
     if (Object.keys(extra).length > 0)
       throw new ScanError(
@@ -55,7 +57,10 @@ export function readSkips(file: string = SKIPS_FILE): Skip[] {
 }
 
 /** Splits failed results into accepted (by a skip) and not, and names the skips that matched none. */
-export function applySkips(results: readonly ScanResult[], skips: readonly Skip[]): { failed: ScanResult[]; skipped: SkippedResult[]; stale: Skip[] } {
+export function applySkips(
+  results: readonly ScanResult[],
+  skips: readonly Skip[],
+): { failed: ScanResult[]; skipped: SkippedResult[]; stale: Skip[] } {
   const used = new Set<Skip>();
   const failed: ScanResult[] = [];
   const skipped: SkippedResult[] = [];

@@ -17,11 +17,19 @@ interface TrivyMisconfiguration {
 }
 
 interface TrivyReport {
-  readonly Results?: ReadonlyArray<{ readonly Target: string; readonly Misconfigurations?: readonly TrivyMisconfiguration[] }>;
+  readonly Results?: ReadonlyArray<{
+    readonly Target: string;
+    readonly Misconfigurations?: readonly TrivyMisconfiguration[];
+  }>;
 }
 
 /** Runs `trivy config` on every stack written under `root` and returns its results by stack. */
-export function runTrivy(trivy: string, files: readonly StackFiles[], root: string, cacheDir: string): Map<string, ScanResult[]> {
+export function runTrivy(
+  trivy: string,
+  files: readonly StackFiles[],
+  root: string,
+  cacheDir: string,
+): Map<string, ScanResult[]> {
   const run = spawnSync(
     trivy,
     [
@@ -48,7 +56,10 @@ export function runTrivy(trivy: string, files: readonly StackFiles[], root: stri
   const report = JSON.parse(run.stdout) as TrivyReport;
   // A failure names the file; a pass names the module, the stack's folder.
   const byTarget = new Map(
-    files.flatMap((file) => [[path.relative(root, file.trivyFile), file] as const, [path.relative(root, path.dirname(file.trivyFile)), file] as const]),
+    files.flatMap((file) => [
+      [path.relative(root, file.trivyFile), file] as const,
+      [path.relative(root, path.dirname(file.trivyFile)), file] as const,
+    ]),
   );
   const results = new Map<string, ScanResult[]>(files.map((file) => [file.stack, []]));
   for (const target of report.Results ?? []) {
@@ -70,7 +81,8 @@ export function runTrivy(trivy: string, files: readonly StackFiles[], root: stri
     }
   }
   for (const [stack, stackResults] of results) {
-    if (stackResults.length === 0) throw new ScanError(`Trivy ran no check on stack ${stack}: it read none of its resources`);
+    if (stackResults.length === 0)
+      throw new ScanError(`Trivy ran no check on stack ${stack}: it read none of its resources`);
   }
   return results;
 }

@@ -27,14 +27,23 @@ export interface CollectOptions {
 }
 
 /** Every string of the stack's JSON, each once, with the kind of place it is in. */
-export function collectGuardedValues(json: Readonly<Record<string, unknown>>, options: CollectOptions = {}): GuardedValue[] {
+export function collectGuardedValues(
+  json: Readonly<Record<string, unknown>>,
+  options: CollectOptions = {},
+): GuardedValue[] {
   const values: GuardedValue[] = [];
   forEachGuardedValue(json, options, (value) => values.push(value));
   return values;
 }
 
-/** Hands every string of the stack's JSON to `visit` as it is found: a large stack is judged without holding them all. */
-export function forEachGuardedValue(json: Readonly<Record<string, unknown>>, options: CollectOptions, visit: (value: GuardedValue) => void): void {
+/**
+ * Hands every string of the stack's JSON to `visit` as it is found: a large stack is judged without holding them all.
+ */
+export function forEachGuardedValue(
+  json: Readonly<Record<string, unknown>>,
+  options: CollectOptions,
+  visit: (value: GuardedValue) => void,
+): void {
   new Collector(json, options, visit).collect();
 }
 
@@ -90,7 +99,12 @@ class Collector {
     for (const [name, configurations] of Object.entries(content)) {
       const list = Array.isArray(configurations) ? configurations : [configurations];
       list.forEach((configuration, index) => {
-        const alias = isPlainObject(configuration) && typeof configuration.alias === "string" ? `.${configuration.alias}` : list.length > 1 ? `[${index}]` : "";
+        const alias =
+          isPlainObject(configuration) && typeof configuration.alias === "string"
+            ? `.${configuration.alias}`
+            : list.length > 1
+              ? `[${index}]`
+              : "";
         const address = `provider.${name}${alias}`;
         this.walk({ resourceType: "provider", address, constructPath: address }, "", configuration);
       });
@@ -107,7 +121,8 @@ class Collector {
     if (type === "aws_ssm_parameter") {
       const parameterType = parameterTypeOf(body.type);
       for (const argument of PARAMETER_VALUE_ARGUMENTS) {
-        if (typeof body[argument] === "string") this.add(place, argument, body[argument], "parameter-value", { parameterType });
+        if (typeof body[argument] === "string")
+          this.add(place, argument, body[argument], "parameter-value", { parameterType });
       }
       this.walk(place, "", body, PARAMETER_VALUE_ARGUMENTS);
       return;
@@ -137,14 +152,24 @@ class Collector {
     if (environment === undefined) return;
     const blocks = Array.isArray(environment) ? environment : [environment];
     if (blocks.length !== 1 || !isPlainObject(blocks[0])) {
-      this.add(place, "environment", typeof environment === "string" ? environment : JSON.stringify(environment), "environment-block");
+      this.add(
+        place,
+        "environment",
+        typeof environment === "string" ? environment : JSON.stringify(environment),
+        "environment-block",
+      );
       this.walk(place, "environment", environment);
       return;
     }
     const variables = blocks[0].variables;
     if (variables === undefined) return;
     if (!isPlainObject(variables)) {
-      this.add(place, "environment.variables", typeof variables === "string" ? variables : JSON.stringify(variables), "environment-block");
+      this.add(
+        place,
+        "environment.variables",
+        typeof variables === "string" ? variables : JSON.stringify(variables),
+        "environment-block",
+      );
       this.walk(place, "environment.variables", variables);
       return;
     }
@@ -176,13 +201,22 @@ class Collector {
     this.add(place, path ? `${path} ${what}` : what, key, "literal");
   }
 
-  private add(place: Place, variable: string, value: string, kind: GuardedValue["kind"], extra: { parameterType?: string } = {}): void {
+  private add(
+    place: Place,
+    variable: string,
+    value: string,
+    kind: GuardedValue["kind"],
+    extra: { parameterType?: string } = {},
+  ): void {
     const written = this.options.written?.(place.address, variable);
     this.visit({ ...place, variable, kind, value, reading: readTemplate(value, this.scope), written, ...extra });
   }
 }
 
-/** `SecureString` unless the type is literally `String` or `StringList`: a reference or an override might be SecureString. */
+/**
+ * `SecureString` unless the type is literally `String` or `StringList`: a reference or an override might be
+ * SecureString.
+ */
 function parameterTypeOf(type: unknown): string {
   return typeof type === "string" && PLAIN_PARAMETER_TYPES.has(type) ? type : "SecureString";
 }

@@ -42,7 +42,7 @@ const written = new WeakMap<IConstruct, Map<string, string>>();
  * written and every way of synthesizing fails: `app.synth()`, `cdktf synth`, `Testing.synth(stack)`,
  * `Testing.fullSynth(stack)`. `npm run audit` runs the same pass on a synthesized directory.
  */
-// biome-ignore lint/complexity/noStaticOnlyClass: the public API users call (SecretLeakGuard.protect, SecretLeakGuard.allow) since it was an aspect.
+// biome-ignore lint/complexity/noStaticOnlyClass: the API users call (protect, allow) since it was an aspect.
 export class SecretLeakGuard {
   /**
    * Installs the guard on the stack of `scope`, once however often it is called; SecureLambda and
@@ -56,7 +56,8 @@ export class SecretLeakGuard {
     guardStackSynthesis(
       stack,
       (json) => judgeSynthesizedStack(stack, json),
-      (problem) => new SecureLambdaValidationError(stack.node.path, "stack", `the secret-leak guard cannot run on it: ${problem}`),
+      (problem) =>
+        new SecureLambdaValidationError(stack.node.path, "stack", `the secret-leak guard cannot run on it: ${problem}`),
     );
   }
 
@@ -69,10 +70,18 @@ export class SecretLeakGuard {
     const variable: unknown = exception?.variable;
     const reason: unknown = exception?.reason;
     if (typeof variable !== "string" || variable === "") {
-      throw new SecureLambdaValidationError(scope.node.path, "variable", "name the variable the exception is for: a non-empty string");
+      throw new SecureLambdaValidationError(
+        scope.node.path,
+        "variable",
+        "name the variable the exception is for: a non-empty string",
+      );
     }
     if (typeof reason !== "string" || reason.trim().length === 0) {
-      throw new SecureLambdaValidationError(scope.node.path, "reason", `the exception for ${variable} needs a reason: say why its value is not a secret`);
+      throw new SecureLambdaValidationError(
+        scope.node.path,
+        "reason",
+        `the exception for ${variable} needs a reason: say why its value is not a secret`,
+      );
     }
     exceptions.set(scope, [...(exceptions.get(scope) ?? []), { variable, reason }]);
     Annotations.of(scope).addInfo(`secret-leak guard: ${variable} may hold a literal: ${reason}`);
@@ -99,7 +108,11 @@ function judgeSynthesizedStack(stack: TerraformStack, json: Record<string, unkno
       const construct = constructs.byAddress.get(address);
       return construct ? written.get(construct)?.get(variable) : undefined;
     },
-    exception: (location) => exceptionFor(constructs.byPath.get(location.constructPath) ?? constructs.byAddress.get(location.address) ?? stack, location),
+    exception: (location) =>
+      exceptionFor(
+        constructs.byPath.get(location.constructPath) ?? constructs.byAddress.get(location.address) ?? stack,
+        location,
+      ),
   });
   if (findings.length > 0) throw new SecretLeakError(stack.node.id, findings);
   recordExceptions(json, excepted);
@@ -137,13 +150,21 @@ function constructsOf(stack: TerraformStack): StackConstructs {
   return { byPath, byAddress, assets };
 }
 
-/** The address an element's block has in the JSON: `type.id`, `data.type.id`, `output.id`, `var.id`, `local.id`, `provider.type[.alias]`. */
+/**
+ * The address an element's block has in the JSON: `type.id`, `data.type.id`, `output.id`, `var.id`, `local.id`,
+ * `provider.type[.alias]`.
+ */
 function addressOf(construct: IConstruct, classes: readonly string[]): string | undefined {
-  const element = construct as unknown as { terraformResourceType?: unknown; friendlyUniqueId?: unknown; alias?: unknown };
+  const element = construct as unknown as {
+    terraformResourceType?: unknown;
+    friendlyUniqueId?: unknown;
+    alias?: unknown;
+  };
   if (typeof element.friendlyUniqueId !== "string") return undefined;
   const type = element.terraformResourceType;
   if (classes.includes("TerraformResource") && typeof type === "string") return `${type}.${element.friendlyUniqueId}`;
-  if (classes.includes("TerraformDataSource") && typeof type === "string") return `data.${type}.${element.friendlyUniqueId}`;
+  if (classes.includes("TerraformDataSource") && typeof type === "string")
+    return `data.${type}.${element.friendlyUniqueId}`;
   if (classes.includes("TerraformProvider") && typeof type === "string") {
     return `provider.${type}${typeof element.alias === "string" ? `.${element.alias}` : ""}`;
   }
@@ -156,7 +177,10 @@ function addressOf(construct: IConstruct, classes: readonly string[]): string | 
 // The core library's jsii module: cdktf, or CDK Terrain's cdktn (the same classes, another name).
 const CORE_MODULE = /^(?:cdktf|cdktn)\.(\w+)$/;
 
-/** The names of the core library's classes the construct is an instance of (`TerraformResource`, ...), whichever copy or fork made it. */
+/**
+ * The names of the core library's classes the construct is an instance of (`TerraformResource`, ...), whichever copy or
+ * fork made it.
+ */
 function coreClasses(construct: object): string[] {
   const chain: string[] = [];
   for (let proto = Object.getPrototypeOf(construct); proto; proto = Object.getPrototypeOf(proto)) {

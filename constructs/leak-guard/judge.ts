@@ -61,7 +61,9 @@ export function judgeStack(json: Readonly<Record<string, unknown>>, options: Jud
   const findings: LeakFinding[] = [];
   const excepted: ExceptedFinding[] = [];
   const judge = (value: GuardedValue): void => {
-    const fired = rules.map((rule) => [rule.id, rule.check(value)] as const).filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+    const fired = rules
+      .map((rule) => [rule.id, rule.check(value)] as const)
+      .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
     if (fired.length === 0) return;
     const location = { address: value.address, constructPath: value.constructPath, variable: value.variable };
     const reason = options.exception?.(location);
@@ -84,7 +86,8 @@ function codeValues(file: CodeFile, rules: readonly LeakRule[]): GuardedValue[] 
   const cache = codeCache.get(rules) ?? new Map<string, GuardedValue[]>();
   codeCache.set(rules, cache);
   const cached = file.cacheKey === undefined ? undefined : cache.get(file.cacheKey);
-  if (cached) return cached.map((value) => ({ ...value, address: file.path, constructPath: file.constructPath ?? file.path }));
+  if (cached)
+    return cached.map((value) => ({ ...value, address: file.path, constructPath: file.constructPath ?? file.path }));
   const data = file.read();
   const entries = isZip(data) ? readZip(data) : [{ name: path.posix.basename(file.path), data }];
   const values = entries
@@ -119,7 +122,9 @@ const RECORD_KEY = "secretLeakGuard";
 export function recordExceptions(json: Record<string, unknown>, excepted: readonly ExceptedFinding[]): void {
   if (excepted.length === 0) return;
   const comment = isPlainObject(json["//"]) ? json["//"] : {};
-  comment[RECORD_KEY] = { exceptions: excepted.map(({ address, variable, reason }) => ({ address, variable, reason })) };
+  comment[RECORD_KEY] = {
+    exceptions: excepted.map(({ address, variable, reason }) => ({ address, variable, reason })),
+  };
   json["//"] = comment;
 }
 
@@ -130,7 +135,12 @@ export function recordedExceptions(json: Readonly<Record<string, unknown>>): Rea
   const record = isPlainObject(comment) ? comment[RECORD_KEY] : undefined;
   const list = isPlainObject(record) && Array.isArray(record.exceptions) ? record.exceptions : [];
   for (const entry of list) {
-    if (isPlainObject(entry) && typeof entry.address === "string" && typeof entry.variable === "string" && typeof entry.reason === "string") {
+    if (
+      isPlainObject(entry) &&
+      typeof entry.address === "string" &&
+      typeof entry.variable === "string" &&
+      typeof entry.reason === "string"
+    ) {
       found.set(`${entry.address}\u0000${entry.variable}`, entry.reason);
     }
   }

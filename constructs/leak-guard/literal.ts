@@ -18,7 +18,8 @@ export function literalText(value: string, referenceStandIn: string | ((expressi
     } else if (value.startsWith("${", i)) {
       const end = endOfInterpolation(value, i + 2);
       // By default a space: keeps the text either side of a reference apart.
-      out += typeof referenceStandIn === "string" ? referenceStandIn : referenceStandIn(value.slice(i + 2, end - 1).trim());
+      out +=
+        typeof referenceStandIn === "string" ? referenceStandIn : referenceStandIn(value.slice(i + 2, end - 1).trim());
       i = end;
     } else {
       out += value[i];

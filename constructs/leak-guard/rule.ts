@@ -7,13 +7,25 @@ import type { TemplateReading } from "./expression";
  * argument, any other string of the stack (an argument, a tag, an output, a provider setting, a
  * map key), or a file of the code the stack deploys.
  */
-export type GuardedValueKind = "environment-variable" | "environment-block" | "parameter-value" | "secret-version-value" | "literal" | "code";
+export type GuardedValueKind =
+  | "environment-variable"
+  | "environment-block"
+  | "parameter-value"
+  | "secret-version-value"
+  | "literal"
+  | "code";
 
 /** One string of the stack the guard judges, as Terraform will see it. */
 export interface GuardedValue {
-  /** Terraform resource type (`aws_lambda_function`), or the kind of block (`output`, `provider`, `variable`, `locals`, `terraform`, `asset`). */
+  /**
+   * Terraform resource type (`aws_lambda_function`), or the kind of block (`output`, `provider`, `variable`, `locals`,
+   * `terraform`, `asset`).
+   */
   readonly resourceType: string;
-  /** Terraform address (`aws_lambda_function.notifier_Function_1A2B3C4D`, `output.url`, `provider.aws`), or a file's path in the stack directory. */
+  /**
+   * Terraform address (`aws_lambda_function.notifier_Function_1A2B3C4D`, `output.url`, `provider.aws`), or a file's
+   * path in the stack directory.
+   */
   readonly address: string;
   /** Construct path of the resource (`dev/notifier/Function`), or the address when cdktf recorded none. */
   readonly constructPath: string;

@@ -56,12 +56,20 @@ const SYNTHESIS_METHODS = ["toTerraform", "toHclTerraform"] as const;
  * copies. Throws {@link DuplicateCdktfError} (another copy) or `cannotHook(problem)` (this copy)
  * when the hook cannot be installed, so the guard is never silently off.
  */
-export function guardStackSynthesis(stack: TerraformStack, judge: (json: Record<string, unknown>) => void, cannotHook: (problem: string) => Error): void {
+export function guardStackSynthesis(
+  stack: TerraformStack,
+  judge: (json: Record<string, unknown>) => void,
+  cannotHook: (problem: string) => Error,
+): void {
   if (hooked.has(stack)) return;
   const own = isOwnCopy(stack);
-  const fail = (problem: string): Error => (own ? cannotHook(problem) : new DuplicateCdktfError(stack.node.path, cdktfCopies(stack), problem));
+  const fail = (problem: string): Error =>
+    own ? cannotHook(problem) : new DuplicateCdktfError(stack.node.path, cdktfCopies(stack), problem);
   const target = stack as unknown as Record<string, unknown>;
-  const originals = Object.fromEntries(SYNTHESIS_METHODS.map((method) => [method, target[method]])) as Record<string, unknown>;
+  const originals = Object.fromEntries(SYNTHESIS_METHODS.map((method) => [method, target[method]])) as Record<
+    string,
+    unknown
+  >;
   for (const method of SYNTHESIS_METHODS) {
     if (typeof originals[method] !== "function") throw fail(`the stack has no ${method}() method`);
   }
@@ -80,7 +88,12 @@ export function guardStackSynthesis(stack: TerraformStack, judge: (json: Record<
   };
   for (const method of SYNTHESIS_METHODS) {
     try {
-      Object.defineProperty(stack, method, { value: guarded[method], configurable: true, writable: true, enumerable: false });
+      Object.defineProperty(stack, method, {
+        value: guarded[method],
+        configurable: true,
+        writable: true,
+        enumerable: false,
+      });
     } catch (error) {
       throw fail(`its ${method}() cannot be wrapped (${(error as Error).message})`);
     }
@@ -89,7 +102,11 @@ export function guardStackSynthesis(stack: TerraformStack, judge: (json: Record<
   hooked.add(stack);
   if (own) return;
   Annotations.of(stack).addWarning(
-    ["two copies of cdktf: the secret-leak guard runs through the stack's own synthesis, as on every stack.", ...describe(cdktfCopies(stack)), FIX].join(" "),
+    [
+      "two copies of cdktf: the secret-leak guard runs through the stack's own synthesis, as on every stack.",
+      ...describe(cdktfCopies(stack)),
+      FIX,
+    ].join(" "),
   );
 }
 

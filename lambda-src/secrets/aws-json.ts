@@ -9,7 +9,10 @@ import type { Env } from "./source";
 export interface AwsCallContext {
   /** Sends one signed request: sendHttp (node:https), or a test's stand-in. */
   readonly send: Send;
-  /** Region, credentials, endpoints, AWS_MAX_ATTEMPTS and AWS_USE_FIPS_ENDPOINT, as the SDKs read them: process.env in a function. */
+  /**
+   * Region, credentials, endpoints, AWS_MAX_ATTEMPTS and AWS_USE_FIPS_ENDPOINT, as the SDKs read them: process.env in a
+   * function.
+   */
   readonly awsEnv: Env;
   /** Waits between attempts. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
@@ -48,7 +51,11 @@ export class AwsCallError extends Error {
   /** The budget the call had, in ms. */
   readonly budgetMs: number;
 
-  constructor(code: string, message: string, failure: { kind: FailureKind; status: number | undefined; attempts: number; endpoint: string; budgetMs: number }) {
+  constructor(
+    code: string,
+    message: string,
+    failure: { kind: FailureKind; status: number | undefined; attempts: number; endpoint: string; budgetMs: number },
+  ) {
     super(message);
     this.name = code;
     this.kind = failure.kind;
@@ -77,7 +84,13 @@ const MAX_ATTEMPT_TIMEOUT_MS = 5000;
 const MIN_ATTEMPT_MS = 200;
 
 // The codes the SDKs treat as throttling that SSM and Secrets Manager can answer (plus HTTP 429, below).
-const THROTTLING_CODES = new Set(["Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException"]);
+const THROTTLING_CODES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "RequestThrottledException",
+  "TooManyRequestsException",
+]);
 const TRANSIENT_CODES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
 const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 
@@ -93,7 +106,10 @@ export function retryDelayMs(retry: number, throttled: boolean, random: number, 
 
 /** How long one attempt may take, given the call's whole budget and what is left of it. */
 export function attemptTimeoutMs(budgetMs: number, leftMs: number): number {
-  return Math.max(1, Math.min(leftMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(MAX_ATTEMPT_TIMEOUT_MS, budgetMs / 3))));
+  return Math.max(
+    1,
+    Math.min(leftMs, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.min(MAX_ATTEMPT_TIMEOUT_MS, budgetMs / 3))),
+  );
 }
 
 /**
@@ -117,11 +133,20 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
   const failure = { endpoint: url.origin, budgetMs };
 
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptOnce(call, { url, region, body, timeoutMs: attemptTimeoutMs(budgetMs, deadline - now()) }, context);
+    const outcome = await attemptOnce(
+      call,
+      { url, region, body, timeoutMs: attemptTimeoutMs(budgetMs, deadline - now()) },
+      context,
+    );
     if ("body" in outcome) return outcome.body;
     const room = deadline - now() - MIN_ATTEMPT_MS;
     if (outcome.kind === "final" || attempt >= maxAttempts || room <= 0) {
-      throw new AwsCallError(outcome.code, outcome.message, { ...failure, kind: outcome.kind, status: outcome.status, attempts: attempt });
+      throw new AwsCallError(outcome.code, outcome.message, {
+        ...failure,
+        kind: outcome.kind,
+        status: outcome.status,
+        attempts: attempt,
+      });
     }
     // Never a wait of more than a quarter of the budget: a storm's last calls then spread over
     // the time that is left instead of leaving the quota unused while they wait.
@@ -131,7 +156,12 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
 
 type Outcome =
   | { readonly body: Record<string, unknown> }
-  | { readonly kind: FailureKind; readonly code: string; readonly message: string; readonly status: number | undefined };
+  | {
+      readonly kind: FailureKind;
+      readonly code: string;
+      readonly message: string;
+      readonly status: number | undefined;
+    };
 
 interface Attempt {
   readonly url: URL;
@@ -162,10 +192,21 @@ async function attemptOnce(call: AwsCall, attempt: Attempt, context: AwsCallCont
 
   let response: HttpResponse;
   try {
-    response = await context.send({ url: `${url.origin}${path}`, method: "POST", headers, body, timeoutMs: attempt.timeoutMs });
+    response = await context.send({
+      url: `${url.origin}${path}`,
+      method: "POST",
+      headers,
+      body,
+      timeoutMs: attempt.timeoutMs,
+    });
   } catch (error) {
     const code = networkCode(error);
-    return { kind: "network", code, message: `${service.displayName} could not be reached: ${code}`, status: undefined };
+    return {
+      kind: "network",
+      code,
+      message: `${service.displayName} could not be reached: ${code}`,
+      status: undefined,
+    };
   }
 
   if (response.status >= 200 && response.status < 300) {
@@ -187,7 +228,10 @@ async function attemptOnce(call: AwsCall, attempt: Attempt, context: AwsCallCont
   return { kind: throttled ? "throttled" : transient ? "transient" : "final", code, message, status: response.status };
 }
 
-/** The error code and message of an AWS JSON error answer (`__type` may carry a namespace `...#Code` or a suffix `Code:...`). */
+/**
+ * The error code and message of an AWS JSON error answer (`__type` may carry a namespace `...#Code` or a suffix
+ * `Code:...`).
+ */
 function errorOf(response: HttpResponse): { code: string; message: string } {
   let parsed: { __type?: unknown; code?: unknown; message?: unknown; Message?: unknown } = {};
   try {
@@ -200,7 +244,8 @@ function errorOf(response: HttpResponse): { code: string; message: string } {
     (typeof header === "string" ? header : undefined) ??
     (typeof parsed.__type === "string" ? parsed.__type : typeof parsed.code === "string" ? parsed.code : "");
   const code = raw.split(":")[0]!.split("#").pop() || `HTTP${response.status}`;
-  const message = typeof parsed.message === "string" ? parsed.message : typeof parsed.Message === "string" ? parsed.Message : "";
+  const message =
+    typeof parsed.message === "string" ? parsed.message : typeof parsed.Message === "string" ? parsed.Message : "";
   return { code, message };
 }
 
@@ -212,7 +257,11 @@ function networkCode(error: unknown): string {
 
 function setting(env: Env, name: string, fallback?: string): string {
   const value = env[name] || fallback;
-  if (!value) throw new SecretsConfigError(name, "not set: Lambda sets it in every function's environment; elsewhere, set it as for the AWS SDK");
+  if (!value)
+    throw new SecretsConfigError(
+      name,
+      "not set: Lambda sets it in every function's environment; elsewhere, set it as for the AWS SDK",
+    );
   return value;
 }
 
@@ -220,6 +269,7 @@ function maxAttemptsOf(env: Env): number {
   const raw = env.AWS_MAX_ATTEMPTS;
   if (raw === undefined || raw === "") return MAX_ATTEMPTS_WITHIN_BUDGET;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new SecretsConfigError("AWS_MAX_ATTEMPTS", `${JSON.stringify(raw)} is not a whole number of attempts >= 1`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new SecretsConfigError("AWS_MAX_ATTEMPTS", `${JSON.stringify(raw)} is not a whole number of attempts >= 1`);
   return value;
 }

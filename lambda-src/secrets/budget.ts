@@ -13,7 +13,10 @@ export interface InvocationContext {
   getRemainingTimeInMillis(): number;
 }
 
-/** The budget of one read when neither the option nor the variable sets one: that of the construct's default 10 s timeout. */
+/**
+ * The budget of one read when neither the option nor the variable sets one: that of the construct's default 10 s
+ * timeout.
+ */
 export const DEFAULT_TIMEOUT_MS = loaderBudgetMs(10_000);
 
 /** The budget of one read, in ms, from the option or the variable; refuses anything but a whole number of ms > 0. */
@@ -22,7 +25,10 @@ export function resolveTimeoutMs(option: number | undefined, env: Env): number {
   const timeout = option ?? (raw === undefined || raw === "" ? DEFAULT_TIMEOUT_MS : Number(raw));
   if (!Number.isInteger(timeout) || timeout <= 0) {
     const given = option === undefined ? `${LOADER_TIMEOUT_ENV_VAR}=${JSON.stringify(raw)}` : `timeoutMs=${option}`;
-    throw new SecretsConfigError(option === undefined ? LOADER_TIMEOUT_ENV_VAR : "timeoutMs", `${given} is not a whole number of milliseconds > 0`);
+    throw new SecretsConfigError(
+      option === undefined ? LOADER_TIMEOUT_ENV_VAR : "timeoutMs",
+      `${given} is not a whole number of milliseconds > 0`,
+    );
   }
   return timeout;
 }
@@ -41,7 +47,10 @@ export interface Budget {
  */
 export function budgetOf(timeoutMs: number, context: InvocationContext | undefined, now: number): Budget {
   const remaining = context?.getRemainingTimeInMillis();
-  const budgetMs = typeof remaining === "number" && Number.isFinite(remaining) ? Math.min(timeoutMs, loaderBudgetMs(remaining)) : timeoutMs;
+  const budgetMs =
+    typeof remaining === "number" && Number.isFinite(remaining)
+      ? Math.min(timeoutMs, loaderBudgetMs(remaining))
+      : timeoutMs;
   return { budgetMs, deadline: now + budgetMs };
 }
 

@@ -12,7 +12,10 @@ import { mayServeStale } from "./classify-error";
 export interface CachePolicy {
   /** How long a fetched value is served without a call, in seconds; 0 keeps nothing at all. */
   readonly ttlSeconds: number;
-  /** How long after the TTL a refresh that AWS throttled, failed (5xx) or could not answer may serve the last good value, in seconds. */
+  /**
+   * How long after the TTL a refresh that AWS throttled, failed (5xx) or could not answer may serve the last good
+   * value, in seconds.
+   */
   readonly staleIfErrorSeconds: number;
 }
 
@@ -44,7 +47,9 @@ interface Entry<V> {
 export class SecretsCache<V> {
   readonly #entries = new Map<string, Entry<V>>();
 
-  /** The value of `key` if it was fetched less than the TTL ago (never with TTL 0), or is held after a failed refresh. */
+  /**
+   * The value of `key` if it was fetched less than the TTL ago (never with TTL 0), or is held after a failed refresh.
+   */
   fresh(key: string, policy: CachePolicy): V | undefined {
     const entry = this.#entries.get(key);
     if (!entry || policy.ttlSeconds === 0) return undefined;
@@ -83,7 +88,9 @@ export interface ReadThrough<V> {
   readonly batchSize: number;
   /** Fetches one batch: the value of each key, undefined for one that does not exist; throws a typed error. */
   fetchBatch(keys: readonly string[], budget: Budget): Promise<ReadonlyMap<string, V | undefined>>;
-  /** Whether a fetched value may be kept: a placeholder may not, so that it is never served once the real value is set. */
+  /**
+   * Whether a fetched value may be kept: a placeholder may not, so that it is never served once the real value is set.
+   */
   keep(value: V): boolean;
   /** The keys as the stale warning names them, e.g. `SSM parameters /fn/a, /fn/b`: names only. */
   describe(keys: readonly string[]): string;
@@ -97,7 +104,11 @@ export interface ReadThrough<V> {
  * value). Any other failure (a refusal by IAM or KMS, a bad request) forgets those keys, so
  * that no later failure can mask it with an old value, and is thrown.
  */
-export async function readThrough<V>(keys: readonly string[], read: Read, through: ReadThrough<V>): Promise<Map<string, V | undefined>> {
+export async function readThrough<V>(
+  keys: readonly string[],
+  read: Read,
+  through: ReadThrough<V>,
+): Promise<Map<string, V | undefined>> {
   const { cache, policy } = through;
   const values = new Map<string, V | undefined>();
   const missing: string[] = [];
@@ -106,12 +117,18 @@ export async function readThrough<V>(keys: readonly string[], read: Read, throug
     if (value === undefined) missing.push(key);
     else values.set(key, value);
   }
-  const batches = await Promise.all(inBatches(missing, through.batchSize).map((batch) => readBatch(batch, read, through)));
+  const batches = await Promise.all(
+    inBatches(missing, through.batchSize).map((batch) => readBatch(batch, read, through)),
+  );
   for (const batch of batches) for (const [key, value] of batch) values.set(key, value);
   return values;
 }
 
-async function readBatch<V>(keys: readonly string[], read: Read, through: ReadThrough<V>): Promise<ReadonlyMap<string, V | undefined>> {
+async function readBatch<V>(
+  keys: readonly string[],
+  read: Read,
+  through: ReadThrough<V>,
+): Promise<ReadonlyMap<string, V | undefined>> {
   const { cache, policy } = through;
   const fallback = read.force ? [] : keys.map((key) => cache.lastGood(key, policy));
   const canFallBack = fallback.length > 0 && fallback.every((entry) => entry !== undefined);

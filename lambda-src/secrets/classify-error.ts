@@ -29,7 +29,11 @@ interface ErrorLike {
  * logger that serializes errors deeply would print it. Nothing in a GetParameters error
  * echoes a value today; this keeps it so.
  */
-export function classifyFetchError(error: unknown, parameterNames: readonly string[], store: SecretStore = "ssm"): SecretsError {
+export function classifyFetchError(
+  error: unknown,
+  parameterNames: readonly string[],
+  store: SecretStore = "ssm",
+): SecretsError {
   if (error instanceof SecretsError) return error;
   const sdkError = asErrorLike(error);
   const name = errorCode(sdkError);
@@ -37,7 +41,12 @@ export function classifyFetchError(error: unknown, parameterNames: readonly stri
   const call = error instanceof AwsCallError ? error : undefined;
   const attempts = sdkError.$metadata?.attempts;
   if (name === "ThrottlingException" || call?.kind === "throttled") {
-    return new SecretsThrottledError(parameterNames, typeof attempts === "number" ? attempts : undefined, store, call?.budgetMs);
+    return new SecretsThrottledError(
+      parameterNames,
+      typeof attempts === "number" ? attempts : undefined,
+      store,
+      call?.budgetMs,
+    );
   }
   if (call?.kind === "network") {
     return new SecretsUnreachableError(
@@ -57,7 +66,11 @@ export function classifyFetchError(error: unknown, parameterNames: readonly stri
  * request: those are answers, and serving an old value would hide them.
  */
 export function mayServeStale(error: unknown): boolean {
-  return error instanceof SecretsThrottledError || error instanceof SecretsUnreachableError || (error instanceof SecretsFetchError && error.transient);
+  return (
+    error instanceof SecretsThrottledError ||
+    error instanceof SecretsUnreachableError ||
+    (error instanceof SecretsFetchError && error.transient)
+  );
 }
 
 /** The AWS (or network) error code of what an AWS call threw, e.g. `ResourceNotFoundException`. */
@@ -85,7 +98,9 @@ export function accessDeniedBy(error: unknown): DeniedBy | undefined {
 // the operator at the key policy instead of the role policy.
 function isKmsError(name: string, error: ErrorLike): boolean {
   if (name.startsWith("KMS") || name === "InvalidKeyId" || name === "DecryptionFailure") return true;
-  return name === "AccessDeniedException" && typeof error.message === "string" && /\bkms:|AWSKMS|\bKMS\b/.test(error.message);
+  return (
+    name === "AccessDeniedException" && typeof error.message === "string" && /\bkms:|AWSKMS|\bKMS\b/.test(error.message)
+  );
 }
 
 function asErrorLike(error: unknown): ErrorLike {

@@ -12,7 +12,12 @@ export interface AwsJsonService {
   readonly displayName: string;
 }
 
-export const SSM: AwsJsonService = { signingName: "ssm", targetPrefix: "AmazonSSM", endpointVariable: "AWS_ENDPOINT_URL_SSM", displayName: "SSM" };
+export const SSM: AwsJsonService = {
+  signingName: "ssm",
+  targetPrefix: "AmazonSSM",
+  endpointVariable: "AWS_ENDPOINT_URL_SSM",
+  displayName: "SSM",
+};
 export const SECRETS_MANAGER: AwsJsonService = {
   signingName: "secretsmanager",
   targetPrefix: "secretsmanager",
@@ -51,6 +56,7 @@ export function serviceEndpoint(service: AwsJsonService, region: string, env: En
   const partition = PARTITIONS.find((p) => p.regions.test(region));
   const dnsSuffix = partition?.dnsSuffix ?? "amazonaws.com";
   // The SDKs' SSM rules: in GovCloud the regular SSM endpoint is the FIPS one.
-  const fips = env.AWS_USE_FIPS_ENDPOINT?.toLowerCase() === "true" && !(service === SSM && partition?.name === "aws-us-gov");
+  const fips =
+    env.AWS_USE_FIPS_ENDPOINT?.toLowerCase() === "true" && !(service === SSM && partition?.name === "aws-us-gov");
   return `https://${service.signingName}${fips ? "-fips" : ""}.${region}.${dnsSuffix}`;
 }

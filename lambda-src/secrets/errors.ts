@@ -58,7 +58,9 @@ export class MissingParamNameVariableError extends SecretsError {
   }
 }
 
-/** The parameter a `<SECRET>_PARAM_NAME` variable points at, or the function's Secrets Manager secret, does not exist. */
+/**
+ * The parameter a `<SECRET>_PARAM_NAME` variable points at, or the function's Secrets Manager secret, does not exist.
+ */
 export class SecretNotFoundError extends SecretsError {
   /** The secret, e.g. `github_token`. */
   readonly secretName: string;
@@ -80,7 +82,10 @@ export class SecretNotFoundError extends SecretsError {
   }
 }
 
-/** The parameter, or the secret's key in the Secrets Manager secret, still holds the placeholder Terraform created it with: nobody set the real value. */
+/**
+ * The parameter, or the secret's key in the Secrets Manager secret, still holds the placeholder Terraform created it
+ * with: nobody set the real value.
+ */
 export class SecretNotSetError extends SecretsError {
   /** The secret, e.g. `github_token`. */
   readonly secretName: string;
@@ -91,10 +96,12 @@ export class SecretNotSetError extends SecretsError {
 
   /** `store` says which store `parameterName` belongs to. @default "ssm" */
   constructor(secretName: string, parameterName: string, functionName: string, store: SecretStore = "ssm") {
-    const where = store === "ssm" ? `parameter ${parameterName}` : `key ${secretName} of Secrets Manager secret ${parameterName}`;
+    const where =
+      store === "ssm" ? `parameter ${parameterName}` : `key ${secretName} of Secrets Manager secret ${parameterName}`;
     super(
       "SecretNotSetError",
-      `secret ${secretName} was never set: ${where} still holds the placeholder it was created with. ` + `Set it with: ${setCommand(functionName, secretName)}`,
+      `secret ${secretName} was never set: ${where} still holds the placeholder it was created with. ` +
+        `Set it with: ${setCommand(functionName, secretName)}`,
     );
     this.secretName = secretName;
     this.parameterName = parameterName;
@@ -129,7 +136,9 @@ export class SecretFormatError extends SecretsError {
   readonly secretId: string;
   /** Which rule the content breaks. */
   readonly problem: SecretFormatProblem;
-  /** The key whose value is not a string (problem `not-a-string`); undefined when the whole SecretString is at fault. */
+  /**
+   * The key whose value is not a string (problem `not-a-string`); undefined when the whole SecretString is at fault.
+   */
   readonly secretName: string | undefined;
 
   constructor(secretId: string, problem: SecretFormatProblem, functionName: string, secretName?: string) {
@@ -191,8 +200,14 @@ export class SecretsThrottledError extends SecretsError {
   declare readonly secretId?: string;
 
   /** `store` says which store `parameterNames` belong to; `budgetMs` is the time the retries had. @default "ssm" */
-  constructor(parameterNames: readonly string[], attempts: number | undefined, store: SecretStore = "ssm", budgetMs?: number) {
-    const what = store === "ssm" ? `SSM throttled the request for parameters` : `Secrets Manager throttled the request for secret`;
+  constructor(
+    parameterNames: readonly string[],
+    attempts: number | undefined,
+    store: SecretStore = "ssm",
+    budgetMs?: number,
+  ) {
+    const what =
+      store === "ssm" ? `SSM throttled the request for parameters` : `Secrets Manager throttled the request for secret`;
     const tried = `${attempts === undefined ? "" : ` ${attempts} times`}${budgetMs === undefined ? "" : ` within ${budgetMs} ms`}`;
     super(
       "SecretsThrottledError",
@@ -211,14 +226,19 @@ export class SecretsThrottledError extends SecretsError {
 export interface Unreachable {
   /** Where the requests went: the endpoint's origin, e.g. `https://ssm.eu-west-1.amazonaws.com`. */
   readonly endpoint: string;
-  /** The network code of the last attempt: `ETIMEDOUT` (no answer in time), `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, ... */
+  /**
+   * The network code of the last attempt: `ETIMEDOUT` (no answer in time), `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`,
+   * ...
+   */
   readonly lastError: string;
   readonly attempts: number;
   /** The time the attempts had, in ms. */
   readonly budgetMs: number;
 }
 
-/** No answer came from SSM or Secrets Manager within the loader's time budget: the network, not a policy, is at fault. */
+/**
+ * No answer came from SSM or Secrets Manager within the loader's time budget: the network, not a policy, is at fault.
+ */
 export class SecretsUnreachableError extends SecretsError {
   /** The parameters of the request; for Secrets Manager, `[secretId]`. */
   readonly parameterNames: readonly string[];

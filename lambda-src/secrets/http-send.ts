@@ -22,7 +22,10 @@ export interface HttpRequest {
 /** An answer, read whole. */
 export interface HttpResponse {
   readonly status: number;
-  /** Header values by lower-case name (a header sent twice, as Node joins it; set-cookie, which AWS never sends here, as a list). */
+  /**
+   * Header values by lower-case name (a header sent twice, as Node joins it; set-cookie, which AWS never sends here, as
+   * a list).
+   */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: string;
 }
@@ -52,9 +55,13 @@ function clientFor(protocol: string): { readonly client: HttpModule; readonly ag
   return entry;
 }
 
-/** An error with a network code, as Node's own socket errors carry one; only the code leaves this module (Node's messages name the address). */
+/**
+ * An error with a network code, as Node's own socket errors carry one; only the code leaves this module (Node's
+ * messages name the address).
+ */
 function networkError(error: unknown): Error & { code: string } {
-  const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "NetworkError";
+  const code =
+    typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "NetworkError";
   return Object.assign(new Error(`request failed: ${code}`), { code });
 }
 
@@ -92,7 +99,11 @@ export const sendHttp: Send = (request) =>
         response.on("error", fail);
         response.on("end", () => {
           clearTimeout(timer);
-          resolve({ status: response.statusCode ?? 0, headers: response.headers as HttpResponse["headers"], body: Buffer.concat(chunks).toString("utf8") });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers as HttpResponse["headers"],
+            body: Buffer.concat(chunks).toString("utf8"),
+          });
         });
       },
     );

@@ -17,14 +17,20 @@ export type { InvocationContext } from "./budget";
 export const TTL_ENV_VAR = "SECRETS_CACHE_TTL_SECONDS";
 /** Cache time-to-live when neither the option nor the variable sets one: 5 minutes. */
 export const DEFAULT_TTL_SECONDS = 300;
-/** How long after the TTL a refresh that failed for throttling, a 5xx or the network serves the last good values, by default: 5 minutes. */
+/**
+ * How long after the TTL a refresh that failed for throttling, a 5xx or the network serves the last good values, by
+ * default: 5 minutes.
+ */
 export const DEFAULT_STALE_IF_ERROR_SECONDS = 300;
 /** The least time between two forced reads of {@link SecretsLoader.refresh}, by default. */
 export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 30;
 
 /** Options of {@link createSecretsLoader}. */
 export interface SecretsLoaderOptions {
-  /** How long fetched values are reused, in seconds; 0 fetches on every call. @default SECRETS_CACHE_TTL_SECONDS, else 300 */
+  /**
+   * How long fetched values are reused, in seconds; 0 fetches on every call. @default SECRETS_CACHE_TTL_SECONDS, else
+   * 300
+   */
   readonly ttlSeconds?: number;
   /**
    * The time one read may take, in milliseconds, retries included: every attempt has a
@@ -56,7 +62,10 @@ export interface SecretsLoaderOptions {
    * @default node:https with a keep-alive agent, and one cache per execution environment
    */
   readonly send?: Send;
-  /** Where SECRETS_MANAGER_SECRET_ID, `<SECRET>_PARAM_NAME`, the TTL and timeout variables and AWS_LAMBDA_FUNCTION_NAME are read. @default process.env */
+  /**
+   * Where SECRETS_MANAGER_SECRET_ID, `<SECRET>_PARAM_NAME`, the TTL and timeout variables and AWS_LAMBDA_FUNCTION_NAME
+   * are read. @default process.env
+   */
   readonly env?: Env;
 }
 
@@ -111,16 +120,33 @@ export interface SecretsLoader<S extends string> {
  *   const fresh = await secrets.refresh(context);
  * }
  */
-export function createSecretsLoader<const S extends string>(secrets: readonly S[], options: SecretsLoaderOptions = {}): SecretsLoader<S> {
+export function createSecretsLoader<const S extends string>(
+  secrets: readonly S[],
+  options: SecretsLoaderOptions = {},
+): SecretsLoader<S> {
   const env = options.env ?? process.env;
   const policy: CachePolicy = {
-    ttlSeconds: seconds(options.ttlSeconds, "ttlSeconds", { variable: TTL_ENV_VAR, env, fallback: DEFAULT_TTL_SECONDS }),
-    staleIfErrorSeconds: seconds(options.staleIfErrorSeconds, "staleIfErrorSeconds", { fallback: DEFAULT_STALE_IF_ERROR_SECONDS }),
+    ttlSeconds: seconds(options.ttlSeconds, "ttlSeconds", {
+      variable: TTL_ENV_VAR,
+      env,
+      fallback: DEFAULT_TTL_SECONDS,
+    }),
+    staleIfErrorSeconds: seconds(options.staleIfErrorSeconds, "staleIfErrorSeconds", {
+      fallback: DEFAULT_STALE_IF_ERROR_SECONDS,
+    }),
   };
   const minRefreshIntervalMs =
-    seconds(options.minRefreshIntervalSeconds, "minRefreshIntervalSeconds", { fallback: DEFAULT_MIN_REFRESH_INTERVAL_SECONDS }) * 1000;
+    seconds(options.minRefreshIntervalSeconds, "minRefreshIntervalSeconds", {
+      fallback: DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
+    }) * 1000;
   const timeoutMs = resolveTimeoutMs(options.timeoutMs, env);
-  const source = createSource({ secrets, call: { send: options.send ?? sendHttp, awsEnv: process.env }, ownCache: options.send !== undefined, policy, env });
+  const source = createSource({
+    secrets,
+    call: { send: options.send ?? sendHttp, awsEnv: process.env },
+    ownCache: options.send !== undefined,
+    policy,
+    env,
+  });
   let inFlight: Promise<Lookup<S>> | undefined;
   let forced: Promise<Lookup<S>> | undefined;
   let lastForcedAt = Number.NEGATIVE_INFINITY;
@@ -166,13 +192,23 @@ function createSource<S extends string>(options: SourceOptions<S>): SecretsSourc
   return secretId ? secretsManagerSource(secretId, options) : ssmSource(options);
 }
 
-/** A number of seconds >= 0 from the option, else the variable, else the default; refuses anything else, naming where it came from. */
-function seconds(option: number | undefined, name: string, from: { variable?: string; env?: Env; fallback: number }): number {
+/**
+ * A number of seconds >= 0 from the option, else the variable, else the default; refuses anything else, naming where it
+ * came from.
+ */
+function seconds(
+  option: number | undefined,
+  name: string,
+  from: { variable?: string; env?: Env; fallback: number },
+): number {
   const raw = from.variable ? from.env?.[from.variable] : undefined;
   const value = option ?? (raw === undefined || raw === "" ? from.fallback : Number(raw));
   if (!Number.isFinite(value) || value < 0) {
     const given = option === undefined ? `${from.variable}=${JSON.stringify(raw)}` : `${name}=${option}`;
-    throw new SecretsConfigError(option === undefined ? from.variable! : name, `${given} is not a number of seconds >= 0`);
+    throw new SecretsConfigError(
+      option === undefined ? from.variable! : name,
+      `${given} is not a number of seconds >= 0`,
+    );
   }
   return value;
 }

@@ -31,7 +31,12 @@ export function secretsManagerSource<S extends string>(secretId: string, options
       // The stage is named, not left to the default: the role may read AWSCURRENT only
       // (condition secretsmanager:VersionStage), and that key exists only when named.
       response = await callAwsJson(
-        { service: SECRETS_MANAGER, action: "GetSecretValue", request: { SecretId: secretId, VersionStage: CURRENT_STAGE }, budget },
+        {
+          service: SECRETS_MANAGER,
+          action: "GetSecretValue",
+          request: { SecretId: secretId, VersionStage: CURRENT_STAGE },
+          budget,
+        },
         call,
       );
     } catch (error) {
@@ -62,7 +67,8 @@ export function secretsManagerSource<S extends string>(secretId: string, options
     if (!Object.hasOwn(content, secret)) throw new SecretKeyMissingError(secret, secretId, functionNameOf(env));
     const value = content[secret];
     if (typeof value !== "string") throw new SecretFormatError(secretId, "not-a-string", functionNameOf(env), secret);
-    if (value === PLACEHOLDER_VALUE) throw new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager");
+    if (value === PLACEHOLDER_VALUE)
+      throw new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager");
     return value;
   }
 
@@ -78,7 +84,8 @@ export function secretsManagerSource<S extends string>(secretId: string, options
         // Only a secret every declared key of which holds a real value is kept: one that
         // lacks a key or still holds a placeholder is read again on the next call, so the
         // function recovers as soon as someone fixes it, and it is never served stale.
-        keep: (content) => secrets.every((secret) => typeof content[secret] === "string" && content[secret] !== PLACEHOLDER_VALUE),
+        keep: (content) =>
+          secrets.every((secret) => typeof content[secret] === "string" && content[secret] !== PLACEHOLDER_VALUE),
         describe: () => `Secrets Manager secret ${secretId}`,
       });
       return (secret) => valueFor(secret, fetched.get(secretId));

@@ -59,7 +59,10 @@ export function signRequest(request: SigningRequest): Record<string, string> {
   ].join("\n");
   const scope = `${day}/${request.region}/${request.service}/aws4_request`;
   // The signing key: the secret key, HMAC'd with the day, the region, the service and the terminator in turn.
-  const key = [day, request.region, request.service, "aws4_request"].reduce<string | Buffer>(mac, `AWS4${request.secretAccessKey}`);
+  const key = [day, request.region, request.service, "aws4_request"].reduce<string | Buffer>(
+    mac,
+    `AWS4${request.secretAccessKey}`,
+  );
   const signature = createHmac("sha256", key)
     .update(`AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hex(canonical)}`, "utf8")
     .digest("hex");

@@ -34,10 +34,16 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
     return value;
   }
 
-  async function fetchBatch(names: readonly string[], budget: Budget): Promise<ReadonlyMap<string, string | undefined>> {
+  async function fetchBatch(
+    names: readonly string[],
+    budget: Budget,
+  ): Promise<ReadonlyMap<string, string | undefined>> {
     let response: Record<string, unknown>;
     try {
-      response = await callAwsJson({ service: SSM, action: "GetParameters", request: { Names: names, WithDecryption: true }, budget }, call);
+      response = await callAwsJson(
+        { service: SSM, action: "GetParameters", request: { Names: names, WithDecryption: true }, budget },
+        call,
+      );
     } catch (error) {
       throw classifyFetchError(error, names);
     }

@@ -18,7 +18,16 @@ import type { SynthesizedFunction } from "../../helpers/synthesized-function";
 import { App } from "../../../constructs/tf";
 import { buildApp } from "../../../main";
 import { EnvironmentStack } from "../../../stacks/environment-stack";
-import { fakeAwsEnvironment, filesUnder, pinMirroredProvider, terraform, terraformOk, type Moto, type Run, type Tools } from "../../../cli/real-tools";
+import {
+  fakeAwsEnvironment,
+  filesUnder,
+  pinMirroredProvider,
+  terraform,
+  terraformOk,
+  type Moto,
+  type Run,
+  type Tools,
+} from "../../../cli/real-tools";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const CDKTF_CLI = path.join(ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
@@ -102,7 +111,17 @@ export class DeployedStack {
   deploy(): Run {
     const result = spawnSync(
       process.execPath,
-      [CDKTF_CLI, "deploy", this.name, "--skip-synth", "--output", this.outdir, "--auto-approve", "--skip-provider-lock", "--no-color"],
+      [
+        CDKTF_CLI,
+        "deploy",
+        this.name,
+        "--skip-synth",
+        "--output",
+        this.outdir,
+        "--auto-approve",
+        "--skip-provider-lock",
+        "--no-color",
+      ],
       {
         cwd: this.appDir,
         encoding: "utf8",
@@ -122,7 +141,10 @@ export class DeployedStack {
       },
     );
     const run = { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-    if (run.code !== 0) throw new Error(`cdktf deploy ${this.name} exited ${run.code}\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-6000)}`);
+    if (run.code !== 0)
+      throw new Error(
+        `cdktf deploy ${this.name} exited ${run.code}\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-6000)}`,
+      );
     return run;
   }
 
@@ -145,7 +167,9 @@ export class DeployedStack {
   }
 
   /** The state file Terraform keeps locally. */
-  state(): { resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }> } {
+  state(): {
+    resources: Array<{ type: string; name: string; instances: Array<{ attributes: Record<string, unknown> }> }>;
+  } {
     return JSON.parse(fs.readFileSync(this.stateFile, "utf8"));
   }
 
@@ -164,12 +188,15 @@ export class DeployedStack {
   filesHolding(secrets: readonly string[]): string[] {
     const found: string[] = [];
     // A state kept outside the output (a consumer's default backend) is searched too.
-    const outside = [this.stateFile, `${this.stateFile}.backup`].filter((file) => !file.startsWith(this.outdir) && fs.existsSync(file));
+    const outside = [this.stateFile, `${this.stateFile}.backup`].filter(
+      (file) => !file.startsWith(this.outdir) && fs.existsSync(file),
+    );
     for (const file of [...filesUnder(this.outdir), ...outside]) {
       const bytes = fs.readFileSync(file);
       const texts = [bytes.toString("utf8"), ...zipEntries(bytes)];
       secrets.forEach((secret, index) => {
-        if (texts.some((text) => text.includes(secret))) found.push(`${path.relative(this.outdir, file)} holds value ${index + 1} of ${secrets.length}`);
+        if (texts.some((text) => text.includes(secret)))
+          found.push(`${path.relative(this.outdir, file)} holds value ${index + 1} of ${secrets.length}`);
       });
     }
     return found;
@@ -183,7 +210,14 @@ export class DeployedStack {
   secrets(args: readonly string[], stdin = ""): Promise<Run> {
     return runProcess(
       process.execPath,
-      ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(ROOT, "cli", "secrets.ts"), ...args, "--output", this.outdir],
+      [
+        "-r",
+        path.join(ROOT, "scripts", "register.cjs"),
+        path.join(ROOT, "cli", "secrets.ts"),
+        ...args,
+        "--output",
+        this.outdir,
+      ],
       {
         cwd: ROOT,
         env: { ...process.env, ...this.env },
@@ -197,12 +231,20 @@ export class DeployedStack {
    * SHA-256 checked against Lambda's CodeSha256), unpacked, in a fresh Node process, with
    * the environment read back from moto's Lambda API, its store's endpoint at moto.
    */
-  async invokeDeployed(lambda: LambdaClient, functionName: string, region: string, endpoint: Record<string, string>): Promise<ChildRun> {
+  async invokeDeployed(
+    lambda: LambdaClient,
+    functionName: string,
+    region: string,
+    endpoint: Record<string, string>,
+  ): Promise<ChildRun> {
     const deployed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-    const [fn] = this.stateOf("aws_lambda_function").filter((f) => f.function_name === functionName) as Array<{ filename: string }>;
+    const [fn] = this.stateOf("aws_lambda_function").filter((f) => f.function_name === functionName) as Array<{
+      filename: string;
+    }>;
     const zipPath = path.join(this.stackDir, fn!.filename);
     const codeSha256 = createHash("sha256").update(fs.readFileSync(zipPath)).digest("base64");
-    if (codeSha256 !== deployed.CodeSha256) throw new Error(`${zipPath} is not what Lambda holds: ${codeSha256} != ${deployed.CodeSha256}`);
+    if (codeSha256 !== deployed.CodeSha256)
+      throw new Error(`${zipPath} is not what Lambda holds: ${codeSha256} != ${deployed.CodeSha256}`);
     const bundle: SynthesizedFunction = {
       functionName,
       zipPath,
@@ -211,7 +253,9 @@ export class DeployedStack {
       runtime: deployed.Runtime ?? "",
       environment: deployed.Environment?.Variables ?? {},
     };
-    return invokeInChild(bundle, { extraEnv: lambdaEnvironment(bundle, { region, endpoint, noConfigDir: this.outdir }) });
+    return invokeInChild(bundle, {
+      extraEnv: lambdaEnvironment(bundle, { region, endpoint, noConfigDir: this.outdir }),
+    });
   }
 
   remove(): void {
@@ -236,7 +280,9 @@ export function plannedChanges(showJson: string): PlannedChange[] {
       const after = (rc.change.after ?? {}) as Record<string, unknown>;
       const unknown = (rc.change.after_unknown ?? {}) as Record<string, unknown>;
       const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-      const attributes = [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]) || unknown[key] === true).sort();
+      const attributes = [...keys]
+        .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]) || unknown[key] === true)
+        .sort();
       return { address: rc.address, type: rc.type, actions: rc.change.actions, attributes };
     });
 }
@@ -244,14 +290,19 @@ export function plannedChanges(showJson: string): PlannedChange[] {
 /** The changes that are not tolerated drift of an attribute moto does not model. */
 export function untoleratedChanges(changes: readonly PlannedChange[]): PlannedChange[] {
   return changes
-    .map((change) => ({ ...change, attributes: change.attributes.filter((a) => !(a in (TOLERATED_DRIFT[change.type] ?? {}))) }))
+    .map((change) => ({
+      ...change,
+      attributes: change.attributes.filter((a) => !(a in (TOLERATED_DRIFT[change.type] ?? {}))),
+    }))
     .filter((change) => change.actions.some((a) => a !== "update") || change.attributes.length > 0);
 }
 
 /** Prints the tolerated drift a plan holds, so the run's log says what moto left out. */
 export function reportTolerated(changes: readonly PlannedChange[]): void {
   const lines = changes.map((c) => `${c.address}: ${c.actions.join("+")} ${c.attributes.join(", ")}`);
-  process.stdout.write(`tolerated drift (attributes moto does not model): ${lines.length === 0 ? "none" : `\n  ${lines.join("\n  ")}`}\n`);
+  process.stdout.write(
+    `tolerated drift (attributes moto does not model): ${lines.length === 0 ? "none" : `\n  ${lines.join("\n  ")}`}\n`,
+  );
 }
 
 function zipEntries(bytes: Buffer): string[] {

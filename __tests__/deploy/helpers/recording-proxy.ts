@@ -106,17 +106,27 @@ const RESIGN_KEY_VARIABLE = "RECORDING_PROXY_RESIGN_ACCESS_KEY_ID";
 const RESIGN_SECRET_VARIABLE = "RECORDING_PROXY_RESIGN_SECRET_ACCESS_KEY";
 
 /** The headers to send upstream: as received, or signed again with the payload hash as a signed header. */
-async function upstreamHeaders(request: http.IncomingMessage, body: Buffer, target: URL): Promise<http.OutgoingHttpHeaders> {
+async function upstreamHeaders(
+  request: http.IncomingMessage,
+  body: Buffer,
+  target: URL,
+): Promise<http.OutgoingHttpHeaders> {
   const accessKeyId = process.env[RESIGN_KEY_VARIABLE];
   const secretAccessKey = process.env[RESIGN_SECRET_VARIABLE];
   if (!accessKeyId || !secretAccessKey || !request.headers.authorization) return request.headers;
   const { AwsV4Signer } = require("aws4fetch") as typeof import("aws4fetch");
   const { service, region } = credentialScope(request.headers.authorization);
-  const unsigned = new Set(["authorization", "x-amz-date", "host", "content-length", "connection", "transfer-encoding"]);
-  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name, value]) => !unsigned.has(name) && typeof value === "string")) as Record<
-    string,
-    string
-  >;
+  const unsigned = new Set([
+    "authorization",
+    "x-amz-date",
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+  ]);
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).filter(([name, value]) => !unsigned.has(name) && typeof value === "string"),
+  ) as Record<string, string>;
   headers["x-amz-content-sha256"] = createHash("sha256").update(body).digest("hex");
   const signed = await new AwsV4Signer({
     method: request.method,
@@ -161,7 +171,14 @@ function serve(targetUrl: string, logFile: string): void {
       const body = Buffer.concat(chunks);
       const headers = await upstreamHeaders(request, body, target);
       const upstream = http.request(
-        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers, timeout: 120_000 },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: request.method,
+          path: request.url,
+          headers,
+          timeout: 120_000,
+        },
         (answer) => {
           const answerChunks: Buffer[] = [];
           answer.on("data", (chunk: Buffer) => answerChunks.push(chunk));
@@ -231,13 +248,26 @@ export interface RecordingProxyOptions {
 }
 
 /** Starts the proxy in front of `targetUrl`, recording into `logFile` (created empty). */
-export async function startRecordingProxy(targetUrl: string, logFile: string, options: RecordingProxyOptions = {}): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  targetUrl: string,
+  logFile: string,
+  options: RecordingProxyOptions = {},
+): Promise<RecordingProxy> {
   fs.writeFileSync(logFile, "");
-  const resign = options.resignAs ? { [RESIGN_KEY_VARIABLE]: options.resignAs.accessKeyId, [RESIGN_SECRET_VARIABLE]: options.resignAs.secretAccessKey } : {};
-  const child = spawn(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), __filename, targetUrl, logFile], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...resign },
-  });
+  const resign = options.resignAs
+    ? {
+        [RESIGN_KEY_VARIABLE]: options.resignAs.accessKeyId,
+        [RESIGN_SECRET_VARIABLE]: options.resignAs.secretAccessKey,
+      }
+    : {};
+  const child = spawn(
+    process.execPath,
+    ["-r", path.join(ROOT, "scripts", "register.cjs"), __filename, targetUrl, logFile],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...resign },
+    },
+  );
   let output = "";
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => {

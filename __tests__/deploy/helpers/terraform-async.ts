@@ -13,11 +13,22 @@ import type { DeployedStack } from "./deployed-stack";
 const COMMAND_BUDGET_MS = 8 * 60_000;
 
 /** Runs terraform/tofu in the stack directory; rejects when the exit code is not `expected` or the budget runs out. */
-export function terraformAsync(stack: DeployedStack, args: readonly string[], expected: readonly number[] = [0]): Promise<Run> {
+export function terraformAsync(
+  stack: DeployedStack,
+  args: readonly string[],
+  expected: readonly number[] = [0],
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(stack.tools.terraform, [...args], {
       cwd: stack.stackDir,
-      env: { ...process.env, ...stack.env, TF_CLI_CONFIG_FILE: stack.tools.cliConfig, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_INPUT: "0" },
+      env: {
+        ...process.env,
+        ...stack.env,
+        TF_CLI_CONFIG_FILE: stack.tools.cliConfig,
+        TF_IN_AUTOMATION: "1",
+        CHECKPOINT_DISABLE: "1",
+        TF_INPUT: "0",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -32,9 +43,18 @@ export function terraformAsync(stack: DeployedStack, args: readonly string[], ex
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
       const run = { code: code ?? -1, stdout, stderr };
-      if (signal) return reject(new Error(`terraform ${args.join(" ")} in ${stack.name} was killed (${signal}) after ${COMMAND_BUDGET_MS / 1000} s`));
+      if (signal)
+        return reject(
+          new Error(
+            `terraform ${args.join(" ")} in ${stack.name} was killed (${signal}) after ${COMMAND_BUDGET_MS / 1000} s`,
+          ),
+        );
       if (!expected.includes(run.code)) {
-        return reject(new Error(`terraform ${args.join(" ")} in ${stack.name} exited ${run.code}\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+        return reject(
+          new Error(
+            `terraform ${args.join(" ")} in ${stack.name} exited ${run.code}\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`,
+          ),
+        );
       }
       resolve(run);
     });

@@ -8,7 +8,8 @@ export const iamNoWildcardActionRule: PostureRule = {
     'An action with "*" grants every present and future action it matches: ssm:Get* reads parameter history, kms:* schedules key deletion. ' +
     "Naming each action keeps a role to what its function does.",
   nearest: ["CKV_AWS_62", "CKV_AWS_63", "CKV2_AWS_40"],
-  scannerGap: 'They fail only the action "*" (and full IAM rights): ssm:Get* passes all three. Trivy 0.74\'s AWS-0057 passes it too.',
+  scannerGap:
+    'They fail only the action "*" (and full IAM rights): ssm:Get* passes all three. Trivy 0.74\'s AWS-0057 passes it too.',
   check: (json) => {
     const findings: PostureFinding[] = [];
     for (const { address, statements } of identityPolicies(json)) {
@@ -18,9 +19,14 @@ export const iamNoWildcardActionRule: PostureRule = {
       }
       for (const statement of statements.filter(allows)) {
         const sid = statement.Sid ?? "(no Sid)";
-        if (statement.NotAction !== undefined) findings.push({ address, problem: `statement ${sid} allows with NotAction: every action but those listed` });
+        if (statement.NotAction !== undefined)
+          findings.push({ address, problem: `statement ${sid} allows with NotAction: every action but those listed` });
         for (const action of actionsOf(statement)) {
-          if (/[*?]/.test(action)) findings.push({ address, problem: `statement ${sid} allows the wildcard action ${JSON.stringify(action)}` });
+          if (/[*?]/.test(action))
+            findings.push({
+              address,
+              problem: `statement ${sid} allows the wildcard action ${JSON.stringify(action)}`,
+            });
         }
       }
     }

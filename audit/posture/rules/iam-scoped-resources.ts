@@ -5,7 +5,8 @@ import { isWildcardOnlyAction } from "../wildcard-only";
 
 export const iamScopedResourcesRule: PostureRule = {
   id: ruleIdOf(__filename),
-  title: 'no IAM policy allows a wildcard resource beyond the unavoidable (own log streams, Lambda\'s network interfaces, actions that take only "*")',
+  title:
+    'no IAM policy allows a wildcard resource beyond the unavoidable (own log streams, Lambda\'s network interfaces, actions that take only "*")',
   why:
     "A resource with a wildcard extends a grant to resources that are not the function's: another function's parameters, every key, every queue. " +
     "Three exceptions cannot be avoided and are kept narrow: Lambda names log streams at run time (so `<own log group ARN>:log-stream:*`), " +
@@ -40,15 +41,20 @@ const EMPTY: OwnLogGroups = { addresses: new Set(), names: new Set() };
 
 function statementFindings(address: string, statement: Statement, own: OwnLogGroups): PostureFinding[] {
   const sid = statement.Sid ?? "(no Sid)";
-  if (statement.NotResource !== undefined) return [{ address, problem: `statement ${sid} allows with NotResource: every resource but those listed` }];
+  if (statement.NotResource !== undefined)
+    return [{ address, problem: `statement ${sid} allows with NotResource: every resource but those listed` }];
   const actions = actionsOf(statement);
   const findings: PostureFinding[] = [];
   for (const resource of resourcesIn(statement)) {
-    if (!/[*?]/.test(resource) || isOwnLogStreams(resource, own) || isLambdaNetworkInterfaces(resource, actions)) continue;
+    if (!/[*?]/.test(resource) || isOwnLogStreams(resource, own) || isLambdaNetworkInterfaces(resource, actions))
+      continue;
     if (resource === "*") {
       const scopable = actions.filter((action) => !isWildcardOnlyAction(action));
       if (actions.length > 0 && scopable.length === 0) continue;
-      findings.push({ address, problem: `statement ${sid} allows "*" for actions that can be scoped to a resource: ${scopable.join(", ")}` });
+      findings.push({
+        address,
+        problem: `statement ${sid} allows "*" for actions that can be scoped to a resource: ${scopable.join(", ")}`,
+      });
     } else {
       findings.push({ address, problem: `statement ${sid} allows the wildcard resource ${JSON.stringify(resource)}` });
     }
@@ -111,7 +117,8 @@ function ownLogGroups(json: StackJson): Map<string, OwnLogGroups> {
   }
   // A group given by name whose resource is in the stack counts by address too.
   for (const [groupAddress, group] of groups) {
-    for (const entry of byRole.values()) if (typeof group.name === "string" && entry.names.has(group.name)) entry.addresses.add(groupAddress);
+    for (const entry of byRole.values())
+      if (typeof group.name === "string" && entry.names.has(group.name)) entry.addresses.add(groupAddress);
   }
   return byRole;
 }

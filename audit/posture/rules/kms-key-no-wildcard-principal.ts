@@ -18,7 +18,8 @@ export const kmsKeyNoWildcardPrincipalRule: PostureRule = {
         continue;
       }
       for (const statement of statements.filter(allows)) {
-        if (awsPrincipals(statement).includes("*")) findings.push({ address, problem: `statement ${statement.Sid ?? "(no Sid)"} allows the principal "*"` });
+        if (awsPrincipals(statement).includes("*"))
+          findings.push({ address, problem: `statement ${statement.Sid ?? "(no Sid)"} allows the principal "*"` });
       }
     }
     return findings;

@@ -10,7 +10,9 @@ export const lambdaReservedConcurrencyRule: PostureRule = {
   scannerGap: "CKV_AWS_115 passes -1, which removes the reservation. Trivy 0.74 has no concurrency check.",
   check: (json) =>
     resourcesOf(json, "aws_lambda_function")
-      .filter(([, fn]) => typeof fn.reserved_concurrent_executions !== "number" || fn.reserved_concurrent_executions === -1)
+      .filter(
+        ([, fn]) => typeof fn.reserved_concurrent_executions !== "number" || fn.reserved_concurrent_executions === -1,
+      )
       .map(([address, fn]) => ({
         address,
         problem: `reserved_concurrent_executions is ${JSON.stringify(fn.reserved_concurrent_executions) ?? "not set"}: the function draws on the account's unreserved pool without limit`,

@@ -42,9 +42,13 @@ export const lambdaRuntimeSupportedRule: PostureRule = {
   title: "no Lambda function runs on a deprecated runtime",
   why: "A deprecated runtime gets no more security patches: a vulnerability found in it stays in the function, and AWS eventually blocks its updates.",
   nearest: ["CKV_AWS_363"],
-  scannerGap: "Checkov 3.3.30's list of deprecated runtimes stops before nodejs18.x and nodejs20.x: it passes both. Trivy 0.74 has no runtime check.",
+  scannerGap:
+    "Checkov 3.3.30's list of deprecated runtimes stops before nodejs18.x and nodejs20.x: it passes both. Trivy 0.74 has no runtime check.",
   check: (json) =>
     resourcesOf(json, "aws_lambda_function")
       .filter(([, fn]) => typeof fn.runtime === "string" && DEPRECATED_RUNTIMES.has(fn.runtime))
-      .map(([address, fn]) => ({ address, problem: `runtime ${JSON.stringify(fn.runtime)} is deprecated: it gets no security patches` })),
+      .map(([address, fn]) => ({
+        address,
+        problem: `runtime ${JSON.stringify(fn.runtime)} is deprecated: it gets no security patches`,
+      })),
 };

@@ -23,12 +23,17 @@ export const FUNCTIONS: Readonly<Record<string, (args: Known[]) => Value>> = {
   lower: ([s]) => text(s!).toLowerCase(),
   upper: ([s]) => text(s!).toUpperCase(),
   // Go's strings.Title: a letter after anything but a letter, digit or `_` starts a word.
-  title: ([s]) => text(s!).replace(/(^|[^\p{L}\p{N}_])(\p{L})/gu, (_, before: string, letter: string) => before + letter.toUpperCase()),
+  title: ([s]) =>
+    text(s!).replace(
+      /(^|[^\p{L}\p{N}_])(\p{L})/gu,
+      (_, before: string, letter: string) => before + letter.toUpperCase(),
+    ),
   strrev: ([s]) => [...text(s!)].reverse().join(""),
   trimspace: ([s]) => text(s!).replace(/^[\s\u00a0]+|[\s\u00a0]+$/g, ""),
   chomp: ([s]) => text(s!).replace(/(?:\r\n|\n|\r)+$/, ""),
   trimprefix: ([s, prefix]) => (text(s!).startsWith(text(prefix!)) ? text(s!).slice(text(prefix!).length) : text(s!)),
-  trimsuffix: ([s, suffix]) => (text(suffix!) !== "" && text(s!).endsWith(text(suffix!)) ? text(s!).slice(0, -text(suffix!).length) : text(s!)),
+  trimsuffix: ([s, suffix]) =>
+    text(suffix!) !== "" && text(s!).endsWith(text(suffix!)) ? text(s!).slice(0, -text(suffix!).length) : text(s!),
   replace: ([s, search, replacement]) => {
     const needle = text(search!);
     // A /regex/ search is Terraform's RE2 syntax: not evaluated.
@@ -58,7 +63,8 @@ export const FUNCTIONS: Readonly<Record<string, (args: Known[]) => Value>> = {
     const items = list(l!);
     const index = numberOf(i!);
     // Terraform 1.11 fails on a negative index: unknown here too.
-    if (items.length === 0 || index === undefined || index < 0 || !Number.isInteger(index)) throw new TypeError("index");
+    if (items.length === 0 || index === undefined || index < 0 || !Number.isInteger(index))
+      throw new TypeError("index");
     return items[index % items.length]!;
   },
   coalesce: (values) => {

@@ -37,7 +37,10 @@ export interface TemplateReading {
   readonly value: Value;
   /** The template's text and known parts joined, with unknown parts left out: a token split around a reference. */
   readonly joined: string;
-  /** True when any part refers to something other than literals (a resource, a variable, a function the pass does not know). */
+  /**
+   * True when any part refers to something other than literals (a resource, a variable, a function the pass does not
+   * know).
+   */
   readonly hasReference: boolean;
 }
 
@@ -51,7 +54,8 @@ const NO_SCOPE: ExpressionScope = { variable: () => UNKNOWN, local: () => UNKNOW
  * readTemplate("arn:${data.aws_partition.p.partition}:iam::aws").joined; // "arn::iam::aws"
  */
 export function readTemplate(text: string, scope: ExpressionScope = NO_SCOPE): TemplateReading {
-  if (!text.includes("${") && !text.includes("%{")) return { literals: text === "" ? [] : [text], value: text, joined: text, hasReference: false };
+  if (!text.includes("${") && !text.includes("%{"))
+    return { literals: text === "" ? [] : [text], value: text, joined: text, hasReference: false };
   const plain = plainReferences(text);
   if (plain) return plain;
   const evaluator = new Evaluator(scope);

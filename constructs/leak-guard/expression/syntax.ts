@@ -8,7 +8,12 @@ import type { Value } from "./value";
 export type TemplatePart =
   | { readonly kind: "text"; readonly text: string }
   | { readonly kind: "interpolation"; readonly expression: Expression }
-  | { readonly kind: "if"; readonly condition: Expression; readonly then: TemplatePart[]; readonly otherwise: TemplatePart[] }
+  | {
+      readonly kind: "if";
+      readonly condition: Expression;
+      readonly then: TemplatePart[];
+      readonly otherwise: TemplatePart[];
+    }
   | { readonly kind: "for"; readonly collection: Expression; readonly body: TemplatePart[] };
 
 export type Expression =
@@ -23,7 +28,12 @@ export type Expression =
   | { readonly kind: "call"; readonly name: string; readonly args: Expression[]; readonly expand: boolean }
   | { readonly kind: "unary"; readonly operator: string; readonly operand: Expression }
   | { readonly kind: "binary"; readonly operator: string; readonly left: Expression; readonly right: Expression }
-  | { readonly kind: "conditional"; readonly condition: Expression; readonly then: Expression; readonly otherwise: Expression }
+  | {
+      readonly kind: "conditional";
+      readonly condition: Expression;
+      readonly then: Expression;
+      readonly otherwise: Expression;
+    }
   | { readonly kind: "for"; readonly parts: Expression[] };
 
 /** Raised on text that is not Terraform's syntax; the caller falls back to judging every literal. */
@@ -268,7 +278,10 @@ function parsePostfix(tokens: Tokens, start: Expression): Expression {
     } else if (tokens.peek() === "." && /[A-Za-z_0-9]/.test(tokens.peek(1))) {
       tokens.at += 1;
       const name = /[0-9]/.test(tokens.peek()) ? number(tokens) : identifier(tokens);
-      target = typeof name === "number" ? { kind: "index", target, key: { kind: "literal", value: name } } : { kind: "attribute", target, name };
+      target =
+        typeof name === "number"
+          ? { kind: "index", target, key: { kind: "literal", value: name } }
+          : { kind: "attribute", target, name };
     } else if (tokens.peek() === "[") {
       tokens.at += 1;
       const key = parseExpression(tokens);
@@ -444,7 +457,10 @@ export function fallbackLiterals(text: string): string[] {
   return [...new Set(found.filter((item) => item !== ""))];
 }
 
-/** Parses a whole string of Terraform JSON as a template; throws {@link SyntaxProblem} on text that is not Terraform's syntax. */
+/**
+ * Parses a whole string of Terraform JSON as a template; throws {@link SyntaxProblem} on text that is not Terraform's
+ * syntax.
+ */
 export function parseTemplate(text: string): TemplatePart[] {
   return parseTemplateAt(new Tokens(text, 0, text.length), "whole");
 }

@@ -4,7 +4,14 @@
 export const UNKNOWN: unique symbol = Symbol("unknown");
 
 /** A value as the pass evaluates it: JSON-like, or {@link UNKNOWN}. */
-export type Value = string | number | boolean | null | readonly Value[] | { readonly [key: string]: Value } | typeof UNKNOWN;
+export type Value =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly Value[]
+  | { readonly [key: string]: Value }
+  | typeof UNKNOWN;
 
 /** A value the pass knows. */
 export type Known = Exclude<Value, typeof UNKNOWN>;

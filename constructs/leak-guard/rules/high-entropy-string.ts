@@ -3,7 +3,8 @@ import { ruleIdOf, type LeakRule } from "../rule";
 
 export const highEntropyStringRule: LeakRule = {
   id: ruleIdOf(__filename),
-  title: "no long random-looking literal in a function's environment or a parameter's value (a key or password without a known prefix)",
+  title:
+    "no long random-looking literal in a function's environment or a parameter's value (a key or password without a known prefix)",
   why:
     "Most API keys and passwords have no recognisable prefix; a long random-looking literal in a place that holds " +
     "configuration is almost always one, and a deliberate exception costs one visible line of code. Elsewhere in a stack " +
@@ -14,6 +15,8 @@ export const highEntropyStringRule: LeakRule = {
     // wrote: an identifier, not a value, however random its segments look. Not a variable merely
     // named so: a user's `X_PARAM_NAME` holding a key is judged like any other.
     if (value.written !== undefined && value.value === value.written) return undefined;
-    return value.reading.literals.some(looksRandom) ? "holds a long high-entropy string, which looks like a key or password" : undefined;
+    return value.reading.literals.some(looksRandom)
+      ? "holds a long high-entropy string, which looks like a key or password"
+      : undefined;
   },
 };

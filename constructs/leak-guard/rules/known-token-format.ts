@@ -3,7 +3,8 @@ import { ruleIdOf, type LeakRule } from "../rule";
 
 export const knownTokenFormatRule: LeakRule = {
   id: ruleIdOf(__filename),
-  title: "no literal in a known credential format, anywhere in the stack or its code (GitHub, Slack, AWS access key, private key, ...)",
+  title:
+    "no literal in a known credential format, anywhere in the stack or its code (GitHub, Slack, AWS access key, private key, ...)",
   why:
     "A literal credential in infrastructure code ends up in git, in cdktf.out, in the Terraform plan and state, " +
     "and (for a function) in clear text in GetFunction; the formats are the ones secret scanners and attackers look for, " +

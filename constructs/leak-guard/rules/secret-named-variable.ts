@@ -18,7 +18,9 @@ export const secretNamedVariableRule: LeakRule = {
     const suffix = SECRET_NAME_SUFFIXES.find((s) => upper.endsWith(s));
     const known = value.reading.value;
     if (!suffix || known === UNKNOWN || known === "" || known === null) return undefined;
-    const how = value.reading.hasReference ? " (known at synth: Terraform computes it from literals, variable defaults or locals)" : "";
+    const how = value.reading.hasReference
+      ? " (known at synth: Terraform computes it from literals, variable defaults or locals)"
+      : "";
     return `is named like a secret (*${suffix}) and holds a literal value${how}`;
   },
 };

@@ -35,7 +35,8 @@ export const secretVersionPlaceholderRule: LeakRule = {
 
 function checkSecretString(text: string, hasReference: boolean, evaluated: unknown): string | undefined {
   // A reference (a random_password, a variable, jsonencode(...)) is resolved into the plan and the state.
-  if (hasReference) return `secret_string holds a reference, whose value Terraform writes into the plan and the state; ${OUT_OF_BAND}`;
+  if (hasReference)
+    return `secret_string holds a reference, whose value Terraform writes into the plan and the state; ${OUT_OF_BAND}`;
   const literal = typeof evaluated === "string" ? evaluated : text;
   if (literal === PLACEHOLDER_VALUE || isCanonicalPlaceholderJson(literal)) return undefined;
   return `secret_string holds ${nonPlaceholder(literal)}; ${OUT_OF_BAND}`;
@@ -60,7 +61,9 @@ function nonPlaceholder(text: string): string {
     : "a literal other than the placeholder JSON";
 }
 
-/** A JSON object of placeholders, exactly as JSON.stringify writes it: one spelling, no duplicate keys, nothing hidden. */
+/**
+ * A JSON object of placeholders, exactly as JSON.stringify writes it: one spelling, no duplicate keys, nothing hidden.
+ */
 function isCanonicalPlaceholderJson(text: string): boolean {
   const parsed = parseJsonObject(text);
   return parsed !== undefined && isAllPlaceholders(parsed) && JSON.stringify(parsed) === text;
