@@ -17,6 +17,7 @@ import {
 import { App, AwsProvider, TerraformStack, Testing } from "../constructs/tf";
 import { deterministicZip, readZip } from "../constructs/zip";
 import { FAKE } from "./helpers/fake-tokens";
+import { propsChecker } from "./helpers/invalid-props";
 import { HELLO_ENTRY, only, synthStack } from "./helpers/synth";
 
 let work: string;
@@ -42,23 +43,7 @@ function fn(props: Partial<SecureLambdaProps>): (stack: TerraformStack) => void 
   };
 }
 
-/** The validation error building `test/fn` with these props raises. */
-function errorOf(props: Record<string, unknown>): SecureLambdaValidationError {
-  try {
-    synthStack(fn(props as Partial<SecureLambdaProps>));
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecureLambdaValidationError);
-    return error as SecureLambdaValidationError;
-  }
-  throw new Error("expected a SecureLambdaValidationError, but the stack synthesized");
-}
-
-function expectInvalid(props: Record<string, unknown>, prop: string, ...fragments: string[]): void {
-  const error = errorOf(props);
-  expect(error.prop).toBe(prop);
-  expect(error.message).toContain(`test/fn: invalid ${prop}: `);
-  for (const fragment of fragments) expect(error.message).toContain(fragment);
-}
+const { expectInvalid } = propsChecker({});
 
 /** Synthesizes one function into a real output directory and returns its zip's bytes and its JSON. */
 function synthToDisk(props: Partial<SecureLambdaProps>): { zip: Buffer; fn: Record<string, any> } {

@@ -3,8 +3,9 @@
  * this function only) and `snsTopicArns` (per topic a subscription and a permission scoped
  * to that topic), on the synthesized JSON; and their refusals.
  */
-import { SecureLambda, SecureLambdaValidationError, type SecureLambdaProps } from "../constructs";
+import { SecureLambda, type SecureLambdaProps } from "../constructs";
 import { SnsTopic, type TerraformStack } from "../constructs/tf";
+import { propsChecker } from "./helpers/invalid-props";
 import { HELLO_ENTRY, only, ref, resources, statements, synthStack } from "./helpers/synth";
 
 const TOPIC = "arn:aws:sns:eu-west-1:123456789012:alarms";
@@ -16,22 +17,7 @@ function fn(props: Partial<SecureLambdaProps>): (stack: TerraformStack) => void 
   };
 }
 
-function errorOf(props: Record<string, unknown>): SecureLambdaValidationError {
-  try {
-    synthStack(fn(props as Partial<SecureLambdaProps>));
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecureLambdaValidationError);
-    return error as SecureLambdaValidationError;
-  }
-  throw new Error("expected a SecureLambdaValidationError, but the stack synthesized");
-}
-
-function expectInvalid(props: Record<string, unknown>, prop: string, ...fragments: string[]): void {
-  const error = errorOf(props);
-  expect(error.prop).toBe(prop);
-  expect(error.message).toContain(`test/fn: invalid ${prop}: `);
-  for (const fragment of fragments) expect(error.message).toContain(fragment);
-}
+const { expectInvalid } = propsChecker({ entry: HELLO_ENTRY });
 
 describe("schedule", () => {
   const json = synthStack(fn({ schedule: { expression: "cron(0 8 ? * MON-FRI *)", timezone: "Europe/Paris" } }));

@@ -3,51 +3,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { SecretsKey, SecureLambda, SecureLambdaValidationError, type SecureLambdaProps } from "../constructs";
 import { DataAwsRegion, Fn, Testing, TerraformStack } from "../constructs/tf";
+import { propsChecker } from "./helpers/invalid-props";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
 import { FAKE } from "./helpers/fake-tokens";
 
-/** Builds `test/fn` with the given props on top of valid ones and returns the validation error it raises. */
-function errorOf(
-  props: Partial<Record<keyof SecureLambdaProps, unknown>>,
-  build?: (stack: TerraformStack) => Partial<SecureLambdaProps>,
-): SecureLambdaValidationError {
-  try {
-    synthStack((stack) => {
-      const extra = build?.(stack) ?? {};
-      new SecureLambda(stack, "fn", {
-        functionName: "fn",
-        entry: HELLO_ENTRY,
-        ...extra,
-        ...(props as Partial<SecureLambdaProps>),
-      });
-    });
-  } catch (error) {
-    expect(error).toBeInstanceOf(SecureLambdaValidationError);
-    return error as SecureLambdaValidationError;
-  }
-  throw new Error("expected a SecureLambdaValidationError, but the stack synthesized");
-}
-
-/**
- * Asserts the error names the construct path, the prop, and each expected fragment (the bad value, what is allowed).
- */
-function expectInvalid(
-  props: Partial<Record<keyof SecureLambdaProps, unknown>>,
-  prop: string,
-  ...fragments: Array<string | RegExp>
-): void {
-  const error = errorOf(props);
-  expect(error.constructPath).toBe("test/fn");
-  expect(error.prop).toBe(prop);
-  expect(error.message).toContain("test/fn");
-  expect(error.message).toContain(`invalid ${prop}`);
-  for (const fragment of fragments)
-    expect(error.message).toMatch(typeof fragment === "string" ? new RegExp(escapeRegExp(fragment)) : fragment);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
+const { errorOf, expectInvalid } = propsChecker({ entry: HELLO_ENTRY });
 
 describe("functionName", () => {
   test("refuses an empty name", () =>
