@@ -31,7 +31,9 @@ export function propsChecker(base: Partial<SecureLambdaProps>) {
     throw new Error("expected a SecureLambdaValidationError, but the stack synthesized");
   }
 
-  /** Asserts the error names the construct path, the prop, and each expected fragment (the bad value, what is allowed). */
+  /**
+   * Asserts the error names the construct path, the prop, and each expected fragment (the bad value, what is allowed).
+   */
   function expectInvalid(props: LooseProps, prop: string, ...fragments: Array<string | RegExp>): void {
     const error = errorOf(props);
     expect(error.constructPath).toBe("test/fn");
