@@ -2,7 +2,7 @@
  * The shape the code keeps: what the package exports, which folder may import which, and
  * no import cycle in the construct. Each is a property a refactor could break silently.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -194,9 +194,23 @@ describe("line width", () => {
   // Biome formats at 120 columns; it cannot break a string, a template or a regex, and a message kept whole can be
   // found by grep. Everything else (code and every comment) fits.
   test("a line over 120 characters is code holding a string, template or regex literal, never a comment", () => {
-    const tracked = execFileSync("git", ["ls-files", "*.ts"], { cwd: ROOT, encoding: "utf8" }).trim().split("\n");
-    const long = tracked
-      .filter((file) => !file.startsWith("bench/fixtures/") && fs.existsSync(path.join(ROOT, file)))
+    // The project's own sources, read from the tree (check:cdktn runs this on a copy without .git).
+    const dirs = [
+      "audit",
+      "bench",
+      "cli",
+      "common",
+      "config",
+      "constructs",
+      "examples",
+      "lambda-src",
+      "scripts",
+      "stacks",
+    ];
+    const own = [...dirs, "__tests__"].flatMap((dir) => sources(dir)).concat("main.ts");
+    const long = own
+      .filter((file) => !/(^|\/)(node_modules|build|dist|cdktf\.out|\.local-deps)\//.test(file))
+      .filter((file) => !file.startsWith("bench/fixtures/"))
       .flatMap((file) =>
         fs
           .readFileSync(path.join(ROOT, file), "utf8")
