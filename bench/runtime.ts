@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { bundle } from "../constructs/bundling";
+import { DEFAULT_RUNTIME, NODE_BUNDLE_TARGETS } from "../constructs/runtimes";
 import { ms, timeProcess } from "./measure";
 
 const ROOT = path.join(__dirname, "..");
@@ -36,16 +37,22 @@ interface Row {
 }
 
 /**
- * `entry` bundled exactly as SecureLambda bundles it by default, with its loader import
+ * `entry` bundled exactly as SecureLambda bundles it (by default for the default runtime), with its loader import
  * (`from "<loaderImport>"`) pointed at `loaderDir`, so bundles differ in the loader alone.
  */
-export function bundleWithLoader(entry: string, loaderImport: string, loaderDir: string, dir: string): string {
+export function bundleWithLoader(
+  entry: string,
+  loaderImport: string,
+  loaderDir: string,
+  dir: string,
+  target = NODE_BUNDLE_TARGETS[DEFAULT_RUNTIME],
+): string {
   const source = fs.readFileSync(entry, "utf8");
   const from = `from ${JSON.stringify(loaderImport)};`;
   if (!source.includes(from)) throw new Error(`${entry} no longer imports the loader as ${from}: update the bench`);
   const copy = path.join(dir, path.basename(entry));
   fs.writeFileSync(copy, source.replace(from, `from ${JSON.stringify(loaderDir)};`));
-  return path.join(bundle({ entry: copy, target: "node22", minify: true }).dir, "index.js");
+  return path.join(bundle({ entry: copy, target, minify: true }).dir, "index.js");
 }
 
 /**
