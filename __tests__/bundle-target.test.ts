@@ -60,7 +60,7 @@ function targetsAsked(functions: readonly { runtime?: NodeRuntime; entry: string
     });
   });
   const byEntry: Record<string, unknown[]> = {};
-  for (const a of asked) (byEntry[a.entry] ??= []).push(a.target);
+  for (const a of asked) byEntry[a.entry] = [...(byEntry[a.entry] ?? []), a.target];
   return byEntry;
 }
 
