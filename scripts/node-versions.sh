@@ -28,7 +28,7 @@ timed() { # timed <label> <command...>: runs it, prints and remembers how long i
   start=$(date +%s%N)
   "$@"
   local ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  summary+=("$(printf '%-44s %6d.%01d s' "$label" $((ms / 1000)) $(((ms % 1000) / 100)))")
+  summary+=("$(printf '%-50s %6d.%01d s' "$label" $((ms / 1000)) $(((ms % 1000) / 100)))")
 }
 
 install_node() { # install_node <version>: prints the directory holding its `node`
