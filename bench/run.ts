@@ -290,7 +290,8 @@ function machine(): string {
 
 function main(): void {
   if (process.env.BENCH_ONLY === "storm") {
-    // The storm alone, printed, BENCHMARKS.md left as it is: for a machine that cannot give the whole bench a quiet hour.
+    // The storm alone, printed, BENCHMARKS.md left as it is: for a machine that cannot give
+    // the whole bench a quiet hour.
     const storm = stormComparison();
     process.stdout.write(
       `Storm on ${machine()}, load average ${os

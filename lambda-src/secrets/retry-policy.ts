@@ -60,7 +60,10 @@ export function throttleWindowMs(throttles: number, budgetMs: number): number {
   return Math.min(MAX_THROTTLE_WINDOW_MS, budgetMs / 4, FIRST_THROTTLE_WINDOW_MS * 2 ** Math.max(0, throttles - 1));
 }
 
-/** The wait before retry `retry` after a 5xx or a network failure: uniform below 100 ms * 2^retry, at most `limitMs`. */
+/**
+ * The wait before retry `retry` after a 5xx or a network failure: uniform below 100 ms * 2^retry, at most
+ * `limitMs`.
+ */
 export function transientDelayMs(retry: number, random: number, limitMs: number): number {
   return Math.floor(random * Math.min(MAX_THROTTLE_WINDOW_MS, limitMs, TRANSIENT_BASE_DELAY_MS * 2 ** retry));
 }
