@@ -1,8 +1,10 @@
 /**
  * The loader's one AWS call (aws-json.ts): what it signs and sends, and its retries:
  * throttling, 5xx and network failures are retried until the call's deadline (AWS_MAX_ATTEMPTS
- * caps them when set), each wait a uniformly random time below an exponential ceiling (full
- * jitter) and below the time left, every attempt with a timeout; any other error is final at once.
+ * caps them when set), every attempt with a timeout; after a throttle the wait is in the second
+ * half of a window that doubles with each throttle in a row, after a 5xx or a network failure a
+ * uniformly random time below an exponential ceiling (full jitter), each below the time left
+ * (retry-policy.ts); any other error is final at once.
  * Time here is a virtual clock that the waits advance.
  */
 import {
@@ -10,10 +12,10 @@ import {
   attemptTimeoutMs,
   callAwsJson,
   MAX_ATTEMPTS_WITHIN_BUDGET,
-  retryDelayMs,
   type AwsCall,
   type AwsCallContext,
 } from "../lambda-src/secrets/aws-json";
+import { quotaAwareRetry, throttleWindowMs, transientDelayMs } from "../lambda-src/secrets/retry-policy";
 import { SECRETS_MANAGER, SSM } from "../lambda-src/secrets/endpoints";
 import { type HttpResponse, SecretsConfigError, type Send } from "../lambda-src/secrets";
 import { FakeAwsError, fakeAwsService, type FakeHandler } from "./helpers/fake-aws-send";
@@ -68,6 +70,20 @@ function setup(handler: FakeHandler, awsEnv: Record<string, string> = AWS_ENV, r
   };
   const call = () => callAwsJson(getParameters(budgetMs), context);
   return { ssm, waits, call, context, clock };
+}
+
+/** A context on `clock` whose requests go to `send`, recording its waits, with no jitter. */
+function ssmContext(send: Send, waits: number[], clock: ReturnType<typeof virtualClock>): AwsCallContext {
+  return {
+    send,
+    awsEnv: AWS_ENV,
+    random: () => 0,
+    now: clock.now,
+    sleep: async (ms) => {
+      waits.push(ms);
+      clock.advance(ms);
+    },
+  };
 }
 
 /** A context whose requests go to `send`, with no waits. */
@@ -146,13 +162,50 @@ describe("the request", () => {
 });
 
 describe("retries", () => {
-  test("the delay before retry n is below base * 2^n (500 ms base for throttling, 100 ms otherwise), at most 20 s and at most the time left", () => {
-    expect([0, 1, 2, 3].map((n) => retryDelayMs(n, true, 0.999999))).toEqual([499, 999, 1999, 3999]);
-    expect([0, 1, 2, 3].map((n) => retryDelayMs(n, false, 0.999999))).toEqual([99, 199, 399, 799]);
-    expect(retryDelayMs(3, true, 0.5)).toBe(2000);
-    expect(retryDelayMs(0, true, 0)).toBe(0);
-    expect(retryDelayMs(12, true, 0.999999)).toBe(19_999);
-    expect(retryDelayMs(12, true, 0.5, 3000)).toBe(1500);
+  test("after a 5xx or a network failure, the wait before retry n is below 100 ms * 2^n, at most 20 s and the limit", () => {
+    expect([0, 1, 2, 3].map((n) => transientDelayMs(n, 0.999999, 60_000))).toEqual([99, 199, 399, 799]);
+    expect(transientDelayMs(3, 0.5, 60_000)).toBe(400);
+    expect(transientDelayMs(0, 0, 60_000)).toBe(0);
+    expect(transientDelayMs(12, 0.999999, 60_000)).toBe(19_999);
+    expect(transientDelayMs(12, 0.5, 3000)).toBe(1500);
+  });
+
+  test("the window after the n-th throttle in a row is 750 ms doubled each time, at most a quarter of the budget and 20 s", () => {
+    expect([1, 2, 3, 4].map((n) => throttleWindowMs(n, 60_000))).toEqual([750, 1500, 3000, 6000]);
+    expect([1, 2, 3, 4].map((n) => throttleWindowMs(n, 9000))).toEqual([750, 1500, 2250, 2250]);
+    expect(throttleWindowMs(1, 2000)).toBe(500);
+    expect(throttleWindowMs(30, 900_000)).toBe(20_000);
+  });
+
+  test("after a throttle the wait is in the second half of the window, and never past the room left", () => {
+    const wait = (random: number, roomMs = 60_000) =>
+      quotaAwareRetry().delayMs({ kind: "throttled", retry: 0, budgetMs: 9000, roomMs, random });
+    expect([wait(0), wait(0.5), wait(0.999999)]).toEqual([375, 562, 749]);
+    expect(wait(0.999999, 300)).toBeLessThanOrEqual(300);
+    expect(wait(0, 300)).toBe(150);
+  });
+
+  test("throttles in a row seen by any call of one policy grow its window; any other answer resets it", async () => {
+    const retry = quotaAwareRetry();
+    const waitsOf = async (handler: FakeHandler) => {
+      const { ssm, waits, clock } = setup(handler, AWS_ENV, 0);
+      await callAwsJson(getParameters(9000, clock.now()), { ...ssmContext(ssm.send, waits, clock), retry }).catch(
+        () => undefined,
+      );
+      return waits;
+    };
+
+    // Two calls of one execution environment: the second's first throttle is the third in a row.
+    expect(
+      await waitsOf(failing(Number.POSITIVE_INFINITY, () => new FakeAwsError("AccessDeniedException", "no"))),
+    ).toEqual([]);
+    expect(await waitsOf(failing(2, throttling))).toEqual([375, 750]);
+    // The answer that ended it reset the count.
+    expect(await waitsOf(failing(1, throttling))).toEqual([375]);
+    // A call throttled to its end leaves the count up for the next call.
+    const first = await waitsOf(failing(Number.POSITIVE_INFINITY, throttling));
+    expect(first.slice(0, 3)).toEqual([375, 750, 1125]);
+    expect((await waitsOf(failing(1, throttling)))[0]).toBe(1125);
   });
 
   test("each attempt gets a third of the budget, between 1 and 5 s, and never more than is left", () => {
@@ -168,7 +221,7 @@ describe("retries", () => {
 
     await expect(call()).resolves.toEqual(OK);
     expect(ssm.calls).toHaveLength(3);
-    expect(waits).toEqual([250, 500]);
+    expect(waits).toEqual([562, 1125]);
   });
 
   test("retries throttling until the deadline, not a fixed count, and gives up before it, reporting the attempts and the budget", async () => {
@@ -183,8 +236,8 @@ describe("retries", () => {
       budgetMs: 9000,
       $metadata: { httpStatusCode: 400 },
     });
-    // Waits of half the ceiling: 250, 500, 1000, then half of a quarter of the budget (2250 ms), the longest wait.
-    expect(waits.slice(0, 5)).toEqual([250, 500, 1000, 1125, 1125]);
+    // Three quarters of each window: 750, 1500, then a quarter of the budget (2250 ms), the longest window.
+    expect(waits.slice(0, 5)).toEqual([562, 1125, 1687, 1687, 1687]);
     expect(ssm.calls.length).toBeGreaterThan(3);
     expect((error as AwsCallError).$metadata.attempts).toBe(ssm.calls.length);
     expect(clock.now()).toBeLessThanOrEqual(9000);
@@ -207,22 +260,27 @@ describe("retries", () => {
   });
 
   test(`bounds the attempts at ${MAX_ATTEMPTS_WITHIN_BUDGET} even when every attempt fails at once and no wait is drawn`, async () => {
-    const { call, ssm } = setup(failing(Number.POSITIVE_INFINITY, throttling), AWS_ENV, 0);
+    // A 5xx: after a throttle no wait is shorter than 375 ms, after a 5xx it can be 0.
+    const { call, ssm } = setup(
+      failing(Number.POSITIVE_INFINITY, () => new FakeAwsError("InternalServerError", "oops", 500)),
+      AWS_ENV,
+      0,
+    );
 
     await expect(call()).rejects.toMatchObject({ $metadata: { attempts: MAX_ATTEMPTS_WITHIN_BUDGET } });
     expect(ssm.calls).toHaveLength(MAX_ATTEMPTS_WITHIN_BUDGET);
   });
 
   test.each([
-    ["HTTP 429", () => new FakeAwsError("TooManyRequests", "slow down", 429), 500],
-    ["a 500 answer", () => new FakeAwsError("InternalServerError", "oops", 500), 100],
-    ["a 503 answer", () => new FakeAwsError("ServiceUnavailable", "busy", 503), 100],
-  ])("retries %s", async (_, error, base) => {
+    ["HTTP 429, as a throttle", () => new FakeAwsError("TooManyRequests", "slow down", 429), 562],
+    ["a 500 answer", () => new FakeAwsError("InternalServerError", "oops", 500), 50],
+    ["a 503 answer", () => new FakeAwsError("ServiceUnavailable", "busy", 503), 50],
+  ])("retries %s", async (_, error, wait) => {
     const { call, ssm, waits } = setup(failing(1, error), AWS_ENV, 0.5);
 
     await expect(call()).resolves.toEqual(OK);
     expect(ssm.calls).toHaveLength(2);
-    expect(waits).toEqual([base / 2]);
+    expect(waits).toEqual([wait]);
   });
 
   test.each([

@@ -4,7 +4,8 @@
  *
  * Options (environment): BENCH_RUNS (default 5) runs per figure; BENCH_TEST_RUNS
  * (default 3) runs of the full `npm test`, 0 to skip it; BENCH_AUDIT=0 skips the audit's
- * figures (they need the real scanners, `npm run tools`), and says so in the report.
+ * figures (they need the real scanners, `npm run tools`), and says so in the report;
+ * BENCH_ONLY=storm runs the cold-start storms alone and prints them (BENCHMARKS.md untouched).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -269,7 +270,7 @@ const LOADER_NOTES = `The aws4fetch loader's cold invocation includes loading No
 /** What the cold path and the storm show beyond their tables. */
 const RUNTIME_NOTES = `The cold path is what a function waits for before its secrets on a cold start: the time from process start until the first read resolves, in a fresh \`node\` that loads the bundle of \`bench/fixtures/cold-read.ts\` (a handler that only reads two secrets, bundled as SecureLambda bundles) and calls it once (\`bench/cold-read.cjs\`), with the environment Lambda gives a function. The floor is the least any loader can do: a fresh \`node\` that signs one GetParameters request with \`node:crypto\` and sends it with \`node:http\` (\`bench/floor.cjs\`). Both go to the same loopback SSM, in pairs whose order alternates; the ratio is the median of the pairs' ratios. The endpoint is loopback \`http\`: in Lambda both sides would add the same TLS handshake to \`ssm.<region>.amazonaws.com\`.
 
-The storm starts N loaders at once in one process (\`bench/storm.ts\`), each with a cache of its own, against a loopback SSM that enforces SSM's default throughput: a token bucket of 40 calls, refilled at 40 a second, answering \`ThrottlingException\` beyond it, shared by all, as an account's quota is shared by its functions. The current loader has the 9 s budget the construct gives a 10 s function (\`SECRETS_LOADER_TIMEOUT_MS\`); the two it replaced retry 3 times, as the SDKs' standard mode does. N reads of one call each need N / 40 seconds of quota: past 400 (40 at once, then 40 a second for 9 s) no 9 s budget can serve them all, the rest fail at their deadline with a typed error, and the synth warning says so for a function whose reserved concurrency could storm like that. At 1000 the one process running the stand-in and all the loaders comes close to saturating (about 1000 throttled calls a second, each signed and verified), so an attempt may time out and end as \`SecretsUnreachableError\` rather than \`SecretsThrottledError\`. Sharing the quota costs calls: the current loader's loaders keep asking, about once a second each, until their deadline (the calls column), where the two it replaced stop after 3 attempts and fail.
+The storm starts N loaders at once in one process (\`bench/storm.ts\`), each with a cache and a retry policy of its own (a cold execution environment, which cannot talk to the others), against a loopback SSM that enforces SSM's default throughput: a token bucket of 40 calls, refilled at 40 a second, answering \`ThrottlingException\` beyond it, shared by all, as an account's quota is shared by its functions. Every loader has the 9 s budget the construct gives a 10 s function (\`SECRETS_LOADER_TIMEOUT_MS\`). The rows: the current loader; the same loader with the retry policy it had before (full jitter below 500 ms x 2^n after a throttle, \`bench/fixtures/previous-retry-policy.ts\`); and the AWS SDK v3 clients with Powertools, which retry 3 times as the SDKs' standard mode does. The floor of the k-th read is (k - 40) / 40 s: the quota serves 40 at once, then one every 25 ms; p50 and p99 are compared with the floor of the read they are (the p99 of 200 is the 198th read: 3.95 s), the last read with (N - 40) / 40 s. N reads of one call each need N calls, but a storm whose cold starts all ask at once cannot make fewer than 2N - 40: its first N calls are out before any answer comes back, and all but the quota's 40 are throttled (the least in brackets). Calls per read beyond that least are retries that found the quota spent. At 400 the floor of the last read is 9 s, the whole budget: the last few fail at their deadline with a typed error, and the synth warning says so for a function whose reserved concurrency could storm like that.
 `;
 
 /** What profiling found; kept with the figures it explains. */
@@ -288,6 +289,21 @@ function machine(): string {
 }
 
 function main(): void {
+  if (process.env.BENCH_ONLY === "storm") {
+    // The storm alone, printed, BENCHMARKS.md left as it is: for a machine that cannot give
+    // the whole bench a quiet hour.
+    const storm = stormComparison();
+    process.stdout.write(
+      `Storm on ${machine()}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}\n\n`,
+    );
+    process.stdout.write(
+      `${[...storm.table, "", ...storm.rows.map((r) => `${r.figure}: ${r.value} (target ${r.target}, ${r.met ? "met" : "NOT met"})`)].join("\n")}\n`,
+    );
+    return;
+  }
   const app = wholeAppSynth();
   const scale = scaling();
   const loaders = loaderComparison(app.outdir);

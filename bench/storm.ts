@@ -5,11 +5,14 @@
  * beyond it). Prints JSON: how many got their secrets, the p50 and p99 time to secrets of
  * those that did, and what the others failed with.
  *
- *   node -r ./scripts/register.cjs bench/storm.ts <current|aws4fetch|sdk> <N>
+ *   node -r ./scripts/register.cjs bench/storm.ts <current|previous|aws4fetch|sdk> <N>
  *
  * `current` is lambda-src/secrets with the 9 s budget the construct gives a 10 s function;
- * `aws4fetch` and `sdk` are the loaders it replaced (bench/fixtures). All N share one event
- * loop and one machine with the stand-in, as N functions share an account's quota.
+ * `previous` is the same loader with the retry policy it had before (bench/fixtures/
+ * previous-retry-policy.ts); `aws4fetch` and `sdk` are the loaders it replaced (bench/fixtures).
+ * Each loader is given its own `send`: its own cache and retry policy, a cold execution
+ * environment that cannot talk to the others. All N share one event loop and one machine with
+ * the stand-in, as N functions share an account's quota.
  */
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { startBenchSsm } from "./bench-ssm";
@@ -26,6 +29,14 @@ function loaderFactory(kind: string): () => Loader {
     const { sendHttp } = require("../lambda-src/secrets/http-send") as typeof import("../lambda-src/secrets/http-send");
     return () => createSecretsLoader(secrets, { send: sendHttp, timeoutMs: BUDGET_MS });
   }
+  if (kind === "previous") {
+    const { loaderWithRetry } =
+      require("../lambda-src/secrets/loader") as typeof import("../lambda-src/secrets/loader");
+    const { sendHttp } = require("../lambda-src/secrets/http-send") as typeof import("../lambda-src/secrets/http-send");
+    const { previousRetry } =
+      require("./fixtures/previous-retry-policy") as typeof import("./fixtures/previous-retry-policy");
+    return () => loaderWithRetry(secrets, { send: sendHttp, timeoutMs: BUDGET_MS }, previousRetry());
+  }
   if (kind === "aws4fetch") {
     const { createSecretsLoader } =
       require("./fixtures/aws4fetch-loader") as typeof import("./fixtures/aws4fetch-loader");
@@ -36,7 +47,7 @@ function loaderFactory(kind: string): () => Loader {
     // One client each: an execution environment's own connections and retry quota.
     return () => createSecretsLoader(secrets, { client: new SSMClient({}) });
   }
-  throw new Error(`unknown loader ${kind}: current, aws4fetch or sdk`);
+  throw new Error(`unknown loader ${kind}: current, previous, aws4fetch or sdk`);
 }
 
 function percentile(sorted: readonly number[], p: number): number | undefined {

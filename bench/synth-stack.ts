@@ -8,6 +8,7 @@
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { SecureLambda } from "../constructs";
+import { DEFAULT_RUNTIME, NODE_BUNDLE_TARGETS } from "../constructs/runtimes";
 import { bundle, bundlingRuns } from "../constructs/bundling";
 import { bundleArchive } from "../constructs/bundle-archive";
 import { logGroupName, parameterNameFor, paramNameEnvVar, PLACEHOLDER_VALUE } from "../common/naming";
@@ -38,7 +39,7 @@ function withConstruct(stack: TerraformStack, n: number): void {
 
 /** The same resources and policies, written by hand: the baseline for the construct's overhead. */
 function bare(stack: TerraformStack, n: number): void {
-  const code = bundle({ entry: ENTRY, target: "node22", minify: true });
+  const code = bundle({ entry: ENTRY, target: NODE_BUNDLE_TARGETS[DEFAULT_RUNTIME], minify: true });
   const zip = bundleArchive(stack, code);
   const account = new DataAwsCallerIdentity(stack, "account").accountId;
   const region = new DataAwsRegion(stack, "region").region;

@@ -5,7 +5,7 @@
 import { defaultParameterPrefix, type SecretStore } from "../common/naming";
 import type { DeadLetterTargetOption } from "./dead-letter-target";
 import type { FunctionCode } from "./function-code";
-import { defaultHandlerOf, type LambdaRuntime } from "./runtimes";
+import { DEFAULT_RUNTIME, defaultHandlerOf, type LambdaRuntime } from "./runtimes";
 import type { FunctionSchedule } from "./schedule-trigger";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
@@ -72,7 +72,7 @@ export function applyDefaults(props: SecureLambdaProps): DefaultedProps {
     secrets: props.secrets ?? [],
     parameterPrefix: props.parameterPrefix ?? defaultParameterPrefix(props.functionName),
     environment: props.environment ?? {},
-    runtime: props.runtime ?? "nodejs22.x",
+    runtime: props.runtime ?? DEFAULT_RUNTIME,
     architecture: props.architecture ?? "arm64",
     memorySize: props.memorySize ?? 256,
     timeout: props.timeout ?? 10,

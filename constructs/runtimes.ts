@@ -27,6 +27,19 @@ export const SUPPORTED_RUNTIMES = [
 export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
 export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
 
+/** The runtime of a function whose props name none. */
+export const DEFAULT_RUNTIME: NodeRuntime = "nodejs22.x";
+
+/**
+ * The esbuild target of each Node.js runtime: the bundle keeps the syntax that runtime's Node.js
+ * runs natively, and lowers only what it does not. A runtime added to NODE_RUNTIMES needs its
+ * target here (the type says so).
+ */
+export const NODE_BUNDLE_TARGETS: Readonly<Record<NodeRuntime, string>> = {
+  "nodejs22.x": "node22",
+  "nodejs24.x": "node24",
+};
+
 /** Runtimes Lambda has deprecated, with the date it did: refused, with what to use instead. */
 export const DEPRECATED_RUNTIMES: Readonly<Record<string, string>> = {
   "python3.8": "2024-10-14",

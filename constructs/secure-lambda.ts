@@ -27,13 +27,11 @@ import {
   type SqsQueue,
   type SsmParameter,
 } from "./tf";
-import { isNodeRuntime, type NodeRuntime } from "./runtimes";
+import { DEFAULT_RUNTIME, isNodeRuntime, NODE_BUNDLE_TARGETS } from "./runtimes";
 import { ScheduleTrigger } from "./schedule-trigger";
 import { SnsTrigger } from "./sns-trigger";
 
 export type { SecureLambdaProps } from "./secure-lambda-props";
-
-const NODE_TARGET: Record<NodeRuntime, string> = { "nodejs22.x": "node22", "nodejs24.x": "node24" };
 
 /**
  * A Lambda function that gets its secrets the safe way. It emits, in this order:
@@ -208,7 +206,7 @@ export class SecureLambda extends Construct {
   private bundleEntry(settings: Settings, entry: string): CodeArchive & { readonly idPrefix: string } {
     const resolved = path.resolve(entry);
     // Validation refused entry with any other runtime.
-    const target = isNodeRuntime(settings.runtime) ? NODE_TARGET[settings.runtime] : "node22";
+    const target = NODE_BUNDLE_TARGETS[isNodeRuntime(settings.runtime) ? settings.runtime : DEFAULT_RUNTIME];
     try {
       return { ...bundle({ entry: resolved, target, minify: settings.minify }), idPrefix: "Bundle" };
     } catch (error) {

@@ -11,12 +11,17 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { coldLoad } from "../bench/measure";
+import { DEFAULT_RUNTIME, NODE_BUNDLE_TARGETS } from "../constructs/runtimes";
 import { bundle } from "../constructs/bundling";
 
 function bundleFile(arg: string | undefined): string {
   if (!arg)
     return path.join(
-      bundle({ entry: path.resolve(__dirname, "../lambda-src/notifier.ts"), target: "node22", minify: true }).dir,
+      bundle({
+        entry: path.resolve(__dirname, "../lambda-src/notifier.ts"),
+        target: NODE_BUNDLE_TARGETS[DEFAULT_RUNTIME],
+        minify: true,
+      }).dir,
       "index.js",
     );
   const resolved = path.resolve(arg);

@@ -2,6 +2,7 @@ import type { Budget } from "./budget";
 import { serviceEndpoint, type AwsJsonService } from "./endpoints";
 import { SecretsConfigError } from "./errors";
 import type { HttpResponse, Send } from "./http-send";
+import { quotaAwareRetry, type RetryPolicy } from "./retry-policy";
 import { signRequest } from "./sigv4";
 import type { Env } from "./source";
 
@@ -20,6 +21,11 @@ export interface AwsCallContext {
   readonly random?: () => number;
   /** The clock the deadline is read on, in ms since the epoch. @default Date.now */
   readonly now?: () => number;
+  /**
+   * The waits between attempts (retry-policy.ts), shared by the calls of one execution environment.
+   * @default a policy of this call's own
+   */
+  readonly retry?: RetryPolicy;
 }
 
 /** One AWS JSON 1.1 call: `POST /` with `X-Amz-Target: <prefix>.<action>`. */
@@ -71,11 +77,6 @@ export class AwsCallError extends Error {
  */
 export const MAX_ATTEMPTS_WITHIN_BUDGET = 100;
 
-// The SDKs' standard retry mode: full jitter over an exponential ceiling, a larger base
-// for throttling (the service asked to slow down) than for transient faults, capped at 20 s.
-const BASE_DELAY_MS = 100;
-const THROTTLING_BASE_DELAY_MS = 500;
-const MAX_DELAY_MS = 20_000;
 // Each attempt gets a third of the budget, within these bounds, and never more than is left:
 // one lost connection must leave time for another attempt.
 const MIN_ATTEMPT_TIMEOUT_MS = 1000;
@@ -94,16 +95,6 @@ const THROTTLING_CODES = new Set([
 const TRANSIENT_CODES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
 const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 
-/**
- * How long to wait before retry number `retry` (0 for the first retry): a uniformly random
- * time below `base * 2^retry` (full jitter), never above 20 s nor above `limitMs` (the time
- * left for retrying: the last retries spread over what remains instead of giving it up).
- */
-export function retryDelayMs(retry: number, throttled: boolean, random: number, limitMs = MAX_DELAY_MS): number {
-  const ceiling = Math.min(MAX_DELAY_MS, limitMs, (throttled ? THROTTLING_BASE_DELAY_MS : BASE_DELAY_MS) * 2 ** retry);
-  return Math.floor(random * ceiling);
-}
-
 /** How long one attempt may take, given the call's whole budget and what is left of it. */
 export function attemptTimeoutMs(budgetMs: number, leftMs: number): number {
   return Math.max(
@@ -115,9 +106,9 @@ export function attemptTimeoutMs(budgetMs: number, leftMs: number): number {
 /**
  * One AWS JSON 1.1 call, signed with SigV4 (sigv4.ts, on node:crypto) with the credentials
  * Lambda puts in the environment, sent with the context's `send`. Throttling, 5xx answers
- * and network failures are retried with exponential backoff and full jitter until the
- * deadline (and at most AWS_MAX_ATTEMPTS attempts when it is set); every attempt has a
- * timeout. Any other error answer is final at once. Returns the parsed response body;
+ * and network failures are retried, after the waits the context's retry policy decides
+ * (retry-policy.ts), until the deadline (and at most AWS_MAX_ATTEMPTS attempts when it is
+ * set); every attempt has a timeout. Any other error answer is final at once. Returns the parsed response body;
  * throws {@link AwsCallError} (or {@link SecretsConfigError} for a missing region or credentials).
  */
 export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promise<Record<string, unknown>> {
@@ -129,6 +120,7 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
   const sleep = context.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = context.random ?? Math.random;
   const now = context.now ?? Date.now;
+  const retry = context.retry ?? quotaAwareRetry();
   const { budgetMs, deadline } = call.budget;
   const failure = { endpoint: url.origin, budgetMs };
 
@@ -138,6 +130,7 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
       { url, region, body, timeoutMs: attemptTimeoutMs(budgetMs, deadline - now()) },
       context,
     );
+    if ("body" in outcome || outcome.kind === "final") retry.answered();
     if ("body" in outcome) return outcome.body;
     const room = deadline - now() - MIN_ATTEMPT_MS;
     if (outcome.kind === "final" || attempt >= maxAttempts || room <= 0) {
@@ -148,9 +141,7 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
         attempts: attempt,
       });
     }
-    // Never a wait of more than a quarter of the budget: a storm's last calls then spread over
-    // the time that is left instead of leaving the quota unused while they wait.
-    await sleep(retryDelayMs(attempt - 1, outcome.kind === "throttled", random(), Math.min(room, budgetMs / 4)));
+    await sleep(retry.delayMs({ kind: outcome.kind, retry: attempt - 1, budgetMs, roomMs: room, random: random() }));
   }
 }
 

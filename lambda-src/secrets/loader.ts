@@ -5,6 +5,7 @@ import { budgetOf, type InvocationContext, resolveTimeoutMs } from "./budget";
 import type { CachePolicy } from "./cache";
 import { SecretsConfigError } from "./errors";
 import { type Send, sendHttp } from "./http-send";
+import { quotaAwareRetry, type RetryPolicy } from "./retry-policy";
 import { secretsManagerSource } from "./secretsmanager-source";
 import type { Env, Lookup, SecretsSource, SourceOptions } from "./source";
 import { ssmSource } from "./ssm-source";
@@ -24,6 +25,10 @@ export const DEFAULT_TTL_SECONDS = 300;
 export const DEFAULT_STALE_IF_ERROR_SECONDS = 300;
 /** The least time between two forced reads of {@link SecretsLoader.refresh}, by default. */
 export const DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 30;
+
+// What this execution environment learned of the shared quota (how many throttles in a row):
+// every loader of the function, and every call of a read, retry with it.
+const processRetry = quotaAwareRetry();
 
 /** Options of {@link createSecretsLoader}. */
 export interface SecretsLoaderOptions {
@@ -102,8 +107,9 @@ export interface SecretsLoader<S extends string> {
  * inside the TTL make no call; concurrent calls on a cold cache share one read.
  *
  * A read has a time budget (`timeoutMs`): every attempt has a timeout, and throttling, 5xx
- * answers and network failures are retried with exponential backoff and full jitter until
- * the budget runs out, then fail with {@link SecretsThrottledError},
+ * answers and network failures are retried until the budget runs out (after a throttle,
+ * waits that leave the shared quota time to refill and grow with each throttle in a row:
+ * retry-policy.ts), then fail with {@link SecretsThrottledError},
  * {@link SecretsUnreachableError} (no answer: in a VPC, no way to the service) or
  * {@link SecretsFetchError}. Past the TTL, such a failure serves the last good values for
  * `staleIfErrorSeconds`.
@@ -124,6 +130,19 @@ export function createSecretsLoader<const S extends string>(
   secrets: readonly S[],
   options: SecretsLoaderOptions = {},
 ): SecretsLoader<S> {
+  // A loader given its own send is its own execution environment (a test's, a bench's cold start).
+  return loaderWithRetry(secrets, options, options.send ? quotaAwareRetry() : processRetry);
+}
+
+/**
+ * {@link createSecretsLoader} with the given retry policy: for the bench, which compares the
+ * policy with the one it replaced. Not exported by the package.
+ */
+export function loaderWithRetry<const S extends string>(
+  secrets: readonly S[],
+  options: SecretsLoaderOptions,
+  retry: RetryPolicy,
+): SecretsLoader<S> {
   const env = options.env ?? process.env;
   const policy: CachePolicy = {
     ttlSeconds: seconds(options.ttlSeconds, "ttlSeconds", {
@@ -142,7 +161,7 @@ export function createSecretsLoader<const S extends string>(
   const timeoutMs = resolveTimeoutMs(options.timeoutMs, env);
   const source = createSource({
     secrets,
-    call: { send: options.send ?? sendHttp, awsEnv: process.env },
+    call: { send: options.send ?? sendHttp, awsEnv: process.env, retry },
     ownCache: options.send !== undefined,
     policy,
     env,
