@@ -1,4 +1,4 @@
-import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../common/naming";
+import { CURRENT_STAGE, isPlaceholder } from "../../common/naming";
 import { isPlainObject } from "../../common/values";
 import { callAwsJson } from "./aws-json";
 import type { Budget } from "./budget";
@@ -67,8 +67,7 @@ export function secretsManagerSource<S extends string>(secretId: string, options
     if (!Object.hasOwn(content, secret)) throw new SecretKeyMissingError(secret, secretId, functionNameOf(env));
     const value = content[secret];
     if (typeof value !== "string") throw new SecretFormatError(secretId, "not-a-string", functionNameOf(env), secret);
-    if (value === PLACEHOLDER_VALUE)
-      throw new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager");
+    if (isPlaceholder(value)) throw new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager");
     return value;
   }
 
@@ -85,7 +84,7 @@ export function secretsManagerSource<S extends string>(secretId: string, options
         // lacks a key or still holds a placeholder is read again on the next call, so the
         // function recovers as soon as someone fixes it, and it is never served stale.
         keep: (content) =>
-          secrets.every((secret) => typeof content[secret] === "string" && content[secret] !== PLACEHOLDER_VALUE),
+          secrets.every((secret) => typeof content[secret] === "string" && !isPlaceholder(content[secret] as string)),
         describe: () => `Secrets Manager secret ${secretId}`,
       });
       return (secret) => valueFor(secret, fetched.get(secretId));

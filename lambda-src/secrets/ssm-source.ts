@@ -1,7 +1,7 @@
 // From constructs/ the runtime takes only dependency-free modules: the naming rule, so it
 // finds exactly the variables and parameters the construct created, and the budget arithmetic.
 import { MAX_NAMES_PER_CALL } from "../../common/loader-budget";
-import { paramNameEnvVar, PLACEHOLDER_VALUE } from "../../common/naming";
+import { isPlaceholder, paramNameEnvVar } from "../../common/naming";
 import { callAwsJson } from "./aws-json";
 import type { Budget } from "./budget";
 import { readThrough, SecretsCache } from "./cache";
@@ -30,7 +30,7 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
     const parameter = parameterNameOf(secret, env);
     const value = fetched.get(parameter);
     if (value === undefined) throw new SecretNotFoundError(secret, parameter);
-    if (value === PLACEHOLDER_VALUE) throw new SecretNotSetError(secret, parameter, functionNameOf(env));
+    if (isPlaceholder(value)) throw new SecretNotSetError(secret, parameter, functionNameOf(env));
     return value;
   }
 
@@ -65,7 +65,7 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
         policy,
         batchSize: MAX_NAMES_PER_CALL,
         fetchBatch,
-        keep: (value) => value !== PLACEHOLDER_VALUE,
+        keep: (value) => !isPlaceholder(value),
         describe: (keys) => `SSM parameters ${keys.join(", ")}`,
       });
       return (secret) => valueFor(secret, fetched);
