@@ -111,6 +111,24 @@ describe("the CLI writes only to what the stack declares", () => {
     expect(writes()).toBe(0);
   });
 
+  test("a record naming a function the stack has not, or another key than the parameter's, is refused", async () => {
+    editStack(outdir, "dev", (json) => {
+      recordOf(json, "a-dev").kmsKey = "arn:aws:kms:eu-west-1:123456789012:key/other";
+    });
+    const key = await setA(TOKEN);
+    expect(key.code).toBe(2);
+    expect(key.stderr).toContain(`parameter ${A_PARAM} is encrypted with another key than the record's`);
+    fs.cpSync(pristine, outdir, { recursive: true });
+    pointProviderAt(outdir, "dev", { ssm: ssm.url, secretsmanager: sm.url, sts: sts.url });
+    editStack(outdir, "dev", (json) => {
+      recordOf(json, "b-dev").functionName = "prod-fn";
+    });
+    const fn = await cli(["set", "dev", "prod-fn", "github_token"], TOKEN);
+    expect(fn.code).toBe(2);
+    expect(fn.stderr).toContain("it names function prod-fn, which is no aws_lambda_function of the stack");
+    expect(writes()).toBe(0);
+  });
+
   test("a Secrets Manager ARN of another account in the record alone is refused as no resource of the stack", async () => {
     const arn = `arn:aws:secretsmanager:eu-west-1:${OTHER_ACCOUNT}:secret:c-dev/secrets-AbCdEf`;
     sm.createSecret(arn, "{}");
@@ -351,6 +369,17 @@ function controls(text: string): number[] {
       (code) => (code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e),
     );
 }
+
+describe("a retried Secrets Manager write", () => {
+  test("is sent again with the same ClientRequestToken, so Secrets Manager makes it one version", async () => {
+    sm.failNext("PutSecretValue", { code: "InternalServiceError", status: 500 });
+    const result = await setC(TOKEN);
+    expect(result.code).toBe(0);
+    const puts = sm.calls.filter((c) => c.action === "PutSecretValue").map((c) => c.request.ClientRequestToken);
+    expect(puts).toHaveLength(2);
+    expect(puts[1]).toBe(puts[0]);
+  });
+});
 
 describe("printable output", () => {
   const ESC = "\u001b";

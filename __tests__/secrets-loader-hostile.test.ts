@@ -250,25 +250,29 @@ describe("settings that cannot make a request are refused at once, naming the va
     ["AWS_SESSION_TOKEN", "FakeSessionToken\r", "a line end"],
     ["AWS_ACCESS_KEY_ID", "test\n", "a line end"],
     ["AWS_SECRET_ACCESS_KEY", "te st", "a space"],
-  ])("%s holding a character no header can carry is a SecretsConfigError naming it, and nothing crashes later", async (variable, value, what) => {
-    const ssm = await startSsmServer();
-    const watch = noCrash();
-    try {
-      process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
-      process.env[variable] = value;
-      const error = await failure(ssmLoader(300).get("github_token"));
-      expect(error).toBeInstanceOf(SecretsConfigError);
-      expect(error).toMatchObject({ setting: variable });
-      expect(error.message).toContain(what);
-      expect(shown(error)).not.toContain(value.trim() === "test" ? "test\n" : value);
-      expect(ssm.calls).toHaveLength(0);
-      // Past the attempt's timeout: no timer fires on a request that was never made.
-      await watch.done(400);
-      expect(watch.crashes).toEqual([]);
-    } finally {
-      await ssm.close();
-    }
-  });
+    ["AWS_REGION", "eu-west-1\r", "a line end"],
+  ])(
+    "%s holding a character no header can carry is a SecretsConfigError naming it, and nothing crashes later",
+    async (variable, value, what) => {
+      const ssm = await startSsmServer();
+      const watch = noCrash();
+      try {
+        process.env.AWS_ENDPOINT_URL_SSM = ssm.url;
+        process.env[variable] = value;
+        const error = await failure(ssmLoader(300).get("github_token"));
+        expect(error).toBeInstanceOf(SecretsConfigError);
+        expect(error).toMatchObject({ setting: variable });
+        expect(error.message).toContain(what);
+        expect(shown(error)).not.toContain(value.trim() === "test" ? "test\n" : value);
+        expect(ssm.calls).toHaveLength(0);
+        // Past the attempt's timeout: no timer fires on a request that was never made.
+        await watch.done(400);
+        expect(watch.crashes).toEqual([]);
+      } finally {
+        await ssm.close();
+      }
+    },
+  );
 
   test("sendHttp given a header Node refuses rejects with a code, once, and leaves no timer to crash on", async () => {
     const watch = noCrash();
