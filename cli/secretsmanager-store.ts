@@ -15,6 +15,7 @@ import { awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
 import type { SecretState, SecretStatus } from "./status";
+import { lostSecretsManagerUpdate } from "./lost-update";
 import { printable } from "./printable";
 import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, SetResult, StoreClient } from "./store-client";
 import type { SecretsManagerTarget } from "./targets";
@@ -120,7 +121,15 @@ async function setKeys(
     // write sets, writing again would replace their value unseen: a lost update. Refused;
     // our version stays as written, never current, so both values are in the history.
     const contested = Object.keys(changes).filter((key) => current.content?.[key] !== after.content?.[key]);
-    if (contested.length > 0) throw lostUpdate(secretId, contested, mine, after.versionId, options);
+    if (contested.length > 0)
+      throw lostSecretsManagerUpdate({
+        secretId,
+        keys: contested,
+        mine,
+        label: SET_STAGE,
+        theirs: after.versionId,
+        ...options,
+      });
     abandoned.push(mine);
     current = after;
   }
@@ -129,25 +138,6 @@ async function setKeys(
   throw new CliError(
     `another writer kept changing ${secretId} while ${keys} ${were} being set (${MAX_SET_ATTEMPTS} attempts): ` +
       `${keys} ${were} not set and nothing was lost; run ${options.command} again`,
-    EXIT.notReady,
-  );
-}
-
-function lostUpdate(
-  secretId: string,
-  keys: readonly string[],
-  mine: string,
-  theirs: string,
-  options: { readonly command: string; readonly targets: readonly SecretsManagerTarget[] },
-): CliError {
-  const shown = keys.map(printable).join(", ");
-  const histories = options.targets
-    .filter((t) => keys.includes(t.key))
-    .map((t) => `\`secure-lambda history ${printable(t.stack)} ${printable(t.functionName)} ${printable(t.secret)}\``);
-  return new CliError(
-    `another writer set ${shown} of ${printable(secretId)} (now version ${printable(theirs)}, current) while this ${options.command} ran: ` +
-      `this ${options.command}'s value was not made current, so theirs is kept; yours is in version ${printable(mine)} (label ${SET_STAGE}). ` +
-      `See both with ${histories.join(" and ")}; run ${options.command} again if yours should win`,
     EXIT.notReady,
   );
 }

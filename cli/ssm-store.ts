@@ -14,6 +14,7 @@ import { inBatches } from "../common/values";
 import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
+import { judgeSsmWrite } from "./lost-update";
 import { printable } from "./printable";
 import type { SecretStatus } from "./status";
 import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store-client";
@@ -65,13 +66,9 @@ function checkSize(target: SsmTarget, value: string, tier: string | undefined): 
 }
 
 /**
- * SSM has no compare-and-set, so a lost update is found by the versions: the write read
- * version `before` (DescribeParameters) and wrote `after`; anything but `before + 1` means
- * other versions were written in between. Each is read back (history, decrypted, in memory
- * only): versions holding this very value are this write sent again by the SDK after a lost
- * answer (two versions, one value: said in the returned note); any other value is another
- * writer's, whom this write replaced without seeing: refused with exit code 1, saying how to
- * see both (history) and how to make theirs current again (rollback). Nothing is lost either way.
+ * SSM has no compare-and-set: the write read version `before` and wrote `after`; anything but
+ * `before + 1` means versions were written in between, read back here (history, decrypted, in
+ * memory only) for {@link judgeSsmWrite} to judge.
  */
 async function checkNoOtherWriter(
   ssm: SSMClient,
@@ -81,23 +78,8 @@ async function checkNoOtherWriter(
   after: string,
   command: string,
 ): Promise<string | undefined> {
-  const written = Number(after);
-  if (before !== undefined && written === before + 1) return undefined;
-  const between = (await readHistory(ssm, target)).filter(
-    (v) => Number(v.version) < written && (before === undefined || Number(v.version) > before),
-  );
-  if (before === undefined && between.length === 0) return undefined;
-  const others = between.filter((v) => v.value !== value).map((v) => `v${v.version}`);
-  const label = printable(target.parameterName);
-  if (others.length === 0)
-    return `${label}: the write was sent again after its answer was lost, so ${between.map((v) => `v${v.version}`).join(", ")} and v${written} all hold this value (one ${command}, ${between.length + 1} versions)`;
-  const history = `secure-lambda history ${printable(target.stack)} ${printable(target.functionName)} ${printable(target.secret)}`;
-  throw new CliError(
-    `${label}: another writer wrote ${others.join(", ")} after this ${command} read v${before ?? "?"} and before it wrote v${written}: ` +
-      `this ${command}'s value (v${written}) is current and replaced theirs unseen. Both values are kept: see them with \`${history}\`, ` +
-      `and make theirs current again with \`rollback --to ${others[others.length - 1]}\` if it should win`,
-    EXIT.notReady,
-  );
+  if (before !== undefined && Number(after) === before + 1) return undefined;
+  return judgeSsmWrite({ target, value, before, after: Number(after), command }, await readHistory(ssm, target));
 }
 
 /**
