@@ -318,6 +318,16 @@ describe("no lost update", () => {
     );
   });
 
+  test("SSM: a rollback sent twice is noted, not taken for another writer", async () => {
+    ssm.putParameter(A_PARAM, "fake-first");
+    ssm.putParameter(A_PARAM, "fake-second");
+    ssm.beforeNext("PutParameter", () => ssm.putParameter(A_PARAM, "fake-first"));
+    const result = await cli(["rollback", "dev", "a-dev", "github_token"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("rolled back to the value of version 2, now version 5");
+    expect(result.stderr).toContain("v4 and v5 all hold this value (one rollback, 2 versions)");
+  });
+
   test("Secrets Manager: a writer that set the same key meanwhile wins, and set exits 1 saying where both values are", async () => {
     sm.beforeNext("UpdateSecretVersionStage", () =>
       sm.putSecretValue(SECRET_ID, JSON.stringify({ github_token: "their-value", slack_webhook_url: "s" })),

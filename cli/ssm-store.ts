@@ -247,14 +247,13 @@ async function rollbackParameter(ssm: SSMClient, target: SsmTarget, to: string |
   const current = await describeParameter(ssm, target);
   checkSize(target, value, current.Tier);
   const version = await putParameter(ssm, target, value, current);
-  if (Number(version) !== Number(choice.current.version) + 1) {
-    throw new CliError(
-      `${target.parameterName}: another writer wrote a version while rolling back; the value of v${choice.from.version} is now v${version}, ` +
-        "the other writer's value is in the history just before it (see history)",
-      EXIT.notReady,
-    );
-  }
-  return { restored: choice.from.version, version };
+  // Against the version the choice was made on: a writer since then is found, as for set.
+  const before = Number(choice.current.version);
+  return {
+    restored: choice.from.version,
+    version,
+    note: await checkNoOtherWriter(ssm, target, value, before, version, "rollback"),
+  };
 }
 
 /**
