@@ -148,7 +148,7 @@ describe("import", () => {
     [
       "a value too long for a standard parameter",
       `github_token=${"x".repeat(5000)}\n`,
-      "is 5000 bytes; a standard SSM parameter holds at most 4096",
+      "is 5000 bytes; this Standard-tier SSM parameter holds at most 4096",
     ],
   ])("refuses %s before writing anything", async (_, text, message) => {
     const result = await cli(["import", "dev", "reporter"], `slack_webhook_url=${HOOK}\n${text}`);

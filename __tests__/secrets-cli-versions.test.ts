@@ -203,7 +203,7 @@ describe("rollback, store ssm", () => {
     const result = await cli(["rollback", "dev", "notifier", "github_token"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `${PARAMETER}: another writer wrote a version while rolling back; the value of v2 is now v5`,
+      `${PARAMETER}: another writer wrote v4 after this rollback read v3 and before it wrote v5`,
     );
     expect(ssm.getParameter(PARAMETER)).toMatchObject({ value: FIRST, version: 5 });
     expectNoLeak(result);

@@ -2,6 +2,8 @@ import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { describeAwsError } from "./aws-errors";
 import type { AwsSettings } from "./aws-settings";
 import { CliError, EXIT, shownArgument } from "./errors";
+import { printable } from "./printable";
+import { parseArn } from "./record-check";
 
 /**
  * Refuses, before anything is written, credentials of an account the stack's provider
@@ -9,9 +11,14 @@ import { CliError, EXIT, shownArgument } from "./errors";
  * promise for its own writes (dev credentials never write prod's secrets). Asks STS who the
  * credentials are only when the stack names accounts.
  */
-export async function guardAccount(settings: AwsSettings, sts: STSClient): Promise<void> {
+export async function guardAccount(
+  settings: AwsSettings,
+  sts: STSClient,
+  /** Parameters and secrets the record names by ARN: each must be in the credentials' own account. */
+  arns: readonly string[] = [],
+): Promise<void> {
   const { allowedAccountIds: allowed, forbiddenAccountIds: forbidden } = settings;
-  if (allowed.length === 0 && forbidden.length === 0) return;
+  if (allowed.length === 0 && forbidden.length === 0 && arns.length === 0) return;
   let account: string | undefined;
   try {
     account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
@@ -25,6 +32,14 @@ export async function guardAccount(settings: AwsSettings, sts: STSClient): Promi
     throw new CliError(
       `the credentials are of account ${account}, but stack ${stack} may be written only in ${allowed.join(", ")} (its provider's allowed_account_ids): ` +
         `nothing was written; use credentials of ${allowed.join(" or ")}`,
+      EXIT.notReady,
+    );
+  }
+  // Terraform creates every resource of the stack in the credentials' account: an ARN elsewhere is none of them.
+  const elsewhere = arns.find((arn) => parseArn(arn)?.account !== account);
+  if (elsewhere !== undefined) {
+    throw new CliError(
+      `stack ${stack} names ${printable(elsewhere)}, which is not in account ${account} of the credentials, where the stack deploys: nothing was written`,
       EXIT.notReady,
     );
   }

@@ -14,7 +14,9 @@
  * - `'single quotes'` keep everything between them, newlines included (a PEM key), with no
  *   escapes; `"double quotes"` too, and read `\n`, `\r`, `\t`, `\"` and `\\` (any other
  *   backslash is refused); after the closing quote only a `# comment` may follow;
- * - Windows line ends (`\r\n`) read as `\n`;
+ * - line ends are LF (`\n`), CRLF (`\r\n`, Windows) or CR alone (`\r`, classic Mac OS), each
+ *   read as `\n`, inside quoted values too; a text that mixes CR alone with LF or CRLF is
+ *   refused whole (which CR is a line end and which part of a value cannot be told);
  * - a name given twice is refused.
  */
 import { CliError, EXIT, shownArgument } from "./errors";
@@ -33,7 +35,15 @@ const ESCAPES: Readonly<Record<string, string>> = { n: "\n", r: "\r", t: "\t", '
 
 /** Parses the text, or throws a usage error naming the line (never a value). */
 export function parseDotenv(input: string): DotenvEntry[] {
-  const text = input.replace(/\r\n/g, "\n");
+  const crAlone = /\r(?!\n)/.test(input);
+  if (crAlone && input.includes("\n")) {
+    throw new CliError(
+      "the dotenv input mixes line ends: CR alone (old Mac) with LF or CRLF, so a CR could be a line end or part of a value; " +
+        "convert the file to one kind of line end (e.g. dos2unix); nothing was imported",
+      EXIT.usage,
+    );
+  }
+  const text = crAlone ? input.replace(/\r/g, "\n") : input.replace(/\r\n/g, "\n");
   const entries: DotenvEntry[] = [];
   let at = 0;
   let line = 1;

@@ -1,4 +1,5 @@
 import { CliError, EXIT } from "./errors";
+import { printable } from "./printable";
 import type { Session } from "./session";
 import { storeClientOf } from "./store-client";
 import { findStack } from "./synthesis";
@@ -34,12 +35,13 @@ export async function runHistory(session: Session, args: readonly string[], json
  * placeholder, a value, `same` when it did not change this secret), labels, current.
  */
 export function formatHistory(label: string, versions: readonly SecretVersion[]): string {
+  // Version ids, writers and labels come from the store: printed with control characters escaped.
   const rows = versions.map((v) => [
-    v.version,
+    printable(v.version),
     v.created ? v.created.toISOString() : "-",
-    v.writtenBy ?? "-",
+    v.writtenBy === undefined ? "-" : printable(v.writtenBy),
     v.state === "set" && !v.changed ? "value (unchanged)" : STATE[v.state],
-    [...(v.current ? ["current"] : []), ...v.labels.filter((l) => l !== "AWSCURRENT")].join(",") || "-",
+    [...(v.current ? ["current"] : []), ...v.labels.filter((l) => l !== "AWSCURRENT").map(printable)].join(",") || "-",
   ]);
   const header = ["version", "created", "written by", "holds", "labels"];
   const widths = [header, ...rows].reduce(

@@ -1,6 +1,7 @@
 import { PARAM_NAME_SUFFIX, paramNameEnvVar } from "../common/naming";
 import { parseDotenv, type DotenvEntry } from "./dotenv";
 import { CliError, EXIT, shownArgument } from "./errors";
+import { printable } from "./printable";
 import { readAll } from "./read-secret";
 import type { Session } from "./session";
 import { checkValue } from "./set";
@@ -36,7 +37,7 @@ export async function runImport(session: Session, args: readonly string[]): Prom
       "import reads a dotenv file on standard input, never from the terminal: secure-lambda import <stack> [<function>] < secrets.env",
     );
   }
-  const entries = parseDotenv(await readAll(session.io.stdin));
+  const entries = parseDotenv(await readAll(session.io.stdin, "the dotenv input"));
   if (entries.length === 0) throw new CliError("the dotenv input holds no NAME=value line; nothing was imported");
   const where = functionName === undefined ? `stack ${stack.name}` : functionName;
   const chosen = chooseTargets(
@@ -61,8 +62,11 @@ export async function runImport(session: Session, args: readonly string[]): Prom
   const report = (result: ImportResult) => {
     done.push(result);
     const what =
-      result.version === undefined ? "unchanged (holds this value already)" : `set, version ${result.version}`;
+      result.version === undefined
+        ? "unchanged (holds this value already)"
+        : `set, version ${printable(result.version)}`;
     session.io.stdout.write(`${targetLabel(result.target)}: ${what}\n`);
+    if (result.note) session.io.stderr.write(`note: ${result.note}\n`);
   };
   try {
     for (const writes of prepared) await writes.write(report);

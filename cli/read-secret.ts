@@ -1,4 +1,4 @@
-import { CliError } from "./errors";
+import { CliError, EXIT } from "./errors";
 
 /** What the CLI reads a secret from: stdin, and (on a terminal) where the prompt goes. */
 export interface SecretInput {
@@ -32,14 +32,40 @@ export const PASTE_SETTLE_MS = 60;
  */
 export async function readSecret(input: SecretInput, label: string): Promise<string> {
   if (input.stdin.isTTY && input.stdin.setRawMode) return promptWithoutEcho(input, label);
-  return (await readAll(input.stdin)).replace(/\r?\n$/, "");
+  return (await readAll(input.stdin, `the value for ${label}`)).replace(/\r?\n$/, "");
 }
 
-/** All of standard input, as UTF-8 text, exactly as piped. */
-export async function readAll(stdin: NodeJS.ReadableStream): Promise<string> {
+/**
+ * All of standard input, as UTF-8 text, exactly as piped; `what` names it in a refusal.
+ *
+ * The bytes are decoded strictly: both stores keep a value as a JSON string (SSM's Value,
+ * Secrets Manager's SecretString), which can hold any text but not arbitrary bytes, so a
+ * byte sequence that is not UTF-8 (a binary key from /dev/urandom) is refused, never stored
+ * with U+FFFD in place of its bytes (another secret). A leading byte-order mark (a file saved
+ * by Notepad) is refused too: it would become the first character of the secret.
+ */
+export async function readAll(stdin: NodeJS.ReadableStream, what: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString("utf8");
+  return decodeUtf8(Buffer.concat(chunks), what);
+}
+
+/** The bytes as text, or a usage error: not UTF-8, or starting with a byte-order mark. */
+export function decodeUtf8(bytes: Uint8Array, what: string): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    throw new CliError(
+      `${what} starts with a UTF-8 byte-order mark (a file saved as "UTF-8 with BOM"): save it without one; nothing was written`,
+      EXIT.usage,
+    );
+  try {
+    // ignoreBOM: a mark is refused above, never silently dropped.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new CliError(
+      `${what} is not valid UTF-8 text (binary bytes?): SSM and Secrets Manager keep text, so encode binary values first (e.g. base64); nothing was written`,
+      EXIT.usage,
+    );
+  }
 }
 
 function multiLineError(label: string): CliError {
@@ -53,7 +79,9 @@ function promptWithoutEcho(input: SecretInput, label: string): Promise<string> {
   const { stdin, prompt } = input;
   prompt.write(`${PASTE_ON}${label} (input hidden): `);
   stdin.setRawMode!(true);
-  stdin.setEncoding?.("utf8");
+  // Bytes, decoded strictly as they come (a character may span two reads): a terminal that
+  // sends something other than UTF-8 is refused, never read with U+FFFD in place of its bytes.
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   return new Promise((resolve, reject) => {
     let value = "";
     let pending = "";
@@ -72,7 +100,13 @@ function promptWithoutEcho(input: SecretInput, label: string): Promise<string> {
     const onData = (data: string | Buffer) => {
       // Anything after Enter is the rest of a pasted text, never a second answer.
       if (entered) return finish(multiLineError(label));
-      pending += String(data);
+      try {
+        pending += typeof data === "string" ? data : decoder.decode(data, { stream: true });
+      } catch {
+        return finish(
+          new CliError(`the value typed for ${label} is not valid UTF-8 text: set the terminal to UTF-8`, EXIT.usage),
+        );
+      }
       while (pending.length > 0) {
         if (pending.startsWith(PASTE_START) || pending.startsWith(PASTE_END)) {
           pasting = pending.startsWith(PASTE_START);

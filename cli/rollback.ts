@@ -1,5 +1,6 @@
 import { CliError, EXIT } from "./errors";
 import type { Session } from "./session";
+import { printable } from "./printable";
 import { storeClientOf } from "./store-client";
 import { findStack } from "./synthesis";
 import { findSecret, targetLabel } from "./targets";
@@ -18,8 +19,9 @@ export async function runRollback(session: Session, args: readonly string[], to:
   const result = await storeClientOf(session.storeClients(stack), target).rollback(target, to);
   session.io.stdout.write(
     result.version === undefined
-      ? `${targetLabel(target)}: version ${result.restored} holds the current value already; nothing written\n`
-      : `${targetLabel(target)}: rolled back to the value of version ${result.restored}, now version ${result.version}\n`,
+      ? `${targetLabel(target)}: version ${printable(result.restored)} holds the current value already; nothing written\n`
+      : `${targetLabel(target)}: rolled back to the value of version ${printable(result.restored)}, now version ${printable(result.version)}\n`,
   );
+  if (result.note) session.io.stderr.write(`note: ${result.note}\n`);
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { CliError, EXIT, shownArgument } from "./errors";
+import { escapingStream, printable } from "./printable";
 import { runHistory } from "./history";
 import { runImport } from "./import";
 import { runRollback } from "./rollback";
@@ -27,15 +28,21 @@ const COMMAND_OPTIONS: Readonly<Record<string, readonly ("json" | "to")[]>> = {
 };
 
 /** Runs the CLI and returns its exit code; errors are printed as one line, never a stack. */
-export async function runSecretsCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runSecretsCli(argv: readonly string[], given: CliIo): Promise<number> {
+  // Names, ids and labels come from a record or a store: whatever control character one
+  // carries is escaped on its way to the terminal (the hidden prompt's own sequences go to `prompt`).
+  const io: CliIo = { ...given, stdout: escapingStream(given.stdout), stderr: escapingStream(given.stderr) };
   try {
     return await dispatch(argv, io);
   } catch (error) {
+    // One line, whatever a name in it holds.
     if (error instanceof CliError) {
-      io.stderr.write(`error: ${error.message}\n`);
+      io.stderr.write(`error: ${printable(error.message)}\n`);
       return error.exitCode;
     }
-    io.stderr.write(`error: ${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? String(error)}\n`);
+    io.stderr.write(
+      `error: ${printable(String((error as Error)?.name ?? "Error"))}: ${printable(String((error as Error)?.message ?? error))}\n`,
+    );
     return EXIT.notReady;
   }
 }

@@ -9,13 +9,15 @@ import {
   UpdateSecretVersionStageCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../common/naming";
+import { CURRENT_STAGE, isPlaceholder } from "../common/naming";
 import { inBatches, parseJsonObject } from "../common/values";
 import { awsErrorCode } from "../lambda-src/secrets/classify-error";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
 import type { SecretState, SecretStatus } from "./status";
-import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store-client";
+import { lostSecretsManagerUpdate } from "./lost-update";
+import { printable } from "./printable";
+import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, SetResult, StoreClient } from "./store-client";
 import type { SecretsManagerTarget } from "./targets";
 import { chooseRollback, type ReadVersion, withoutValues } from "./versions";
 
@@ -54,7 +56,8 @@ type KeyChanges = Readonly<Record<string, string>>;
  */
 export function secretsManagerStoreClient(client: SecretsManagerClient): StoreClient<SecretsManagerTarget> {
   return {
-    set: (target, value) => setKeys(client, target.secretId, { [target.key]: value }, { command: "set" }),
+    set: (target, value) =>
+      setKeys(client, target.secretId, { [target.key]: value }, { command: "set", targets: [target] }),
     statuses: (targets) => keyStatuses(client, targets),
     history: async (target) => withoutValues(await readVersions(client, target)),
     rollback: (target, to) => rollbackKey(client, target, to),
@@ -88,18 +91,46 @@ async function setKeys(
   client: SecretsManagerClient,
   secretId: string,
   changes: KeyChanges,
-  options: { readonly command: string; readonly start?: CurrentVersion },
-): Promise<string> {
+  options: {
+    readonly command: string;
+    readonly start?: CurrentVersion;
+    /** The targets of the keys changed, for the `history` command a conflict points at. */
+    readonly targets: readonly SecretsManagerTarget[];
+  },
+): Promise<SetResult> {
   let current = options.start ?? (await readCurrent(client, secretId));
+  const abandoned: string[] = [];
+  const result = (version: string): SetResult => ({
+    version,
+    note:
+      abandoned.length === 0
+        ? undefined
+        : `another writer changed other keys of ${printable(secretId)} while this ${options.command} ran, so it was written again on top of theirs; ` +
+          `the earlier attempt's version ${abandoned.map(printable).join(", ")} never became current (it shows in history)`,
+  });
   for (let attempt = 1; attempt <= MAX_SET_ATTEMPTS; attempt++) {
     const { json, secrets } = changedJson(secretId, current, changes);
     const mine = await putStaged(client, secretId, json, secrets);
     const refusal = await promote(client, secretId, mine, current.versionId, secrets);
-    if (refusal === undefined) return mine;
+    if (refusal === undefined) return result(mine);
     const after = await readCurrent(client, secretId);
-    if (after.versionId === mine) return mine;
+    if (after.versionId === mine) return result(mine);
     if (after.versionId === current.versionId)
       throw describeAwsError(refusal, secretId, { store: "secretsmanager", redact: secrets });
+    // Another writer made another version current since our read. If it changed a key this
+    // write sets, writing again would replace their value unseen: a lost update. Refused;
+    // our version stays as written, never current, so both values are in the history.
+    const contested = Object.keys(changes).filter((key) => current.content?.[key] !== after.content?.[key]);
+    if (contested.length > 0)
+      throw lostSecretsManagerUpdate({
+        secretId,
+        keys: contested,
+        mine,
+        label: SET_STAGE,
+        theirs: after.versionId,
+        ...options,
+      });
+    abandoned.push(mine);
     current = after;
   }
   const keys = Object.keys(changes).join(", ");
@@ -252,7 +283,7 @@ function stateOf(content: Readonly<Record<string, unknown>> | undefined, key: st
   if (!Object.hasOwn(content, key)) return "missing-key";
   const value = content[key];
   if (typeof value !== "string") return "invalid";
-  return value === PLACEHOLDER_VALUE ? "placeholder" : "set";
+  return isPlaceholder(value) ? "placeholder" : "set";
 }
 
 /**
@@ -330,8 +361,13 @@ async function rollbackKey(
   // A version by its VersionId, or by a staging label (AWSPREVIOUS).
   const choice = chooseRollback(label, versions, to, (v, wanted) => v.version === wanted || v.labels.includes(wanted));
   if (choice.unchanged) return { restored: choice.from.version, version: undefined };
-  const version = await setKeys(client, target.secretId, { [target.key]: choice.from.value! }, { command: "rollback" });
-  return { restored: choice.from.version, version };
+  const { version, note } = await setKeys(
+    client,
+    target.secretId,
+    { [target.key]: choice.from.value! },
+    { command: "rollback", targets: [target] },
+  );
+  return { restored: choice.from.version, version, note };
 }
 
 /**
@@ -359,11 +395,22 @@ async function prepareImport(
   return {
     async write(report: (result: ImportResult) => void): Promise<void> {
       for (const plan of plans) {
-        const version = plan.changed
-          ? await setKeys(client, plan.secretId, plan.changes, { command: "import", start: plan.current })
+        const written = plan.changed
+          ? await setKeys(client, plan.secretId, plan.changes, {
+              command: "import",
+              start: plan.current,
+              targets: plan.ofSecret.map((e) => e.target),
+            })
           : undefined;
-        for (const { target } of plan.ofSecret)
-          report({ target, version: Object.hasOwn(plan.changes, target.key) ? version : undefined });
+        let note = written?.note;
+        for (const { target } of plan.ofSecret) {
+          if (!Object.hasOwn(plan.changes, target.key)) report({ target, version: undefined });
+          else {
+            // One note per version, on its first key.
+            report({ target, version: written?.version, note });
+            note = undefined;
+          }
+        }
       }
     },
   };

@@ -2,6 +2,7 @@ import { awsSettings, type AwsSettings } from "./aws-settings";
 import { guardAccount } from "./account-guard";
 import { type NetworkSettings, stsClientFor } from "./clients";
 import type { SecretInput } from "./read-secret";
+import { parseArn } from "./record-check";
 import { storeClientsFor, type StoreClients } from "./store-client";
 import { readSynthesis, type Synthesis, type SynthesizedStack } from "./synthesis";
 
@@ -42,6 +43,10 @@ export class Session {
   /** The account guard, run before any write to the stack's secrets. */
   guardAccount(stack: SynthesizedStack): Promise<void> {
     const settings = this.settings(stack);
-    return guardAccount(settings, stsClientFor(settings, this.io.network));
+    const arns = stack.functions
+      .flatMap((fn) => fn.secrets)
+      .map((secret) => ("parameterName" in secret ? secret.parameterName : secret.secretId))
+      .filter((name) => parseArn(name) !== undefined);
+    return guardAccount(settings, stsClientFor(settings, this.io.network), arns);
   }
 }

@@ -1,5 +1,6 @@
-import { PLACEHOLDER_VALUE } from "../common/naming";
+import { isPlaceholder } from "../common/naming";
 import { CliError, EXIT } from "./errors";
+import { printable } from "./printable";
 import { readSecret } from "./read-secret";
 import type { Session } from "./session";
 import { storeClientOf } from "./store-client";
@@ -18,17 +19,18 @@ export async function runSet(session: Session, args: readonly string[]): Promise
   const value = await readSecret(session.io, targetLabel(target));
   checkValue(target, value);
   await session.guardAccount(stack);
-  const version = await storeClientOf(session.storeClients(stack), target).set(target, value);
-  session.io.stdout.write(`${targetLabel(target)}: set, version ${version}\n`);
+  const { version, note } = await storeClientOf(session.storeClients(stack), target).set(target, value);
+  session.io.stdout.write(`${targetLabel(target)}: set, version ${printable(version)}\n`);
+  if (note) session.io.stderr.write(`note: ${note}\n`);
   return EXIT.ok;
 }
 
 /** Refuses, before any call, what can never be a real secret. */
 export function checkValue(target: SecretTarget, value: string): void {
   if (value.trim() === "") throw new CliError(`refusing an empty value for ${targetLabel(target)}`, EXIT.usage);
-  if (value === PLACEHOLDER_VALUE)
+  if (isPlaceholder(value))
     throw new CliError(
-      `refusing the placeholder as the value of ${targetLabel(target)}: give the real secret`,
+      `refusing the placeholder as the value of ${targetLabel(target)} (white space and invisible characters around or in it do not make it another value): give the real secret`,
       EXIT.usage,
     );
 }

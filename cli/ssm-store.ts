@@ -10,18 +10,24 @@ import {
   type ParameterMetadata,
   type SSMClient,
 } from "@aws-sdk/client-ssm";
-import { PLACEHOLDER_VALUE } from "../common/naming";
 import { inBatches } from "../common/values";
 import { MAX_NAMES_PER_CALL } from "../lambda-src/secrets/loader";
 import { describeAwsError } from "./aws-errors";
 import { CliError, EXIT } from "./errors";
+import { judgeSsmWrite } from "./lost-update";
+import { printable } from "./printable";
 import type { SecretStatus } from "./status";
 import type { ImportEntry, ImportResult, PreparedImport, RollbackResult, StoreClient } from "./store-client";
 import type { SsmTarget } from "./targets";
 import { chooseRollback, type ReadVersion, stateOfValue, withoutValues } from "./versions";
 
-// The standard tier's limit; a longer value would silently need the paid advanced tier.
-const MAX_VALUE_BYTES = 4096;
+/**
+ * The most a parameter's value holds, by tier, as AWS documents it ("Managing parameter
+ * tiers": 4 KB standard, 8 KB advanced), counted in UTF-8 bytes. The tier is the
+ * parameter's own (DescribeParameters), which the CLI writes back unchanged: a longer value
+ * never silently moves a parameter to the paid advanced tier.
+ */
+export const MAX_VALUE_BYTES = { Standard: 4096, Advanced: 8192 } as const;
 // GetParameterHistory answers at most 50 versions a page; SSM keeps at most 100 versions.
 const HISTORY_PAGE = 50;
 const MAX_HISTORY_PAGES = 4;
@@ -32,8 +38,10 @@ const PARALLEL_CALLS = 5;
 export function ssmStoreClient(ssm: SSMClient): StoreClient<SsmTarget> {
   return {
     set: async (target, value) => {
-      checkSize(target, value);
-      return putParameter(ssm, target, value, await describeParameter(ssm, target));
+      const current = await describeParameter(ssm, target);
+      checkSize(target, value, current.Tier);
+      const version = await putParameter(ssm, target, value, current);
+      return { version, note: await checkNoOtherWriter(ssm, target, value, current.Version, version, "set") };
     },
     statuses: (targets) => parameterStatuses(ssm, targets),
     history: async (target) => withoutValues(await readHistory(ssm, target)),
@@ -42,14 +50,36 @@ export function ssmStoreClient(ssm: SSMClient): StoreClient<SsmTarget> {
   };
 }
 
-function checkSize(target: SsmTarget, value: string): void {
+/** Refuses a value the parameter's tier cannot hold (`tier` undefined: the largest any tier holds). */
+function checkSize(target: SsmTarget, value: string, tier: string | undefined): void {
   const bytes = Buffer.byteLength(value);
-  if (bytes > MAX_VALUE_BYTES) {
+  const advanced = tier === undefined || tier === "Advanced";
+  const limit = advanced ? MAX_VALUE_BYTES.Advanced : MAX_VALUE_BYTES.Standard;
+  if (bytes > limit) {
     throw new CliError(
-      `the value for ${target.parameterName} is ${bytes} bytes; a standard SSM parameter holds at most ${MAX_VALUE_BYTES}`,
+      `the value for ${printable(target.parameterName)} is ${bytes} bytes; ${
+        tier === undefined ? "an SSM parameter" : `this ${advanced ? "Advanced" : "Standard"}-tier SSM parameter`
+      } holds at most ${limit}${advanced ? " (use store secretsmanager for up to 65536)" : " (an Advanced-tier one 8192)"}; nothing was written`,
       EXIT.usage,
     );
   }
+}
+
+/**
+ * SSM has no compare-and-set: the write read version `before` and wrote `after`; anything but
+ * `before + 1` means versions were written in between, read back here (history, decrypted, in
+ * memory only) for {@link judgeSsmWrite} to judge.
+ */
+async function checkNoOtherWriter(
+  ssm: SSMClient,
+  target: SsmTarget,
+  value: string,
+  before: number | undefined,
+  after: string,
+  command: string,
+): Promise<string | undefined> {
+  if (before !== undefined && Number(after) === before + 1) return undefined;
+  return judgeSsmWrite({ target, value, before, after: Number(after), command }, await readHistory(ssm, target));
 }
 
 /**
@@ -152,7 +182,7 @@ async function parameterStatuses(ssm: SSMClient, targets: readonly SsmTarget[]):
     if (!parameter) return { target, state: "missing" };
     return {
       target,
-      state: parameter.Value === PLACEHOLDER_VALUE ? "placeholder" : "set",
+      state: typeof parameter.Value === "string" ? stateOfValue(parameter.Value) : "invalid",
       version: parameter.Version === undefined ? undefined : `v${parameter.Version}`,
       lastModified: parameter.LastModifiedDate,
     };
@@ -214,15 +244,16 @@ async function rollbackParameter(ssm: SSMClient, target: SsmTarget, to: string |
   );
   if (choice.unchanged) return { restored: choice.from.version, version: undefined };
   const value = choice.from.value!;
-  const version = await putParameter(ssm, target, value, await describeParameter(ssm, target));
-  if (Number(version) !== Number(choice.current.version) + 1) {
-    throw new CliError(
-      `${target.parameterName}: another writer wrote a version while rolling back; the value of v${choice.from.version} is now v${version}, ` +
-        "the other writer's value is in the history just before it (see history)",
-      EXIT.notReady,
-    );
-  }
-  return { restored: choice.from.version, version };
+  const current = await describeParameter(ssm, target);
+  checkSize(target, value, current.Tier);
+  const version = await putParameter(ssm, target, value, current);
+  // Against the version the choice was made on: a writer since then is found, as for set.
+  const before = Number(choice.current.version);
+  return {
+    restored: choice.from.version,
+    version,
+    note: await checkNoOtherWriter(ssm, target, value, before, version, "rollback"),
+  };
 }
 
 /**
@@ -231,7 +262,7 @@ async function rollbackParameter(ssm: SSMClient, target: SsmTarget, to: string |
  * whether it already holds the value (then nothing is written for it).
  */
 async function prepareImport(ssm: SSMClient, entries: readonly ImportEntry<SsmTarget>[]): Promise<PreparedImport> {
-  for (const { target, value } of entries) checkSize(target, value);
+  for (const { target, value } of entries) checkSize(target, value, undefined);
   const current = await currentParameters(
     ssm,
     entries.map((e) => e.target),
@@ -248,6 +279,7 @@ async function prepareImport(ssm: SSMClient, entries: readonly ImportEntry<SsmTa
   for (const batch of inBatches(changed, PARALLEL_CALLS)) {
     const described = await Promise.all(batch.map((e) => describeParameter(ssm, e.target)));
     batch.forEach((e, i) => {
+      checkSize(e.target, e.value, described[i]!.Tier);
       settings.set(e.target, described[i]!);
     });
   }
@@ -255,7 +287,22 @@ async function prepareImport(ssm: SSMClient, entries: readonly ImportEntry<SsmTa
     async write(report: (result: ImportResult) => void): Promise<void> {
       for (const { target, value } of entries) {
         const metadata = settings.get(target);
-        report({ target, version: metadata ? await putParameter(ssm, target, value, metadata) : undefined });
+        if (!metadata) {
+          report({ target, version: undefined });
+          continue;
+        }
+        const version = await putParameter(ssm, target, value, metadata);
+        // Against the version described before the import began: any writer since then is found.
+        let note: string | undefined;
+        let conflict: unknown;
+        try {
+          note = await checkNoOtherWriter(ssm, target, value, metadata.Version, version, "import");
+        } catch (error) {
+          conflict = error;
+        }
+        // Written either way: reported as done before the conflict stops the import.
+        report({ target, version, note });
+        if (conflict) throw conflict;
       }
     },
   };

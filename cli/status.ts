@@ -1,4 +1,5 @@
 import { EXIT } from "./errors";
+import { printable } from "./printable";
 import type { Session } from "./session";
 import type { StoreClients } from "./store-client";
 import { findStack, stacksWithSecrets } from "./synthesis";
@@ -65,11 +66,11 @@ export async function secretStatuses(clients: StoreClients, targets: readonly Se
 /** One aligned line per secret, and a closing summary per stack. */
 export function formatStatuses(stacks: readonly string[], statuses: readonly SecretStatus[]): string {
   const rows = statuses.map((s) => [
-    s.target.stack,
-    s.target.functionName,
-    s.target.secret,
+    printable(s.target.stack),
+    printable(s.target.functionName),
+    printable(s.target.secret),
     LABEL[s.state],
-    s.version ?? "-",
+    s.version === undefined ? "-" : printable(s.version),
     s.lastModified ? s.lastModified.toISOString() : "-",
     targetLabel(s.target),
   ]);
@@ -82,8 +83,8 @@ export function formatStatuses(stacks: readonly string[], statuses: readonly Sec
     const notReady = ofStack.filter((s) => s.state !== "set").length;
     lines.push(
       notReady === 0
-        ? `${stack}: all ${ofStack.length} secrets are set`
-        : `${stack}: ${notReady} of ${ofStack.length} secrets are not set`,
+        ? `${printable(stack)}: all ${ofStack.length} secrets are set`
+        : `${printable(stack)}: ${notReady} of ${ofStack.length} secrets are not set`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -12,11 +12,25 @@ export interface ImportEntry<T extends SecretTarget = SecretTarget> {
   readonly value: string;
 }
 
+/** What one write did. */
+export interface SetResult {
+  /** The new version, as the store names it. */
+  readonly version: string;
+  /**
+   * What the operator must know about the write besides its version: it was sent twice (its
+   * first answer was lost) and left two versions holding the value, or an earlier attempt
+   * left a version that never became current. Printed on stderr.
+   */
+  readonly note?: string;
+}
+
 /** What `import` did with one secret. */
 export interface ImportResult {
   readonly target: SecretTarget;
   /** The new version; undefined when the store already held the value (nothing written). */
   readonly version: string | undefined;
+  /** As {@link SetResult.note}. */
+  readonly note?: string;
 }
 
 /** An import checked against the store and ready to write. */
@@ -31,6 +45,8 @@ export interface RollbackResult {
   readonly restored: string;
   /** The new version holding it; undefined when it was the current value already. */
   readonly version: string | undefined;
+  /** As {@link SetResult.note}. */
+  readonly note?: string;
 }
 
 /** The CLI's client of one secret store: what it does there; each store module implements it for its own targets. */
@@ -38,8 +54,10 @@ export interface StoreClient<T extends SecretTarget> {
   /**
    * Writes a secret's real value (already checked: not empty, not the placeholder) and
    * returns the new version as the store names it. Never creates what the stack has not.
+   * Throws, exit code 1, when another writer wrote the secret between this write's read and
+   * its write (a lost update), saying where both values are.
    */
-  set(target: T, value: string): Promise<string>;
+  set(target: T, value: string): Promise<SetResult>;
   /** The state of each target, in the order given; never a value. */
   statuses(targets: readonly T[]): Promise<SecretStatus[]>;
   /** Every version of the secret, oldest first; never a value. */

@@ -17,6 +17,7 @@ import {
 import { SECRET_STORES } from "../common/naming";
 import { isPlainObject } from "../common/values";
 import { CliError, EXIT, shownArgument } from "./errors";
+import { checkRecord, type ProviderScope } from "./record-check";
 
 /** cdktf's own default, as `cdktf synth --output` and `"output"` in cdktf.json override it. */
 export const DEFAULT_OUTPUT = "cdktf.out";
@@ -95,7 +96,10 @@ function readStack(dir: string, shown: string, name: string, entry: unknown): Sy
     throw new CliError(
       `stack ${shownArgument(name)}: ${shown}/${relative} is not a Terraform JSON configuration: ${SYNTH_AGAIN}`,
     );
-  return { name, file, functions: recordOf(name, json), provider: defaultAwsProvider(json) };
+  const provider = defaultAwsProvider(json);
+  // The record is a comment Terraform ignores: it is used only as far as the resources bear it out.
+  const functions = checkRecord(name, json, recordOf(name, json), providerScope(provider));
+  return { name, file, functions, provider };
 }
 
 function readJson(file: string): unknown {
@@ -151,6 +155,17 @@ function defaultAwsProvider(json: Record<string, unknown>): Record<string, unkno
   const providers = isPlainObject(json.provider) ? json.provider.aws : undefined;
   const blocks = Array.isArray(providers) ? providers : providers === undefined ? [] : [providers];
   return blocks.find((block): block is Record<string, unknown> => isPlainObject(block) && block.alias === undefined);
+}
+
+/** The literal region and account lists of the provider, as far as the synthesis holds them. */
+function providerScope(provider: Record<string, unknown> | undefined): ProviderScope {
+  const literal = (value: unknown): value is string => typeof value === "string" && !value.includes("${");
+  const accounts = (value: unknown): string[] => (Array.isArray(value) ? value.filter(literal) : []);
+  return {
+    region: literal(provider?.region) ? provider.region : undefined,
+    allowedAccountIds: accounts(provider?.allowed_account_ids),
+    forbiddenAccountIds: accounts(provider?.forbidden_account_ids),
+  };
 }
 
 /** The stack of that name, or a usage error listing the stacks that hold SecureLambdas. */

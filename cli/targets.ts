@@ -1,5 +1,6 @@
 import type { CliFunctionRecord } from "../common/cli-record";
 import { CliError, shownArgument } from "./errors";
+import { printable } from "./printable";
 import type { SynthesizedStack } from "./synthesis";
 
 /** One secret of one function, kept in its own SSM SecureString parameter. */
@@ -89,5 +90,6 @@ export function findSecret(
 
 /** How the CLI names a target to the operator: `/fn/github_token`, or `fn/secrets key github_token`. */
 export function targetLabel(target: SecretTarget): string {
-  return target.store === "ssm" ? target.parameterName : `${target.secretId} key ${target.key}`;
+  // Names from the record: shown with their control characters escaped.
+  return printable(target.store === "ssm" ? target.parameterName : `${target.secretId} key ${target.key}`);
 }

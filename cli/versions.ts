@@ -4,7 +4,7 @@
  * real secret, and one value from another), judge it here, and keep it in memory only: a
  * {@link SecretVersion} holds no value, and nothing here prints one.
  */
-import { PLACEHOLDER_VALUE } from "../common/naming";
+import { isPlaceholder } from "../common/naming";
 import { CliError, EXIT, shownArgument } from "./errors";
 import type { SecretState } from "./status";
 
@@ -48,7 +48,7 @@ export function withoutValues(versions: readonly ReadVersion[]): SecretVersion[]
 
 /** The state of a version's value of an SSM parameter, or of a string key of a secret. */
 export function stateOfValue(value: string): SecretState {
-  return value === PLACEHOLDER_VALUE ? "placeholder" : "set";
+  return isPlaceholder(value) ? "placeholder" : "set";
 }
 
 /** What `rollback` restores: the value of `version`, or nothing when it is the current value already. */
@@ -96,7 +96,7 @@ export function chooseRollback(
       EXIT.notReady,
     );
   }
-  if (from.value === PLACEHOLDER_VALUE) {
+  if (isPlaceholder(from.value)) {
     throw new CliError(
       `version ${from.version} of ${label} is the placeholder: refusing to roll back to it, the function would refuse to run (set a real value instead)`,
       EXIT.usage,

@@ -16,6 +16,17 @@
 export const PLACEHOLDER_VALUE = "SECURE_LAMBDA_PLACEHOLDER_SET_THE_REAL_VALUE_OUT_OF_BAND";
 
 /**
+ * Whether a value is the placeholder in any disguise of white space or invisible characters:
+ * a trailing newline (`echo` of a copied line), a leading space, a tab, a no-break or a
+ * zero-width space, a byte-order mark, anywhere in it. The CLI refuses to write such a value
+ * and counts it as unset; the loader never serves it. A real secret that differs from the
+ * placeholder only in white space is no secret anyone chose.
+ */
+export function isPlaceholder(value: string): boolean {
+  return value.replace(/[\s\p{Cf}\p{Cc}]/gu, "") === PLACEHOLDER_VALUE;
+}
+
+/**
  * The `value_wo_version` (SSM) and `secret_string_wo_version` (Secrets Manager) the
  * placeholder is written with. It never changes: the provider writes the write-only value
  * again whenever this version changes, which would put the placeholder back over the real value.

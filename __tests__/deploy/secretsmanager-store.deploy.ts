@@ -8,8 +8,16 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import * as os from "node:os";
+import { Readable } from "node:stream";
+import { CLI_RECORD_KEY } from "../../common/cli-record";
+import { createSecretsLoader, SecretNotSetError } from "../../lambda-src/secrets";
+import { sendHttp } from "../../lambda-src/secrets/http-send";
+import { editStack, offlineEnv, runCli } from "../helpers/cli-app";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -188,6 +196,83 @@ test("the deployed bundle, run with its deployed environment, reads the current 
   expect(run.results).toEqual([{ ok: true, value: { openIssues: 3 } }]);
   expect(receiver.requests[0]?.headers.authorization).toBe(`Bearer ${TOKENS[0]}`);
   expect(run.stdout + run.stderr).not.toContain(TOKENS[0]);
+});
+
+describe("hostile input, against moto", () => {
+  const cli = (args: readonly string[], stdin: string | Buffer = "", outdir = stack.outdir) =>
+    runCli(outdir, args, {
+      stdin: typeof stdin === "string" ? stdin : Readable.from([stdin]),
+      env: { ...offlineEnv(), ...stack.env },
+    });
+
+  test("bytes that are not UTF-8, a byte-order mark and the placeholder with a tab are refused; the secret is untouched", async () => {
+    const before = await stagesByVersion();
+    for (const [stdin, message] of [
+      [Buffer.from([0x9f, 0x12, 0xff]), "is not valid UTF-8 text"],
+      [Buffer.from([0xef, 0xbb, 0xbf, 0x61]), "byte-order mark"],
+      [`\t${PLACEHOLDER_VALUE}`, "refusing the placeholder"],
+    ] as const) {
+      const run = await cli(["set", ENV, FUNCTION, "github_token"], stdin);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+    expect(await stagesByVersion()).toEqual(before);
+  });
+
+  test("a record naming a secret by ARN of another account is refused before any call", async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-record-"));
+    try {
+      fs.cpSync(stack.outdir, copy, { recursive: true });
+      const arn = `arn:aws:secretsmanager:${environments.stg.region}:210987654321:secret:${SECRET_ID}-AbCdEf`;
+      editStack(copy, ENV, (json) => {
+        for (const secret of json["//"].metadata[CLI_RECORD_KEY].functions[0].secrets) secret.secretId = arn;
+      });
+      const run = await cli(["set", ENV, FUNCTION, "github_token"], "fake-overwrite", copy);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("does not match its resources");
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  test("the loader never serves the placeholder with a tab or a no-break space", async () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, stack.env, {
+        AWS_REGION: environments.stg.region,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url,
+      });
+      for (const disguise of [`${PLACEHOLDER_VALUE}\t`, `\u00a0${PLACEHOLDER_VALUE}`]) {
+        // Written and made current as the CLI does it (moto moves AWSCURRENT reliably only this way).
+        const from = (await sm.send(new GetSecretValueCommand({ SecretId: SECRET_ID, VersionStage: "AWSCURRENT" })))
+          .VersionId;
+        const put = await sm.send(
+          new PutSecretValueCommand({
+            SecretId: SECRET_ID,
+            SecretString: JSON.stringify({ ...(await current()), github_token: disguise }),
+            VersionStages: ["FAKE-DISGUISE"],
+          }),
+        );
+        await sm.send(
+          new UpdateSecretVersionStageCommand({
+            SecretId: SECRET_ID,
+            VersionStage: "AWSCURRENT",
+            MoveToVersionId: put.VersionId,
+            RemoveFromVersionId: from,
+          }),
+        );
+        const loader = createSecretsLoader(["github_token"], {
+          send: sendHttp,
+          env: { SECRETS_MANAGER_SECRET_ID: SECRET_ID },
+        });
+        await expect(loader.get("github_token")).rejects.toBeInstanceOf(SecretNotSetError);
+      }
+      const status = await cli(["status", ENV, "--json"]);
+      expect(JSON.parse(status.stdout).secrets[0].state).toBe("placeholder");
+    } finally {
+      process.env = saved;
+    }
+  });
 });
 
 test("destroy removes the stack", async () => {

@@ -14,7 +14,15 @@ import {
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { DescribeParametersCommand, GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DescribeParametersCommand, GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import * as os from "node:os";
+import { Readable } from "node:stream";
+import { ssmStoreClient } from "../../cli/ssm-store";
+import type { SsmTarget } from "../../cli/targets";
+import { CLI_RECORD_KEY } from "../../common/cli-record";
+import { createSecretsLoader, SecretNotSetError } from "../../lambda-src/secrets";
+import { sendHttp } from "../../lambda-src/secrets/http-send";
+import { editStack, offlineEnv, runCli } from "../helpers/cli-app";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { environments, type FunctionConfig } from "../../config/environments";
@@ -254,6 +262,107 @@ test("the deployed bundle, run with its deployed environment, reads the real val
   expect(github?.headers.authorization).toBe(`Bearer ${TOKEN}`);
   expect(slack).toMatchObject({ method: "POST", path: WEBHOOK_PATH });
   expect(run.stdout + run.stderr).not.toContain(TOKEN);
+});
+
+describe("hostile input, against moto", () => {
+  const target: SsmTarget = {
+    store: "ssm",
+    stack: ENV,
+    functionName: FUNCTION,
+    secret: "github_token",
+    parameterName: PARAMETERS[0]!,
+  };
+  const cli = (args: readonly string[], stdin: string | Buffer = "", outdir = stack.outdir) =>
+    runCli(outdir, args, {
+      stdin: typeof stdin === "string" ? stdin : Readable.from([stdin]),
+      env: { ...offlineEnv(), ...stack.env },
+    });
+  const version = async (name: string) =>
+    (await clients.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Version;
+
+  test("bytes that are not UTF-8, a byte-order mark and the placeholder with a newline are refused; the parameter is untouched", async () => {
+    const before = await version(PARAMETERS[0]!);
+    for (const [stdin, message] of [
+      [Buffer.from([0x66, 0xff, 0xfe, 0x00]), "is not valid UTF-8 text"],
+      [Buffer.from([0xef, 0xbb, 0xbf, 0x61]), "byte-order mark"],
+      [`${PLACEHOLDER_VALUE}\n\n`, "refusing the placeholder"],
+    ] as const) {
+      const run = await cli(["set", ENV, FUNCTION, "github_token"], stdin);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+    expect(await version(PARAMETERS[0]!)).toBe(before);
+    expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN);
+  });
+
+  test("a record edited to name the function's other parameter is refused, status too; that parameter is untouched", async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-record-"));
+    try {
+      fs.cpSync(stack.outdir, copy, { recursive: true });
+      editStack(copy, ENV, (json) => {
+        json["//"].metadata[CLI_RECORD_KEY].functions[0].secrets[0].parameterName = PARAMETERS[1];
+      });
+      for (const args of [["set", ENV, FUNCTION, "github_token"], ["status"]]) {
+        const run = await cli(args, "fake-overwrite", copy);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain("does not match its resources");
+      }
+      expect(await parameterValue(PARAMETERS[1]!)).toBe(`${receiver.url}${WEBHOOK_PATH}`);
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  test("a writer between set's read and its write, by moto's own versions: set exits 1 naming both; a write sent twice is noted", async () => {
+    const before = Number(await version(PARAMETERS[0]!));
+    let raced = false;
+    const racing = {
+      send: async (command: unknown) => {
+        if (command instanceof PutParameterCommand && !raced) {
+          raced = true;
+          await clients.ssm.send(
+            new PutParameterCommand({ ...command.input, Value: "fake-their-value-deploy", Overwrite: true }),
+          );
+        }
+        return clients.ssm.send(command as PutParameterCommand);
+      },
+    } as unknown as SSMClient;
+    await expect(ssmStoreClient(racing).set(target, TOKEN)).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining(`another writer wrote v${before + 1} after this set read v${before}`),
+    });
+    const twice = {
+      send: async (command: unknown) => {
+        if (command instanceof PutParameterCommand) await clients.ssm.send(command);
+        return clients.ssm.send(command as PutParameterCommand);
+      },
+    } as unknown as SSMClient;
+    const result = await ssmStoreClient(twice).set(target, TOKEN);
+    expect(result.note).toContain("the write was sent again after its answer was lost");
+    expect(await parameterValue(PARAMETERS[0]!)).toBe(TOKEN);
+  });
+
+  test("the loader never serves the placeholder with a trailing newline or a leading space", async () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, stack.env, { AWS_REGION: environments.dev.region, AWS_ENDPOINT_URL_SSM: moto.url });
+      for (const disguise of [`${PLACEHOLDER_VALUE}\n`, ` ${PLACEHOLDER_VALUE}`]) {
+        await clients.ssm.send(
+          new PutParameterCommand({ Name: PARAMETERS[1], Value: disguise, Type: "SecureString", Overwrite: true }),
+        );
+        const loader = createSecretsLoader(["slack_webhook_url"], {
+          send: sendHttp,
+          env: { SLACK_WEBHOOK_URL_PARAM_NAME: PARAMETERS[1] },
+        });
+        await expect(loader.get("slack_webhook_url")).rejects.toBeInstanceOf(SecretNotSetError);
+      }
+      // And a status of the stack counts it as the placeholder.
+      const status = await cli(["status", ENV, "--json"]);
+      expect(JSON.parse(status.stdout).secrets[1].state).toBe("placeholder");
+    } finally {
+      process.env = saved;
+    }
+  });
 });
 
 test("destroy removes the stack", async () => {

@@ -56,6 +56,8 @@ export interface StoredParameter {
   readonly lastModifiedUser: string;
   /** Labels of this version (LabelParameterVersion). */
   readonly labels: readonly string[];
+  /** The parameter's tier: its value holds at most 4096 bytes (Standard) or 8192 (Advanced), as AWS documents. */
+  readonly tier: "Standard" | "Advanced";
 }
 
 /** Options of {@link startSsmServer}. */
@@ -76,6 +78,8 @@ export interface PutOptions {
   readonly description?: string;
   /** Replace an existing parameter (version + 1). @default true here (seeding), false over the wire like SSM */
   readonly overwrite?: boolean;
+  /** @default the parameter's tier, else "Standard" */
+  readonly tier?: "Standard" | "Advanced";
 }
 
 /** A running fake SSM. */
@@ -113,6 +117,17 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
       );
     }
     const type = put.type ?? existing?.type ?? "SecureString";
+    // Like SSM: a parameter never moves back from Advanced, and its tier bounds its value.
+    const tier = existing?.tier === "Advanced" ? "Advanced" : (put.tier ?? existing?.tier ?? "Standard");
+    const limit = tier === "Advanced" ? 8192 : 4096;
+    if (Buffer.byteLength(value) > limit) {
+      throw new ServiceError(
+        "ValidationException",
+        tier === "Advanced"
+          ? "Advanced tier parameters support a maximum parameter value of 8192 characters."
+          : "Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.",
+      );
+    }
     const stored: StoredParameter = {
       name,
       type,
@@ -123,6 +138,7 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
       description: put.description ?? existing?.description,
       lastModifiedUser: user,
       labels: [],
+      tier,
     };
     const versions = history.get(name) ?? [];
     if (versions.length >= MAX_PARAMETER_VERSIONS) {
@@ -188,10 +204,11 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
             keyId: request.KeyId as string | undefined,
             description: request.Description as string | undefined,
             overwrite: request.Overwrite === true,
+            tier: request.Tier as "Standard" | "Advanced" | undefined,
           },
           `arn:aws:iam::${accountId}:user/${caller.accessKeyId}`,
         );
-        return { Version: stored.version, Tier: "Standard" };
+        return { Version: stored.version, Tier: stored.tier };
       }
       case "DescribeParameters": {
         const filters = (request.ParameterFilters ?? []) as { Key?: string; Option?: string; Values?: string[] }[];
@@ -206,7 +223,7 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
             LastModifiedDate: p.lastModifiedDate.getTime() / 1000,
             ARN: wire(p, false).ARN,
             DataType: "text",
-            Tier: "Standard",
+            Tier: p.tier,
           })),
         };
       }
@@ -230,7 +247,7 @@ export async function startSsmServer(options: SsmServerOptions = {}): Promise<Ss
             Description: p.description,
             LastModifiedUser: p.lastModifiedUser,
             Labels: p.labels,
-            Tier: "Standard",
+            Tier: p.tier,
             Policies: [],
           })),
           NextToken: start + max < versions.length ? String(start + max) : undefined,

@@ -1,6 +1,6 @@
 import type { Budget } from "./budget";
 import { serviceEndpoint, type AwsJsonService } from "./endpoints";
-import { SecretsConfigError } from "./errors";
+import { type InvalidResponseProblem, SecretsConfigError } from "./errors";
 import type { HttpResponse, Send } from "./http-send";
 import { quotaAwareRetry, type RetryPolicy } from "./retry-policy";
 import { signRequest } from "./sigv4";
@@ -35,7 +35,20 @@ export interface AwsCall {
   readonly request: unknown;
   /** The time the call has, retries included (its deadline on the context's clock). */
   readonly budget: Budget;
+  /**
+   * The largest answer the call can have, in bytes: a larger one is refused unread (`too-large`).
+   * @default SECRETS_MANAGER_ANSWER_BYTES
+   */
+  readonly maxBodyBytes?: number;
 }
+
+/**
+ * The largest answers the stores send, in bytes: the largest value each holds (AWS: an
+ * advanced-tier parameter 8 KB, a secret's SecretString 64 KB), at most 6 bytes a byte once
+ * JSON-escaped (`\u0001`), plus 8 KB for the fields around it (names, ARNs, dates).
+ */
+export const SSM_ANSWER_BYTES_PER_NAME = 8192 * 6 + 8192;
+export const SECRETS_MANAGER_ANSWER_BYTES = 65536 * 6 + 8192;
 
 /**
  * Why a call failed, as far as retrying it goes: the service asked to slow down; AWS
@@ -56,15 +69,25 @@ export class AwsCallError extends Error {
   readonly endpoint: string;
   /** The budget the call had, in ms. */
   readonly budgetMs: number;
+  /** What is wrong with the answer, when the call failed because the answer was refused. */
+  readonly invalid: InvalidResponseProblem | undefined;
 
   constructor(
     code: string,
     message: string,
-    failure: { kind: FailureKind; status: number | undefined; attempts: number; endpoint: string; budgetMs: number },
+    failure: {
+      kind: FailureKind;
+      status: number | undefined;
+      attempts: number;
+      endpoint: string;
+      budgetMs: number;
+      invalid?: InvalidResponseProblem | undefined;
+    },
   ) {
     super(message);
     this.name = code;
     this.kind = failure.kind;
+    this.invalid = failure.invalid;
     this.endpoint = failure.endpoint;
     this.budgetMs = failure.budgetMs;
     this.$metadata = { attempts: failure.attempts, httpStatusCode: failure.status };
@@ -111,7 +134,7 @@ export function attemptTimeoutMs(budgetMs: number, leftMs: number): number {
  * set); every attempt has a timeout. Any other error answer is final at once. Returns the parsed response body;
  * throws {@link AwsCallError} (or {@link SecretsConfigError} for a missing region or credentials).
  */
-export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promise<Record<string, unknown>> {
+export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promise<unknown> {
   const { awsEnv } = context;
   const region = setting(awsEnv, "AWS_REGION", awsEnv.AWS_DEFAULT_REGION);
   const maxAttempts = maxAttemptsOf(awsEnv);
@@ -139,6 +162,7 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
         kind: outcome.kind,
         status: outcome.status,
         attempts: attempt,
+        invalid: outcome.invalid,
       });
     }
     await sleep(retry.delayMs({ kind: outcome.kind, retry: attempt - 1, budgetMs, roomMs: room, random: random() }));
@@ -146,13 +170,20 @@ export async function callAwsJson(call: AwsCall, context: AwsCallContext): Promi
 }
 
 type Outcome =
-  | { readonly body: Record<string, unknown> }
+  | { readonly body: unknown }
   | {
       readonly kind: FailureKind;
       readonly code: string;
       readonly message: string;
       readonly status: number | undefined;
+      readonly invalid?: InvalidResponseProblem;
     };
+
+/** What {@link sendHttp} rejects with when it refused the answer itself, as the problem it is. */
+const REFUSED_ANSWERS: Readonly<Record<string, InvalidResponseProblem>> = {
+  ResponseTooLarge: "too-large",
+  InvalidResponse: "not-utf8",
+};
 
 interface Attempt {
   readonly url: URL;
@@ -164,10 +195,14 @@ interface Attempt {
 async function attemptOnce(call: AwsCall, attempt: Attempt, context: AwsCallContext): Promise<Outcome> {
   const { service, action } = call;
   const { url, body } = attempt;
+  const maxBodyBytes = call.maxBodyBytes ?? SECRETS_MANAGER_ANSWER_BYTES;
   // An endpoint variable may carry a path (a proxy's prefix): requests go below it.
   const path = `${url.pathname.replace(/\/+$/, "")}/`;
   // Credentials are read per attempt, from the environment Lambda refreshes them in.
   const env = context.awsEnv;
+  const credentials = [setting(env, "AWS_ACCESS_KEY_ID"), setting(env, "AWS_SECRET_ACCESS_KEY")];
+  const sessionToken = env.AWS_SESSION_TOKEN ? setting(env, "AWS_SESSION_TOKEN") : undefined;
+  if (sessionToken) credentials.push(sessionToken);
   const headers = signRequest({
     method: "POST",
     host: url.host,
@@ -176,9 +211,9 @@ async function attemptOnce(call: AwsCall, attempt: Attempt, context: AwsCallCont
     body,
     service: service.signingName,
     region: attempt.region,
-    accessKeyId: setting(env, "AWS_ACCESS_KEY_ID"),
-    secretAccessKey: setting(env, "AWS_SECRET_ACCESS_KEY"),
-    sessionToken: env.AWS_SESSION_TOKEN,
+    accessKeyId: credentials[0]!,
+    secretAccessKey: credentials[1]!,
+    sessionToken,
   });
 
   let response: HttpResponse;
@@ -189,20 +224,28 @@ async function attemptOnce(call: AwsCall, attempt: Attempt, context: AwsCallCont
       headers,
       body,
       timeoutMs: attempt.timeoutMs,
+      maxBodyBytes,
     });
   } catch (error) {
     const code = networkCode(error);
+    const invalid = REFUSED_ANSWERS[code];
+    // Node's own refusals (ERR_*: a request it cannot build) and refused answers would fail alike again: final.
+    const final = invalid !== undefined || code.startsWith("ERR_");
     return {
-      kind: "network",
+      kind: final ? "final" : "network",
       code,
       message: `${service.displayName} could not be reached: ${code}`,
       status: undefined,
+      invalid,
     };
   }
+  // A stand-in's answer is held to the same limit as one read from the network.
+  if (Buffer.byteLength(response.body) > maxBodyBytes)
+    return { kind: "final", code: "ResponseTooLarge", message: "", status: response.status, invalid: "too-large" };
 
   if (response.status >= 200 && response.status < 300) {
     try {
-      return { body: JSON.parse(response.body) as Record<string, unknown> };
+      return { body: JSON.parse(response.body) as unknown };
     } catch {
       // JSON.parse's message quotes the text, which holds values: only the fact is kept.
       return {
@@ -210,20 +253,26 @@ async function attemptOnce(call: AwsCall, attempt: Attempt, context: AwsCallCont
         code: "InvalidResponse",
         message: `${service.displayName} answered ${action} with a body that is not JSON`,
         status: response.status,
+        invalid: "not-json",
       };
     }
   }
-  const { code, message } = errorOf(response);
+  const { code, message } = errorOf(response, credentials);
   const throttled = THROTTLING_CODES.has(code) || response.status === 429;
   const transient = TRANSIENT_CODES.has(code) || TRANSIENT_STATUSES.has(response.status);
   return { kind: throttled ? "throttled" : transient ? "transient" : "final", code, message, status: response.status };
 }
 
+// An error code as AWS sends one: a bounded word of letters and digits (`ThrottlingException`).
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+
 /**
  * The error code and message of an AWS JSON error answer (`__type` may carry a namespace `...#Code` or a suffix
- * `Code:...`).
+ * `Code:...`). The code is kept only when it looks like one AWS sends and holds nothing of the
+ * request's credentials (an endpoint echoing the session token back): otherwise `HTTP<status>`.
+ * The message is never kept, only whether it names KMS (classify-error.ts tells KMS refusals by it).
  */
-function errorOf(response: HttpResponse): { code: string; message: string } {
+function errorOf(response: HttpResponse, credentials: readonly string[]): { code: string; message: string } {
   let parsed: { __type?: unknown; code?: unknown; message?: unknown; Message?: unknown } = {};
   try {
     parsed = JSON.parse(response.body) as typeof parsed;
@@ -234,10 +283,11 @@ function errorOf(response: HttpResponse): { code: string; message: string } {
   const raw =
     (typeof header === "string" ? header : undefined) ??
     (typeof parsed.__type === "string" ? parsed.__type : typeof parsed.code === "string" ? parsed.code : "");
-  const code = raw.split(":")[0]!.split("#").pop() || `HTTP${response.status}`;
-  const message =
-    typeof parsed.message === "string" ? parsed.message : typeof parsed.Message === "string" ? parsed.Message : "";
-  return { code, message };
+  const word = raw.split(":")[0]!.split("#").pop() ?? "";
+  const echoed = credentials.some((secret) => secret.includes(word) || word.includes(secret));
+  const code = ERROR_CODE.test(word) && !echoed ? word : `HTTP${response.status}`;
+  const text = typeof parsed.message === "string" ? parsed.message : parsed.Message;
+  return { code, message: typeof text === "string" && /\bkms:|AWSKMS|\bKMS\b/.test(text) ? "KMS" : "" };
 }
 
 /** The code of a failed send: the socket's (`ECONNREFUSED`, ...), `ETIMEDOUT` for an attempt out of time. */
@@ -246,12 +296,24 @@ function networkCode(error: unknown): string {
   return typeof code === "string" && code !== "" ? code : "NetworkError";
 }
 
+/**
+ * A setting the request is built from. Each goes into a header or the signature, so it must
+ * be printable ASCII: a line end (an env file with CRLF line ends) or a control character is
+ * refused here, naming the variable and never showing the value, rather than left for Node to
+ * refuse while building the request.
+ */
 function setting(env: Env, name: string, fallback?: string): string {
   const value = env[name] || fallback;
   if (!value)
     throw new SecretsConfigError(
       name,
       "not set: Lambda sets it in every function's environment; elsewhere, set it as for the AWS SDK",
+    );
+  const bad = [...value].findIndex((char) => char < "!" || char > "~");
+  if (bad >= 0)
+    throw new SecretsConfigError(
+      name,
+      `character ${bad + 1} of its ${value.length} is ${/[\r\n]/.test(value[bad]!) ? "a line end (an env file with CRLF line ends?)" : "a space, a control or a non-ASCII character"}, which a request cannot carry; the value is not shown`,
     );
   return value;
 }

@@ -3,6 +3,7 @@ import {
   SecretAccessDeniedError,
   SecretsError,
   SecretsFetchError,
+  SecretsInvalidResponseError,
   SecretsThrottledError,
   SecretsUnreachableError,
   type DeniedBy,
@@ -40,6 +41,7 @@ export function classifyFetchError(
   // The loader's own call error says how it failed, where it went and the budget it had.
   const call = error instanceof AwsCallError ? error : undefined;
   const attempts = sdkError.$metadata?.attempts;
+  if (call?.invalid) return new SecretsInvalidResponseError(parameterNames, call.invalid, store);
   if (name === "ThrottlingException" || call?.kind === "throttled") {
     return new SecretsThrottledError(
       parameterNames,

@@ -1,3 +1,4 @@
+import { SecretsConfigError } from "./errors";
 import type { Env } from "./source";
 
 /** The two services the loader calls, as AWS names them where it matters. */
@@ -40,6 +41,26 @@ const PARTITIONS: ReadonlyArray<{ readonly name: string; readonly regions: RegEx
 ];
 
 /**
+ * An endpoint variable's URL, refused at once unless it is a whole http(s) URL with a host:
+ * `localhost:4566` would parse as a URL of scheme `localhost:` and spend the whole budget
+ * failing. The value is shown only when it is plainly a host and port (never user info).
+ */
+function checkedEndpoint(variable: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not a URL at all: described below.
+  }
+  if (url && /^https?:$/.test(url.protocol) && url.hostname !== "") return value;
+  const shown = /^[A-Za-z0-9.:/[\]-]{1,100}$/.test(value) ? JSON.stringify(value) : "the value";
+  throw new SecretsConfigError(
+    variable,
+    `${shown} is not an http:// or https:// URL with a host; expected e.g. https://ssm.eu-west-1.amazonaws.com or http://localhost:4566`,
+  );
+}
+
+/**
  * Where a service's requests go, in the order the SDKs look: the service's own variable
  * (`AWS_ENDPOINT_URL_SSM`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`), then `AWS_ENDPOINT_URL`,
  * else the standard regional hostname of the region's partition, `<service>.<region>.<suffix>`,
@@ -51,8 +72,9 @@ const PARTITIONS: ReadonlyArray<{ readonly name: string; readonly regions: RegEx
  * DNS; a function in a VPC that needs FIPS must set the endpoint variable itself.
  */
 export function serviceEndpoint(service: AwsJsonService, region: string, env: Env): string {
-  const override = env[service.endpointVariable] || env.AWS_ENDPOINT_URL;
-  if (override) return override;
+  const variable = env[service.endpointVariable] ? service.endpointVariable : "AWS_ENDPOINT_URL";
+  const override = env[variable];
+  if (override) return checkedEndpoint(variable, override);
   const partition = PARTITIONS.find((p) => p.regions.test(region));
   const dnsSuffix = partition?.dnsSuffix ?? "amazonaws.com";
   // The SDKs' SSM rules: in GovCloud the regular SSM endpoint is the FIPS one.

@@ -291,3 +291,47 @@ export class SecretsFetchError extends SecretsError {
     if (store === "secretsmanager") this.secretId = parameterNames.join(", ");
   }
 }
+
+/**
+ * What is wrong with an answer the loader refused: larger than the store can ever send
+ * (`too-large`, refused as soon as its size shows, before it is read whole), not UTF-8 text
+ * (`not-utf8`), not JSON (`not-json`), a field missing or of the wrong type (`bad-shape`), or
+ * about another parameter, secret or version than the one asked for (`not-asked`).
+ */
+export type InvalidResponseProblem = "too-large" | "not-utf8" | "not-json" | "bad-shape" | "not-asked";
+
+const PROBLEMS: Record<InvalidResponseProblem, string> = {
+  "too-large": "an answer larger than the store ever sends",
+  "not-utf8": "an answer that is not UTF-8 text",
+  "not-json": "an answer that is not JSON",
+  "bad-shape": "an answer whose fields are missing or of the wrong type",
+  "not-asked": "an answer about another parameter, secret or version than the one asked for",
+};
+
+/**
+ * SSM or Secrets Manager (or what answers at its endpoint: a proxy, a stand-in) answered
+ * with something that is not what the service sends. Nothing of the answer is used, quoted
+ * or kept; the read fails at once (no retry: the same endpoint would answer the same).
+ */
+export class SecretsInvalidResponseError extends SecretsError {
+  /** The parameters of the request; for Secrets Manager, `[secretId]`. */
+  readonly parameterNames: readonly string[];
+  /** What is wrong with the answer. */
+  readonly problem: InvalidResponseProblem;
+  /** The Secrets Manager secret of the request; undefined for SSM. */
+  declare readonly secretId?: string;
+
+  /** `store` says which store `parameterNames` belong to. @default "ssm" */
+  constructor(parameterNames: readonly string[], problem: InvalidResponseProblem, store: SecretStore = "ssm") {
+    const what =
+      store === "ssm" ? "SSM answered the request for parameters" : "Secrets Manager answered the request for secret";
+    super(
+      "SecretsInvalidResponseError",
+      `${what} ${parameterNames.join(", ")} with ${PROBLEMS[problem]}: refused, nothing of it used. ` +
+        "Check what answers at the endpoint (AWS_ENDPOINT_URL*, a proxy)",
+    );
+    this.parameterNames = parameterNames;
+    this.problem = problem;
+    if (store === "secretsmanager") this.secretId = parameterNames.join(", ");
+  }
+}

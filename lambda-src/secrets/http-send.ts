@@ -17,6 +17,12 @@ export interface HttpRequest {
   readonly body: string;
   /** How long this attempt may take in all, in ms: connecting, the answer's arrival and reading it. */
   readonly timeoutMs: number;
+  /**
+   * The largest answer the call can have, in bytes: the store's own limits, JSON-escaped. A
+   * larger one is refused as soon as its Content-Length or its bytes so far pass it (error
+   * code `ResponseTooLarge`), never read whole. @default no limit (a stand-in's choice)
+   */
+  readonly maxBodyBytes?: number;
 }
 
 /** An answer, read whole. */
@@ -65,48 +71,78 @@ function networkError(error: unknown): Error & { code: string } {
   return Object.assign(new Error(`request failed: ${code}`), { code });
 }
 
-/** The default {@link Send}: `node:https`, or `node:http` for an `http:` endpoint. */
+/**
+ * The default {@link Send}: `node:https`, or `node:http` for an `http:` endpoint. Whatever
+ * goes wrong, the promise settles once, with an error carrying only a code: a request Node
+ * refuses to build (`ERR_INVALID_CHAR` for a header value with a line end), a network
+ * failure, the attempt's timeout, an answer over `maxBodyBytes` (`ResponseTooLarge`) or one
+ * that is not UTF-8 (`InvalidResponse`).
+ */
 export const sendHttp: Send = (request) =>
   new Promise((resolve, reject) => {
-    const url = new URL(request.url);
-    const { client, agent } = clientFor(url.protocol);
-    // One timer for the whole attempt: a socket option would only notice idleness, and an
-    // endpoint that trickles bytes, or accepts and never answers, must not outlive the budget.
-    // It settles the attempt first, then drops the connection (whatever errors that raises come too late to count).
-    const timer = setTimeout(() => {
-      fail({ code: "ETIMEDOUT" });
-      outgoing.destroy();
-    }, request.timeoutMs);
+    let settled = false;
+    let outgoing: ReturnType<HttpModule["request"]> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    // Settles the attempt first, then drops the connection (whatever errors that raises come too late to count).
     const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       reject(networkError(error));
+      outgoing?.destroy();
     };
-    const outgoing = client.request(
-      {
-        protocol: url.protocol,
-        hostname: url.hostname.replace(/^\[|\]$/g, ""),
-        port: url.port || undefined,
-        path: `${url.pathname}${url.search}`,
-        method: request.method,
-        headers: request.headers,
-        agent,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        // A connection reset mid-answer destroys the answer with ECONNRESET ("aborted"):
-        // "end" comes only after a whole one.
-        response.on("error", fail);
-        response.on("end", () => {
-          clearTimeout(timer);
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers as HttpResponse["headers"],
-            body: Buffer.concat(chunks).toString("utf8"),
+    const limit = request.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+    try {
+      const url = new URL(request.url);
+      const { client, agent } = clientFor(url.protocol);
+      outgoing = client.request(
+        {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ""),
+          port: url.port || undefined,
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers: request.headers,
+          agent,
+        },
+        (response) => {
+          // Refused before a byte of the body is read when its announced size is too large.
+          if (Number(response.headers["content-length"]) > limit) return fail({ code: "ResponseTooLarge" });
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            // An answer without Content-Length (chunked) is counted as it comes: never held past the limit.
+            if (size > limit) fail({ code: "ResponseTooLarge" });
+            else chunks.push(chunk);
           });
-        });
-      },
-    );
+          // A connection reset mid-answer destroys the answer with ECONNRESET ("aborted"):
+          // "end" comes only after a whole one.
+          response.on("error", fail);
+          response.on("end", () => {
+            if (settled) return;
+            let body: string;
+            try {
+              // Strict: bytes that are not UTF-8 would otherwise become U+FFFD in a secret.
+              body = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+            } catch {
+              return fail({ code: "InvalidResponse" });
+            }
+            settled = true;
+            clearTimeout(timer);
+            resolve({ status: response.statusCode ?? 0, headers: response.headers as HttpResponse["headers"], body });
+          });
+          return undefined;
+        },
+      );
+    } catch (error) {
+      // Node refuses to build the request (a header value with a line end, a bad URL): no request, no timer.
+      return fail(error);
+    }
+    // One timer for the whole attempt: a socket option would only notice idleness, and an
+    // endpoint that trickles bytes, or accepts and never answers, must not outlive the budget.
+    timer = setTimeout(() => fail({ code: "ETIMEDOUT" }), request.timeoutMs);
     outgoing.on("error", fail);
     outgoing.end(request.body);
+    return undefined;
   });

@@ -1,11 +1,17 @@
-import { CURRENT_STAGE, PLACEHOLDER_VALUE } from "../../common/naming";
+import { CURRENT_STAGE, isPlaceholder } from "../../common/naming";
 import { isPlainObject } from "../../common/values";
-import { callAwsJson } from "./aws-json";
+import { callAwsJson, SECRETS_MANAGER_ANSWER_BYTES } from "./aws-json";
 import type { Budget } from "./budget";
 import { readThrough, SecretsCache } from "./cache";
 import { awsErrorCode, classifyFetchError } from "./classify-error";
 import { SECRETS_MANAGER } from "./endpoints";
-import { SecretFormatError, SecretKeyMissingError, SecretNotFoundError, SecretNotSetError } from "./errors";
+import {
+  SecretFormatError,
+  SecretKeyMissingError,
+  SecretNotFoundError,
+  SecretNotSetError,
+  SecretsInvalidResponseError,
+} from "./errors";
 import { functionNameOf, type SecretsSource, type SourceOptions } from "./source";
 
 /** The secret's SecretString, parsed: one key per secret name (undefined: the secret does not exist). */
@@ -26,7 +32,7 @@ export function secretsManagerSource<S extends string>(secretId: string, options
   const cache = options.ownCache ? new SecretsCache<Content>() : sharedCache;
 
   async function fetchSecret(budget: Budget): Promise<ReadonlyMap<string, Content | undefined>> {
-    let response: Record<string, unknown>;
+    let response: unknown;
     try {
       // The stage is named, not left to the default: the role may read AWSCURRENT only
       // (condition secretsmanager:VersionStage), and that key exists only when named.
@@ -36,6 +42,7 @@ export function secretsManagerSource<S extends string>(secretId: string, options
           action: "GetSecretValue",
           request: { SecretId: secretId, VersionStage: CURRENT_STAGE },
           budget,
+          maxBodyBytes: SECRETS_MANAGER_ANSWER_BYTES,
         },
         call,
       );
@@ -43,7 +50,30 @@ export function secretsManagerSource<S extends string>(secretId: string, options
       if (awsErrorCode(error) === "ResourceNotFoundException") return new Map([[secretId, undefined]]);
       throw classifyFetchError(error, [secretId], "secretsmanager");
     }
-    return new Map([[secretId, parse(response.SecretString)]]);
+    return new Map([[secretId, parse(checked(response).SecretString)]]);
+  }
+
+  /**
+   * The answer, held to what GetSecretValue sends: an object naming this secret (its `Name`,
+   * or its `ARN` when the id is one) and, when it lists `VersionStages`, the AWSCURRENT asked
+   * for. An answer about another secret or version is never served as this one.
+   */
+  function checked(response: unknown): Record<string, unknown> {
+    const refuse = (problem: "bad-shape" | "not-asked") =>
+      new SecretsInvalidResponseError([secretId], problem, "secretsmanager");
+    if (!isPlainObject(response)) throw refuse("bad-shape");
+    const { Name, ARN, VersionStages } = response;
+    const byArn = secretId.startsWith("arn:");
+    const named = byArn ? ARN : Name;
+    if (typeof named !== "string") throw refuse("bad-shape");
+    // A partial ARN (without the 6 random characters Secrets Manager appends) names the secret too.
+    if (named !== secretId && !(byArn && named.startsWith(`${secretId}-`))) throw refuse("not-asked");
+    if (VersionStages !== undefined) {
+      if (!Array.isArray(VersionStages) || !VersionStages.every((stage) => typeof stage === "string"))
+        throw refuse("bad-shape");
+      if (!VersionStages.includes(CURRENT_STAGE)) throw refuse("not-asked");
+    }
+    return response;
   }
 
   function parse(secretString: unknown): Content {
@@ -67,8 +97,7 @@ export function secretsManagerSource<S extends string>(secretId: string, options
     if (!Object.hasOwn(content, secret)) throw new SecretKeyMissingError(secret, secretId, functionNameOf(env));
     const value = content[secret];
     if (typeof value !== "string") throw new SecretFormatError(secretId, "not-a-string", functionNameOf(env), secret);
-    if (value === PLACEHOLDER_VALUE)
-      throw new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager");
+    if (isPlaceholder(value)) throw new SecretNotSetError(secret, secretId, functionNameOf(env), "secretsmanager");
     return value;
   }
 
@@ -85,7 +114,7 @@ export function secretsManagerSource<S extends string>(secretId: string, options
         // lacks a key or still holds a placeholder is read again on the next call, so the
         // function recovers as soon as someone fixes it, and it is never served stale.
         keep: (content) =>
-          secrets.every((secret) => typeof content[secret] === "string" && content[secret] !== PLACEHOLDER_VALUE),
+          secrets.every((secret) => typeof content[secret] === "string" && !isPlaceholder(content[secret] as string)),
         describe: () => `Secrets Manager secret ${secretId}`,
       });
       return (secret) => valueFor(secret, fetched.get(secretId));

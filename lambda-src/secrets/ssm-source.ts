@@ -1,13 +1,19 @@
 // From constructs/ the runtime takes only dependency-free modules: the naming rule, so it
 // finds exactly the variables and parameters the construct created, and the budget arithmetic.
 import { MAX_NAMES_PER_CALL } from "../../common/loader-budget";
-import { paramNameEnvVar, PLACEHOLDER_VALUE } from "../../common/naming";
-import { callAwsJson } from "./aws-json";
+import { isPlaceholder, paramNameEnvVar } from "../../common/naming";
+import { isPlainObject } from "../../common/values";
+import { callAwsJson, SSM_ANSWER_BYTES_PER_NAME } from "./aws-json";
 import type { Budget } from "./budget";
 import { readThrough, SecretsCache } from "./cache";
 import { classifyFetchError } from "./classify-error";
 import { SSM } from "./endpoints";
-import { MissingParamNameVariableError, SecretNotFoundError, SecretNotSetError } from "./errors";
+import {
+  MissingParamNameVariableError,
+  SecretNotFoundError,
+  SecretNotSetError,
+  SecretsInvalidResponseError,
+} from "./errors";
 import { functionNameOf, type Env, type SecretsSource, type SourceOptions } from "./source";
 
 export { MAX_NAMES_PER_CALL };
@@ -30,7 +36,7 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
     const parameter = parameterNameOf(secret, env);
     const value = fetched.get(parameter);
     if (value === undefined) throw new SecretNotFoundError(secret, parameter);
-    if (value === PLACEHOLDER_VALUE) throw new SecretNotSetError(secret, parameter, functionNameOf(env));
+    if (isPlaceholder(value)) throw new SecretNotSetError(secret, parameter, functionNameOf(env));
     return value;
   }
 
@@ -38,22 +44,22 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
     names: readonly string[],
     budget: Budget,
   ): Promise<ReadonlyMap<string, string | undefined>> {
-    let response: Record<string, unknown>;
+    let response: unknown;
     try {
       response = await callAwsJson(
-        { service: SSM, action: "GetParameters", request: { Names: names, WithDecryption: true }, budget },
+        {
+          service: SSM,
+          action: "GetParameters",
+          request: { Names: names, WithDecryption: true },
+          budget,
+          maxBodyBytes: names.length * SSM_ANSWER_BYTES_PER_NAME + 8192,
+        },
         call,
       );
     } catch (error) {
       throw classifyFetchError(error, names);
     }
-    // Names SSM does not know come back in InvalidParameters and are simply absent here.
-    const values = new Map<string, string>();
-    for (const parameter of Array.isArray(response.Parameters) ? (response.Parameters as unknown[]) : []) {
-      const { Name, Value } = (parameter ?? {}) as { Name?: unknown; Value?: unknown };
-      if (typeof Name === "string" && typeof Value === "string") values.set(Name, Value);
-    }
-    return new Map(names.map((name) => [name, values.get(name)]));
+    return valuesOf(response, names);
   }
 
   return {
@@ -65,7 +71,7 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
         policy,
         batchSize: MAX_NAMES_PER_CALL,
         fetchBatch,
-        keep: (value) => value !== PLACEHOLDER_VALUE,
+        keep: (value) => !isPlaceholder(value),
         describe: (keys) => `SSM parameters ${keys.join(", ")}`,
       });
       return (secret) => valueFor(secret, fetched);
@@ -77,6 +83,30 @@ export function ssmSource<S extends string>(options: SourceOptions<S>): SecretsS
       }
     },
   };
+}
+
+/**
+ * The values of an answer to GetParameters, held to what SSM sends: an object whose
+ * `Parameters` (when present) is a list of objects each with a string `Name` and `Value`, the
+ * name one of those asked for and given once, and whose `InvalidParameters` (names SSM does
+ * not know: absent from the map) is a list of strings. Anything else is refused whole.
+ */
+function valuesOf(response: unknown, names: readonly string[]): Map<string, string | undefined> {
+  const refuse = (problem: "bad-shape" | "not-asked") => new SecretsInvalidResponseError(names, problem);
+  if (!isPlainObject(response)) throw refuse("bad-shape");
+  const { Parameters = [], InvalidParameters = [] } = response;
+  if (!Array.isArray(Parameters) || !Array.isArray(InvalidParameters)) throw refuse("bad-shape");
+  if (!InvalidParameters.every((name) => typeof name === "string")) throw refuse("bad-shape");
+  const values = new Map<string, string | undefined>(names.map((name) => [name, undefined]));
+  const seen = new Set<string>();
+  for (const parameter of Parameters) {
+    if (!isPlainObject(parameter) || typeof parameter.Name !== "string" || typeof parameter.Value !== "string")
+      throw refuse("bad-shape");
+    if (!values.has(parameter.Name) || seen.has(parameter.Name)) throw refuse("not-asked");
+    seen.add(parameter.Name);
+    values.set(parameter.Name, parameter.Value);
+  }
+  return values;
 }
 
 function parameterNameOf(secret: string, env: Env): string {
