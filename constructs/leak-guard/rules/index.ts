@@ -6,6 +6,7 @@ import type { LeakRule } from "../rule";
 import { environmentLiteralMapRule } from "./environment-literal-map";
 import { highEntropyStringRule } from "./high-entropy-string";
 import { knownTokenFormatRule } from "./known-token-format";
+import { readableDeployedFileRule } from "./readable-deployed-file";
 import { secretNamedVariableRule } from "./secret-named-variable";
 import { secretVersionPlaceholderRule } from "./secret-version-placeholder";
 import { secureStringPlaceholderRule } from "./secure-string-placeholder";
@@ -18,4 +19,5 @@ export const DEFAULT_LEAK_RULES: readonly LeakRule[] = [
   secretNamedVariableRule,
   secureStringPlaceholderRule,
   secretVersionPlaceholderRule,
+  readableDeployedFileRule,
 ];
