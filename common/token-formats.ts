@@ -116,12 +116,12 @@ function inConnectionString(match: RegExpExecArray): boolean {
 
 /** Where the quoted text or line around `at` starts, at most `max` characters back. */
 function boundaryBefore(text: string, at: number, max: number): number {
-  for (let i = at - 1; i >= Math.max(0, at - max); i--) if ('"\'`\n'.includes(text[i]!)) return i + 1;
+  for (let i = at - 1; i >= Math.max(0, at - max); i--) if ("\"'`\n".includes(text[i]!)) return i + 1;
   return Math.max(0, at - max);
 }
 
 function boundaryAfter(text: string, at: number, max: number): number {
-  for (let i = at; i < Math.min(text.length, at + max); i++) if ('"\'`\n'.includes(text[i]!)) return i;
+  for (let i = at; i < Math.min(text.length, at + max); i++) if ("\"'`\n".includes(text[i]!)) return i;
   return Math.min(text.length, at + max);
 }
 
@@ -181,7 +181,7 @@ export function redactText(text: string): string {
   let at = 0;
   for (const span of spans) {
     if (span.index < at) continue;
-    out += text.slice(at, span.index) + `<${span.length} characters that look like ${span.label}>`;
+    out += `${text.slice(at, span.index)}<${span.length} characters that look like ${span.label}>`;
     at = span.index + span.length;
   }
   out += text.slice(at);

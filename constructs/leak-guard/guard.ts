@@ -58,6 +58,14 @@ export class SecretLeakGuard {
       (json) => judgeSynthesizedStack(stack, json),
       (problem) =>
         new SecureLambdaValidationError(stack.node.path, "stack", `the secret-leak guard cannot run on it: ${problem}`),
+      (method) =>
+        new SecureLambdaValidationError(
+          stack.node.path,
+          method,
+          `the secret-leak guard judges what ${method}() returns, so it cannot be replaced after a SecureLambda (or the guard) ` +
+            "is added: a wrapper would change the output after the judgement. Change the stack through aspects or " +
+            "addOverride, or subclass the stack and override the method in the class",
+        ),
     );
   }
 

@@ -101,12 +101,17 @@ class Reader {
 
   read(path: string, data: Buffer, level: number): void {
     const { kind, format } = containerOf(data);
-    if (kind === "plain") return this.visitor.file(path, data);
+    if (kind === "plain") {
+      this.visitor.file(path, data);
+      return;
+    }
     if (kind === "unsupported") {
-      return this.visitor.unreadable(path, `is compressed as ${format}, which the guard cannot read`);
+      this.visitor.unreadable(path, `is compressed as ${format}, which the guard cannot read`);
+      return;
     }
     if (level > this.limits.depth) {
-      return this.visitor.unreadable(path, `is an archive nested deeper than ${this.limits.depth} levels`);
+      this.visitor.unreadable(path, `is an archive nested deeper than ${this.limits.depth} levels`);
+      return;
     }
     try {
       if (kind === "zip") this.zip(path, data, level);
@@ -194,7 +199,9 @@ class Reader {
     for (let at = 0; at + 512 <= data.length; ) {
       const header = data.subarray(at, at + 512);
       if (header.every((byte) => byte === 0)) break;
-      const name = cString(header, 345, 155) ? `${cString(header, 345, 155)}/${cString(header, 0, 100)}` : cString(header, 0, 100);
+      const name = cString(header, 345, 155)
+        ? `${cString(header, 345, 155)}/${cString(header, 0, 100)}`
+        : cString(header, 0, 100);
       const size = tarSize(header.subarray(124, 136));
       const type = String.fromCharCode(header[156]!);
       const start = at + 512;
@@ -253,7 +260,12 @@ function centralDirectory(zip: Buffer): { entries: ZipEntryHeader[]; text: Buffe
     if (at + 46 + nameLength + extraLength + commentLength > zip.length) throw new Unreadable("is a damaged zip");
     const nameBytes = zip.subarray(at + 46, at + 46 + nameLength);
     const extra = zip.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength);
-    texts.push(nameBytes, Buffer.from("\n"), zip.subarray(at + 46 + nameLength + extraLength, at + 46 + nameLength + extraLength + commentLength), Buffer.from("\n"));
+    texts.push(
+      nameBytes,
+      Buffer.from("\n"),
+      zip.subarray(at + 46 + nameLength + extraLength, at + 46 + nameLength + extraLength + commentLength),
+      Buffer.from("\n"),
+    );
     let uncompressedSize = zip.readUInt32LE(at + 24);
     let compressedSize = zip.readUInt32LE(at + 20);
     let localOffset = zip.readUInt32LE(at + 42);
@@ -295,9 +307,11 @@ function zip64Extra(extra: Buffer): number[] | undefined {
 
 function entryData(zip: Buffer, entry: ZipEntryHeader, path: string): Buffer {
   const local = entry.localOffset;
-  if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50) throw new Unreadable("is a damaged zip entry", path);
+  if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50)
+    throw new Unreadable("is a damaged zip entry", path);
   const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-  if (start + entry.compressedSize > zip.length) throw new Unreadable("is a damaged zip entry: its data runs past the file", path);
+  if (start + entry.compressedSize > zip.length)
+    throw new Unreadable("is a damaged zip entry: its data runs past the file", path);
   return zip.subarray(start, start + entry.compressedSize);
 }
 
@@ -333,7 +347,10 @@ function tarSize(field: Buffer): number | undefined {
     for (let i = 1; i < field.length; i++) size = size * 256 + field[i]!;
     return size;
   }
-  const text = field.toString("latin1").replace(/[\0 ]+$/, "").trim();
+  const text = field
+    .toString("latin1")
+    .replace(/[\0 ]+$/, "")
+    .trim();
   return /^[0-7]*$/.test(text) ? Number.parseInt(text || "0", 8) : undefined;
 }
 

@@ -45,8 +45,7 @@ export function deployedPaths(json: Readonly<Record<string, unknown>>): Deployed
       if (!isPlainObject(body)) continue;
       const address = `${section === "data" ? "data." : ""}${type}.${name}`;
       const metadata = isPlainObject(body["//"]) ? body["//"].metadata : undefined;
-      const constructPath =
-        isPlainObject(metadata) && typeof metadata.path === "string" ? metadata.path : address;
+      const constructPath = isPlainObject(metadata) && typeof metadata.path === "string" ? metadata.path : address;
       for (const argument of argumentsOfType) {
         const value = body[argument];
         if (value === undefined || value === null) continue;

@@ -5,6 +5,7 @@
 import type { LeakRule } from "../rule";
 import { environmentLiteralMapRule } from "./environment-literal-map";
 import { highEntropyStringRule } from "./high-entropy-string";
+import { judgeableExpressionRule } from "./judgeable-expression";
 import { knownTokenFormatRule } from "./known-token-format";
 import { readableDeployedFileRule } from "./readable-deployed-file";
 import { secretNamedVariableRule } from "./secret-named-variable";
@@ -20,4 +21,5 @@ export const DEFAULT_LEAK_RULES: readonly LeakRule[] = [
   secureStringPlaceholderRule,
   secretVersionPlaceholderRule,
   readableDeployedFileRule,
+  judgeableExpressionRule,
 ];
