@@ -183,7 +183,12 @@ function codeValues(file: CodeFile, rules: readonly LeakRule[]): GuardedValue[] 
     address: file.deployedBy?.address ?? file.path,
     constructPath: file.constructPath ?? file.deployedBy?.address ?? file.path,
   };
-  const cached = file.cacheKey === undefined ? undefined : cache.get(file.cacheKey);
+  // The cached findings name the file and argument they were found under: a path named twice is keyed by both.
+  const key =
+    file.cacheKey === undefined
+      ? undefined
+      : `${file.cacheKey}\u0000${file.deployedBy?.argument ?? ""}\u0000${file.path}`;
+  const cached = key === undefined ? undefined : cache.get(key);
   if (cached) return cached.map((value) => ({ ...value, ...place }));
   const values: GuardedValue[] = [];
   const top = path.posix.basename(file.path);
@@ -207,7 +212,7 @@ function codeValues(file: CodeFile, rules: readonly LeakRule[]): GuardedValue[] 
     if (!(error instanceof Unreadable)) throw error;
     add({ ...base, ...where(error.path ?? ""), kind: "unreadable-file", value: error.problem });
   }
-  if (file.cacheKey !== undefined) cache.set(file.cacheKey, values);
+  if (key !== undefined) cache.set(key, values);
   return values;
 }
 

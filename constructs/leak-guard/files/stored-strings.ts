@@ -73,15 +73,10 @@ function asUtf16(data: Buffer): StoredToken | undefined {
   for (const [start, end] of windows(data.length)) {
     const slice = data.subarray(start, end);
     if (slice.indexOf(0) < 0) continue;
-    const swapped = Buffer.from(slice.subarray(0, slice.length - (slice.length % 2)));
-    swapped.swap16();
-    const swappedOdd = Buffer.from(slice.subarray(1, 1 + ((slice.length - 1) & ~1)));
-    swappedOdd.swap16();
+    // UTF-16BE of ASCII is UTF-16LE one byte on: the two alignments read both byte orders.
     const views: Array<readonly [string, string]> = [
       ["UTF-16LE", slice.toString("utf16le")],
-      ["UTF-16LE", slice.subarray(1).toString("utf16le")],
-      ["UTF-16BE", swapped.toString("utf16le")],
-      ["UTF-16BE", swappedOdd.toString("utf16le")],
+      ["UTF-16 (BE, or LE at an odd offset)", slice.subarray(1).toString("utf16le")],
     ];
     for (const [encoding, text] of views) {
       const found = findTokenFormat(text);
