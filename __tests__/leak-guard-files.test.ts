@@ -261,6 +261,47 @@ describe("limits: a zip bomb and deep nesting are refused quickly, never read to
   });
 });
 
+describe("what the reader refuses, by the limits and formats it names", () => {
+  const problemsOf = (data: Buffer, limits?: Parameters<typeof readArchiveDeep>[3]): string[] => {
+    const problems: string[] = [];
+    readArchiveDeep("f", data, { file: () => {}, unreadable: (_, problem) => problems.push(problem) }, limits);
+    return problems;
+  };
+  const LIMITS = { depth: 10, fileBytes: 1 << 30, totalBytes: 1 << 30, ratio: 100, graceBytes: 4 * 1024 * 1024 };
+
+  test("each unsupported compression by its magic bytes", () => {
+    for (const [format, magic] of [
+      ["bzip2", Buffer.from("BZh9")],
+      ["xz", Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0])],
+      ["zstd", Buffer.from([0x28, 0xb5, 0x2f, 0xfd])],
+      ["7z", Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])],
+      ["rar", Buffer.from("Rar!\x1a\x07")],
+      ["lzip", Buffer.from("LZIP")],
+    ] as const) {
+      expect(problemsOf(Buffer.concat([magic, Buffer.alloc(32)]))).toEqual([
+        `is compressed as ${format}, which the guard cannot read`,
+      ]);
+    }
+  });
+
+  test("an encrypted zip entry", () => {
+    const data = zip({ "a.txt": "hello" });
+    data.writeUInt16LE(
+      data.readUInt16LE(data.lastIndexOf(Buffer.from("PK\x01\x02", "latin1")) + 8) | 1,
+      data.lastIndexOf(Buffer.from("PK\x01\x02", "latin1")) + 8,
+    );
+    expect(problemsOf(data)).toEqual(["is encrypted, so the guard cannot read it"]);
+  });
+
+  test("an entry past 4 MiB inflating to more than 100 times its size, and the total over all levels", () => {
+    expect(problemsOf(zip({ "zeros.bin": Buffer.alloc(8 * 1024 * 1024) }), LIMITS).join()).toMatch(
+      /past the ratio of 100/,
+    );
+    const two = zip({ "a.txt": Buffer.alloc(3000, 97), "b.txt": Buffer.alloc(3000, 98) });
+    expect(problemsOf(two, { ...LIMITS, totalBytes: 4000 }).join()).toMatch(/inflates past 4000 bytes in all/);
+  });
+});
+
 /**
  * A zip of one deflated entry of `size` zero bytes, declaring `declared` bytes: the deflate stream
  * is made once from a 1 MiB block repeated (a stored-free stream of back-references).

@@ -66,4 +66,6 @@ export const CONSOLE_CASES: readonly ConsoleCase[] = [
   wrapped('textdecodebase64("aABpAA==", "UTF-16LE")', '"hi"'),
   wrapped('textdecodebase64("AGgAaQ==", "UTF-16BE")', '"hi"'),
   wrapped('trim("?!hello?!", "!?")', '"hello"'),
+  wrapped('textdecodebase64("aOk=", "ISO-8859-1")', '"h\u00e9"'),
+  wrapped('textdecodebase64("aGk=", "US-ASCII")', '"hi"'),
 ];
