@@ -402,7 +402,8 @@ describe("connection strings and credentials in URLs", () => {
     "ADO.NET, password first": `Pwd=${PASSWORD};Server=db.internal;Uid=app`,
     "query pwd": `https://api.example.com/v1?user=app&pwd=${PASSWORD}`,
     "Oracle thin": `jdbc:oracle:thin:app/${PASSWORD}@db.internal:1521/orcl`,
-    "placeholder first, literal second": `mysql://app:\${DB_PASSWORD}@a/db and redis://:${PASSWORD}@b`,
+    "placeholder first, literal second": `mysql://app:<password>@a/db and redis://:${PASSWORD}@b`,
+    "query placeholder first, literal second": `Server=db;Password={0};Backup=db2;Password=${PASSWORD}`,
   } as const;
 
   test.each(Object.entries(FORMS))("in an environment variable: %s", (_, text) => {
