@@ -173,7 +173,8 @@ const GLOBAL_FORMATS: readonly TokenFormat[] = FORMATS.map((format) => ({
  * format and every random-looking run replaced by its length and kind, so it can be passed on.
  *
  * @example
- * redactText('Expected "}" but found "<a GitHub token>"'); // 'Expected "}" but found "<40 characters that look like a GitHub token>"'
+ * redactText('Expected "}" but found "<a GitHub token>"');
+ * // 'Expected "}" but found "<40 characters that look like a GitHub token>"'
  */
 export function redactText(text: string): string {
   const spans = [...tokenMatches(text)].sort((a, b) => a.index - b.index);

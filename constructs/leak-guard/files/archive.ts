@@ -44,7 +44,7 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
 
 /** What the reader hands on: each file's bytes, and each file it cannot read, with why. */
 export interface ArchiveVisitor {
-  /** A file that is not an archive (or an archive's own name and comment text), at its path inside the deployed file. */
+  /** A file that is not an archive (or an archive's own names and comments), at its path inside the deployed file. */
   file(path: string, data: Buffer): void;
   /** A file the reader refuses to clear: `problem` says why, in words that never quote its content. */
   unreadable(path: string, problem: string): void;

@@ -15,7 +15,7 @@ export interface DeployedPath {
   readonly constructPath: string;
   /** The argument: `filename`, `source`, `source_file`, `source_dir`. */
   readonly argument: string;
-  /** The path as Terraform resolves it, relative to the stack's directory unless absolute; undefined when not known at synth. */
+  /** The path, relative to the stack's directory unless absolute; undefined when not known at synth. */
   readonly path?: string;
 }
 

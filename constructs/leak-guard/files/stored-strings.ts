@@ -137,7 +137,7 @@ const CONSTANT_SIZES: Readonly<Record<number, number>> = {
   20: 2,
 };
 
-/** Java's modified UTF-8: one to three bytes per UTF-16 code unit; `\0` is C0 80, supplementary characters are surrogates. */
+/** Java's modified UTF-8: 1 to 3 bytes per UTF-16 unit; `\0` is C0 80, a supplementary character two surrogates. */
 export function decodeModifiedUtf8(bytes: Buffer): string {
   const units: number[] = [];
   for (let i = 0; i < bytes.length; ) {
