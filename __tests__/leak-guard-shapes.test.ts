@@ -7,6 +7,7 @@ import { BundlingError, bundle } from "../constructs/bundling";
 import { readTemplate } from "../constructs/leak-guard/expression";
 import { redactText } from "../common/token-formats";
 import { AwsProvider, LambdaFunction, TerraformStack, Testing } from "../constructs/tf";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -152,6 +153,26 @@ describe("nothing quotes a value", () => {
       expect(error.message).toMatch(/characters that look like a GitHub token/);
       expect(error.message).not.toContain(TOKEN.slice(0, 12));
       expect(error.details).not.toContain(TOKEN.slice(4, 16));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the TypeScript loader (scripts/register.cjs) on a syntax error next to an unquoted token", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-loader-"));
+    try {
+      const entry = path.join(dir, "main.ts");
+      fs.writeFileSync(entry, `export const x = { a: 1 ${TOKEN} };\n`);
+      const run = spawnSync(process.execPath, ["-r", path.join(__dirname, "..", "scripts", "register.cjs"), entry], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(
+        /cannot load .*main\.ts:1:24: Expected "\}" but found "<40 characters that look like a GitHub token>"/,
+      );
+      expect(run.stderr).not.toContain(TOKEN.slice(0, 12));
+      expect(run.stderr).not.toContain(TOKEN.slice(12, 24));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
