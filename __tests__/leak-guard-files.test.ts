@@ -133,6 +133,18 @@ describe("archives inside the archive, to the bottom", () => {
     }
   });
 
+  test("a zip's own comment and entry names are read too", () => {
+    const s = stack();
+    const data = zip({ "a.txt": "hello" });
+    const commented = Buffer.concat([
+      data.subarray(0, data.length - 2),
+      Buffer.from([TOKEN.length, 0]),
+      Buffer.from(TOKEN),
+    ]);
+    javaFunction(s, file("function.zip", commented));
+    expect(findingAbout(refusal(s), "(names and comments)").problems.join()).toMatch(/GitHub token/);
+  });
+
   test("a token three archives deep (zip > jar > tar.gz) is found; the guard does not stop at one level", () => {
     const s = stack();
     const inner = gzipSync(tar({ "conf/app.env": `TOKEN=${TOKEN}\n` }));
@@ -190,7 +202,12 @@ describe("files deployed by path, not as assets", () => {
     expect(error.findings.find((f) => f.address === "aws_lambda_layer_version.missing")).toMatchObject({
       variable: "filename",
       rules: ["readable-deployed-file"],
-      problems: [expect.stringMatching(/build\/layer\.zip .*does not exist at synth/)],
+      // Relative to the stack's directory, where Terraform runs: <outdir>/stacks/<stack id>.
+      problems: [
+        expect.stringMatching(
+          /build\/layer\.zip names \S*\/stacks\/files\/build\/layer\.zip, which does not exist at synth/,
+        ),
+      ],
     });
     expect(error.findings.find((f) => f.address === "aws_lambda_layer_version.computed")?.problems.join()).toMatch(
       /resolves only at plan/,
