@@ -382,9 +382,16 @@ describe("strings as compilers and runtimes store them", () => {
   });
 
   test("UTF-16BE, and UTF-16LE at an odd offset, are read too", () => {
-    const odd = "as UTF-16 (BE, or LE at an odd offset) text";
-    expect(findStoredToken(Buffer.concat([Buffer.from([7]), Buffer.from(TOKEN, "utf16le")]))?.where).toBe(odd);
-    expect(findStoredToken(Buffer.from(TOKEN, "utf16le").swap16())?.where).toBe(odd);
+    const odd = Buffer.concat([Buffer.from([7]), Buffer.from(TOKEN, "utf16le")]);
+    expect(findStoredToken(odd)?.where).toBe("as UTF-16LE text");
+    // Followed by a byte that is not NUL: read as LE one byte on, its last character would be lost.
+    // (An npm token has exactly 36 characters after its prefix: one fewer is no npm token.)
+    const be = Buffer.concat([
+      Buffer.from("\n"),
+      Buffer.from(FAKE["npm token"], "utf16le").swap16(),
+      Buffer.from("\n"),
+    ]);
+    expect(findStoredToken(be)?.where).toBe("as UTF-16BE text");
   });
 
   test("a Java class file's constant pool is read as modified UTF-8", () => {

@@ -25,8 +25,8 @@ export interface StoredToken {
 const WINDOW = 4 * 1024 * 1024;
 // Longer than any token the formats match: a token cut by a window's end is whole in the next.
 const OVERLAP = 8 * 1024;
-// Long enough to hold the shortest token the formats know, encoded: 20 characters -> 28 in base64, 40 in hex.
-const BASE64_RUN = /[A-Za-z0-9+/_-]{28,}={0,2}/g;
+// Long enough to hold the shortest token the formats know, encoded: 20 characters -> 27 in base64, 40 in hex.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{26,}={0,2}/g;
 const HEX_RUN = /[0-9a-fA-F]{40,}/g;
 // Runs longer than this are decoded at their start only (a data: URI, a blob), not at four alignments.
 const ALIGN_ALL_UP_TO = 4096;
@@ -73,10 +73,12 @@ function asUtf16(data: Buffer): StoredToken | undefined {
   for (const [start, end] of windows(data.length)) {
     const slice = data.subarray(start, end);
     if (slice.indexOf(0) < 0) continue;
-    // UTF-16BE of ASCII is UTF-16LE one byte on: the two alignments read both byte orders.
+    // Both byte orders at both alignments: BE read as LE one byte on loses the last character.
     const views: Array<readonly [string, string]> = [
       ["UTF-16LE", slice.toString("utf16le")],
-      ["UTF-16 (BE, or LE at an odd offset)", slice.subarray(1).toString("utf16le")],
+      ["UTF-16LE", slice.subarray(1).toString("utf16le")],
+      ["UTF-16BE", swapped(slice).toString("utf16le")],
+      ["UTF-16BE", swapped(slice.subarray(1)).toString("utf16le")],
     ];
     for (const [encoding, text] of views) {
       const found = findTokenFormat(text);
@@ -84,6 +86,11 @@ function asUtf16(data: Buffer): StoredToken | undefined {
     }
   }
   return undefined;
+}
+
+/** A copy of `bytes` (less an odd last byte) with each pair's bytes swapped: UTF-16BE as UTF-16LE. */
+function swapped(bytes: Buffer): Buffer {
+  return Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16();
 }
 
 /** A Java class file's constant pool strings, decoded from modified UTF-8. */
