@@ -73,7 +73,11 @@ test("a token anywhere in a chain of archives, in any stored form, is found, and
       names,
       fc.array(filler, { maxLength: 3 }),
       (token, encoding, before, after, wrappers, name, siblings) => {
-        let data = Buffer.concat([Buffer.from(`${before}\n`), encode(token, encoding), Buffer.from(`\n${after}`)]);
+        let data: Buffer = Buffer.concat([
+          Buffer.from(`${before}\n`),
+          encode(token, encoding),
+          Buffer.from(`\n${after}`),
+        ]);
         for (const wrapper of wrappers) data = wrap(data, wrapper, name, siblings);
         const found = findings(data);
         expect(found.length).toBeGreaterThan(0);
@@ -87,7 +91,7 @@ test("a token anywhere in a chain of archives, in any stored form, is found, and
 test("the same chains without a token are clean: no false alarm from the reader itself", () => {
   fc.assert(
     fc.property(filler, chain, names, fc.array(filler, { maxLength: 3 }), (text, wrappers, name, siblings) => {
-      let data = Buffer.from(text);
+      let data: Buffer = Buffer.from(text);
       for (const wrapper of wrappers) data = wrap(data, wrapper, name, siblings);
       expect(findings(data)).toEqual([]);
     }),

@@ -432,6 +432,7 @@ describe("connection strings and credentials in URLs", () => {
     "ADO.NET": `Server=db.internal;Database=app;User Id=app;Password=${PASSWORD};`,
     "ADO.NET, password first": `Pwd=${PASSWORD};Server=db.internal;Uid=app`,
     "query pwd": `https://api.example.com/v1?user=app&pwd=${PASSWORD}`,
+    "libpq passwd": `host=db.internal dbname=app user=app passwd=${PASSWORD}`,
     "Oracle thin": `jdbc:oracle:thin:app/${PASSWORD}@db.internal:1521/orcl`,
     "placeholder first, literal second": `mysql://app:<password>@a/db and redis://:${PASSWORD}@b`,
     "query placeholder first, literal second": `Server=db;Password={0};Backup=db2;Password=${PASSWORD}`,

@@ -97,6 +97,18 @@ describe("functions Terraform evaluates, as Terraform does", () => {
     expect(finding?.problems.join()).toMatch(/regex\(\.\.\.\) of known values.*write the value out as a literal/);
   });
 
+  test("functions that cannot assemble text from their literals are not refused", () => {
+    for (const template of [
+      '${sha256("abc")}',
+      '${jsonencode({ a = "b" })}',
+      "${timestamp()}",
+      '${length(["a", "b"])}',
+      '${file("policy.json")}',
+    ]) {
+      expect(readTemplate(template).unjudgeable).toBeUndefined();
+    }
+  });
+
   test("a regular expression RE2 reads otherwise than JavaScript is unjudgeable, not guessed", () => {
     expect(readTemplate('${replace("abc", "/(?i)B/", "")}').unjudgeable).toMatch(/replace/);
     expect(readTemplate('${replace("abc", "/\\\\pL/", "")}').unjudgeable).toMatch(/replace/);

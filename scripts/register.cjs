@@ -27,13 +27,13 @@ function redacted(text) {
 }
 
 function loadFailure(filename, error) {
-  const errors = Array.isArray(error && error.errors) && error.errors.length > 0 ? error.errors : undefined;
+  const errors = Array.isArray(error?.errors) && error.errors.length > 0 ? error.errors : undefined;
   const details = errors
     ? errors
         .slice(0, 5)
         .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ${e.text}` : e.text))
         .join("; ")
-    : String((error && error.message) || error);
+    : String(error?.message || error);
   return new Error(`cannot load ${filename}: ${redacted(details)}`);
 }
 
