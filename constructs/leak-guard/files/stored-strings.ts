@@ -43,7 +43,12 @@ export function findStoredToken(data: Buffer): StoredToken | undefined {
 export function findTokenInText(text: string): StoredToken | undefined {
   const found = findTokenFormat(text);
   if (found) return { label: found.label, where: "" };
-  return decodedRunsOf(text);
+  return findEncodedToken(text);
+}
+
+/** A credential only in a base64 or hex run of `text`, decoded once (the text itself judged elsewhere). */
+export function findEncodedToken(text: string): StoredToken | undefined {
+  return text.length < 26 ? undefined : decodedRunsOf(text);
 }
 
 function* windows(length: number, step = WINDOW): Generator<readonly [number, number]> {
@@ -196,9 +201,23 @@ function decodedRunsOf(text: string): StoredToken | undefined {
 }
 
 function inDecoded(bytes: Buffer): StoredToken | undefined {
-  if (bytes.length < 16) return undefined;
+  // A token's characters are printable ASCII (every other byte NUL in UTF-16): decoded bytes without
+  // such a run (an ARN's path, a hash, decoded at the wrong alignment) cannot hold one.
+  if (bytes.length < 16 || !hasTextRun(bytes, 16)) return undefined;
   const found = findTokenFormat(bytes.toString("latin1"));
   if (found) return { label: found.label, where: "" };
   const utf16 = asUtf16(bytes);
   return utf16 ? { label: utf16.label, where: `, ${utf16.where}` } : undefined;
+}
+
+/** True when `bytes` has a run of `length` bytes that are printable ASCII, a tab, a line break or NUL. */
+function hasTextRun(bytes: Buffer, length: number): boolean {
+  let run = 0;
+  for (const byte of bytes) {
+    if ((byte >= 0x20 && byte <= 0x7e) || byte === 0 || byte === 0x09 || byte === 0x0a || byte === 0x0d) {
+      run += 1;
+      if (run >= length) return true;
+    } else run = 0;
+  }
+  return false;
 }

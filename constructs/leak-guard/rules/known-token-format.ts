@@ -1,5 +1,5 @@
 import { findTokenFormat } from "../../../common/token-formats";
-import { findStoredToken, findTokenInText } from "../files/stored-strings";
+import { findEncodedToken, findStoredToken } from "../files/stored-strings";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 export const knownTokenFormatRule: LeakRule = {
@@ -26,7 +26,7 @@ export const knownTokenFormatRule: LeakRule = {
     }
     // A token stored encoded: a base64 or hex run, decoded once.
     for (const text of value.reading.literals) {
-      const found = findTokenInText(text);
+      const found = findEncodedToken(text);
       if (found) return `holds what looks like ${found.label} once decoded (${found.where.replace(/^, /, "")})`;
     }
     return undefined;
