@@ -248,6 +248,13 @@ describe("limits: a zip bomb and deep nesting are refused quickly, never read to
     expect(problems.join()).toMatch(/declares 1024 MiB once inflated/);
   });
 
+  test("the bomb is real: its entry inflates to the size it holds", () => {
+    const { inflateRawSync } = require("node:zlib") as typeof import("node:zlib");
+    const bomb = zipBomb(8 * 1024 * 1024, 8 * 1024 * 1024);
+    const data = bomb.subarray(30 + "zeros.bin".length, bomb.length - 46 - "zeros.bin".length - 22);
+    expect(inflateRawSync(data).length).toBe(8 * 1024 * 1024);
+  });
+
   test("a zip bomb whose entry lies about its size stops at the size it declares", () => {
     const bomb = zipBomb(64 * 1024 * 1024, 1000);
     const problems: string[] = [];
@@ -331,8 +338,11 @@ describe("what the reader refuses, by the limits and formats it names", () => {
  * is made once from a 1 MiB block repeated (a stored-free stream of back-references).
  */
 function zipBomb(size: number, declared: number): Buffer {
-  const { deflateRawSync, crc32 } = require("node:zlib") as typeof import("node:zlib");
-  const compressed = deflateRawSync(Buffer.alloc(size), { level: 9 });
+  const { deflateRawSync, crc32, constants } = require("node:zlib") as typeof import("node:zlib");
+  // 1 MiB of zeros deflated to a byte boundary (a sync flush, no final block), repeated, then an empty
+  // final block: a valid stream of `size` zeros, made without holding them.
+  const chunk = deflateRawSync(Buffer.alloc(1 << 20), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
+  const compressed = Buffer.concat([...Array<Buffer>(size >> 20).fill(chunk), Buffer.from([0x03, 0x00])]);
   const name = Buffer.from("zeros.bin");
   const local = Buffer.alloc(30);
   local.writeUInt32LE(0x04034b50, 0);
