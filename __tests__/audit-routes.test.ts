@@ -332,6 +332,35 @@ describe("npm run audit -- --no-scan --synthesized DIR", () => {
     }
   });
 
+  test("judges a file the JSON names by path (a layer's filename), inside its archives", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-audit-path-"));
+    try {
+      fs.cpSync(outdir, dir, { recursive: true });
+      const { deterministicZip } = require("../constructs/zip") as typeof import("../constructs/zip");
+      const jar = deterministicZip([{ name: "app.properties", data: Buffer.from(`k=${FAKE["GitHub token"]}\n`) }]);
+      fs.writeFileSync(
+        path.join(dir, "stacks", "dev", "layer.zip"),
+        deterministicZip([{ name: "java/lib/app.jar", data: jar }]),
+      );
+      const file = path.join(dir, "stacks", "dev", "cdk.tf.json");
+      const json = JSON.parse(fs.readFileSync(file, "utf8"));
+      json.resource.aws_lambda_layer_version = { deps: { layer_name: "deps", filename: "layer.zip" } };
+      fs.writeFileSync(file, JSON.stringify(json));
+      const leaks = findLeaks(readSynthesizedStacks(dir), ["dev"]);
+      expect(leaks[0]!.findings).toEqual([
+        expect.objectContaining({
+          address: "aws_lambda_layer_version.deps",
+          variable: "filename",
+          problems: [
+            "the file layer.zip!/java/lib/app.jar!/app.properties holds what looks like a GitHub token (line 1)",
+          ],
+        }),
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("the example app passes: no false alarm", () => {
     expect(findLeaks(stacks).flatMap((s) => s.findings)).toEqual([]);
     expect(cli(outdir).status).toBe(0);

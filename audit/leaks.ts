@@ -2,7 +2,8 @@
  * The secret-leak guard's pass on synthesized stacks: the same rules the constructs run inside
  * `toTerraform()`, on the `cdk.tf.json` and the assets of any synthesized directory, so a stack
  * built without the guard (another tool, a hand edit, a copy of cdktf that never loaded it) is
- * judged too. It honours exactly the exceptions the guard recorded at synth, and lists them.
+ * judged too, with the files its JSON names by path. It honours exactly the exceptions the guard
+ * recorded at synth, and lists them.
  */
 import { createHash } from "node:crypto";
 import type { LeakFinding } from "../constructs/errors";
@@ -28,7 +29,22 @@ export function findLeaks(stacks: readonly SynthesizedStack[], only?: readonly s
         cacheKey: createHash("sha256").update(asset.data).digest("hex"),
         read: () => asset.data,
       }));
-      const { findings, excepted } = judgeStack(json, { files, exception: exceptionsFrom(recordedExceptions(json)) });
+      const assetPaths = new Set(files.map((file) => file.path));
+      const { findings, excepted } = judgeStack(json, {
+        files,
+        // The files the JSON names by path (a layer's `filename`, an S3 object's `source`), read where Terraform
+        // reads them; an asset's path is judged once, as the asset.
+        ...(stack.directory !== undefined
+          ? {
+              deployedPaths: {
+                directory: stack.directory,
+                isAsset: (named: string) =>
+                  assetPaths.has(named) || [...assetPaths].some((asset) => asset.startsWith(`${named}/`)),
+              },
+            }
+          : {}),
+        exception: exceptionsFrom(recordedExceptions(json)),
+      });
       return { stack: stack.name, findings, excepted };
     });
 }

@@ -24,6 +24,8 @@ export interface SynthesizedStack {
    * The files under the stack's `assets/` (the functions' zips), read when the directory was: judged by the leak pass.
    */
   readonly assets?: ReadonlyArray<{ readonly path: string; readonly data: Buffer }>;
+  /** The stack's directory, where Terraform runs and resolves the paths the JSON names (`filename`, `source`). */
+  readonly directory?: string;
 }
 
 /** Raised when the audit cannot evaluate what a stack says: it never guesses. */
@@ -66,6 +68,7 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
       name,
       json: JSON.parse(fs.readFileSync(file, "utf8")) as StackJson,
       assets: assetFiles(path.dirname(file)),
+      directory: path.dirname(file),
     };
   });
 }

@@ -15,6 +15,11 @@
 interface TokenFormat {
   readonly label: string;
   readonly pattern: RegExp;
+  /**
+   * For a credential inside a larger form (a URL, a connection string): whether a match holds
+   * a literal credential, not a placeholder (`${PASSWORD}`, `<password>`, `%s`). Absent: every match does.
+   */
+  readonly holdsCredential?: (match: RegExpExecArray) => boolean;
 }
 
 const FORMATS: readonly TokenFormat[] = [
@@ -57,12 +62,68 @@ const FORMATS: readonly TokenFormat[] = [
   { label: "a Telegram bot token", pattern: /\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b/ },
   { label: "an age secret key", pattern: /AGE-SECRET-KEY-1[0-9A-Z]{58}/ },
   { label: "an Azure storage account key", pattern: /AccountKey=[A-Za-z0-9+/]{86}==/ },
-  // scheme://user:password@host: a password in a URL (a database or broker connection string).
+  // scheme://user:password@host, scheme://:password@host: a password in a URL (a database or
+  // broker connection string); a password may hold `$` (`pa$$word`), a placeholder is not one.
   {
     label: "a URL with a password",
-    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@${}"']+:[^\s/@${}"']+@[A-Za-z0-9.-]+/i,
+    pattern: /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@"'<>`]*:([^\s/@"'<>`]+)@[A-Za-z0-9[.-]/i,
+    holdsCredential: (match) => isLiteralPassword(match[1]),
+  },
+  // jdbc:oracle:thin:user/password@host: Oracle's own form.
+  {
+    label: "a JDBC URL with a password",
+    pattern: /\bjdbc:oracle:[a-z0-9]+:[^\s/@"'<>`:]+\/([^\s@"'<>`]+)@/i,
+    holdsCredential: (match) => isLiteralPassword(match[1]),
+  },
+  // password=... as a URL's query parameter (`?user=app&password=...`, JDBC's `;password=...`) or a
+  // key-value connection string's (ADO.NET `Server=...;Password=...`, libpq `host=... password=...`).
+  {
+    label: "a connection string with a password",
+    pattern: /(?:^|[?&;\s"'`])(?:password|passwd|pwd)\s*=\s*([^&;#\s"'<>`]+)/i,
+    holdsCredential: (match) => isLiteralPassword(match[1]) && inConnectionString(match),
   },
 ];
+
+// What stands for a password in documentation and templates: never a credential itself.
+const PLACEHOLDER_PASSWORD =
+  /^(?:\$\{[^}]*\}|\$\(?[A-Za-z_][A-Za-z0-9_]*\)?|\{\{?[^{}]*\}?\}|\{[0-9]*\}|%[sv]|%\([A-Za-z_]+\)s|<[^<>]*>|\[[^\]]*\]|\*+|[xX]+|\.{3}|:[a-z_]+|\?|password|passwd|pass|pwd|secret)$/i;
+
+function isLiteralPassword(password: string | undefined): boolean {
+  if (password === undefined || password === "") return false;
+  // A password is percent-encoded in a URL: `%24%7BPW%7D` is `${PW}`.
+  let decoded = password;
+  try {
+    decoded = decodeURIComponent(password);
+  } catch {
+    // Not percent-encoded: as written.
+  }
+  return !PLACEHOLDER_PASSWORD.test(decoded);
+}
+
+// The keys that make `password=` part of a connection: a URL or scheme before it, or another
+// key of a connection string beside it (within the same quoted text or line).
+const CONNECTION_CONTEXT =
+  /:\/\/|\bjdbc:|(?:^|[;&?\s"'`])(?:server|data source|host|hostname|address|addr|user id|userid|uid|user|username|database|dbname|initial catalog|port)\s*=/i;
+
+function inConnectionString(match: RegExpExecArray): boolean {
+  const text = match.input;
+  const start = match.index;
+  const end = start + match[0].length;
+  const from = boundaryBefore(text, start, 300);
+  const to = boundaryAfter(text, end, 300);
+  return CONNECTION_CONTEXT.test(text.slice(from, start + 1)) || CONNECTION_CONTEXT.test(text.slice(end, to));
+}
+
+/** Where the quoted text or line around `at` starts, at most `max` characters back. */
+function boundaryBefore(text: string, at: number, max: number): number {
+  for (let i = at - 1; i >= Math.max(0, at - max); i--) if ("\"'`\n".includes(text[i]!)) return i + 1;
+  return Math.max(0, at - max);
+}
+
+function boundaryAfter(text: string, at: number, max: number): number {
+  for (let i = at; i < Math.min(text.length, at + max); i++) if ("\"'`\n".includes(text[i]!)) return i;
+  return Math.min(text.length, at + max);
+}
 
 // One pass over a long text (a bundle, a whole stack's literals) before the formats one by one.
 const ANY_FORMAT = new RegExp(FORMATS.map((f) => `(?:${f.pattern.source})`).join("|"), "i");
@@ -83,12 +144,51 @@ export function knownTokenFormat(text: string): string | undefined {
 export function findTokenFormat(text: string): { readonly label: string; readonly index: number } | undefined {
   if (!ANY_FORMAT.test(text)) return undefined;
   let found: { label: string; index: number } | undefined;
-  for (const format of FORMATS) {
-    const match = format.pattern.exec(text);
-    if (match && (found === undefined || match.index < found.index))
-      found = { label: format.label, index: match.index };
+  for (const match of tokenMatches(text)) {
+    if (found === undefined || match.index < found.index) found = { label: match.label, index: match.index };
   }
   return found;
+}
+
+/** Every credential-format match in `text` (overlapping matches of different formats included). */
+function* tokenMatches(text: string): Generator<{ label: string; index: number; length: number }> {
+  for (const format of GLOBAL_FORMATS) {
+    format.pattern.lastIndex = 0;
+    for (let match = format.pattern.exec(text); match; match = format.pattern.exec(text)) {
+      if (match[0] === "") format.pattern.lastIndex += 1;
+      else if (!format.holdsCredential || format.holdsCredential(match))
+        yield { label: format.label, index: match.index, length: match[0].length };
+    }
+  }
+}
+
+// The same formats, global: each match tried in turn (the first `password=` may be a placeholder, the next not).
+const GLOBAL_FORMATS: readonly TokenFormat[] = FORMATS.map((format) => ({
+  ...format,
+  pattern: new RegExp(format.pattern.source, `${format.pattern.flags.replace("g", "")}g`),
+}));
+
+/**
+ * Any text (another tool's message: esbuild's, a zip reader's, a loader's) with every credential
+ * format and every random-looking run replaced by its length and kind, so it can be passed on.
+ *
+ * @example
+ * redactText('Expected "}" but found "<a GitHub token>"');
+ * // 'Expected "}" but found "<40 characters that look like a GitHub token>"'
+ */
+export function redactText(text: string): string {
+  const spans = [...tokenMatches(text)].sort((a, b) => a.index - b.index);
+  let out = "";
+  let at = 0;
+  for (const span of spans) {
+    if (span.index < at) continue;
+    out += `${text.slice(at, span.index)}<${span.length} characters that look like ${span.label}>`;
+    at = span.index + span.length;
+  }
+  out += text.slice(at);
+  return out.replace(RUN, (run) =>
+    looksRandom(run) || looksRandomName(run) ? `<${run.length} characters that look random>` : run,
+  );
 }
 
 /** Every label this module knows, in order: for documentation and tests. */
@@ -124,8 +224,22 @@ export function looksRandom(text: string): boolean {
   for (const [run] of text.matchAll(RUN)) {
     const pieces = run.split("/");
     if (pieces.some((piece) => piece.length >= 32 && isRandomPiece(piece) && !isWordsJoined(piece))) return true;
+    if (pieces.length > 1 && isRandomBase64(run, pieces)) return true;
   }
   return false;
+}
+
+/**
+ * A run of standard base64 (`/` and `+` among letters and digits), such as a 40-character AWS
+ * secret access key: random as a whole, though `/` cuts it into short pieces. A path is not one:
+ * some piece of it is a word (`static/js/main`), or it lacks one of upper case, lower case and digits.
+ */
+function isRandomBase64(run: string, pieces: readonly string[]): boolean {
+  const body = run.replace(/=+$/, "");
+  if (body.length < 32 || !/^[A-Za-z0-9+/]+$/.test(body)) return false;
+  if (![/[A-Z]/, /[a-z]/, /[0-9]/].every((c) => c.test(body))) return false;
+  if (pieces.some((piece) => piece.length >= 4 && WORD.test(piece))) return false;
+  return shannonEntropy(body) >= MIN_BITS_MIXED;
 }
 
 /**

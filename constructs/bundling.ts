@@ -1,3 +1,4 @@
+import { redactText } from "../common/token-formats";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -31,11 +32,16 @@ export interface Bundle {
 
 /** Raised when esbuild cannot bundle an entry; carries esbuild's messages, not a stack. */
 export class BundlingError extends Error {
+  readonly details: string;
+
   constructor(
     readonly entry: string,
-    readonly details: string,
+    details: string,
   ) {
-    super(`cannot bundle ${entry}: ${details}`);
+    // esbuild quotes the source around a syntax error (`Expected "}" but found "<token>"`): every
+    // credential format and random-looking run in its message is replaced by its length and kind.
+    super(`cannot bundle ${redactText(entry)}: ${redactText(details)}`);
+    this.details = redactText(details);
     this.name = "BundlingError";
   }
 }

@@ -82,7 +82,8 @@ export function deterministicZip(entries: readonly ZipEntry[]): Buffer {
 }
 
 /**
- * The entries of a zip this module wrote (deflated or stored, no zip64): the leak guard judges each file of a bundle.
+ * The entries of a zip this module wrote (deflated or stored, no zip64), for the tests; the leak guard reads
+ * any zip, bounded, with `leak-guard/files/archive.ts`.
  */
 export function readZip(zip: Buffer): ZipEntry[] {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));

@@ -54,4 +54,18 @@ export const CONSOLE_CASES: readonly ConsoleCase[] = [
   { console: '"x%{~ if true ~}  a  %{~ endif ~} y"', template: "x%{~ if true ~}  a  %{~ endif ~} y", json: '"xay"' },
   { console: '"${"a${"b"}c"}"', template: '${"a${"b"}c"}', json: '"abc"' },
   { console: '"$${not.ref}"', template: "$${not.ref}", json: '"${not.ref}"' },
+  // Issue 31: the functions that build text in ways the first pass did not evaluate.
+  wrapped('replace("a-b--c", "/-+/", "_")', '"a_b_c"'),
+  wrapped('replace("abc", "/b*/", "-")', '"-a-c-"'),
+  wrapped('replace("hello world", "/(\\\\w+) (\\\\w+)/", "$2 $1")', '"world hello"'),
+  wrapped('replace("key=1", "/(?P<k>[a-z]+)=/", "$${k}:")', '"key:1"'),
+  wrapped('format("%5s|%-5s|%.2s", "ab", "cd", "xyz")', '"   ab|cd   |xy"'),
+  wrapped('format("%3d|%v|%v|%05s", 7, 12, true, "ab")', '"  7|12|true|000ab"'),
+  wrapped('format("%[2]s%[1]s%s", "a", "b")', '"bab"'),
+  wrapped('reverse(["a", "b", "c"])', '["c","b","a"]'),
+  wrapped('textdecodebase64("aABpAA==", "UTF-16LE")', '"hi"'),
+  wrapped('textdecodebase64("AGgAaQ==", "UTF-16BE")', '"hi"'),
+  wrapped('trim("?!hello?!", "!?")', '"hello"'),
+  wrapped('textdecodebase64("aOk=", "ISO-8859-1")', '"h\u00e9"'),
+  wrapped('textdecodebase64("aGk=", "US-ASCII")', '"hi"'),
 ];

@@ -79,7 +79,7 @@ class Collector {
         const place: Place = { resourceType: type, address, constructPath: constructPathOf(body) ?? address };
         this.key(place, "", name, "(its name)");
         if (section === "resource" && isPlainObject(body)) this.resource(place, type, body);
-        else this.walk(place, "", body);
+        else this.walk(place, "", body, undefined, true);
       }
     }
   }
@@ -90,7 +90,7 @@ class Collector {
       const address = `${prefix}.${name}`;
       const place: Place = { resourceType: kind, address, constructPath: constructPathOf(body) ?? address };
       this.key(place, "", name, "(its name)");
-      this.walk(place, flat ? "value" : "", body);
+      this.walk(place, flat ? "value" : "", body, undefined, !flat);
     }
   }
 
@@ -106,7 +106,7 @@ class Collector {
               ? `[${index}]`
               : "";
         const address = `provider.${name}${alias}`;
-        this.walk({ resourceType: "provider", address, constructPath: address }, "", configuration);
+        this.walk({ resourceType: "provider", address, constructPath: address }, "", configuration, undefined, true);
       });
     }
   }
@@ -115,7 +115,7 @@ class Collector {
   private resource(place: Place, type: string, body: Record<string, unknown>): void {
     if (type === "aws_lambda_function") {
       this.environment(place, body);
-      this.walk(place, "", body, new Set(["environment"]));
+      this.walk(place, "", body, new Set(["environment"]), true);
       return;
     }
     if (type === "aws_ssm_parameter") {
@@ -124,17 +124,17 @@ class Collector {
         if (typeof body[argument] === "string")
           this.add(place, argument, body[argument], "parameter-value", { parameterType });
       }
-      this.walk(place, "", body, PARAMETER_VALUE_ARGUMENTS);
+      this.walk(place, "", body, PARAMETER_VALUE_ARGUMENTS, true);
       return;
     }
     if (type === "aws_secretsmanager_secret_version") {
       for (const argument of SECRET_VERSION_VALUE_ARGUMENTS) {
         if (typeof body[argument] === "string") this.add(place, argument, body[argument], "secret-version-value");
       }
-      this.walk(place, "", body, SECRET_VERSION_VALUE_ARGUMENTS);
+      this.walk(place, "", body, SECRET_VERSION_VALUE_ARGUMENTS, true);
       return;
     }
-    this.walk(place, "", body);
+    this.walk(place, "", body, undefined, true);
   }
 
   /**
@@ -150,7 +150,7 @@ class Collector {
     }
     const environment = body.environment;
     if (environment === undefined) return;
-    const blocks = Array.isArray(environment) ? environment : [environment];
+    const blocks = environmentBlocks(environment);
     if (blocks.length !== 1 || !isPlainObject(blocks[0])) {
       this.add(
         place,
@@ -161,6 +161,8 @@ class Collector {
       this.walk(place, "environment", environment);
       return;
     }
+    // Whatever else the block holds (an override's stray argument) is text in the code too.
+    this.walk(place, "environment", blocks[0], new Set(["variables"]));
     const variables = blocks[0].variables;
     if (variables === undefined) return;
     if (!isPlainObject(variables)) {
@@ -180,15 +182,19 @@ class Collector {
     }
   }
 
-  /** Every string under `value` as a literal, keys too, but the arguments in `skip` (judged by their own kind). */
-  private walk(place: Place, path: string, value: unknown, skip?: ReadonlySet<string>): void {
+  /**
+   * Every string under `value` as a literal, keys too, but the arguments in `skip` (judged by their
+   * own kind). `blockBody` marks a block's own body, where cdktf writes its `"//"` metadata; a `"//"`
+   * key anywhere else (a tag, a map) is an ordinary key Terraform keeps, and judged.
+   */
+  private walk(place: Place, path: string, value: unknown, skip?: ReadonlySet<string>, blockBody = false): void {
     if (typeof value === "string") {
       this.add(place, path || "value", value, "literal");
     } else if (Array.isArray(value)) {
       for (const [index, item] of value.entries()) this.walk(place, `${path}[${index}]`, item);
     } else if (isPlainObject(value)) {
       for (const [key, item] of Object.entries(value)) {
-        if (key === "//" || (path === "" && skip?.has(key))) continue;
+        if ((key === "//" && blockBody) || (skip?.has(key) && (path === "" || path === "environment"))) continue;
         this.key(place, path, key);
         this.walk(place, path ? `${path}.${key}` : key, item);
       }
@@ -214,6 +220,37 @@ class Collector {
 }
 
 /**
+ * The blocks of a nested block as Terraform reads them: a list, or one object. An override whose
+ * path holds a number (`environment.0.variables.X`) writes `{"0": {...}}` beside the block's own
+ * arguments: each numbered entry is read as the block at that index, the rest as block 0.
+ */
+function environmentBlocks(environment: unknown): unknown[] {
+  if (Array.isArray(environment)) return environment;
+  if (!isPlainObject(environment)) return [environment];
+  const numbered = Object.keys(environment).filter((key) => /^[0-9]+$/.test(key));
+  if (numbered.length === 0) return [environment];
+  const blocks: unknown[] = [];
+  const rest = Object.fromEntries(Object.entries(environment).filter(([key]) => !/^[0-9]+$/.test(key)));
+  if (Object.keys(rest).length > 0) blocks[0] = rest;
+  for (const key of numbered) {
+    const index = Number(key);
+    const here = blocks[index];
+    const entry = environment[key];
+    blocks[index] = isPlainObject(here) && isPlainObject(entry) ? mergeBlock(here, entry) : entry;
+  }
+  return blocks.filter((block) => block !== undefined);
+}
+
+function mergeBlock(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const here = out[key];
+    out[key] = isPlainObject(here) && isPlainObject(value) ? { ...here, ...value } : value;
+  }
+  return out;
+}
+
+/**
  * `SecureString` unless the type is literally `String` or `StringList`: a reference or an override might be
  * SecureString.
  */
@@ -236,7 +273,16 @@ function stackScope(json: Readonly<Record<string, unknown>>): ExpressionScope {
   const locals = isPlainObject(json.locals) ? json.locals : {};
   const cache = new Map<string, Value>();
   const inProgress = new Set<string>();
+  const resources = isPlainObject(json.resource) ? json.resource : {};
+  const data = isPlainObject(resources.terraform_data) ? resources.terraform_data : {};
   const scope: ExpressionScope = {
+    resource(type, name) {
+      // terraform_data's output is its input, known at plan: a token split between it and the text that reads it.
+      const block = type === "terraform_data" ? data[name] : undefined;
+      if (!isPlainObject(block) || !("input" in block)) return UNKNOWN;
+      const input = evaluateDeep(block.input, scope);
+      return input === UNKNOWN ? UNKNOWN : { input, output: input };
+    },
     variable(name) {
       const block = variables[name];
       return isPlainObject(block) && "default" in block ? (block.default as Value) : UNKNOWN;

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import type { IConstruct } from "constructs";
 import { SecretLeakError, SecureLambdaValidationError } from "../errors";
 import { Annotations, TerraformStack } from "../tf";
-import { type CodeFile, type Location, judgeStack, recordExceptions } from "./judge";
+import { type CodeFile, filesUnder, type Location, judgeStack, readFileBounded, recordExceptions } from "./judge";
 import { guardStackSynthesis } from "./synthesis-hook";
 
 /** A deliberate exception: this variable (or argument) may hold a literal the rules would refuse. */
@@ -58,6 +58,14 @@ export class SecretLeakGuard {
       (json) => judgeSynthesizedStack(stack, json),
       (problem) =>
         new SecureLambdaValidationError(stack.node.path, "stack", `the secret-leak guard cannot run on it: ${problem}`),
+      (method) =>
+        new SecureLambdaValidationError(
+          stack.node.path,
+          method,
+          `the secret-leak guard judges what ${method}() returns, so it cannot be replaced after a SecureLambda (or the guard) ` +
+            "is added: a wrapper would change the output after the judgement. Change the stack through aspects or " +
+            "addOverride, or subclass the stack and override the method in the class",
+        ),
     );
   }
 
@@ -102,8 +110,14 @@ export class SecretLeakGuard {
 /** Judges the stack's final JSON and code; throws SecretLeakError, or records the exceptions it applied. */
 function judgeSynthesizedStack(stack: TerraformStack, json: Record<string, unknown>): void {
   const constructs = constructsOf(stack);
+  const assetPaths = new Set(constructs.assets.map((asset) => (asset as unknown as { path: string }).path));
   const { findings, excepted } = judgeStack(json, {
     files: constructs.assets.flatMap(codeFilesOf),
+    // Terraform runs in the stack's directory of the output (cdktf.out/stacks/<id>) and resolves paths there.
+    deployedPaths: {
+      directory: path.join(outdirOf(stack), "stacks", stack.node.id),
+      isAsset: (named) => [...assetPaths].some((asset) => named === asset || named.startsWith(`${asset}/`)),
+    },
     written: (address, variable) => {
       const construct = constructs.byAddress.get(address);
       return construct ? written.get(construct)?.get(variable) : undefined;
@@ -194,22 +208,24 @@ function coreClasses(construct: object): string[] {
 /** The files an asset deploys (a function's zip), read from where synth copies them from. */
 function codeFilesOf(construct: IConstruct): CodeFile[] {
   const asset = construct as unknown as { sourcePath: string; path: string; assetHash: string };
-  return filesUnder(asset.sourcePath).map((file) => {
+  return assetFiles(asset.sourcePath).map((file) => {
     const relative = path.relative(asset.sourcePath, file).split(path.sep).join("/");
     return {
       path: relative === "" ? asset.path : `${asset.path}/${relative}`,
       constructPath: construct.node.path,
       cacheKey: `${asset.assetHash}:${relative}`,
-      read: () => fs.readFileSync(file),
+      read: () => readFileBounded(file),
     };
   });
 }
 
 /** A file, or every file under a directory (an asset of type DIRECTORY or ARCHIVE). */
-function filesUnder(source: string): string[] {
-  if (!fs.statSync(source).isDirectory()) return [source];
-  return (fs.readdirSync(source, { recursive: true }) as string[])
-    .map((entry) => path.join(source, entry))
-    .filter((file) => fs.statSync(file).isFile())
-    .sort();
+function assetFiles(source: string): string[] {
+  return fs.statSync(source).isDirectory() ? filesUnder(source) : [source];
+}
+
+/** The app's output directory (`cdktf.out`, or Testing's temporary one); the working directory when unknown. */
+function outdirOf(stack: TerraformStack): string {
+  const outdir = (stack.node.root as unknown as { outdir?: unknown }).outdir;
+  return typeof outdir === "string" ? outdir : process.cwd();
 }

@@ -6,12 +6,14 @@
  *
  * Free of cdktf.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LeakFinding } from "../errors";
 import { isPlainObject } from "../../common/values";
-import { readZip } from "../zip";
 import { forEachGuardedValue } from "./collect";
 import { readTemplate } from "./expression";
+import { readArchiveDeep, Unreadable } from "./files/archive";
+import { type DeployedPath, deployedPaths } from "./files/deployed-paths";
 import type { GuardedValue, LeakRule } from "./rule";
 import { DEFAULT_LEAK_RULES } from "./rules";
 
@@ -23,7 +25,18 @@ export interface CodeFile {
   readonly constructPath?: string;
   /** Stands for the content (a content hash): the same key is judged once per process. */
   readonly cacheKey?: string;
+  /** Its bytes; throws {@link Unreadable} when it cannot be read. */
   read(): Buffer;
+  /** The block and argument that deploy it by naming its path; absent for an asset, whose address is its path. */
+  readonly deployedBy?: { readonly address: string; readonly argument: string };
+}
+
+/** Where the files a stack names by path (`filename`, `source`, `source_dir`, ...) are read from. */
+export interface DeployedPathOptions {
+  /** The stack's directory, where Terraform runs: relative paths resolve against it. */
+  readonly directory: string;
+  /** True for a path synth fills from an asset (already judged as one): `assets/<id>/<hash>/code.zip`. */
+  readonly isAsset?: (relativeOrAbsolute: string) => boolean;
 }
 
 /** Where a value is: what an exception is matched against. */
@@ -41,8 +54,10 @@ export interface ExceptedFinding extends Location {
 /** What the pass needs besides the JSON. */
 export interface JudgeOptions {
   readonly rules?: readonly LeakRule[];
-  /** The code the stack deploys. */
+  /** The code the stack deploys as assets. */
   readonly files?: readonly CodeFile[];
+  /** Reads the files the JSON names by path too; without it, only `files` are read. */
+  readonly deployedPaths?: DeployedPathOptions;
   /** The value SecureLambda wrote at a place, if it wrote one (see {@link GuardedValue.written}). */
   readonly written?: (address: string, variable: string) => string | undefined;
   /** The reason of the exception that covers a place, if one does. */
@@ -74,42 +89,131 @@ export function judgeStack(json: Readonly<Record<string, unknown>>, options: Jud
     findings.push({ ...location, rules: fired.map(([id]) => id), problems: fired.map(([, problem]) => problem) });
   };
   forEachGuardedValue(json, { written: options.written }, judge);
-  for (const file of options.files ?? []) for (const value of codeValues(file, rules)) judge(value);
+  const files = [...(options.files ?? [])];
+  if (options.deployedPaths) files.push(...deployedPaths(json).flatMap((d) => filesOfPath(d, options.deployedPaths!)));
+  for (const file of files) for (const value of codeValues(file, rules)) judge(value);
   return { findings, excepted };
+}
+
+/**
+ * The files one argument names: the file, or every file under the directory. A path not known at
+ * synth, or one that cannot be read, is one unreadable file: refused, never skipped.
+ */
+function filesOfPath(deployed: DeployedPath, options: DeployedPathOptions): CodeFile[] {
+  const deployedBy = { address: deployed.address, argument: deployed.argument };
+  const base = { constructPath: deployed.constructPath, deployedBy };
+  const unreadable = (shown: string, problem: string): CodeFile => ({
+    ...base,
+    path: shown,
+    read: () => {
+      throw new Unreadable(problem);
+    },
+  });
+  if (deployed.path === undefined) {
+    return [
+      unreadable(
+        "(a path computed at plan)",
+        "names its file by an expression Terraform resolves only at plan, so the guard cannot read what it deploys; " +
+          "name the file by a literal path (or a TerraformAsset), built before synth",
+      ),
+    ];
+  }
+  if (options.isAsset?.(deployed.path)) return [];
+  const absolute = path.resolve(options.directory, deployed.path);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(absolute);
+  } catch {
+    return [
+      unreadable(
+        deployed.path,
+        `names ${absolute}, which does not exist at synth, so the guard cannot read what it deploys; build it before synth`,
+      ),
+    ];
+  }
+  const files = stat.isDirectory() ? filesUnder(absolute) : [absolute];
+  return files.map((file) => {
+    const relative = path.relative(absolute, file).split(path.sep).join("/");
+    const shown = relative === "" ? deployed.path! : `${deployed.path}/${relative}`;
+    const fileStat = fs.statSync(file);
+    return {
+      ...base,
+      path: shown,
+      cacheKey: `path:${file}:${fileStat.size}:${fileStat.mtimeMs}`,
+      read: () => readFileBounded(file),
+    };
+  });
+}
+
+/** Every regular file under `directory`, sorted. */
+export function filesUnder(directory: string): string[] {
+  return (fs.readdirSync(directory, { recursive: true }) as string[])
+    .map((entry) => path.join(directory, entry))
+    .filter((file) => fs.statSync(file).isFile())
+    .sort();
+}
+
+// The most of one deployed file the guard reads into memory (an archive is read whole).
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
+
+/** A file's bytes, or {@link Unreadable} when it cannot be read or is past what the guard reads. */
+export function readFileBounded(file: string): Buffer {
+  try {
+    const size = fs.statSync(file).size;
+    if (size > MAX_FILE_BYTES)
+      throw new Unreadable(`is ${Math.round(size / 1024 / 1024)} MiB, past the 512 MiB the guard reads of one file`);
+    return fs.readFileSync(file);
+  } catch (error) {
+    if (error instanceof Unreadable) throw error;
+    throw new Unreadable(`cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
 }
 
 // Code is judged once per content and rule pack: a thousand functions share one bundle.
 const codeCache = new WeakMap<readonly LeakRule[], Map<string, GuardedValue[]>>();
 
-/** The files of one code file (the entries of a zip, or the file itself) that any rule would refuse. */
+/**
+ * The findings in one deployed file: the file itself, and every file inside it to the bottom
+ * (`files/archive.ts`), each read as the runtimes store strings (`files/stored-strings.ts`).
+ */
 function codeValues(file: CodeFile, rules: readonly LeakRule[]): GuardedValue[] {
   const cache = codeCache.get(rules) ?? new Map<string, GuardedValue[]>();
   codeCache.set(rules, cache);
-  const cached = file.cacheKey === undefined ? undefined : cache.get(file.cacheKey);
-  if (cached)
-    return cached.map((value) => ({ ...value, address: file.path, constructPath: file.constructPath ?? file.path }));
-  const data = file.read();
-  const entries = isZip(data) ? readZip(data) : [{ name: path.posix.basename(file.path), data }];
-  const values = entries
-    .map(
-      (entry): GuardedValue => ({
-        resourceType: "asset",
-        address: file.path,
-        constructPath: file.constructPath ?? file.path,
-        variable: entry.name,
-        kind: "code",
-        value: entry.data.toString("latin1"),
-        reading: readTemplate(""),
-      }),
-    )
+  const place = {
+    address: file.deployedBy?.address ?? file.path,
+    constructPath: file.constructPath ?? file.deployedBy?.address ?? file.path,
+  };
+  // The cached findings name the file and argument they were found under: a path named twice is keyed by both.
+  const key =
+    file.cacheKey === undefined
+      ? undefined
+      : `${file.cacheKey}\u0000${file.deployedBy?.argument ?? ""}\u0000${file.path}`;
+  const cached = key === undefined ? undefined : cache.get(key);
+  if (cached) return cached.map((value) => ({ ...value, ...place }));
+  const values: GuardedValue[] = [];
+  const top = path.posix.basename(file.path);
+  // Inside the file, a path as `lib/app.jar!/application.properties`; the file itself by its name.
+  const inner = (at: string): string => (at === "" ? top : at.replace(/^!\//, ""));
+  const where = (at: string): Pick<GuardedValue, "variable" | "file"> =>
+    file.deployedBy
+      ? { variable: file.deployedBy.argument, file: at === "" ? file.path : `${file.path}!/${inner(at)}` }
+      : { variable: inner(at), file: file.path };
+  const add = (value: GuardedValue): void => {
     // Kept only when a rule fires: the cache holds findings, not whole bundles.
-    .filter((value) => rules.some((rule) => rule.check(value) !== undefined));
-  if (file.cacheKey !== undefined) cache.set(file.cacheKey, values);
+    if (rules.some((rule) => rule.check(value) !== undefined)) values.push(value);
+  };
+  const base = { resourceType: file.deployedBy ? "deployed-file" : "asset", ...place, reading: readTemplate("") };
+  try {
+    readArchiveDeep("", file.read(), {
+      file: (at, data) => add({ ...base, ...where(at), kind: "code", value: "", data }),
+      unreadable: (at, problem) => add({ ...base, ...where(at), kind: "unreadable-file", value: problem }),
+    });
+  } catch (error) {
+    if (!(error instanceof Unreadable)) throw error;
+    add({ ...base, ...where(error.path ?? ""), kind: "unreadable-file", value: error.problem });
+  }
+  if (key !== undefined) cache.set(key, values);
   return values;
-}
-
-function isZip(data: Buffer): boolean {
-  return data.length >= 4 && data.readUInt32LE(0) === 0x04034b50;
 }
 
 /** Where in a stack's JSON the guard records the exceptions it applied: Terraform ignores `//` keys. */

@@ -5,7 +5,8 @@ import type { TemplateReading } from "./expression";
  * What a value sits in: a function's environment variable, a function's environment that is not a
  * literal map, an SSM parameter's value argument, a Secrets Manager secret version's value
  * argument, any other string of the stack (an argument, a tag, an output, a provider setting, a
- * map key), or a file of the code the stack deploys.
+ * map key), a file the stack deploys (an asset, a file named by `filename` or `source`, or a file
+ * inside either, to the bottom), or such a file the guard cannot read (its `value` says why).
  */
 export type GuardedValueKind =
   | "environment-variable"
@@ -13,7 +14,8 @@ export type GuardedValueKind =
   | "parameter-value"
   | "secret-version-value"
   | "literal"
-  | "code";
+  | "code"
+  | "unreadable-file";
 
 /** One string of the stack the guard judges, as Terraform will see it. */
 export interface GuardedValue {
@@ -44,6 +46,10 @@ export interface GuardedValue {
   readonly reading: TemplateReading;
   /** The value SecureLambda itself wrote here (a `<SECRET>_PARAM_NAME`, its placeholder JSON), if it did. */
   readonly written?: string;
+  /** For a deployed file: its bytes (judged as each runtime stores strings). */
+  readonly data?: Buffer;
+  /** For a deployed file: its path in the stack directory, and inside it (`layer.zip!/lib/app.jar!/app.properties`). */
+  readonly file?: string;
 }
 
 /**

@@ -60,38 +60,46 @@ export function guardStackSynthesis(
   stack: TerraformStack,
   judge: (json: Record<string, unknown>) => void,
   cannotHook: (problem: string) => Error,
+  replaced: (method: string) => Error = (method) => new Error(`${stack.node.path}: ${method}() is guarded`),
 ): void {
   if (hooked.has(stack)) return;
-  const own = isOwnCopy(stack);
+  const ownCopy = isOwnCopy(stack);
   const fail = (problem: string): Error =>
-    own ? cannotHook(problem) : new DuplicateCdktfError(stack.node.path, cdktfCopies(stack), problem);
+    ownCopy ? cannotHook(problem) : new DuplicateCdktfError(stack.node.path, cdktfCopies(stack), problem);
   const target = stack as unknown as Record<string, unknown>;
-  const originals = Object.fromEntries(SYNTHESIS_METHODS.map((method) => [method, target[method]])) as Record<
-    string,
-    unknown
-  >;
   for (const method of SYNTHESIS_METHODS) {
-    if (typeof originals[method] !== "function") throw fail(`the stack has no ${method}() method`);
+    if (typeof target[method] !== "function") throw fail(`the stack has no ${method}() method`);
   }
-  const toTerraform = originals.toTerraform as (this: unknown, ...a: unknown[]) => Record<string, unknown>;
-  const toHclTerraform = originals.toHclTerraform as (this: unknown, ...a: unknown[]) => unknown;
+  // The method as the stack's class defines it, looked up at each call: a subclass's override, or
+  // a later patch of the class, runs before the judgement, never after it. An own property set
+  // before the guard (a wrapper made before any SecureLambda) is kept as it was.
+  const own = Object.fromEntries(
+    SYNTHESIS_METHODS.filter((method) => Object.hasOwn(stack, method)).map((method) => [method, target[method]]),
+  ) as Record<string, unknown>;
+  const original = (method: (typeof SYNTHESIS_METHODS)[number]) =>
+    (own[method] ?? Object.getPrototypeOf(stack)[method]) as (this: unknown, ...a: unknown[]) => unknown;
   const guarded: Record<string, (this: unknown, ...args: unknown[]) => unknown> = {
     toTerraform(...args) {
-      const json = toTerraform.apply(this, args);
+      const json = original("toTerraform").apply(this, args) as Record<string, unknown>;
       judge(json);
       return json;
     },
     toHclTerraform(...args) {
-      judge(toTerraform.call(this));
-      return toHclTerraform.apply(this, args);
+      judge(original("toTerraform").call(this) as Record<string, unknown>);
+      return original("toHclTerraform").apply(this, args);
     },
   };
   for (const method of SYNTHESIS_METHODS) {
     try {
+      // An accessor that cannot be redefined: a wrapper assigned after construction
+      // (`stack.toTerraform = () => patch(original())`) would run after the judgement and write
+      // what was never judged, so it is refused at the assignment, with the way out.
       Object.defineProperty(stack, method, {
-        value: guarded[method],
-        configurable: true,
-        writable: true,
+        get: () => guarded[method],
+        set: () => {
+          throw replaced(method);
+        },
+        configurable: false,
         enumerable: false,
       });
     } catch (error) {
@@ -100,7 +108,7 @@ export function guardStackSynthesis(
     if (target[method] !== guarded[method]) throw fail(`its ${method}() cannot be wrapped`);
   }
   hooked.add(stack);
-  if (own) return;
+  if (ownCopy) return;
   Annotations.of(stack).addWarning(
     [
       "two copies of cdktf: the secret-leak guard runs through the stack's own synthesis, as on every stack.",

@@ -17,7 +17,7 @@
 
 import { FUNCTIONS } from "./functions";
 import { type Expression, fallbackLiterals, parseTemplate, SyntaxProblem, type TemplatePart } from "./syntax";
-import { collectStrings, type Known, numberOf, stringOf, UNKNOWN, type Value } from "./value";
+import { collectStrings, type Known, numberOf, stringOf, UNKNOWN, Unjudgeable, type Value } from "./value";
 
 export { UNKNOWN, type Value } from "./value";
 
@@ -27,6 +27,11 @@ export interface ExpressionScope {
   variable(name: string): Value;
   /** The value of local `name` (itself evaluated), or UNKNOWN. */
   local(name: string): Value;
+  /**
+   * A resource whose attributes are known at synth: `terraform_data.<name>` (its `input`, and its
+   * `output`, which is the input), as an object; UNKNOWN for any other.
+   */
+  resource?(type: string, name: string): Value;
 }
 
 /** What the pass found in one string. */
@@ -42,6 +47,11 @@ export interface TemplateReading {
    * know).
    */
   readonly hasReference: boolean;
+  /**
+   * Set when Terraform computes part of the string from known values in a way the pass cannot
+   * reproduce exactly (what, in words): the string is refused as unjudgeable.
+   */
+  readonly unjudgeable?: string;
 }
 
 const NO_SCOPE: ExpressionScope = { variable: () => UNKNOWN, local: () => UNKNOWN };
@@ -71,11 +81,17 @@ export function readTemplate(text: string, scope: ExpressionScope = NO_SCOPE): T
   const value = single ? evaluator.evaluate(single.expression) : evaluator.template(parts);
   const joined = evaluator.joined(parts);
   if (value !== UNKNOWN && typeof value !== "string") collectStrings(value, evaluator.literals);
-  return { literals: unique(evaluator.literals), value, joined, hasReference: evaluator.sawReference };
+  return {
+    literals: unique(evaluator.literals),
+    value,
+    joined,
+    hasReference: evaluator.sawReference,
+    ...(evaluator.unjudgeable !== undefined ? { unjudgeable: evaluator.unjudgeable } : {}),
+  };
 }
 
 // `${aws_kms_key.k.arn}`: a traversal of a resource, data source or module, nothing to evaluate.
-const PLAIN_REFERENCE = /\$\{(?!var\.|local\.)[A-Za-z_][A-Za-z0-9_.\-[\]*]*\}/g;
+const PLAIN_REFERENCE = /\$\{(?!var\.|local\.|terraform_data\.)[A-Za-z_][A-Za-z0-9_.\-[\]*]*\}/g;
 
 /**
  * The fast path for what cdktf writes most (ARNs and policies built from references): text whose
@@ -98,6 +114,7 @@ class Evaluator {
   /** Every string literal and every evaluated string seen, in order. */
   readonly literals: string[] = [];
   sawReference = false;
+  unjudgeable: string | undefined;
   private depth = 0;
 
   constructor(private readonly scope: ExpressionScope) {}
@@ -238,6 +255,12 @@ class Evaluator {
       if (value !== UNKNOWN) collectStrings(value, this.literals);
       return value;
     }
+    if (e.target.kind === "variable" && e.target.name === "terraform_data") {
+      this.sawReference = true;
+      const value = this.scope.resource?.("terraform_data", e.name) ?? UNKNOWN;
+      if (value !== UNKNOWN) collectStrings(value, this.literals);
+      return value;
+    }
     const target = this.evaluate(e.target);
     if (target === UNKNOWN || target === null || typeof target !== "object" || Array.isArray(target)) return UNKNOWN;
     return (target as Record<string, Value>)[e.name] ?? UNKNOWN;
@@ -248,6 +271,11 @@ class Evaluator {
     const fn = FUNCTIONS[e.name];
     if (!fn) {
       this.sawReference = true;
+      // A function of known values that can build text the pass does not compute (regex, formatlist,
+      // templatestring, ...): what Terraform makes of the literals is unseen, so it is unjudgeable.
+      if (!OPAQUE_SAFE.has(e.name) && args.length > 0 && !args.includes(UNKNOWN)) {
+        this.unjudgeable ??= `${e.name}(...) of known values, which the guard does not evaluate`;
+      }
       return UNKNOWN;
     }
     let values = args;
@@ -260,7 +288,8 @@ class Evaluator {
     let result: Value;
     try {
       result = fn(values as Known[]);
-    } catch {
+    } catch (error) {
+      if (error instanceof Unjudgeable) this.unjudgeable ??= `${e.name}(...) with ${error.what}`;
       return UNKNOWN;
     }
     if (typeof result === "string") this.literals.push(result);
@@ -268,6 +297,89 @@ class Evaluator {
     return result;
   }
 }
+
+/**
+ * Functions the pass does not evaluate whose result cannot put together text that is not in one of
+ * their literal arguments (each judged on its own): hashes, numbers, booleans, times, encodings
+ * that only escape or encode, files read at plan, collections that keep their items whole.
+ */
+const OPAQUE_SAFE = new Set([
+  "jsonencode",
+  "yamlencode",
+  "textencodebase64",
+  "base64gzip",
+  "md5",
+  "sha1",
+  "sha256",
+  "sha512",
+  "base64sha256",
+  "base64sha512",
+  "bcrypt",
+  "uuidv5",
+  "length",
+  "tonumber",
+  "tobool",
+  "toset",
+  "tolist",
+  "tomap",
+  "keys",
+  "values",
+  "merge",
+  "flatten",
+  "distinct",
+  "contains",
+  "can",
+  "try",
+  "min",
+  "max",
+  "abs",
+  "ceil",
+  "floor",
+  "signum",
+  "log",
+  "pow",
+  "parseint",
+  "cidrhost",
+  "cidrnetmask",
+  "cidrsubnet",
+  "cidrsubnets",
+  "timeadd",
+  "formatdate",
+  "file",
+  "filebase64",
+  "filemd5",
+  "filesha1",
+  "filesha256",
+  "filesha512",
+  "filebase64sha256",
+  "filebase64sha512",
+  "fileexists",
+  "fileset",
+  "templatefile",
+  "abspath",
+  "dirname",
+  "basename",
+  "pathexpand",
+  "startswith",
+  "endswith",
+  "strcontains",
+  "alltrue",
+  "anytrue",
+  "index",
+  "one",
+  "range",
+  "sum",
+  "compact",
+  "setunion",
+  "setintersection",
+  "setsubtract",
+  "issensitive",
+  "type",
+  "ephemeralasnull",
+  "plantimestamp",
+  "timestamp",
+  "uuid",
+]);
 
 function allKnown(values: Value[]): Value {
   return values.some((v) => v === UNKNOWN) ? UNKNOWN : values;

@@ -43,3 +43,15 @@ export function numberOf(value: Value): number | undefined {
   if (typeof value === "string" && /^-?[0-9]+(\.[0-9]+)?$/.test(value)) return Number(value);
   return undefined;
 }
+
+/**
+ * Thrown by a function the pass knows when Terraform would compute a value from these known
+ * arguments in a way the pass cannot reproduce exactly (an RE2-only regular expression, a format
+ * verb counting grapheme clusters): the string is then unjudgeable, and refused as such.
+ */
+export class Unjudgeable extends Error {
+  constructor(readonly what: string) {
+    super(what);
+    this.name = "Unjudgeable";
+  }
+}

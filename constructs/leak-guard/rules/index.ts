@@ -5,7 +5,9 @@
 import type { LeakRule } from "../rule";
 import { environmentLiteralMapRule } from "./environment-literal-map";
 import { highEntropyStringRule } from "./high-entropy-string";
+import { judgeableExpressionRule } from "./judgeable-expression";
 import { knownTokenFormatRule } from "./known-token-format";
+import { readableDeployedFileRule } from "./readable-deployed-file";
 import { secretNamedVariableRule } from "./secret-named-variable";
 import { secretVersionPlaceholderRule } from "./secret-version-placeholder";
 import { secureStringPlaceholderRule } from "./secure-string-placeholder";
@@ -18,4 +20,6 @@ export const DEFAULT_LEAK_RULES: readonly LeakRule[] = [
   secretNamedVariableRule,
   secureStringPlaceholderRule,
   secretVersionPlaceholderRule,
+  readableDeployedFileRule,
+  judgeableExpressionRule,
 ];

@@ -1,4 +1,5 @@
 import { findTokenFormat } from "../../../common/token-formats";
+import { findEncodedToken, findStoredToken } from "../files/stored-strings";
 import { ruleIdOf, type LeakRule } from "../rule";
 
 export const knownTokenFormatRule: LeakRule = {
@@ -13,20 +14,21 @@ export const knownTokenFormatRule: LeakRule = {
   // token-shaped text beside a reference in secret_string_wo, is still a token in the code.
   check(value) {
     if (value.kind === "code") {
-      const found = findTokenFormat(value.value);
-      return found ? `holds what looks like ${found.label} (line ${lineOf(value.value, found.index)})` : undefined;
+      const found = findStoredToken(value.data ?? Buffer.from(value.value, "latin1"));
+      if (!found) return undefined;
+      const file = value.resourceType === "deployed-file" && value.file ? `the file ${value.file} ` : "";
+      return `${file}holds what looks like ${found.label} (${found.where})`;
     }
     // Each literal on its own, then the text joined around the parts Terraform resolves later.
     for (const text of [...value.reading.literals, value.reading.joined]) {
       const found = findTokenFormat(text);
       if (found) return `looks like ${found.label}${value.value.includes(text) ? "" : " once Terraform evaluates it"}`;
     }
+    // A token stored encoded: a base64 or hex run, decoded once.
+    for (const text of value.reading.literals) {
+      const found = findEncodedToken(text);
+      if (found) return `holds what looks like ${found.label} once decoded (${found.where.replace(/^, /, "")})`;
+    }
     return undefined;
   },
 };
-
-function lineOf(text: string, index: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < index; i = text.indexOf("\n", i + 1)) line += 1;
-  return line;
-}

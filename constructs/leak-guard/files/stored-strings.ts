@@ -1,0 +1,223 @@
+/**
+ * A credential in a file as the runtimes store strings, not only as UTF-8 text:
+ *
+ * - the bytes themselves (ASCII, UTF-8, Latin-1: a token's ASCII characters are its bytes);
+ * - UTF-16LE and UTF-16BE, at either byte alignment: how .NET keeps a C# string literal (the
+ *   `#US` heap of an assembly), how Windows resources and Java's `writeChars` keep text;
+ * - a Java class file's constant pool, decoded as the modified UTF-8 it is (`\0` as C0 80, a
+ *   supplementary character as two three-byte surrogates);
+ * - every base64 or hex run long enough to hold a token, decoded once and read the same ways.
+ *
+ * A file is read in windows (with an overlap longer than any token), so a large one is never one string.
+ *
+ * Free of cdktf.
+ */
+import { findTokenFormat } from "../../../common/token-formats";
+
+/** Where in a file a credential was found, and how it was stored. */
+export interface StoredToken {
+  /** The format's label, e.g. `a GitHub token`. */
+  readonly label: string;
+  /** How it is stored and where: `line 3`, `as UTF-16LE text`, `base64-encoded, line 7`. */
+  readonly where: string;
+}
+
+const WINDOW = 4 * 1024 * 1024;
+// Longer than any token the formats match: a token cut by a window's end is whole in the next.
+const OVERLAP = 8 * 1024;
+// Long enough to hold the shortest token the formats know, encoded: 20 characters -> 27 in base64, 40 in hex.
+const BASE64_RUN = /[A-Za-z0-9+/_-]{26,}={0,2}/g;
+const HEX_RUN = /[0-9a-fA-F]{40,}/g;
+// Runs longer than this are decoded at their start only (a data: URI, a blob), not at four alignments.
+const ALIGN_ALL_UP_TO = 4096;
+
+/** The first credential in `data`, read as each runtime stores strings; undefined when there is none. */
+export function findStoredToken(data: Buffer): StoredToken | undefined {
+  return asBytes(data) ?? asUtf16(data) ?? asClassFile(data) ?? decodedRuns(data);
+}
+
+/**
+ * The first credential in a string of text (an environment variable, a tag): the text itself, then
+ * its base64 and hex runs decoded once.
+ */
+export function findTokenInText(text: string): StoredToken | undefined {
+  const found = findTokenFormat(text);
+  if (found) return { label: found.label, where: "" };
+  return findEncodedToken(text);
+}
+
+/** A credential only in a base64 or hex run of `text`, decoded once (the text itself judged elsewhere). */
+export function findEncodedToken(text: string): StoredToken | undefined {
+  return text.length < 26 ? undefined : decodedRunsOf(text);
+}
+
+function* windows(length: number, step = WINDOW): Generator<readonly [number, number]> {
+  for (let start = 0; start < length; start += step) {
+    yield [start, Math.min(length, start + step + OVERLAP)];
+    if (start + step + OVERLAP >= length) return;
+  }
+}
+
+function asBytes(data: Buffer): StoredToken | undefined {
+  for (const [start, end] of windows(data.length)) {
+    const found = findTokenFormat(data.toString("latin1", start, end));
+    if (found) return { label: found.label, where: `line ${1 + countLines(data, 0, start + found.index)}` };
+  }
+  return undefined;
+}
+
+function countLines(data: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let at = data.indexOf(0x0a, from); at >= 0 && at < to; at = data.indexOf(0x0a, at + 1)) n += 1;
+  return n;
+}
+
+/** UTF-16 text of ASCII characters always has NUL bytes: a file without one holds none. */
+function asUtf16(data: Buffer): StoredToken | undefined {
+  if (data.indexOf(0) < 0) return undefined;
+  for (const [start, end] of windows(data.length)) {
+    const slice = data.subarray(start, end);
+    if (slice.indexOf(0) < 0) continue;
+    // Both byte orders at both alignments: BE read as LE one byte on loses the last character.
+    const views: Array<readonly [string, string]> = [
+      ["UTF-16LE", slice.toString("utf16le")],
+      ["UTF-16LE", slice.subarray(1).toString("utf16le")],
+      ["UTF-16BE", swapped(slice).toString("utf16le")],
+      ["UTF-16BE", swapped(slice.subarray(1)).toString("utf16le")],
+    ];
+    for (const [encoding, text] of views) {
+      const found = findTokenFormat(text);
+      if (found) return { label: found.label, where: `as ${encoding} text` };
+    }
+  }
+  return undefined;
+}
+
+/** A copy of `bytes` (less an odd last byte) with each pair's bytes swapped: UTF-16BE as UTF-16LE. */
+function swapped(bytes: Buffer): Buffer {
+  return Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2))).swap16();
+}
+
+/** A Java class file's constant pool strings, decoded from modified UTF-8. */
+function asClassFile(data: Buffer): StoredToken | undefined {
+  const strings = classFileStrings(data);
+  if (strings === undefined) return undefined;
+  const found = findTokenFormat(strings.join("\n"));
+  return found ? { label: found.label, where: "in the class file's constant pool (modified UTF-8)" } : undefined;
+}
+
+/** Every CONSTANT_Utf8 of a class file, or undefined when `data` is not one (JVMS 4.4). */
+export function classFileStrings(data: Buffer): string[] | undefined {
+  if (data.length < 10 || data.readUInt32BE(0) !== 0xcafebabe) return undefined;
+  const count = data.readUInt16BE(8);
+  const strings: string[] = [];
+  let at = 10;
+  for (let index = 1; index < count; index++) {
+    if (at >= data.length) return strings;
+    const tag = data[at]!;
+    if (tag === 1) {
+      if (at + 3 > data.length) return strings;
+      const length = data.readUInt16BE(at + 1);
+      strings.push(decodeModifiedUtf8(data.subarray(at + 3, Math.min(data.length, at + 3 + length))));
+      at += 3 + length;
+    } else if (tag === 5 || tag === 6) {
+      at += 9;
+      index += 1; // long and double take two entries
+    } else {
+      const size = CONSTANT_SIZES[tag];
+      if (size === undefined) return strings; // not a class file after all, or a newer tag: stop there
+      at += 1 + size;
+    }
+  }
+  return strings;
+}
+
+const CONSTANT_SIZES: Readonly<Record<number, number>> = {
+  3: 4,
+  4: 4,
+  7: 2,
+  8: 2,
+  9: 4,
+  10: 4,
+  11: 4,
+  12: 4,
+  15: 3,
+  16: 2,
+  17: 4,
+  18: 4,
+  19: 2,
+  20: 2,
+};
+
+/** Java's modified UTF-8: 1 to 3 bytes per UTF-16 unit; `\0` is C0 80, a supplementary character two surrogates. */
+export function decodeModifiedUtf8(bytes: Buffer): string {
+  const units: number[] = [];
+  for (let i = 0; i < bytes.length; ) {
+    const a = bytes[i]!;
+    if (a < 0x80) {
+      units.push(a);
+      i += 1;
+    } else if ((a & 0xe0) === 0xc0 && i + 1 < bytes.length) {
+      units.push(((a & 0x1f) << 6) | (bytes[i + 1]! & 0x3f));
+      i += 2;
+    } else if ((a & 0xf0) === 0xe0 && i + 2 < bytes.length) {
+      units.push(((a & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f));
+      i += 3;
+    } else {
+      units.push(0xfffd);
+      i += 1;
+    }
+  }
+  let out = "";
+  for (let i = 0; i < units.length; i += 8192) out += String.fromCharCode(...units.slice(i, i + 8192));
+  return out;
+}
+
+function decodedRuns(data: Buffer): StoredToken | undefined {
+  for (const [start, end] of windows(data.length)) {
+    const found = decodedRunsOf(data.toString("latin1", start, end));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Each base64 or hex run of `text` decoded once (not again), then read as bytes and as UTF-16. */
+function decodedRunsOf(text: string): StoredToken | undefined {
+  for (const [run] of text.matchAll(BASE64_RUN)) {
+    const alignments = run.length <= ALIGN_ALL_UP_TO ? 4 : 1;
+    for (let offset = 0; offset < alignments; offset++) {
+      const found = inDecoded(Buffer.from(run.slice(offset), "base64"));
+      if (found) return { label: found.label, where: `base64-encoded${found.where}` };
+    }
+  }
+  for (const [run] of text.matchAll(HEX_RUN)) {
+    for (let offset = 0; offset < 2; offset++) {
+      const body = run.slice(offset);
+      const found = inDecoded(Buffer.from(body.slice(0, body.length - (body.length % 2)), "hex"));
+      if (found) return { label: found.label, where: `hex-encoded${found.where}` };
+    }
+  }
+  return undefined;
+}
+
+function inDecoded(bytes: Buffer): StoredToken | undefined {
+  // A token's characters are printable ASCII (every other byte NUL in UTF-16): decoded bytes without
+  // such a run (an ARN's path, a hash, decoded at the wrong alignment) cannot hold one.
+  if (bytes.length < 16 || !hasTextRun(bytes, 16)) return undefined;
+  const found = findTokenFormat(bytes.toString("latin1"));
+  if (found) return { label: found.label, where: "" };
+  const utf16 = asUtf16(bytes);
+  return utf16 ? { label: utf16.label, where: `, ${utf16.where}` } : undefined;
+}
+
+/** True when `bytes` has a run of `length` bytes that are printable ASCII, a tab, a line break or NUL. */
+function hasTextRun(bytes: Buffer, length: number): boolean {
+  let run = 0;
+  for (const byte of bytes) {
+    if ((byte >= 0x20 && byte <= 0x7e) || byte === 0 || byte === 0x09 || byte === 0x0a || byte === 0x0d) {
+      run += 1;
+      if (run >= length) return true;
+    } else run = 0;
+  }
+  return false;
+}
