@@ -588,3 +588,86 @@ for (const [kind, widenings] of Object.entries(WIDENINGS)) {
     );
   });
 }
+
+describe("fail closed", () => {
+  /** The app with `change` applied to stack `name`, audited whole. */
+  async function auditChanged(
+    name: string,
+    change: (json: any, n: Names) => void,
+    only?: readonly string[],
+  ): Promise<AuditReport> {
+    const copies = stacks.map((s) => ({ ...s, json: structuredClone(s.json) as StackJson }));
+    const json = copies.find((s) => s.name === name)!.json as any;
+    change(json, namesOf(name, json));
+    return auditStacks(copies, only);
+  }
+
+  test.each(["dev", "stg"])(
+    "a resource naming a protected one that the analysis does not read fails, naming type and address (%s)",
+    async (stack) => {
+      const report = await auditChanged(stack, (json) => {
+        const [group] = Object.keys(json.resource.aws_cloudwatch_log_group);
+        add(json, "aws_cloudwatch_log_subscription_filter", "ship", {
+          name: "ship",
+          log_group_name: `\${aws_cloudwatch_log_group.${group}.name}`,
+          filter_pattern: "",
+          destination_arn: `arn:aws:logs:eu-west-1:${PARTNER}:destination:collector`,
+        });
+      });
+      expect(report.ok).toBe(false);
+      expect(report.unread).toEqual([
+        expect.objectContaining({
+          stack,
+          address: "aws_cloudwatch_log_subscription_filter.ship",
+          type: "aws_cloudwatch_log_subscription_filter",
+        }),
+      ]);
+    },
+  );
+
+  test.each(["dev", "prod"])(
+    "a policy-bearing type the analysis does not read fails, naming type and address (%s)",
+    async (stack) => {
+      const report = await auditChanged(stack, (json, n) => {
+        add(json, "aws_lakeformation_permissions", "partner", {
+          principal: `arn:aws:iam::${PARTNER}:root`,
+          permissions: ["ALL"],
+          catalog_resource: true,
+          "//": { note: n.fnName },
+        });
+      });
+      expect(report.ok).toBe(false);
+      expect(report.unread).toEqual([
+        expect.objectContaining({
+          stack,
+          address: "aws_lakeformation_permissions.partner",
+          type: "aws_lakeformation_permissions",
+        }),
+      ]);
+    },
+  );
+
+  test.each(["dev", "stg"])(
+    "a policy the analysis cannot resolve in stack %s fails the audit of another stack too, naming where",
+    async (stack) => {
+      const report = await auditChanged(
+        stack,
+        (json) => {
+          add(json, "aws_iam_user", "ci", { name: "ci" });
+          add(json, "aws_iam_user_policy", "ci", {
+            user: "${aws_iam_user.ci.name}",
+            policy: "${data.aws_iam_policy_document.ci.json}",
+          });
+        },
+        ["prod"],
+      );
+      expect(report.ok).toBe(false);
+      expect(report.errors).toEqual([
+        expect.objectContaining({
+          stack,
+          message: expect.stringMatching(/^\w+: aws_iam_user_policy\.ci: data\.aws_iam_policy_document\.ci /),
+        }),
+      ]);
+    },
+  );
+});
