@@ -671,3 +671,17 @@ describe("fail closed", () => {
     },
   );
 });
+
+test("the IAM policy engine (AGPL-3.0) stays out of the construct, the runtime and the shared code", () => {
+  const root = path.join(__dirname, "..");
+  const files = ["constructs", "lambda-src", "common"].flatMap((dir) =>
+    (fs.readdirSync(path.join(root, dir), { recursive: true }) as string[])
+      .filter((file) => file.endsWith(".ts"))
+      .map((file) => path.join(dir, file)),
+  );
+  expect(files.length).toBeGreaterThan(20);
+  const offending = files.filter((file) =>
+    /@cloud-copilot|from "\.\.\/(\.\.\/)*audit\//.test(fs.readFileSync(path.join(root, file), "utf8")),
+  );
+  expect(offending).toEqual([]);
+});
