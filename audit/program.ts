@@ -2,8 +2,9 @@
  * The audit: `secure-lambda audit` in any app (cli/audit.ts, on the app's synthesized output),
  * and `npm run audit` in this repository (audit/cli.ts: this repository's app, synthesized first,
  * and the scanners `npm run tools` installs): one program. For each function of the synthesized
- * Terraform it proves least privilege with a real IAM policy engine (a table per function), analyses who every policy of the app lets reach the
- * function's protected resources (audit/access/), runs the secret-leak guard's pass on the same
+ * Terraform it proves least privilege with a real IAM policy engine (a table per function),
+ * analyses who every policy of the app lets reach the function's protected resources
+ * (audit/access/), runs the secret-leak guard's pass on the same
  * JSON and assets, then the posture scan (`npm run scan`) on the same stacks. `--deployer <stack>`
  * writes the deploy policy instead (audit/deployer/).
  */
