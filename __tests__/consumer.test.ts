@@ -80,7 +80,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe("the packed library", () => {
-  test("holds the built constructs, runtime and secrets CLI with their types, and no sources, tests or tools", () => {
+  test("holds the built constructs, runtime, secrets CLI and audit with their types, and no sources, tests or tools", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n");
     expect(files).toEqual(
       expect.arrayContaining([
@@ -90,18 +90,23 @@ describe("the packed library", () => {
         "package/dist/lambda-src/secrets/index.d.ts",
         "package/dist/cli/secrets.js",
         "package/dist/common/naming.js",
+        "package/dist/cli/audit.js",
+        "package/dist/audit/program.js",
+        "package/dist/audit/managed-policies.json",
       ]),
     );
     expect(
       files.filter(
         (f) =>
-          !/^package\/(dist\/(common|constructs|lambda-src\/secrets|cli)\/.*\.(js|d\.ts)|package\.json|README\.md)$/.test(
+          !/^package\/(dist\/(common|constructs|lambda-src\/secrets|cli|audit)\/.*\.(js|d\.ts)|dist\/audit\/managed-policies\.json|package\.json|README\.md)$/.test(
             f,
           ),
       ),
     ).toEqual([]);
-    // Only the CLI's own modules: not the repository's tools (npm run local, the real tools' helpers).
+    // Only the CLI's and the audit's own modules: not the repository's tools (npm run local, the real tools'
+    // helpers, the posture scan and its scanners, the synthesis of this repository's app).
     expect(files.filter((f) => /dist\/cli\/(local|real-tools|synth-summary)\./.test(f))).toEqual([]);
+    expect(files.filter((f) => /dist\/(audit\/(scan|posture|synthesize|cli\.)|stacks|config)/.test(f))).toEqual([]);
     process.stdout.write(
       `packed secure-lambda: ${packedSize.size} bytes, ${packedSize.unpackedSize} unpacked, ${files.length} files\n`,
     );
@@ -300,6 +305,85 @@ describe("the app's own secrets CLI, npx secure-lambda, on its synthesis", () =>
       }),
     });
     expect(signed.results).toEqual([{ ok: true, value: { keyLines: 4 } }]);
+  });
+});
+
+describe("the app's own audit, npx secure-lambda audit, on its synthesis", () => {
+  const audit = (args: readonly string[], cwd = app) => run("npx", ["--no", "secure-lambda", "audit", ...args], cwd);
+
+  test("passes on the app (cdktf.out, found as the other commands find it), saying the posture scan is not here", () => {
+    const result = audit([]);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(result.stdout).toMatch(/permissions: 2 functions, \d+ requests, 0 unexpected/);
+    expect(result.stdout).toMatch(/access: \d+ requests, 0 findings, 0 resources that could grant access not read/);
+    expect(result.stdout).toMatch(/posture scan: not run: the posture scanners \(Checkov, Trivy\) come with/);
+  });
+
+  test("fails on a copy widened by a partner account in the key policy, naming principal, resource and policy", () => {
+    const copy = path.join(dir, "widened.out");
+    fs.cpSync(path.join(app, "cdktf.out"), copy, { recursive: true });
+    const file = path.join(copy, "stacks", STACK, "cdk.tf.json");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    const [address, key] = Object.entries(json.resource.aws_kms_key as Record<string, any>)[0]!;
+    const document = JSON.parse(key.policy);
+    document.Statement.push({
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::444455556666:root" },
+      Action: "kms:Decrypt",
+      Resource: "*",
+    });
+    key.policy = JSON.stringify(document);
+    fs.writeFileSync(file, JSON.stringify(json));
+    const result = audit(["--synthesized", copy, "--json"]);
+    expect(result.status).toBe(1);
+    const report = JSON.parse(result.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.access.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          principal: "any principal of account 444455556666",
+          action: "kms:Decrypt",
+          resource: expect.stringMatching(/^key arn:aws:kms:eu-west-1:\d{12}:key\//),
+          grantedBy: expect.arrayContaining([`${STACK}: aws_kms_key.${address}.policy`]),
+        }),
+      ]),
+    );
+  });
+
+  test("--deployer writes the app's deploy policy (its keys tagged by the provider's default_tags)", () => {
+    // The deploy policy scopes keys by their tags, and says so of an app whose keys have none.
+    const untagged = audit(["--deployer", STACK, "--policy-out", path.join(dir, "untagged.json")]);
+    expect(untagged.status).toBe(1);
+    expect(untagged.stderr).toMatch(/has no tags: .*give the key tags \(or the provider default_tags\)/);
+    const tagged = path.join(dir, "tagged.out");
+    fs.cpSync(path.join(app, "cdktf.out"), tagged, { recursive: true });
+    const file = path.join(tagged, "stacks", STACK, "cdk.tf.json");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    json.provider.aws[0].default_tags = [{ tags: { app: "consumer" } }];
+    fs.writeFileSync(file, JSON.stringify(json));
+    const out = path.join(dir, "deployer.json");
+    const result = audit(["--synthesized", tagged, "--deployer", STACK, "--policy-out", out]);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
+    const policy = JSON.parse(fs.readFileSync(out, "utf8"));
+    expect(policy.Version).toBe("2012-10-17");
+    expect(JSON.stringify(policy)).toMatch(/consumer-reporter/);
+  });
+
+  test("without the IAM policy engine, exits 3 naming the package to install and why it is optional", () => {
+    const engine = path.join(app, "node_modules", "@cloud-copilot", "iam-simulate");
+    const aside = path.join(dir, "iam-simulate-aside");
+    fs.renameSync(engine, aside);
+    try {
+      const result = audit([]);
+      expect(result.status).toBe(3);
+      expect(result.stderr).toMatch(/needs the IAM policy engine @cloud-copilot\/iam-simulate, which is not installed/);
+      expect(result.stderr).toMatch(/AGPL-3\.0-or-later/);
+      expect(result.stderr).toMatch(/npm install --save-dev @cloud-copilot\/iam-simulate/);
+      // The secrets commands do not need it.
+      expect(run("npx", ["--no", "secure-lambda", "--help"], app).status).toBe(0);
+    } finally {
+      fs.renameSync(aside, engine);
+    }
   });
 });
 

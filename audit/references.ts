@@ -102,6 +102,31 @@ const RESOURCE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Attri
         `schedule/${typeof body.group_name === "string" ? r("group_name") : "default"}/${r("name")}`,
       ),
   },
+  aws_lambda_alias: {
+    name: (_, r) => r("name"),
+    // An alias's ARN is its function's, qualified by the alias name.
+    arn: (_, r, __, t) =>
+      `${r("function_name").startsWith("arn:") ? r("function_name") : arnOf(t, "lambda", `function:${r("function_name")}`)}:${r("name")}`,
+  },
+  aws_iam_user: {
+    name: (_, r) => r("name"),
+    id: (_, r) => r("name"),
+    arn: (body, r, __, t) =>
+      arnOf(t, "iam", `user${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
+  },
+  aws_iam_group: {
+    name: (_, r) => r("name"),
+    id: (_, r) => r("name"),
+    arn: (body, r, __, t) =>
+      arnOf(t, "iam", `group${typeof body.path === "string" ? body.path : "/"}${r("name")}`, false),
+  },
+  aws_iam_openid_connect_provider: {
+    arn: (body, _, __, t) => arnOf(t, "iam", `oidc-provider/${String(body.url).replace(/^https:\/\//, "")}`, false),
+  },
+  aws_ram_resource_share: {
+    arn: (_, __, s, t) => arnOf(t, "ram", `resource-share/${s.uuid}`),
+    id: (_, __, s, t) => arnOf(t, "ram", `resource-share/${s.uuid}`),
+  },
   aws_lambda_code_signing_config: {
     arn: (_, __, s, t) => arnOf(t, "lambda", `code-signing-config:csc-${s.hex(17)}`),
   },
@@ -115,12 +140,18 @@ const DATA_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, (t: Audit
 
 // `${type.name.attribute}` or `${data.type.name.attribute}`, and nothing else.
 const REFERENCE = /^(data\.)?([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)$/;
+// Another stack's output, as cdktf writes a cross-stack reference.
+const REMOTE_OUTPUT = /^data\.terraform_remote_state\.[A-Za-z0-9_-]+\.outputs\.([A-Za-z0-9_-]+)$/;
+
+/** The value of another stack's output, by name (a cross-stack reference); undefined when no stack has it. */
+export type RemoteOutput = (output: string, where: string) => string | undefined;
 
 /** Resolves the references of one stack for one target. */
 export class References {
   constructor(
     private readonly stackJson: StackJson,
     readonly target: AuditTarget,
+    private readonly remote?: RemoteOutput,
   ) {}
 
   /**
@@ -160,6 +191,9 @@ export class References {
   }
 
   private value(expression: string, where: string, depth: number): string {
+    const output = REMOTE_OUTPUT.exec(expression)?.[1];
+    const remote = output === undefined ? undefined : this.remote?.(output, where);
+    if (remote !== undefined) return remote;
     const match = REFERENCE.exec(expression);
     if (!match) throw new AuditError(`${where}: the audit resolves only plain references, not \${${expression}}`);
     const [, data, type, name, attribute] = match;

@@ -4,14 +4,38 @@ import type { AuditReport, FunctionAudit } from "./audit";
 /** The whole report: a table per function, then the errors and a closing line. */
 export function formatAudit(report: AuditReport): string {
   const parts = report.functions.map(formatFunction);
+  parts.push(formatAccess(report));
   for (const error of report.errors) parts.push(`${error.stack}: cannot audit: ${error.message}\n`);
   const results = report.functions.flatMap((f) => f.sets.flatMap((s) => s.results));
   const unexpected = results.filter((r) => !r.ok).length;
   const summary = [
     `permissions: ${plural(report.functions.length, "function")}, ${results.length} requests, ${unexpected} unexpected` +
       (report.errors.length > 0 ? `, ${report.errors.length} stacks not auditable` : ""),
+    `access: ${report.access.requests} requests, ${plural(report.access.findings.length, "finding")}, ` +
+      `${report.unread.length} resources that could grant access not read`,
   ];
   return `${parts.join("\n")}\n${summary.join("\n")}\n`;
+}
+
+/**
+ * The access analysis: every access beyond the intended readers, with the policies that grant
+ * it, and every resource that could grant access that the analysis does not read.
+ */
+export function formatAccess(report: AuditReport): string {
+  const lines = ["access (every principal the app's policies name, asked about every protected resource)"];
+  for (const f of report.access.findings) {
+    const when = Object.entries(f.when)
+      .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(",") : value}`)
+      .join(" ");
+    lines.push(
+      `  FINDING ${f.function}: ${f.principal} may ${f.action} on ${f.resource}${when ? ` when ${when}` : ""}` +
+        (f.error ? ` (ERROR: ${f.error})` : `, granted by ${f.grantedBy.join("; ")}`),
+    );
+  }
+  for (const u of report.unread)
+    lines.push(`  NOT READ ${u.stack}: ${u.address} (${u.type}): ${u.why}; the audit cannot prove who it lets in`);
+  if (lines.length === 1) lines.push("  nobody beyond the intended readers");
+  return `${lines.join("\n")}\n`;
 }
 
 /** One function's table. */

@@ -112,8 +112,8 @@ export interface ScheduleSubject {
 }
 
 /** Every function of the stack, in address order. */
-export function functionSubjects(stack: SynthesizedStack): FunctionSubject[] {
-  const references = new References(stack.json, targetOf(stack.name, stack.json));
+export function functionSubjects(stack: SynthesizedStack, resolver?: References): FunctionSubject[] {
+  const references = resolver ?? new References(stack.json, targetOf(stack.name, stack.json));
   return resourcesOf(stack.json, "aws_lambda_function")
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([address, body]) => functionSubject(stack, references, address, body));

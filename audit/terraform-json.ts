@@ -14,6 +14,8 @@ export interface StackJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, Body>>>>;
   readonly data?: Readonly<Record<string, Readonly<Record<string, Body>>>>;
   readonly provider?: Readonly<Record<string, readonly Body[]>>;
+  /** The stack's outputs: another stack's cross-stack reference reads one. */
+  readonly output?: Readonly<Record<string, Body>>;
 }
 
 /** One synthesized stack, by name. */

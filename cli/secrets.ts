@@ -5,6 +5,7 @@
  * <command>` in this repository: one program.
  */
 import { parseArgs } from "node:util";
+import { runAuditCommand } from "./audit";
 import { CliError, EXIT, shownArgument } from "./errors";
 import { escapingStream, printable } from "./printable";
 import { runHistory } from "./history";
@@ -53,11 +54,13 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     (command === undefined ? io.stderr : io.stdout).write(USAGE);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
+  // The audit reads only the synthesized output and takes its own options (secure-lambda audit --help).
+  if (command === "audit") return runAuditCommand(rest, io);
   const help = HELP[command];
   const allowed = COMMAND_OPTIONS[command];
   if (help === undefined || allowed === undefined) {
     throw new CliError(
-      `unknown command ${shownArgument(command)}; commands: ${Object.keys(HELP).join(", ")} (see --help)`,
+      `unknown command ${shownArgument(command)}; commands: ${[...Object.keys(HELP), "audit"].join(", ")} (see --help)`,
     );
   }
   const args = parseCommandArgs(rest);

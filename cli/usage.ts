@@ -16,6 +16,9 @@ Commands:
   rollback <stack> <function> <secret> [--to <version>]
                                          make the previous value (or that version's) current again
   import <stack> [<function>]            set several secrets from a dotenv text on stdin
+  audit [<stack>...] [--synthesized <dir>] [--deployer <stack> [--policy-out <file>]] [--json] [--no-scan]
+                                         prove least privilege and analyse who the app's policies let
+                                         in; needs @cloud-copilot/iam-simulate (see audit --help)
 
 Options:
   --output <dir>, -o <dir>   the synthesized output to read (default: cdktf.json's "output", else cdktf.out)

@@ -96,6 +96,41 @@ test("cdktf synth writes the stack, with every SecureLambda's record for the CLI
   expect(record.functions[0].secrets).toEqual([{ name: "github_token", parameterName: PARAMETER }]);
 });
 
+test("npx --no secure-lambda audit passes on the app, fails on a copy widened by a partner account in the key policy, and --deployer writes its policy", async () => {
+  const audit = (args: readonly string[]) => secureLambda(["audit", ...args]);
+  const clean = await audit([]);
+  expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: "" });
+  expect(clean.stdout).toMatch(/access: \d+ requests, 0 findings, 0 resources that could grant access not read/);
+
+  const widened = path.join(dir, "widened.out");
+  fs.cpSync(path.join(app, "cdktf.out"), widened, { recursive: true });
+  const file = path.join(widened, "stacks", STACK, "cdk.tf.json");
+  const json = JSON.parse(fs.readFileSync(file, "utf8"));
+  const [address, key] = Object.entries(json.resource.aws_kms_key as Record<string, any>)[0]!;
+  const document = JSON.parse(key.policy);
+  document.Statement.push({
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::444455556666:root" },
+    Action: "kms:Decrypt",
+    Resource: "*",
+  });
+  key.policy = JSON.stringify(document);
+  // The deploy policy scopes keys by their tags: the copy gets the provider's default_tags for --deployer below.
+  json.provider.aws[0].default_tags = [{ tags: { app: "consumer" } }];
+  fs.writeFileSync(file, JSON.stringify(json));
+  const failed = await audit(["--synthesized", widened]);
+  expect(failed.code).toBe(1);
+  expect(failed.stdout).toContain(
+    `FINDING ${STACK} / ${REPORTER}: any principal of account 444455556666 may kms:Decrypt on key arn:aws:kms:`,
+  );
+  expect(failed.stdout).toContain(`granted by ${STACK}: aws_kms_key.${address}.policy`);
+
+  const out = path.join(dir, "deployer.json");
+  const deployer = await audit(["--synthesized", widened, "--deployer", STACK, "--policy-out", out]);
+  expect({ code: deployer.code, stderr: deployer.stderr }).toEqual({ code: 0, stderr: "" });
+  expect(JSON.parse(fs.readFileSync(out, "utf8")).Version).toBe("2012-10-17");
+});
+
 test("cdktf deploy applies it to moto (the provider pointed at moto, as a local stack is, and the mirror's provider build)", () => {
   const outdir = path.join(app, "cdktf.out");
   const file = path.join(outdir, "stacks", STACK, "cdk.tf.json");

@@ -80,6 +80,9 @@ describe("examples/scheduled-go", () => {
     const report = await auditStacks(readSynthesizedStacks(first.outdir));
     const results = report.functions.flatMap((f) => f.sets.flatMap((set) => set.results));
     expect(results.filter((r) => !r.ok).map((r) => r.check.describe)).toEqual([]);
+    // The access analysis: nobody beyond the intended readers, nothing it does not read.
+    expect(report.access.findings).toEqual([]);
+    expect(report.unread).toEqual([]);
     expect(report.functions.flatMap((f) => f.sets.map((set) => set.name))).toContain("invoke (schedule)");
   });
 
@@ -124,6 +127,9 @@ describe("examples/sns-python", () => {
     const report = await auditStacks(readSynthesizedStacks(first.outdir));
     const results = report.functions.flatMap((f) => f.sets.flatMap((set) => set.results));
     expect(results.filter((r) => !r.ok).map((r) => r.check.describe)).toEqual([]);
+    // The access analysis: nobody beyond the intended readers, nothing it does not read.
+    expect(report.access.findings).toEqual([]);
+    expect(report.unread).toEqual([]);
     expect(
       results
         .filter((r) => r.check.describe.includes("sns.amazonaws.com"))

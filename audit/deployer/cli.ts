@@ -7,8 +7,7 @@
  */
 import * as fs from "node:fs";
 import type { CliIo } from "../cli-args";
-import { stacksToJudge } from "../synthesize";
-import { AuditError } from "../terraform-json";
+import { AuditError, type SynthesizedStack } from "../terraform-json";
 import { deployerPolicy, type DeployerPolicy } from "./policy";
 import { proveDeployerPolicy, type DeployerProof } from "./proof";
 
@@ -18,12 +17,14 @@ export interface DeployerArgs {
   readonly synthesized: string | undefined;
   /** Where to write the policy document; printed after the proof when absent. */
   readonly policyOut: string | undefined;
+  /** Reads the app's stacks: from `--synthesized <dir>`, or the program's default source when undefined. */
+  readonly read: (synthesized: string | undefined) => SynthesizedStack[];
 }
 
 /** Runs `--deployer` and returns its exit code. */
 export async function runDeployerCli(args: DeployerArgs, io: CliIo): Promise<number> {
   try {
-    const stacks = stacksToJudge(args.synthesized);
+    const stacks = args.read(args.synthesized);
     const stack = stacks.find((s) => s.name === args.environment);
     if (!stack) {
       io.stderr.write(
