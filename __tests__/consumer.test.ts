@@ -107,6 +107,14 @@ describe("the packed library", () => {
     );
   });
 
+  test("is the size the README states, within 10%", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const stated = /`secure-lambda-0\.1\.0\.tgz`, about (\d+) kB/.exec(readme)?.[1];
+    expect(stated).toBeDefined();
+    const kB = packedSize.size / 1000;
+    expect(Math.abs(kB - Number(stated)) / Number(stated)).toBeLessThanOrEqual(0.1);
+  });
+
   test("installs the secrets CLI as the app's secure-lambda bin, a node script, with the SDK clients it needs", () => {
     const installed = JSON.parse(
       fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "package.json"), "utf8"),
