@@ -132,6 +132,7 @@ describe("every link between the pages leads to a file and a heading that exist"
 describe("the TypeScript blocks, as files of the README's walkthrough app", () => {
   let app: string;
   const programs: Array<{ file: string; block: DocBlock }> = [];
+  let walkthroughStack: { resource: Record<string, unknown>; terraform: Record<string, unknown> } | undefined;
 
   beforeAll(() => {
     app = fs.mkdtempSync(path.join(os.tmpdir(), "docs-app-"));
@@ -192,23 +193,53 @@ describe("the TypeScript blocks, as files of the README's walkthrough app", () =
     expect(tsc.status).toBe(0);
   });
 
-  test("every program synthesizes its stack", () => {
+  test("every program synthesizes its stack, run from another directory", () => {
     expect(programs.length).toBeGreaterThanOrEqual(5);
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "docs-cwd-"));
     const failed = programs.flatMap(({ file, block }, i) => {
       const outdir = path.join(app, `out-${i}`);
-      const run = spawnSync(process.execPath, ["-r", path.join(ROOT, "scripts", "register.cjs"), file], {
-        cwd: app,
-        encoding: "utf8",
-        env: { ...process.env, CDKTF_OUTDIR: outdir },
-      });
+      // From another directory: an `entry` relative to the working directory fails here.
+      const run = spawnSync(
+        process.execPath,
+        ["-r", path.join(ROOT, "scripts", "register.cjs"), path.join(app, file)],
+        {
+          cwd: elsewhere,
+          encoding: "utf8",
+          env: { ...process.env, CDKTF_OUTDIR: outdir },
+        },
+      );
       if (run.status !== 0) return [`${where(block)}: exit ${run.status}\n${run.stderr.slice(-2000)}`];
       const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
       const stack = path.join(outdir, manifest.stacks.dev.synthesizedStackPath);
       const json = JSON.parse(fs.readFileSync(stack, "utf8"));
+      if (block.file === "README.md") walkthroughStack = json;
       return Object.keys(json.resource?.aws_lambda_function ?? {}).length > 0 ? [] : [`${where(block)}: no function`];
     });
     expect(failed).toEqual([]);
   }, 120_000);
+
+  test("the walkthrough's stack holds what step 6 says, and the provider range and Terraform version step 4 says", () => {
+    expect(Object.keys(walkthroughStack?.resource ?? {}).sort()).toEqual([
+      "aws_cloudwatch_log_group",
+      "aws_iam_role",
+      "aws_iam_role_policy",
+      "aws_kms_alias",
+      "aws_kms_key",
+      "aws_lambda_function",
+      "aws_ssm_parameter",
+    ]);
+    expect(walkthroughStack?.terraform).toMatchObject({
+      required_providers: { aws: { version: ">= 6.26.0, < 7.0.0" } },
+      required_version: ">= 1.11.0",
+    });
+    const readme = read("README.md");
+    expect(readme).toContain(
+      "sets the AWS provider range the stack needs (`>= 6.26.0, < 7.0.0`) and `required_version >= 1.11.0`",
+    );
+    expect(readme).toContain(
+      "now holds the key, its alias, the two parameters (placeholders), the role and its policy, the log group and the function",
+    );
+  });
 });
 
 describe("the commands npm test can run here", () => {
