@@ -57,6 +57,14 @@ describe("every code block says how a test runs it", () => {
     expect(problems).toEqual([]);
   });
 
+  test("the walkthrough's blocks are read by the walkthrough test of the deploy suite", () => {
+    const walkthroughTest = read("__tests__/deploy/walkthrough.deploy.ts");
+    expect(walkthroughTest).toContain("helpers/doc-blocks");
+    for (const kind of ["walkthrough", "walkthrough-setup", "walkthrough-app"])
+      expect(walkthroughTest).toContain(`"${kind}"`);
+    expect(ofKind("walkthrough", "walkthrough-setup").every((b) => b.file === "README.md")).toBe(true);
+  });
+
   test("the commands marked ci are each run by .ci/run", () => {
     const ci = new Set(
       read(".ci/run")
