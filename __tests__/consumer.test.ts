@@ -112,6 +112,14 @@ describe("the packed library", () => {
     );
   });
 
+  test("is the size the README states, within 10%", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const stated = /`secure-lambda-0\.1\.0\.tgz`, about (\d+) kB/.exec(readme)?.[1];
+    expect(stated).toBeDefined();
+    const kB = packedSize.size / 1000;
+    expect(Math.abs(kB - Number(stated)) / Number(stated)).toBeLessThanOrEqual(0.1);
+  });
+
   test("installs the secrets CLI as the app's secure-lambda bin, a node script, with the SDK clients it needs", () => {
     const installed = JSON.parse(
       fs.readFileSync(path.join(app, "node_modules", "secure-lambda", "package.json"), "utf8"),
@@ -351,22 +359,29 @@ describe("the app's own audit, npx secure-lambda audit, on its synthesis", () =>
   });
 
   test("--deployer writes the app's deploy policy (its keys tagged by the provider's default_tags)", () => {
-    // The deploy policy scopes keys by their tags, and says so of an app whose keys have none.
-    const untagged = audit(["--deployer", STACK, "--policy-out", path.join(dir, "untagged.json")]);
-    expect(untagged.status).toBe(1);
-    expect(untagged.stderr).toMatch(/has no tags: .*give the key tags \(or the provider default_tags\)/);
-    const tagged = path.join(dir, "tagged.out");
-    fs.cpSync(path.join(app, "cdktf.out"), tagged, { recursive: true });
-    const file = path.join(tagged, "stacks", STACK, "cdk.tf.json");
-    const json = JSON.parse(fs.readFileSync(file, "utf8"));
-    json.provider.aws[0].default_tags = [{ tags: { app: "consumer" } }];
-    fs.writeFileSync(file, JSON.stringify(json));
     const out = path.join(dir, "deployer.json");
-    const result = audit(["--synthesized", tagged, "--deployer", STACK, "--policy-out", out]);
+    const result = audit(["--deployer", STACK, "--policy-out", out]);
     expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: "" });
     const policy = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(policy.Version).toBe("2012-10-17");
     expect(JSON.stringify(policy)).toMatch(/consumer-reporter/);
+    // The deploy policy scopes keys by their tags, and says so of a copy whose keys have none.
+    const untagged = path.join(dir, "untagged.out");
+    fs.cpSync(path.join(app, "cdktf.out"), untagged, { recursive: true });
+    const file = path.join(untagged, "stacks", STACK, "cdk.tf.json");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    delete json.provider.aws[0].default_tags;
+    fs.writeFileSync(file, JSON.stringify(json));
+    const refused = audit([
+      "--synthesized",
+      untagged,
+      "--deployer",
+      STACK,
+      "--policy-out",
+      path.join(dir, "untagged.json"),
+    ]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/has no tags: .*give the key tags \(or the provider default_tags\)/);
   });
 
   test("without the IAM policy engine, exits 3 naming the package to install and why it is optional", () => {

@@ -271,6 +271,17 @@ describe("retries", () => {
     expect(ssm.calls).toHaveLength(MAX_ATTEMPTS_WITHIN_BUDGET);
   });
 
+  test(`caps AWS_MAX_ATTEMPTS at ${MAX_ATTEMPTS_WITHIN_BUDGET}: 150 gives ${MAX_ATTEMPTS_WITHIN_BUDGET} attempts`, async () => {
+    const { call, ssm } = setup(
+      failing(Number.POSITIVE_INFINITY, throttling),
+      { ...AWS_ENV, AWS_MAX_ATTEMPTS: "150" },
+      0,
+    );
+
+    await expect(call()).rejects.toMatchObject({ $metadata: { attempts: MAX_ATTEMPTS_WITHIN_BUDGET } });
+    expect(ssm.calls).toHaveLength(MAX_ATTEMPTS_WITHIN_BUDGET);
+  });
+
   test.each([
     ["HTTP 429, as a throttle", () => new FakeAwsError("TooManyRequests", "slow down", 429), 562],
     ["a 500 answer", () => new FakeAwsError("InternalServerError", "oops", 500), 50],

@@ -5,6 +5,7 @@
  */
 import { SecureLambda, type SecureLambdaProps } from "../constructs";
 import { SnsTopic, type TerraformStack } from "../constructs/tf";
+import { checkTimeZone } from "../constructs/time-zone";
 import { propsChecker } from "./helpers/invalid-props";
 import { HELLO_ENTRY, only, ref, resources, statements, synthStack } from "./helpers/synth";
 
@@ -129,13 +130,42 @@ describe("schedule", () => {
     ),
   );
 
-  test.each(["Paris", "Europe/Paris; rm", "UTC+2", ""])("refuses the time zone %j", (timezone) =>
-    expectInvalid(
-      { schedule: { expression: "rate(1 hour)", timezone } },
-      "schedule",
-      "allowed is an IANA time zone name",
-    ),
+  test.each(["Paris", "Europe/Paris; rm", "UTC+2", "", "Europe/Pariss", "Mars/Base", "+05:00", "EST5EDT"])(
+    "refuses the time zone %j",
+    (timezone) =>
+      expectInvalid(
+        { schedule: { expression: "rate(1 hour)", timezone } },
+        "schedule",
+        "allowed is an IANA time zone name",
+      ),
   );
+
+  test("refuses a time zone spelled in another case, naming the spelling Scheduler takes", () =>
+    expectInvalid(
+      { schedule: { expression: "rate(1 hour)", timezone: "europe/paris" } },
+      "schedule",
+      'did you mean "Europe/Paris"?',
+    ));
+
+  // Written here, apart from the code: canonical names and the aliases users write.
+  test.each([
+    "Europe/Paris",
+    "America/Argentina/Buenos_Aires",
+    "UTC",
+    "Etc/UTC",
+    "GMT",
+    "Etc/GMT+5",
+    "US/Eastern",
+    "Asia/Kolkata",
+  ])("accepts the time zone %j", (timezone) => {
+    const json = synthStack(fn({ schedule: { expression: "rate(1 hour)", timezone } }));
+    expect(only(json, "aws_scheduler_schedule")[1].schedule_expression_timezone).toBe(timezone);
+  });
+
+  test("accepts every time zone of the IANA list Node ships", () => {
+    const refused = Intl.supportedValuesOf("timeZone").filter((zone) => !checkTimeZone(zone).ok);
+    expect(refused).toEqual([]);
+  });
 
   test("refuses a schedule that is not an object, or has other keys", () => {
     expectInvalid({ schedule: "rate(1 hour)" }, "schedule", "allowed is { expression, timezone? }");

@@ -14,6 +14,7 @@ import type { AwsContext } from "./aws-context";
 import { renderPolicy } from "./policy";
 import { show } from "../common/show";
 import { IamRole, IamRolePolicy, SchedulerSchedule, SchedulerScheduleGroup, Token } from "./tf";
+import { checkTimeZone } from "./time-zone";
 import type { Fail } from "../common/values";
 import { isPlainObject } from "../common/values";
 
@@ -38,15 +39,13 @@ export interface FunctionSchedule {
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
 const CRON = /^cron\((\S+ ){5}\S+\)$/;
 const AT = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
-// IANA names (`Europe/Paris`, `America/Argentina/Buenos_Aires`, `UTC`, `Etc/GMT+5`).
-const TIMEZONE = /^(?:UTC|GMT|[A-Za-z]+(?:\/[A-Za-z0-9_+-]+)+)$/;
 const MAX_ROLE_NAME = 64;
 /** The suffix of the schedule's role name: `<roleName>-schedule`. */
 export const SCHEDULE_ROLE_SUFFIX = "-schedule";
 
 /**
  * Throws unless `schedule` is `{ expression, timezone? }` with an expression Scheduler takes
- * (a token is left to Scheduler) and a time zone shaped like an IANA name.
+ * (a token is left to Scheduler) and an IANA time zone Node's time zone database holds.
  */
 export function checkSchedule(fail: Fail, schedule: unknown, roleName: string): void {
   if (schedule === undefined) return;
@@ -64,12 +63,15 @@ export function checkSchedule(fail: Fail, schedule: unknown, roleName: string): 
       );
     }
   }
-  if (
-    timezone !== undefined &&
-    !Token.isUnresolved(timezone) &&
-    (typeof timezone !== "string" || !TIMEZONE.test(timezone))
-  ) {
-    fail("schedule", `timezone ${show(timezone)}: allowed is an IANA time zone name, e.g. "Europe/Paris" or "UTC"`);
+  if (timezone !== undefined && !Token.isUnresolved(timezone)) {
+    const checked = typeof timezone === "string" ? checkTimeZone(timezone) : { ok: false as const };
+    if (!checked.ok) {
+      const hint = "suggestion" in checked && checked.suggestion ? ` (did you mean "${checked.suggestion}"?)` : "";
+      fail(
+        "schedule",
+        `timezone ${show(timezone)}${hint}: allowed is an IANA time zone name Node's time zone database holds, e.g. "Europe/Paris" or "UTC"`,
+      );
+    }
   }
   if (!Token.isUnresolved(roleName) && roleName.length + SCHEDULE_ROLE_SUFFIX.length > MAX_ROLE_NAME) {
     fail(

@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
 import { CLI_RECORD_KEY } from "../../common/cli-record";
+import { docBlocks, shellCommands, withoutComment } from "../helpers/doc-blocks";
 import { runProcess } from "../helpers/run-process";
 import { DeployedStack } from "./helpers/deployed-stack";
 
@@ -115,8 +116,6 @@ test("npx --no secure-lambda audit passes on the app, fails on a copy widened by
     Resource: "*",
   });
   key.policy = JSON.stringify(document);
-  // The deploy policy scopes keys by their tags: the copy gets the provider's default_tags for --deployer below.
-  json.provider.aws[0].default_tags = [{ tags: { app: "consumer" } }];
   fs.writeFileSync(file, JSON.stringify(json));
   const failed = await audit(["--synthesized", widened]);
   expect(failed.code).toBe(1);
@@ -129,6 +128,28 @@ test("npx --no secure-lambda audit passes on the app, fails on a copy widened by
   const deployer = await audit(["--synthesized", widened, "--deployer", STACK, "--policy-out", out]);
   expect({ code: deployer.code, stderr: deployer.stderr }).toEqual({ code: 0, stderr: "" });
   expect(JSON.parse(fs.readFileSync(out, "utf8")).Version).toBe("2012-10-17");
+});
+
+test("docs/audit.md's `secure-lambda audit` commands run in the app as written, its stack for `dev`", async () => {
+  const [block] = docBlocks().filter((b) => b.file === "docs/audit.md" && b.kind === "deploy");
+  const commands = shellCommands(block!.body)
+    .map(withoutComment)
+    .filter((c) => c.startsWith("npx --no secure-lambda audit"));
+  expect(commands.length).toBeGreaterThanOrEqual(4);
+  for (const command of commands) {
+    const args = command
+      .split(/\s+/)
+      .slice(3)
+      .map((a) => (a === "dev" ? STACK : a === "other.out" ? "cdktf.out" : a));
+    const result = await secureLambda(args);
+    // With --json, stdout is the JSON alone and the line saying the posture scan was not run goes to stderr.
+    const stderr = result.stderr.replace(/^\s*posture scan: not run: .*\n/m, "").trim();
+    expect({ command, code: result.code, stderr }).toEqual({ command, code: 0, stderr: "" });
+    if (args.includes("--json")) expect(JSON.parse(result.stdout).ok).toBe(true);
+    const out = args[args.indexOf("--policy-out") + 1];
+    if (args.includes("--policy-out"))
+      expect(JSON.parse(fs.readFileSync(path.join(app, out!), "utf8")).Version).toBe("2012-10-17");
+  }
 });
 
 test("cdktf deploy applies it to moto (the provider pointed at moto, as a local stack is, and the mirror's provider build)", () => {

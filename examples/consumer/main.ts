@@ -6,7 +6,8 @@ import { SecureLambda } from "secure-lambda";
 // An app of its own, with its own cdktf: secure-lambda uses it (peer dependency).
 const app = new App();
 const stack = new TerraformStack(app, "consumer");
-new AwsProvider(stack, "aws", { region: "eu-west-1" });
+// Tags on every resource: the deploy policy (`secure-lambda audit --deployer`) scopes keys by them.
+new AwsProvider(stack, "aws", { region: "eu-west-1", defaultTags: [{ tags: { app: "consumer" } }] });
 
 // Parameter Store, under a path of the team's own: /consumer/reporter/github_token.
 new SecureLambda(stack, "reporter", {

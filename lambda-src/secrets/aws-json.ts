@@ -95,8 +95,9 @@ export class AwsCallError extends Error {
 }
 
 /**
- * Attempts per call when AWS_MAX_ATTEMPTS does not say: the deadline decides, and this
- * bounds the count when attempts fail at once (a refused connection takes well under a millisecond).
+ * Attempts per call when AWS_MAX_ATTEMPTS does not say, and the cap when it says more: the
+ * deadline decides, and this bounds the count when attempts fail at once (a refused connection
+ * takes well under a millisecond).
  */
 export const MAX_ATTEMPTS_WITHIN_BUDGET = 100;
 
@@ -324,5 +325,6 @@ function maxAttemptsOf(env: Env): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1)
     throw new SecretsConfigError("AWS_MAX_ATTEMPTS", `${JSON.stringify(raw)} is not a whole number of attempts >= 1`);
-  return value;
+  // Capped all the same: a retry loop is bounded by a count as well as by the deadline.
+  return Math.min(value, MAX_ATTEMPTS_WITHIN_BUDGET);
 }
