@@ -214,8 +214,19 @@ class Collector {
     kind: GuardedValue["kind"],
     extra: { parameterType?: string } = {},
   ): void {
-    const written = this.options.written?.(place.address, variable);
-    this.visit({ ...place, variable, kind, value, reading: readTemplate(value, this.scope), written, ...extra });
+    // One literal of one shape for all 80,000 strings of a 1000-function stack: spreading `place`
+    // and `extra` made each value an object of its own shape, most of the collection's time.
+    this.visit({
+      resourceType: place.resourceType,
+      address: place.address,
+      constructPath: place.constructPath,
+      variable,
+      kind,
+      parameterType: extra.parameterType,
+      value,
+      reading: readTemplate(value, this.scope),
+      written: this.options.written?.(place.address, variable),
+    });
   }
 }
 

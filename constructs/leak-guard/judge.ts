@@ -76,9 +76,12 @@ export function judgeStack(json: Readonly<Record<string, unknown>>, options: Jud
   const findings: LeakFinding[] = [];
   const excepted: ExceptedFinding[] = [];
   const judge = (value: GuardedValue): void => {
-    const fired = rules
-      .map((rule) => [rule.id, rule.check(value)] as const)
-      .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+    // A plain loop: this runs for each of a large stack's strings, nearly always firing nothing.
+    const fired: Array<readonly [string, string]> = [];
+    for (const rule of rules) {
+      const problem = rule.check(value);
+      if (problem !== undefined) fired.push([rule.id, problem]);
+    }
     if (fired.length === 0) return;
     const location = { address: value.address, constructPath: value.constructPath, variable: value.variable };
     const reason = options.exception?.(location);

@@ -20,7 +20,9 @@ export const knownTokenFormatRule: LeakRule = {
       return `${file}holds what looks like ${found.label} (${found.where})`;
     }
     // Each literal on its own, then the text joined around the parts Terraform resolves later.
-    for (const text of [...value.reading.literals, value.reading.joined]) {
+    // (The joined text of a plain string is its one literal: scanned once, not twice.)
+    const { literals, joined } = value.reading;
+    for (const text of literals.includes(joined) ? literals : [...literals, joined]) {
       const found = findTokenFormat(text);
       if (found) return `looks like ${found.label}${value.value.includes(text) ? "" : " once Terraform evaluates it"}`;
     }
