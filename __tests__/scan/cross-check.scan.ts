@@ -412,7 +412,10 @@ describe("scanner defects the scan works around (each test fails once the defect
 });
 
 describe("npm run scan", () => {
-  /** Writes stacks as a synthesized app (manifest and cdk.tf.json files). */
+  /**
+   * Writes stacks as a synthesized app (manifest and cdk.tf.json files), with the app's assets: the
+   * leak pass reads every file a stack deploys, and refuses one that is missing.
+   */
   function synthesizedDir(stacks: readonly SynthesizedStack[]): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-scan-cli-"));
     const manifest = {
@@ -422,6 +425,8 @@ describe("npm run scan", () => {
     for (const stack of stacks) {
       fs.mkdirSync(path.join(dir, "stacks", stack.name), { recursive: true });
       fs.writeFileSync(path.join(dir, "stacks", stack.name, "cdk.tf.json"), JSON.stringify(stack.json));
+      const assets = path.join(outdir, "stacks", stack.name, "assets");
+      if (fs.existsSync(assets)) fs.cpSync(assets, path.join(dir, "stacks", stack.name, "assets"), { recursive: true });
     }
     return dir;
   }
