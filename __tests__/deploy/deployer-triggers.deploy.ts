@@ -33,7 +33,10 @@ let recorded: RecordedRequest[] = [];
 let comparison: ObservedComparison;
 const cleanup = new CleanUp();
 
-/** A new release: the zip gains a file, every resource a tag, the key policy a renamed statement, the schedule a new expression. */
+/**
+ * A new release: the zip gains a file, every resource a tag, the key policy a renamed
+ * statement, the schedule a new expression.
+ */
 function newRelease(stack: DeployedStack): void {
   editJson(stack, (json) => {
     for (const fn of Object.values(json.resource.aws_lambda_function) as Array<Record<string, string>>) {

@@ -434,7 +434,10 @@ const PASSED_TO: ReadonlyArray<{ readonly service: string; readonly sid: string 
   { service: "scheduler", sid: "PassOwnScheduleRolesToSchedulerOnly" },
 ];
 
-/** True when a resource of the stack passes the role at `address` to `service` (a function's role, a schedule's target role). */
+/**
+ * True when a resource of the stack passes the role at `address` to `service`: a function its
+ * role, a schedule its target's role.
+ */
 function rolePassedBy(json: StackJson, address: string, service: string): boolean {
   const reference = `\${${address}.arn}`;
   if (service === "lambda")
