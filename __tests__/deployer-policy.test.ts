@@ -505,8 +505,18 @@ describe("a stack with a schedule and an SNS trigger (the triggers the construct
       Condition: { StringEquals: { "lambda:Principal": "sns.amazonaws.com" } },
     });
     expect(statement("OwnFunctions")?.Action).toEqual(
-      expect.arrayContaining(["lambda:GetPolicy", "lambda:RemovePermission"]),
+      expect.arrayContaining([
+        "lambda:GetPolicy",
+        "lambda:RemovePermission",
+        "lambda:GetFunctionUrlConfig",
+        "lambda:DeleteFunctionUrlConfig",
+      ]),
     );
+    expect(statement("CreateOwnFunctionUrlsWithTheirAuthTypeOnly")).toMatchObject({
+      Action: ["lambda:CreateFunctionUrlConfig"],
+      Resource: [arn("lambda", "function:triggers-a")],
+      Condition: { StringEquals: { "lambda:FunctionUrlAuthType": "AWS_IAM" } },
+    });
     expect(JSON.stringify(triggersPolicy().document)).not.toContain("triggers-b");
   });
 
@@ -529,6 +539,9 @@ describe("a stack with a schedule and an SNS trigger (the triggers the construct
         "allowed lambda:AddPermission on own triggers-a for sns.amazonaws.com",
         'denied lambda:AddPermission on own triggers-a for "*"',
         "allowed sns:DeleteTopic of own topic",
+        "allowed lambda:CreateFunctionUrlConfig of own triggers-a with AWS_IAM",
+        "denied lambda:CreateFunctionUrlConfig of own triggers-a with NONE (public)",
+        "denied lambda:CreateFunctionUrlConfig of another function's triggers-b",
         "denied scheduler:UpdateSchedule of another function's schedule",
         "denied scheduler:DeleteScheduleGroup of another function's group",
         "denied iam:PassRole of another function's schedule role triggers-b-schedule to Scheduler",
@@ -636,7 +649,6 @@ describe("what the construct can make, and what the deploy policy covers", () =>
     const types = new Set(Object.values(makers).flatMap((build) => outcome(build).types));
     for (const type of types) expect([type, type in RESOURCE_GRANTS || type in NOT_OBSERVED]).toEqual([type, true]);
     expect([...types].filter((type) => type in NOT_OBSERVED).sort()).toEqual([
-      "aws_lambda_function_url",
       "aws_secretsmanager_secret_rotation",
       "aws_security_group",
       "aws_vpc_endpoint",
@@ -653,7 +665,7 @@ describe("what the construct can make, and what the deploy policy covers", () =>
       schedule: undefined,
       snsTopicArns: undefined,
       "deadLetterTarget (a topic)": undefined,
-      functionUrl: expect.stringMatching(/aws_lambda_function_url .*made by SecureLambda's functionUrl: no deploy run/),
+      functionUrl: undefined,
       rotation: expect.stringMatching(/aws_secretsmanager_secret_rotation .*made by SecureLambda's rotation/),
       vpc: expect.stringMatching(/has vpc_config \(SecureLambda's vpc\): no deploy run has recorded/),
       codeSigningConfigArn: expect.stringMatching(

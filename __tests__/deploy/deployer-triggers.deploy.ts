@@ -133,6 +133,8 @@ test("the runs went through the recording proxy: every phase made calls, the tri
     "sns:Unsubscribe",
     "lambda:AddPermission",
     "lambda:RemovePermission",
+    "lambda:CreateFunctionUrlConfig",
+    "lambda:DeleteFunctionUrlConfig",
   ])
     expect([operation, operations.has(operation)]).toEqual([operation, true]);
 });

@@ -51,6 +51,7 @@ export function triggersStack(app: App, options: TriggersStackOptions): Terrafor
     snsTopicArns: [alarms.arn],
     deadLetterTarget: { targetArn: failures.arn },
     reservedConcurrentExecutions: 2,
+    functionUrl: true,
   });
   return stack;
 }

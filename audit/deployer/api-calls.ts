@@ -83,6 +83,9 @@ const LAMBDA_ROUTES: ReadonlyArray<readonly [string, RegExp, string]> = [
   ["GET", /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/, "GetFunctionConcurrency"],
   ["GET", /^\/2020-06-30\/functions\/([^/]+)\/code-signing-config\/?$/, "GetFunctionCodeSigningConfig"],
   ["GET", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "GetFunctionUrlConfig"],
+  ["POST", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "CreateFunctionUrlConfig"],
+  ["PUT", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "UpdateFunctionUrlConfig"],
+  ["DELETE", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "DeleteFunctionUrlConfig"],
   ["GET", /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, "GetFunctionEventInvokeConfig"],
   ["GET", /^\/2021-07-20\/functions\/([^/]+)\/runtime-management-config\/?$/, "GetRuntimeManagementConfig"],
   ["GET", /^\/2024-08-31\/functions\/([^/]+)\/recursion-config\/?$/, "GetFunctionRecursionConfig"],
@@ -321,10 +324,15 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
       const named = route[1].exec(r.path)?.[1] ?? str("FunctionName");
       const functionName = named.startsWith("arn:") ? named.split(":")[6]! : named;
       const functionArn = arn("lambda", `function:${functionName}`);
-      // AddPermission: the principal the permission lets in is a condition key (lambda:Principal).
-      const requests = [
-        ask(`lambda:${name}`, functionArn, name === "AddPermission" ? { "lambda:Principal": str("Principal") } : {}),
-      ];
+      // What a permission or a URL lets in is a condition key: AddPermission's principal (lambda:Principal), a
+      // URL's authorization type (lambda:FunctionUrlAuthType).
+      const context: Record<string, string> =
+        name === "AddPermission"
+          ? { "lambda:Principal": str("Principal") }
+          : name === "CreateFunctionUrlConfig" || name === "UpdateFunctionUrlConfig"
+            ? { "lambda:FunctionUrlAuthType": str("AuthType") }
+            : {};
+      const requests = [ask(`lambda:${name}`, functionArn, context)];
       if (name === "CreateFunction" || name === "UpdateFunctionConfiguration") {
         if (typeof r.body.Role === "string") {
           requests.push(ask("iam:PassRole", r.body.Role, { "iam:PassedToService": `lambda.${t.dnsSuffix}` }));

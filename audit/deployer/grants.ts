@@ -130,6 +130,12 @@ const SCHEDULE: Calls = {
 };
 /** A Lambda permission: AddPermission is granted apart, for the permission's principal only. */
 const PERMISSION: Calls = { read: ["lambda:GetPolicy"], write: [], delete: ["lambda:RemovePermission"] };
+/** A function URL: CreateFunctionUrlConfig is granted apart, for the URL's authorization type only. */
+const FUNCTION_URL: Calls = {
+  read: ["lambda:GetFunctionUrlConfig"],
+  write: [],
+  delete: ["lambda:DeleteFunctionUrlConfig"],
+};
 /** A subscription: Subscribe is granted apart, for its protocol and endpoint only. */
 const SUBSCRIPTION: Calls = {
   read: ["sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes"],
@@ -205,7 +211,6 @@ function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
  * prop or construct that makes it: the deploy policy refuses a stack holding one, naming it.
  */
 export const NOT_OBSERVED: Readonly<Record<string, string>> = {
-  aws_lambda_function_url: "SecureLambda's functionUrl",
   aws_secretsmanager_secret_rotation: "SecureLambda's rotation",
   aws_security_group: "SecretsEndpoints",
   aws_vpc_endpoint: "SecretsEndpoints",
@@ -364,6 +369,21 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
         actions: ["lambda:AddPermission"],
         resources: [fn],
         condition: { StringEquals: { "lambda:Principal": text(scope, body, "principal", address) } },
+      },
+    ];
+  },
+  aws_lambda_function_url: (scope, address, body) => {
+    const fn = functionArnOf(scope, text(scope, body, "function_name", address));
+    return [
+      { sid: "OwnFunctions", actions: actionsOf(FUNCTION_URL, body), resources: [fn, `${fn}:*`] },
+      // Only with the stack's authorization type (AWS_IAM): never a public URL ("NONE") that bypasses IAM.
+      {
+        sid: "CreateOwnFunctionUrlsWithTheirAuthTypeOnly",
+        actions: ["lambda:CreateFunctionUrlConfig"],
+        resources: [fn],
+        condition: {
+          StringEquals: { "lambda:FunctionUrlAuthType": text(scope, body, "authorization_type", address) },
+        },
       },
     ];
   },

@@ -34,6 +34,8 @@ interface FunctionResources {
   readonly schedule?: { readonly arn: string; readonly groupArn: string; readonly roleArn: string };
   /** A subscription of the function to a topic: the topic, the protocol and the endpoint (the function). */
   readonly subscription?: { readonly topicArn: string; readonly protocol: string; readonly endpoint: string };
+  /** The authorization type of the function's URL, when it has one. */
+  readonly functionUrl?: string;
   /** A topic of the function's stack (its own, as in the sns-python example). */
   readonly topicArn?: string;
 }
@@ -273,6 +275,24 @@ export async function proveDeployerPolicy(
       ),
     );
   }
+  if (first.functionUrl) {
+    checks.push(
+      ask(
+        `lambda:CreateFunctionUrlConfig of own ${first.functionName} with ${first.functionUrl}`,
+        "allowed",
+        "lambda:CreateFunctionUrlConfig",
+        first.functionArn,
+        { "lambda:FunctionUrlAuthType": first.functionUrl },
+      ),
+      ask(
+        `lambda:CreateFunctionUrlConfig of own ${first.functionName} with NONE (public)`,
+        "denied",
+        "lambda:CreateFunctionUrlConfig",
+        first.functionArn,
+        { "lambda:FunctionUrlAuthType": "NONE" },
+      ),
+    );
+  }
   if (first.topicArn) checks.push(ask("sns:DeleteTopic of own topic", "allowed", "sns:DeleteTopic", first.topicArn));
   if (first.stateObject) {
     checks.push(ask("s3:PutObject of own state", "allowed", "s3:PutObject", first.stateObject));
@@ -406,6 +426,17 @@ export async function proveDeployerPolicy(
         ),
       );
     }
+    if (first.functionUrl) {
+      checks.push(
+        ask(
+          `lambda:CreateFunctionUrlConfig of ${whose} ${other.functionName}`,
+          "denied",
+          "lambda:CreateFunctionUrlConfig",
+          other.functionArn,
+          { "lambda:FunctionUrlAuthType": first.functionUrl },
+        ),
+      );
+    }
     if (other.topicArn) {
       checks.push(ask(`sns:SetTopicAttributes of ${whose} topic`, "denied", "sns:SetTopicAttributes", other.topicArn));
     }
@@ -483,7 +514,11 @@ function functionsOf(stack: SynthesizedStack, t: AuditTarget): FunctionResources
     const scheduleRole = schedule && roleOf([schedule[1].target].flat().find(isPlainObject)?.role_arn);
     const subscription = resourcesOf(stack.json, "aws_sns_topic_subscription").find(([, s]) => s.endpoint === invokes);
     const resolve = (where: string, value: unknown) => references.resolve(String(value), where);
+    const url = resourcesOf(stack.json, "aws_lambda_function_url").find(
+      ([, u]) => u.function_name === `\${${address}.function_name}`,
+    );
     return {
+      functionUrl: url ? resolve(`${url[0]}.authorization_type`, url[1].authorization_type) : undefined,
       schedule:
         schedule && scheduleRole
           ? {

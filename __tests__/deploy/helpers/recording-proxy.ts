@@ -30,6 +30,7 @@ const ROOT = path.join(__dirname, "..", "..", "..");
 const IDENTIFIER_FIELDS = new Set([
   "Action",
   "AliasName",
+  "AuthType",
   "Endpoint",
   "FunctionName",
   "GroupName",
