@@ -435,7 +435,7 @@ describe("comparing the policy with recorded runs", () => {
   });
 });
 
-describe("a stack with a schedule and an SNS trigger (the triggers the construct makes)", () => {
+describe("a stack with a schedule, an SNS trigger and a function URL (the construct's ways in)", () => {
   let triggersDir: string;
   let triggerStacks: SynthesizedStack[];
   const triggersPolicy = () => deployerPolicy(triggerStacks.find((s) => s.name === "triggers-a")!);
@@ -457,7 +457,7 @@ describe("a stack with a schedule and an SNS trigger (the triggers the construct
     expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual(triggersPolicy().document);
   });
 
-  test("grants the recorded Scheduler, SNS and Lambda-permission calls on its own schedule, group, topics and function only", () => {
+  test("grants the recorded Scheduler, SNS, Lambda-permission and function URL calls on its own schedule, group, topics and function only", () => {
     const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
     expect(statement("OwnSchedules")).toMatchObject({
       Action: [
@@ -520,7 +520,7 @@ describe("a stack with a schedule and an SNS trigger (the triggers the construct
     expect(JSON.stringify(triggersPolicy().document)).not.toContain("triggers-b");
   });
 
-  test("the proof: its own schedule, role, subscription and permission allowed; the other stack's denied, and each role passed to its own service only", async () => {
+  test("the proof: its own schedule, role, subscription, permission and URL allowed; the other stack's denied, and each role passed to its own service only", async () => {
     const proof = await proveDeployerPolicy(triggersPolicy(), triggerStacks);
     expect(proof.results.filter((r) => !r.ok).map((r) => `${r.check.describe}: ${r.result} ${r.error ?? ""}`)).toEqual(
       [],

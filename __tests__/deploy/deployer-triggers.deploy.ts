@@ -1,10 +1,10 @@
 /**
  * The deploy policy of a stack using both of the construct's triggers, held against real
- * runs: a schedule (EventBridge Scheduler group, schedule and the role it invokes as) and an
- * SNS subscription with its Lambda permission, an SNS topic as dead-letter target, and the
- * topics themselves (the stack's own, as in the sns-python example). The real Terraform and
- * AWS provider apply, re-apply, plan, refresh, update (new code, a tag added and removed, a
- * new schedule expression) and destroy it against moto through the recording proxy; every
+ * runs: a schedule (EventBridge Scheduler group, schedule and the role it invokes as), an SNS
+ * subscription with its Lambda permission, a function URL, an SNS topic as dead-letter
+ * target, and the topics themselves (the stack's own, as in the sns-python example). The real
+ * Terraform and AWS provider apply, re-apply, plan, refresh, update (new code, a tag added and
+ * removed, the key policy, a new schedule expression) and destroy it against moto through the recording proxy; every
  * IAM request a call makes must be allowed by the policy `--deployer` writes for the stack,
  * and every action the policy allows must have been asked for by a call. This is how the
  * calls of these resource types were recorded (audit/deployer/grants.ts).

@@ -1,7 +1,8 @@
 /**
  * A stack whose function is run by both triggers the construct makes: a schedule
  * (EventBridge Scheduler: a group, a schedule, the role it invokes as) and an SNS topic (a
- * subscription and a Lambda permission), with an SNS topic as its dead-letter target. The
+ * subscription and a Lambda permission), with an SNS topic as its dead-letter target, and a
+ * function URL (AWS_IAM). The
  * topics are the stack's own, as in the sns-python example. The deploy policy's unit tests
  * prove its policy; the deploy suite records what the provider calls for it against moto.
  */
