@@ -13,15 +13,18 @@ import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { analyzeCalls, UnmappedCallError, type RecordedRequest } from "../audit/deployer/api-calls";
 import { compareWithRuns } from "../audit/deployer/observed";
+import { NOT_OBSERVED, RESOURCE_GRANTS } from "../audit/deployer/grants";
 import { deployerPolicy, type DeployerPolicy } from "../audit/deployer/policy";
 import { proveDeployerPolicy } from "../audit/deployer/proof";
 import { runAuditCli } from "../audit/cli";
 import { isWildcardOnlyAction } from "../audit/posture/wildcard-only";
 import { targetOf } from "../audit/target";
 import { AuditError, readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
-import { SecureLambda } from "../constructs";
+import { SecretsEndpoints, SecureLambda } from "../constructs";
+import { SnsTopic, type TerraformStack } from "../constructs/tf";
 import { buildApp } from "../main";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
+import { synthTriggersApp } from "./helpers/triggers-stack";
 
 const ENVIRONMENTS = ["dev", "stg", "prod", "local"];
 let outdir: string;
@@ -429,5 +432,254 @@ describe("comparing the policy with recorded runs", () => {
       requests: [],
       needsNoPermission: expect.stringContaining("needs no permission"),
     });
+  });
+});
+
+describe("a stack with a schedule, an SNS trigger and a function URL (the construct's ways in)", () => {
+  let triggersDir: string;
+  let triggerStacks: SynthesizedStack[];
+  const triggersPolicy = () => deployerPolicy(triggerStacks.find((s) => s.name === "triggers-a")!);
+  const statement = (sid: string) => triggersPolicy().document.Statement.find((s) => s.Sid === sid);
+
+  beforeAll(() => {
+    triggersDir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deployer-triggers-"));
+    synthTriggersApp(triggersDir, ["triggers-a", "triggers-b"]);
+    triggerStacks = readSynthesizedStacks(triggersDir);
+  });
+
+  afterAll(() => fs.rmSync(triggersDir, { recursive: true, force: true }));
+
+  test("npm run audit -- --deployer writes its policy, and the proof holds", async () => {
+    const file = path.join(triggersDir, "deployer-triggers-a.json");
+    const run = await cli("--synthesized", triggersDir, "--deployer", "triggers-a", "--policy-out", file);
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toMatch(/deploy policy of triggers-a: \d+ statements, \d+ requests, 0 unexpected/);
+    expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual(triggersPolicy().document);
+  });
+
+  test("grants the recorded Scheduler, SNS, Lambda-permission and function URL calls on its own schedule, group, topics and function only", () => {
+    const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:123456789012:${resource}`;
+    expect(statement("OwnSchedules")).toMatchObject({
+      Action: [
+        "scheduler:CreateSchedule",
+        "scheduler:DeleteSchedule",
+        "scheduler:GetSchedule",
+        "scheduler:UpdateSchedule",
+      ],
+      Resource: [arn("scheduler", "schedule/triggers-a/triggers-a")],
+    });
+    expect(statement("OwnScheduleGroups")).toMatchObject({
+      Action: [
+        "scheduler:CreateScheduleGroup",
+        "scheduler:DeleteScheduleGroup",
+        "scheduler:GetScheduleGroup",
+        "scheduler:ListTagsForResource",
+        "scheduler:TagResource",
+        "scheduler:UntagResource",
+      ],
+      Resource: [arn("scheduler", "schedule-group/triggers-a")],
+    });
+    expect(statement("PassOwnScheduleRolesToSchedulerOnly")).toMatchObject({
+      Action: ["iam:PassRole"],
+      Resource: ["arn:aws:iam::123456789012:role/triggers-a-schedule"],
+      Condition: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
+    });
+    expect(statement("PassOwnRolesToLambdaOnly")?.Resource).toEqual(["arn:aws:iam::123456789012:role/triggers-a"]);
+    expect(statement("SubscribeOwnEndpointsToTheirTopicsOnly")).toMatchObject({
+      Action: ["sns:Subscribe"],
+      Resource: [arn("sns", "triggers-a-alarms")],
+      Condition: {
+        StringEquals: { "sns:Protocol": "lambda", "sns:Endpoint": arn("lambda", "function:triggers-a") },
+      },
+    });
+    expect(statement("OwnSubscriptions")).toMatchObject({
+      Action: ["sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:Unsubscribe"],
+      Resource: [arn("sns", "triggers-a-alarms")],
+    });
+    expect(statement("OwnTopics")).toMatchObject({
+      Resource: [arn("sns", "triggers-a-alarms"), arn("sns", "triggers-a-failures")],
+    });
+    expect(statement("AddPermissionsToOwnFunctionsForTheirTriggersOnly")).toMatchObject({
+      Action: ["lambda:AddPermission"],
+      Resource: [arn("lambda", "function:triggers-a")],
+      Condition: { StringEquals: { "lambda:Principal": "sns.amazonaws.com" } },
+    });
+    expect(statement("OwnFunctions")?.Action).toEqual(
+      expect.arrayContaining([
+        "lambda:GetPolicy",
+        "lambda:RemovePermission",
+        "lambda:GetFunctionUrlConfig",
+        "lambda:DeleteFunctionUrlConfig",
+      ]),
+    );
+    expect(statement("CreateOwnFunctionUrlsWithTheirAuthTypeOnly")).toMatchObject({
+      Action: ["lambda:CreateFunctionUrlConfig"],
+      Resource: [arn("lambda", "function:triggers-a")],
+      Condition: { StringEquals: { "lambda:FunctionUrlAuthType": "AWS_IAM" } },
+    });
+    expect(JSON.stringify(triggersPolicy().document)).not.toContain("triggers-b");
+  });
+
+  test("the proof: its own schedule, role, subscription, permission and URL allowed; the other stack's denied, and each role passed to its own service only", async () => {
+    const proof = await proveDeployerPolicy(triggersPolicy(), triggerStacks);
+    expect(proof.results.filter((r) => !r.ok).map((r) => `${r.check.describe}: ${r.result} ${r.error ?? ""}`)).toEqual(
+      [],
+    );
+    const rows = proof.results.map((r) => `${r.check.expected} ${r.check.describe}`);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        "allowed scheduler:UpdateSchedule of own schedule",
+        "allowed scheduler:DeleteScheduleGroup of own group",
+        "allowed iam:PassRole of own schedule role triggers-a-schedule to Scheduler",
+        "denied iam:PassRole of own schedule role triggers-a-schedule to Lambda",
+        "denied iam:PassRole of own function's role to Scheduler",
+        "allowed sns:Subscribe of own triggers-a to its topic",
+        "denied sns:Subscribe of an HTTPS endpoint to own topic",
+        "allowed sns:Unsubscribe from own topic",
+        "allowed lambda:AddPermission on own triggers-a for sns.amazonaws.com",
+        'denied lambda:AddPermission on own triggers-a for "*"',
+        "allowed sns:DeleteTopic of own topic",
+        "allowed lambda:CreateFunctionUrlConfig of own triggers-a with AWS_IAM",
+        "denied lambda:CreateFunctionUrlConfig of own triggers-a with NONE (public)",
+        "denied lambda:CreateFunctionUrlConfig of another function's triggers-b",
+        "denied scheduler:UpdateSchedule of another function's schedule",
+        "denied scheduler:DeleteScheduleGroup of another function's group",
+        "denied iam:PassRole of another function's schedule role triggers-b-schedule to Scheduler",
+        "denied sns:Subscribe of own triggers-a to another function's topic",
+        "denied sns:Unsubscribe from another function's topic",
+        "denied lambda:AddPermission on another function's triggers-b for sns.amazonaws.com",
+        "denied sns:SetTopicAttributes of another function's topic",
+      ]),
+    );
+  });
+
+  test("a recorded Subscribe of another endpoint, or an AddPermission for another principal, is denied", async () => {
+    const calls = recorded([
+      {
+        service: "sns",
+        body: {
+          Action: "Subscribe",
+          TopicArn: "arn:aws:sns:eu-west-1:123456789012:triggers-a-alarms",
+          Protocol: "lambda",
+          Endpoint: "arn:aws:lambda:eu-west-1:123456789012:function:triggers-b",
+        },
+      },
+      {
+        service: "lambda",
+        path: "/2015-03-31/functions/triggers-a/policy",
+        body: { Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", StatementId: "x" },
+      },
+      {
+        service: "scheduler",
+        path: "/schedules/triggers-a",
+        body: {
+          GroupName: "triggers-a",
+          Target: {
+            Arn: "arn:aws:lambda:eu-west-1:123456789012:function:triggers-a",
+            RoleArn: "arn:aws:iam::123456789012:role/triggers-a",
+          },
+        },
+      },
+    ]);
+    const stack = triggerStacks.find((s) => s.name === "triggers-a")!;
+    const comparison = await compareWithRuns(triggersPolicy(), stack, calls);
+    expect(comparison.denied.map((d) => `${d.operation} ${d.request.action}`)).toEqual([
+      "sns:Subscribe sns:Subscribe",
+      "lambda:AddPermission lambda:AddPermission",
+      "scheduler:CreateSchedule iam:PassRole",
+    ]);
+  });
+});
+
+describe("what the construct can make, and what the deploy policy covers", () => {
+  const tags = { project: "secure-lambda" };
+  const base = { functionName: "probe", entry: HELLO_ENTRY, secrets: ["token"], tags };
+  /** A stack per prop (or construct) that adds resources or changes what deploying the function calls. */
+  const makers: Record<string, (stack: TerraformStack) => void> = {
+    "secrets in SSM": (stack) => new SecureLambda(stack, "f", base),
+    "secrets in Secrets Manager": (stack) => new SecureLambda(stack, "f", { ...base, store: "secretsmanager" }),
+    deadLetterTarget: (stack) => new SecureLambda(stack, "f", { ...base, deadLetterTarget: true }),
+    schedule: (stack) => new SecureLambda(stack, "f", { ...base, schedule: { expression: "rate(1 hour)" } }),
+    snsTopicArns: (stack) =>
+      new SecureLambda(stack, "f", { ...base, snsTopicArns: ["arn:aws:sns:eu-west-1:123456789012:alarms"] }),
+    "deadLetterTarget (a topic)": (stack) =>
+      new SecureLambda(stack, "f", {
+        ...base,
+        deadLetterTarget: { targetArn: "arn:aws:sns:eu-west-1:123456789012:failures" },
+      }),
+    functionUrl: (stack) => new SecureLambda(stack, "f", { ...base, functionUrl: true }),
+    rotation: (stack) =>
+      new SecureLambda(stack, "f", {
+        ...base,
+        store: "secretsmanager",
+        rotation: { rotationLambdaArn: "arn:aws:lambda:eu-west-1:123456789012:function:r", automaticallyAfterDays: 30 },
+      }),
+    vpc: (stack) =>
+      new SecureLambda(stack, "f", {
+        ...base,
+        vpc: { subnetIds: ["subnet-0123456789abcdef0"], securityGroupIds: ["sg-0123456789abcdef0"] },
+      }),
+    codeSigningConfigArn: (stack) =>
+      new SecureLambda(stack, "f", {
+        ...base,
+        codeSigningConfigArn: "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123456789abcdef0",
+      }),
+    SecretsEndpoints: (stack) => {
+      new SecureLambda(stack, "f", base);
+      new SecretsEndpoints(stack, "endpoints", {
+        vpcId: "vpc-0123456789abcdef0",
+        subnetIds: ["subnet-0123456789abcdef0"],
+        clientSecurityGroupIds: ["sg-0123456789abcdef0"],
+        tags,
+      });
+    },
+  };
+  const outcome = (build: (stack: TerraformStack) => void) => {
+    const json = synthStack(build) as unknown as StackJson;
+    try {
+      deployerPolicy({ name: "test", json });
+      return { types: Object.keys(json.resource ?? {}), refused: undefined };
+    } catch (error) {
+      if (!(error instanceof AuditError)) throw error;
+      return { types: Object.keys(json.resource ?? {}), refused: error.message };
+    }
+  };
+
+  test("every resource type the construct makes is either covered by recorded calls or refused naming what makes it", () => {
+    const types = new Set(Object.values(makers).flatMap((build) => outcome(build).types));
+    for (const type of types) expect([type, type in RESOURCE_GRANTS || type in NOT_OBSERVED]).toEqual([type, true]);
+    expect([...types].filter((type) => type in NOT_OBSERVED).sort()).toEqual([
+      "aws_secretsmanager_secret_rotation",
+      "aws_security_group",
+      "aws_vpc_endpoint",
+      "aws_vpc_security_group_ingress_rule",
+    ]);
+  });
+
+  test("the triggers get a policy; what no run has recorded is refused, naming the prop", () => {
+    const results = Object.fromEntries(Object.entries(makers).map(([name, build]) => [name, outcome(build).refused]));
+    expect(results).toEqual({
+      "secrets in SSM": undefined,
+      "secrets in Secrets Manager": undefined,
+      deadLetterTarget: undefined,
+      schedule: undefined,
+      snsTopicArns: undefined,
+      "deadLetterTarget (a topic)": undefined,
+      functionUrl: undefined,
+      rotation: expect.stringMatching(/aws_secretsmanager_secret_rotation .*made by SecureLambda's rotation/),
+      vpc: expect.stringMatching(/has vpc_config \(SecureLambda's vpc\): no deploy run has recorded/),
+      codeSigningConfigArn: expect.stringMatching(
+        /has code_signing_config_arn \(SecureLambda's codeSigningConfigArn\)/,
+      ),
+      SecretsEndpoints: expect.stringMatching(/made by SecretsEndpoints: no deploy run/),
+    });
+  });
+
+  test("an encrypted topic in the stack is refused: no run has observed what SNS asks KMS for", () => {
+    const { refused } = outcome((stack) => {
+      const topic = new SnsTopic(stack, "alarms", { name: "alarms", kmsMasterKeyId: "alias/aws/sns" });
+      new SecureLambda(stack, "f", { ...base, snsTopicArns: [topic.arn] });
+    });
+    expect(refused).toMatch(/aws_sns_topic\.alarms is encrypted \(kms_master_key_id\)/);
   });
 });

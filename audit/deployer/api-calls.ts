@@ -73,6 +73,8 @@ const LAMBDA_ROUTES: ReadonlyArray<readonly [string, RegExp, string]> = [
   ["GET", /^\/2015-03-31\/functions\/([^/]+)\/versions\/?$/, "ListVersionsByFunction"],
   ["POST", /^\/2015-03-31\/functions\/([^/]+)\/versions\/?$/, "PublishVersion"],
   ["GET", /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/, "GetPolicy"],
+  ["POST", /^\/2015-03-31\/functions\/([^/]+)\/policy\/?$/, "AddPermission"],
+  ["DELETE", /^\/2015-03-31\/functions\/([^/]+)\/policy\/[^/]+$/, "RemovePermission"],
   ["GET", /^\/2017-03-31\/tags\/(.+)$/, "ListTags"],
   ["POST", /^\/2017-03-31\/tags\/(.+)$/, "TagResource"],
   ["DELETE", /^\/2017-03-31\/tags\/(.+)$/, "UntagResource"],
@@ -81,10 +83,31 @@ const LAMBDA_ROUTES: ReadonlyArray<readonly [string, RegExp, string]> = [
   ["GET", /^\/2019-09-30\/functions\/([^/]+)\/concurrency\/?$/, "GetFunctionConcurrency"],
   ["GET", /^\/2020-06-30\/functions\/([^/]+)\/code-signing-config\/?$/, "GetFunctionCodeSigningConfig"],
   ["GET", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "GetFunctionUrlConfig"],
+  ["POST", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "CreateFunctionUrlConfig"],
+  ["PUT", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "UpdateFunctionUrlConfig"],
+  ["DELETE", /^\/2021-10-31\/functions\/([^/]+)\/url\/?$/, "DeleteFunctionUrlConfig"],
   ["GET", /^\/2019-09-25\/functions\/([^/]+)\/event-invoke-config\/?$/, "GetFunctionEventInvokeConfig"],
   ["GET", /^\/2021-07-20\/functions\/([^/]+)\/runtime-management-config\/?$/, "GetRuntimeManagementConfig"],
   ["GET", /^\/2024-08-31\/functions\/([^/]+)\/recursion-config\/?$/, "GetFunctionRecursionConfig"],
 ];
+
+// EventBridge Scheduler's REST API: [method, path, operation]; the path's `{name}` is a schedule, a group, or a
+// tagged resource's ARN.
+const SCHEDULER_ROUTES: ReadonlyArray<readonly [string, RegExp, string]> = [
+  ["POST", /^\/schedule-groups\/([^/]+)$/, "CreateScheduleGroup"],
+  ["GET", /^\/schedule-groups\/([^/]+)$/, "GetScheduleGroup"],
+  ["DELETE", /^\/schedule-groups\/([^/]+)$/, "DeleteScheduleGroup"],
+  ["POST", /^\/schedules\/([^/]+)$/, "CreateSchedule"],
+  ["GET", /^\/schedules\/([^/]+)$/, "GetSchedule"],
+  ["PUT", /^\/schedules\/([^/]+)$/, "UpdateSchedule"],
+  ["DELETE", /^\/schedules\/([^/]+)$/, "DeleteSchedule"],
+  ["GET", /^\/tags\/(arn:.+)$/, "ListTagsForResource"],
+  ["POST", /^\/tags\/(arn:.+)$/, "TagResource"],
+  ["DELETE", /^\/tags\/(arn:.+)$/, "UntagResource"],
+];
+
+const routeOf = (routes: ReadonlyArray<readonly [string, RegExp, string]>, r: RecordedRequest) =>
+  routes.find(([method, pattern]) => method === r.method && pattern.test(r.path));
 
 // S3 (path style): the operation, and the IAM action AWS authorizes it with (they differ).
 function s3Operation(
@@ -122,11 +145,16 @@ function s3Operation(
 export function operationOf(r: RecordedRequest): string {
   if (r.error) throw new UnmappedCallError(`request ${r.seq} (${r.method} ${r.path}) never reached moto: ${r.error}`);
   if (r.target) return `${r.service}:${r.target.slice(r.target.lastIndexOf(".") + 1)}`;
-  if (typeof r.body.Action === "string") return `${r.service}:${r.body.Action}`;
+  // REST APIs first: a Lambda permission's body names its own `Action` (lambda:InvokeFunction).
   if (r.service === "lambda") {
-    const route = LAMBDA_ROUTES.find(([method, pattern]) => method === r.method && pattern.test(r.path));
+    const route = routeOf(LAMBDA_ROUTES, r);
     if (route) return `lambda:${route[2]}`;
   }
+  if (r.service === "scheduler") {
+    const route = routeOf(SCHEDULER_ROUTES, r);
+    if (route) return `scheduler:${route[2]}`;
+  }
+  if (typeof r.body.Action === "string" && r.service !== "lambda") return `${r.service}:${r.body.Action}`;
   if (r.service === "s3") {
     const s3 = s3Operation(r);
     if (s3) return `s3:${s3.operation}`;
@@ -292,11 +320,19 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
       return done(requests);
     }
     case "lambda": {
-      const route = LAMBDA_ROUTES.find(([method, pattern]) => method === r.method && pattern.test(r.path))!;
+      const route = routeOf(LAMBDA_ROUTES, r)!;
       const named = route[1].exec(r.path)?.[1] ?? str("FunctionName");
       const functionName = named.startsWith("arn:") ? named.split(":")[6]! : named;
       const functionArn = arn("lambda", `function:${functionName}`);
-      const requests = [ask(`lambda:${name}`, functionArn)];
+      // What a permission or a URL lets in is a condition key: AddPermission's principal (lambda:Principal), a
+      // URL's authorization type (lambda:FunctionUrlAuthType).
+      const context: Record<string, string> =
+        name === "AddPermission"
+          ? { "lambda:Principal": str("Principal") }
+          : name === "CreateFunctionUrlConfig" || name === "UpdateFunctionUrlConfig"
+            ? { "lambda:FunctionUrlAuthType": str("AuthType") }
+            : {};
+      const requests = [ask(`lambda:${name}`, functionArn, context)];
       if (name === "CreateFunction" || name === "UpdateFunctionConfiguration") {
         if (typeof r.body.Role === "string") {
           requests.push(ask("iam:PassRole", r.body.Role, { "iam:PassedToService": `lambda.${t.dnsSuffix}` }));
@@ -332,6 +368,40 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
         requests.push(ask("kms:Decrypt", key, context, "lambda"));
       }
       return done(requests);
+    }
+    case "scheduler": {
+      const route = routeOf(SCHEDULER_ROUTES, r)!;
+      const named = route[1].exec(r.path)![1]!;
+      if (name.endsWith("ScheduleGroup"))
+        return done([ask(`scheduler:${name}`, arn("scheduler", `schedule-group/${named}`))]);
+      if (named.startsWith("arn:")) return done([ask(`scheduler:${name}`, named)]);
+      // A schedule's ARN holds its group: from the query (Get, Delete) or the body (Create, Update).
+      const group =
+        r.query.groupName ?? (typeof r.body.GroupName === "string" ? r.body.GroupName : undefined) ?? "default";
+      const requests = [ask(`scheduler:${name}`, arn("scheduler", `schedule/${group}/${named}`))];
+      const role = (r.body.Target as { RoleArn?: unknown } | undefined)?.RoleArn;
+      if ((name === "CreateSchedule" || name === "UpdateSchedule") && typeof role === "string") {
+        // Scheduler takes the target's role: the caller passes it.
+        requests.push(ask("iam:PassRole", role, { "iam:PassedToService": `scheduler.${t.dnsSuffix}` }));
+      }
+      return done(requests);
+    }
+    case "sns": {
+      if (name === "CreateTopic") return done([ask("sns:CreateTopic", arn("sns", str("Name")))]);
+      if (name === "Subscribe") {
+        return done([
+          ask("sns:Subscribe", str("TopicArn"), { "sns:Protocol": str("Protocol"), "sns:Endpoint": str("Endpoint") }),
+        ]);
+      }
+      // A subscription's ARN is its topic's followed by `:<id>`; the Service Authorization Reference gives the
+      // subscription actions the topic as their only resource type, so IAM is asked about the topic.
+      const resource =
+        typeof r.body.SubscriptionArn === "string"
+          ? r.body.SubscriptionArn.slice(0, r.body.SubscriptionArn.lastIndexOf(":"))
+          : typeof r.body.ResourceArn === "string"
+            ? r.body.ResourceArn
+            : str("TopicArn");
+      return done([ask(`sns:${name}`, resource)]);
     }
     case "s3": {
       const s3 = s3Operation(r)!;

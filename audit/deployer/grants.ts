@@ -118,6 +118,35 @@ const SECRET: Calls = {
   write: ["secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource"],
   delete: ["secretsmanager:DeleteSecret"],
 };
+const SCHEDULE_GROUP: Calls = {
+  read: ["scheduler:GetScheduleGroup", "scheduler:ListTagsForResource"],
+  write: ["scheduler:CreateScheduleGroup", "scheduler:TagResource", "scheduler:UntagResource"],
+  delete: ["scheduler:DeleteScheduleGroup"],
+};
+const SCHEDULE: Calls = {
+  read: ["scheduler:GetSchedule"],
+  write: ["scheduler:CreateSchedule", "scheduler:UpdateSchedule"],
+  delete: ["scheduler:DeleteSchedule"],
+};
+/** A Lambda permission: AddPermission is granted apart, for the permission's principal only. */
+const PERMISSION: Calls = { read: ["lambda:GetPolicy"], write: [], delete: ["lambda:RemovePermission"] };
+/** A function URL: CreateFunctionUrlConfig is granted apart, for the URL's authorization type only. */
+const FUNCTION_URL: Calls = {
+  read: ["lambda:GetFunctionUrlConfig"],
+  write: [],
+  delete: ["lambda:DeleteFunctionUrlConfig"],
+};
+/** A subscription: Subscribe is granted apart, for its protocol and endpoint only. */
+const SUBSCRIPTION: Calls = {
+  read: ["sns:ListSubscriptionsByTopic", "sns:GetSubscriptionAttributes"],
+  write: [],
+  delete: ["sns:Unsubscribe"],
+};
+const TOPIC: Calls = {
+  read: ["sns:GetTopicAttributes", "sns:ListTagsForResource"],
+  write: ["sns:CreateTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"],
+  delete: ["sns:DeleteTopic"],
+};
 const SECRET_VERSION: Calls = {
   read: ["secretsmanager:ListSecretVersionIds"],
   write: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
@@ -177,6 +206,26 @@ function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
   };
 }
 
+/**
+ * What the construct can make that no deploy run has recorded yet, by resource type, and the
+ * prop or construct that makes it: the deploy policy refuses a stack holding one, naming it.
+ */
+export const NOT_OBSERVED: Readonly<Record<string, string>> = {
+  aws_secretsmanager_secret_rotation: "SecureLambda's rotation",
+  aws_security_group: "SecretsEndpoints",
+  aws_vpc_endpoint: "SecretsEndpoints",
+  aws_vpc_security_group_ingress_rule: "SecretsEndpoints",
+};
+
+/**
+ * Function arguments no run has set, each changing what the deployer is asked for (Lambda
+ * checks the caller's ec2:Describe* for a VPC, and the provider calls the code-signing APIs).
+ */
+const UNOBSERVED_FUNCTION_ARGUMENTS: Readonly<Record<string, string>> = {
+  vpc_config: "SecureLambda's vpc",
+  code_signing_config_arn: "SecureLambda's codeSigningConfigArn",
+};
+
 /** The grants of each resource type the deploy suite has observed. */
 export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   aws_ssm_parameter: (scope, address, body) => {
@@ -229,16 +278,19 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   },
   aws_iam_role: (scope, address, body) => {
     const role = scope.references.attribute(address, "arn", address);
-    return [
-      { sid: "OwnRoles", actions: actionsOf(ROLE, body), resources: [role] },
-      // The function's role, and only to Lambda: not to an EC2 instance or another service.
-      {
-        sid: "PassOwnRolesToLambdaOnly",
+    const grants: Grant[] = [{ sid: "OwnRoles", actions: actionsOf(ROLE, body), resources: [role] }];
+    // Each role only to the service the stack passes it to: the function's role to Lambda, the
+    // schedule's role to Scheduler; not to an EC2 instance or another service, nor each other's.
+    for (const { service, sid } of PASSED_TO) {
+      if (!rolePassedBy(scope.json, address, service)) continue;
+      grants.push({
+        sid,
         actions: ["iam:PassRole"],
         resources: [role],
-        condition: { StringEquals: { "iam:PassedToService": `lambda.${scope.target.dnsSuffix}` } },
-      },
-    ];
+        condition: { StringEquals: { "iam:PassedToService": `${service}.${scope.target.dnsSuffix}` } },
+      });
+    }
+    return grants;
   },
   aws_iam_role_policy: (scope, address, body) => {
     const roleName = text(scope, body, "role", address);
@@ -263,6 +315,12 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   ],
   aws_lambda_function: (scope, address, body) => {
     const t = scope.target;
+    for (const [argument, what] of Object.entries(UNOBSERVED_FUNCTION_ARGUMENTS)) {
+      if (body[argument] !== undefined)
+        throw new AuditError(
+          `${address} has ${argument} (${what}): no deploy run has recorded what the provider and Lambda ask of the deployer for it, so the deploy policy cannot cover it`,
+        );
+    }
     const fn = arnIn(t, "lambda", `function:${text(scope, body, "function_name", address)}`);
     const grants: Grant[] = [{ sid: "OwnFunctions", actions: actionsOf(FUNCTION, body), resources: [fn, `${fn}:*`] }];
     if (typeof body.kms_key_arn === "string") {
@@ -285,6 +343,82 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
       );
     }
     return grants;
+  },
+  aws_scheduler_schedule_group: (scope, address, body) => [
+    {
+      sid: "OwnScheduleGroups",
+      actions: actionsOf(SCHEDULE_GROUP, body),
+      resources: [arnIn(scope.target, "scheduler", `schedule-group/${text(scope, body, "name", address)}`)],
+    },
+  ],
+  aws_scheduler_schedule: (scope, address, body) => [
+    {
+      sid: "OwnSchedules",
+      actions: actionsOf(SCHEDULE, body),
+      resources: [scope.references.attribute(address, "arn", address)],
+    },
+  ],
+  aws_lambda_permission: (scope, address, body) => {
+    const fn = functionArnOf(scope, text(scope, body, "function_name", address));
+    return [
+      { sid: "OwnFunctions", actions: actionsOf(PERMISSION, body), resources: [fn, `${fn}:*`] },
+      // Only for the principal the stack names (sns.amazonaws.com): never a permission for "*" or
+      // another account.
+      {
+        sid: "AddPermissionsToOwnFunctionsForTheirTriggersOnly",
+        actions: ["lambda:AddPermission"],
+        resources: [fn],
+        condition: { StringEquals: { "lambda:Principal": text(scope, body, "principal", address) } },
+      },
+    ];
+  },
+  aws_lambda_function_url: (scope, address, body) => {
+    const fn = functionArnOf(scope, text(scope, body, "function_name", address));
+    return [
+      { sid: "OwnFunctions", actions: actionsOf(FUNCTION_URL, body), resources: [fn, `${fn}:*`] },
+      // Only with the stack's authorization type (AWS_IAM): never a public URL ("NONE") that bypasses IAM.
+      {
+        sid: "CreateOwnFunctionUrlsWithTheirAuthTypeOnly",
+        actions: ["lambda:CreateFunctionUrlConfig"],
+        resources: [fn],
+        condition: {
+          StringEquals: { "lambda:FunctionUrlAuthType": text(scope, body, "authorization_type", address) },
+        },
+      },
+    ];
+  },
+  aws_sns_topic_subscription: (scope, address, body) => {
+    const topic = text(scope, body, "topic_arn", address);
+    return [
+      // Authorized on the topic (the only resource type the subscription actions have).
+      { sid: "OwnSubscriptions", actions: actionsOf(SUBSCRIPTION, body), resources: [topic] },
+      // Only the stack's own endpoint, by the stack's own protocol: not another function or an HTTP endpoint.
+      {
+        sid: "SubscribeOwnEndpointsToTheirTopicsOnly",
+        actions: ["sns:Subscribe"],
+        resources: [topic],
+        condition: {
+          StringEquals: {
+            "sns:Protocol": text(scope, body, "protocol", address),
+            "sns:Endpoint": text(scope, body, "endpoint", address),
+          },
+        },
+      },
+    ];
+  },
+  aws_sns_topic: (scope, address, body) => {
+    if (body.kms_master_key_id !== undefined) {
+      throw new AuditError(
+        `${address} is encrypted (kms_master_key_id): no run has observed what SNS asks KMS for on the deployer's behalf, so the deploy policy cannot cover it`,
+      );
+    }
+    return [
+      {
+        sid: "OwnTopics",
+        actions: actionsOf(TOPIC, body),
+        resources: [arnIn(scope.target, "sns", text(scope, body, "name", address))],
+      },
+    ];
   },
   aws_secretsmanager_secret: (scope, address, body) => {
     const t = scope.target;
@@ -313,6 +447,30 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
     ];
   },
 };
+
+/** The services a role of the stack may be passed to, and the statement that allows each. */
+const PASSED_TO: ReadonlyArray<{ readonly service: string; readonly sid: string }> = [
+  { service: "lambda", sid: "PassOwnRolesToLambdaOnly" },
+  { service: "scheduler", sid: "PassOwnScheduleRolesToSchedulerOnly" },
+];
+
+/**
+ * True when a resource of the stack passes the role at `address` to `service`: a function its
+ * role, a schedule its target's role.
+ */
+function rolePassedBy(json: StackJson, address: string, service: string): boolean {
+  const reference = `\${${address}.arn}`;
+  if (service === "lambda")
+    return Object.values(json.resource?.aws_lambda_function ?? {}).some((fn) => fn.role === reference);
+  return Object.values(json.resource?.aws_scheduler_schedule ?? {}).some((schedule) =>
+    [schedule.target].flat().some((t) => (t as Body | undefined)?.role_arn === reference),
+  );
+}
+
+/** A function's ARN from the name (or ARN) a permission refers to it by. */
+function functionArnOf(scope: ResourceScope, name: string): string {
+  return name.startsWith("arn:") ? name : arnIn(scope.target, "lambda", `function:${name}`);
+}
 
 /** A secret's name from the ARN (or name) a version refers to it by. */
 function secretNameOf(secretId: string): string {

@@ -7,7 +7,7 @@
 import { References } from "../references";
 import { targetOf, type AuditTarget } from "../target";
 import { AuditError, resourcesOf, type SynthesizedStack } from "../terraform-json";
-import { RESOURCE_GRANTS, type Grant, type ResourceScope } from "./grants";
+import { NOT_OBSERVED, RESOURCE_GRANTS, type Grant, type ResourceScope } from "./grants";
 import { isPlainObject } from "../../common/values";
 
 /** One statement of the policy document. */
@@ -89,6 +89,11 @@ export function deployerPolicy(stack: SynthesizedStack): DeployerPolicy {
   for (const [type, byName] of Object.entries(json.resource ?? {})) {
     const grantsOf = RESOURCE_GRANTS[type];
     if (!grantsOf) {
+      const maker = NOT_OBSERVED[type];
+      if (maker)
+        throw new AuditError(
+          `stack ${stack.name}: ${type} (${Object.keys(byName).join(", ")}), made by ${maker}: no deploy run has recorded what the provider calls for it yet, so the deploy policy cannot cover it; it covers ${Object.keys(RESOURCE_GRANTS).join(", ")}`,
+        );
       throw new AuditError(
         `stack ${stack.name}: the deploy policy has not observed what the provider calls for ${type} (${Object.keys(byName).join(", ")}); it covers ${Object.keys(RESOURCE_GRANTS).join(", ")}`,
       );

@@ -30,6 +30,14 @@ interface FunctionResources {
     readonly protected: boolean;
   };
   readonly stateObject?: string;
+  /** The schedule that invokes the function, its group and the role it invokes as. */
+  readonly schedule?: { readonly arn: string; readonly groupArn: string; readonly roleArn: string };
+  /** A subscription of the function to a topic: the topic, the protocol and the endpoint (the function). */
+  readonly subscription?: { readonly topicArn: string; readonly protocol: string; readonly endpoint: string };
+  /** The authorization type of the function's URL, when it has one. */
+  readonly functionUrl?: string;
+  /** A topic of the function's stack (its own, as in the sns-python example). */
+  readonly topicArn?: string;
 }
 
 /** The proof's rows, in the order printed. */
@@ -212,6 +220,80 @@ export async function proveDeployerPolicy(
       first.functionArn,
     ),
   );
+  const roleName = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
+  if (first.schedule) {
+    const { schedule } = first;
+    checks.push(
+      ask("scheduler:UpdateSchedule of own schedule", "allowed", "scheduler:UpdateSchedule", schedule.arn),
+      ask("scheduler:DeleteScheduleGroup of own group", "allowed", "scheduler:DeleteScheduleGroup", schedule.groupArn),
+      ask(
+        `iam:PassRole of own schedule role ${roleName(schedule.roleArn)} to Scheduler`,
+        "allowed",
+        "iam:PassRole",
+        schedule.roleArn,
+        { "iam:PassedToService": `scheduler.${t.dnsSuffix}` },
+      ),
+      ask(
+        `iam:PassRole of own schedule role ${roleName(schedule.roleArn)} to Lambda`,
+        "denied",
+        "iam:PassRole",
+        schedule.roleArn,
+        { "iam:PassedToService": `lambda.${t.dnsSuffix}` },
+      ),
+      ask(`iam:PassRole of own function's role to Scheduler`, "denied", "iam:PassRole", first.roleArn, {
+        "iam:PassedToService": `scheduler.${t.dnsSuffix}`,
+      }),
+    );
+  }
+  if (first.subscription) {
+    const { topicArn, protocol, endpoint } = first.subscription;
+    checks.push(
+      ask(`sns:Subscribe of own ${first.functionName} to its topic`, "allowed", "sns:Subscribe", topicArn, {
+        "sns:Protocol": protocol,
+        "sns:Endpoint": endpoint,
+      }),
+      ask("sns:Subscribe of an HTTPS endpoint to own topic", "denied", "sns:Subscribe", topicArn, {
+        "sns:Protocol": "https",
+        "sns:Endpoint": "https://collector.example.com/",
+      }),
+      ask("sns:Unsubscribe from own topic", "allowed", "sns:Unsubscribe", topicArn),
+      ask(
+        `lambda:AddPermission on own ${first.functionName} for sns.amazonaws.com`,
+        "allowed",
+        "lambda:AddPermission",
+        first.functionArn,
+        { "lambda:Principal": "sns.amazonaws.com" },
+      ),
+      ask(
+        `lambda:AddPermission on own ${first.functionName} for "*"`,
+        "denied",
+        "lambda:AddPermission",
+        first.functionArn,
+        {
+          "lambda:Principal": "*",
+        },
+      ),
+    );
+  }
+  if (first.functionUrl) {
+    checks.push(
+      ask(
+        `lambda:CreateFunctionUrlConfig of own ${first.functionName} with ${first.functionUrl}`,
+        "allowed",
+        "lambda:CreateFunctionUrlConfig",
+        first.functionArn,
+        { "lambda:FunctionUrlAuthType": first.functionUrl },
+      ),
+      ask(
+        `lambda:CreateFunctionUrlConfig of own ${first.functionName} with NONE (public)`,
+        "denied",
+        "lambda:CreateFunctionUrlConfig",
+        first.functionArn,
+        { "lambda:FunctionUrlAuthType": "NONE" },
+      ),
+    );
+  }
+  if (first.topicArn) checks.push(ask("sns:DeleteTopic of own topic", "allowed", "sns:DeleteTopic", first.topicArn));
   if (first.stateObject) {
     checks.push(ask("s3:PutObject of own state", "allowed", "s3:PutObject", first.stateObject));
     const otherState = first.stateObject.replace(`/${policy.stack}/`, "/other-environment/");
@@ -301,6 +383,64 @@ export async function proveDeployerPolicy(
       ),
     );
   }
+  for (const other of neighbours) {
+    const whose = `another function's`;
+    if (other.schedule) {
+      checks.push(
+        ask(`scheduler:UpdateSchedule of ${whose} schedule`, "denied", "scheduler:UpdateSchedule", other.schedule.arn),
+        ask(
+          `scheduler:DeleteScheduleGroup of ${whose} group`,
+          "denied",
+          "scheduler:DeleteScheduleGroup",
+          other.schedule.groupArn,
+        ),
+        ask(
+          `iam:PassRole of ${whose} schedule role ${roleName(other.schedule.roleArn)} to Scheduler`,
+          "denied",
+          "iam:PassRole",
+          other.schedule.roleArn,
+          { "iam:PassedToService": `scheduler.${t.dnsSuffix}` },
+        ),
+      );
+    }
+    if (other.subscription && first.subscription) {
+      checks.push(
+        ask(
+          `sns:Subscribe of own ${first.functionName} to ${whose} topic`,
+          "denied",
+          "sns:Subscribe",
+          other.subscription.topicArn,
+          { "sns:Protocol": first.subscription.protocol, "sns:Endpoint": first.subscription.endpoint },
+        ),
+        ask(`sns:Unsubscribe from ${whose} topic`, "denied", "sns:Unsubscribe", other.subscription.topicArn),
+      );
+    }
+    if (first.subscription) {
+      checks.push(
+        ask(
+          `lambda:AddPermission on ${whose} ${other.functionName} for sns.amazonaws.com`,
+          "denied",
+          "lambda:AddPermission",
+          other.functionArn,
+          { "lambda:Principal": "sns.amazonaws.com" },
+        ),
+      );
+    }
+    if (first.functionUrl) {
+      checks.push(
+        ask(
+          `lambda:CreateFunctionUrlConfig of ${whose} ${other.functionName}`,
+          "denied",
+          "lambda:CreateFunctionUrlConfig",
+          other.functionArn,
+          { "lambda:FunctionUrlAuthType": first.functionUrl },
+        ),
+      );
+    }
+    if (other.topicArn) {
+      checks.push(ask(`sns:SetTopicAttributes of ${whose} topic`, "denied", "sns:SetTopicAttributes", other.topicArn));
+    }
+  }
   // A principal of another account holding the same policy text reaches nothing of this one.
   if (parameter) {
     checks.push({
@@ -361,10 +501,40 @@ function functionsOf(stack: SynthesizedStack, t: AuditTarget): FunctionResources
   const [secretAddress, secretBody] = resourcesOf(stack.json, "aws_secretsmanager_secret")[0] ?? [];
   const backend = (stack.json as { terraform?: { backend?: { s3?: { bucket?: string; key?: string } } } }).terraform
     ?.backend?.s3;
+  const [topicAddress] = resourcesOf(stack.json, "aws_sns_topic")[0] ?? [];
+  const roleOf = (reference: unknown) =>
+    typeof reference === "string" ? /^\$\{(aws_iam_role\.[^.]+)\.arn\}$/.exec(reference)?.[1] : undefined;
   return resourcesOf(stack.json, "aws_lambda_function").map(([address, body]) => {
-    const role = typeof body.role === "string" ? /^\$\{(aws_iam_role\.[^.]+)\.arn\}$/.exec(body.role)?.[1] : undefined;
+    const role = roleOf(body.role);
     if (!role) throw new AuditError(`${stack.name}: ${address}'s role is not an aws_iam_role of the stack`);
+    const invokes = `\${${address}.arn}`;
+    const schedule = resourcesOf(stack.json, "aws_scheduler_schedule").find(([, s]) =>
+      [s.target].flat().some((target) => isPlainObject(target) && target.arn === invokes),
+    );
+    const scheduleRole = schedule && roleOf([schedule[1].target].flat().find(isPlainObject)?.role_arn);
+    const subscription = resourcesOf(stack.json, "aws_sns_topic_subscription").find(([, s]) => s.endpoint === invokes);
+    const resolve = (where: string, value: unknown) => references.resolve(String(value), where);
+    const url = resourcesOf(stack.json, "aws_lambda_function_url").find(
+      ([, u]) => u.function_name === `\${${address}.function_name}`,
+    );
     return {
+      functionUrl: url ? resolve(`${url[0]}.authorization_type`, url[1].authorization_type) : undefined,
+      schedule:
+        schedule && scheduleRole
+          ? {
+              arn: references.attribute(schedule[0], "arn", schedule[0]),
+              groupArn: `arn:${t.partition}:scheduler:${t.region}:${t.accountId}:schedule-group/${resolve(`${schedule[0]}.group_name`, schedule[1].group_name ?? "default")}`,
+              roleArn: references.attribute(scheduleRole, "arn", scheduleRole),
+            }
+          : undefined,
+      subscription: subscription
+        ? {
+            topicArn: resolve(`${subscription[0]}.topic_arn`, subscription[1].topic_arn),
+            protocol: resolve(`${subscription[0]}.protocol`, subscription[1].protocol),
+            endpoint: resolve(`${subscription[0]}.endpoint`, subscription[1].endpoint),
+          }
+        : undefined,
+      topicArn: topicAddress ? references.attribute(topicAddress, "arn", topicAddress) : undefined,
       stack: stack.name,
       functionName: references.attribute(address, "function_name", address),
       functionArn: references.attribute(address, "arn", address),

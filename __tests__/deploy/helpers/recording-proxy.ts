@@ -30,7 +30,10 @@ const ROOT = path.join(__dirname, "..", "..", "..");
 const IDENTIFIER_FIELDS = new Set([
   "Action",
   "AliasName",
+  "AuthType",
+  "Endpoint",
   "FunctionName",
+  "GroupName",
   "KeyId",
   "KMSKeyArn",
   "KmsKeyId",
@@ -43,20 +46,28 @@ const IDENTIFIER_FIELDS = new Set([
   "Names",
   "ParameterFilters",
   "PolicyName",
+  "Principal",
+  "Protocol",
   "QueueName",
   "QueueUrl",
   "RemoveFromVersionId",
   "Resource",
+  "ResourceArn",
   "ResourceId",
   "resourceArn",
   "ResourceType",
   "Role",
   "RoleName",
   "SecretId",
+  "SourceArn",
+  "StatementId",
+  "SubscriptionArn",
   "TagKeys",
   "Tags",
   "tags",
+  "Target",
   "TargetKeyId",
+  "TopicArn",
   "Type",
   "VersionId",
   "VersionStage",
@@ -66,17 +77,46 @@ const IDENTIFIER_FIELDS = new Set([
 // Query-protocol form fields are flattened (`Tags.member.1.Key`): keep those whose first part is an identifier.
 const keepFormField = (name: string) => IDENTIFIER_FIELDS.has(name.split(".")[0]!);
 
+/**
+ * Fields kept only in part or only in one form: a Scheduler target's function and role (not
+ * its input), an SNS subscription's endpoint only when it is an ARN (an HTTP endpoint's URL
+ * may hold a token).
+ */
+function identifierOnly(name: string, value: unknown): [string, unknown] | undefined {
+  if (name === "Target") {
+    if (typeof value !== "object" || value === null) return undefined;
+    const { Arn, RoleArn } = value as { Arn?: unknown; RoleArn?: unknown };
+    return [name, { Arn, RoleArn }];
+  }
+  if (name === "Endpoint") return typeof value === "string" && value.startsWith("arn:") ? [name, value] : undefined;
+  return [name, value];
+}
+
 function sanitizedBody(contentType: string, body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   const text = body.toString("utf8");
   if (contentType.includes("x-www-form-urlencoded")) {
-    return Object.fromEntries([...new URLSearchParams(text)].filter(([name]) => keepFormField(name)));
+    return Object.fromEntries(
+      [...new URLSearchParams(text)]
+        .filter(([name]) => keepFormField(name))
+        .flatMap(([name, value]) => {
+          const kept = identifierOnly(name, value);
+          return kept ? [kept] : [];
+        }),
+    );
   }
   if (contentType.includes("json")) {
     try {
       const parsed = JSON.parse(text) as unknown;
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
-      return Object.fromEntries(Object.entries(parsed).filter(([name]) => IDENTIFIER_FIELDS.has(name)));
+      return Object.fromEntries(
+        Object.entries(parsed)
+          .filter(([name]) => IDENTIFIER_FIELDS.has(name))
+          .flatMap(([name, value]) => {
+            const kept = identifierOnly(name, value);
+            return kept ? [kept] : [];
+          }),
+      );
     } catch {
       return {};
     }
