@@ -170,19 +170,23 @@ describe("retries", () => {
     expect(transientDelayMs(12, 0.5, 3000)).toBe(1500);
   });
 
-  test("the window after the n-th throttle in a row is 750 ms doubled each time, at most a quarter of the budget and 20 s", () => {
-    expect([1, 2, 3, 4].map((n) => throttleWindowMs(n, 60_000))).toEqual([750, 1500, 3000, 6000]);
-    expect([1, 2, 3, 4].map((n) => throttleWindowMs(n, 9000))).toEqual([750, 1500, 2250, 2250]);
-    expect(throttleWindowMs(1, 2000)).toBe(500);
+  test("the window after a first throttle is 1.75 s, at most a fifth of the budget; after a further one in a row 3 s doubled each time, at most a third of the budget; never over 20 s", () => {
+    expect([1, 2, 3, 4].map((n) => throttleWindowMs(n, 60_000))).toEqual([1750, 3000, 6000, 12_000]);
+    expect([1, 2, 3, 4].map((n) => throttleWindowMs(n, 9000))).toEqual([1750, 3000, 3000, 3000]);
+    expect([1, 2].map((n) => Math.round(throttleWindowMs(n, 2000)))).toEqual([400, 667]);
     expect(throttleWindowMs(30, 900_000)).toBe(20_000);
   });
 
-  test("after a throttle the wait is in the second half of the window, and never past the room left", () => {
-    const wait = (random: number, roomMs = 60_000) =>
-      quotaAwareRetry().delayMs({ kind: "throttled", retry: 0, budgetMs: 9000, roomMs, random });
-    expect([wait(0), wait(0.5), wait(0.999999)]).toEqual([375, 562, 749]);
-    expect(wait(0.999999, 300)).toBeLessThanOrEqual(300);
-    expect(wait(0, 300)).toBe(150);
+  test("after a first throttle the wait is from a tenth of the window to its end, after a further one in its second half, and never past the room left", () => {
+    const waits = (random: number, roomMs = 60_000) => {
+      const retry = quotaAwareRetry();
+      return [0, 1, 2].map(() => retry.delayMs({ kind: "throttled", retry: 0, budgetMs: 9000, roomMs, random }));
+    };
+    expect(waits(0)).toEqual([175, 1500, 1500]);
+    expect(waits(0.5)).toEqual([962, 2250, 2250]);
+    expect(waits(0.999999)).toEqual([1749, 2999, 2999]);
+    expect(waits(0.5, 300)).toEqual([300, 300, 300]);
+    expect(waits(0, 100)).toEqual([100, 100, 100]);
   });
 
   test("throttles in a row seen by any call of one policy grow its window; any other answer resets it", async () => {
@@ -199,13 +203,13 @@ describe("retries", () => {
     expect(
       await waitsOf(failing(Number.POSITIVE_INFINITY, () => new FakeAwsError("AccessDeniedException", "no"))),
     ).toEqual([]);
-    expect(await waitsOf(failing(2, throttling))).toEqual([375, 750]);
+    expect(await waitsOf(failing(2, throttling))).toEqual([175, 1500]);
     // The answer that ended it reset the count.
-    expect(await waitsOf(failing(1, throttling))).toEqual([375]);
-    // A call throttled to its end leaves the count up for the next call.
+    expect(await waitsOf(failing(1, throttling))).toEqual([175]);
+    // A call throttled to its end leaves the count up for the next call: its first throttle is not a first one.
     const first = await waitsOf(failing(Number.POSITIVE_INFINITY, throttling));
-    expect(first.slice(0, 3)).toEqual([375, 750, 1125]);
-    expect((await waitsOf(failing(1, throttling)))[0]).toBe(1125);
+    expect(first.slice(0, 3)).toEqual([175, 1500, 1500]);
+    expect((await waitsOf(failing(1, throttling)))[0]).toBe(1500);
   });
 
   test("each attempt gets a third of the budget, between 1 and 5 s, and never more than is left", () => {
@@ -221,7 +225,7 @@ describe("retries", () => {
 
     await expect(call()).resolves.toEqual(OK);
     expect(ssm.calls).toHaveLength(3);
-    expect(waits).toEqual([562, 1125]);
+    expect(waits).toEqual([962, 2250]);
   });
 
   test("retries throttling until the deadline, not a fixed count, and gives up before it, reporting the attempts and the budget", async () => {
@@ -236,8 +240,8 @@ describe("retries", () => {
       budgetMs: 9000,
       $metadata: { httpStatusCode: 400 },
     });
-    // Three quarters of each window: 750, 1500, then a quarter of the budget (2250 ms), the longest window.
-    expect(waits.slice(0, 5)).toEqual([562, 1125, 1687, 1687, 1687]);
+    // 55 % of the first window (1.75 s), then 75 % of the next ones (3 s, a third of the budget), then what is left.
+    expect(waits).toEqual([962, 2250, 2250, 2250, 1088]);
     expect(ssm.calls.length).toBeGreaterThan(3);
     expect((error as AwsCallError).$metadata.attempts).toBe(ssm.calls.length);
     expect(clock.now()).toBeLessThanOrEqual(9000);
@@ -260,7 +264,7 @@ describe("retries", () => {
   });
 
   test(`bounds the attempts at ${MAX_ATTEMPTS_WITHIN_BUDGET} even when every attempt fails at once and no wait is drawn`, async () => {
-    // A 5xx: after a throttle no wait is shorter than 375 ms, after a 5xx it can be 0.
+    // A 5xx: after a throttle no wait is shorter than 175 ms, after a 5xx it can be 0.
     const { call, ssm } = setup(
       failing(Number.POSITIVE_INFINITY, () => new FakeAwsError("InternalServerError", "oops", 500)),
       AWS_ENV,
@@ -272,8 +276,9 @@ describe("retries", () => {
   });
 
   test(`caps AWS_MAX_ATTEMPTS at ${MAX_ATTEMPTS_WITHIN_BUDGET}: 150 gives ${MAX_ATTEMPTS_WITHIN_BUDGET} attempts`, async () => {
+    // A 5xx with no jitter: every wait is 0, so only the cap ends it before the deadline.
     const { call, ssm } = setup(
-      failing(Number.POSITIVE_INFINITY, throttling),
+      failing(Number.POSITIVE_INFINITY, () => new FakeAwsError("InternalServerError", "oops", 500)),
       { ...AWS_ENV, AWS_MAX_ATTEMPTS: "150" },
       0,
     );
@@ -283,7 +288,7 @@ describe("retries", () => {
   });
 
   test.each([
-    ["HTTP 429, as a throttle", () => new FakeAwsError("TooManyRequests", "slow down", 429), 562],
+    ["HTTP 429, as a throttle", () => new FakeAwsError("TooManyRequests", "slow down", 429), 962],
     ["a 500 answer", () => new FakeAwsError("InternalServerError", "oops", 500), 50],
     ["a 503 answer", () => new FakeAwsError("ServiceUnavailable", "busy", 503), 50],
   ])("retries %s", async (_, error, wait) => {
