@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { SecureLambdaError } from "../errors";
 import { Annotations, TerraformStack } from "../tf";
 
 /**
@@ -18,8 +19,17 @@ export interface CdktfCopies {
   readonly stack: string;
 }
 
-/** Raised when the guard cannot run on a stack built with another copy of cdktf. */
-export class DuplicateCdktfError extends Error {
+/**
+ * Raised when the guard cannot run on a stack built with another copy of cdktf.
+ *
+ * It extends `Error`, which jsii cannot carry to other languages: `@internal` keeps it out of the
+ * jsii assembly (as aws-cdk does with its errors) and in the TypeScript declarations, so
+ * TypeScript and JavaScript apps still catch it by class (`instanceof`) and read its fields.
+ * Python, Java and Go apps receive the same message through their jsii runtime's error.
+ *
+ * @internal
+ */
+export class DuplicateCdktfError extends SecureLambdaError {
   readonly copies: CdktfCopies;
 
   constructor(stackPath: string, copies: CdktfCopies, problem: string) {

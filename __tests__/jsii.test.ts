@@ -1,0 +1,146 @@
+/**
+ * The construct library is a jsii library: its public API (constructs/index.ts) compiles with jsii,
+ * and holds no type jsii would silently change (a string-literal union it widens to `string`).
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  DeadLetterAction,
+  LambdaArchitecture,
+  LambdaRuntime,
+  SECRET_STORES,
+  SecretStore,
+  SUPPORTED_ARCHITECTURES,
+  SUPPORTED_RUNTIMES,
+  NODE_RUNTIMES,
+} from "../constructs";
+
+const ROOT = path.join(__dirname, "..");
+const LITERALS = path.join(ROOT, "scripts", "public-api-literals.cjs");
+
+interface Assembly {
+  readonly types: Record<string, { readonly properties?: { readonly name: string; readonly type: unknown }[] }>;
+}
+
+/** The static string constants of a constants class, by name. */
+function constantsOf(constants: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.getOwnPropertyNames(constants)
+      .filter((name) => /^[A-Z0-9_]+$/.test(name))
+      .map((name) => [name, (constants as Record<string, unknown>)[name]]),
+  );
+}
+
+describe("the jsii library", () => {
+  test("the public API compiles with jsii, into an assembly of exactly these types", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jsii-"));
+    const run = spawnSync("bash", [path.join(ROOT, "scripts", "jsii.sh"), dir], { cwd: ROOT, encoding: "utf8" });
+    expect({ status: run.status, output: run.status === 0 ? "" : run.stdout + run.stderr }).toEqual({
+      status: 0,
+      output: "",
+    });
+    const assembly = JSON.parse(fs.readFileSync(path.join(dir, ".jsii"), "utf8")) as Assembly;
+    expect(Object.keys(assembly.types).sort()).toEqual(
+      [
+        "CdktfCopies",
+        "CodeDirectory",
+        "CodeZipFile",
+        "DeadLetterAction",
+        "DeadLetterGrant",
+        "ExecutionRole",
+        "ExecutionRoleProps",
+        "ExistingDeadLetterTarget",
+        "FunctionCode",
+        "FunctionSchedule",
+        "ISecretsKey",
+        "LambdaArchitecture",
+        "LambdaRuntime",
+        "LeakException",
+        "LeakFinding",
+        "PolicyStatementProps",
+        "ScheduleTrigger",
+        "ScheduleTriggerProps",
+        "SecretLeakGuard",
+        "SecretRotation",
+        "SecretStore",
+        "SecretsEndpoints",
+        "SecretsEndpointsProps",
+        "SecretsKey",
+        "SecretsKeyProps",
+        "SecureLambda",
+        "SecureLambdaProps",
+        "SnsTrigger",
+        "SnsTriggerProps",
+        "VpcPlacement",
+      ].map((name) => `secure-lambda.${name}`),
+    );
+    // The choices are plain strings in every language, and the dead-letter option a boolean or a struct.
+    const props = Object.fromEntries(
+      assembly.types["secure-lambda.SecureLambdaProps"]!.properties!.map((p) => [p.name, p.type]),
+    );
+    expect([props.runtime, props.architecture, props.store]).toEqual(Array(3).fill({ primitive: "string" }));
+    expect(props.deadLetterTarget).toEqual({
+      union: { types: [{ primitive: "boolean" }, { fqn: "secure-lambda.ExistingDeadLetterTarget" }] },
+    });
+    expect(props.code).toEqual({ fqn: "secure-lambda.FunctionCode" });
+  });
+
+  test("the public API holds no literal type and no union-keyed map", () => {
+    const run = spawnSync(process.execPath, [LITERALS, path.join(ROOT, "constructs", "index.ts")], {
+      encoding: "utf8",
+    });
+    expect({ status: run.status, findings: run.stdout, errors: run.stderr }).toEqual({
+      status: 0,
+      findings: "",
+      errors: "",
+    });
+  });
+
+  test("the literal check finds a string-literal union, a literal constant, a literal parameter and a union-keyed map", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "literals-"));
+    fs.writeFileSync(
+      path.join(dir, "index.ts"),
+      [
+        'export interface Props { readonly store?: "ssm" | "secretsmanager"; readonly tags?: Record<"a" | "b", string>; readonly name: string }',
+        'export class Choices { static readonly SSM = "ssm"; static readonly OK: string = "ok"; pick(size: 1 | 2): void { void size; } }',
+        '/** @internal */ export class Hidden { readonly store: "ssm" = "ssm"; }',
+        'export class Private { private readonly store: "ssm" = "ssm"; readonly _store: "ssm" = "ssm"; }',
+        "",
+      ].join("\n"),
+    );
+    const run = spawnSync(process.execPath, [LITERALS, path.join(dir, "index.ts")], { encoding: "utf8" });
+    expect({ status: run.status, findings: run.stdout.trim().split("\n").sort() }).toEqual({
+      status: 1,
+      findings: [
+        'Choices.SSM: literal type "ssm"',
+        "Choices.pick(size): literal type 1",
+        "Choices.pick(size): literal type 2",
+        'Props.store: literal type "secretsmanager"',
+        'Props.store: literal type "ssm"',
+        'Props.tags: map keyed by "a" | "b"',
+      ],
+    });
+  });
+});
+
+describe("the constants classes", () => {
+  // Each class is the jsii form of a list synth validates against: a value missing from one is a choice
+  // another language cannot name, or one synth refuses.
+  test("LambdaRuntime holds exactly the runtimes synth accepts, and ALL and NODE list them", () => {
+    const values = Object.entries(constantsOf(LambdaRuntime)).filter(([name]) => name !== "ALL" && name !== "NODE");
+    expect(values.map(([, value]) => value).sort()).toEqual([...SUPPORTED_RUNTIMES].sort());
+    expect(LambdaRuntime.ALL).toEqual([...SUPPORTED_RUNTIMES]);
+    expect(LambdaRuntime.NODE).toEqual([...NODE_RUNTIMES]);
+    // The name says the runtime: NODEJS_22_X is nodejs22.x, PROVIDED_AL2023 is provided.al2023.
+    for (const [name, value] of values)
+      expect([name, name.replace(/_/g, "").toLowerCase()]).toEqual([name, String(value).replace(/\./g, "")]);
+  });
+
+  test("LambdaArchitecture, SecretStore and DeadLetterAction hold exactly what synth and the role accept", () => {
+    expect(Object.values(constantsOf(LambdaArchitecture)).sort()).toEqual([...SUPPORTED_ARCHITECTURES].sort());
+    expect(Object.values(constantsOf(SecretStore)).sort()).toEqual([...SECRET_STORES].sort());
+    expect(Object.values(constantsOf(DeadLetterAction)).sort()).toEqual(["sns:Publish", "sqs:SendMessage"]);
+  });
+});
