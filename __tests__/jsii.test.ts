@@ -16,6 +16,7 @@ import {
   SUPPORTED_RUNTIMES,
   NODE_RUNTIMES,
 } from "../constructs";
+import { frameworkOf, jsiiPackageJson } from "../scripts/jsii-stage";
 
 const ROOT = path.join(__dirname, "..");
 const LITERALS = path.join(ROOT, "scripts", "public-api-literals.cjs");
@@ -142,5 +143,59 @@ describe("the constants classes", () => {
     expect(Object.values(constantsOf(LambdaArchitecture)).sort()).toEqual([...SUPPORTED_ARCHITECTURES].sort());
     expect(Object.values(constantsOf(SecretStore)).sort()).toEqual([...SECRET_STORES].sort());
     expect(Object.values(constantsOf(DeadLetterAction)).sort()).toEqual(["sns:Publish", "sqs:SendMessage"]);
+  });
+});
+
+describe("one source, one switch: the flavour follows constructs/tf.ts", () => {
+  const project = {
+    name: "secure-lambda",
+    version: "0.1.0",
+    description: "d",
+    license: "MIT",
+    dependencies: { esbuild: "^0.28.2" },
+    peerDependencies: { cdktf: "^0.21.0", "@cdktf/provider-aws": "^21.22.1", constructs: "^10.8.1" },
+    devDependencies: {},
+  };
+  const installed = (name: string) =>
+    ({
+      cdktf: { version: "0.21.0" },
+      "@cdktf/provider-aws": { version: "21.22.1" },
+      cdktn: { version: "0.24.0", peerDependencies: { constructs: ">=10.6.0 <10.8.0" } },
+      "@cdktn/provider-aws": { version: "25.7.0" },
+      constructs: { version: "10.7.0" },
+    })[name]!;
+
+  test("tf.ts imports cdktf, or cdktn once switched; a mixed one is refused", () => {
+    // check:cdktn runs this on its switched copy: either way, its switch (a rename of the module) sets the flavour.
+    const tf = fs.readFileSync(path.join(ROOT, "constructs", "tf.ts"), "utf8");
+    const cdktf = tf.replaceAll('from "cdktn";', 'from "cdktf";');
+    expect(frameworkOf(cdktf)).toBe("cdktf");
+    expect(frameworkOf(cdktf.replaceAll('from "cdktf";', 'from "cdktn";'))).toBe("cdktn");
+    expect(() => frameworkOf(`${cdktf}\nexport { App as B } from "cdktn";`)).toThrow(/exactly one of cdktf and cdktn/);
+  });
+
+  test("the cdktf flavour keeps the project's names and peers", () => {
+    expect(jsiiPackageJson(project, "cdktf", installed)).toMatchObject({
+      name: "secure-lambda",
+      peerDependencies: { cdktf: "^0.21.0", "@cdktf/provider-aws": "^21.22.1", constructs: "^10.8.1" },
+      devDependencies: { cdktf: "0.21.0", "@cdktf/provider-aws": "21.22.1", constructs: "10.7.0" },
+      jsii: { targets: { python: { distName: "secure-lambda", module: "secure_lambda" } } },
+    });
+  });
+
+  test("the cdktn flavour has names of its own in every language, and cdktn's peers", () => {
+    const manifest = jsiiPackageJson(project, "cdktn", installed);
+    expect(manifest).toMatchObject({
+      name: "secure-lambda-cdktn",
+      peerDependencies: { cdktn: "^0.24.0", "@cdktn/provider-aws": "^25.7.0", constructs: ">=10.6.0 <10.8.0" },
+      jsii: {
+        targets: {
+          python: { distName: "secure-lambda-cdktn", module: "secure_lambda_cdktn" },
+          java: { package: "io.github.securelambda.cdktn", maven: { artifactId: "secure-lambda-cdktn" } },
+          go: { moduleName: "github.com/secure-lambda/secure-lambda-cdktn-go" },
+        },
+      },
+    });
+    expect(JSON.stringify(manifest)).not.toMatch(/cdktf/);
   });
 });

@@ -23,41 +23,86 @@ interface ProjectPackage {
   readonly devDependencies: Record<string, string>;
 }
 
-/** The exact version of a dependency the project's lock installed (jsii wants its devDependency pinned). */
-function installedVersion(name: string): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8"));
-  return manifest.version as string;
+/** What the package.json of an installed package says. */
+export interface InstalledPackage {
+  readonly version: string;
+  readonly peerDependencies?: Record<string, string>;
 }
 
-/** The jsii package.json of the construct library: the project's name and version, the construct's peers. */
-export function jsiiPackageJson(project: ProjectPackage): Record<string, unknown> {
-  const peers = ["cdktf", "@cdktf/provider-aws", "constructs"];
+/** The package.json of an installed dependency (jsii wants its devDependency pinned to the installed version). */
+function installedPackage(name: string): InstalledPackage {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8"));
+}
+
+/** The framework the construct is built on: the one package constructs/tf.ts imports cdktf's API from. */
+export type Framework = "cdktf" | "cdktn";
+
+/** Which framework constructs/tf.ts (the one import point; check:cdktn switches it) imports. */
+export function frameworkOf(tfSource: string): Framework {
+  const imported = [...tfSource.matchAll(/from "(cdktf|cdktn)"/g)].map((match) => match[1]);
+  const framework = imported[0];
+  if (framework === undefined || imported.some((name) => name !== framework))
+    throw new Error(`constructs/tf.ts must import exactly one of cdktf and cdktn; it imports ${imported.join(", ")}`);
+  return framework as Framework;
+}
+
+/**
+ * The names a flavour is published under: the cdktf flavour keeps the project's, the cdktn flavour has its own in
+ * every language (a team on cdktn cannot install a package whose peers are cdktf's).
+ */
+export function packageNames(framework: Framework, name: string) {
+  const suffix = framework === "cdktf" ? "" : "-cdktn";
   return {
-    name: project.name,
+    npm: `${name}${suffix}`,
+    python: { distName: `${name}${suffix}`, module: `${name}${suffix}`.replace(/-/g, "_") },
+    java: `io.github.securelambda${suffix.replace("-", ".")}`,
+    maven: `${name}${suffix}`,
+    go: `github.com/secure-lambda/${name}${suffix}-go`,
+    peers:
+      framework === "cdktf"
+        ? ["cdktf", "@cdktf/provider-aws", "constructs"]
+        : ["cdktn", "@cdktn/provider-aws", "constructs"],
+  };
+}
+
+/** The jsii package.json of the construct library: the project's version, the flavour's names and peers. */
+export function jsiiPackageJson(
+  project: ProjectPackage,
+  framework: Framework,
+  installed: (name: string) => InstalledPackage,
+): Record<string, unknown> {
+  const names = packageNames(framework, project.name);
+  // The cdktf flavour's peer ranges are the project's. The cdktn flavour's: from the installed cdktn (check:cdktn's
+  // versions) up, and constructs as cdktn itself asks for it (cdktn 0.24: >=10.6.0 <10.8.0).
+  const range = (peer: string) =>
+    framework === "cdktf"
+      ? project.peerDependencies[peer]
+      : peer === "constructs"
+        ? (installed("cdktn").peerDependencies?.constructs ?? `^${installed(peer).version}`)
+        : `^${installed(peer).version}`;
+  return {
+    name: names.npm,
     version: project.version,
     description: project.description,
     license: project.license,
     author: { name: "secure-lambda maintainers", organization: false },
     repository: { type: "git", url: "https://github.com/secure-lambda/secure-lambda.git" },
-    keywords: ["cdktf", "cdk", "aws", "lambda", "secrets", "ssm", "kms"],
+    keywords: [framework, "cdk", "aws", "lambda", "secrets", "ssm", "kms"],
     main: "constructs/index.js",
     types: "constructs/index.d.ts",
     // esbuild bundles a function's `entry` at synth: not a jsii module, so it travels inside the package.
     dependencies: { esbuild: project.dependencies.esbuild },
     bundledDependencies: ["esbuild"],
-    peerDependencies: Object.fromEntries(peers.map((name) => [name, project.peerDependencies[name]])),
-    devDependencies: Object.fromEntries(peers.map((name) => [name, installedVersion(name)])),
+    peerDependencies: Object.fromEntries(names.peers.map((peer) => [peer, range(peer)])),
+    devDependencies: Object.fromEntries(names.peers.map((peer) => [peer, installed(peer).version])),
     jsii: {
       outdir: "dist",
       versionFormat: "full",
       tsc: { outDir: ".", rootDir: "." },
       targets: {
-        python: { distName: "secure-lambda", module: "secure_lambda" },
-        java: {
-          package: "io.github.securelambda",
-          maven: { groupId: "io.github.secure-lambda", artifactId: "secure-lambda" },
-        },
-        go: { moduleName: "github.com/secure-lambda/secure-lambda-go" },
+        python: names.python,
+        java: { package: names.java, maven: { groupId: "io.github.secure-lambda", artifactId: names.maven } },
+        go: { moduleName: names.go },
       },
     },
   };
@@ -72,7 +117,9 @@ export function stageJsii(directory: string): void {
   }
   fs.copyFileSync(path.join(ROOT, "README.md"), path.join(directory, "README.md"));
   const project = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as ProjectPackage;
-  fs.writeFileSync(path.join(directory, "package.json"), `${JSON.stringify(jsiiPackageJson(project), null, 2)}\n`);
+  const framework = frameworkOf(fs.readFileSync(path.join(ROOT, "constructs", "tf.ts"), "utf8"));
+  const manifest = jsiiPackageJson(project, framework, installedPackage);
+  fs.writeFileSync(path.join(directory, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(directory, "node_modules"), "dir");
 }
 
