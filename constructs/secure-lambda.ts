@@ -229,7 +229,7 @@ export class SecureLambda extends Construct {
   /** Code built elsewhere: the directory zipped, or the zip file, hashed. */
   private packageCode(settings: Settings): CodeArchive & { readonly idPrefix: string } {
     const code = settings.code!;
-    const prop = "zipFile" in code ? "code.zipFile" : "code.directory";
+    const prop = code.zipFile !== undefined ? "code.zipFile" : "code.directory";
     try {
       return { ...packageCode(code), idPrefix: "Code" };
     } catch (error) {

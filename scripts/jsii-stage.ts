@@ -1,17 +1,25 @@
 /**
  * Stages the construct library for jsii: a directory with the public API's sources (constructs/, common/), the
- * README, and a package.json holding the jsii configuration, its node_modules the project's. jsii compiles there
- * with its own TypeScript (6); the project keeps TypeScript 7 for type-checking and for everything else it emits.
+ * runtime loader beside it (lambda-src/secrets/, the `./runtime` subpath), the secrets CLI bundled into one file
+ * (the bin), the README, and a package.json holding the jsii configuration, its node_modules the project's. jsii
+ * compiles there with its own TypeScript (6); the project keeps TypeScript 7 for type-checking and for `dist/`.
  *
  * Usage: node -r ./scripts/register.cjs scripts/jsii-stage.ts <directory>
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { buildSync } from "esbuild";
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** What jsii compiles: the construct and the shared code it imports (its entry point is constructs/index.ts). */
-export const JSII_SOURCES = ["constructs", "common"] as const;
+/**
+ * What jsii compiles: the construct and the shared code it imports (its entry point is constructs/index.ts), and
+ * the runtime loader, a plain Node module of the package that no jsii type names.
+ */
+export const JSII_SOURCES = ["constructs", "common", path.join("lambda-src", "secrets")] as const;
+
+/** The bin: the secrets CLI, bundled with the AWS SDK it uses (jsii allows no dependency that is not jsii). */
+export const BIN = path.join("bin", "secure-lambda.js");
 
 interface ProjectPackage {
   readonly name: string;
@@ -72,14 +80,15 @@ export function jsiiPackageJson(
   installed: (name: string) => InstalledPackage,
 ): Record<string, unknown> {
   const names = packageNames(framework, project.name);
-  // The cdktf flavour's peer ranges are the project's. The cdktn flavour's: from the installed cdktn (check:cdktn's
-  // versions) up, and constructs as cdktn itself asks for it (cdktn 0.24: >=10.6.0 <10.8.0).
-  const range = (peer: string) =>
-    framework === "cdktf"
-      ? project.peerDependencies[peer]
-      : peer === "constructs"
-        ? (installed("cdktn").peerDependencies?.constructs ?? `^${installed(peer).version}`)
-        : `^${installed(peer).version}`;
+  // The cdktf flavour's peer ranges are the project's. The cdktn flavour's: from the installed versions (check:cdktn's)
+  // up, constructs below the bound cdktn itself sets (cdktn 0.24: <10.8.0). jsii wants the lowest version tested.
+  const range = (peer: string) => {
+    if (framework === "cdktf") return project.peerDependencies[peer];
+    const floor = `>=${installed(peer).version}`;
+    const ceiling =
+      peer === "constructs" ? /<\S+/.exec(installed("cdktn").peerDependencies?.constructs ?? "")?.[0] : undefined;
+    return ceiling === undefined ? `^${installed(peer).version}` : `${floor} ${ceiling}`;
+  };
   return {
     name: names.npm,
     version: project.version,
@@ -90,9 +99,16 @@ export function jsiiPackageJson(
     keywords: [framework, "cdk", "aws", "lambda", "secrets", "ssm", "kms"],
     main: "constructs/index.js",
     types: "constructs/index.d.ts",
-    // esbuild bundles a function's `entry` at synth: not a jsii module, so it travels inside the package.
-    dependencies: { esbuild: project.dependencies.esbuild },
-    bundledDependencies: ["esbuild"],
+    exports: {
+      ".": { types: "./constructs/index.d.ts", default: "./constructs/index.js" },
+      "./runtime": { types: "./lambda-src/secrets/index.d.ts", default: "./lambda-src/secrets/index.js" },
+      "./.jsii": "./.jsii",
+      "./package.json": "./package.json",
+    },
+    bin: { "secure-lambda": BIN },
+    // esbuild bundles a function's `entry` at synth, loaded only then. Optional: jsii takes no dependency that is
+    // not jsii but a bundled one, and a bundled esbuild would carry the binary of the machine that packed it.
+    optionalDependencies: { esbuild: project.dependencies.esbuild },
     peerDependencies: Object.fromEntries(names.peers.map((peer) => [peer, range(peer)])),
     devDependencies: Object.fromEntries(names.peers.map((peer) => [peer, installed(peer).version])),
     jsii: {
@@ -116,6 +132,20 @@ export function stageJsii(directory: string): void {
     fs.cpSync(path.join(ROOT, source), path.join(directory, source), { recursive: true });
   }
   fs.copyFileSync(path.join(ROOT, "README.md"), path.join(directory, "README.md"));
+  // npm pack (jsii-pacmak's js target) ships the compiled code, its declarations and the assembly, not the sources.
+  fs.writeFileSync(path.join(directory, ".npmignore"), "*.ts\n!*.d.ts\ntsconfig.json\ntsconfig.tsbuildinfo\ndist/\n");
+  buildSync({
+    entryPoints: [path.join(ROOT, "cli", "secrets.ts")],
+    outfile: path.join(directory, BIN),
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    // The peers come from the app; the IAM engine of `secure-lambda audit` is an optional peer, loaded if installed.
+    external: ["cdktf", "cdktn", "@cdktf/*", "@cdktn/*", "constructs", "esbuild", "@cloud-copilot/iam-simulate"],
+    legalComments: "none",
+    logLevel: "warning",
+  });
   const project = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as ProjectPackage;
   const framework = frameworkOf(fs.readFileSync(path.join(ROOT, "constructs", "tf.ts"), "utf8"));
   const manifest = jsiiPackageJson(project, framework, installedPackage);
