@@ -22,6 +22,7 @@ const ROOT = path.join(__dirname, "..");
 const LITERALS = path.join(ROOT, "scripts", "public-api-literals.cjs");
 
 interface Assembly {
+  readonly name: string;
   readonly types: Record<string, { readonly properties?: { readonly name: string; readonly type: unknown }[] }>;
 }
 
@@ -43,6 +44,9 @@ describe("the jsii library", () => {
       output: "",
     });
     const assembly = JSON.parse(fs.readFileSync(path.join(dir, ".jsii"), "utf8")) as Assembly;
+    // secure-lambda, or secure-lambda-cdktn where check:cdktn runs this on its switched copy.
+    const framework = frameworkOf(fs.readFileSync(path.join(ROOT, "constructs", "tf.ts"), "utf8"));
+    expect(assembly.name).toBe(packageNames(framework, "secure-lambda").npm);
     expect(Object.keys(assembly.types).sort()).toEqual(
       [
         "CdktfCopies",
@@ -75,17 +79,17 @@ describe("the jsii library", () => {
         "SnsTrigger",
         "SnsTriggerProps",
         "VpcPlacement",
-      ].map((name) => `secure-lambda.${name}`),
+      ].map((name) => `${assembly.name}.${name}`),
     );
     // The choices are plain strings in every language, and the dead-letter option a boolean or a struct.
     const props = Object.fromEntries(
-      assembly.types["secure-lambda.SecureLambdaProps"]!.properties!.map((p) => [p.name, p.type]),
+      assembly.types[`${assembly.name}.SecureLambdaProps`]!.properties!.map((p) => [p.name, p.type]),
     );
     expect([props.runtime, props.architecture, props.store]).toEqual(Array(3).fill({ primitive: "string" }));
     expect(props.deadLetterTarget).toEqual({
-      union: { types: [{ primitive: "boolean" }, { fqn: "secure-lambda.ExistingDeadLetterTarget" }] },
+      union: { types: [{ primitive: "boolean" }, { fqn: `${assembly.name}.ExistingDeadLetterTarget` }] },
     });
-    expect(props.code).toEqual({ fqn: "secure-lambda.FunctionCode" });
+    expect(props.code).toEqual({ fqn: `${assembly.name}.FunctionCode` });
   });
 
   test("the public API holds no literal type and no union-keyed map", () => {

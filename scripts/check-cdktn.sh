@@ -34,8 +34,9 @@ say "switch constructs/tf.ts to cdktn"
 sed -i -e 's|from "cdktf";|from "cdktn";|' -e 's|@cdktf/provider-aws|@cdktn/provider-aws|g' constructs/tf.ts
 # Import statements only (a message may name the package). Left out, as they are about cdktf
 # itself: examples/ (apps of their own, with their own cdktf) and the fixture of a second
-# cdktf copy, with the two tests below that use them.
-CDKTF_ONLY_TESTS="consumer\.test\.ts|two-cdktf-copies\.test\.ts"
+# cdktf copy, with the two tests below that use them, and the documentation's test, whose
+# programs are users' apps that import cdktf (the project's npm test runs it).
+CDKTF_ONLY_TESTS="consumer\.test\.ts|two-cdktf-copies\.test\.ts|docs\.test\.ts"
 if grep -rnE --include=*.ts --exclude-dir=node_modules --exclude-dir=examples --exclude=other-cdktf-copy.ts \
   "(from|import|require\()[[:space:]]*[\"'](cdktf|@cdktf/provider-aws)(/[^\"']*)?[\"']" .; then
   echo "check:cdktn: the files above import cdktf outside constructs/tf.ts" >&2

@@ -134,7 +134,25 @@ function describe(copies: CdktfCopies): string[] {
 
 /** The directories of this library's cdktf and of the one the stack's class comes from. */
 export function cdktfCopies(stack: object): CdktfCopies {
-  return { guard: packageDirectory(require.resolve("cdktf")) ?? "unknown", stack: stackCopy(stack) };
+  return { guard: ownFrameworkDirectory() ?? "unknown", stack: stackCopy(stack) };
+}
+
+/**
+ * The directory of the framework package constructs/tf.ts imports: cdktf, or cdktn in the cdktn flavour (whose
+ * copy has no cdktf to resolve), told by the TerraformStack it exports.
+ */
+function ownFrameworkDirectory(): string | undefined {
+  for (const name of ["cdktf", "cdktn"]) {
+    let resolved: string;
+    try {
+      resolved = require.resolve(name);
+    } catch {
+      continue;
+    }
+    if ((require(resolved) as { TerraformStack?: unknown }).TerraformStack === TerraformStack)
+      return packageDirectory(resolved);
+  }
+  return undefined;
 }
 
 function stackCopy(stack: object): string {
