@@ -67,6 +67,39 @@ function importCycles(files: readonly string[], root = ROOT): string[][] {
   return cycles;
 }
 
+const CDKTF_PACKAGES = /^(cdktf|@cdktf\/provider-aws)(\/.*)?$/;
+
+/** The files (relative to `root`) that import or require cdktf or @cdktf/provider-aws. */
+function filesImportingCdktf(root: string, files: readonly string[]): string[] {
+  return files.filter((file) => specifiers(file, root).some((specifier) => CDKTF_PACKAGES.test(specifier)));
+}
+
+/**
+ * The project's own TypeScript, read from the tree (check:cdktn runs the tests on a copy without .git), but for
+ * the one import point, constructs/tf.ts, and the fixture of a second cdktf copy (issue 15's test needs one).
+ * examples/ are apps of their own, each with its own cdktf.
+ */
+function ownSources(): string[] {
+  const dirs = [
+    "audit",
+    "bench",
+    "cli",
+    "common",
+    "config",
+    "constructs",
+    "lambda-src",
+    "scripts",
+    "stacks",
+    "__tests__",
+  ];
+  return dirs
+    .flatMap((dir) => sources(dir))
+    .concat("main.ts")
+    .filter((file) => !/(^|\/)(node_modules|build|dist|cdktf\.out|\.local-deps)\//.test(file))
+    .filter((file) => file !== path.join("constructs", "tf.ts"))
+    .filter((file) => file !== path.join("__tests__", "fixtures", "other-cdktf-copy.ts"));
+}
+
 describe("the package's public surface", () => {
   // Adding a name is a decision (it becomes the package's contract); removing one breaks users.
   test("constructs/index.ts exports exactly these names", () => {
@@ -82,11 +115,13 @@ describe("the package's public surface", () => {
       "CodeZipFile",
       "DEPRECATED_RUNTIMES",
       "DeadLetterAction",
+      "DeadLetterGrant",
       "DeadLetterQueueOption",
       "DeadLetterTargetOption",
       "DuplicateCdktfError",
       "ExecutionRole",
       "ExecutionRoleProps",
+      "ExistingDeadLetterTarget",
       "FunctionCode",
       "FunctionSchedule",
       "ISecretsKey",
@@ -96,14 +131,14 @@ describe("the package's public surface", () => {
       "LeakException",
       "LeakFinding",
       "NODE_RUNTIMES",
-      "NodeRuntime",
       "PLACEHOLDER_VALUE",
-      "PolicyStatement",
+      "PolicyStatementProps",
       "SECRET_ID_ENV_VAR",
       "SECRET_STORES",
       "SUPPORTED_ARCHITECTURES",
       "SUPPORTED_RUNTIMES",
       "ScheduleTrigger",
+      "ScheduleTriggerProps",
       "SecretLeakError",
       "SecretLeakGuard",
       "SecretRotation",
@@ -116,6 +151,7 @@ describe("the package's public surface", () => {
       "SecureLambdaProps",
       "SecureLambdaValidationError",
       "SnsTrigger",
+      "SnsTriggerProps",
       "VpcPlacement",
       "defaultSecretName",
       "paramNameEnvVar",
@@ -136,6 +172,27 @@ describe("which folder may import which", () => {
       for (const specifier of packageImports(file))
         expect([file, specifier]).toEqual([file, expect.stringMatching(/^node:/)]);
     }
+  });
+
+  // CDK Terrain (cdktn) continues cdktf with the same API under other package names: constructs/tf.ts is the one
+  // switch between the two (npm run check:cdktn rewrites it alone). An import anywhere else ties the code to cdktf.
+  test("only constructs/tf.ts imports cdktf or its AWS provider bindings", () => {
+    expect(filesImportingCdktf(ROOT, ownSources())).toEqual([]);
+  });
+
+  test("the cdktf check finds an import, a type import and a require of cdktf (so the test above can fail)", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "cdktf-imports-"));
+    // Spelled apart, so that this file does not import cdktf by the test's own reading, nor by check:cdktn's grep.
+    const [cdktf, aws] = ["cdktf", "@cdktf/provider-aws"];
+    const files = {
+      "a.ts": `import { App } from "${cdktf}";\n`,
+      "b.ts": `import type { IamRole } from "${aws}/lib/iam-role";\n`,
+      "c.ts": `const cdktf = require("${cdktf}");\n`,
+      "d.ts": `// import { App } from "${cdktf}"\nimport { App } from "./tf";\nconst where = require.resolve("${cdktf}");\n`,
+      "e.ts": `import { App } from "${cdktf}-local-exec";\n`,
+    };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(root, name), text);
+    expect(filesImportingCdktf(root, Object.keys(files))).toEqual(["a.ts", "b.ts", "c.ts"]);
   });
 
   test("common/ imports nothing but common/ and node: built-ins (no cdktf, no SDK)", () => {

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildSync, type BuildFailure } from "esbuild";
+import type { BuildFailure } from "esbuild";
 import { deterministicZip } from "./zip";
 
 /** What decides a bundle: two functions with equal options share one esbuild run. */
@@ -66,6 +66,7 @@ export function bundle(options: BundleOptions): Bundle {
   if (cached) return cached;
 
   if (!fs.existsSync(options.entry)) throw new BundlingError(options.entry, "the file does not exist");
+  const { buildSync } = loadEsbuild(options.entry);
   outRoot ??= stagingDirectory();
   const dir = path.join(outRoot, createHash("sha256").update(key).digest("hex").slice(0, 16));
   runs += 1;
@@ -100,6 +101,23 @@ export function bundle(options: BundleOptions): Bundle {
   };
   cache.set(key, result);
   return result;
+}
+
+/**
+ * esbuild, loaded when an entry is first bundled rather than with the construct: the jsii packages for Python,
+ * Java and Go carry no esbuild (it is an optional dependency there, since its binary is per platform), and an app
+ * in those languages gives `code` built with its own tools.
+ */
+function loadEsbuild(entry: string): typeof import("esbuild") {
+  try {
+    return require("esbuild") as typeof import("esbuild");
+  } catch {
+    throw new BundlingError(
+      entry,
+      "esbuild, which bundles entry at synth, is not installed: install it (npm install esbuild), " +
+        "or give code built elsewhere, code: { directory } or { zipFile }",
+    );
+  }
 }
 
 /**

@@ -1,23 +1,31 @@
 /** Where a SecureLambda sends the asynchronous events it failed to process. */
 import type { Construct } from "constructs";
-import type { DeadLetterAction } from "./execution-role";
 import { DefaultTokenResolver, SqsQueue, StringConcat, TerraformStack, Token, Tokenization } from "./tf";
 import { isPlainObject, type Fail } from "../common/values";
 import { show } from "../common/show";
 
+/** An existing SQS queue or SNS topic to send failed asynchronous events to. */
+export interface ExistingDeadLetterTarget {
+  /** ARN of the queue or topic (`queue.arn`, `topic.arn`, or its text). */
+  readonly targetArn: string;
+}
+
 /** The `deadLetterTarget` prop: a queue the construct creates (`true`), an existing queue or topic, or none. */
-export type DeadLetterTargetOption = boolean | { readonly targetArn: string };
+export type DeadLetterTargetOption = boolean | ExistingDeadLetterTarget;
+
+/** The one action a function's role needs on its dead-letter target (the values of `DeadLetterAction`). */
+export type DeadLetterActionName = "sqs:SendMessage" | "sns:Publish";
 
 /** @deprecated use {@link DeadLetterTargetOption} (the option takes an SNS topic too) */
 export type DeadLetterQueueOption = DeadLetterTargetOption;
 
 /** The validated option: nothing, a queue to create, or an existing target and the action it takes. */
-export type DeadLetterPlan = undefined | "create" | { readonly arn: string; readonly action: DeadLetterAction };
+export type DeadLetterPlan = undefined | "create" | { readonly arn: string; readonly action: DeadLetterActionName };
 
 /** A dead-letter target and the one action the role needs on it. */
 export interface DeadLetterTarget {
   readonly arn: string;
-  readonly action: DeadLetterAction;
+  readonly action: DeadLetterActionName;
   /** The queue, when the construct created it. */
   readonly queue?: SqsQueue;
 }

@@ -5,11 +5,11 @@
 import { defaultParameterPrefix, type SecretStore } from "../common/naming";
 import type { DeadLetterTargetOption } from "./dead-letter-target";
 import type { FunctionCode } from "./function-code";
-import { DEFAULT_RUNTIME, defaultHandlerOf, type LambdaRuntime } from "./runtimes";
+import { DEFAULT_RUNTIME, defaultHandlerOf } from "./runtimes";
 import type { FunctionSchedule } from "./schedule-trigger";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
-import type { LambdaArchitecture, SecureLambdaProps } from "./secure-lambda-props";
+import type { SecureLambdaProps } from "./secure-lambda-props";
 import type { VpcPlacement } from "./vpc-placement";
 
 /** Every prop of {@link SecureLambdaProps}, its default applied where it has one. */
@@ -23,8 +23,8 @@ export interface DefaultedProps {
   readonly secrets: readonly string[];
   readonly parameterPrefix: string;
   readonly environment: Readonly<Record<string, string>>;
-  readonly runtime: LambdaRuntime;
-  readonly architecture: LambdaArchitecture;
+  readonly runtime: string;
+  readonly architecture: string;
   readonly memorySize: number;
   readonly timeout: number;
   readonly logRetentionDays: number;
@@ -87,7 +87,8 @@ export function applyDefaults(props: SecureLambdaProps): DefaultedProps {
     deadLetterTarget: props.deadLetterTarget ?? props.deadLetterQueue,
     functionUrl: unlessGiven(props.functionUrl, false),
     codeSigningConfigArn: props.codeSigningConfigArn,
-    store: props.store ?? "ssm",
+    // The prop is a string (jsii has no literal types); validation refuses any but these before anything is built.
+    store: (props.store ?? "ssm") as SecretStore,
     rotation: props.rotation,
     tags: props.tags,
     vpc: props.vpc,

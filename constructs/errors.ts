@@ -1,11 +1,27 @@
 import { redact } from "../common/show";
+import type { Fail } from "../common/values";
+
+/**
+ * What the construct's errors extend. jsii refuses an exported class whose base is `Error` (a
+ * variable to its TypeScript); this base, which constructs/index.ts does not export, is a class to
+ * it, and the errors are `@internal`: they stay in the TypeScript declarations and out of the
+ * jsii assembly.
+ */
+export abstract class SecureLambdaError extends Error {}
 
 /**
  * The one error raised for invalid SecureLambda input at synth time.
  * Its message names where (construct path), what (prop and value) and what is allowed;
  * it never carries a secret value.
+ *
+ * It extends `Error`, which jsii cannot carry to other languages: `@internal` keeps it out of the
+ * jsii assembly (as aws-cdk does with its errors) and in the TypeScript declarations, so
+ * TypeScript and JavaScript apps still catch it by class (`instanceof`) and read its fields.
+ * Python, Java and Go apps receive the same message through their jsii runtime's error.
+ *
+ * @internal
  */
-export class SecureLambdaValidationError extends Error {
+export class SecureLambdaValidationError extends SecureLambdaError {
   /** Construct path of the offending construct, e.g. `dev/notifier`. */
   readonly constructPath: string;
   /** Name of the offending prop, e.g. `memorySize`. */
@@ -35,21 +51,29 @@ export interface LeakFinding {
    */
   readonly variable: string;
   /** Ids of the rules that fired (each its file's name under `constructs/leak-guard/rules/`). */
-  readonly rules: readonly string[];
+  readonly rules: string[];
   /** What each rule found, in words that never include the value. */
-  readonly problems: readonly string[];
+  readonly problems: string[];
 }
 
 /**
  * Raised at synth time when a stack would put something secret-looking into
  * infrastructure code. Names the stack, resources and variables; never a value.
+ *
+ * It extends `Error`, which jsii cannot carry to other languages: `@internal` keeps it out of the
+ * jsii assembly (as aws-cdk does with its errors) and in the TypeScript declarations, so
+ * TypeScript and JavaScript apps still catch it by class (`instanceof`) and read its fields.
+ * Python, Java and Go apps receive the same message through their jsii runtime's error.
+ *
+ * @internal
  */
-export class SecretLeakError extends Error {
+export class SecretLeakError extends SecureLambdaError {
   /** Name of the stack that failed, e.g. `dev`. */
   readonly stackName: string;
-  readonly findings: readonly LeakFinding[];
+  /** What the guard refused, one finding per value. */
+  readonly findings: LeakFinding[];
 
-  constructor(stackName: string, findings: readonly LeakFinding[]) {
+  constructor(stackName: string, findings: LeakFinding[]) {
     // Every name is redacted: a token used as a construct id or a map key is not printed by its own refusal.
     const lines = findings.map((f) => {
       const where =
@@ -68,4 +92,11 @@ export class SecretLeakError extends Error {
     this.stackName = stackName;
     this.findings = findings;
   }
+}
+
+/** A failure function bound to a construct path: throws {@link SecureLambdaValidationError}. */
+export function failAt(path: string): Fail {
+  return (prop, problem) => {
+    throw new SecureLambdaValidationError(path, prop, problem);
+  };
 }

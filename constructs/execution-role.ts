@@ -1,7 +1,9 @@
 import { Construct } from "constructs";
 import { awsContext, type AwsContext } from "./aws-context";
 import { CURRENT_STAGE } from "../common/naming";
-import { renderPolicy, type PolicyStatement } from "./policy";
+import { show } from "../common/show";
+import { failAt, SecureLambdaValidationError } from "./errors";
+import { policyStatementOf, renderPolicy, type PolicyStatement, type PolicyStatementProps } from "./policy";
 import { IamRole, IamRolePolicy, Lazy } from "./tf";
 import { networkInterfaceStatements, type VpcPlacement } from "./vpc-placement";
 
@@ -60,14 +62,33 @@ export class ExecutionRole extends Construct {
     });
   }
 
-  /** Adds a statement to the role's inline policy. */
-  addStatement(statement: PolicyStatement): void {
+  /**
+   * Adds a statement to the role's inline policy.
+   *
+   * @example
+   * role.addStatement({ sid: "ReadReports", actions: ["s3:GetObject"], resources: [`${bucket.arn}/reports/*`] });
+   */
+  addStatement(statement: PolicyStatementProps): void {
+    const fail = failAt(this.node.path);
+    if (typeof statement.sid !== "string" || !/^[A-Za-z0-9]+$/.test(statement.sid))
+      fail("statement.sid", `${show(statement.sid)}: allowed are letters and digits (IAM's Sid)`);
+    if (statement.effect !== undefined && statement.effect !== "Allow" && statement.effect !== "Deny")
+      fail("statement.effect", `${show(statement.effect)}: allowed are "Allow" and "Deny"`);
+    for (const list of ["actions", "resources"] as const) {
+      const value: unknown = statement[list];
+      if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === "string"))
+        fail(`statement.${list}`, `${show(value)}: allowed is a non-empty list of strings`);
+    }
+    this.add(policyStatementOf(statement));
+  }
+
+  private add(statement: PolicyStatement): void {
     this.statements.push(statement);
   }
 
   /** Allows writing log events to the streams of exactly this log group. */
   grantWriteLogs(logGroupArn: string): void {
-    this.addStatement({
+    this.add({
       Sid: "WriteOwnLogStreams",
       Effect: "Allow",
       Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -82,7 +103,7 @@ export class ExecutionRole extends Construct {
    * key only through Secrets Manager and only for this secret.
    */
   grantReadSecret(secretArn: string, keyArn: string): void {
-    this.addStatement({
+    this.add({
       Sid: "ReadOwnSecret",
       Effect: "Allow",
       Action: ["secretsmanager:GetSecretValue"],
@@ -92,7 +113,7 @@ export class ExecutionRole extends Construct {
       // request names a stage, which the runtime loader always does.
       Condition: { StringEquals: { "secretsmanager:VersionStage": CURRENT_STAGE } },
     });
-    this.addStatement({
+    this.add({
       // As for parameters: only Secrets Manager may use the key for the function, and only
       // for this secret (Secrets Manager puts the secret's ARN in the encryption context).
       Sid: "DecryptOwnSecretThroughSecretsManager",
@@ -114,13 +135,13 @@ export class ExecutionRole extends Construct {
    */
   grantReadParameters(parameterArns: string[], keyArn: string): void {
     if (parameterArns.length === 0) return;
-    this.addStatement({
+    this.add({
       Sid: "ReadOwnSecretParameters",
       Effect: "Allow",
       Action: ["ssm:GetParameter", "ssm:GetParameters"],
       Resource: [...parameterArns],
     });
-    this.addStatement({
+    this.add({
       // A stolen role session cannot call kms:Decrypt on other ciphertext directly:
       // only SSM may use the key for it, and only for these parameters (SSM puts the
       // parameter ARN in the encryption context).
@@ -144,7 +165,7 @@ export class ExecutionRole extends Construct {
    * scoped permission of its own: the encryption context names the function.
    */
   grantDecryptEnvironment(keyArn: string, functionArn: string): void {
-    this.addStatement({
+    this.add({
       Sid: "DecryptOwnEnvironment",
       Effect: "Allow",
       Action: ["kms:Decrypt"],
@@ -155,7 +176,7 @@ export class ExecutionRole extends Construct {
 
   /** Allows sending trace segments and telemetry to X-Ray, in a statement of its own. */
   grantWriteTraces(): void {
-    this.addStatement({
+    this.add({
       Sid: "WriteTraces",
       Effect: "Allow",
       Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
@@ -167,8 +188,15 @@ export class ExecutionRole extends Construct {
   }
 
   /** Allows sending failed events to exactly this dead-letter queue or topic, and nothing else on it. */
-  grantSendToDeadLetter(target: { readonly arn: string; readonly action: DeadLetterAction }): void {
-    this.addStatement({
+  grantSendToDeadLetter(target: DeadLetterGrant): void {
+    if (target.action !== DeadLetterAction.SQS_SEND_MESSAGE && target.action !== DeadLetterAction.SNS_PUBLISH) {
+      throw new SecureLambdaValidationError(
+        this.node.path,
+        "action",
+        `${show(target.action)}: allowed are "${DeadLetterAction.SQS_SEND_MESSAGE}" (a queue) and "${DeadLetterAction.SNS_PUBLISH}" (a topic)`,
+      );
+    }
+    this.add({
       Sid: target.action === "sns:Publish" ? "PublishToDeadLetterTopic" : "SendToDeadLetterQueue",
       Effect: "Allow",
       Action: [target.action],
@@ -182,9 +210,24 @@ export class ExecutionRole extends Construct {
    * the function's own code.
    */
   grantNetworkInterfaces(vpc: VpcPlacement, functionArn: string): void {
-    for (const statement of networkInterfaceStatements(this.aws, vpc, functionArn)) this.addStatement(statement);
+    for (const statement of networkInterfaceStatements(this.aws, vpc, functionArn)) this.add(statement);
   }
 }
 
-/** The one action a function's role needs on its dead-letter target. */
-export type DeadLetterAction = "sqs:SendMessage" | "sns:Publish";
+/** The one action a function's role needs on its dead-letter target: a queue's or a topic's. */
+export class DeadLetterAction {
+  /** Send to an SQS queue. */
+  static readonly SQS_SEND_MESSAGE: string = "sqs:SendMessage";
+  /** Publish to an SNS topic. */
+  static readonly SNS_PUBLISH: string = "sns:Publish";
+
+  private constructor() {}
+}
+
+/** A dead-letter target the role may send to: its ARN and the one action it takes. */
+export interface DeadLetterGrant {
+  /** ARN of the queue or topic. */
+  readonly arn: string;
+  /** `DeadLetterAction.SQS_SEND_MESSAGE` for a queue, `DeadLetterAction.SNS_PUBLISH` for a topic. */
+  readonly action: string;
+}

@@ -21,8 +21,25 @@ export interface CodeZipFile {
   readonly zipFile: string;
 }
 
-/** Code built elsewhere: a directory zipped at synth, or a zip file. */
-export type FunctionCode = CodeDirectory | CodeZipFile;
+/**
+ * Code built elsewhere: a directory zipped at synth, or a zip file. Exactly one of the two.
+ *
+ * @example { directory: path.join(__dirname, "build", "notifier") }
+ */
+export interface FunctionCode {
+  /**
+   * Absolute path of a directory to zip at synth: every file under it, at its path relative to it.
+   *
+   * @default - none: `zipFile` is given instead
+   */
+  readonly directory?: string;
+  /**
+   * Absolute path of a zip file built elsewhere, deployed as it is.
+   *
+   * @default - none: `directory` is given instead
+   */
+  readonly zipFile?: string;
+}
 
 /** A zip on disk a function deploys, named by its content. */
 export interface CodeArchive {
@@ -46,8 +63,9 @@ let outRoot: string | undefined;
 
 /** The zip of `code`: a directory zipped (once per content and process), or the zip file itself. */
 export function packageCode(code: FunctionCode): CodeArchive {
-  if ("zipFile" in code) return zipFileArchive(path.resolve(code.zipFile));
-  return directoryArchive(path.resolve(code.directory));
+  // Validation saw exactly one of the two.
+  if (code.zipFile !== undefined) return zipFileArchive(path.resolve(code.zipFile));
+  return directoryArchive(path.resolve(code.directory!));
 }
 
 function zipFileArchive(zipFile: string): CodeArchive {

@@ -25,7 +25,42 @@ export const SUPPORTED_RUNTIMES = [
 ] as const;
 
 export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
-export type LambdaRuntime = (typeof SUPPORTED_RUNTIMES)[number];
+
+/**
+ * The runtimes SecureLambda accepts, as constants: `runtime: LambdaRuntime.PYTHON_3_13` reads the
+ * same in every language jsii serves (`runtime=LambdaRuntime.PYTHON_3_13` in Python). The prop is a
+ * plain string, so `runtime: "python3.13"` works as well; synth refuses any other.
+ */
+export class LambdaRuntime {
+  /** Node.js 22 (the default): `entry` is bundled for it. */
+  static readonly NODEJS_22_X: string = "nodejs22.x";
+  /** Node.js 24: `entry` is bundled for it. */
+  static readonly NODEJS_24_X: string = "nodejs24.x";
+  /** Python 3.12, for `code`. */
+  static readonly PYTHON_3_12: string = "python3.12";
+  /** Python 3.13, for `code`. */
+  static readonly PYTHON_3_13: string = "python3.13";
+  /** Python 3.14, for `code`. */
+  static readonly PYTHON_3_14: string = "python3.14";
+  /** Java 21, for `code`. */
+  static readonly JAVA_21: string = "java21";
+  /** Java 25, for `code`. */
+  static readonly JAVA_25: string = "java25";
+  /** .NET 10, for `code`. */
+  static readonly DOTNET_10: string = "dotnet10";
+  /** Ruby 3.3, for `code`. */
+  static readonly RUBY_3_3: string = "ruby3.3";
+  /** Ruby 3.4, for `code`. */
+  static readonly RUBY_3_4: string = "ruby3.4";
+  /** OS-only runtime on Amazon Linux 2023, for `code` holding an executable `bootstrap` (Go, Rust). */
+  static readonly PROVIDED_AL2023: string = "provided.al2023";
+  /** Every runtime SecureLambda accepts. */
+  static readonly ALL: string[] = [...SUPPORTED_RUNTIMES];
+  /** The Node.js runtimes, whose code `entry` may bundle. */
+  static readonly NODE: string[] = [...NODE_RUNTIMES];
+
+  private constructor() {}
+}
 
 /** The runtime of a function whose props name none. */
 export const DEFAULT_RUNTIME: NodeRuntime = "nodejs22.x";

@@ -10,7 +10,7 @@
  * one-time `at(...)` schedules.
  */
 import { Construct } from "constructs";
-import type { AwsContext } from "./aws-context";
+import { awsContext } from "./aws-context";
 import { renderPolicy } from "./policy";
 import { show } from "../common/show";
 import { IamRole, IamRolePolicy, SchedulerSchedule, SchedulerScheduleGroup, Token } from "./tf";
@@ -97,6 +97,7 @@ export function isScheduleExpression(expression: string): boolean {
 
 /** What the schedule invokes, and as whom its role is named. */
 export interface ScheduleTriggerProps {
+  /** When the function runs. */
   readonly schedule: FunctionSchedule;
   /** The function's name, which also names the schedule and its group. */
   readonly functionName: string;
@@ -108,7 +109,7 @@ export interface ScheduleTriggerProps {
   readonly targetArn: string;
   /** The function's role name; the schedule's role is `<roleName>-schedule`. */
   readonly roleName: string;
-  readonly aws: AwsContext;
+  /** Tags for the group, the schedule's role and the schedule. */
   readonly tags?: Record<string, string>;
 }
 
@@ -129,7 +130,9 @@ export class ScheduleTrigger extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduleTriggerProps) {
     super(scope, id);
-    const { aws, functionName } = props;
+    const { functionName } = props;
+    // The stack's one set of account, region and partition lookups (SecureLambda made it already).
+    const aws = awsContext(this);
     this.group = new SchedulerScheduleGroup(this, "Group", { name: functionName, tags: props.tags });
     // Built from its parts, not the group's `arn`: the role may exist before the group.
     const groupArn = `arn:${aws.partition}:scheduler:${aws.region}:${aws.accountId}:schedule-group/${functionName}`;

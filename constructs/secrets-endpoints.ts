@@ -30,7 +30,7 @@ export interface SecretsEndpointsProps {
    *
    * @default "ssm"
    */
-  readonly store?: SecretStore;
+  readonly store?: string;
   /**
    * Also create an `xray` endpoint, for functions that trace with X-Ray.
    *
@@ -74,7 +74,7 @@ export class SecretsEndpoints extends Construct {
   /** The endpoints, by service name (`ssm`, `kms`, ...). */
   readonly endpoints: Readonly<Record<string, VpcEndpoint>>;
   /** The services that have an endpoint, the store first. */
-  readonly serviceNames: readonly string[];
+  readonly serviceNames: string[];
 
   constructor(scope: Construct, id: string, props: SecretsEndpointsProps) {
     super(scope, id);
@@ -118,7 +118,8 @@ export class SecretsEndpoints extends Construct {
     if (!isListToken(props.subnetIds)) checkNetworkIdList(this, fail, "subnetIds", "subnet", props.subnetIds);
     const clients = checkNetworkIdList(this, fail, "clientSecurityGroupIds", "sg", props.clientSecurityGroupIds);
     checkTags(fail, props.tags);
-    return { store, tracing, clients };
+    // Checked against SECRET_STORES above (the prop is a string: jsii has no literal types).
+    return { store: store as SecretStore, tracing, clients };
   }
 
   private createSecurityGroup(

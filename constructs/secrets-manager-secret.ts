@@ -88,7 +88,7 @@ export function createSecretsManagerSecret(
     lifecycle: { ignoreChanges: [...SECRET_VERSION_IGNORED_CHANGES], preventDestroy: props.protect || undefined },
   });
   // The guard holds this version to exactly this JSON: the declared names, each the placeholder, no other key.
-  SecretLeakGuard.recordWritten(version, "secret_string_wo", placeholderSecretJson(props.secrets));
+  SecretLeakGuard._recordWritten(version, "secret_string_wo", placeholderSecretJson(props.secrets));
   const rotation = props.rotation
     ? new SecretsmanagerSecretRotation(scope, "SecretRotation", {
         secretId: secret.id,

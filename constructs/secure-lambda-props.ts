@@ -1,16 +1,26 @@
 /** The public props of SecureLambda and the types and values they take. */
 import type { DeadLetterTargetOption } from "./dead-letter-target";
 import type { FunctionCode } from "./function-code";
-import type { LambdaRuntime } from "./runtimes";
 import type { FunctionSchedule } from "./schedule-trigger";
-import type { SecretStore } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import type { SecretRotation } from "./secrets-manager-secret";
 import type { VpcPlacement } from "./vpc-placement";
 
 /** Instruction set architectures Lambda offers. */
 export const SUPPORTED_ARCHITECTURES = ["arm64", "x86_64"] as const;
-export type LambdaArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
+
+/**
+ * The instruction sets Lambda offers, as constants (`architecture: LambdaArchitecture.X86_64`).
+ * The prop is a plain string, so `architecture: "x86_64"` works as well; synth refuses any other.
+ */
+export class LambdaArchitecture {
+  /** AWS Graviton (the default). */
+  static readonly ARM_64: string = "arm64";
+  /** 64-bit x86. */
+  static readonly X86_64: string = "x86_64";
+
+  private constructor() {}
+}
 
 /** The retention periods CloudWatch Logs accepts; 0 keeps log events forever. */
 export const LOG_RETENTION_DAYS = [
@@ -95,7 +105,7 @@ export interface SecureLambdaProps {
    */
   readonly environment?: Record<string, string>;
   /**
-   * Lambda runtime: one of {@link SUPPORTED_RUNTIMES}.
+   * Lambda runtime: one of {@link LambdaRuntime}'s constants (`LambdaRuntime.NODEJS_24_X`), or its text.
    *
    * With `entry`, a Node.js runtime, whose version the bundle targets; with `code`, any of them
    * (`python3.13`, `java21`, `dotnet10`, `ruby3.4`, `provided.al2023` for Go and Rust).
@@ -103,13 +113,13 @@ export interface SecureLambdaProps {
    *
    * @default "nodejs22.x"
    */
-  readonly runtime?: LambdaRuntime;
+  readonly runtime?: string;
   /**
-   * Instruction set of the function.
+   * Instruction set of the function: `LambdaArchitecture.ARM_64` or `LambdaArchitecture.X86_64`, or its text.
    *
    * @default "arm64"
    */
-  readonly architecture?: LambdaArchitecture;
+  readonly architecture?: string;
   /**
    * Memory of the function, in MB: 128 to 10240.
    *
@@ -232,7 +242,7 @@ export interface SecureLambdaProps {
    *
    * @default "ssm"
    */
-  readonly store?: SecretStore;
+  readonly store?: string;
   /**
    * Rotate the Secrets Manager secret with your rotation function.
    *

@@ -157,14 +157,14 @@ export class SecureLambda extends Construct {
     this.function = this.createFunction(settings, { code, variables, deadLetter });
     // The guard exempts these names from its randomness rule only as written here, never by their name alone.
     for (const [variable, value] of Object.entries(this.storeVariables(settings, store)))
-      SecretLeakGuard.recordWritten(this.function, variable, value);
+      SecretLeakGuard._recordWritten(this.function, variable, value);
     this.allowLiteralEnvironment(settings.allowLiteralEnvironment);
     this.functionUrl = settings.functionUrl ? this.createFunctionUrl() : undefined;
-    this.scheduleTrigger = settings.schedule ? this.createSchedule(settings, aws, functionArn) : undefined;
+    this.scheduleTrigger = settings.schedule ? this.createSchedule(settings, functionArn) : undefined;
     this.snsTrigger =
       settings.snsTopicArns.length > 0
         ? new SnsTrigger(this, "Sns", {
-            topicArns: settings.snsTopicArns,
+            topicArns: [...settings.snsTopicArns],
             functionName: this.function.functionName,
             functionArn: this.function.arn,
           })
@@ -229,7 +229,7 @@ export class SecureLambda extends Construct {
   /** Code built elsewhere: the directory zipped, or the zip file, hashed. */
   private packageCode(settings: Settings): CodeArchive & { readonly idPrefix: string } {
     const code = settings.code!;
-    const prop = "zipFile" in code ? "code.zipFile" : "code.directory";
+    const prop = code.zipFile !== undefined ? "code.zipFile" : "code.directory";
     try {
       return { ...packageCode(code), idPrefix: "Code" };
     } catch (error) {
@@ -240,14 +240,13 @@ export class SecureLambda extends Construct {
   }
 
   /** The schedule, in a group of its own, invoking the function as a role that may invoke only it. */
-  private createSchedule(settings: Settings, aws: AwsContext, functionArn: string): ScheduleTrigger {
+  private createSchedule(settings: Settings, functionArn: string): ScheduleTrigger {
     return new ScheduleTrigger(this, "Schedule", {
       schedule: settings.schedule!,
       functionName: settings.functionName,
       functionArn,
       targetArn: this.function.arn,
       roleName: settings.roleName,
-      aws,
       tags: settings.tags,
     });
   }

@@ -49,7 +49,8 @@ export function checkSnsTopicArns(fail: Fail, arns: unknown): void {
 
 /** The function and the topics it is subscribed to. */
 export interface SnsTriggerProps {
-  readonly topicArns: readonly string[];
+  /** ARNs of the topics whose messages invoke the function. */
+  readonly topicArns: string[];
   /** The function's `function_name` attribute, for the permissions. */
   readonly functionName: string;
   /** The function's `arn`, the subscriptions' endpoint. */
@@ -59,9 +60,9 @@ export interface SnsTriggerProps {
 /** Per topic `Topic<n>` (in list order): `Permission` (SNS for that topic only) and `Subscription`. */
 export class SnsTrigger extends Construct {
   /** The permission of each topic, in the order of `snsTopicArns`. */
-  readonly permissions: readonly LambdaPermission[];
+  readonly permissions: LambdaPermission[];
   /** The subscription of each topic, in the order of `snsTopicArns`. */
-  readonly subscriptions: readonly SnsTopicSubscription[];
+  readonly subscriptions: SnsTopicSubscription[];
 
   constructor(scope: Construct, id: string, props: SnsTriggerProps) {
     super(scope, id);

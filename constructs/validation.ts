@@ -9,7 +9,7 @@
  */
 import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
-import { SecureLambdaValidationError } from "./errors";
+import { failAt } from "./errors";
 import { loaderVariables } from "./loader-settings";
 import {
   defaultSecretName,
@@ -65,12 +65,7 @@ export interface CheckedPlacement {
   readonly vpc?: VpcPlacement;
 }
 
-/** A failure function bound to a construct path: throws {@link SecureLambdaValidationError}. */
-export function failAt(path: string): Fail {
-  return (prop, problem) => {
-    throw new SecureLambdaValidationError(path, prop, problem);
-  };
-}
+export { failAt };
 
 /**
  * Throws {@link SecureLambdaValidationError} on the first prop Lambda, IAM, SSM, KMS or
@@ -215,7 +210,9 @@ function checkEntry(fail: Fail, entry: unknown, handler: unknown, runtime: strin
 /** Code built elsewhere: `{ directory }` or `{ zipFile }`, a handler for its runtime, and no bundling option. */
 function checkPrebuilt(fail: Fail, code: unknown, handler: unknown, runtime: string, minify: unknown): void {
   requireKnown(fail, "code", code, "it is zipped or hashed at synth");
-  const keys = isPlainObject(code) ? Object.keys(code) : [];
+  // The keys given a value: a struct from another language, or `{ directory, zipFile: undefined }`, may carry
+  // an unset one.
+  const keys = isPlainObject(code) ? Object.keys(code).filter((key) => code[key] !== undefined) : [];
   const path = isPlainObject(code) ? (code.directory ?? code.zipFile) : undefined;
   if (keys.length !== 1 || !(keys[0] === "directory" || keys[0] === "zipFile")) {
     fail("code", `${show(code)}: allowed is { directory } (zipped at synth) or { zipFile } (deployed as it is)`);

@@ -2,7 +2,7 @@
 # npm run check:cdktn: the project on CDK Terrain (cdktn), the continuation of CDKTF, in a
 # temporary copy; the project itself stays on cdktf. Installs the cdktn packages, switches
 # the one import point (constructs/tf.ts), and checks that nothing else imports cdktf, that
-# it type-checks, that every environment synthesizes to the same Terraform JSON as with
+# it type-checks, that its public API compiles with jsii as the cdktn flavour, that every environment synthesizes to the same Terraform JSON as with
 # cdktf (but for the differences listed), that the unit tests pass and that the audit and the
 # posture scan do (the scanners are the ones `npm run tools` installed for the project).
 set -euo pipefail
@@ -34,8 +34,9 @@ say "switch constructs/tf.ts to cdktn"
 sed -i -e 's|from "cdktf";|from "cdktn";|' -e 's|@cdktf/provider-aws|@cdktn/provider-aws|g' constructs/tf.ts
 # Import statements only (a message may name the package). Left out, as they are about cdktf
 # itself: examples/ (apps of their own, with their own cdktf) and the fixture of a second
-# cdktf copy, with the two tests below that use them.
-CDKTF_ONLY_TESTS="consumer\.test\.ts|two-cdktf-copies\.test\.ts"
+# cdktf copy, with the two tests below that use them, and the documentation's test, whose
+# programs are users' apps that import cdktf (the project's npm test runs it).
+CDKTF_ONLY_TESTS="consumer\.test\.ts|two-cdktf-copies\.test\.ts|docs\.test\.ts"
 if grep -rnE --include=*.ts --exclude-dir=node_modules --exclude-dir=examples --exclude=other-cdktf-copy.ts \
   "(from|import|require\()[[:space:]]*[\"'](cdktf|@cdktf/provider-aws)(/[^\"']*)?[\"']" .; then
   echo "check:cdktn: the files above import cdktf outside constructs/tf.ts" >&2
@@ -44,6 +45,18 @@ fi
 
 say "type-check"
 npx tsc --noEmit -p .
+
+say "the public API with jsii, as the cdktn flavour (secure-lambda-cdktn)"
+bash scripts/jsii.sh "$WORK/jsii"
+node -e '
+  const fs = require("node:fs");
+  const manifest = JSON.parse(fs.readFileSync(process.argv[1] + "/package.json", "utf8"));
+  const assembly = JSON.parse(fs.readFileSync(process.argv[1] + "/.jsii", "utf8"));
+  const deps = Object.keys(assembly.dependencies).sort().join(" ");
+  if (manifest.name !== "secure-lambda-cdktn" || deps !== "@cdktn/provider-aws cdktn constructs") {
+    console.error(`check:cdktn: the jsii flavour is ${manifest.name} on ${deps}`);
+    process.exit(1);
+  }' "$WORK/jsii"
 
 say "synthesize every environment with cdktn, and with cdktf in the project"
 CDKTF_OUTDIR="$WORK/out-cdktn" npm run -s synth

@@ -100,7 +100,7 @@ export class SecretLeakGuard {
    * variable, the placeholder JSON): the guard's rules know it by this, never by a name alone.
    * @internal
    */
-  static recordWritten(resource: IConstruct, variable: string, value: string): void {
+  static _recordWritten(resource: IConstruct, variable: string, value: string): void {
     const entries = written.get(resource) ?? new Map<string, string>();
     entries.set(variable, value);
     written.set(resource, entries);
@@ -128,7 +128,7 @@ function judgeSynthesizedStack(stack: TerraformStack, json: Record<string, unkno
         location,
       ),
   });
-  if (findings.length > 0) throw new SecretLeakError(stack.node.id, findings);
+  if (findings.length > 0) throw new SecretLeakError(stack.node.id, [...findings]);
   recordExceptions(json, excepted);
 }
 

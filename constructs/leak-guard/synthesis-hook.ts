@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { SecureLambdaError } from "../errors";
 import { Annotations, TerraformStack } from "../tf";
 
 /**
@@ -18,8 +19,17 @@ export interface CdktfCopies {
   readonly stack: string;
 }
 
-/** Raised when the guard cannot run on a stack built with another copy of cdktf. */
-export class DuplicateCdktfError extends Error {
+/**
+ * Raised when the guard cannot run on a stack built with another copy of cdktf.
+ *
+ * It extends `Error`, which jsii cannot carry to other languages: `@internal` keeps it out of the
+ * jsii assembly (as aws-cdk does with its errors) and in the TypeScript declarations, so
+ * TypeScript and JavaScript apps still catch it by class (`instanceof`) and read its fields.
+ * Python, Java and Go apps receive the same message through their jsii runtime's error.
+ *
+ * @internal
+ */
+export class DuplicateCdktfError extends SecureLambdaError {
   readonly copies: CdktfCopies;
 
   constructor(stackPath: string, copies: CdktfCopies, problem: string) {
@@ -124,7 +134,25 @@ function describe(copies: CdktfCopies): string[] {
 
 /** The directories of this library's cdktf and of the one the stack's class comes from. */
 export function cdktfCopies(stack: object): CdktfCopies {
-  return { guard: packageDirectory(require.resolve("cdktf")) ?? "unknown", stack: stackCopy(stack) };
+  return { guard: ownFrameworkDirectory() ?? "unknown", stack: stackCopy(stack) };
+}
+
+/**
+ * The directory of the framework package constructs/tf.ts imports: cdktf, or cdktn in the cdktn flavour (whose
+ * copy has no cdktf to resolve), told by the TerraformStack it exports.
+ */
+function ownFrameworkDirectory(): string | undefined {
+  for (const name of ["cdktf", "cdktn"]) {
+    let resolved: string;
+    try {
+      resolved = require.resolve(name);
+    } catch {
+      continue;
+    }
+    if ((require(resolved) as { TerraformStack?: unknown }).TerraformStack === TerraformStack)
+      return packageDirectory(resolved);
+  }
+  return undefined;
 }
 
 function stackCopy(stack: object): string {
