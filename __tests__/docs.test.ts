@@ -22,6 +22,7 @@ import {
   docFiles,
   fileOf,
   KINDS,
+  makeDocsApp,
   type Kind,
   NEEDS_DETAIL,
   ROOT,
@@ -144,24 +145,7 @@ describe("the TypeScript blocks, as files of the README's walkthrough app", () =
 
   beforeAll(() => {
     app = fs.mkdtempSync(path.join(os.tmpdir(), "docs-app-"));
-    const modules = path.join(app, "node_modules");
-    fs.mkdirSync(path.join(modules, "@types"), { recursive: true });
-    for (const dep of ["cdktf", "constructs", "@cdktf", "@types/node"])
-      fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(modules, dep));
-    // secure-lambda as a package of this working tree's sources, with the package's entry points.
-    const pkg = path.join(modules, "secure-lambda");
-    fs.mkdirSync(pkg);
-    for (const dir of ["common", "constructs", "lambda-src"]) fs.symlinkSync(path.join(ROOT, dir), path.join(pkg, dir));
-    const entry = (file: string) => ({ types: file, default: file });
-    fs.writeFileSync(
-      path.join(pkg, "package.json"),
-      JSON.stringify({
-        name: "secure-lambda",
-        exports: { ".": entry("./constructs/index.ts"), "./runtime": entry("./lambda-src/secrets/index.ts") },
-      }),
-    );
-    // What `npm init -y` writes, as far as TypeScript and Node read it.
-    fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "my-app", type: "commonjs" }));
+    makeDocsApp(app);
     for (const block of ofKind("walkthrough")) {
       const file = fileOf(block);
       if (!file) continue;

@@ -11,7 +11,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { docBlocks, fileOf } from "../__tests__/helpers/doc-blocks";
+import { docBlocks, fileOf, makeDocsApp } from "../__tests__/helpers/doc-blocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const [tree, outdir, app] = process.argv.slice(2).map((arg) => path.resolve(arg));
@@ -20,22 +20,7 @@ fs.mkdirSync(outdir, { recursive: true });
 
 fs.rmSync(app, { recursive: true, force: true });
 fs.mkdirSync(app, { recursive: true });
-const modules = path.join(app, "node_modules");
-fs.mkdirSync(path.join(modules, "@types"), { recursive: true });
-for (const dep of ["cdktf", "constructs", "@cdktf", "@types/node"])
-  fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(modules, dep));
-const pkg = path.join(modules, "secure-lambda");
-fs.mkdirSync(pkg);
-for (const dir of ["common", "constructs", "lambda-src"]) fs.symlinkSync(path.join(tree, dir), path.join(pkg, dir));
-const entry = (file: string) => ({ types: file, default: file });
-fs.writeFileSync(
-  path.join(pkg, "package.json"),
-  JSON.stringify({
-    name: "secure-lambda",
-    exports: { ".": entry("./constructs/index.ts"), "./runtime": entry("./lambda-src/secrets/index.ts") },
-  }),
-);
-fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "my-app", type: "commonjs" }));
+makeDocsApp(app, tree);
 
 const programs: string[] = [];
 for (const block of docBlocks(tree)) {

@@ -140,3 +140,28 @@ export function fileOf(block: DocBlock): string | undefined {
 export function walkthrough(root = ROOT): DocBlock[] {
   return docBlocks(root).filter((b) => b.file === "README.md" && b.kind === "walkthrough");
 }
+
+/**
+ * Makes `app` the walkthrough's app directory as far as TypeScript and Node read it: this
+ * repository's cdktf, constructs, provider and Node types, `secure-lambda` as a package of the
+ * sources of `tree` (this working tree, or another commit's for check:synth-identical) with the
+ * package's entry points, and the `package.json` `npm init -y` writes.
+ */
+export function makeDocsApp(app: string, tree: string = ROOT): void {
+  const modules = path.join(app, "node_modules");
+  fs.mkdirSync(path.join(modules, "@types"), { recursive: true });
+  for (const dep of ["cdktf", "constructs", "@cdktf", "@types/node"])
+    fs.symlinkSync(path.join(ROOT, "node_modules", dep), path.join(modules, dep));
+  const pkg = path.join(modules, "secure-lambda");
+  fs.mkdirSync(pkg);
+  for (const dir of ["common", "constructs", "lambda-src"]) fs.symlinkSync(path.join(tree, dir), path.join(pkg, dir));
+  const entry = (file: string) => ({ types: file, default: file });
+  fs.writeFileSync(
+    path.join(pkg, "package.json"),
+    JSON.stringify({
+      name: "secure-lambda",
+      exports: { ".": entry("./constructs/index.ts"), "./runtime": entry("./lambda-src/secrets/index.ts") },
+    }),
+  );
+  fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "my-app", type: "commonjs" }));
+}
