@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PLACEHOLDER_VALUE, placeholderSecretJson } from "../common/naming";
+import { editedCopy, shareFirstKeyWith } from "./helpers/break-stack";
 import { pointProviderAt } from "./helpers/cli-app";
 import { invokeInChild, lambdaEnvironment } from "./helpers/invoke-bundle";
 import { runProcess } from "./helpers/run-process";
@@ -328,20 +329,10 @@ describe("the app's own audit, npx secure-lambda audit, on its synthesis", () =>
   });
 
   test("fails on a copy widened by a partner account in the key policy, naming principal, resource and policy", () => {
-    const copy = path.join(dir, "widened.out");
-    fs.cpSync(path.join(app, "cdktf.out"), copy, { recursive: true });
-    const file = path.join(copy, "stacks", STACK, "cdk.tf.json");
-    const json = JSON.parse(fs.readFileSync(file, "utf8"));
-    const [address, key] = Object.entries(json.resource.aws_kms_key as Record<string, any>)[0]!;
-    const document = JSON.parse(key.policy);
-    document.Statement.push({
-      Effect: "Allow",
-      Principal: { AWS: "arn:aws:iam::444455556666:root" },
-      Action: "kms:Decrypt",
-      Resource: "*",
+    let address = "";
+    const copy = editedCopy(path.join(app, "cdktf.out"), path.join(dir, "widened.out"), STACK, (json) => {
+      address = shareFirstKeyWith(json, "444455556666");
     });
-    key.policy = JSON.stringify(document);
-    fs.writeFileSync(file, JSON.stringify(json));
     const result = audit(["--synthesized", copy, "--json"]);
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout);
@@ -366,12 +357,9 @@ describe("the app's own audit, npx secure-lambda audit, on its synthesis", () =>
     expect(policy.Version).toBe("2012-10-17");
     expect(JSON.stringify(policy)).toMatch(/consumer-reporter/);
     // The deploy policy scopes keys by their tags, and says so of a copy whose keys have none.
-    const untagged = path.join(dir, "untagged.out");
-    fs.cpSync(path.join(app, "cdktf.out"), untagged, { recursive: true });
-    const file = path.join(untagged, "stacks", STACK, "cdk.tf.json");
-    const json = JSON.parse(fs.readFileSync(file, "utf8"));
-    delete json.provider.aws[0].default_tags;
-    fs.writeFileSync(file, JSON.stringify(json));
+    const untagged = editedCopy(path.join(app, "cdktf.out"), path.join(dir, "untagged.out"), STACK, (json) => {
+      delete json.provider.aws[0].default_tags;
+    });
     const refused = audit([
       "--synthesized",
       untagged,

@@ -15,6 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
 import { CLI_RECORD_KEY } from "../../common/cli-record";
+import { editedCopy, shareFirstKeyWith } from "../helpers/break-stack";
 import { docBlocks, shellCommands, withoutComment } from "../helpers/doc-blocks";
 import { runProcess } from "../helpers/run-process";
 import { DeployedStack } from "./helpers/deployed-stack";
@@ -103,20 +104,10 @@ test("npx --no secure-lambda audit passes on the app, fails on a copy widened by
   expect({ code: clean.code, stderr: clean.stderr }).toEqual({ code: 0, stderr: "" });
   expect(clean.stdout).toMatch(/access: \d+ requests, 0 findings, 0 resources that could grant access not read/);
 
-  const widened = path.join(dir, "widened.out");
-  fs.cpSync(path.join(app, "cdktf.out"), widened, { recursive: true });
-  const file = path.join(widened, "stacks", STACK, "cdk.tf.json");
-  const json = JSON.parse(fs.readFileSync(file, "utf8"));
-  const [address, key] = Object.entries(json.resource.aws_kms_key as Record<string, any>)[0]!;
-  const document = JSON.parse(key.policy);
-  document.Statement.push({
-    Effect: "Allow",
-    Principal: { AWS: "arn:aws:iam::444455556666:root" },
-    Action: "kms:Decrypt",
-    Resource: "*",
+  let address = "";
+  const widened = editedCopy(path.join(app, "cdktf.out"), path.join(dir, "widened.out"), STACK, (json) => {
+    address = shareFirstKeyWith(json, "444455556666");
   });
-  key.policy = JSON.stringify(document);
-  fs.writeFileSync(file, JSON.stringify(json));
   const failed = await audit(["--synthesized", widened]);
   expect(failed.code).toBe(1);
   expect(failed.stdout).toContain(
