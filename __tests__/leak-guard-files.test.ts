@@ -419,6 +419,29 @@ describe("strings as compilers and runtimes store them", () => {
     );
   });
 
+  test("the same encoded run is found every time it appears, and a run is found whatever the text around it", () => {
+    // Runs are remembered by their text: a second place holding the same run is judged the same,
+    // never passed because the first was seen (the cache keeps what was found, not that it was seen).
+    const run = Buffer.from(`key=${TOKEN}`).toString("base64");
+    for (let i = 0; i < 3; i++) expect(findStoredToken(Buffer.from(`a${i} ${run}`))?.where).toBe("base64-encoded");
+    // A run is the whole stretch of base64 characters: a token's encoding after 25 characters of
+    // another run (too short alone), or inside a longer one, is still decoded at its own alignment.
+    const shortRun = "A".repeat(25);
+    expect(findStoredToken(Buffer.from(`${shortRun}:${run}==`))?.where).toBe("base64-encoded");
+    expect(findStoredToken(Buffer.from(`x=${Buffer.from(TOKEN).toString("hex")}`))?.where).toBe("hex-encoded");
+    expect(findStoredToken(Buffer.from(`x=${"a".repeat(39)};${Buffer.from(TOKEN).toString("hex")}`))?.where).toBe(
+      "hex-encoded",
+    );
+    // The shortest token the formats know (20 characters) is 40 hex digits and 27 base64 characters.
+    const shortest = FAKE["AWS access key id"];
+    expect(findStoredToken(Buffer.from(`x=${Buffer.from(shortest).toString("hex")};`))?.where).toBe("hex-encoded");
+    expect(findStoredToken(Buffer.from(`x=${Buffer.from(shortest).toString("base64")};`))?.where).toBe(
+      "base64-encoded",
+    );
+    // Short runs, however many, hold none.
+    expect(findStoredToken(Buffer.from(`${"Ab1_".repeat(6)}:`.repeat(200)))).toBeUndefined();
+  });
+
   test("a base64-encoded token in a tag is refused", () => {
     const s = stack();
     new LambdaFunction(s, "plain", {

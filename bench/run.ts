@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { extractZip } from "../scripts/extract-zip";
+import { blockDifferences } from "./same-resources";
 import { coldLoad, median, ms, timeProcess } from "./measure";
 import { bundleWithLoader, COLD_PATH_PAIRS, coldPathComparison, LOADERS, stormComparison } from "./runtime";
 
@@ -60,17 +61,20 @@ interface StackRun {
   esbuildRuns: number;
 }
 
-function synthStack(mode: "construct" | "bare", n: number): { wallMs: number; inner: StackRun } {
+function synthStack(mode: "construct" | "bare", n: number): { wallMs: number; inner: StackRun; json: string } {
   const walls: number[] = [];
   const inners: StackRun[] = [];
+  let outdir = "";
   for (let i = 0; i < RUNS; i++) {
-    const run = timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), mode, String(n), freshDir()], {
+    outdir = freshDir();
+    const run = timeProcess(NODE, [...REGISTER, path.join(__dirname, "synth-stack.ts"), mode, String(n), outdir], {
       cwd: ROOT,
     });
     walls.push(run.ms);
     inners.push(JSON.parse(run.stdout.trim().split("\n").pop()!) as StackRun);
   }
   return {
+    json: path.join(outdir, "stacks", "bench", "cdk.tf.json"),
     wallMs: median(walls),
     inner: {
       synthMs: median(inners.map((r) => r.synthMs)),
@@ -91,14 +95,19 @@ function scaling(): { rows: Row[]; table: string[] } {
     const construct = synthStack("construct", n);
     const bare = synthStack("bare", n);
     const ratio = construct.wallMs / bare.wallMs;
+    // The ratio means something only if the baseline writes what the construct writes.
+    const differences = blockDifferences(construct.json, bare.json);
+    if (differences.length > 0)
+      throw new Error(`bench: bare does not write the construct's blocks at ${n}:\n${differences.join("\n")}`);
     table.push(
       `| ${n} | ${ms(construct.wallMs)} | ${construct.inner.maxRssMb.toFixed(0)} MB | ${ms(bare.wallMs)} | ${bare.inner.maxRssMb.toFixed(0)} MB | ${ratio.toFixed(2)}x | ${construct.inner.esbuildRuns} |`,
     );
     rows.push({
       figure: `Construct overhead, ${n} function(s)`,
       value: `${ratio.toFixed(2)}x`,
-      target: "<= 1.2x",
-      met: ratio <= 1.2,
+      // 1.2x since the construct's first benchmark; 1.1x at 1000 functions since the guard reads every deployed byte (issue 31).
+      target: n === 1000 ? "<= 1.1x" : "<= 1.2x",
+      met: ratio <= (n === 1000 ? 1.1 : 1.2),
     });
     if (n === 100)
       rows.push({
@@ -278,7 +287,7 @@ const NOTES = `## Where the time goes
 
 A CPU profile of the 1000-function stack (\`node --cpu-prof\`) puts most of the time in cdktf itself, for construct and bare alike: token resolution (~45%) and \`captureStackTrace\`, which cdktf calls for every token it creates, i.e. every attribute read such as \`key.arn\` (~25%). The construct first measured 1.22x of bare at 1000 functions; it read the key ARN and the archive's outputs once per use (about seven stack-trace captures per function more than needed). Reading each once and sharing the reference brought it to about 1.07x. The remaining difference is the secret-leak guard (~0.2 s at 1000 functions) and the larger JSON (descriptions, statement ids, tags). esbuild runs once per distinct entry and options (~0.2-0.3 s), whatever the number of functions.
 
-Since then the construct emits more by default (X-Ray tracing, the environment's key and the two role statements they need), and \`bare\` writes the same. The leak guard now also reads every deployed file and evaluates more expressions, and the construct's JSON is about 1.5 times bare's (statement ids, descriptions, the CLI record): the overhead is above the 1.2x target at 10 and 100 functions (see the table), an open item of issue 31. Machines differ between runs (CPU model above): compare ratios across runs, not absolute times.
+Since then the construct emits more by default (X-Ray tracing, the environment's key and the two role statements they need, statement ids, descriptions, write-only placeholders), and \`bare\` writes the same blocks with the same arguments: every run checks that (\`bench/same-resources.ts\`: the blocks of both outputs, addresses aside, must be equal, or the benchmark stops), so the ratio is the construct's own work. What remains at 1000 functions: the secret-leak guard, which reads every string of the stack as Terraform will and every deployed file (about 0.3-0.4 s of CPU in a cold process); the construct tree (13 constructs per function against 9) and its longer addresses (\`fn7_Parameter-api_key_3E0B10F7\` against \`fn7-api_key\`: the construct's JSON is 9.9 MB against 8.2 MB), which are the resources' Terraform addresses and stay as they are, since changing them would move every user's state; and the record the secrets CLI reads. Without the guard the construct measured 1.11x of bare in CPU time. Machines differ between runs (CPU model above): compare ratios across runs, not absolute times.
 
 The permission proof is linear in the number of functions: a function is probed against at most 8 others, so 100 functions with 3 secrets each make about 5300 requests. The posture scan runs one Checkov and one Trivy process for all the stacks it is given, so it grows slowly with them (the cross-check's 37 stacks take about 8 s); most of a small scan is the two scanners starting.
 `;
@@ -332,7 +341,7 @@ function main(): void {
     "",
     "## One stack with N functions (3 secrets each, one shared entry)",
     "",
-    "`bare` writes the same resources and policies with provider classes and no construct; overhead is construct wall time / bare wall time.",
+    "`bare` writes the same blocks with provider classes and no construct (checked on every run); overhead is construct wall time / bare wall time.",
     "",
     ...scale.table,
     "",

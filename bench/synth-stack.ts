@@ -12,6 +12,9 @@ import { DEFAULT_RUNTIME, NODE_BUNDLE_TARGETS } from "../constructs/runtimes";
 import { bundle, bundlingRuns } from "../constructs/bundling";
 import { bundleArchive } from "../constructs/bundle-archive";
 import { logGroupName, parameterNameFor, paramNameEnvVar, PLACEHOLDER_VALUE } from "../common/naming";
+import { AWS_PROVIDER_CONSTRAINT } from "../constructs/aws-provider-version";
+import { PARAMETER_IGNORED_CHANGES } from "../constructs/secret-parameters";
+import { REQUIRED_TERRAFORM_VERSION } from "../constructs/terraform-version";
 import {
   App,
   AwsProvider,
@@ -37,8 +40,14 @@ function withConstruct(stack: TerraformStack, n: number): void {
   }
 }
 
-/** The same resources and policies, written by hand: the baseline for the construct's overhead. */
+/**
+ * The same resources with the same arguments and policies, written by hand: the baseline for the
+ * construct's overhead. `bench/same-resources.ts` checks that both write the same blocks (the
+ * addresses aside), so the ratio measures the construct's own work, not a difference in output.
+ */
 function bare(stack: TerraformStack, n: number): void {
+  stack.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+  stack.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
   const code = bundle({ entry: ENTRY, target: NODE_BUNDLE_TARGETS[DEFAULT_RUNTIME], minify: true });
   const zip = bundleArchive(stack, code);
   const account = new DataAwsCallerIdentity(stack, "account").accountId;
@@ -55,14 +64,14 @@ function bare(stack: TerraformStack, n: number): void {
         Version: "2012-10-17",
         Statement: [
           {
-            Sid: "Root",
+            Sid: "AccountAdministersKeyAndEnablesIamPolicies",
             Effect: "Allow",
             Principal: { AWS: `arn:${partition.partition}:iam::${account}:root` },
             Action: ["kms:*"],
             Resource: "*",
           },
           {
-            Sid: "Logs",
+            Sid: "CloudWatchLogsEncryptsOwnLogGroups",
             Effect: "Allow",
             Principal: { Service: `logs.${region}.${partition.dnsSuffix}` },
             Action: [
@@ -89,19 +98,24 @@ function bare(stack: TerraformStack, n: number): void {
       (secret) =>
         new SsmParameter(stack, `${name}-${secret}`, {
           name: parameterNameFor(`/${name}`, secret),
-          description: `Secret ${secret} of ${name}`,
+          description:
+            `Secret ${secret} of ${name}. Terraform only creates it with a placeholder; set the real value out of band, ` +
+            `in the app's directory: npx --no secure-lambda set bench ${name} ${secret}`,
           type: "SecureString",
           keyId: key.arn,
-          value: PLACEHOLDER_VALUE,
-          lifecycle: { ignoreChanges: ["value"] },
+          valueWo: PLACEHOLDER_VALUE,
+          valueWoVersion: 1,
+          lifecycle: { ignoreChanges: [...PARAMETER_IGNORED_CHANGES] },
         }),
     );
     const role = new IamRole(stack, `${name}-role`, {
       name,
+      description: `Execution role of the ${name} Lambda function`,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {
+            Sid: "LambdaInThisAccountOnly",
             Effect: "Allow",
             Principal: { Service: "lambda.amazonaws.com" },
             Action: ["sts:AssumeRole"],
@@ -118,12 +132,19 @@ function bare(stack: TerraformStack, n: number): void {
         Version: "2012-10-17",
         Statement: [
           {
+            Sid: "WriteOwnLogStreams",
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
             Resource: [`${group.arn}:log-stream:*`],
           },
-          { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters"], Resource: arns },
           {
+            Sid: "ReadOwnSecretParameters",
+            Effect: "Allow",
+            Action: ["ssm:GetParameter", "ssm:GetParameters"],
+            Resource: arns,
+          },
+          {
+            Sid: "DecryptOwnSecretParametersThroughSsm",
             Effect: "Allow",
             Action: ["kms:Decrypt"],
             Resource: [key.arn],
@@ -135,6 +156,7 @@ function bare(stack: TerraformStack, n: number): void {
             },
           },
           {
+            Sid: "DecryptOwnEnvironment",
             Effect: "Allow",
             Action: ["kms:Decrypt"],
             Resource: [key.arn],
@@ -144,7 +166,12 @@ function bare(stack: TerraformStack, n: number): void {
               },
             },
           },
-          { Effect: "Allow", Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource: ["*"] },
+          {
+            Sid: "WriteTraces",
+            Effect: "Allow",
+            Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            Resource: ["*"],
+          },
         ],
       }),
     });
@@ -159,7 +186,10 @@ function bare(stack: TerraformStack, n: number): void {
       memorySize: 256,
       timeout: 10,
       environment: {
-        variables: Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterNameFor(`/${name}`, s)])),
+        variables: {
+          ...Object.fromEntries(SECRETS.map((s) => [paramNameEnvVar(s), parameterNameFor(`/${name}`, s)])),
+          SECRETS_LOADER_TIMEOUT_MS: "9000",
+        },
       },
       kmsKeyArn: key.arn,
       tracingConfig: { mode: "Active" },

@@ -195,15 +195,26 @@ const CORE_MODULE = /^(?:cdktf|cdktn)\.(\w+)$/;
  * The names of the core library's classes the construct is an instance of (`TerraformResource`, ...), whichever copy or
  * fork made it.
  */
-function coreClasses(construct: object): string[] {
-  const chain: string[] = [];
-  for (let proto = Object.getPrototypeOf(construct); proto; proto = Object.getPrototypeOf(proto)) {
-    const fqn = (proto.constructor as Record<symbol, { fqn?: string } | undefined> | undefined)?.[JSII_RTTI]?.fqn;
-    const core = fqn === undefined ? undefined : CORE_MODULE.exec(fqn)?.[1];
-    if (core) chain.push(core);
+function coreClasses(construct: object): readonly string[] {
+  const prototype: object | null = Object.getPrototypeOf(construct);
+  if (prototype === null) return [];
+  // One walk per class, not per construct: a 1000-function stack has 13,000 constructs of a dozen classes.
+  let chain = classesOfPrototype.get(prototype);
+  if (chain === undefined) {
+    chain = [];
+    for (let proto: object | null = prototype; proto; proto = Object.getPrototypeOf(proto)) {
+      const fqn = (proto.constructor as unknown as Record<symbol, { fqn?: string } | undefined> | undefined)?.[
+        JSII_RTTI
+      ]?.fqn;
+      const core = fqn === undefined ? undefined : CORE_MODULE.exec(fqn)?.[1];
+      if (core) chain.push(core);
+    }
+    classesOfPrototype.set(prototype, chain);
   }
   return chain;
 }
+
+const classesOfPrototype = new WeakMap<object, string[]>();
 
 /** The files an asset deploys (a function's zip), read from where synth copies them from. */
 function codeFilesOf(construct: IConstruct): CodeFile[] {

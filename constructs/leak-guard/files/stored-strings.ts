@@ -26,8 +26,12 @@ const WINDOW = 4 * 1024 * 1024;
 // Longer than any token the formats match: a token cut by a window's end is whole in the next.
 const OVERLAP = 8 * 1024;
 // Long enough to hold the shortest token the formats know, encoded: 20 characters -> 27 in base64, 40 in hex.
-const BASE64_RUN = /[A-Za-z0-9+/_-]{26,}={0,2}/g;
-const HEX_RUN = /[0-9a-fA-F]{40,}/g;
+// Whole runs, filtered by length after: `[...]{26,}` would try again at every character of each
+// shorter run (an ARN's or a statement id's words), several times the work of one pass.
+const BASE64_RUN = /[A-Za-z0-9+/_-]+={0,2}/g;
+const BASE64_RUN_LENGTH = 26;
+const HEX_RUN = /[0-9a-fA-F]+/g;
+const HEX_RUN_LENGTH = 40;
 // Runs longer than this are decoded at their start only (a data: URI, a blob), not at four alignments.
 const ALIGN_ALL_UP_TO = 4096;
 
@@ -184,20 +188,56 @@ function decodedRuns(data: Buffer): StoredToken | undefined {
 /** Each base64 or hex run of `text` decoded once (not again), then read as bytes and as UTF-16. */
 function decodedRunsOf(text: string): StoredToken | undefined {
   for (const [run] of text.matchAll(BASE64_RUN)) {
-    const alignments = run.length <= ALIGN_ALL_UP_TO ? 4 : 1;
-    for (let offset = 0; offset < alignments; offset++) {
-      const found = inDecoded(Buffer.from(run.slice(offset), "base64"));
-      if (found) return { label: found.label, where: `base64-encoded${found.where}` };
-    }
+    if (run.replace(/=+$/, "").length < BASE64_RUN_LENGTH) continue;
+    const found = remembered(base64Runs, run, decodedBase64Run);
+    if (found) return found;
   }
   for (const [run] of text.matchAll(HEX_RUN)) {
-    for (let offset = 0; offset < 2; offset++) {
-      const body = run.slice(offset);
-      const found = inDecoded(Buffer.from(body.slice(0, body.length - (body.length % 2)), "hex"));
-      if (found) return { label: found.label, where: `hex-encoded${found.where}` };
-    }
+    if (run.length < HEX_RUN_LENGTH) continue;
+    const found = remembered(hexRuns, run, decodedHexRun);
+    if (found) return found;
   }
   return undefined;
+}
+
+function decodedBase64Run(run: string): StoredToken | undefined {
+  const alignments = run.length <= ALIGN_ALL_UP_TO ? 4 : 1;
+  for (let offset = 0; offset < alignments; offset++) {
+    const found = inDecoded(Buffer.from(run.slice(offset), "base64"));
+    if (found) return { label: found.label, where: `base64-encoded${found.where}` };
+  }
+  return undefined;
+}
+
+function decodedHexRun(run: string): StoredToken | undefined {
+  for (let offset = 0; offset < 2; offset++) {
+    const body = run.slice(offset);
+    const found = inDecoded(Buffer.from(body.slice(0, body.length - (body.length % 2)), "hex"));
+    if (found) return { label: found.label, where: `hex-encoded${found.where}` };
+  }
+  return undefined;
+}
+
+// A run's judgement depends on the run alone. A stack repeats the same runs across its functions
+// (statement ids, the placeholder, an asset's path, a data source's name): each distinct short run
+// is decoded once per process. Bounded: cleared when full, and long runs are not kept.
+const REMEMBERED_RUNS = 20_000;
+const REMEMBERED_RUN_LENGTH = 256;
+const base64Runs = new Map<string, StoredToken | null>();
+const hexRuns = new Map<string, StoredToken | null>();
+
+function remembered(
+  cache: Map<string, StoredToken | null>,
+  run: string,
+  decode: (run: string) => StoredToken | undefined,
+): StoredToken | undefined {
+  if (run.length > REMEMBERED_RUN_LENGTH) return decode(run);
+  const known = cache.get(run);
+  if (known !== undefined) return known ?? undefined;
+  const found = decode(run);
+  if (cache.size >= REMEMBERED_RUNS) cache.clear();
+  cache.set(run, found ?? null);
+  return found;
 }
 
 function inDecoded(bytes: Buffer): StoredToken | undefined {
