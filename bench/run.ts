@@ -105,7 +105,8 @@ function scaling(): { rows: Row[]; table: string[] } {
     rows.push({
       figure: `Construct overhead, ${n} function(s)`,
       value: `${ratio.toFixed(2)}x`,
-      // 1.2x since the construct's first benchmark; 1.1x at 1000 functions since the guard reads every deployed byte (issue 31).
+      // 1.2x since the construct's first benchmark; 1.1x at 1000 functions since the guard reads
+      // every deployed byte (issue 31).
       target: n === 1000 ? "<= 1.1x" : "<= 1.2x",
       met: ratio <= (n === 1000 ? 1.1 : 1.2),
     });
