@@ -304,7 +304,7 @@ describe("docs/cdk-terrain.md: which package for which framework and language", 
     }
   });
 
-  test("the wheels are checked in Python as the page says; Go and Java are sources only; no .NET", () => {
+  test("the wheels are checked in Python as the page says; the cdktf Go module is built; the rest of Go and Java are sources only; no .NET", () => {
     expect(doc).toContain(
       "installs each wheel with its framework and AWS provider from PyPI into a virtual environment",
     );
@@ -319,7 +319,17 @@ describe("docs/cdk-terrain.md: which package for which framework and language", 
     expect(packageScript).toContain("--target js --target python --outdir");
     expect(packageScript).toContain("--target go --target java --code-only --outdir");
     expect(packageScript).not.toMatch(/dotnet/);
-    expect(doc).toContain("The Go and Java packages are generated sources only");
+    const goScript = fs.readFileSync(path.join(ROOT, "scripts", "package-go.sh"), "utf8");
+    expect(packageScript).toContain('bash "$ROOT/scripts/package-go.sh" "$framework"');
+    for (const step of [
+      "go build ./...",
+      "go vet ./...",
+      'if [ "$framework" != cdktf ]; then',
+      "--target go --code-only",
+    ])
+      expect(goScript).toContain(step);
+    expect(doc).toContain("`npm run package` runs `go build ./...` and `go vet ./...` on a copy of it");
+    expect(doc).toContain("The cdktn flavour's Go module and both Java packages are generated sources only");
     expect(doc).toContain("No .NET package is built: no .NET SDK is served here.");
   });
 });

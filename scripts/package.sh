@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm run package: the packages a user installs, under dist/<framework>/<language>/, for framework cdktf and cdktn
 # (one source: the cdktn flavour is a copy with constructs/tf.ts switched, as check:cdktn makes it) and language
-# js (the npm tarball), python (the wheel and sdist), go and java (the sources jsii-pacmak generates: the Go
-# module proxy and Maven Central here serve no cdktf or cdktn bindings to build them against; gofmt checks the Go).
+# js (the npm tarball), python (the wheel and sdist), go and java (the sources jsii-pacmak generates; the cdktf Go
+# module is built, scripts/package-go.sh says against what; Maven Central here serves no cdktf or cdktn bindings).
 # No .NET: no .NET SDK is served here.
 # Usage: npm run package [-- <framework>...]   (default: cdktf cdktn)
 set -euo pipefail
@@ -112,9 +112,10 @@ for framework in "${frameworks[@]}"; do
   "$ROOT/node_modules/.bin/jsii-pacmak" --target js --target python --outdir "$out" "$stage"
   say "$framework: jsii-pacmak go and java (sources)"
   "$ROOT/node_modules/.bin/jsii-pacmak" --target go --target java --code-only --outdir "$out" "$stage"
-  # What pacmak's Go build would do first (its build needs the bindings): gofmt parses every file (a syntax error
-  # fails the step) and formats it.
+  # gofmt parses every file (a syntax error fails the step) and formats the module as it is published.
   gofmt -e -w "$out/go"
+  say "$framework: go build and go vet of the Go module"
+  bash "$ROOT/scripts/package-go.sh" "$framework" "$(dirname "$(ls "$out"/go/*/go.mod)")" "$tree"
   say "$framework: the wheel in Python, with $framework and its AWS provider from PyPI"
   smoke_python "$framework" "$out"
   say "$framework: the npm tarball's entry points"
