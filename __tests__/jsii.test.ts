@@ -24,6 +24,31 @@ const LITERALS = path.join(ROOT, "scripts", "public-api-literals.cjs");
 interface Assembly {
   readonly name: string;
   readonly types: Record<string, { readonly properties?: { readonly name: string; readonly type: unknown }[] }>;
+  readonly targets: Record<string, unknown>;
+}
+
+/**
+ * A reference rendered from the cdktn flavour's assembly, with the cdktf flavour's package names: its own name, the
+ * provider's, and the framework's as a type's namespace (`cdktn.TerraformStack`). The doc comments are left as
+ * they are: they are the same source in both flavours.
+ */
+function asCdktfReference(reference: string, framework: "cdktf" | "cdktn"): string {
+  if (framework === "cdktf") return reference;
+  const [cdktf, cdktn] = [packageNames("cdktf", "secure-lambda"), packageNames("cdktn", "secure-lambda")];
+  let mapped = reference.replaceAll(cdktn.npm, cdktf.npm).replace(/\bcdktn\.(?=[A-Z])/g, "cdktf.");
+  cdktn.peers.forEach((peer, i) => {
+    if (peer.startsWith("@")) mapped = mapped.replaceAll(peer, cdktf.peers[i]!);
+  });
+  return mapped;
+}
+
+/** Where the committed API.md first differs from the one rendered now, or undefined. */
+function firstDifference(committed: string, rendered: string): string | undefined {
+  if (committed === rendered) return undefined;
+  const [a, b] = [committed.split("\n"), rendered.split("\n")];
+  const line = a.findIndex((text, i) => text !== b[i]);
+  const at = line < 0 ? a.length : line;
+  return `API.md is stale (npm run docgen writes it): line ${at + 1} is ${JSON.stringify(a[at] ?? "(the end)")}, the assembly renders ${JSON.stringify(b[at] ?? "(the end)")}`;
 }
 
 /** The static string constants of a constants class, by name. */
@@ -36,16 +61,21 @@ function constantsOf(constants: object): Record<string, unknown> {
 }
 
 describe("the jsii library", () => {
-  test("the public API compiles with jsii, into an assembly of exactly these types", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "jsii-"));
+  // One assembly for the tests below, built from the current source as `npm run jsii` builds it (about 8 s).
+  let dir: string;
+  let build: { status: number | null; output: string };
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "jsii-"));
     const run = spawnSync("bash", [path.join(ROOT, "scripts", "jsii.sh"), dir], { cwd: ROOT, encoding: "utf8" });
-    expect({ status: run.status, output: run.status === 0 ? "" : run.stdout + run.stderr }).toEqual({
-      status: 0,
-      output: "",
-    });
-    const assembly = JSON.parse(fs.readFileSync(path.join(dir, ".jsii"), "utf8")) as Assembly;
-    // secure-lambda, or secure-lambda-cdktn where check:cdktn runs this on its switched copy.
-    const framework = frameworkOf(fs.readFileSync(path.join(ROOT, "constructs", "tf.ts"), "utf8"));
+    build = { status: run.status, output: run.status === 0 ? "" : run.stdout + run.stderr };
+  }, 120_000);
+  const assemblyOf = () => JSON.parse(fs.readFileSync(path.join(dir, ".jsii"), "utf8")) as Assembly;
+  // secure-lambda, or secure-lambda-cdktn where check:cdktn runs this on its switched copy.
+  const framework = frameworkOf(fs.readFileSync(path.join(ROOT, "constructs", "tf.ts"), "utf8"));
+
+  test("the public API compiles with jsii, into an assembly of exactly these types", () => {
+    expect(build).toEqual({ status: 0, output: "" });
+    const assembly = assemblyOf();
     expect(assembly.name).toBe(packageNames(framework, "secure-lambda").npm);
     expect(Object.keys(assembly.types).sort()).toEqual(
       [
@@ -90,6 +120,40 @@ describe("the jsii library", () => {
       union: { types: [{ primitive: "boolean" }, { fqn: `${assembly.name}.ExistingDeadLetterTarget` }] },
     });
     expect(props.code).toEqual({ fqn: `${assembly.name}.FunctionCode` });
+  });
+
+  test("API.md is the reference jsii-docgen renders from the assembly (npm run docgen writes it)", () => {
+    expect(build.status).toBe(0);
+    const rendered = path.join(dir, "API.md");
+    const run = spawnSync("bash", [path.join(ROOT, "scripts", "docgen.sh"), dir, rendered], { encoding: "utf8" });
+    expect({ status: run.status, errors: run.stderr }).toEqual({ status: 0, errors: "" });
+    // The cdktn flavour's reference is the same but for the package names: one source, one API.
+    const difference = firstDifference(
+      fs.readFileSync(path.join(ROOT, "API.md"), "utf8"),
+      asCdktfReference(fs.readFileSync(rendered, "utf8"), framework),
+    );
+    expect(difference ?? "API.md is current").toBe("API.md is current");
+  });
+
+  test("the assembly carries the metadata Construct Hub reads: keywords, stability, author, repository, targets", () => {
+    expect(build.status).toBe(0);
+    const assembly = assemblyOf();
+    const names = packageNames(framework, "secure-lambda");
+    expect(assembly).toMatchObject({
+      keywords: expect.arrayContaining([framework, "cdk", "constructs"]),
+      docs: { stability: "experimental" },
+      author: { name: "secure-lambda maintainers" },
+      repository: { type: "git", url: "https://github.com/secure-lambda/secure-lambda.git" },
+      homepage: "https://github.com/secure-lambda/secure-lambda",
+      license: "MIT",
+    });
+    // Construct Hub's install instructions, per language: no .NET (no .NET SDK is served here).
+    expect(assembly.targets).toEqual({
+      js: { npm: names.npm },
+      python: names.python,
+      java: { package: names.java, maven: { groupId: "io.github.secure-lambda", artifactId: names.maven } },
+      go: { moduleName: names.go },
+    });
   });
 
   test("the public API holds no literal type and no union-keyed map", () => {
@@ -191,6 +255,22 @@ describe("one source, one switch: the flavour follows constructs/tf.ts", () => {
     });
   });
 
+  test("both flavours carry what Construct Hub reads, with their framework's keyword", () => {
+    for (const framework of ["cdktf", "cdktn"] as const) {
+      const manifest = jsiiPackageJson(project, framework, installed);
+      expect(manifest).toMatchObject({
+        keywords: expect.arrayContaining([framework, "cdk", "constructs"]),
+        stability: "experimental",
+        author: { name: "secure-lambda maintainers" },
+        repository: { type: "git", url: "https://github.com/secure-lambda/secure-lambda.git" },
+        homepage: "https://github.com/secure-lambda/secure-lambda",
+      });
+      // Construct Hub lists a jsii package that names `constructs` among its peers.
+      expect(Object.keys(manifest.peerDependencies as object)).toContain("constructs");
+      expect(Object.keys((manifest.jsii as { targets: object }).targets).sort()).toEqual(["go", "java", "python"]);
+    }
+  });
+
   test("the cdktn flavour has names of its own in every language, and cdktn's peers", () => {
     const manifest = jsiiPackageJson(project, "cdktn", installed);
     expect(manifest).toMatchObject({
@@ -224,7 +304,7 @@ describe("docs/cdk-terrain.md: which package for which framework and language", 
     }
   });
 
-  test("the wheels are checked in Python as the page says; Go and Java are sources only; no .NET", () => {
+  test("the wheels are checked in Python as the page says; the cdktf Go module is built; the rest of Go and Java are sources only; no .NET", () => {
     expect(doc).toContain(
       "installs each wheel with its framework and AWS provider from PyPI into a virtual environment",
     );
@@ -239,7 +319,17 @@ describe("docs/cdk-terrain.md: which package for which framework and language", 
     expect(packageScript).toContain("--target js --target python --outdir");
     expect(packageScript).toContain("--target go --target java --code-only --outdir");
     expect(packageScript).not.toMatch(/dotnet/);
-    expect(doc).toContain("The Go and Java packages are generated sources only");
+    const goScript = fs.readFileSync(path.join(ROOT, "scripts", "package-go.sh"), "utf8");
+    expect(packageScript).toContain('bash "$ROOT/scripts/package-go.sh" "$framework"');
+    for (const step of [
+      "go build ./...",
+      "go vet ./...",
+      'if [ "$framework" != cdktf ]; then',
+      "--target go --code-only",
+    ])
+      expect(goScript).toContain(step);
+    expect(doc).toContain("`npm run package` runs `go build ./...` and `go vet ./...` on a copy of it");
+    expect(doc).toContain("The cdktn flavour's Go module and both Java packages are generated sources only");
     expect(doc).toContain("No .NET package is built: no .NET SDK is served here.");
   });
 });

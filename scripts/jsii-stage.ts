@@ -96,7 +96,12 @@ export function jsiiPackageJson(
     license: project.license,
     author: { name: "secure-lambda maintainers", organization: false },
     repository: { type: "git", url: "https://github.com/secure-lambda/secure-lambda.git" },
-    keywords: [framework, "cdk", "aws", "lambda", "secrets", "ssm", "kms"],
+    homepage: "https://github.com/secure-lambda/secure-lambda",
+    // What Construct Hub reads: the package is a jsii library (the `jsii` field) whose peers name `constructs`;
+    // `cdk` is one of the keywords it indexes, the framework's name says which one the package is for.
+    keywords: [framework, "cdk", "constructs", "aws", "lambda", "secrets", "ssm", "kms"],
+    // Construct Hub shows it beside the version; jsii writes it into the assembly as every API's default.
+    stability: "experimental",
     main: "constructs/index.js",
     types: "constructs/index.d.ts",
     exports: {

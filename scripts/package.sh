@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm run package: the packages a user installs, under dist/<framework>/<language>/, for framework cdktf and cdktn
 # (one source: the cdktn flavour is a copy with constructs/tf.ts switched, as check:cdktn makes it) and language
-# js (the npm tarball), python (the wheel and sdist), go and java (the sources jsii-pacmak generates: the Go
-# module proxy and Maven Central here serve no cdktf or cdktn bindings to build them against; gofmt checks the Go).
+# js (the npm tarball), python (the wheel and sdist), go and java (the sources jsii-pacmak generates; the cdktf Go
+# module is built, scripts/package-go.sh says against what; Maven Central here serves no cdktf or cdktn bindings).
 # No .NET: no .NET SDK is served here.
 # Usage: npm run package [-- <framework>...]   (default: cdktf cdktn)
 set -euo pipefail
@@ -19,18 +19,35 @@ trap 'rm -rf "$WORK"' EXIT
 started=$SECONDS
 say() { printf '== %s (%d s)\n' "$1" $((SECONDS - started)); }
 
+# What does not change between runs or checkouts is installed once per machine, keyed by its versions, where npm
+# run tools keeps its builds (~/.cache/secure-lambda, SECURE_LAMBDA_CACHE): cdktn's npm packages (480 MB) and each
+# framework's Python packages (520 MB installed). Written to a temporary name and renamed, so that two checkouts
+# that build at once never see a half-made one.
+CACHE=${SECURE_LAMBDA_CACHE:-$HOME/.cache/secure-lambda}
+cached() { # <directory> <command...>: runs the command with $made (a new directory) unless <directory> exists
+  local final=$1
+  shift
+  [ -f "$final/.complete" ] && return 0
+  made="$final.tmp-$$"
+  rm -rf "$made" && mkdir -p "$made"
+  "$@"
+  touch "$made/.complete"
+  mv -T "$made" "$final" 2>/dev/null || rm -rf "$made" # another run made it first
+}
+
+install_cdktn() {
+  echo '{"private":true}' > "$made/package.json"
+  npm install --prefix "$made" --no-audit --no-fund --loglevel=error \
+    "cdktn@$CDKTN_VERSION" "@cdktn/provider-aws@$CDKTN_AWS_VERSION" "constructs@$CONSTRUCTS_VERSION" >&2
+}
+
 # The tree to stage from: the working tree for cdktf; for cdktn a copy with tf.ts switched and node_modules of the
-# project's packages but cdktf's, with cdktn's in their place (installed once into .package/, kept across runs).
+# project's packages but cdktf's, with cdktn's in their place.
 tree_for() {
   local framework=$1
   if [ "$framework" = cdktf ]; then echo "$ROOT"; return; fi
-  local deps="$ROOT/.package/cdktn-$CDKTN_VERSION"
-  if [ ! -f "$deps/node_modules/cdktn/package.json" ]; then
-    mkdir -p "$deps"
-    echo '{"private":true}' > "$deps/package.json"
-    npm install --prefix "$deps" --no-audit --no-fund --loglevel=error \
-      "cdktn@$CDKTN_VERSION" "@cdktn/provider-aws@$CDKTN_AWS_VERSION" "constructs@$CONSTRUCTS_VERSION" >&2
-  fi
+  local deps="$CACHE/npm-cdktn-$CDKTN_VERSION-aws-$CDKTN_AWS_VERSION-constructs-$CONSTRUCTS_VERSION"
+  cached "$deps" install_cdktn
   local tree="$WORK/tree-cdktn"
   mkdir -p "$tree/node_modules"
   (cd "$ROOT" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$tree")
@@ -56,16 +73,42 @@ tree_for() {
   echo "$tree"
 }
 
-# One virtual environment per framework, kept in .package/ (cdktf-cdktf-provider-aws is a 59 MB wheel): the
-# framework and its provider once, the package's wheel again on every run.
+# The wheel's requirements (its framework, the 59 MB AWS provider wheel, jsii), one per line.
+requirements_of() {
+  python3 - "$1" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    metadata = next(name for name in wheel.namelist() if name.endswith(".dist-info/METADATA"))
+    lines = wheel.read(metadata).decode().splitlines()
+print("\n".join(sorted(line.split(":", 1)[1].strip() for line in lines if line.startswith("Requires-Dist:"))))
+PY
+}
+
+install_requirements() {
+  python3 -m venv "$WORK/pip"
+  "$WORK/pip/bin/pip" install --quiet --disable-pip-version-check --target "$made/lib" "${requirements[@]}"
+}
+
+# One virtual environment per framework in .package/ (the deploy suite's Python app runs in it too): the package's
+# wheel alone, installed again on every run; its requirements, installed once per machine and Python (cached, by
+# the wheel's requirements), reached through a .pth file.
 smoke_python() {
-  local framework=$1 out=$2 venv="$ROOT/.package/venv-$1" module provider requirement
+  local framework=$1 out=$2 venv="$ROOT/.package/venv-$1" module provider shared site
   if [ "$framework" = cdktf ]; then
     module=secure_lambda provider=cdktf_cdktf_provider_aws
   else
     module=secure_lambda_cdktn provider=cdktn_provider_aws
   fi
+  mapfile -t requirements < <(requirements_of "$out"/python/*.whl)
+  shared="$CACHE/python-$framework-$({ python3 --version; printf '%s\n' "${requirements[@]}"; } | sha256sum | cut -c1-12)"
+  cached "$shared" install_requirements
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  if [ "$(cat "$site/secure-lambda-requirements.pth" 2>/dev/null)" != "$shared/lib" ]; then
+    # A venv made before (with the requirements in it) or for other requirements: made again, light.
+    rm -rf "$venv" && python3 -m venv "$venv"
+    echo "$shared/lib" > "$site/secure-lambda-requirements.pth"
+  fi
   "$venv/bin/pip" install --quiet --disable-pip-version-check "$out"/python/*.whl
   "$venv/bin/pip" install --quiet --disable-pip-version-check --force-reinstall --no-deps "$out"/python/*.whl
   mkdir -p "$WORK/smoke-$framework"
@@ -99,6 +142,8 @@ smoke_js() {
   node "$unpacked/package/bin/secure-lambda.js" --help | head -n 1
 }
 
+# What checkouts kept here before it moved to the cache.
+rm -rf "$ROOT/.package"/cdktn-*
 for framework in "${frameworks[@]}"; do
   case "$framework" in cdktf | cdktn) ;; *) echo "package: unknown framework $framework (cdktf, cdktn)" >&2; exit 2 ;; esac
   out="$ROOT/dist/$framework"
@@ -112,9 +157,10 @@ for framework in "${frameworks[@]}"; do
   "$ROOT/node_modules/.bin/jsii-pacmak" --target js --target python --outdir "$out" "$stage"
   say "$framework: jsii-pacmak go and java (sources)"
   "$ROOT/node_modules/.bin/jsii-pacmak" --target go --target java --code-only --outdir "$out" "$stage"
-  # What pacmak's Go build would do first (its build needs the bindings): gofmt parses every file (a syntax error
-  # fails the step) and formats it.
+  # gofmt parses every file (a syntax error fails the step) and formats the module as it is published.
   gofmt -e -w "$out/go"
+  say "$framework: go build and go vet of the Go module"
+  bash "$ROOT/scripts/package-go.sh" "$framework" "$(dirname "$(ls "$out"/go/*/go.mod)")" "$tree"
   say "$framework: the wheel in Python, with $framework and its AWS provider from PyPI"
   smoke_python "$framework" "$out"
   say "$framework: the npm tarball's entry points"

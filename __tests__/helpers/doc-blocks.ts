@@ -60,7 +60,11 @@ export interface DocBlock {
   readonly body: string;
 }
 
-/** The documentation files: the README, CONTRIBUTING, CHANGELOG and every page of docs/. */
+/**
+ * The documentation files: the README, CONTRIBUTING, CHANGELOG and every page of docs/. Not API.md: jsii-docgen
+ * writes it from the public API's doc comments (its code blocks are signatures, not programs), and jsii.test.ts
+ * holds it to the assembly; docs.test.ts checks its links with these files'.
+ */
 export function docFiles(root = ROOT): string[] {
   const docs = fs
     .readdirSync(path.join(root, "docs"))
