@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
+import { docBlocks, shellCommands, withoutComment } from "../helpers/doc-blocks";
 import { runProcess } from "../helpers/run-process";
 import { DeployedStack } from "./helpers/deployed-stack";
 import { nodeBin } from "./helpers/packages";
@@ -129,8 +130,15 @@ test("cdktn deploy applies it to moto (the provider pointed at moto, as a local 
   expect(stack.stateOf("aws_lambda_function").map((f) => f.function_name)).toEqual([FN]);
 });
 
-test("npx --no secure-lambda set writes the secret, the value on stdin; moto holds it", async () => {
-  const set = await runProcess("npx", ["--no", "secure-lambda", "set", STACK, FN, "github_token"], {
+test("npx --no secure-lambda set writes the secret as the docs say, the value on stdin; moto holds it", async () => {
+  // docs/cdk-terrain.md's block for this app (its marker names this file): its set command, as written.
+  const [block] = docBlocks().filter((b) => b.kind === "deploy" && b.detail.includes("cdktn-app.deploy.ts"));
+  const piped = shellCommands(block?.body ?? "")
+    .map(withoutComment)
+    .find((c) => c.includes("| npx --no secure-lambda set"));
+  const [command, ...args] = (piped?.split("|")[1] ?? "").trim().split(/\s+/);
+  expect([command, ...args]).toEqual(["npx", "--no", "secure-lambda", "set", STACK, FN, "github_token"]);
+  const set = await runProcess(command!, args, {
     cwd: app,
     env: env(stack.env),
     stdin: TOKEN,

@@ -16,6 +16,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { filesUnder, loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
+import { docBlocks, shellCommands, withoutComment } from "../helpers/doc-blocks";
 import { FAKE } from "../helpers/fake-tokens";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
 import { runProcess } from "../helpers/run-process";
@@ -41,6 +42,13 @@ let venvBin: string;
 let stack: DeployedStack;
 let lambda: LambdaClient;
 
+/** The commands of docs/cdk-terrain.md's block for this app (its marker names this file), without comments. */
+const documented = (): string[] => {
+  const blocks = docBlocks().filter((b) => b.kind === "deploy" && b.detail.includes("python-app.deploy.ts"));
+  if (blocks.length !== 1) throw new Error(`docs name this test in ${blocks.length} deploy blocks, not 1`);
+  return shellCommands(blocks[0]!.body).map(withoutComment);
+};
+
 /** The environment of a shell with the package's virtual environment activated. */
 const activated = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
   ...process.env,
@@ -64,7 +72,15 @@ async function mustRun(command: string, args: readonly string[], cwd: string, en
 }
 
 beforeAll(async () => {
-  const wheel = packageFile("cdktf", "python", ".whl");
+  // The wheel the docs install, which must be the one npm run package built.
+  const install = documented().find((c) => /^pip install \S+\.whl$/.test(c));
+  const wheel = path.resolve(
+    ROOT,
+    "examples",
+    "sns-python-py",
+    install?.split(" ")[2] ?? "(no pip install of a wheel)",
+  );
+  expect(wheel).toBe(packageFile("cdktf", "python", ".whl"));
   venvBin = packageVenvBin("cdktf");
   tools = loadTools();
   moto = await startMoto(tools);
@@ -135,8 +151,11 @@ test("cdktf deploy applies it to moto (the alarm left out: moto has no CloudWatc
   expect(stack.stateOf("aws_sns_topic_subscription").map((s) => s.protocol)).toEqual(["lambda"]);
 });
 
-test("the wheel's own secure-lambda script sets the webhook URL, the value on stdin", async () => {
-  const set = await runProcess("secure-lambda", ["set", STACK, FN, "slack_webhook_url"], {
+test("the wheel's own secure-lambda script sets the webhook URL as the docs say, the value on stdin", async () => {
+  const piped = documented().find((c) => c.includes("| secure-lambda set"));
+  const [command, ...args] = (piped?.split("|")[1] ?? "").trim().split(/\s+/);
+  expect([command, ...args]).toEqual(["secure-lambda", "set", STACK, FN, "slack_webhook_url"]);
+  const set = await runProcess(command!, args, {
     cwd: app,
     env: activated(stack.env),
     stdin: `${receiver.url}${WEBHOOK_PATH}`,
