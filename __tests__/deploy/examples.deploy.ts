@@ -13,15 +13,20 @@
  * one resource that publishes to the topic, is taken out of the JSON before deploy; the topic,
  * its subscription and the permission, which this suite is about, are deployed as synthesized.
  */
-import { GetFunctionConfigurationCommand, GetPolicyCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetPolicyCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { AwsClient } from "aws4fetch";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
-import { extractZip } from "../../scripts/extract-zip";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
 import { runProcess } from "../helpers/run-process";
+import {
+  deployedEnvironment,
+  lambdaRuntimeEnv,
+  runDeployedPythonHandler,
+  snsAlarmEvent,
+} from "./helpers/deployed-python";
 import { DeployedStack } from "./helpers/deployed-stack";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -80,49 +85,16 @@ function secureLambda(app: string, stack: DeployedStack, args: readonly string[]
   });
 }
 
-/** The deployed function's environment, read back from moto's Lambda API. */
-async function deployedEnvironment(functionName: string): Promise<Record<string, string>> {
-  const deployed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
-  return deployed.Environment?.Variables ?? {};
-}
-
-/** What the function itself sees outside its variables: credentials moto takes, its region, no shared config. */
-function runtimeEnv(stack: DeployedStack, endpoint: Record<string, string>): Record<string, string> {
-  return {
-    ...endpoint,
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    // Lambda sets both; boto3 reads only the second.
-    AWS_REGION: REGION,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_CONFIG_FILE: path.join(stack.outdir, "no-aws-config"),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(stack.outdir, "no-aws-credentials"),
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-}
-
 /** The Python handler from the deployed zip, run with the deployed environment on an SNS event holding one alarm. */
-async function runPythonHandler() {
-  const stack = stacks[PY.stack]!;
-  const [fn] = stack.stateOf("aws_lambda_function") as Array<{ filename: string }>;
-  const code = extractZip(
-    path.join(stack.stackDir, fn!.filename),
-    fs.mkdtempSync(path.join(stack.outdir, "unzipped-")),
-  );
-  const alarm = { AlarmName: "sns-python-errors", NewStateValue: "ALARM", NewStateReason: "Threshold Crossed" };
-  const event = { Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify(alarm) } }] };
-  const script = "import json, sys, app\nprint(json.dumps(app.handler(json.loads(sys.argv[1]), None)))";
-  return runProcess("python3", ["-c", script, JSON.stringify(event)], {
-    cwd: code,
-    env: {
-      ...(await deployedEnvironment(PY.fn)),
-      ...runtimeEnv(stack, { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url }),
-      // The deployed code first, then boto3 (which Lambda's runtime provides) from its own directory.
-      PYTHONPATH: [code, path.join(ROOT, "examples", PY.example, ".local-deps")].join(path.delimiter),
-      PYTHONDONTWRITEBYTECODE: "1",
-    },
+function runPythonHandler() {
+  return runDeployedPythonHandler({
+    stack: stacks[PY.stack]!,
+    lambda,
+    functionName: PY.fn,
+    region: REGION,
+    endpoint: { AWS_ENDPOINT_URL_SECRETS_MANAGER: moto.url },
+    boto3Dir: path.join(ROOT, "examples", PY.example, ".local-deps"),
+    event: snsAlarmEvent("sns-python-errors"),
   });
 }
 
@@ -132,8 +104,8 @@ async function runGoHandler(expect: Record<string, string>) {
   return runProcess("go", ["test", "-tags", "deployed", "-count=1", "-run", "^TestDeployedHandler$", "-v", "."], {
     cwd: path.join(ROOT, "examples", GO.example, "function"),
     env: {
-      ...(await deployedEnvironment(GO.fn)),
-      ...runtimeEnv(stack, { AWS_ENDPOINT_URL_SSM: moto.url }),
+      ...(await deployedEnvironment(lambda, GO.fn)),
+      ...lambdaRuntimeEnv(stack, REGION, { AWS_ENDPOINT_URL_SSM: moto.url }),
       ...expect,
       GOPATH: process.env.GOPATH ?? path.join(os.homedir(), "go"),
       GOCACHE: process.env.GOCACHE ?? path.join(os.homedir(), ".cache", "go-build"),

@@ -107,12 +107,15 @@ export class DeployedStack {
    * tools' binary as TERRAFORM_BINARY_NAME. `--skip-synth` because the stack is already
    * synthesized with its endpoint at moto; `--skip-provider-lock` because `providers lock`
    * asks the registry for other platforms' checksums, and no registry is reachable here.
+   * `cli` runs the framework's CLI (this repository's cdktf-cli by default; `cdktn` for an
+   * app on CDK Terrain), `env` is what it needs beyond the stack's environment.
    */
-  deploy(): Run {
+  deploy(cli: readonly string[] = [process.execPath, CDKTF_CLI], env: Record<string, string> = {}): Run {
+    const [command, ...cliArgs] = cli;
     const result = spawnSync(
-      process.execPath,
+      command!,
       [
-        CDKTF_CLI,
+        ...cliArgs,
         "deploy",
         this.name,
         "--skip-synth",
@@ -137,13 +140,14 @@ export class DeployedStack {
           // comes from the filesystem mirror anyway: no cache needed.
           CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true",
           CI: "1",
+          ...env,
         },
       },
     );
     const run = { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
     if (run.code !== 0)
       throw new Error(
-        `cdktf deploy ${this.name} exited ${run.code}\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-6000)}`,
+        `${path.basename(cliArgs[0] ?? command!)} deploy ${this.name} exited ${run.code}\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-6000)}`,
       );
     return run;
   }
