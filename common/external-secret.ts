@@ -25,7 +25,7 @@ export interface ExternalArn {
   readonly partition: string;
   readonly region: string;
   readonly accountId: string;
-  /** The secret's name (Secrets Manager, with its 6-character suffix) or the parameter's name (with its leading `/`). */
+  /** The secret's name (Secrets Manager: with its 6-character suffix) or the parameter's name (with its `/`). */
   readonly name: string;
 }
 

@@ -299,7 +299,12 @@ export interface SecureLambdaProps {
    * `<NAME>_SECRET_ARN`; the runtime loader reads it by that name. The owner's side (the
    * secret's resource policy or the parameter's share, and the key policy) is the owner's to write.
    *
-   * @example [{ name: "partner_token", arn: "arn:aws:secretsmanager:eu-west-1:444455556666:secret:partner/token-AbCdEf", keyArn: "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab" }]
+   * @example
+   * [{
+   *   name: "partner_token",
+   *   arn: "arn:aws:secretsmanager:eu-west-1:444455556666:secret:partner/token-AbCdEf",
+   *   keyArn: "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+   * }]
    * @default - none
    */
   readonly externalSecrets?: ExternalSecret[];
