@@ -28,7 +28,7 @@ export interface ExternalStatus {
   readonly state: ExternalState;
 }
 
-/** One replica of one function's secret: `InSync`, `InProgress`, `Failed`, or `Missing` when Secrets Manager lists none. */
+/** One replica of a function's secret: `InSync`, `InProgress`, `Failed`, or `Missing` when none is listed. */
 export interface ReplicaStatus {
   readonly stack: string;
   readonly functionName: string;
