@@ -3,6 +3,7 @@ import { printable } from "./printable";
 import type { Session } from "./session";
 import type { StoreClients } from "./store-client";
 import { findStack, stacksWithSecrets } from "./synthesis";
+import { formatReach, reachReady, reachStatuses, type ExternalStatus, type ReplicaStatus } from "./reach";
 import { secretTargets, targetLabel, type SecretsManagerTarget, type SecretTarget, type SsmTarget } from "./targets";
 
 /**
@@ -40,15 +41,23 @@ export async function runStatus(session: Session, args: readonly string[], json:
     stacks.map((stack) => secretStatuses(session.storeClients(stack), secretTargets(stack))),
   );
   const statuses = perStack.flat();
+  // Secrets read by ARN from their owners, and the replicas of the functions' secrets.
+  const reach = await Promise.all(stacks.map((stack) => reachStatuses(session, stack)));
+  const external = reach.flatMap((r) => r.external);
+  const replicas = reach.flatMap((r) => r.replicas);
+  const ready = statuses.every((s) => s.state === "set") && reachReady(external, replicas);
   session.io.stdout.write(
     json
-      ? formatStatusesJson(statuses)
+      ? withReach(formatStatusesJson(statuses), { ready, external, replicas })
       : formatStatuses(
           stacks.map((s) => s.name),
           statuses,
-        ),
+        ) +
+          formatReach(external, replicas)
+            .map((line) => `${line}\n`)
+            .join(""),
   );
-  return statuses.every((s) => s.state === "set") ? EXIT.ok : EXIT.notReady;
+  return ready ? EXIT.ok : EXIT.notReady;
 }
 
 /** The state of every target, whatever its store, in the order given; the stores are read in parallel. */
@@ -105,4 +114,23 @@ export function formatStatusesJson(statuses: readonly SecretStatus[]): string {
     lastModified: s.lastModified?.toISOString() ?? null,
   }));
   return `${JSON.stringify({ ready: statuses.every((s) => s.state === "set"), secrets }, null, 2)}\n`;
+}
+
+/** The JSON report with the external secrets and replicas, when there are any, and `ready` counting them. */
+function withReach(
+  text: string,
+  reach: { ready: boolean; external: readonly ExternalStatus[]; replicas: readonly ReplicaStatus[] },
+): string {
+  if (reach.external.length === 0 && reach.replicas.length === 0) return text;
+  const report = JSON.parse(text) as Record<string, unknown>;
+  return `${JSON.stringify(
+    {
+      ...report,
+      ready: reach.ready,
+      ...(reach.external.length > 0 ? { external: reach.external } : {}),
+      ...(reach.replicas.length > 0 ? { replicas: reach.replicas } : {}),
+    },
+    null,
+    2,
+  )}\n`;
 }

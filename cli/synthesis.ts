@@ -10,6 +10,7 @@ import * as path from "node:path";
 import {
   CLI_RECORD_FORMAT,
   CLI_RECORD_KEY,
+  type CliExternalSecretRecord,
   type CliFunctionRecord,
   type CliParameterRecord,
   type CliSecretKeyRecord,
@@ -132,8 +133,22 @@ function isFunctionRecord(value: unknown): value is CliFunctionRecord {
   const { constructPath, functionName, store, kmsKey } = value;
   const strings = [constructPath, functionName, kmsKey].every((v) => typeof v === "string");
   if (!strings || !(SECRET_STORES as readonly unknown[]).includes(store)) return false;
+  const external = value.externalSecrets;
+  const replicas = value.replicaRegions;
+  if (external !== undefined && !(Array.isArray(external) && external.every(isExternalRecord))) return false;
+  if (replicas !== undefined && !(Array.isArray(replicas) && replicas.every((r) => typeof r === "string")))
+    return false;
   return value.secrets.every((secret: unknown) =>
     store === "ssm" ? isParameterRecord(secret) : isSecretKeyRecord(secret),
+  );
+}
+
+function isExternalRecord(value: unknown): value is CliExternalSecretRecord {
+  return (
+    isPlainObject(value) &&
+    typeof value.name === "string" &&
+    typeof value.arn === "string" &&
+    typeof value.keyArn === "string"
   );
 }
 

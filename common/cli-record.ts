@@ -51,6 +51,17 @@ export interface CliFunctionRecord {
   readonly kmsKey: string;
   /** Every secret of the function, in the order of `secrets`. */
   readonly secrets: readonly (CliParameterRecord | CliSecretKeyRecord)[];
+  /** Secrets another account or app owns, read by ARN (`externalSecrets`); absent when none. */
+  readonly externalSecrets?: readonly CliExternalSecretRecord[];
+  /** Regions the function's Secrets Manager secret is replicated to; absent when none. */
+  readonly replicaRegions?: readonly string[];
+}
+
+/** A secret another account or app owns, as `externalSecrets` gives it: names and ARNs only. */
+export interface CliExternalSecretRecord {
+  readonly name: string;
+  readonly arn: string;
+  readonly keyArn: string;
 }
 
 /** The record of a stack: every SecureLambda in it. */

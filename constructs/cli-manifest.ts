@@ -12,6 +12,12 @@ export interface CliRecordProps {
   readonly secrets: readonly string[];
   /** ARN of the key the secrets are encrypted with (a token for a key the stack creates). */
   readonly kmsKey: string;
+  readonly externalSecrets?: readonly {
+    readonly name: string;
+    readonly keyArn: string;
+    readonly target: { readonly arn: string };
+  }[];
+  readonly replicaRegions?: readonly string[];
 }
 
 /**
@@ -31,6 +37,12 @@ export function recordForCli(scope: Construct, props: CliRecordProps): void {
     store: props.store,
     kmsKey: props.kmsKey,
     secrets,
+    ...(props.externalSecrets?.length
+      ? {
+          externalSecrets: props.externalSecrets.map(({ name, keyArn, target }) => ({ name, arn: target.arn, keyArn })),
+        }
+      : {}),
+    ...(props.replicaRegions?.length ? { replicaRegions: [...props.replicaRegions] } : {}),
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import { defaultParameterPrefix, type SecretStore } from "../common/naming";
 import type { DeadLetterTargetOption } from "./dead-letter-target";
+import type { ExternalSecret } from "./external-secrets";
 import type { FunctionCode } from "./function-code";
 import { DEFAULT_RUNTIME, defaultHandlerOf } from "./runtimes";
 import type { FunctionSchedule } from "./schedule-trigger";
@@ -45,6 +46,8 @@ export interface DefaultedProps {
   readonly vpc?: VpcPlacement;
   readonly schedule?: FunctionSchedule;
   readonly snsTopicArns: readonly string[];
+  readonly externalSecrets?: readonly ExternalSecret[];
+  readonly replicaRegions?: readonly string[];
   /**
    * The props the caller set (not undefined), for the checks whose verdict depends on it: a
    * `parameterPrefix` with store "secretsmanager", `minify` with `code`, a derived prefix's message.
@@ -94,6 +97,8 @@ export function applyDefaults(props: SecureLambdaProps): DefaultedProps {
     vpc: props.vpc,
     schedule: props.schedule,
     snsTopicArns: unlessGiven(props.snsTopicArns, []),
+    externalSecrets: props.externalSecrets,
+    replicaRegions: props.replicaRegions,
     given,
   };
 }

@@ -3,6 +3,7 @@ import { awsContext, type AwsContext } from "./aws-context";
 import { CURRENT_STAGE } from "../common/naming";
 import { show } from "../common/show";
 import { failAt, SecureLambdaValidationError } from "./errors";
+import { checkExternalSecrets, externalSecretStatements, type ExternalSecret } from "./external-secrets";
 import { policyStatementOf, renderPolicy, type PolicyStatement, type PolicyStatementProps } from "./policy";
 import { IamRole, IamRolePolicy, Lazy } from "./tf";
 import { networkInterfaceStatements, type VpcPlacement } from "./vpc-placement";
@@ -127,6 +128,18 @@ export class ExecutionRole extends Construct {
         },
       },
     });
+  }
+
+  /**
+   * Allows reading exactly these secrets of another account or app, by ARN, each decrypted with
+   * its key only through its store in its region and only for these secrets.
+   *
+   * @example
+   * role.grantReadExternalSecrets([{ name: "partner_token", arn: secretArn, keyArn }]);
+   */
+  grantReadExternalSecrets(secrets: ExternalSecret[]): void {
+    const checked = checkExternalSecrets(failAt(this.node.path), secrets, []);
+    for (const statement of externalSecretStatements(checked, this.aws.dnsSuffix)) this.add(statement);
   }
 
   /**

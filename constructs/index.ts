@@ -35,3 +35,5 @@ export type { CodeDirectory, CodeZipFile, FunctionCode } from "./function-code";
 export type { FunctionSchedule, ScheduleTrigger, ScheduleTriggerProps } from "./schedule-trigger";
 export type { SnsTrigger, SnsTriggerProps } from "./sns-trigger";
 export type { VpcPlacement } from "./vpc-placement";
+export type { ExternalSecret } from "./external-secrets";
+export type { SecretReplica } from "./replicas";

@@ -50,6 +50,12 @@ export interface SecretsKeyProps {
    * @default - none
    */
   readonly tags?: Record<string, string>;
+  /**
+   * The region of the key, when not the stack's provider's (the key of a Secrets Manager replica).
+   *
+   * @default - the provider's region
+   */
+  readonly region?: string;
 }
 
 /**
@@ -119,12 +125,14 @@ export class SecretsKey extends Construct implements ISecretsKey {
       policy: Lazy.stringValue({ produce: () => renderPolicy(this.policyStatements(aws)) }),
       tags: props.tags,
       lifecycle,
+      region: props.region,
     });
     // Every attribute read creates a token that records a stack trace: read it once.
     this.keyArn = this.key.arn;
     this.alias = new KmsAlias(this, "Alias", {
       name: keyAliasName(props.aliasName),
       targetKeyId: this.key.keyId,
+      region: props.region,
     });
   }
 

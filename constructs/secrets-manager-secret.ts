@@ -33,6 +33,8 @@ export interface SecretsManagerSecretProps {
   readonly rotation?: SecretRotation;
   /** Tags for the secret. */
   readonly tags?: Record<string, string>;
+  /** Regions the secret is replicated to, each with the ARN of its key in that region. */
+  readonly replicas?: readonly { readonly region: string; readonly keyArn: string }[];
 }
 
 /** The resources of a function's Secrets Manager secret. */
@@ -70,6 +72,11 @@ export function createSecretsManagerSecret(
     recoveryWindowInDays: props.protect ? PROTECTED_RECOVERY_DAYS : UNPROTECTED_RECOVERY_DAYS,
     tags: props.tags,
     lifecycle: props.protect ? { preventDestroy: true } : undefined,
+    // Secrets Manager copies every version to each replica and keeps it in sync: a value set
+    // on the primary is read in every region; each replica is encrypted with its region's key.
+    replica: props.replicas?.length
+      ? props.replicas.map((replica) => ({ region: replica.region, kmsKeyId: replica.keyArn }))
+      : undefined,
   });
   const version = new SecretsmanagerSecretVersion(scope, "SecretVersion", {
     secretId: secret.id,

@@ -1,5 +1,6 @@
 /** The public props of SecureLambda and the types and values they take. */
 import type { DeadLetterTargetOption } from "./dead-letter-target";
+import type { ExternalSecret } from "./external-secrets";
 import type { FunctionCode } from "./function-code";
 import type { FunctionSchedule } from "./schedule-trigger";
 import type { ISecretsKey } from "./secrets-key";
@@ -289,4 +290,33 @@ export interface SecureLambdaProps {
    * @default - no topic
    */
   readonly snsTopicArns?: string[];
+  /**
+   * Secrets the function reads that another account or app owns, by ARN.
+   *
+   * The role may read exactly each ARN (Secrets Manager: `AWSCURRENT` only) and decrypt with
+   * exactly its key, only through the store of the secret's region and only for these
+   * secrets (the encryption context). The environment carries each ARN as
+   * `<NAME>_SECRET_ARN`; the runtime loader reads it by that name. The owner's side (the
+   * secret's resource policy or the parameter's share, and the key policy) is the owner's to write.
+   *
+   * @example
+   * [{
+   *   name: "partner_token",
+   *   arn: "arn:aws:secretsmanager:eu-west-1:444455556666:secret:partner/token-AbCdEf",
+   *   keyArn: "arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+   * }]
+   * @default - none
+   */
+  readonly externalSecrets?: ExternalSecret[];
+  /**
+   * Regions the Secrets Manager secret is replicated to (store `"secretsmanager"` only).
+   *
+   * Each replica is encrypted with a key of its own region, created here; a value set on the
+   * primary is copied to every replica. A function deployed in a replica region reads the
+   * replica there.
+   *
+   * @example ["eu-central-1"]
+   * @default - no replica
+   */
+  readonly replicaRegions?: string[];
 }

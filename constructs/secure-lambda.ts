@@ -8,6 +8,8 @@ import { recordForCli } from "./cli-manifest";
 import { createDeadLetterTarget, type DeadLetterTarget } from "./dead-letter-target";
 import { SecureLambdaValidationError } from "./errors";
 import { ExecutionRole } from "./execution-role";
+import { externalSecretVariables } from "./external-secrets";
+import { ReplicaKeys, replicaSecretArn, type SecretReplica } from "./replicas";
 import { SecretLeakGuard } from "./leak-guard";
 import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
 import { logGroupName, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
@@ -128,6 +130,8 @@ export class SecureLambda extends Construct {
   readonly scheduleTrigger?: ScheduleTrigger;
   /** The subscription and permission of each topic of `snsTopicArns`, when any is given. */
   readonly snsTrigger?: SnsTrigger;
+  /** The Secrets Manager secret's replicas by region, each with its key (empty without `replicaRegions`). */
+  readonly replicas: Readonly<Record<string, SecretReplica>>;
 
   constructor(scope: Construct, id: string, props: SecureLambdaProps) {
     super(scope, id);
@@ -149,6 +153,7 @@ export class SecureLambda extends Construct {
     const store = this.createSecretStore(settings);
     this.secret = store.secretsManager?.secret;
     this.parameters = store.parameters;
+    this.replicas = store.replicas ?? {};
     const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
     this.deadLetterQueue = deadLetter?.queue;
     const variables = this.environmentVariables(settings, store);
@@ -291,11 +296,33 @@ export class SecureLambda extends Construct {
       };
     }
     // No secret without secrets: Secrets Manager would hold an empty JSON object.
-    const secretsManager =
-      secrets.length > 0
-        ? createSecretsManagerSecret(this, { functionName, secrets, keyArn, protect, rotation, tags })
-        : undefined;
-    return { parameters: {}, secretsManager };
+    if (secrets.length === 0) return { parameters: {} };
+    const replicaKeys =
+      settings.replicaRegions.length > 0
+        ? new ReplicaKeys(this, "Replicas", {
+            regions: settings.replicaRegions,
+            aliasName: functionName,
+            preventDestroy: protect,
+            tags,
+          }).keys
+        : {};
+    const replicaList = Object.entries(replicaKeys).map(([region, key]) => ({ region, keyArn: key.keyArn }));
+    const secretsManager = createSecretsManagerSecret(this, {
+      functionName,
+      secrets,
+      keyArn,
+      protect,
+      rotation,
+      tags,
+      replicas: replicaList,
+    });
+    const replicas = Object.fromEntries(
+      replicaList.map(({ region, keyArn: replicaKey }) => [
+        region,
+        { region, keyArn: replicaKey, secretArn: replicaSecretArn(this, secretsManager.secret.arn, region) },
+      ]),
+    );
+    return { parameters: {}, secretsManager, replicas };
   }
 
   /** The user's plain variables, the store's names and the loader's time budget: never a value. */
@@ -303,8 +330,17 @@ export class SecureLambda extends Construct {
     return { ...settings.environment, ...this.storeVariables(settings, store), ...loaderVariables(settings) };
   }
 
-  /** The variables that name the store: `<SECRET>_PARAM_NAME`s, or `SECRETS_MANAGER_SECRET_ID`. */
+  /**
+   * The variables that name the store: `<SECRET>_PARAM_NAME`s, or `SECRETS_MANAGER_SECRET_ID`;
+   * and `<NAME>_SECRET_ARN` of each external secret.
+   */
   private storeVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
+    return { ...this.ownStoreVariables(settings, store), ...externalSecretVariables(settings.externalSecrets) };
+  }
+
+  private ownStoreVariables(settings: Settings, store: SecretStoreResources): Record<string, string> {
+    // The secret's name, not its ARN, also with replicas: a name resolves in the region the
+    // function runs in, so a function deployed in a replica region reads the replica there.
     if (store.secretsManager) return { [SECRET_ID_ENV_VAR]: store.secretsManager.secretName };
     const parameterSecrets = settings.store === "ssm" ? settings.secrets : [];
     return Object.fromEntries(
@@ -326,6 +362,10 @@ export class SecureLambda extends Construct {
       this.key.keyArn,
     );
     if (store.secretsManager) role.grantReadSecret(store.secretsManager.secret.arn, this.key.keyArn);
+    if (settings.externalSecrets.length > 0)
+      role.grantReadExternalSecrets(
+        settings.externalSecrets.map(({ name, keyArn, target }) => ({ name, arn: target.arn, keyArn })),
+      );
     if (Object.keys(variables).length > 0) role.grantDecryptEnvironment(this.key.keyArn, functionArn);
     if (settings.tracing) role.grantWriteTraces();
     if (deadLetter) role.grantSendToDeadLetter(deadLetter);
@@ -392,6 +432,8 @@ interface SecretStoreResources {
   /** The SecureString parameter of each secret, by secret name; empty with Secrets Manager. */
   readonly parameters: Record<string, SsmParameter>;
   readonly secretsManager?: SecretsManagerResources;
+  /** The secret's replicas by region, with store "secretsmanager" and `replicaRegions`. */
+  readonly replicas?: Record<string, SecretReplica>;
 }
 
 /** What the role's grants name besides the settings. */

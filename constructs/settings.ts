@@ -6,13 +6,14 @@ import type { Construct } from "constructs";
 import { show } from "../common/show";
 import { isPlainObject } from "../common/values";
 import type { DeadLetterPlan } from "./dead-letter-target";
+import type { CheckedExternalSecret } from "./external-secrets";
 import { applyDefaults, type DefaultedProps } from "./defaults";
 import type { SecureLambdaProps } from "./secure-lambda-props";
 import { failAt, validateSecureLambdaProps } from "./validation";
 import type { VpcPlacement } from "./vpc-placement";
 
 /** Every prop the construct uses, defaulted and checked, and what the checks worked out. */
-export interface Settings extends Omit<DefaultedProps, "given" | "vpc"> {
+export interface Settings extends Omit<DefaultedProps, "given" | "vpc" | "externalSecrets" | "replicaRegions"> {
   /**
    * The handler as Lambda reads it: `index.<handler>` for a bundle, `handler` as given (or the runtime's default) for
    * `code`.
@@ -22,6 +23,10 @@ export interface Settings extends Omit<DefaultedProps, "given" | "vpc"> {
   readonly deadLetter: DeadLetterPlan;
   /** The VPC placement, or undefined when the function runs outside a VPC. */
   readonly vpc?: VpcPlacement;
+  /** The external secrets, checked, with the parts of their ARNs. */
+  readonly externalSecrets: readonly CheckedExternalSecret[];
+  /** The Secrets Manager secret's replica regions, checked (empty without replicas). */
+  readonly replicaRegions: readonly string[];
 }
 
 /** The settings of `props`; bad input ends here, as a SecureLambdaValidationError naming the prop. */

@@ -20,6 +20,13 @@ import {
 } from "../common/naming";
 import type { ISecretsKey } from "./secrets-key";
 import { checkStoreProps } from "./store-validation";
+import {
+  checkExternalSecrets,
+  checkExternalVariables,
+  externalSecretVariables,
+  type CheckedExternalSecret,
+} from "./external-secrets";
+import { checkReplicaRegions, primaryRegionOf } from "./replicas";
 import type { DefaultedProps } from "./defaults";
 import { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES } from "./secure-lambda-props";
 import { Token } from "./tf";
@@ -63,6 +70,10 @@ export interface CheckedPlacement {
   readonly deadLetter: DeadLetterPlan;
   /** The VPC placement, or undefined when the function runs outside a VPC. */
   readonly vpc?: VpcPlacement;
+  /** The external secrets, with the parts of their ARNs. */
+  readonly externalSecrets: readonly CheckedExternalSecret[];
+  /** The replica regions (empty without replicas). */
+  readonly replicaRegions: readonly string[];
 }
 
 export { failAt };
@@ -87,7 +98,9 @@ export function validateSecureLambdaProps(scope: Construct, settings: DefaultedP
   checkEnvironmentShape(fail, settings.environment);
   const variables = checkSecrets(fail, settings);
   checkEnvironmentNames(fail, settings.environment, variables);
-  checkEnvironmentSize(fail, settings);
+  const externalSecrets = checkExternalSecrets(fail, settings.externalSecrets, settings.secrets);
+  checkExternalVariables(fail, settings.environment, externalSecrets, settings.secrets);
+  checkEnvironmentSize(fail, settings, externalSecretVariables(externalSecrets));
   checkSwitches(fail, settings);
   checkKey(fail, settings);
   checkAllowLiteralEnvironment(fail, settings.allowLiteralEnvironment, settings.environment);
@@ -98,7 +111,8 @@ export function validateSecureLambdaProps(scope: Construct, settings: DefaultedP
   checkSnsTopicArns(fail, settings.snsTopicArns);
   const deadLetter = checkDeadLetter(scope, fail, settings);
   const vpc = checkVpcPlacement(scope, fail, settings.vpc);
-  return { deadLetter, vpc };
+  const replicaRegions = checkReplicaRegions(fail, settings.replicaRegions, settings.store, primaryRegionOf(scope));
+  return { deadLetter, vpc, externalSecrets, replicaRegions };
 }
 
 /**
@@ -399,7 +413,7 @@ function checkEnvironmentNames(
  * (each `<SECRET>_PARAM_NAME`, or the secret's id) and the loader's budget; a value known only
  * at plan counts when Lambda sees it.
  */
-function checkEnvironmentSize(fail: Fail, props: DefaultedProps): void {
+function checkEnvironmentSize(fail: Fail, props: DefaultedProps, externalVariables: Record<string, string>): void {
   const bytesOf = (text: string): number => (Token.isUnresolved(text) ? 0 : Buffer.byteLength(text));
   const storeVariables: Record<string, string> =
     props.store === "ssm"
@@ -409,7 +423,7 @@ function checkEnvironmentSize(fail: Fail, props: DefaultedProps): void {
       : props.secrets.length > 0
         ? { [SECRET_ID_ENV_VAR]: defaultSecretName(props.functionName) }
         : {};
-  const variables = { ...props.environment, ...storeVariables, ...loaderVariables(props) };
+  const variables = { ...props.environment, ...storeVariables, ...externalVariables, ...loaderVariables(props) };
   let bytes = 0;
   for (const [name, value] of Object.entries(variables)) bytes += bytesOf(name) + bytesOf(value);
   if (bytes > MAX_ENVIRONMENT_BYTES) {

@@ -4,6 +4,7 @@ import type { AuditWorld } from "./context";
 import { beyondChecks } from "./beyond";
 import { deadLetterChecks } from "./dead-letter";
 import { environmentChecks } from "./environment";
+import { externalSecretChecks } from "./external-secrets";
 import { invokeChecks } from "./invoke";
 import { keyChecks } from "./key";
 import { logChecks } from "./logs";
@@ -27,6 +28,7 @@ export interface CheckSet {
 export const CHECK_SETS: readonly CheckSet[] = [
   { name: "secrets (SSM)", checks: parameterChecks },
   { name: "secrets (Secrets Manager)", checks: secretsManagerChecks },
+  { name: "secrets of others (external)", checks: externalSecretChecks },
   { name: "key", checks: keyChecks },
   { name: "environment", checks: environmentChecks },
   { name: "logs", checks: logChecks },

@@ -6,6 +6,7 @@ import type { CachePolicy } from "./cache";
 import { SecretsConfigError } from "./errors";
 import { type Send, sendHttp } from "./http-send";
 import { quotaAwareRetry, type RetryPolicy } from "./retry-policy";
+import { externalSecretNames, externalSource } from "./external-source";
 import { secretsManagerSource } from "./secretsmanager-source";
 import type { Env, Lookup, SecretsSource, SourceOptions } from "./source";
 import { ssmSource } from "./ssm-source";
@@ -207,8 +208,43 @@ export function loaderWithRetry<const S extends string>(
 
 // Both stores are imported statically: together they are a few KB of the bundle.
 function createSource<S extends string>(options: SourceOptions<S>): SecretsSource<S> {
+  // A secret whose ARN the environment holds (`<NAME>_SECRET_ARN`, externalSecrets) is another
+  // account's or app's: read by that ARN. The others are the function's own.
+  const external = externalSecretNames(options.secrets, options.env);
+  const own = external.length === 0 ? options.secrets : options.secrets.filter((s) => !external.includes(s));
   const secretId = options.env[SECRET_ID_ENV_VAR];
-  return secretId ? secretsManagerSource(secretId, options) : ssmSource(options);
+  const ownSource = secretId
+    ? secretsManagerSource(secretId, { ...options, secrets: own })
+    : ssmSource({ ...options, secrets: own });
+  if (external.length === 0) return ownSource;
+  return bothSources(
+    ownSource,
+    externalSource({ ...options, secrets: external }),
+    new Set<S>(external),
+    own.length > 0,
+  );
+}
+
+/** The own and the external secrets, read in parallel; each secret answered by its source. */
+function bothSources<S extends string>(
+  own: SecretsSource<S>,
+  external: SecretsSource<S>,
+  externalNames: ReadonlySet<S>,
+  hasOwn: boolean,
+): SecretsSource<S> {
+  return {
+    async fetch(read) {
+      const [ownLookup, externalLookup] = await Promise.all([
+        hasOwn ? own.fetch(read) : undefined,
+        external.fetch(read),
+      ]);
+      return (secret) => (externalNames.has(secret) ? externalLookup(secret) : ownLookup!(secret));
+    },
+    clearCache() {
+      own.clearCache();
+      external.clearCache();
+    },
+  };
 }
 
 /**

@@ -51,6 +51,47 @@ def read_secret(key: str, get_secret=parameters.get_secret, env=os.environ) -> s
     return value
 
 
+# A secret another account or app owns (SecureLambda's externalSecrets): its ARN is in
+# <NAME>_SECRET_ARN, the same naming rule as common/external-secret.ts.
+SECRET_ARN_SUFFIX = "_SECRET_ARN"
+
+
+def secret_arn_env_var(name: str) -> str:
+    return name.replace("-", "_").replace(".", "_").upper() + SECRET_ARN_SUFFIX
+
+
+def _boto3_client(service: str, region: str):
+    import boto3
+
+    return boto3.client(service, region_name=region)
+
+
+def read_external_secret(name: str, client_for=_boto3_client, env=os.environ) -> str:
+    """The whole value of a secret another account or app owns, read by its ARN in the ARN's region.
+
+    The role may read exactly that ARN (Secrets Manager: AWSCURRENT only) and decrypt it only
+    through the store of that region, so the client is made for the region the ARN names.
+    """
+    variable = secret_arn_env_var(name)
+    arn = env.get(variable)
+    if not arn:
+        raise SecretError(f"{variable} is not set: is {name} in the SecureLambda's externalSecrets?")
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[2] not in ("secretsmanager", "ssm"):
+        raise SecretError(f"{variable} is not a Secrets Manager secret ARN nor an SSM parameter ARN")
+    service, region = parts[2], parts[3]
+    client = client_for(service, region)
+    if service == "secretsmanager":
+        value = client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT").get("SecretString")
+    else:
+        value = client.get_parameter(Name=arn, WithDecryption=True).get("Parameter", {}).get("Value")
+    if not isinstance(value, str):
+        raise SecretError(f"{arn} holds no text value")
+    if value == PLACEHOLDER:
+        raise SecretError(f"{arn} still holds the placeholder: its owner has not set it")
+    return value
+
+
 def slack_message(record: dict) -> dict:
     """The Slack message of one SNS record holding a CloudWatch alarm (or any other text)."""
     message = record["Sns"]["Message"]

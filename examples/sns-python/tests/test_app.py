@@ -67,5 +67,45 @@ class Handler(unittest.TestCase):
         self.assertEqual(sent, [])
 
 
+class ReadExternalSecret(unittest.TestCase):
+    SECRET_ARN = "arn:aws:secretsmanager:us-east-1:444455556666:secret:partner/token-AbCdEf"
+    PARAMETER_ARN = "arn:aws:ssm:eu-central-1:444455556666:parameter/partner/key"
+
+    def fake_clients(self, calls, value="fake-external-value"):
+        class Client:
+            def __init__(self, service, region):
+                self.service, self.region = service, region
+
+            def get_secret_value(self, **kwargs):
+                calls.append((self.service, self.region, kwargs))
+                return {"SecretString": value}
+
+            def get_parameter(self, **kwargs):
+                calls.append((self.service, self.region, kwargs))
+                return {"Parameter": {"Value": value}}
+
+        return Client
+
+    def test_reads_a_secret_by_arn_in_the_arns_region_asking_for_awscurrent(self):
+        calls = []
+        env = {"PARTNER_TOKEN_SECRET_ARN": self.SECRET_ARN}
+        self.assertEqual(app.read_external_secret("partner_token", self.fake_clients(calls), env), "fake-external-value")
+        self.assertEqual(calls, [("secretsmanager", "us-east-1", {"SecretId": self.SECRET_ARN, "VersionStage": "AWSCURRENT"})])
+
+    def test_reads_a_parameter_by_arn_decrypted_in_the_arns_region(self):
+        calls = []
+        env = {"PARTNER_KEY_SECRET_ARN": self.PARAMETER_ARN}
+        app.read_external_secret("partner-key", self.fake_clients(calls), env)
+        self.assertEqual(calls, [("ssm", "eu-central-1", {"Name": self.PARAMETER_ARN, "WithDecryption": True})])
+
+    def test_refuses_the_placeholder_and_a_missing_variable(self):
+        env = {"PARTNER_TOKEN_SECRET_ARN": self.SECRET_ARN}
+        with self.assertRaises(app.SecretError) as caught:
+            app.read_external_secret("partner_token", self.fake_clients([], app.PLACEHOLDER), env)
+        self.assertNotIn(app.PLACEHOLDER, str(caught.exception))
+        with self.assertRaises(app.SecretError):
+            app.read_external_secret("partner_token", self.fake_clients([]), {})
+
+
 if __name__ == "__main__":
     unittest.main()
