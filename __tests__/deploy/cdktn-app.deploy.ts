@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
 import { docBlocks, shellCommands, withoutComment } from "../helpers/doc-blocks";
 import { runProcess } from "../helpers/run-process";
-import { DeployedStack } from "./helpers/deployed-stack";
+import { DeployedStack, pointProviderAtMoto } from "./helpers/deployed-stack";
 import { nodeBin } from "./helpers/packages";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -112,15 +112,7 @@ test("cdktn synth writes the stack: the function bundled from its entry, its par
 
 test("cdktn deploy applies it to moto (the provider pointed at moto, as a local stack is)", () => {
   const outdir = path.join(app, "cdktf.out");
-  const file = path.join(outdir, "stacks", STACK, "cdk.tf.json");
-  const json = JSON.parse(fs.readFileSync(file, "utf8"));
-  Object.assign(json.provider.aws[0], {
-    access_key: "test",
-    secret_key: "test",
-    skip_metadata_api_check: "true",
-    endpoints: [Object.fromEntries(SERVICES.map((service) => [service, moto.url]))],
-  });
-  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  pointProviderAtMoto(path.join(outdir, "stacks", STACK, "cdk.tf.json"), moto.url, SERVICES);
   stack = new DeployedStack(tools, moto, outdir, STACK, app);
   const started = Date.now();
   stack.deploy([path.join(node22, "node"), path.join(app, "node_modules", "cdktn-cli", "bundle", "bin", "cdktn")], {

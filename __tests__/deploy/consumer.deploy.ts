@@ -18,7 +18,7 @@ import { CLI_RECORD_KEY } from "../../common/cli-record";
 import { editedCopy, shareFirstKeyWith } from "../helpers/break-stack";
 import { docBlocks, shellCommands, withoutComment } from "../helpers/doc-blocks";
 import { runProcess } from "../helpers/run-process";
-import { DeployedStack } from "./helpers/deployed-stack";
+import { DeployedStack, pointProviderAtMoto } from "./helpers/deployed-stack";
 
 const ROOT = path.join(__dirname, "..", "..");
 const CDKTF_CLI = path.join(ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
@@ -145,15 +145,7 @@ test("docs/audit.md's `secure-lambda audit` commands run in the app as written, 
 
 test("cdktf deploy applies it to moto (the provider pointed at moto, as a local stack is, and the mirror's provider build)", () => {
   const outdir = path.join(app, "cdktf.out");
-  const file = path.join(outdir, "stacks", STACK, "cdk.tf.json");
-  const json = JSON.parse(fs.readFileSync(file, "utf8"));
-  Object.assign(json.provider.aws[0], {
-    access_key: "test",
-    secret_key: "test",
-    skip_metadata_api_check: "true",
-    endpoints: [Object.fromEntries(SERVICES.map((service) => [service, moto.url]))],
-  });
-  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  pointProviderAtMoto(path.join(outdir, "stacks", STACK, "cdk.tf.json"), moto.url, SERVICES);
   stack = new DeployedStack(tools, moto, outdir, STACK, app);
   stack.deploy();
   expect(stack.stateOf("aws_lambda_function").map((f) => f.function_name)).toEqual([REPORTER, SIGNER]);

@@ -21,7 +21,7 @@ import { FAKE } from "../helpers/fake-tokens";
 import { startHttpReceiver, type HttpReceiver } from "../helpers/http-receiver";
 import { runProcess } from "../helpers/run-process";
 import { runDeployedPythonHandler, snsAlarmEvent } from "./helpers/deployed-python";
-import { DeployedStack } from "./helpers/deployed-stack";
+import { DeployedStack, pointProviderAtMoto } from "./helpers/deployed-stack";
 import { packageFile, packageVenvBin } from "./helpers/packages";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -135,16 +135,9 @@ test("cdktf synth runs the Python app: SecureLambda with the function from `code
 
 test("cdktf deploy applies it to moto (the alarm left out: moto has no CloudWatch alarm API)", () => {
   const outdir = path.join(app, "cdktf.out");
-  const file = path.join(outdir, "stacks", STACK, "cdk.tf.json");
-  const json = JSON.parse(fs.readFileSync(file, "utf8"));
-  Object.assign(json.provider.aws[0], {
-    access_key: "test",
-    secret_key: "test",
-    skip_metadata_api_check: "true",
-    endpoints: [Object.fromEntries(SERVICES.map((service) => [service, moto.url]))],
+  pointProviderAtMoto(path.join(outdir, "stacks", STACK, "cdk.tf.json"), moto.url, SERVICES, (json) => {
+    delete json.resource.aws_cloudwatch_metric_alarm;
   });
-  delete json.resource.aws_cloudwatch_metric_alarm;
-  fs.writeFileSync(file, JSON.stringify(json, null, 2));
   stack = new DeployedStack(tools, moto, outdir, STACK, app);
   stack.deploy();
   expect(stack.stateOf("aws_lambda_function").map((f) => [f.function_name, f.runtime])).toEqual([[FN, "python3.13"]]);

@@ -317,3 +317,25 @@ function zipEntries(bytes: Buffer): string[] {
     return [];
   }
 }
+
+/**
+ * Points the AWS provider of a synthesized stack at moto, as a local stack's provider is: test
+ * credentials, no metadata API, every named service's endpoint at `motoUrl`. `edit` changes the
+ * JSON further before it is written back (a resource moto cannot serve left out).
+ */
+export function pointProviderAtMoto(
+  stackJsonFile: string,
+  motoUrl: string,
+  services: readonly string[],
+  edit?: (json: Record<string, any>) => void,
+): void {
+  const json = JSON.parse(fs.readFileSync(stackJsonFile, "utf8"));
+  Object.assign(json.provider.aws[0], {
+    access_key: "test",
+    secret_key: "test",
+    skip_metadata_api_check: "true",
+    endpoints: [Object.fromEntries(services.map((service) => [service, motoUrl]))],
+  });
+  edit?.(json);
+  fs.writeFileSync(stackJsonFile, JSON.stringify(json, null, 2));
+}
