@@ -12,6 +12,7 @@ import { SecretLeakGuard } from "./leak-guard";
 import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
 import { logGroupName, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import { createSecretParameters } from "./secret-parameters";
+import { checkParameterTier, ParameterTier, SecretReaders } from "./secret-readers";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { createSecretsManagerSecret, type SecretsManagerResources } from "./secrets-manager-secret";
 import type { SecureLambdaProps } from "./secure-lambda-props";
@@ -128,6 +129,7 @@ export class SecureLambda extends Construct {
   readonly scheduleTrigger?: ScheduleTrigger;
   /** The subscription and permission of each topic of `snsTopicArns`, when any is given. */
   readonly snsTrigger?: SnsTrigger;
+  private readonly readers: SecretReaders;
 
   constructor(scope: Construct, id: string, props: SecureLambdaProps) {
     super(scope, id);
@@ -135,6 +137,7 @@ export class SecureLambda extends Construct {
     declareTargetVersions(this);
     // Every check, before anything is made: bad props leave no resource and no bundle behind.
     const settings = resolveSettings(this, props);
+    checkParameterTier(this.node.path, props.parameterTier, settings.store);
     warnIfStormCannotFit(this, settings);
     this.parameterPrefix = settings.parameterPrefix;
     this.guardStack();
@@ -146,9 +149,18 @@ export class SecureLambda extends Construct {
 
     this.key = settings.kmsKey ?? this.createKey(settings);
     this.logGroup = this.createLogGroup(settings, aws);
-    const store = this.createSecretStore(settings);
+    const store = this.createSecretStore(settings, props.parameterTier);
     this.secret = store.secretsManager?.secret;
     this.parameters = store.parameters;
+    this.readers = new SecretReaders(this, "Readers", {
+      functionName: settings.functionName,
+      store: settings.store,
+      key: this.key,
+      parameters: store.parameters,
+      secret: this.secret,
+      parameterTier: props.parameterTier ?? ParameterTier.STANDARD,
+      tags: settings.tags,
+    });
     const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
     this.deadLetterQueue = deadLetter?.queue;
     const variables = this.environmentVariables(settings, store);
@@ -189,6 +201,29 @@ export class SecureLambda extends Construct {
       );
     }
     return parameterNameFor(this.parameterPrefix, secret);
+  }
+
+  /**
+   * Lets another role or user read this function's secrets, in this account or another.
+   *
+   * It writes what that reader needs on every side: a key policy statement naming it, for
+   * `kms:Decrypt` only through the store (`kms:ViaService`) and only for these secrets (the
+   * encryption context); its identity policy, attached when it is a role of this stack and
+   * otherwise written out as a Terraform output for its owner to attach; for Secrets Manager
+   * only the current values (`AWSCURRENT`); for a reader of another account, the secret's
+   * resource policy (Secrets Manager) or an AWS RAM share of the parameters (SSM, advanced
+   * tier only: `parameterTier`). The audit takes each reader as intended, with exactly those
+   * actions.
+   *
+   * @param grantee ARN of the role or user (`role.arn` for a role of this stack); never `"*"`
+   *   nor a whole account.
+   *
+   * @example
+   * payments.grantSecretsRead(webServers.arn); // an EC2 instance role of this stack
+   * payments.grantSecretsRead("arn:aws:iam::210987654321:role/reporting"); // another account
+   */
+  grantSecretsRead(grantee: string): void {
+    this.readers.grant(grantee);
   }
 
   /**
@@ -275,7 +310,7 @@ export class SecureLambda extends Construct {
   }
 
   /** One SecureString parameter per secret, or one Secrets Manager secret holding them all. */
-  private createSecretStore(settings: Settings): SecretStoreResources {
+  private createSecretStore(settings: Settings, parameterTier: string | undefined): SecretStoreResources {
     const { functionName, secrets, protect, rotation, tags } = settings;
     const keyArn = this.key.keyArn;
     if (settings.store === "ssm") {
@@ -287,6 +322,7 @@ export class SecureLambda extends Construct {
           keyArn,
           protect,
           tags,
+          tier: parameterTier,
         }),
       };
     }
