@@ -64,6 +64,7 @@ describe("the jsii library", () => {
         "LambdaRuntime",
         "LeakException",
         "LeakFinding",
+        "ParameterTier",
         "PolicyStatementProps",
         "ScheduleTrigger",
         "ScheduleTriggerProps",

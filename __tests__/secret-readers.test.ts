@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ParameterTier, SecretsKey, SecureLambda, SecureLambdaValidationError } from "../constructs";
-import { READERS_RECORD_KEY } from "../constructs/secret-readers";
+import { READERS_RECORD_KEY } from "../common/readers-record";
 import { App, AwsProvider, IamRole, TerraformStack } from "../constructs/tf";
 import { stackJson } from "./helpers/cli-app";
 import { HELLO_ENTRY, only, ref, resources, statements, type TerraformJson } from "./helpers/synth";

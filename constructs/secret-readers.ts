@@ -5,6 +5,7 @@
  */
 import { Construct } from "constructs";
 import { CURRENT_STAGE, type SecretStore } from "../common/naming";
+import { READERS_RECORD_KEY, type ReaderRecord } from "../common/readers-record";
 import { show } from "../common/show";
 import { awsContext, type AwsContext } from "./aws-context";
 import { SecureLambdaValidationError } from "./errors";
@@ -30,16 +31,6 @@ import {
   type SecretsmanagerSecret,
   type SsmParameter,
 } from "./tf";
-
-/** The key of the readers' record in a stack's `"//".metadata`, read by the audit. */
-export const READERS_RECORD_KEY = "secureLambdaReaders";
-
-/** One declared reader as the record keeps it: the function and the grantee (an ARN or a reference to one). */
-export interface ReaderRecord {
-  readonly constructPath: string;
-  readonly functionName: string;
-  readonly grantee: string;
-}
 
 /** The SSM parameter tiers, as constants (`parameterTier: ParameterTier.ADVANCED`). */
 export class ParameterTier {
