@@ -11,8 +11,10 @@ import * as path from "node:path";
 import { type AuditReport, auditStacks } from "../audit/audit";
 import { formatAccess } from "../audit/report";
 import { readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
-import { App, IamRole, IamRolePolicy } from "../constructs/tf";
+import { ParameterTier, SecureLambda } from "../constructs";
+import { App, AwsProvider, IamRole, IamRolePolicy, TerraformStack } from "../constructs/tf";
 import { buildSeedApp, SEED_ACCOUNT } from "./helpers/seed-004-app";
+import { HELLO_ENTRY } from "./helpers/synth";
 
 const ROOT = path.join(__dirname, "..");
 const PARTNER = "210987654321";
@@ -203,5 +205,77 @@ describe("what stays a finding", () => {
     });
     expect(changed.access.findings).toEqual([]);
     expect(readerRows(changed)).toEqual(EXPECTED_READERS);
+  }, 120_000);
+});
+
+test("the partner's secret policy without AWSCURRENT is a finding", async () => {
+  const changed = await auditChanged((json) => {
+    for (const body of Object.values(json.resource.aws_secretsmanager_secret_policy as Record<string, any>)) {
+      const policy = JSON.parse(body.policy);
+      for (const statement of policy.Statement) delete statement.Condition;
+      body.policy = JSON.stringify(policy);
+    }
+  });
+  expect(changed.access.findings.map((f) => `${f.principal.replace(/ \(.*$/, "")} ${f.action}`)).toEqual([
+    `${PARTNER_READER} secretsmanager:GetSecretValue`,
+  ]);
+}, 120_000);
+
+describe("SSM parameters read by a principal of this account and shared with a partner", () => {
+  const LOCAL_READER = `arn:aws:iam::${SEED_ACCOUNT}:role/billing`;
+  let dir: string;
+  let stacks: SynthesizedStack[];
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-audit-readers-ssm-"));
+    dirs.push(dir);
+    const app = new App({ outdir: dir });
+    const stack = new TerraformStack(app, "ssm");
+    new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: [SEED_ACCOUNT] });
+    const fn = new SecureLambda(stack, "notifier", {
+      functionName: "notifier",
+      entry: HELLO_ENTRY,
+      secrets: ["token", "webhook"],
+      parameterTier: ParameterTier.ADVANCED,
+    });
+    fn.grantSecretsRead(LOCAL_READER);
+    fn.grantSecretsRead(PARTNER_READER);
+    app.synth();
+    stacks = readSynthesizedStacks(dir);
+  });
+
+  test("each reader may read and decrypt the parameters; RAM's account-wide share is the one finding, ciphertext only", async () => {
+    const audited = await auditStacks(stacks);
+    const rows = (audited.access.readers ?? []).map(
+      (r) => `${r.principal.replace(/ \(.*$/, "")} ${r.action} ${r.resource.split(" ")[0]}`,
+    );
+    // The partner reads through the RAM share and the key policy; the principal of this account
+    // reads the parameters through its own IAM policy (the output its owner attaches, outside the
+    // output the audit reads), and decrypts through the key policy, which names it.
+    expect([...new Set(rows)].sort()).toEqual([
+      `${LOCAL_READER} kms:Decrypt key`,
+      `${PARTNER_READER} kms:Decrypt key`,
+      `${PARTNER_READER} ssm:GetParameter parameter`,
+      `${PARTNER_READER} ssm:GetParameters parameter`,
+    ]);
+    // RAM shares a parameter with an account, not a role: any principal of the partner may fetch
+    // the ciphertext, and only the declared reader may decrypt it (the key policy names it alone).
+    const findings = audited.access.findings.map((f) => `${f.principal} ${f.action} ${f.resource.split(" ")[0]}`);
+    expect([...new Set(findings)].sort()).toEqual([
+      `any principal of account ${PARTNER} ssm:GetParameter parameter`,
+      `any principal of account ${PARTNER} ssm:GetParameters parameter`,
+    ]);
+  }, 120_000);
+
+  test("the reader's key statement without the parameters' encryption context is a finding", async () => {
+    const copies = stacks.map((s) => ({ ...s, json: structuredClone(s.json) as StackJson }));
+    const json = copies[0]!.json as any;
+    const { policy } = keyPolicyOf(json);
+    for (const statement of policy.Statement)
+      if (/^Reader/.test(statement.Sid)) delete statement.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"];
+    setKeyPolicy(json, policy);
+    const changed = await auditStacks(copies);
+    const findings = changed.access.findings.map((f) => `${f.principal.replace(/ \(.*$/, "")} ${f.action}`);
+    expect(findings).toEqual(expect.arrayContaining([`${LOCAL_READER} kms:Decrypt`, `${PARTNER_READER} kms:Decrypt`]));
   }, 120_000);
 });

@@ -112,7 +112,11 @@ async function ask(
         when: {},
       },
     };
-  const identityPolicies = identityPoliciesOf(candidate);
+  // A principal outside the app, of the resource's own account: what its own IAM policies (outside
+  // the output) let it do through the account's delegation is the account's to decide, asked once as
+  // "any principal of the account" (intended.ts, row 2). Here only what the app grants it by name.
+  const outsideOwnAccount = candidate.kind === "outside" && candidate.accountId === resourceAccount(arn, owner);
+  const identityPolicies = outsideOwnAccount ? [] : identityPoliciesOf(candidate);
   const statements = resource.policies.flatMap((source) => statementsOf(source.document));
   const required = resource.policyRequired && (action.startsWith("sts:") || action.startsWith("kms:"));
   const identityStatements = identityPolicies
