@@ -4,7 +4,7 @@
  * endpoint whose security group admits the function's and the servers' groups.
  */
 import { SecretsEndpoints, SecureLambda } from "../../constructs";
-import { App, AwsProvider, IamRole, SecurityGroup, TerraformStack } from "../../constructs/tf";
+import { type App, AwsProvider, IamRole, SecurityGroup, TerraformStack } from "../../constructs/tf";
 import { HELLO_ENTRY } from "./synth";
 
 export const SEED_ACCOUNT = "111122223333";
