@@ -298,3 +298,34 @@ describe("grantSecretsRead refuses at synth, naming the grantee", () => {
     expect(error.message).toMatch(message);
   });
 });
+
+test("a key managed elsewhere: synth warns with the statement its owner must add", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "readers-imported-"));
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, "test");
+  new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: [THIS_ACCOUNT] });
+  const fn = new SecureLambda(stack, "fn", {
+    functionName: "fn",
+    entry: HELLO_ENTRY,
+    secrets: ["a"],
+    store: "secretsmanager",
+    kmsKey: SecretsKey.fromKeyArn(
+      stack,
+      "Key",
+      `arn:aws:kms:eu-west-1:${THIS_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    ),
+  });
+  fn.grantSecretsRead(OTHER_READER);
+  const warnings = fn.node
+    .findAll()
+    .flatMap((c) => c.node.metadata)
+    .filter((m) => m.type === "@cdktf/warn")
+    .map((m) => String(m.data));
+  expect(warnings).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(
+        new RegExp(`its key policy must let ${OTHER_READER} use it .*"kms:Decrypt".*kms:EncryptionContext:SecretARN`),
+      ),
+    ]),
+  );
+});

@@ -137,7 +137,7 @@ export class SecretReaders extends Construct {
         path,
         "grantee",
         `${show(grantee)} is of another account, and SSM shares parameters with another account only through AWS RAM, ` +
-          `only in the advanced tier, which is charged per parameter and month (docs/secret-readers.md): ` +
+          `only in the advanced tier, which is charged per parameter and month (docs/terraform.md): ` +
           `set parameterTier: "${ParameterTier.ADVANCED}" to choose it, or use store "secretsmanager"`,
       );
     this.granted.push(reader);

@@ -256,7 +256,7 @@ export interface SecureLambdaProps {
    *
    * Only advanced parameters can be shared with another account (through AWS RAM), which
    * `grantSecretsRead` does for a reader of another account; they are charged per parameter
-   * and month (docs/secret-readers.md), so the choice is yours to make here. Store `"ssm"` only.
+   * and month (docs/terraform.md), so the choice is yours to make here. Store `"ssm"` only.
    *
    * @default "Standard"
    */
