@@ -284,6 +284,13 @@ describe("grantSecretsRead refuses at synth, naming the grantee", () => {
     expect(error.message).toMatch(/not the arn of an aws_iam_role of this stack/);
   });
 
+  test("the function's own role", () => {
+    for (const grantee of [(fn: SecureLambda) => fn.role.arn, () => `arn:aws:iam::${THIS_ACCOUNT}:role/fn`]) {
+      const error = errorOf({ store: "secretsmanager", grants: (fn) => fn.grantSecretsRead(grantee(fn)) });
+      expect(error.message).toMatch(/the function's own role, which reads its secrets already/);
+    }
+  });
+
   test("a function without secrets", () => {
     const error = errorOf({ store: "secretsmanager", secrets: [], grants: (fn) => fn.grantSecretsRead(OTHER_READER) });
     expect(error.message).toMatch(/no secrets to read/);

@@ -71,6 +71,8 @@ export interface SecretReadersProps {
   /** The tier the parameters were created in. */
   readonly parameterTier: string;
   readonly tags?: Record<string, string>;
+  /** The function's own role (made after this construct), which reads the secrets already. */
+  readonly ownRole: () => IamRole;
 }
 
 // A role or user ARN: `arn:<partition>:iam::<account>:role/<path><name>` (or `user/`), no wildcard.
@@ -205,6 +207,8 @@ export class SecretReaders extends Construct {
         ? { arn: role.arn, role, accountId, sameAccount, label: role.node.id }
         : { arn: grantee, accountId, sameAccount, label: `${accountId}-${kind}-${name}` };
     }
+    if (found.role === this.props.ownRole())
+      return fail(`${show(grantee)}: the function's own role, which reads its secrets already`);
     const key = (g: Grantee) => (g.role ? `role ${g.role.node.path}` : g.arn);
     if (this.granted.some((g) => key(g) === key(found)))
       return fail(`${show(grantee)}: already a reader of these secrets; grant each reader once`);

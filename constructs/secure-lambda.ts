@@ -160,6 +160,7 @@ export class SecureLambda extends Construct {
       secret: this.secret,
       parameterTier: props.parameterTier ?? ParameterTier.STANDARD,
       tags: settings.tags,
+      ownRole: () => this.role,
     });
     const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
     this.deadLetterQueue = deadLetter?.queue;
