@@ -166,7 +166,7 @@ describe("what stays a finding", () => {
     const changed = await auditChanged((json) => {
       const { policy } = keyPolicyOf(json);
       for (const statement of policy.Statement)
-        if (/^Reader/.test(statement.Sid)) delete statement.Condition.StringEquals["kms:EncryptionContext:SecretARN"];
+        if (/^Reader/.test(statement.Sid)) delete statement.Condition.StringLike;
       setKeyPolicy(json, policy);
     });
     expect(

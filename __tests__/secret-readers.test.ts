@@ -111,13 +111,20 @@ describe("grantSecretsRead: a role of this stack reads a Secrets Manager secret"
         Action: ["kms:Decrypt"],
         Resource: "*",
         Condition: {
-          StringEquals: {
-            "kms:ViaService": expect.stringMatching(/^secretsmanager\./),
-            "kms:EncryptionContext:SecretARN": secretArn,
+          StringEquals: { "kms:ViaService": expect.stringMatching(/^secretsmanager\./) },
+          // The secret's ARN from its parts: its six last characters are AWS's, picked at creation.
+          StringLike: {
+            "kms:EncryptionContext:SecretARN": expect.stringMatching(
+              /^arn:\$\{data\.aws_partition\.[^}]+\}:secretsmanager:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:secret:fn\/secrets-\?{6}$/,
+            ),
           },
         },
       },
     ]);
+  });
+
+  test("the key policy names no secret by reference: the secret depends on the key, a reference would be a cycle", () => {
+    expect(only(json, "aws_kms_key")[1].policy).not.toMatch(/aws_secretsmanager_secret\.|aws_ssm_parameter\./);
   });
 
   test("adds no resource policy, share or output for a reader of this account in the stack", () => {
@@ -172,7 +179,11 @@ describe("grantSecretsRead: a principal of this account outside the stack reads 
   test("names it in the key policy, for its parameters only, and shares nothing", () => {
     const [statement] = readerKeyStatements(json);
     expect(statement!.Principal).toEqual({ AWS: LOCAL_READER });
-    expect(statement!.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"]).toEqual(parameterArns);
+    expect(statement!.Condition.StringEquals["kms:EncryptionContext:PARAMETER_ARN"]).toEqual([
+      expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:ssm:.*:parameter\/fn\/a$/),
+      expect.stringMatching(/:parameter\/fn\/b$/),
+    ]);
+    expect(only(json, "aws_kms_key")[1].policy).not.toMatch(/aws_ssm_parameter\./);
     expect(resources(json, "aws_ram_resource_share")).toEqual([]);
     expect(resources(json, "aws_iam_role_policy").filter(([, p]) => p.name === "fn-secrets-read")).toEqual([]);
     for (const [, parameter] of resources(json, "aws_ssm_parameter")) expect(parameter).not.toHaveProperty("tier");

@@ -4,7 +4,7 @@
  * that decides it, and recorded in the stack's metadata so that the audit knows them.
  */
 import { Construct } from "constructs";
-import { CURRENT_STAGE, type SecretStore } from "../common/naming";
+import { CURRENT_STAGE, defaultSecretName, parameterNameFor, type SecretStore } from "../common/naming";
 import { READERS_RECORD_KEY, type ReaderRecord } from "../common/readers-record";
 import { show } from "../common/show";
 import { awsContext, type AwsContext } from "./aws-context";
@@ -68,6 +68,8 @@ export interface SecretReadersProps {
   readonly parameters: Readonly<Record<string, SsmParameter>>;
   /** The one secret (store "secretsmanager", when there are secrets). */
   readonly secret?: SecretsmanagerSecret;
+  /** Path of the parameters (store "ssm"). */
+  readonly parameterPrefix: string;
   /** The tier the parameters were created in. */
   readonly parameterTier: string;
   readonly tags?: Record<string, string>;
@@ -221,6 +223,30 @@ export class SecretReaders extends Construct {
     return this.props.secret ? [this.props.secret.arn] : [];
   }
 
+  /**
+   * The secrets' ARNs as the key policy names them: built from their parts, never from the
+   * resources' own `arn`, since the parameters and the secret are encrypted with the key (they
+   * depend on it) and a key policy naming them would form a cycle. A Secrets Manager ARN ends in
+   * six characters AWS picks at creation: `<name>-??????` names that secret, as AWS advises.
+   */
+  private keyPolicyCondition(): Record<string, Record<string, string | string[]>> {
+    const { partition, region, accountId, dnsSuffix } = this.aws;
+    if (this.props.store === "ssm") {
+      const arns = Object.keys(this.props.parameters).map((secret) => {
+        const name = parameterNameFor(this.props.parameterPrefix, secret);
+        return `arn:${partition}:ssm:${region}:${accountId}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
+      });
+      return {
+        StringEquals: { "kms:ViaService": `ssm.${region}.${dnsSuffix}`, "kms:EncryptionContext:PARAMETER_ARN": arns },
+      };
+    }
+    const pattern = `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${defaultSecretName(this.props.functionName)}-??????`;
+    return {
+      StringEquals: { "kms:ViaService": `secretsmanager.${region}.${dnsSuffix}` },
+      StringLike: { "kms:EncryptionContext:SecretARN": pattern },
+    };
+  }
+
   /** What `kms:Decrypt` is kept to: the store's endpoint, and these secrets by encryption context. */
   private decryptCondition(): Record<string, Record<string, string | string[]>> {
     const { region, dnsSuffix } = this.aws;
@@ -285,7 +311,7 @@ export class SecretReaders extends Construct {
       Principal: { AWS: reader.arn },
       Action: ["kms:Decrypt"],
       Resource: "*",
-      Condition: this.decryptCondition(),
+      Condition: this.keyPolicyCondition(),
     };
     const key = this.props.key;
     if (key instanceof SecretsKey) {

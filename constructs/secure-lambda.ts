@@ -161,6 +161,7 @@ export class SecureLambda extends Construct {
       parameterTier: props.parameterTier ?? ParameterTier.STANDARD,
       tags: settings.tags,
       ownRole: () => this.role,
+      parameterPrefix: settings.parameterPrefix,
     });
     const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
     this.deadLetterQueue = deadLetter?.queue;

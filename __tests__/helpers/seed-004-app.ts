@@ -24,8 +24,8 @@ export interface SeedOptions {
   readonly otherReaders?: readonly string[];
   readonly accountId?: string;
   readonly provider?: Partial<ConstructorParameters<typeof AwsProvider>[2]>;
-  readonly vpcId?: string;
-  readonly subnetIds?: string[];
+  /** The VPC and subnets, made in the stack (a deploy) or named by id (synth only). */
+  readonly network?: (stack: TerraformStack) => { readonly vpcId: string; readonly subnetIds: string[] };
 }
 
 /** Builds the seed 004 stack `seed004` in `app`. */
@@ -36,7 +36,8 @@ export function buildSeedApp(app: App, options: SeedOptions = {}): SeedApp {
     allowedAccountIds: [options.accountId ?? SEED_ACCOUNT],
     ...options.provider,
   });
-  const vpcId = options.vpcId ?? SEED_VPC;
+  const network = options.network?.(stack) ?? { vpcId: SEED_VPC, subnetIds: SEED_SUBNETS };
+  const vpcId = network.vpcId;
   const functionGroup = new SecurityGroup(stack, "payments-sg", {
     name: "payments",
     description: "The payments function",
@@ -51,7 +52,7 @@ export function buildSeedApp(app: App, options: SeedOptions = {}): SeedApp {
       Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
     }),
   });
-  const subnetIds = options.subnetIds ?? SEED_SUBNETS;
+  const subnetIds = network.subnetIds;
   const payments = new SecureLambda(stack, "payments", {
     functionName: "payments",
     entry: HELLO_ENTRY,

@@ -97,7 +97,7 @@ export function declaredReaderBecause(
     const named = (key: string, arns: readonly string[]) => {
       const given = value(`kms:EncryptionContext:${key}`);
       const list = Array.isArray(given) ? given : given === undefined ? [] : [given];
-      return list.length > 0 && list.every((arn) => arns.includes(arn));
+      return list.length > 0 && list.every((arn) => arns.some((own) => sameSecret(arn, own)));
     };
     if (
       subject.secret?.key.arn === resource.arn &&
@@ -110,4 +110,13 @@ export function declaredReaderBecause(
       return because;
   }
   return undefined;
+}
+
+/**
+ * The same secret: the same ARN, or (a Secrets Manager secret, which the key policy can name only
+ * as `<name>-??????`, since the secret depends on the key) the same name with another six-character suffix.
+ */
+function sameSecret(given: string, own: string): boolean {
+  if (given === own) return true;
+  return own.includes(":secretsmanager:") && given.length === own.length && given.slice(0, -6) === own.slice(0, -6);
 }
