@@ -138,7 +138,7 @@ test("a second plan changes nothing", () => {
   const { changes } = stack.plan();
   reportTolerated(changes);
   // SecretsEndpoints' group-referencing rules come back from moto 5.2.5 without their description
-  // (its DescribeSecurityGroupRules template carries none): a drift of moto's, in resources this issue did not change.
+  // (moto/ec2/models/security_groups.py: a rule's description is read from its CIDR range only): a drift of moto's, in resources this issue did not change.
   const mine = untoleratedChanges(changes).filter(
     (c) => !(c.type === "aws_vpc_security_group_ingress_rule" && c.attributes.join() === "description"),
   );
