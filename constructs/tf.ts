@@ -65,3 +65,6 @@ export { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanag
 export { RamResourceShare } from "@cdktf/provider-aws/lib/ram-resource-share";
 export { RamResourceAssociation } from "@cdktf/provider-aws/lib/ram-resource-association";
 export { RamPrincipalAssociation } from "@cdktf/provider-aws/lib/ram-principal-association";
+// A VPC and subnets for the deploy suite's seed 004 app (the construct takes their ids).
+export { Vpc } from "@cdktf/provider-aws/lib/vpc";
+export { Subnet } from "@cdktf/provider-aws/lib/subnet";

@@ -23,13 +23,11 @@ import {
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
-import { App } from "../../constructs/tf";
+import { App, Subnet, Vpc } from "../../constructs/tf";
 import { createSecretsLoader } from "../../lambda-src/secrets";
 import { sendHttp } from "../../lambda-src/secrets/http-send";
 import { buildSeedApp } from "../helpers/seed-004-app";
@@ -138,7 +136,8 @@ test("a second plan changes nothing", () => {
   const { changes } = stack.plan();
   reportTolerated(changes);
   // SecretsEndpoints' group-referencing rules come back from moto 5.2.5 without their description
-  // (moto/ec2/models/security_groups.py: a rule's description is read from its CIDR range only): a drift of moto's, in resources this issue did not change.
+  // (moto/ec2/models/security_groups.py reads a rule's description from its CIDR range only):
+  // a drift of moto's, in resources this issue did not change.
   const mine = untoleratedChanges(changes).filter(
     (c) => !(c.type === "aws_vpc_security_group_ingress_rule" && c.attributes.join() === "description"),
   );
