@@ -133,6 +133,7 @@ describe("the package's public surface", () => {
       "LeakFinding",
       "NODE_RUNTIMES",
       "PLACEHOLDER_VALUE",
+      "ParameterTier",
       "PolicyStatementProps",
       "SECRET_ID_ENV_VAR",
       "SECRET_STORES",

@@ -20,8 +20,8 @@ import { runAuditCli } from "../audit/cli";
 import { isWildcardOnlyAction } from "../audit/posture/wildcard-only";
 import { targetOf } from "../audit/target";
 import { AuditError, readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
-import { SecretsEndpoints, SecureLambda } from "../constructs";
-import { SnsTopic, type TerraformStack } from "../constructs/tf";
+import { ParameterTier, SecretsEndpoints, SecureLambda } from "../constructs";
+import { type AwsProvider, IamRole, SnsTopic, type TerraformStack } from "../constructs/tf";
 import { buildApp } from "../main";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
 import { synthTriggersApp } from "./helpers/triggers-stack";
@@ -594,6 +594,7 @@ describe("a stack with a schedule, an SNS trigger and a function URL (the constr
 describe("what the construct can make, and what the deploy policy covers", () => {
   const tags = { project: "secure-lambda" };
   const base = { functionName: "probe", entry: HELLO_ENTRY, secrets: ["token"], tags };
+  const PARTNER_ROLE = "arn:aws:iam::210987654321:role/reporting";
   /** A stack per prop (or construct) that adds resources or changes what deploying the function calls. */
   const makers: Record<string, (stack: TerraformStack) => void> = {
     "secrets in SSM": (stack) => new SecureLambda(stack, "f", base),
@@ -624,6 +625,24 @@ describe("what the construct can make, and what the deploy policy covers", () =>
         ...base,
         codeSigningConfigArn: "arn:aws:lambda:eu-west-1:123456789012:code-signing-config:csc-0123456789abcdef0",
       }),
+    "grantSecretsRead (a role of the stack)": (stack) => {
+      const web = new IamRole(stack, "web", {
+        name: "web",
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      });
+      new SecureLambda(stack, "f", { ...base, store: "secretsmanager" }).grantSecretsRead(web.arn);
+    },
+    "grantSecretsRead (another account, Secrets Manager)": (stack) => {
+      (stack.node.findChild("aws") as AwsProvider).allowedAccountIds = ["123456789012"];
+      new SecureLambda(stack, "f", { ...base, store: "secretsmanager" }).grantSecretsRead(PARTNER_ROLE);
+    },
+    "grantSecretsRead (another account, SSM)": (stack) => {
+      (stack.node.findChild("aws") as AwsProvider).allowedAccountIds = ["123456789012"];
+      new SecureLambda(stack, "f", { ...base, parameterTier: ParameterTier.ADVANCED }).grantSecretsRead(PARTNER_ROLE);
+    },
     SecretsEndpoints: (stack) => {
       new SecureLambda(stack, "f", base);
       new SecretsEndpoints(stack, "endpoints", {
@@ -649,6 +668,10 @@ describe("what the construct can make, and what the deploy policy covers", () =>
     const types = new Set(Object.values(makers).flatMap((build) => outcome(build).types));
     for (const type of types) expect([type, type in RESOURCE_GRANTS || type in NOT_OBSERVED]).toEqual([type, true]);
     expect([...types].filter((type) => type in NOT_OBSERVED).sort()).toEqual([
+      "aws_ram_principal_association",
+      "aws_ram_resource_association",
+      "aws_ram_resource_share",
+      "aws_secretsmanager_secret_policy",
       "aws_secretsmanager_secret_rotation",
       "aws_security_group",
       "aws_vpc_endpoint",
@@ -670,6 +693,13 @@ describe("what the construct can make, and what the deploy policy covers", () =>
       vpc: expect.stringMatching(/has vpc_config \(SecureLambda's vpc\): no deploy run has recorded/),
       codeSigningConfigArn: expect.stringMatching(
         /has code_signing_config_arn \(SecureLambda's codeSigningConfigArn\)/,
+      ),
+      "grantSecretsRead (a role of the stack)": undefined,
+      "grantSecretsRead (another account, Secrets Manager)": expect.stringMatching(
+        /aws_secretsmanager_secret_policy .*made by SecureLambda.grantSecretsRead \(a reader of another account\): no deploy run/,
+      ),
+      "grantSecretsRead (another account, SSM)": expect.stringMatching(
+        /aws_ram_.*made by SecureLambda.grantSecretsRead \(a reader of another account, store ssm\): no deploy run/,
       ),
       SecretsEndpoints: expect.stringMatching(/made by SecretsEndpoints: no deploy run/),
     });

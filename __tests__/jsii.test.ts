@@ -95,6 +95,7 @@ describe("the jsii library", () => {
         "LambdaRuntime",
         "LeakException",
         "LeakFinding",
+        "ParameterTier",
         "PolicyStatementProps",
         "ScheduleTrigger",
         "ScheduleTriggerProps",

@@ -35,6 +35,10 @@ export function formatAccess(report: AuditReport): string {
   for (const u of report.unread)
     lines.push(`  NOT READ ${u.stack}: ${u.address} (${u.type}): ${u.why}; the audit cannot prove who it lets in`);
   if (lines.length === 1) lines.push("  nobody beyond the intended readers");
+  for (const r of report.access.readers ?? [])
+    lines.push(
+      `  READER ${r.function}: ${r.principal} may ${r.action} on ${r.resource} (declared with grantSecretsRead)`,
+    );
   return `${lines.join("\n")}\n`;
 }
 

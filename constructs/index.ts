@@ -22,6 +22,7 @@ export {
   parameterNameFor,
 } from "../common/naming";
 export { SecretStore } from "./secret-store";
+export { ParameterTier } from "./secret-readers";
 export { SecretsEndpoints, type SecretsEndpointsProps } from "./secrets-endpoints";
 export type { SecretRotation } from "./secrets-manager-secret";
 export { LOG_RETENTION_DAYS, SUPPORTED_ARCHITECTURES, LambdaArchitecture } from "./secure-lambda-props";

@@ -16,6 +16,8 @@ export interface SecretParametersProps {
   readonly protect: boolean;
   /** Tags for the parameters. */
   readonly tags?: Record<string, string>;
+  /** `Advanced` for parameters shared with another account; SSM's default (`Standard`) otherwise. */
+  readonly tier?: string;
 }
 
 /**
@@ -63,6 +65,7 @@ export function createSecretParameters(scope: Construct, props: SecretParameters
       description: `Secret ${secret} of ${props.functionName}. Terraform only creates it with a placeholder; set the real value out of band, in the app's directory: npx --no secure-lambda set ${stackName(scope)} ${props.functionName} ${secret}`,
       type: "SecureString",
       keyId: props.keyArn,
+      tier: props.tier,
       // Write-only (Terraform >= 1.11): the provider sends it to SSM at create time and keeps
       // it out of plan and state. Never `value`: with it, every refresh reads the parameter
       // decrypted and stores whatever is there, the real value once it is set, in the state.

@@ -88,6 +88,7 @@ export class SecretsKey extends Construct implements ISecretsKey {
   /** ARN of the key (one reference, shared by every user of the key). */
   readonly keyArn: string;
   private readonly logGroupArns: string[] = [];
+  private readonly readerStatements: PolicyStatement[] = [];
 
   /**
    * A key this stack does not manage (another stack's, or one made by hand), by ARN.
@@ -141,6 +142,15 @@ export class SecretsKey extends Construct implements ISecretsKey {
     this.logGroupArns.push(logGroupArn);
   }
 
+  /**
+   * Adds a reader's statement (SecureLambda.grantSecretsRead) to the key policy.
+   *
+   * @internal
+   */
+  _addReaderStatement(statement: PolicyStatement): void {
+    this.readerStatements.push(statement);
+  }
+
   private policyStatements(aws: ReturnType<typeof awsContext>): PolicyStatement[] {
     const statements: PolicyStatement[] = [
       {
@@ -173,6 +183,7 @@ export class SecretsKey extends Construct implements ISecretsKey {
         Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": [...this.logGroupArns] } },
       });
     }
+    statements.push(...this.readerStatements);
     return statements;
   }
 }

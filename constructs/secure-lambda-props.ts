@@ -253,6 +253,16 @@ export interface SecureLambdaProps {
    */
   readonly rotation?: SecretRotation;
   /**
+   * The tier of the SSM parameters: `"Standard"` or `"Advanced"` (`ParameterTier`).
+   *
+   * Only advanced parameters can be shared with another account (through AWS RAM), which
+   * `grantSecretsRead` does for a reader of another account; they are charged per parameter
+   * and month (docs/terraform.md), so the choice is yours to make here. Store `"ssm"` only.
+   *
+   * @default "Standard"
+   */
+  readonly parameterTier?: string;
+  /**
    * Tags for every resource the construct creates, on top of the provider's default tags.
    *
    * @default - none

@@ -14,6 +14,7 @@ import { SecretLeakGuard } from "./leak-guard";
 import { loaderVariables, warnIfStormCannotFit } from "./loader-settings";
 import { logGroupName, parameterNameFor, paramNameEnvVar, SECRET_ID_ENV_VAR } from "../common/naming";
 import { createSecretParameters } from "./secret-parameters";
+import { checkParameterTier, ParameterTier, SecretReaders } from "./secret-readers";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import { createSecretsManagerSecret, type SecretsManagerResources } from "./secrets-manager-secret";
 import type { SecureLambdaProps } from "./secure-lambda-props";
@@ -132,6 +133,7 @@ export class SecureLambda extends Construct {
   readonly snsTrigger?: SnsTrigger;
   /** The Secrets Manager secret's replicas by region, each with its key (empty without `replicaRegions`). */
   readonly replicas: Readonly<Record<string, SecretReplica>>;
+  private readonly readers: SecretReaders;
 
   constructor(scope: Construct, id: string, props: SecureLambdaProps) {
     super(scope, id);
@@ -139,6 +141,7 @@ export class SecureLambda extends Construct {
     declareTargetVersions(this);
     // Every check, before anything is made: bad props leave no resource and no bundle behind.
     const settings = resolveSettings(this, props);
+    checkParameterTier(this.node.path, props.parameterTier, settings.store);
     warnIfStormCannotFit(this, settings);
     this.parameterPrefix = settings.parameterPrefix;
     this.guardStack();
@@ -150,10 +153,21 @@ export class SecureLambda extends Construct {
 
     this.key = settings.kmsKey ?? this.createKey(settings);
     this.logGroup = this.createLogGroup(settings, aws);
-    const store = this.createSecretStore(settings);
+    const store = this.createSecretStore(settings, props.parameterTier);
     this.secret = store.secretsManager?.secret;
     this.parameters = store.parameters;
     this.replicas = store.replicas ?? {};
+    this.readers = new SecretReaders(this, "Readers", {
+      functionName: settings.functionName,
+      store: settings.store,
+      key: this.key,
+      parameters: store.parameters,
+      secret: this.secret,
+      parameterTier: props.parameterTier ?? ParameterTier.STANDARD,
+      tags: settings.tags,
+      ownRole: () => this.role,
+      parameterPrefix: settings.parameterPrefix,
+    });
     const deadLetter = createDeadLetterTarget(this, settings.deadLetter, settings);
     this.deadLetterQueue = deadLetter?.queue;
     const variables = this.environmentVariables(settings, store);
@@ -194,6 +208,29 @@ export class SecureLambda extends Construct {
       );
     }
     return parameterNameFor(this.parameterPrefix, secret);
+  }
+
+  /**
+   * Lets another role or user read this function's secrets, in this account or another.
+   *
+   * It writes what that reader needs on every side: a key policy statement naming it, for
+   * `kms:Decrypt` only through the store (`kms:ViaService`) and only for these secrets (the
+   * encryption context); its identity policy, attached when it is a role of this stack and
+   * otherwise written out as a Terraform output for its owner to attach; for Secrets Manager
+   * only the current values (`AWSCURRENT`); for a reader of another account, the secret's
+   * resource policy (Secrets Manager) or an AWS RAM share of the parameters (SSM, advanced
+   * tier only: `parameterTier`). The audit takes each reader as intended, with exactly those
+   * actions.
+   *
+   * @param grantee ARN of the role or user (`role.arn` for a role of this stack); never `"*"`
+   *   nor a whole account.
+   *
+   * @example
+   * payments.grantSecretsRead(webServers.arn); // an EC2 instance role of this stack
+   * payments.grantSecretsRead("arn:aws:iam::210987654321:role/reporting"); // another account
+   */
+  grantSecretsRead(grantee: string): void {
+    this.readers.grant(grantee);
   }
 
   /**
@@ -280,7 +317,7 @@ export class SecureLambda extends Construct {
   }
 
   /** One SecureString parameter per secret, or one Secrets Manager secret holding them all. */
-  private createSecretStore(settings: Settings): SecretStoreResources {
+  private createSecretStore(settings: Settings, parameterTier: string | undefined): SecretStoreResources {
     const { functionName, secrets, protect, rotation, tags } = settings;
     const keyArn = this.key.keyArn;
     if (settings.store === "ssm") {
@@ -292,6 +329,7 @@ export class SecureLambda extends Construct {
           keyArn,
           protect,
           tags,
+          tier: parameterTier,
         }),
       };
     }

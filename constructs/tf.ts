@@ -60,3 +60,11 @@ export { SchedulerScheduleGroup } from "@cdktf/provider-aws/lib/scheduler-schedu
 export { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 // A topic for the tests and examples to subscribe to (the construct subscribes to topics it is given).
 export { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+// Other readers of a function's secrets (secret-readers.ts).
+export { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
+export { RamResourceShare } from "@cdktf/provider-aws/lib/ram-resource-share";
+export { RamResourceAssociation } from "@cdktf/provider-aws/lib/ram-resource-association";
+export { RamPrincipalAssociation } from "@cdktf/provider-aws/lib/ram-principal-association";
+// A VPC and subnets for the deploy suite's seed 004 app (the construct takes their ids).
+export { Vpc } from "@cdktf/provider-aws/lib/vpc";
+export { Subnet } from "@cdktf/provider-aws/lib/subnet";

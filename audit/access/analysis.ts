@@ -16,6 +16,7 @@ import type { AppPolicies, Identity, Invocation, PolicySource } from "./app-poli
 import { candidatesOf } from "./candidates";
 import { type Context, couldApply, principalsOf, type Statement, satisfyingContext, statementsOf } from "./documents";
 import { intendedBecause } from "./intended";
+import { DECLARED_READER, type ReaderAccess } from "./readers";
 import { OTHER_ACCOUNT_ID } from "../target";
 import type { Candidate, Protected } from "./model";
 
@@ -39,6 +40,8 @@ export interface AccessFinding {
 export interface AccessReport {
   readonly findings: readonly AccessFinding[];
   readonly requests: number;
+  /** The accesses of the declared readers (grantSecretsRead) the engine allows, each once. */
+  readonly readers?: readonly ReaderAccess[];
 }
 
 const OUTSIDE_IAM: PolicySource = {
@@ -70,6 +73,7 @@ export async function analyseAccess(subjects: readonly FunctionSubject[], app: A
   const partition = subjects[0]?.target.partition ?? "aws";
   const candidates = candidatesOf(app, partition);
   const findings: AccessFinding[] = [];
+  const readers: ReaderAccess[] = [];
   let requests = 0;
   for (const subject of subjects) {
     for (const resource of protectedOf(subject, app, candidates)) {
@@ -78,11 +82,12 @@ export async function analyseAccess(subjects: readonly FunctionSubject[], app: A
           const outcome = await ask(candidate, resource, action, arn);
           requests += outcome.requests;
           if (outcome.finding) findings.push(outcome.finding);
+          if (outcome.reader) readers.push(outcome.reader);
         }
       }
     }
   }
-  return { findings, requests };
+  return { findings, requests, readers };
 }
 
 /** Asks one candidate one action on one resource, in each context that could let it in. */
@@ -91,7 +96,7 @@ async function ask(
   resource: Protected,
   action: string,
   arn: string,
-): Promise<{ requests: number; finding?: AccessFinding }> {
+): Promise<{ requests: number; finding?: AccessFinding; reader?: ReaderAccess }> {
   const owner = resource.owner;
   const name = `${owner.target.stack} / ${owner.functionName}`;
   const label = `${resource.kind} ${arn}`;
@@ -107,7 +112,11 @@ async function ask(
         when: {},
       },
     };
-  const identityPolicies = identityPoliciesOf(candidate);
+  // A principal outside the app, of the resource's own account: what its own IAM policies (outside
+  // the output) let it do through the account's delegation is the account's to decide, asked once as
+  // "any principal of the account" (intended.ts, row 2). Here only what the app grants it by name.
+  const outsideOwnAccount = candidate.kind === "outside" && candidate.accountId === resourceAccount(arn, owner);
+  const identityPolicies = outsideOwnAccount ? [] : identityPoliciesOf(candidate);
   const statements = resource.policies.flatMap((source) => statementsOf(source.document));
   const required = resource.policyRequired && (action.startsWith("sts:") || action.startsWith("kms:"));
   const identityStatements = identityPolicies
@@ -144,8 +153,16 @@ async function ask(
       }
     }
   let requests = 0;
+  let reader: ReaderAccess | undefined;
   for (const context of contexts.values()) {
-    if (intendedBecause({ candidate, resource, action, context })) continue;
+    const because = intendedBecause({ candidate, resource, action, context });
+    // A declared reader is shown with what the engine allows it, not only left out of the findings.
+    if (because === DECLARED_READER && !reader) {
+      requests++;
+      if ((await evaluate(candidate, identityPolicies, resource.policies, action, arn, owner, context)) === "allowed")
+        reader = { function: name, principal: candidate.label, action, resource: label };
+    }
+    if (because) continue;
     requests++;
     const result = await evaluate(candidate, identityPolicies, resource.policies, action, arn, owner, context);
     if (result === "denied") continue;
@@ -155,6 +172,7 @@ async function ask(
     if (result !== "allowed")
       return {
         requests,
+        reader,
         finding: {
           function: name,
           principal: candidate.label,
@@ -169,10 +187,11 @@ async function ask(
     requests += identityPolicies.length + resource.policies.length;
     return {
       requests,
+      reader,
       finding: { function: name, principal: candidate.label, action, resource: label, grantedBy, when },
     };
   }
-  return { requests };
+  return { requests, reader };
 }
 
 /** The policies that grant an allowed request: each that, alone on its side, still allows it. */

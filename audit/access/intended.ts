@@ -8,6 +8,7 @@
  */
 import type { Candidate, Protected } from "./model";
 import type { Context } from "./documents";
+import { declaredReaderBecause } from "./readers";
 
 /** One question the analysis asks: may `candidate` do `action` on `resource`, in `context`? */
 export interface Question {
@@ -74,7 +75,9 @@ export function intendedBecause(question: Question): string | undefined {
     value("aws:SourceAccount") === account
   )
     return "EventBridge Scheduler runs a schedule of this account as this role";
-  return undefined;
+
+  // 6. A reader declared with grantSecretsRead: exactly its actions, under the construct's conditions.
+  return declaredReaderBecause(candidate, resource, action, context);
 }
 
 /** The request's source (`aws:SourceArn`, else `aws:SourceAccount`) is of this account, and named. */

@@ -212,6 +212,10 @@ function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
  */
 export const NOT_OBSERVED: Readonly<Record<string, string>> = {
   aws_secretsmanager_secret_rotation: "SecureLambda's rotation",
+  aws_secretsmanager_secret_policy: "SecureLambda.grantSecretsRead (a reader of another account)",
+  aws_ram_resource_share: "SecureLambda.grantSecretsRead (a reader of another account, store ssm)",
+  aws_ram_resource_association: "SecureLambda.grantSecretsRead (a reader of another account, store ssm)",
+  aws_ram_principal_association: "SecureLambda.grantSecretsRead (a reader of another account, store ssm)",
   aws_security_group: "SecretsEndpoints",
   aws_vpc_endpoint: "SecretsEndpoints",
   aws_vpc_security_group_ingress_rule: "SecretsEndpoints",
