@@ -14,7 +14,7 @@ import { bundleArchive } from "../constructs/bundle-archive";
 import { logGroupName, parameterNameFor, paramNameEnvVar, PLACEHOLDER_VALUE } from "../common/naming";
 import { AWS_PROVIDER_CONSTRAINT } from "../constructs/aws-provider-version";
 import { PARAMETER_IGNORED_CHANGES } from "../constructs/secret-parameters";
-import { REQUIRED_TERRAFORM_VERSION } from "../constructs/terraform-version";
+import { declareTargetVersions, REQUIRED_TERRAFORM_VERSION } from "../constructs/terraform-version";
 import {
   App,
   AwsProvider,
@@ -208,6 +208,9 @@ function main(): void {
   const started = performance.now();
   const app = new App({ outdir });
   const stack = new TerraformStack(app, "bench");
+  // The write-only arguments need Terraform 1.11, which CDK Terrain checks against the declared
+  // versions: a hand-written stack declares them itself, as SecureLambda does for its own.
+  if (mode === "bare") declareTargetVersions(stack);
   new AwsProvider(stack, "aws", { region: "eu-west-1" });
   (mode === "construct" ? withConstruct : bare)(stack, n);
   app.synth();
