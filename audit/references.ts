@@ -124,6 +124,7 @@ const RESOURCE_ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Attri
     arn: (body, _, __, t) => arnOf(t, "iam", `oidc-provider/${String(body.url).replace(/^https:\/\//, "")}`, false),
   },
   aws_ram_resource_share: {
+    name: (_, r) => r("name"),
     arn: (_, __, s, t) => arnOf(t, "ram", `resource-share/${s.uuid}`),
     id: (_, __, s, t) => arnOf(t, "ram", `resource-share/${s.uuid}`),
   },
@@ -185,7 +186,9 @@ export class References {
         throw new AuditError(`${where}: ${address} has no ${name}, which its ${attribute} is made of`);
       return this.resolve(value, `${address}.${name}`, depth + 1);
     };
-    const value = resolver(body, argument, standIn(address), this.target);
+    // A resource of another region than the provider's (a replica's key) says so in its `region` argument.
+    const target = typeof body.region === "string" ? { ...this.target, region: argument("region") } : this.target;
+    const value = resolver(body, argument, standIn(address), target);
     if (value === undefined) throw new AuditError(`${where}: ${address}.${attribute} cannot be resolved`);
     return value;
   }

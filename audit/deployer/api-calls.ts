@@ -141,6 +141,20 @@ function s3Operation(
   return found ? { operation: found[0], action: found[1], bucket, key } : undefined;
 }
 
+// RAM's REST API: the path names the operation (`/associateresourceshare`), in lower case.
+const RAM_OPERATIONS = [
+  "AssociateResourceShare",
+  "CreateResourceShare",
+  "DeleteResourceShare",
+  "DisassociateResourceShare",
+  "GetResourceShareAssociations",
+  "GetResourceShares",
+  "ListResourceSharePermissions",
+  "TagResource",
+  "UntagResource",
+  "UpdateResourceShare",
+];
+
 /** The operation of a recorded request, as `<service>:<Operation>`. */
 export function operationOf(r: RecordedRequest): string {
   if (r.error) throw new UnmappedCallError(`request ${r.seq} (${r.method} ${r.path}) never reached moto: ${r.error}`);
@@ -153,6 +167,10 @@ export function operationOf(r: RecordedRequest): string {
   if (r.service === "scheduler") {
     const route = routeOf(SCHEDULER_ROUTES, r);
     if (route) return `scheduler:${route[2]}`;
+  }
+  if (r.service === "ram") {
+    const found = RAM_OPERATIONS.find((o) => `/${o.toLowerCase()}` === r.path.replace(/\/+$/, ""));
+    if (found) return `ram:${found}`;
   }
   if (typeof r.body.Action === "string" && r.service !== "lambda") return `${r.service}:${r.body.Action}`;
   if (r.service === "s3") {
@@ -170,6 +188,8 @@ class RunKnowledge {
   readonly secretArns = new Map<string, string>();
   readonly secretKeys = new Map<string, string>();
   readonly aliasKeys = new Map<string, string>();
+  /** Resource shares by ARN: their names and tags, as created and tagged. */
+  readonly shares = new Map<string, { name: string; tags: Record<string, string> }>();
 }
 
 /** Every recorded request, in order, with what it asks IAM. */
@@ -181,12 +201,14 @@ export function analyzeCalls(recorded: readonly RecordedRequest[], target: Audit
 function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): AnalyzedCall {
   const operation = operationOf(r);
   const name = operation.slice(operation.indexOf(":") + 1);
+  // The region a request was signed for: a replica's key is another region's.
+  const region = r.region || t.region;
   const arn = (service: string, resource: string) =>
-    `arn:${t.partition}:${service}:${t.region}:${t.accountId}:${resource}`;
+    `arn:${t.partition}:${service}:${region}:${t.accountId}:${resource}`;
   const keyArn = (id: string) => (id.startsWith("arn:") ? id : arn("kms", `key/${id}`));
   const keyContext = (key: string): Record<string, string> =>
     Object.fromEntries(Object.entries(run.keyTags.get(keyArn(key)) ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-  const via = (service: string) => `${service}.${t.region}.${t.dnsSuffix}`;
+  const via = (service: string, inRegion = region) => `${service}.${inRegion}.${t.dnsSuffix}`;
   const ask = (
     action: string,
     resource: string,
@@ -264,10 +286,12 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
       if (name === "ListAliases") return done([ask("kms:ListAliases", "*")]);
       if (name === "CreateAlias" || name === "UpdateAlias" || name === "DeleteAlias") {
         const alias = str("AliasName");
-        const key = name === "DeleteAlias" ? run.aliasKeys.get(alias) : str("TargetKeyId");
+        // Aliases are regional: a replica's key may have the primary's alias name.
+        const known = `${region} ${alias}`;
+        const key = name === "DeleteAlias" ? run.aliasKeys.get(known) : str("TargetKeyId");
         if (key === undefined)
-          throw new UnmappedCallError(`request ${r.seq} (${operation}): no key known for ${alias}`);
-        run.aliasKeys.set(alias, key);
+          throw new UnmappedCallError(`request ${r.seq} (${operation}): no key known for ${alias} in ${region}`);
+        run.aliasKeys.set(known, key);
         return done([ask(`kms:${name}`, arn("kms", alias)), ask(`kms:${name}`, keyArn(key), keyContext(key))]);
       }
       const key = str("KeyId");
@@ -302,20 +326,51 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
         throw new UnmappedCallError(
           `request ${r.seq} (${operation}): the ARN of secret ${id} is not known from an earlier CreateSecret`,
         );
-      const requests = [ask(`secretsmanager:${name}`, secret)];
+      const requests = [
+        ask(
+          `secretsmanager:${name}`,
+          secret,
+          name === "PutResourcePolicy"
+            ? { "secretsmanager:BlockPublicPolicy": String(r.body.BlockPublicPolicy === true) }
+            : {},
+        ),
+      ];
       const key = run.secretKeys.get(secret);
+      const keyUse = (key: string, secretArn: string, inRegion: string) => ({
+        ...keyContext(key),
+        "kms:ViaService": via("secretsmanager", inRegion),
+        "kms:CallerAccount": t.accountId,
+        "kms:EncryptionContext:SecretARN": secretArn,
+      });
       if (name === "PutSecretValue" && key !== undefined) {
         // Secrets Manager asks KMS for a data key for the new version, as the caller.
-        const context = {
-          ...keyContext(key),
-          "kms:ViaService": via("secretsmanager"),
-          "kms:CallerAccount": t.accountId,
-          "kms:EncryptionContext:SecretARN": secret,
-        };
+        const context = keyUse(key, secret, region);
         requests.push(
           ask("kms:GenerateDataKey", keyArn(key), context, "secretsmanager"),
           ask("kms:Decrypt", keyArn(key), context, "secretsmanager"),
         );
+      }
+      const replicas = (r.body.AddReplicaRegions as Array<{ Region?: unknown; KmsKeyId?: unknown }> | undefined) ?? [];
+      if (replicas.length > 0) {
+        // A new replica (CreateSecret or ReplicateSecretToRegions): IAM asks for
+        // ReplicateSecretToRegions with the regions, and Secrets Manager uses the keys as the
+        // caller: kms:Decrypt of the primary's, kms:GenerateDataKey and kms:Encrypt of each
+        // replica's (the API reference's "Required permissions" of ReplicateSecretToRegions).
+        const regions = replicas.map((replica) => String(replica.Region));
+        const context = { "secretsmanager:AddReplicaRegions": regions };
+        if (name === "CreateSecret") requests.push(ask("secretsmanager:ReplicateSecretToRegions", secret, context));
+        else requests[0] = ask(`secretsmanager:${name}`, secret, context);
+        if (key !== undefined) requests.push(ask("kms:Decrypt", keyArn(key), keyUse(key, secret, region), "secretsmanager"));
+        for (const replica of replicas) {
+          if (typeof replica.KmsKeyId !== "string" || typeof replica.Region !== "string")
+            throw new UnmappedCallError(`request ${r.seq} (${operation}) has a replica without a region or a key`);
+          const replicaSecret = secret.replace(`:${region}:`, `:${replica.Region}:`);
+          const context = keyUse(replica.KmsKeyId, replicaSecret, replica.Region);
+          requests.push(
+            ask("kms:GenerateDataKey", replica.KmsKeyId, context, "secretsmanager"),
+            ask("kms:Encrypt", replica.KmsKeyId, context, "secretsmanager"),
+          );
+        }
       }
       return done(requests);
     }
@@ -403,10 +458,79 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
             : str("TopicArn");
       return done([ask(`sns:${name}`, resource)]);
     }
+    case "ram":
+      return done(ramRequests(r, operation, name, run, ask, str));
     case "s3": {
       const s3 = s3Operation(r)!;
       return done([ask(s3.action, `arn:${t.partition}:s3:::${s3.bucket}${s3.key === undefined ? "" : `/${s3.key}`}`)]);
     }
   }
   throw new UnmappedCallError(`request ${r.seq}: ${operation} is not one this module knows what to ask IAM for`);
+}
+
+type Ask = (action: string, resource: string, context?: Record<string, string | string[]>) => IamRequest;
+
+/**
+ * What a RAM call asks IAM (the Service Authorization Reference): creating a share and listing
+ * shares or associations take no resource; every other call is on the share, with its name
+ * (`ram:ResourceShareName`) and tags, and an association with each resource (`ram:ResourceArn`)
+ * or principal (`ram:Principal`) it adds or removes, one request each.
+ */
+function ramRequests(
+  r: RecordedRequest,
+  operation: string,
+  name: string,
+  run: RunKnowledge,
+  ask: Ask,
+  str: (field: string) => string,
+): IamRequest[] {
+  const tagList = (value: unknown) =>
+    Object.fromEntries(((value as Array<{ key: string; value: string }> | undefined) ?? []).map((t) => [t.key, t.value]));
+  if (name === "CreateResourceShare") {
+    const tags = tagList(r.body.tags);
+    if (!r.createdArn) throw new UnmappedCallError(`request ${r.seq} (${operation}): the share's ARN was not recorded`);
+    run.shares.set(r.createdArn, { name: str("name"), tags });
+    return [
+      ask("ram:CreateResourceShare", "*", {
+        ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+        "aws:TagKeys": Object.keys(tags),
+        "ram:RequestedAllowsExternalPrincipals": String(r.body.allowExternalPrincipals === true),
+      }),
+    ];
+  }
+  if (name === "GetResourceShares" || name === "GetResourceShareAssociations") return [ask(`ram:${name}`, "*")];
+  const shareArn = name === "DeleteResourceShare" ? r.query.resourceShareArn : str("resourceShareArn");
+  const share = shareArn === undefined ? undefined : run.shares.get(shareArn);
+  if (shareArn === undefined || share === undefined)
+    throw new UnmappedCallError(`request ${r.seq} (${operation}): the share is not known from an earlier CreateResourceShare`);
+  const resourceTags = Object.fromEntries(Object.entries(share.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+  // ram:ResourceShareName is a key of the calls on a share, but not of TagResource and UntagResource.
+  const onShare = { "ram:ResourceShareName": share.name, ...resourceTags };
+  if (name === "TagResource") {
+    const tags = tagList(r.body.tags);
+    Object.assign(share.tags, tags);
+    return [
+      ask("ram:TagResource", shareArn, {
+        ...resourceTags,
+        ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+        "aws:TagKeys": Object.keys(tags),
+      }),
+    ];
+  }
+  if (name === "UntagResource") {
+    const keys = (r.body.tagKeys as string[] | undefined) ?? [];
+    for (const key of keys) delete share.tags[key];
+    return [ask("ram:UntagResource", shareArn, { ...resourceTags, "aws:TagKeys": keys })];
+  }
+  if (name === "AssociateResourceShare" || name === "DisassociateResourceShare") {
+    const resources = (r.body.resourceArns as string[] | undefined) ?? [];
+    const principals = (r.body.principals as string[] | undefined) ?? [];
+    if (resources.length + principals.length === 0)
+      throw new UnmappedCallError(`request ${r.seq} (${operation}) names no resource and no principal`);
+    return [
+      ...resources.map((arn) => ask(`ram:${name}`, shareArn, { ...onShare, "ram:ResourceArn": arn })),
+      ...principals.map((principal) => ask(`ram:${name}`, shareArn, { ...onShare, "ram:Principal": principal })),
+    ];
+  }
+  return [ask(`ram:${name}`, shareArn, onShare)];
 }

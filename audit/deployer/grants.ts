@@ -46,6 +46,20 @@ const arnIn = (t: AuditTarget, service: string, resource: string) =>
 /** All keys of the account and region: KMS picks key ids at create time, so tags scope them. */
 const keysOf = (t: AuditTarget) => arnIn(t, "kms", "key/*");
 
+/** The target in the region a resource names (`region`, a replica's key), or the provider's. */
+function inRegionOf(scope: ResourceScope, body: Body, address: string): AuditTarget {
+  return typeof body.region === "string"
+    ? { ...scope.target, region: scope.references.resolve(body.region, `${address}.region`) }
+    : scope.target;
+}
+
+/** A statement id's part naming a region: `EuCentral1`. */
+const regionSid = (region: string) =>
+  region
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+
 const isProtected = (body: Body) =>
   (body.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy === true;
 
@@ -147,6 +161,23 @@ const TOPIC: Calls = {
   write: ["sns:CreateTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"],
   delete: ["sns:DeleteTopic"],
 };
+const SECRET_POLICY: Calls = {
+  read: ["secretsmanager:GetResourcePolicy"],
+  write: [],
+  delete: ["secretsmanager:DeleteResourcePolicy"],
+};
+/** A share of parameters: creating it is granted apart (it has no ARN yet), for the stack's tags only. */
+const RESOURCE_SHARE: Calls = {
+  read: ["ram:ListResourceSharePermissions"],
+  write: [],
+  delete: ["ram:DeleteResourceShare"],
+};
+const RESOURCE_SHARE_TAGS: Calls = { read: [], write: ["ram:TagResource", "ram:UntagResource"], delete: [] };
+const SHARE_ASSOCIATION: Calls = {
+  read: [],
+  write: ["ram:AssociateResourceShare"],
+  delete: ["ram:DisassociateResourceShare"],
+};
 const SECRET_VERSION: Calls = {
   read: ["secretsmanager:ListSecretVersionIds"],
   write: ["secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
@@ -189,7 +220,10 @@ interface KeyUse {
   readonly grantForAwsResource?: boolean;
 }
 
-/** Key use through one service only (`kms:ViaService`), for the stack's keys only (their tags). */
+/**
+ * Key use through one service only (`kms:ViaService`), for the stack's keys only (their tags),
+ * in the target's region (a replica's region for its key).
+ */
 function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
   return {
     sid: use.sid,
@@ -212,10 +246,6 @@ function keyUseThrough(t: AuditTarget, service: string, use: KeyUse): Grant {
  */
 export const NOT_OBSERVED: Readonly<Record<string, string>> = {
   aws_secretsmanager_secret_rotation: "SecureLambda's rotation",
-  aws_secretsmanager_secret_policy: "SecureLambda.grantSecretsRead (a reader of another account)",
-  aws_ram_resource_share: "SecureLambda.grantSecretsRead (a reader of another account, store ssm)",
-  aws_ram_resource_association: "SecureLambda.grantSecretsRead (a reader of another account, store ssm)",
-  aws_ram_principal_association: "SecureLambda.grantSecretsRead (a reader of another account, store ssm)",
   aws_security_group: "SecretsEndpoints",
   aws_vpc_endpoint: "SecretsEndpoints",
   aws_vpc_security_group_ingress_rule: "SecretsEndpoints",
@@ -250,6 +280,7 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   },
   aws_kms_key: (scope, address, body) => {
     const tags = requireTags(scope.tagsOf(body, address), address);
+    const t = inRegionOf(scope, body, address);
     return [
       {
         sid: "CreateKeysTaggedForThisEnvironment",
@@ -260,13 +291,13 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
       {
         sid: "OwnKeys",
         actions: actionsOf(KEY, body),
-        resources: [keysOf(scope.target)],
+        resources: [keysOf(t)],
         condition: { StringEquals: tagCondition(tags, "aws:ResourceTag") },
       },
     ];
   },
   aws_kms_alias: (scope, address, body) => {
-    const t = scope.target;
+    const t = inRegionOf(scope, body, address);
     const keyTags = keyTagsFor(scope, body.target_key_id, `${address}.target_key_id`);
     const actions = actionsOf(ALIAS, body);
     return [
@@ -426,9 +457,10 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
   },
   aws_secretsmanager_secret: (scope, address, body) => {
     const t = scope.target;
-    const secret = secretPattern(t, text(scope, body, "name", address));
+    const name = text(scope, body, "name", address);
+    const secret = secretPattern(t, name);
     const keyTags = keyTagsFor(scope, body.kms_key_id, `${address}.kms_key_id`);
-    return [
+    const grants: Grant[] = [
       { sid: "OwnSecrets", actions: actionsOf(SECRET, body), resources: [secret] },
       // Secrets Manager asks KMS for a data key of each new version with the deployer's
       // permission; reading the value needs secretsmanager:GetSecretValue, which it never gets.
@@ -439,7 +471,106 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
         context: ["SecretARN", secret],
       }),
     ];
+    const replicas = [body.replica ?? []].flat() as Body[];
+    if (replicas.length === 0) return grants;
+    const regions = replicas.map((replica, i) => text(scope, replica, "region", `${address}.replica[${i}]`));
+    grants.push(
+      // The provider replicates on create and when a replica is missing, and removes one before
+      // deleting the secret: to the configured regions only.
+      {
+        sid: "ReplicateOwnSecretsToTheirRegionsOnly",
+        actions: ["secretsmanager:ReplicateSecretToRegions"],
+        resources: [secret],
+        condition: { "ForAllValues:StringEquals": { "secretsmanager:AddReplicaRegions": regions } },
+      },
+      { sid: "OwnSecrets", actions: ["secretsmanager:RemoveRegionsFromReplication"], resources: [secret] },
+    );
+    replicas.forEach((replica, i) => {
+      const region = regions[i]!;
+      const inReplicaRegion = { ...t, region };
+      // Secrets Manager encrypts the replica under the replica region's key, as the caller.
+      grants.push(
+        keyUseThrough(inReplicaRegion, "secretsmanager", {
+          sid: `SecretsManagerUsesOwnReplicaKeysIn${regionSid(region)}`,
+          actions: ["kms:GenerateDataKey", "kms:Encrypt"],
+          keyTags: keyTagsFor(scope, replica.kms_key_id, `${address}.replica[${i}].kms_key_id`),
+          context: ["SecretARN", secretPattern(inReplicaRegion, name)],
+        }),
+      );
+    });
+    return grants;
   },
+  aws_secretsmanager_secret_policy: (scope, address, body) => {
+    const secret = secretPattern(scope.target, secretNameOf(text(scope, body, "secret_arn", address)));
+    return [
+      { sid: "OwnSecrets", actions: actionsOf(SECRET_POLICY, body), resources: [secret] },
+      // Only a policy Secrets Manager has checked lets no one in publicly, when the stack asks for that check.
+      {
+        sid: body.block_public_policy === true ? "PutOwnSecretPoliciesBlockingPublicAccessOnly" : "PutOwnSecretPolicies",
+        actions: ["secretsmanager:PutResourcePolicy"],
+        resources: [secret],
+        ...(body.block_public_policy === true
+          ? { condition: { Bool: { "secretsmanager:BlockPublicPolicy": "true" } } }
+          : {}),
+      },
+    ];
+  },
+  aws_ram_resource_share: (scope, address, body): Grant[] => {
+    const t = inRegionOf(scope, body, address);
+    const tags = requireTags(scope.tagsOf(body, address), address);
+    const shares = arnIn(t, "ram", "resource-share/*");
+    return [
+      // A share that does not exist has no ARN: only with this environment's tags, and only as external as configured.
+      {
+        sid: "CreateResourceSharesTaggedForThisEnvironment",
+        actions: ["ram:CreateResourceShare"],
+        resources: ["*"],
+        condition: {
+          StringEquals: tagCondition(tags, "aws:RequestTag"),
+          Bool: { "ram:RequestedAllowsExternalPrincipals": String(body.allow_external_principals === true) },
+        },
+      },
+      {
+        sid: "OwnResourceShares",
+        actions: actionsOf(RESOURCE_SHARE, body),
+        resources: [shares],
+        condition: { StringEquals: { "ram:ResourceShareName": text(scope, body, "name", address) } },
+      },
+      // TagResource and UntagResource know no share name: the share's tags scope them.
+      {
+        sid: "TagOwnResourceShares",
+        actions: actionsOf(RESOURCE_SHARE_TAGS, body),
+        resources: [shares],
+        condition: { StringEquals: tagCondition(tags, "aws:ResourceTag") },
+      },
+    ];
+  },
+  aws_ram_resource_association: (scope, address, body) => [
+    {
+      sid: "ShareOwnParametersThroughOwnSharesOnly",
+      actions: actionsOf(SHARE_ASSOCIATION, body),
+      resources: [shareArnPattern(scope, body, address)],
+      condition: {
+        StringEquals: {
+          "ram:ResourceShareName": shareNameOf(scope, body, address),
+          "ram:ResourceArn": text(scope, body, "resource_arn", address),
+        },
+      },
+    },
+  ],
+  aws_ram_principal_association: (scope, address, body) => [
+    {
+      sid: "ShareOwnSharesWithTheirReadersOnly",
+      actions: actionsOf(SHARE_ASSOCIATION, body),
+      resources: [shareArnPattern(scope, body, address)],
+      condition: {
+        StringEquals: {
+          "ram:ResourceShareName": shareNameOf(scope, body, address),
+          "ram:Principal": text(scope, body, "principal", address),
+        },
+      },
+    },
+  ],
   aws_secretsmanager_secret_version: (scope, address, body) => {
     const secretId = text(scope, body, "secret_id", address);
     return [
@@ -474,6 +605,29 @@ function rolePassedBy(json: StackJson, address: string, service: string): boolea
 /** A function's ARN from the name (or ARN) a permission refers to it by. */
 function functionArnOf(scope: ResourceScope, name: string): string {
   return name.startsWith("arn:") ? name : arnIn(scope.target, "lambda", `function:${name}`);
+}
+
+/** The share an association refers to (`${aws_ram_resource_share.x.arn}`): its address. */
+function shareAddressOf(body: Body, address: string): string {
+  const reference = body.resource_share_arn;
+  const match =
+    typeof reference === "string" ? /^\$\{(aws_ram_resource_share\.[A-Za-z0-9_-]+)\.(arn|id)\}$/.exec(reference) : null;
+  if (!match) {
+    throw new AuditError(
+      `${address}.resource_share_arn is ${JSON.stringify(reference)}, not a share of this stack: the deploy policy scopes associations by the stack's own shares' names`,
+    );
+  }
+  return match[1]!;
+}
+
+function shareNameOf(scope: ResourceScope, body: Body, address: string): string {
+  return scope.references.attribute(shareAddressOf(body, address), "name", `${address}.resource_share_arn`);
+}
+
+/** Every share of the share's account and region: RAM picks share ids at create time, so names scope them. */
+function shareArnPattern(scope: ResourceScope, body: Body, address: string): string {
+  const share = shareAddressOf(body, address);
+  return arnIn(inRegionOf(scope, bodyAt(scope.json, share)!, share), "ram", "resource-share/*");
 }
 
 /** A secret's name from the ARN (or name) a version refers to it by. */

@@ -40,19 +40,35 @@ export interface DeployerPolicy {
 
 // Actions AWS authorizes only on "*" (no resource type in the Service Authorization
 // Reference), which the provider calls for these resource types.
-const UNSCOPED: Readonly<Record<string, UnscopedAction>> = {
-  aws_ssm_parameter: {
-    action: "ssm:DescribeParameters",
-    reason: "the provider reads a parameter's metadata (key, tier) with it; it lists names and settings, never values",
-  },
-  aws_kms_alias: {
-    action: "kms:ListAliases",
-    reason: "the provider finds an alias by listing them; it lists alias names and key ids only",
-  },
-  aws_cloudwatch_log_group: {
-    action: "logs:DescribeLogGroups",
-    reason: "the provider finds a log group by prefix; it lists names and settings only",
-  },
+const UNSCOPED: Readonly<Record<string, readonly UnscopedAction[]>> = {
+  aws_ssm_parameter: [
+    {
+      action: "ssm:DescribeParameters",
+      reason: "the provider reads a parameter's metadata (key, tier) with it; it lists names and settings, never values",
+    },
+  ],
+  aws_kms_alias: [
+    {
+      action: "kms:ListAliases",
+      reason: "the provider finds an alias by listing them; it lists alias names and key ids only",
+    },
+  ],
+  aws_cloudwatch_log_group: [
+    {
+      action: "logs:DescribeLogGroups",
+      reason: "the provider finds a log group by prefix; it lists names and settings only",
+    },
+  ],
+  aws_ram_resource_share: [
+    {
+      action: "ram:GetResourceShares",
+      reason: "the provider reads a share by listing the account's shares; it lists names, ARNs and settings only",
+    },
+    {
+      action: "ram:GetResourceShareAssociations",
+      reason: "the provider reads what a share holds by listing associations; it lists ARNs and account ids only",
+    },
+  ],
 };
 
 // Data sources the stacks read, and what they ask AWS.
@@ -99,8 +115,7 @@ export function deployerPolicy(stack: SynthesizedStack): DeployerPolicy {
       );
     }
     for (const [name, body] of Object.entries(byName)) grants.push(...grantsOf(scope, `${type}.${name}`, body));
-    const wildcard = UNSCOPED[type];
-    if (wildcard) unscoped.set(wildcard.action, wildcard);
+    for (const wildcard of UNSCOPED[type] ?? []) unscoped.set(wildcard.action, wildcard);
   }
   for (const type of Object.keys(json.data ?? {})) {
     if (!(type in DATA_SOURCES))

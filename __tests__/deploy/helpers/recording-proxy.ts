@@ -23,14 +23,19 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import type { RecordedRequest } from "../../../audit/deployer/api-calls";
+import { answerRam, RamStandIn } from "../../helpers/ram-server";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 
 /** Request fields that identify what is asked for, in JSON bodies and query-protocol forms. */
 const IDENTIFIER_FIELDS = new Set([
   "Action",
+  "AddReplicaRegions",
   "AliasName",
+  "allowExternalPrincipals",
+  "associationType",
   "AuthType",
+  "BlockPublicPolicy",
   "Endpoint",
   "FunctionName",
   "GroupName",
@@ -43,18 +48,26 @@ const IDENTIFIER_FIELDS = new Set([
   "logGroupNamePrefix",
   "MoveToVersionId",
   "Name",
+  "name",
   "Names",
   "ParameterFilters",
   "PolicyName",
   "Principal",
+  "principal",
+  "principals",
   "Protocol",
   "QueueName",
   "QueueUrl",
   "RemoveFromVersionId",
+  "RemoveReplicaRegions",
   "Resource",
   "ResourceArn",
   "ResourceId",
   "resourceArn",
+  "resourceArns",
+  "resourceOwner",
+  "resourceShareArn",
+  "resourceShareArns",
   "ResourceType",
   "Role",
   "RoleName",
@@ -63,6 +76,7 @@ const IDENTIFIER_FIELDS = new Set([
   "StatementId",
   "SubscriptionArn",
   "TagKeys",
+  "tagKeys",
   "Tags",
   "tags",
   "Target",
@@ -130,14 +144,33 @@ function credentialScope(authorization: string | undefined): { service: string; 
   return { region: scope?.[1] ?? "", service: scope?.[2] ?? "" };
 }
 
-// The ARN AWS chose for what a call created (a key id, a secret's suffix): the one answer field kept.
-function createdArn(target: string, answer: Buffer): string | undefined {
-  if (!target.endsWith(".CreateKey") && !target.endsWith(".CreateSecret")) return undefined;
+// The ARN AWS chose for what a call created (a key id, a secret's suffix, a share's id): the one answer field kept.
+function createdArn(target: string, path: string, answer: Buffer): string | undefined {
+  const share = path === "/createresourceshare";
+  if (!target.endsWith(".CreateKey") && !target.endsWith(".CreateSecret") && !share) return undefined;
   try {
-    const parsed = JSON.parse(answer.toString("utf8")) as { KeyMetadata?: { Arn?: string }; ARN?: string };
-    return parsed.KeyMetadata?.Arn ?? parsed.ARN;
+    const parsed = JSON.parse(answer.toString("utf8")) as {
+      KeyMetadata?: { Arn?: string };
+      ARN?: string;
+      resourceShare?: { resourceShareArn?: string };
+    };
+    return parsed.KeyMetadata?.Arn ?? parsed.ARN ?? parsed.resourceShare?.resourceShareArn;
   } catch {
     return undefined;
+  }
+}
+
+/** The account whose RAM the proxy answers itself (ram-server.ts), when set. */
+const RAM_ACCOUNT_VARIABLE = "RECORDING_PROXY_RAM_ACCOUNT";
+
+function parsedJson(body: Buffer): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(body.toString("utf8") || "{}") as unknown;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
   }
 }
 
@@ -203,12 +236,46 @@ function refusal(status: number, answer: Buffer): Pick<RecordedRequest, "errorCo
 
 function serve(targetUrl: string, logFile: string): void {
   const target = new URL(targetUrl);
+  const ramAccount = process.env[RAM_ACCOUNT_VARIABLE];
+  const ram = ramAccount ? new RamStandIn(ramAccount) : undefined;
   let seq = 0;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", async () => {
       const body = Buffer.concat(chunks);
+      const url = new URL(request.url ?? "/", "http://proxy");
+      const scope = credentialScope(request.headers.authorization);
+      const answered = (status: number, answerHeaders: http.OutgoingHttpHeaders, answerBody: Buffer) => {
+        const amzTarget = String(request.headers["x-amz-target"] ?? "");
+        const path = decodeURIComponent(url.pathname);
+        const record: RecordedRequest = {
+          seq: ++seq,
+          ...scope,
+          method: request.method ?? "",
+          path,
+          query: Object.fromEntries(url.searchParams),
+          target: amzTarget,
+          body: sanitizedBody(String(request.headers["content-type"] ?? ""), body),
+          status,
+          createdArn: createdArn(amzTarget, path, answerBody),
+          ...refusal(status, answerBody),
+        };
+        fs.appendFileSync(logFile, `${JSON.stringify(record)}\n`);
+        response.writeHead(status, answerHeaders);
+        response.end(answerBody);
+      };
+      if (ram && scope.service === "ram") {
+        const answer = answerRam(ram, {
+          method: request.method ?? "",
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          body: parsedJson(body),
+          region: scope.region,
+        });
+        answered(answer.status, answer.headers, answer.body);
+        return;
+      }
       const headers = await upstreamHeaders(request, body, target);
       const upstream = http.request(
         {
@@ -222,26 +289,7 @@ function serve(targetUrl: string, logFile: string): void {
         (answer) => {
           const answerChunks: Buffer[] = [];
           answer.on("data", (chunk: Buffer) => answerChunks.push(chunk));
-          answer.on("end", () => {
-            const answerBody = Buffer.concat(answerChunks);
-            const url = new URL(request.url ?? "/", "http://proxy");
-            const amzTarget = String(request.headers["x-amz-target"] ?? "");
-            const record: RecordedRequest = {
-              seq: ++seq,
-              ...credentialScope(request.headers.authorization),
-              method: request.method ?? "",
-              path: decodeURIComponent(url.pathname),
-              query: Object.fromEntries(url.searchParams),
-              target: amzTarget,
-              body: sanitizedBody(String(request.headers["content-type"] ?? ""), body),
-              status: answer.statusCode ?? 0,
-              createdArn: createdArn(amzTarget, answerBody),
-              ...refusal(answer.statusCode ?? 0, answerBody),
-            };
-            fs.appendFileSync(logFile, `${JSON.stringify(record)}\n`);
-            response.writeHead(answer.statusCode ?? 502, answer.headers);
-            response.end(answerBody);
-          });
+          answer.on("end", () => answered(answer.statusCode ?? 502, answer.headers, Buffer.concat(answerChunks)));
         },
       );
       upstream.on("timeout", () => upstream.destroy(new Error("moto did not answer within 120 s")));
@@ -285,6 +333,11 @@ export interface RecordingProxy {
 export interface RecordingProxyOptions {
   /** Sign every request again with these credentials (for moto's IAM enforcement; see above). */
   readonly resignAs?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /**
+   * Answer RAM's requests with the stand-in of this account (ram-server.ts) instead of moto, which
+   * serves no AssociateResourceShare.
+   */
+  readonly ramStandInAccount?: string;
 }
 
 /** Starts the proxy in front of `targetUrl`, recording into `logFile` (created empty). */
@@ -300,12 +353,13 @@ export async function startRecordingProxy(
         [RESIGN_SECRET_VARIABLE]: options.resignAs.secretAccessKey,
       }
     : {};
+  const ram = options.ramStandInAccount ? { [RAM_ACCOUNT_VARIABLE]: options.ramStandInAccount } : {};
   const child = spawn(
     process.execPath,
     ["-r", path.join(ROOT, "scripts", "register.cjs"), __filename, targetUrl, logFile],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, ...resign },
+      env: { ...process.env, ...resign, ...ram },
     },
   );
   let output = "";
