@@ -24,6 +24,7 @@ import { ParameterTier, SecretsEndpoints, SecureLambda } from "../constructs";
 import { type AwsProvider, IamRole, SnsTopic, type TerraformStack } from "../constructs/tf";
 import { buildApp } from "../main";
 import { HELLO_ENTRY, synthStack } from "./helpers/synth";
+import { synthReadersApp } from "./helpers/readers-stack";
 import { synthTriggersApp } from "./helpers/triggers-stack";
 
 const ENVIRONMENTS = ["dev", "stg", "prod", "local"];
@@ -719,5 +720,149 @@ describe("what the construct can make, and what the deploy policy covers", () =>
       new SecureLambda(stack, "f", { ...base, snsTopicArns: [topic.arn] });
     });
     expect(refused).toMatch(/aws_sns_topic\.alarms is encrypted \(kms_master_key_id\)/);
+  });
+});
+
+describe("a stack whose secrets have other readers and replicas (grantSecretsRead, replicaRegions)", () => {
+  let readersDir: string;
+  let stack: SynthesizedStack;
+  const policy = () => deployerPolicy(stack);
+  const statement = (sid: string) => policy().document.Statement.find((s) => s.Sid === sid);
+  const arn = (service: string, resource: string, region = "eu-west-1") =>
+    `arn:aws:${service}:${region}:123456789012:${resource}`;
+  const environmentTags = { "aws:ResourceTag/environment": "readers-dev", "aws:ResourceTag/project": "secure-lambda" };
+
+  beforeAll(() => {
+    readersDir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deployer-readers-"));
+    synthReadersApp(readersDir, ["readers-dev"]);
+    stack = readSynthesizedStacks(readersDir)[0]!;
+  });
+
+  afterAll(() => fs.rmSync(readersDir, { recursive: true, force: true }));
+
+  test("shares its own parameters through its own share, with the reader's account only", () => {
+    expect(statement("ShareOwnParametersThroughOwnSharesOnly")).toEqual({
+      Sid: "ShareOwnParametersThroughOwnSharesOnly",
+      Effect: "Allow",
+      Action: ["ram:AssociateResourceShare", "ram:DisassociateResourceShare"],
+      Resource: [arn("ram", "resource-share/*")],
+      Condition: {
+        StringEquals: {
+          "ram:ResourceShareName": "readers-dev-shared-secrets",
+          "ram:ResourceArn": [
+            arn("ssm", "parameter/readers-dev-shared/api_token"),
+            arn("ssm", "parameter/readers-dev-shared/webhook_url"),
+          ],
+        },
+      },
+    });
+    expect(statement("ShareOwnSharesWithTheirReadersOnly")?.Condition).toEqual({
+      StringEquals: { "ram:ResourceShareName": "readers-dev-shared-secrets", "ram:Principal": "210987654321" },
+    });
+    expect(statement("CreateResourceSharesTaggedForThisEnvironment")?.Condition).toEqual({
+      StringEquals: { "aws:RequestTag/environment": "readers-dev", "aws:RequestTag/project": "secure-lambda" },
+      Bool: { "ram:RequestedAllowsExternalPrincipals": "true" },
+    });
+    expect(policy().unscoped.map((u) => u.action)).toEqual(
+      expect.arrayContaining(["ram:GetResourceShares", "ram:GetResourceShareAssociations"]),
+    );
+  });
+
+  test("replicates its secret to the configured region only, under the replica region's own keys", () => {
+    const secret = "secret:readers-dev-replicated/secrets-??????";
+    expect(statement("ReplicateOwnSecretsToTheirRegionsOnly")).toMatchObject({
+      Action: ["secretsmanager:ReplicateSecretToRegions"],
+      Resource: [arn("secretsmanager", secret)],
+      Condition: { "ForAllValues:StringEquals": { "secretsmanager:AddReplicaRegions": ["eu-central-1"] } },
+    });
+    expect(statement("SecretsManagerUsesOwnReplicaKeysInEuCentral1")).toMatchObject({
+      Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+      Resource: [arn("kms", "key/*", "eu-central-1")],
+      Condition: {
+        StringEquals: { ...environmentTags, "kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com" },
+        StringLike: { "kms:EncryptionContext:SecretARN": [arn("secretsmanager", secret, "eu-central-1")] },
+      },
+    });
+    expect(statement("OwnKeys")?.Resource).toEqual([arn("kms", "key/*", "eu-central-1"), arn("kms", "key/*")]);
+    expect(statement("PutOwnSecretPoliciesBlockingPublicAccessOnly")).toMatchObject({
+      Action: ["secretsmanager:PutResourcePolicy"],
+      Condition: { Bool: { "secretsmanager:BlockPublicPolicy": "true" } },
+    });
+  });
+
+  test("a recorded share of another parameter or with another account, a replica elsewhere, or a policy unchecked for public access, is denied", async () => {
+    const share = arn("ram", "resource-share/00000000-0000-4000-8000-000000000001");
+    const secret = arn("secretsmanager", "secret:readers-dev-replicated/secrets-AbCdEf");
+    const calls = recorded([
+      {
+        service: "ram",
+        path: "/createresourceshare",
+        body: {
+          name: "readers-dev-shared-secrets",
+          allowExternalPrincipals: true,
+          tags: [
+            { key: "environment", value: "readers-dev" },
+            { key: "project", value: "secure-lambda" },
+          ],
+        },
+        createdArn: share,
+      },
+      {
+        service: "ram",
+        path: "/associateresourceshare",
+        body: { resourceShareArn: share, resourceArns: [arn("ssm", "parameter/readers-dev-shared/api_token")] },
+      },
+      {
+        service: "ram",
+        path: "/associateresourceshare",
+        body: { resourceShareArn: share, resourceArns: [arn("ssm", "parameter/readers-dev-other/api_token")] },
+      },
+      {
+        service: "ram",
+        path: "/associateresourceshare",
+        body: { resourceShareArn: share, principals: ["210987654321"] },
+      },
+      {
+        service: "ram",
+        path: "/associateresourceshare",
+        body: { resourceShareArn: share, principals: ["999999999999"] },
+      },
+      {
+        service: "secretsmanager",
+        target: "secretsmanager.CreateSecret",
+        body: { Name: "readers-dev-replicated/secrets" },
+        createdArn: secret,
+      },
+      {
+        service: "secretsmanager",
+        target: "secretsmanager.ReplicateSecretToRegions",
+        body: {
+          SecretId: secret,
+          AddReplicaRegions: [{ Region: "us-east-1", KmsKeyId: arn("kms", "key/x", "us-east-1") }],
+        },
+      },
+      { service: "secretsmanager", target: "secretsmanager.PutResourcePolicy", body: { SecretId: secret } },
+      {
+        service: "secretsmanager",
+        target: "secretsmanager.PutResourcePolicy",
+        body: { SecretId: secret, BlockPublicPolicy: true },
+      },
+    ]);
+    const comparison = await compareWithRuns(policy(), stack, calls);
+    expect(
+      comparison.denied.map((d) => `${d.operation} ${d.request.action} ${d.request.resource.split(":")[3]}`),
+    ).toEqual([
+      "ram:AssociateResourceShare ram:AssociateResourceShare eu-west-1",
+      "ram:AssociateResourceShare ram:AssociateResourceShare eu-west-1",
+      "secretsmanager:ReplicateSecretToRegions secretsmanager:ReplicateSecretToRegions eu-west-1",
+      "secretsmanager:ReplicateSecretToRegions kms:GenerateDataKey us-east-1",
+      "secretsmanager:ReplicateSecretToRegions kms:Encrypt us-east-1",
+      "secretsmanager:PutResourcePolicy secretsmanager:PutResourcePolicy eu-west-1",
+    ]);
+    expect(
+      comparison.denied
+        .slice(0, 2)
+        .map((d) => d.request.context["ram:ResourceArn"] ?? d.request.context["ram:Principal"]),
+    ).toEqual([arn("ssm", "parameter/readers-dev-other/api_token"), "999999999999"]);
   });
 });

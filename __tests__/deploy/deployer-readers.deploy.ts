@@ -34,7 +34,10 @@ let recorded: RecordedRequest[] = [];
 let comparison: ObservedComparison;
 const cleanup = new CleanUp();
 
-/** A new release: the zips gain a file, every resource a tag, the key policies and the secret's policy a renamed statement. */
+/**
+ * A new release: the zips gain a file, every resource a tag, the key policies and the secret's
+ * policy a renamed statement.
+ */
 function newRelease(stack: DeployedStack): void {
   editJson(stack, (json) => {
     for (const fn of Object.values(json.resource.aws_lambda_function) as Array<Record<string, string>>) {
@@ -53,9 +56,7 @@ function newRelease(stack: DeployedStack): void {
     };
     for (const key of Object.values(json.resource.aws_kms_key) as Array<Record<string, string>>)
       key.policy = renamed(key.policy!);
-    for (const policy of Object.values(json.resource.aws_secretsmanager_secret_policy) as Array<
-      Record<string, string>
-    >)
+    for (const policy of Object.values(json.resource.aws_secretsmanager_secret_policy) as Array<Record<string, string>>)
       policy.policy = renamed(policy.policy!);
     Object.assign(json.provider.aws[0].default_tags[0].tags, { release: "2" });
   });
@@ -139,9 +140,9 @@ test("the runs went through the recording proxy: every phase made calls, the rea
   ])
     expect([operation, operations.has(operation)]).toEqual([operation, true]);
   // The replica region's key was made there.
-  expect(
-    comparison.calls.some((c) => c.operation === "kms:CreateKey" && c.recorded.region === "eu-central-1"),
-  ).toBe(true);
+  expect(comparison.calls.some((c) => c.operation === "kms:CreateKey" && c.recorded.region === "eu-central-1")).toBe(
+    true,
+  );
 });
 
 test("the recording holds identifiers only: not the placeholder, not a policy", () => {

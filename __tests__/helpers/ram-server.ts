@@ -87,7 +87,8 @@ export class RamStandIn {
       case "POST updateresourceshare": {
         const share = this.shareOf(body.resourceShareArn);
         if (typeof body.name === "string") share.name = body.name;
-        if (typeof body.allowExternalPrincipals === "boolean") share.allowExternalPrincipals = body.allowExternalPrincipals;
+        if (typeof body.allowExternalPrincipals === "boolean")
+          share.allowExternalPrincipals = body.allowExternalPrincipals;
         share.lastUpdatedTime = now();
         return { resourceShare: describeShare(share) };
       }
@@ -147,8 +148,10 @@ export class RamStandIn {
     if (body.resourceOwner !== "SELF" && body.resourceOwner !== "OTHER-ACCOUNTS")
       throw new RamError("InvalidParameterException", "resourceOwner must be SELF or OTHER-ACCOUNTS");
     if (body.resourceOwner === "OTHER-ACCOUNTS") return [];
-    const arns = body.resourceShareArns === undefined ? undefined : stringList(body.resourceShareArns, "resourceShareArns");
-    for (const arn of arns ?? []) if (!arn.startsWith("arn:")) throw new RamError("MalformedArnException", "not an ARN");
+    const arns =
+      body.resourceShareArns === undefined ? undefined : stringList(body.resourceShareArns, "resourceShareArns");
+    for (const arn of arns ?? [])
+      if (!arn.startsWith("arn:")) throw new RamError("MalformedArnException", "not an ARN");
     return [...this.shares.values()].filter(
       (s) =>
         (arns === undefined || arns.includes(s.resourceShareArn)) &&
@@ -222,7 +225,8 @@ export class RamStandIn {
       throw new RamError("InvalidParameterException", "a principal cannot be given for associationType RESOURCE");
     if (type === "PRINCIPAL" && body.resourceArn !== undefined)
       throw new RamError("InvalidParameterException", "a resourceArn cannot be given for associationType PRINCIPAL");
-    const arns = body.resourceShareArns === undefined ? undefined : stringList(body.resourceShareArns, "resourceShareArns");
+    const arns =
+      body.resourceShareArns === undefined ? undefined : stringList(body.resourceShareArns, "resourceShareArns");
     const entity = type === "RESOURCE" ? body.resourceArn : body.principal;
     return this.associations.filter(
       (a) =>

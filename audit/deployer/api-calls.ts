@@ -360,7 +360,8 @@ function analyzeCall(r: RecordedRequest, t: AuditTarget, run: RunKnowledge): Ana
         const context = { "secretsmanager:AddReplicaRegions": regions };
         if (name === "CreateSecret") requests.push(ask("secretsmanager:ReplicateSecretToRegions", secret, context));
         else requests[0] = ask(`secretsmanager:${name}`, secret, context);
-        if (key !== undefined) requests.push(ask("kms:Decrypt", keyArn(key), keyUse(key, secret, region), "secretsmanager"));
+        if (key !== undefined)
+          requests.push(ask("kms:Decrypt", keyArn(key), keyUse(key, secret, region), "secretsmanager"));
         for (const replica of replicas) {
           if (typeof replica.KmsKeyId !== "string" || typeof replica.Region !== "string")
             throw new UnmappedCallError(`request ${r.seq} (${operation}) has a replica without a region or a key`);
@@ -485,7 +486,9 @@ function ramRequests(
   str: (field: string) => string,
 ): IamRequest[] {
   const tagList = (value: unknown) =>
-    Object.fromEntries(((value as Array<{ key: string; value: string }> | undefined) ?? []).map((t) => [t.key, t.value]));
+    Object.fromEntries(
+      ((value as Array<{ key: string; value: string }> | undefined) ?? []).map((t) => [t.key, t.value]),
+    );
   if (name === "CreateResourceShare") {
     const tags = tagList(r.body.tags);
     if (!r.createdArn) throw new UnmappedCallError(`request ${r.seq} (${operation}): the share's ARN was not recorded`);
@@ -502,7 +505,9 @@ function ramRequests(
   const shareArn = name === "DeleteResourceShare" ? r.query.resourceShareArn : str("resourceShareArn");
   const share = shareArn === undefined ? undefined : run.shares.get(shareArn);
   if (shareArn === undefined || share === undefined)
-    throw new UnmappedCallError(`request ${r.seq} (${operation}): the share is not known from an earlier CreateResourceShare`);
+    throw new UnmappedCallError(
+      `request ${r.seq} (${operation}): the share is not known from an earlier CreateResourceShare`,
+    );
   const resourceTags = Object.fromEntries(Object.entries(share.tags).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
   // ram:ResourceShareName is a key of the calls on a share, but not of TagResource and UntagResource.
   const onShare = { "ram:ResourceShareName": share.name, ...resourceTags };

@@ -506,7 +506,8 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
       { sid: "OwnSecrets", actions: actionsOf(SECRET_POLICY, body), resources: [secret] },
       // Only a policy Secrets Manager has checked lets no one in publicly, when the stack asks for that check.
       {
-        sid: body.block_public_policy === true ? "PutOwnSecretPoliciesBlockingPublicAccessOnly" : "PutOwnSecretPolicies",
+        sid:
+          body.block_public_policy === true ? "PutOwnSecretPoliciesBlockingPublicAccessOnly" : "PutOwnSecretPolicies",
         actions: ["secretsmanager:PutResourcePolicy"],
         resources: [secret],
         ...(body.block_public_policy === true

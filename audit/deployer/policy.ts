@@ -44,7 +44,8 @@ const UNSCOPED: Readonly<Record<string, readonly UnscopedAction[]>> = {
   aws_ssm_parameter: [
     {
       action: "ssm:DescribeParameters",
-      reason: "the provider reads a parameter's metadata (key, tier) with it; it lists names and settings, never values",
+      reason:
+        "the provider reads a parameter's metadata (key, tier) with it; it lists names and settings, never values",
     },
   ],
   aws_kms_alias: [
