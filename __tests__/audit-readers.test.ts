@@ -13,6 +13,7 @@ import { formatAccess } from "../audit/report";
 import { readSynthesizedStacks, type StackJson, type SynthesizedStack } from "../audit/terraform-json";
 import { ParameterTier, SecureLambda } from "../constructs";
 import { App, AwsProvider, IamRole, IamRolePolicy, TerraformStack } from "../constructs/tf";
+import { synthReadersApp } from "./helpers/readers-stack";
 import { buildSeedApp, SEED_ACCOUNT } from "./helpers/seed-004-app";
 import { HELLO_ENTRY } from "./helpers/synth";
 
@@ -277,5 +278,89 @@ describe("SSM parameters read by a principal of this account and shared with a p
     const changed = await auditStacks(copies);
     const findings = changed.access.findings.map((f) => `${f.principal.replace(/ \(.*$/, "")} ${f.action}`);
     expect(findings).toEqual(expect.arrayContaining([`${LOCAL_READER} kms:Decrypt`, `${PARTNER_READER} kms:Decrypt`]));
+  }, 120_000);
+});
+
+describe("a reader of a replicated secret (grantSecretsRead with replicaRegions)", () => {
+  let stacks: SynthesizedStack[];
+  const rows = (audited: AuditReport, kind: "readers" | "findings") =>
+    ((kind === "readers" ? audited.access.readers : audited.access.findings) ?? []).map(
+      (r) =>
+        `${r.principal.replace(/ \(.*$/, "")} ${r.action} ${r.resource.split(" ")[1]!.split(":").slice(2, 4).join(":")}`,
+    );
+  const replicaKeyOf = (json: any): [string, any] =>
+    Object.entries(json.resource.aws_kms_key as Record<string, any>).find(([k]) => k.includes("Replicas"))!;
+
+  beforeAll(() => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-audit-readers-replicas-"));
+    dirs.push(dir);
+    synthReadersApp(dir, ["readers-dev"]);
+    stacks = readSynthesizedStacks(dir);
+  });
+
+  test("reads the secret and its replica, each under its own region's key, and nothing else", async () => {
+    const audited = await auditStacks(stacks);
+    const secretRows = rows(audited, "readers").filter((row) => / (secretsmanager|kms):/.test(row));
+    expect([...new Set(secretRows)].sort()).toEqual([
+      `${PARTNER_READER} kms:Decrypt kms:eu-central-1`,
+      `${PARTNER_READER} kms:Decrypt kms:eu-west-1`,
+      `${PARTNER_READER} secretsmanager:GetSecretValue secretsmanager:eu-central-1`,
+      `${PARTNER_READER} secretsmanager:GetSecretValue secretsmanager:eu-west-1`,
+    ]);
+    expect(rows(audited, "findings").filter((row) => !row.includes(" ssm:"))).toEqual([]);
+    // What its owner attaches names the replica by pattern, and its key only through Secrets Manager there.
+    const output = (stacks[0]!.json as any).output["readers-dev-replicated-reader-210987654321-role-reporting"];
+    const statements = JSON.parse(output.value).Statement;
+    expect(statements[0].Resource[1]).toMatch(
+      /:secretsmanager:eu-central-1:.*:secret:readers-dev-replicated\/secrets-\?{6}$/,
+    );
+    expect(statements[2]).toMatchObject({
+      Sid: "DecryptGrantedSecretReplicaInEuCentral1ThroughSecretsManager",
+      Action: ["kms:Decrypt"],
+      Condition: { StringEquals: { "kms:ViaService": expect.stringMatching(/^secretsmanager\.eu-central-1\./) } },
+    });
+  }, 120_000);
+
+  test("the replica key's reader statement without the encryption context is a finding, in the replica's region", async () => {
+    const copies = stacks.map((s) => ({ ...s, json: structuredClone(s.json) as StackJson }));
+    const [name, key] = replicaKeyOf(copies[0]!.json);
+    const policy = JSON.parse(key.policy);
+    for (const statement of policy.Statement) if (/^Reader/.test(statement.Sid)) delete statement.Condition.StringLike;
+    (copies[0]!.json as any).resource.aws_kms_key[name].policy = JSON.stringify(policy);
+    const audited = await auditStacks(copies);
+    expect(rows(audited, "findings")).toEqual(
+      expect.arrayContaining([`${PARTNER_READER} kms:Decrypt kms:eu-central-1`]),
+    );
+  }, 120_000);
+
+  test("a role of the stack granted on a replicated secret: its attached policy names the replica, and the audit reads it", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-audit-readers-replicas-role-"));
+    dirs.push(dir);
+    const app = new App({ outdir: dir });
+    const stack = new TerraformStack(app, "replicated");
+    new AwsProvider(stack, "aws", { region: "eu-west-1", allowedAccountIds: [SEED_ACCOUNT] });
+    const web = new IamRole(stack, "web", {
+      name: "web",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    new SecureLambda(stack, "payments", {
+      functionName: "payments",
+      entry: HELLO_ENTRY,
+      secrets: ["stripe_key"],
+      store: "secretsmanager",
+      replicaRegions: ["eu-central-1"],
+    }).grantSecretsRead(web.arn);
+    app.synth();
+    const audited = await auditStacks(readSynthesizedStacks(dir));
+    expect(audited.access.findings).toEqual([]);
+    expect([...new Set(rows(audited, "readers"))].sort()).toEqual([
+      "role web kms:Decrypt kms:eu-central-1",
+      "role web kms:Decrypt kms:eu-west-1",
+      "role web secretsmanager:GetSecretValue secretsmanager:eu-central-1",
+      "role web secretsmanager:GetSecretValue secretsmanager:eu-west-1",
+    ]);
   }, 120_000);
 });

@@ -53,6 +53,18 @@ export interface SecretSubject {
   readonly name: string;
   readonly arn: string;
   readonly key: KeySubject;
+  /**
+   * Its replicas (the secret's `replica` blocks): the primary's ARN in another region, under a
+   * key of that region. Secrets Manager copies the secret's resource policy to each.
+   */
+  readonly replicas: readonly SecretReplicaSubject[];
+}
+
+/** One replica of a Secrets Manager secret. */
+export interface SecretReplicaSubject {
+  readonly region: string;
+  readonly arn: string;
+  readonly key: KeySubject;
 }
 
 /** A function and everything its permissions are made of. */
@@ -271,7 +283,26 @@ function secretOf(
     if (id !== name && id !== arn) continue;
     if (typeof secret.kms_key_id !== "string")
       throw new AuditError(`${address}: has no kms_key_id; a secret must be encrypted with a customer-managed key`);
-    return { name, arn, key: keyOf(stack, references, references.resolve(secret.kms_key_id, `${address}.kms_key_id`)) };
+    const replicas = [secret.replica ?? []].flat().map((replica, i): SecretReplicaSubject => {
+      const at = `${address}.replica[${i}]`;
+      const body = replica as Record<string, unknown>;
+      if (typeof body.region !== "string" || typeof body.kms_key_id !== "string")
+        throw new AuditError(
+          `${at}: a replica needs a region and a kms_key_id; it must be encrypted with a customer-managed key`,
+        );
+      const region = references.resolve(body.region, `${at}.region`);
+      return {
+        region,
+        arn: arn.replace(`:secretsmanager:${references.target.region}:`, `:secretsmanager:${region}:`),
+        key: keyOf(stack, references, references.resolve(body.kms_key_id, `${at}.kms_key_id`)),
+      };
+    });
+    return {
+      name,
+      arn,
+      key: keyOf(stack, references, references.resolve(secret.kms_key_id, `${address}.kms_key_id`)),
+      replicas,
+    };
   }
   throw new AuditError(
     `${where}: ${SECRET_ID_ENV_VAR} names secret ${id}, which stack ${stack.name} does not create: the audit cannot tell its key`,

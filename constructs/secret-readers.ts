@@ -11,6 +11,7 @@ import { awsContext, type AwsContext } from "./aws-context";
 import { SecureLambdaValidationError } from "./errors";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
+import type { SecretReplica } from "./replicas";
 import {
   Annotations,
   AwsProvider,
@@ -68,6 +69,8 @@ export interface SecretReadersProps {
   readonly parameters: Readonly<Record<string, SsmParameter>>;
   /** The one secret (store "secretsmanager", when there are secrets). */
   readonly secret?: SecretsmanagerSecret;
+  /** The secret's replicas, each with the key of its region (store "secretsmanager", `replicaRegions`). */
+  readonly replicas: ReadonlyArray<SecretReplica & { readonly key: SecretsKey }>;
   /** Path of the parameters (store "ssm"). */
   readonly parameterPrefix: string;
   /** The tier the parameters were created in. */
@@ -229,8 +232,8 @@ export class SecretReaders extends Construct {
    * depend on it) and a key policy naming them would form a cycle. A Secrets Manager ARN ends in
    * six characters AWS picks at creation: `<name>-??????` names that secret, as AWS advises.
    */
-  private keyPolicyCondition(): Record<string, Record<string, string | string[]>> {
-    const { partition, region, accountId, dnsSuffix } = this.aws;
+  private keyPolicyCondition(region = this.aws.region): Record<string, Record<string, string | string[]>> {
+    const { partition, accountId, dnsSuffix } = this.aws;
     if (this.props.store === "ssm") {
       const arns = Object.keys(this.props.parameters).map((secret) => {
         const name = parameterNameFor(this.props.parameterPrefix, secret);
@@ -284,8 +287,13 @@ export class SecretReaders extends Construct {
             // value that was replaced because it leaked.
             Condition: { StringEquals: { "secretsmanager:VersionStage": CURRENT_STAGE } },
           };
+    const { partition, accountId, dnsSuffix } = this.aws;
+    // A replica's ARN by pattern (the primary's name, AWS's six characters), not by an expression
+    // on the primary's: policies name ARNs and `-??????` patterns only.
+    const replicaArn = (region: string) =>
+      `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${defaultSecretName(this.props.functionName)}-??????`;
     return [
-      read,
+      { ...read, Resource: [...this.secretArns(), ...this.props.replicas.map((r) => replicaArn(r.region))] },
       {
         Sid:
           this.props.store === "ssm"
@@ -296,6 +304,19 @@ export class SecretReaders extends Construct {
         Resource: [this.props.key.keyArn],
         Condition: this.decryptCondition(),
       },
+      // Each replica is encrypted under its own region's key, and read through Secrets Manager there.
+      ...this.props.replicas.map(
+        (replica): PolicyStatement => ({
+          Sid: `DecryptGrantedSecretReplicaIn${regionId(replica.region)}ThroughSecretsManager`,
+          Effect: "Allow",
+          Action: ["kms:Decrypt"],
+          Resource: [replica.keyArn],
+          Condition: {
+            StringEquals: { "kms:ViaService": `secretsmanager.${replica.region}.${dnsSuffix}` },
+            StringLike: { "kms:EncryptionContext:SecretARN": replicaArn(replica.region) },
+          },
+        }),
+      ),
     ];
   }
 
@@ -313,6 +334,10 @@ export class SecretReaders extends Construct {
       Resource: "*",
       Condition: this.keyPolicyCondition(),
     };
+    // The resource policy Secrets Manager copies to each replica lets the reader ask there too;
+    // the replica's key, of its region, decides as the primary's does.
+    for (const replica of this.props.replicas)
+      replica.key._addReaderStatement({ ...statement, Condition: this.keyPolicyCondition(replica.region) });
     const key = this.props.key;
     if (key instanceof SecretsKey) {
       key._addReaderStatement(statement);
@@ -390,4 +415,12 @@ class ReadersRecord extends TerraformElement {
   override toMetadata(): Record<string, ReaderRecord[]> {
     return { [READERS_RECORD_KEY]: this.readers };
   }
+}
+
+/** A region as a part of a statement id: `eu-central-1` as `EuCentral1`. */
+function regionId(region: string): string {
+  return region
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
 }

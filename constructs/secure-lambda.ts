@@ -163,6 +163,10 @@ export class SecureLambda extends Construct {
       key: this.key,
       parameters: store.parameters,
       secret: this.secret,
+      replicas: Object.values(this.replicas).map((replica) => ({
+        ...replica,
+        key: store.replicaKeys![replica.region]!,
+      })),
       parameterTier: props.parameterTier ?? ParameterTier.STANDARD,
       tags: settings.tags,
       ownRole: () => this.role,
@@ -360,7 +364,7 @@ export class SecureLambda extends Construct {
         { region, keyArn: replicaKey, secretArn: replicaSecretArn(this, secretsManager.secret.arn, region) },
       ]),
     );
-    return { parameters: {}, secretsManager, replicas };
+    return { parameters: {}, secretsManager, replicas, replicaKeys };
   }
 
   /** The user's plain variables, the store's names and the loader's time budget: never a value. */
@@ -472,6 +476,8 @@ interface SecretStoreResources {
   readonly secretsManager?: SecretsManagerResources;
   /** The secret's replicas by region, with store "secretsmanager" and `replicaRegions`. */
   readonly replicas?: Record<string, SecretReplica>;
+  /** The key of each replica region, by region. */
+  readonly replicaKeys?: Readonly<Record<string, SecretsKey>>;
 }
 
 /** What the role's grants name besides the settings. */

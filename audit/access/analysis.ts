@@ -1,6 +1,6 @@
 /**
  * The access analysis: for each protected resource of each function (its parameters or
- * secret, its key, its role, the function and its qualified names, its log group, its
+ * secret and the secret's replicas, its keys, its role, the function and its qualified names, its log group, its
  * dead-letter target, and the roles that may invoke it), who the app's policies let in.
  *
  * Every candidate (candidates.ts) is asked every action of every resource, in a request
@@ -369,10 +369,15 @@ function protectedOf(subject: FunctionSubject, app: AppPolicies, candidates: rea
     });
   for (const parameter of subject.parameters) add("parameter", parameter.arn, policiesOf(parameter.arn));
   if (subject.secret) add("secret", subject.secret.arn, policiesOf(subject.secret.arn));
+  // A replica holds the same values: Secrets Manager copies the primary's resource policy to it.
+  for (const replica of subject.secret?.replicas ?? []) add("secret", replica.arn, policiesOf(subject.secret!.arn));
   const keys = new Set(
-    [...subject.parameters.map((p) => p.key.arn), subject.secret?.key.arn, subject.environmentKeyArn].filter(
-      (arn): arn is string => arn !== undefined,
-    ),
+    [
+      ...subject.parameters.map((p) => p.key.arn),
+      subject.secret?.key.arn,
+      ...(subject.secret?.replicas ?? []).map((r) => r.key.arn),
+      subject.environmentKeyArn,
+    ].filter((arn): arn is string => arn !== undefined),
   );
   for (const arn of keys) {
     const policies = policiesOf(arn);

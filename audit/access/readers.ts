@@ -105,6 +105,15 @@ export function declaredReaderBecause(
       named("SecretARN", [subject.secret.arn])
     )
       return because;
+    // A replica: its own region's key, through Secrets Manager there, for the replica.
+    for (const replica of subject.secret?.replicas ?? []) {
+      if (
+        replica.key.arn === resource.arn &&
+        via === `secretsmanager.${replica.region}.${dnsSuffix}` &&
+        named("SecretARN", [replica.arn])
+      )
+        return because;
+    }
     const parameters = subject.parameters.filter((p) => p.key.arn === resource.arn).map((p) => p.arn);
     if (parameters.length > 0 && via === `ssm.${region}.${dnsSuffix}` && named("PARAMETER_ARN", parameters))
       return because;
