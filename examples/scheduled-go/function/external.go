@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
@@ -23,12 +24,47 @@ type GetParameterAPI interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
+// GetSecretValueAPI is the Secrets Manager call that reads one secret by ARN (a *secretsmanager.Client, or a fake).
+type GetSecretValueAPI interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
 // ExternalReaders make the client of each store for a region. SecretString reads a Secrets
-// Manager secret's AWSCURRENT SecretString by ARN; this example wires only SSM (its module
-// has no Secrets Manager client), so nil refuses a Secrets Manager ARN with a clear error.
+// Manager secret's AWSCURRENT SecretString by ARN (SecretsManagerReader makes one); nil refuses
+// a Secrets Manager ARN with a clear error.
 type ExternalReaders struct {
 	SSM          func(region string) GetParameterAPI
 	SecretString func(ctx context.Context, region, arn string) (string, error)
+}
+
+// NewExternalReaders reads with the SDK's clients, each in the region the ARN names.
+func NewExternalReaders(cfg aws.Config) ExternalReaders {
+	return ExternalReaders{
+		SSM: func(region string) GetParameterAPI {
+			return ssm.NewFromConfig(cfg, func(o *ssm.Options) { o.Region = region })
+		},
+		SecretString: SecretsManagerReader(func(region string) GetSecretValueAPI {
+			return secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.Region = region })
+		}),
+	}
+}
+
+// SecretsManagerReader reads a secret's AWSCURRENT SecretString by ARN, with the client of its
+// region: the role may read that stage only, and only through Secrets Manager there.
+func SecretsManagerReader(client func(region string) GetSecretValueAPI) func(ctx context.Context, region, arn string) (string, error) {
+	return func(ctx context.Context, region, arn string) (string, error) {
+		out, err := client(region).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+			SecretId:     aws.String(arn),
+			VersionStage: aws.String("AWSCURRENT"),
+		})
+		if err != nil {
+			return "", err
+		}
+		if out.SecretString == nil {
+			return "", fmt.Errorf("%s holds binary data, not a SecretString", arn)
+		}
+		return *out.SecretString, nil
+	}
 }
 
 // ReadExternalSecret returns the whole value of the external secret `name`.

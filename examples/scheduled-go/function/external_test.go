@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 )
@@ -67,5 +69,46 @@ func TestRefusesThePlaceholderAndAMissingVariable(t *testing.T) {
 	var missing *MissingVariableError
 	if !errors.As(err, &missing) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+type fakeGetSecretValue struct {
+	region string
+	asked  *[]string
+	value  *string
+}
+
+func (f fakeGetSecretValue) GetSecretValue(_ context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	*f.asked = append(*f.asked, f.region+" "+aws.ToString(in.SecretId)+" "+aws.ToString(in.VersionStage))
+	return &secretsmanager.GetSecretValueOutput{SecretString: f.value}, nil
+}
+
+func TestTheSecretsManagerReaderAsksForTheCurrentValueByArnInItsRegion(t *testing.T) {
+	arn := "arn:aws:secretsmanager:us-east-1:444455556666:secret:partner/token-AbCdEf"
+	var asked []string
+	read := SecretsManagerReader(func(region string) GetSecretValueAPI {
+		return fakeGetSecretValue{region, &asked, aws.String("fake-external")}
+	})
+	env := map[string]string{"PARTNER_TOKEN_SECRET_ARN": arn}
+	value, err := ReadExternalSecret(context.Background(), ExternalReaders{SecretString: read}, "partner_token", func(k string) string { return env[k] })
+	if err != nil || value != "fake-external" {
+		t.Fatalf("got %q, %v", value, err)
+	}
+	if len(asked) != 1 || asked[0] != "us-east-1 "+arn+" AWSCURRENT" {
+		t.Fatalf("asked %v", asked)
+	}
+	binary := SecretsManagerReader(func(region string) GetSecretValueAPI { return fakeGetSecretValue{region, &asked, nil} })
+	if _, err := binary(context.Background(), "us-east-1", arn); err == nil || !strings.Contains(err.Error(), "binary") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestNewExternalReadersMakesAClientOfEachStore(t *testing.T) {
+	readers := NewExternalReaders(aws.Config{Region: "eu-west-1"})
+	if readers.SSM == nil || readers.SecretString == nil {
+		t.Fatal("a store without its reader")
+	}
+	if _, ok := readers.SSM("eu-central-1").(*ssm.Client); !ok {
+		t.Fatal("not an SSM client")
 	}
 }
