@@ -14,7 +14,8 @@ import { show } from "../common/show";
 import type { Fail } from "../common/values";
 import { SecretsKey } from "./secrets-key";
 import { awsContext } from "./aws-context";
-import { AwsProvider, Fn, TerraformStack, Token } from "./tf";
+import { defaultAwsProvider } from "./default-provider";
+import { Fn, Token } from "./tf";
 
 /** One replica of a function's Secrets Manager secret. */
 export interface SecretReplica {
@@ -34,7 +35,7 @@ export function checkReplicaRegions(
   fail: Fail,
   regions: unknown,
   store: string,
-  primaryRegion: string | undefined,
+  primaryRegionOf: () => string | undefined,
 ): readonly string[] {
   if (regions === undefined) return [];
   if (store !== "secretsmanager")
@@ -44,6 +45,7 @@ export function checkReplicaRegions(
     );
   if (!Array.isArray(regions)) fail("replicaRegions", `${show(regions)}: allowed is a list of region names`);
   const seen = new Set<string>();
+  const primaryRegion = regions.length > 0 ? primaryRegionOf() : undefined;
   for (const [i, region] of regions.entries()) {
     const at = `replicaRegions[${i}]`;
     if (typeof region !== "string" || Token.isUnresolved(region) || !REGION_NAME.test(region))
@@ -58,10 +60,7 @@ export function checkReplicaRegions(
 
 /** The region of the stack's default AWS provider when the stack writes it, else undefined (known only at plan). */
 export function primaryRegionOf(scope: Construct): string | undefined {
-  const provider = TerraformStack.of(scope)
-    .node.findAll()
-    .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
-  const region = provider?.region;
+  const region = defaultAwsProvider(scope)?.region;
   return region === undefined || Token.isUnresolved(region) ? undefined : region;
 }
 

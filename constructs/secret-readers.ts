@@ -10,11 +10,11 @@ import { show } from "../common/show";
 import { awsContext, type AwsContext } from "./aws-context";
 import { SecureLambdaValidationError } from "./errors";
 import { renderPolicy, type PolicyStatement } from "./policy";
+import { defaultAwsProvider } from "./default-provider";
 import { SecretsKey, type ISecretsKey } from "./secrets-key";
 import type { SecretReplica } from "./replicas";
 import {
   Annotations,
-  AwsProvider,
   DefaultTokenResolver,
   StringConcat,
   Tokenization,
@@ -177,14 +177,15 @@ export class SecretReaders extends Construct {
     };
     if (typeof grantee !== "string") return fail(`${show(grantee)}: ${ALLOWED}`);
     const stack = TerraformStack.of(this);
-    const roles = stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole);
+    // Walked only for a reader that may be a role of the stack (a reference, or one of this account).
+    const roles = () => stack.node.findAll().filter((c): c is IamRole => c instanceof IamRole);
     let found: Grantee;
     if (Token.isUnresolved(grantee)) {
       // Only a reference to a role of this stack: its account is this one, and its ARN orders
       // the grants after the role exists (a key policy naming a missing principal is refused).
       const resolve = (value: string) => String(Tokenization.resolve(value, { scope: stack, resolver: RESOLVER }));
       const expression = resolve(grantee);
-      const role = roles.find((r) => resolve(r.arn) === expression);
+      const role = roles().find((r) => resolve(r.arn) === expression);
       if (!role)
         return fail(
           `${show(grantee)}: a Terraform reference that is not the arn of an aws_iam_role of this stack; ${ALLOWED}, or role.arn of a role of this stack`,
@@ -206,7 +207,7 @@ export class SecretReaders extends Construct {
       const sameAccount = accountId === thisAccount;
       const role =
         sameAccount && kind === "role"
-          ? roles.find((r) => r.nameInput === name && TerraformStack.of(r) === stack)
+          ? roles().find((r) => r.nameInput === name && TerraformStack.of(r) === stack)
           : undefined;
       found = role
         ? { arn: role.arn, role, accountId, sameAccount, label: role.node.id }
@@ -393,10 +394,7 @@ export class SecretReaders extends Construct {
 
 /** The one account the stack's default aws provider allows, if it names exactly one literally. */
 function providerAccount(stack: TerraformStack): string | undefined {
-  const provider = stack.node
-    .findAll()
-    .find((c): c is AwsProvider => c instanceof AwsProvider && c.alias === undefined);
-  const allowed = provider?.allowedAccountIds;
+  const allowed = defaultAwsProvider(stack)?.allowedAccountIds;
   return Array.isArray(allowed) && allowed.length === 1 && !Token.isUnresolved(allowed[0]) ? allowed[0] : undefined;
 }
 

@@ -111,7 +111,10 @@ export function validateSecureLambdaProps(scope: Construct, settings: DefaultedP
   checkSnsTopicArns(fail, settings.snsTopicArns);
   const deadLetter = checkDeadLetter(scope, fail, settings);
   const vpc = checkVpcPlacement(scope, fail, settings.vpc);
-  const replicaRegions = checkReplicaRegions(fail, settings.replicaRegions, settings.store, primaryRegionOf(scope));
+  // The primary's region only when there are replicas: finding the provider walks the whole stack.
+  const replicaRegions = checkReplicaRegions(fail, settings.replicaRegions, settings.store, () =>
+    primaryRegionOf(scope),
+  );
   return { deadLetter, vpc, externalSecrets, replicaRegions };
 }
 
