@@ -4,6 +4,9 @@
  * request the provider makes to a JSON-lines file, so a test can say which calls a real
  * apply, plan, refresh and destroy make.
  *
+ * With `ramStandInAccount`, it answers AWS RAM's requests itself, with the stand-in of
+ * ram-server.ts (moto 5.2.5 serves no AssociateResourceShare), recorded like the rest.
+ *
  * It runs as a child process (`startRecordingProxy`), not in the test's own process: the
  * suite drives Terraform synchronously, which would block an in-process server.
  *
