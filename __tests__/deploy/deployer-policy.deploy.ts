@@ -12,7 +12,6 @@ import {
   PutBucketVersioningCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,8 +21,8 @@ import { deployerPolicy } from "../../audit/deployer/policy";
 import { loadTools, startMoto, type Moto, type Run, type Tools } from "../../cli/real-tools";
 import { environments, type EnvironmentConfig } from "../../config/environments";
 import { PLACEHOLDER_VALUE } from "../../common/naming";
-import { deterministicZip, readZip } from "../../constructs/zip";
 import { DeployedStack } from "./helpers/deployed-stack";
+import { withFirstStatementRenamed, withNewCode } from "./helpers/recorded-runs";
 import { CleanUp, ConcurrentRuns } from "./helpers/concurrent-runs";
 import { startRecordingProxy, type RecordingProxy } from "./helpers/recording-proxy";
 import { editJson, terraformAsync } from "./helpers/terraform-async";
@@ -72,22 +71,11 @@ async function createStateBucket(moto: Moto, config: EnvironmentConfig): Promise
  */
 function newRelease(stack: DeployedStack, tag: Record<string, string>): void {
   editJson(stack, (json) => {
-    for (const fn of Object.values(json.resource.aws_lambda_function) as Array<Record<string, string>>) {
-      const zipPath = path.join(stack.stackDir, fn.filename!);
-      const zip = deterministicZip([
-        ...readZip(fs.readFileSync(zipPath)),
-        { name: "RELEASE", data: Buffer.from("2\n") },
-      ]);
-      fs.writeFileSync(zipPath, zip);
-      fn.source_code_hash = createHash("sha256").update(zip).digest("base64");
-    }
+    withNewCode(stack, json);
     for (const queue of Object.values(json.resource.aws_sqs_queue ?? {}) as Array<Record<string, unknown>>)
       queue.message_retention_seconds = 7 * 24 * 3600;
-    for (const key of Object.values(json.resource.aws_kms_key) as Array<Record<string, string>>) {
-      const policy = JSON.parse(key.policy!);
-      policy.Statement[0].Sid = `${policy.Statement[0].Sid}Release2`;
-      key.policy = JSON.stringify(policy);
-    }
+    for (const key of Object.values(json.resource.aws_kms_key) as Array<Record<string, string>>)
+      key.policy = withFirstStatementRenamed(key.policy!);
     Object.assign(json.provider.aws[0].default_tags[0].tags, tag);
   });
 }
