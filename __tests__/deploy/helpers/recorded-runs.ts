@@ -2,7 +2,8 @@
  * One stack's life recorded for the deploy policy: the real Terraform and AWS provider init,
  * apply, re-apply, plan, refresh, update (a new release, then the release's tag removed) and
  * destroy it (re-apply and refresh left out when `lean`) against moto through the recording
- * proxy, and the stack's deploy policy is held against every call (audit/deployer/observed.ts). The deployer-*.deploy.ts suites differ only
+ * proxy, and the stack's deploy policy is held against every call
+ * (audit/deployer/observed.ts). The deployer-*.deploy.ts suites differ only
  * in the stack and in what their release changes.
  */
 import { createHash } from "node:crypto";
