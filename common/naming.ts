@@ -98,3 +98,11 @@ export function defaultSecretName(functionName: string): string {
 export function placeholderSecretJson(secrets: readonly string[]): string {
   return JSON.stringify(Object.fromEntries(secrets.map((secret) => [secret, PLACEHOLDER_VALUE])));
 }
+
+/** A region as a part of a statement id (letters and digits only): `eu-central-1` as `EuCentral1`. */
+export function regionStatementIdPart(region: string): string {
+  return region
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+}

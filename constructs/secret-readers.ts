@@ -4,7 +4,13 @@
  * that decides it, and recorded in the stack's metadata so that the audit knows them.
  */
 import { Construct } from "constructs";
-import { CURRENT_STAGE, defaultSecretName, parameterNameFor, type SecretStore } from "../common/naming";
+import {
+  CURRENT_STAGE,
+  defaultSecretName,
+  parameterNameFor,
+  regionStatementIdPart,
+  type SecretStore,
+} from "../common/naming";
 import { READERS_RECORD_KEY, type ReaderRecord } from "../common/readers-record";
 import { show } from "../common/show";
 import { awsContext, type AwsContext } from "./aws-context";
@@ -244,11 +250,16 @@ export class SecretReaders extends Construct {
         StringEquals: { "kms:ViaService": `ssm.${region}.${dnsSuffix}`, "kms:EncryptionContext:PARAMETER_ARN": arns },
       };
     }
-    const pattern = `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${defaultSecretName(this.props.functionName)}-??????`;
     return {
       StringEquals: { "kms:ViaService": `secretsmanager.${region}.${dnsSuffix}` },
-      StringLike: { "kms:EncryptionContext:SecretARN": pattern },
+      StringLike: { "kms:EncryptionContext:SecretARN": this.secretPattern(region) },
     };
+  }
+
+  /** The function's secret in `region` (the primary's, or a replica's) by name: `<name>-??????`. */
+  private secretPattern(region: string): string {
+    const { partition, accountId } = this.aws;
+    return `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${defaultSecretName(this.props.functionName)}-??????`;
   }
 
   /** What `kms:Decrypt` is kept to: the store's endpoint, and these secrets by encryption context. */
@@ -288,13 +299,11 @@ export class SecretReaders extends Construct {
             // value that was replaced because it leaked.
             Condition: { StringEquals: { "secretsmanager:VersionStage": CURRENT_STAGE } },
           };
-    const { partition, accountId, dnsSuffix } = this.aws;
-    // A replica's ARN by pattern (the primary's name, AWS's six characters), not by an expression
-    // on the primary's: policies name ARNs and `-??????` patterns only.
-    const replicaArn = (region: string) =>
-      `arn:${partition}:secretsmanager:${region}:${accountId}:secret:${defaultSecretName(this.props.functionName)}-??????`;
+    const { dnsSuffix } = this.aws;
+    // A replica by pattern (the primary's name, AWS's six characters), not by an expression on the
+    // primary's ARN: policies name ARNs and `-??????` patterns only.
     return [
-      { ...read, Resource: [...this.secretArns(), ...this.props.replicas.map((r) => replicaArn(r.region))] },
+      { ...read, Resource: [...this.secretArns(), ...this.props.replicas.map((r) => this.secretPattern(r.region))] },
       {
         Sid:
           this.props.store === "ssm"
@@ -308,13 +317,13 @@ export class SecretReaders extends Construct {
       // Each replica is encrypted under its own region's key, and read through Secrets Manager there.
       ...this.props.replicas.map(
         (replica): PolicyStatement => ({
-          Sid: `DecryptGrantedSecretReplicaIn${regionId(replica.region)}ThroughSecretsManager`,
+          Sid: `DecryptGrantedSecretReplicaIn${regionStatementIdPart(replica.region)}ThroughSecretsManager`,
           Effect: "Allow",
           Action: ["kms:Decrypt"],
           Resource: [replica.keyArn],
           Condition: {
             StringEquals: { "kms:ViaService": `secretsmanager.${replica.region}.${dnsSuffix}` },
-            StringLike: { "kms:EncryptionContext:SecretARN": replicaArn(replica.region) },
+            StringLike: { "kms:EncryptionContext:SecretARN": this.secretPattern(replica.region) },
           },
         }),
       ),
@@ -413,12 +422,4 @@ class ReadersRecord extends TerraformElement {
   override toMetadata(): Record<string, ReaderRecord[]> {
     return { [READERS_RECORD_KEY]: this.readers };
   }
-}
-
-/** A region as a part of a statement id: `eu-central-1` as `EuCentral1`. */
-function regionId(region: string): string {
-  return region
-    .split("-")
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join("");
 }

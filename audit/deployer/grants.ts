@@ -8,6 +8,7 @@
  * `delete` actions are left out for a resource Terraform may not destroy (`prevent_destroy`,
  * a protected environment): IAM then refuses it too, whatever the configuration says later.
  */
+import { regionStatementIdPart } from "../../common/naming";
 import type { References } from "../references";
 import type { AuditTarget } from "../target";
 import { AuditError, bodyAt, type Body, type StackJson } from "../terraform-json";
@@ -52,13 +53,6 @@ function inRegionOf(scope: ResourceScope, body: Body, address: string): AuditTar
     ? { ...scope.target, region: scope.references.resolve(body.region, `${address}.region`) }
     : scope.target;
 }
-
-/** A statement id's part naming a region: `EuCentral1`. */
-const regionSid = (region: string) =>
-  region
-    .split("-")
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join("");
 
 const isProtected = (body: Body) =>
   (body.lifecycle as { prevent_destroy?: unknown } | undefined)?.prevent_destroy === true;
@@ -491,7 +485,7 @@ export const RESOURCE_GRANTS: Readonly<Record<string, GrantsOf>> = {
       // Secrets Manager encrypts the replica under the replica region's key, as the caller.
       grants.push(
         keyUseThrough(inReplicaRegion, "secretsmanager", {
-          sid: `SecretsManagerUsesOwnReplicaKeysIn${regionSid(region)}`,
+          sid: `SecretsManagerUsesOwnReplicaKeysIn${regionStatementIdPart(region)}`,
           actions: ["kms:GenerateDataKey", "kms:Encrypt"],
           keyTags: keyTagsFor(scope, replica.kms_key_id, `${address}.replica[${i}].kms_key_id`),
           context: ["SecretARN", secretPattern(inReplicaRegion, name)],
