@@ -2,6 +2,7 @@
  * The deploy policy (npm run audit -- --deployer <env>) held against real runs: for every
  * environment, the real Terraform and AWS provider apply, re-apply, plan, refresh, update
  * (new code, a changed tag) and destroy the stack against moto, through a recording proxy
+ * (the re-apply and the refresh for dev and stg only: see LEAN)
  * on loopback. Every IAM request a recorded call makes must be allowed by the policy the
  * audit writes for that environment, and every action the policy allows must have been
  * asked for by some call: the policy is observed, not guessed.
@@ -29,6 +30,13 @@ import { editJson, terraformAsync } from "./helpers/terraform-async";
 
 const ENVIRONMENTS = ["dev", "stg", "prod", "local"] as const;
 type Env = (typeof ENVIRONMENTS)[number];
+/**
+ * The environments whose life leaves out the re-apply and the refresh. Each of those is a Terraform
+ * run that starts the provider, and they read what the plan reads: dev (SSM) and stg (Secrets
+ * Manager) still record both, for each store; prod (SSM, its S3 state read and written by every
+ * phase) and local (SSM in another region) record the rest of their life.
+ */
+const LEAN: ReadonlySet<Env> = new Set(["prod", "local"]);
 /** The four environments' runs at once, on two cores: minutes each, slower together. */
 const RECORDING_BUDGET_MS = 30 * 60_000;
 
@@ -136,11 +144,13 @@ async function recordEnvironment(env: Env): Promise<EnvironmentRuns> {
   let prodDestroyRefusal: Run | undefined;
   await phase("init", () => terraformAsync(stack, ["init", "-input=false", "-no-color"]));
   await phase("apply", apply);
-  await phase("re-apply", apply);
+  const lean = LEAN.has(env);
+  if (!lean) await phase("re-apply", apply);
   await phase("plan", () => terraformAsync(stack, ["plan", "-input=false", "-no-color"], [0]));
-  await phase("refresh", () =>
-    terraformAsync(stack, ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"]),
-  );
+  if (!lean)
+    await phase("refresh", () =>
+      terraformAsync(stack, ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"]),
+    );
   newRelease(stack, { release: "2" });
   await phase("update (new code, a tag added, queue retention, key policy)", apply);
   withoutTag(stack, "release");
