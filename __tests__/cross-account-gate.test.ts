@@ -123,6 +123,7 @@ function policiesOf(world: World): DeployedPolicies {
         arn,
         ...(world.kmsKeyId ? { kmsKeyId: world.kmsKeyId } : {}),
         ...(world.resourcePolicy ? { resourcePolicy: world.resourcePolicy } : {}),
+        versionIdsToStages: { "v-1": ["AWSCURRENT"], "v-0": ["AWSPREVIOUS"] },
       };
     },
     async key(keyId) {
@@ -310,6 +311,23 @@ test("refuses when the key statement is for another secret, or the secret uses a
   delete world.kmsKeyId;
   expect(await failure(loaderAs("PARTNERKEY").get("stripe_key"))).toMatchObject({ deniedBy: "kms" });
   expect(moto.accounts).toEqual([]);
+});
+
+test("asks the key with the encryption context Secrets Manager sends: the secret's ARN and the version's id", async () => {
+  const onlyVersion = (versionId: string): PolicyDocument => {
+    const policy = keyPolicy() as { Statement: Array<{ Condition?: Record<string, Record<string, string>> }> };
+    const reader = policy.Statement[1]!;
+    reader.Condition = {
+      ...reader.Condition,
+      StringEquals: { ...reader.Condition!.StringEquals, "kms:EncryptionContext:SecretVersionId": versionId },
+    };
+    return policy as PolicyDocument;
+  };
+  world.keyPolicy = onlyVersion("v-0");
+  await open();
+  expect(await failure(loaderAs("PARTNERKEY").get("stripe_key"))).toMatchObject({ deniedBy: "kms" });
+  world.keyPolicy = onlyVersion("v-1");
+  expect(await loaderAs("PARTNERKEY").get("stripe_key")).toBe(VALUE);
 });
 
 test("refuses any other action on another account's secret as not stood in for", async () => {

@@ -14,7 +14,8 @@
  * - GetSecretValue by the ARN of another account's secret is allowed only when the caller's
  *   identity policies and the secret's resource policy both allow `secretsmanager:GetSecretValue`,
  *   and its identity policies and the key policy both allow the `kms:Decrypt` Secrets Manager
- *   makes for it (`kms:ViaService`, `kms:CallerAccount`, the encryption context `SecretARN`);
+ *   makes for it (`kms:ViaService`, `kms:CallerAccount`, the encryption context: `SecretARN`
+ *   and `SecretVersionId`);
  *   allowed, it goes to moto with `x-moto-account-id: <owner>` (moto/core/responses.py
  *   `get_current_account`, which the header decides unless MOTO_ACCOUNT_ID is set);
  *   refused, the gate answers Secrets Manager's AccessDeniedException itself.
@@ -45,6 +46,8 @@ export interface DeployedSecret {
   readonly kmsKeyId?: string;
   /** Its resource policy; undefined when it has none. */
   readonly resourcePolicy?: PolicyDocument;
+  /** Its versions' ids, each with its stages (DescribeSecret's `VersionIdsToStages`). */
+  readonly versionIdsToStages?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What the gate reads of the deployed policies (from moto: moto-policies.ts). */
@@ -83,7 +86,12 @@ const GET_SECRET_VALUE = "secretsmanager:GetSecretValue";
  * accounts: both sides of the secret, then both sides of the key, each through the engine.
  */
 export async function authorizeCrossAccountRead(
-  request: { readonly caller: Caller; readonly secretArn: string; readonly versionStage?: string },
+  request: {
+    readonly caller: Caller;
+    readonly secretArn: string;
+    readonly versionStage?: string;
+    readonly versionId?: string;
+  },
   policies: DeployedPolicies,
 ): Promise<GateDecision> {
   const { caller, secretArn } = request;
@@ -133,8 +141,7 @@ export async function authorizeCrossAccountRead(
         ...principal,
         "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
         "kms:CallerAccount": caller.account,
-        "kms:EncryptionContext:SecretARN": secret.arn,
-        "kms:EncryptionContextKeys": ["SecretARN"],
+        ...encryptionContext(secret, request),
       },
       identity,
       resourcePolicy: key.policy,
@@ -147,6 +154,28 @@ export async function authorizeCrossAccountRead(
       message: "Access to KMS is not allowed",
     };
   return { ...decided, allowed: true };
+}
+
+/**
+ * The encryption context Secrets Manager decrypts a version with: the secret's ARN and the
+ * version's id (as audit/checks/secrets-manager.ts asks it), the version being the one asked
+ * for by id, or by stage (AWSCURRENT when neither is named).
+ */
+function encryptionContext(
+  secret: DeployedSecret,
+  request: { readonly versionStage?: string; readonly versionId?: string },
+): Record<string, string | string[]> {
+  const stage = request.versionStage ?? "AWSCURRENT";
+  const versionId =
+    request.versionId ??
+    Object.entries(secret.versionIdsToStages ?? {}).find(([, stages]) => stages.includes(stage))?.[0];
+  return versionId === undefined
+    ? { "kms:EncryptionContext:SecretARN": secret.arn, "kms:EncryptionContextKeys": ["SecretARN"] }
+    : {
+        "kms:EncryptionContext:SecretARN": secret.arn,
+        "kms:EncryptionContext:SecretVersionId": versionId,
+        "kms:EncryptionContextKeys": ["SecretARN", "SecretVersionId"],
+      };
 }
 
 interface Simulation {
@@ -278,6 +307,7 @@ async function route(
       caller,
       secretArn,
       ...(typeof fields.VersionStage === "string" ? { versionStage: fields.VersionStage } : {}),
+      ...(typeof fields.VersionId === "string" ? { versionId: fields.VersionId } : {}),
     },
     options.policies,
   );

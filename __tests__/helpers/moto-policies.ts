@@ -107,6 +107,7 @@ export function motoPolicies(motoUrl: string): DeployedPolicies {
         arn: described.ARN!,
         ...(described.KmsKeyId ? { kmsKeyId: described.KmsKeyId } : {}),
         ...(policy ? { resourcePolicy: JSON.parse(policy) as PolicyDocument } : {}),
+        ...(described.VersionIdsToStages ? { versionIdsToStages: described.VersionIdsToStages } : {}),
       };
     },
 
