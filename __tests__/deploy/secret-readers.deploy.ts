@@ -41,7 +41,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadTools, startMoto, type Moto, type Tools } from "../../cli/real-tools";
-import { App, Subnet, Vpc } from "../../constructs/tf";
+import { App, LocalBackend, Subnet, Vpc } from "../../constructs/tf";
 import { createSecretsLoader, SecretAccessDeniedError } from "../../lambda-src/secrets";
 import { sendHttp } from "../../lambda-src/secrets/http-send";
 import { startCrossAccountGate, type CrossAccountGate } from "../helpers/cross-account-gate";
@@ -68,7 +68,7 @@ beforeAll(async () => {
   moto = await startMoto(tools);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-deploy-seed004-"));
   const app = new App({ outdir });
-  buildSeedApp(app, {
+  const seed = buildSeedApp(app, {
     accountId: ACCOUNT,
     otherReaders: [PARTNER_READER],
     provider: {
@@ -91,6 +91,9 @@ beforeAll(async () => {
       return { vpcId: vpc.id, subnetIds: subnets.map((subnet) => subnet.id) };
     },
   });
+  // The state in the stack's directory, removed with it: cdktf's default local backend would keep
+  // it in the directory synth runs in (this repository), where the next run would find it.
+  new LocalBackend(seed.stack, { path: "terraform.tfstate" });
   app.synth();
   stack = new DeployedStack(tools, moto, outdir, "seed004");
   config = { region: REGION, endpoint: moto.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
