@@ -29,6 +29,7 @@ import * as http from "node:http";
 import { standInContext, standInPolicy } from "../../audit/encryption-context";
 import type { PolicyDocument } from "../../audit/subjects";
 import { closeServer, listenOnLoopback } from "./loopback";
+import { parsedJson } from "./json-body";
 
 /** Who makes a request, as STS names it. */
 export interface Caller {
@@ -315,17 +316,6 @@ async function route(
   if (!decision.allowed)
     return { answer: { status: 400, type: "AccessDeniedException", message: decision.message ?? "" } };
   return { account: owner };
-}
-
-function parsedJson(body: Buffer): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(body.toString("utf8") || "{}") as unknown;
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
 }
 
 /** Answers as Secrets Manager answers an error: JSON 1.1, its code in the body and in `x-amzn-ErrorType`. */

@@ -27,6 +27,7 @@ import * as http from "node:http";
 import * as path from "node:path";
 import type { RecordedRequest } from "../../../audit/deployer/api-calls";
 import { answerRam, RamStandIn } from "../../helpers/ram-server";
+import { parsedJson } from "../../helpers/json-body";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 
@@ -165,17 +166,6 @@ function createdArn(target: string, path: string, answer: Buffer): string | unde
 
 /** The account whose RAM the proxy answers itself (ram-server.ts), when set. */
 const RAM_ACCOUNT_VARIABLE = "RECORDING_PROXY_RAM_ACCOUNT";
-
-function parsedJson(body: Buffer): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(body.toString("utf8") || "{}") as unknown;
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
-}
 
 /** Credentials to sign every request with again (the variables the parent passes them in: never arguments). */
 const RESIGN_KEY_VARIABLE = "RECORDING_PROXY_RESIGN_ACCESS_KEY_ID";
