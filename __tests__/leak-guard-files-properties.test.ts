@@ -2,12 +2,13 @@
  * Property tests of the reader of deployed files, with cases generated apart from the code: a
  * token put at a random place, in a random encoding, inside a random chain of archives (zip, gzip,
  * tar, up to the depth limit) among random files is always found, and its refusal never quotes it;
- * the same chain without the token is always clean.
+ * the same chain without the token is always clean; the one-pass scan finds the base64 and hex runs the
+ * regular expressions find.
  */
 import * as fc from "fast-check";
 import { gzipSync } from "node:zlib";
 import { readArchiveDeep } from "../constructs/leak-guard/files/archive";
-import { findStoredToken } from "../constructs/leak-guard/files/stored-strings";
+import { encodedRunsOf, findStoredToken } from "../constructs/leak-guard/files/stored-strings";
 import { deterministicZip } from "../constructs/zip";
 import { FAKE } from "./helpers/fake-tokens";
 
@@ -96,5 +97,30 @@ test("the same chains without a token are clean: no false alarm from the reader 
       expect(findings(data)).toEqual([]);
     }),
     { numRuns: 150 },
+  );
+});
+
+// The runs as the two regular expressions the scan replaced find them: the reference, written apart.
+function runsByRegExp(text: string): { base64: string[]; hex: string[] } {
+  const base64 = [...text.matchAll(/[A-Za-z0-9+/_-]+={0,2}/g)]
+    .map(([run]) => run)
+    .filter((run) => run.replace(/=+$/, "").length >= 26);
+  const hex = [...text.matchAll(/[0-9a-fA-F]+/g)].map(([run]) => run).filter((run) => run.length >= 40);
+  return { base64, hex };
+}
+
+test("the base64 and hex runs found in one pass are exactly the regular expressions' runs", () => {
+  // Characters from every class the scan tells apart, weighted towards long runs.
+  const piece = fc.oneof(
+    fc.stringMatching(/^[0-9a-f]{1,60}$/),
+    fc.stringMatching(/^[A-Za-z0-9+/_-]{1,50}$/),
+    fc.constantFrom("=", "==", "===", ":", "/", ".", " ", "\n", "é", "\u0100", "\ud83d\ude00", "\0"),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+      const text = pieces.join("");
+      expect(encodedRunsOf(text)).toEqual(runsByRegExp(text));
+    }),
+    { numRuns: 2000 },
   );
 });

@@ -26,12 +26,24 @@ const WINDOW = 4 * 1024 * 1024;
 // Longer than any token the formats match: a token cut by a window's end is whole in the next.
 const OVERLAP = 8 * 1024;
 // Long enough to hold the shortest token the formats know, encoded: 20 characters -> 27 in base64, 40 in hex.
-// Whole runs, filtered by length after: `[...]{26,}` would try again at every character of each
-// shorter run (an ARN's or a statement id's words), several times the work of one pass.
-const BASE64_RUN = /[A-Za-z0-9+/_-]+={0,2}/g;
+// A base64 run is a maximal run of `[A-Za-z0-9+/_-]` (standard and URL-safe) and up to two `=`; a hex
+// run a maximal run of `[0-9a-fA-F]`.
 const BASE64_RUN_LENGTH = 26;
-const HEX_RUN = /[0-9a-fA-F]+/g;
 const HEX_RUN_LENGTH = 40;
+const BASE64 = 1;
+const HEX = 2;
+/** The classes of each ASCII character code. */
+const CHAR_CLASSES = (() => {
+  const classes = new Uint8Array(128);
+  const mark = (chars: string, bit: number) => {
+    for (const char of chars) classes[char.charCodeAt(0)]! |= bit;
+  };
+  const digits = "0123456789";
+  const lower = "abcdefghijklmnopqrstuvwxyz";
+  mark(`${digits}${lower}${lower.toUpperCase()}+/_-`, BASE64);
+  mark(`${digits}abcdefABCDEF`, HEX);
+  return classes;
+})();
 // Runs longer than this are decoded at their start only (a data: URI, a blob), not at four alignments.
 const ALIGN_ALL_UP_TO = 4096;
 
@@ -187,17 +199,57 @@ function decodedRuns(data: Buffer): StoredToken | undefined {
 
 /** Each base64 or hex run of `text` decoded once (not again), then read as bytes and as UTF-16. */
 function decodedRunsOf(text: string): StoredToken | undefined {
-  for (const [run] of text.matchAll(BASE64_RUN)) {
-    if (run.replace(/=+$/, "").length < BASE64_RUN_LENGTH) continue;
+  const { base64, hex } = encodedRunsOf(text);
+  for (const run of base64) {
     const found = remembered(base64Runs, run, decodedBase64Run);
     if (found) return found;
   }
-  for (const [run] of text.matchAll(HEX_RUN)) {
-    if (run.length < HEX_RUN_LENGTH) continue;
+  for (const run of hex) {
     const found = remembered(hexRuns, run, decodedHexRun);
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The base64 runs of `text` long enough to hold a token (its `=` padding kept), and its hex runs, in
+ * order. One pass over the characters: a hex run lies inside a base64 run (its characters are
+ * base64's), so only base64 runs of a hex run's length are looked into.
+ */
+export function encodedRunsOf(text: string): { base64: string[]; hex: string[] } {
+  const base64: string[] = [];
+  const hex: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    if (!(classOf(text, at) & BASE64)) {
+      at += 1;
+      continue;
+    }
+    const start = at;
+    while (at < text.length && classOf(text, at) & BASE64) at += 1;
+    const end = at;
+    if (end - start < BASE64_RUN_LENGTH) continue;
+    let padded = end;
+    while (padded < end + 2 && text.charCodeAt(padded) === 0x3d) padded += 1; // "="
+    base64.push(text.slice(start, padded));
+    if (end - start >= HEX_RUN_LENGTH) addHexRuns(hex, text, start, end);
+  }
+  return { base64, hex };
+}
+
+function classOf(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  return code < 128 ? CHAR_CLASSES[code]! : 0;
+}
+
+/** Adds to `runs` the hex runs of at least HEX_RUN_LENGTH in `text` between `from` and `to`. */
+function addHexRuns(runs: string[], text: string, from: number, to: number): void {
+  for (let at = from; at < to; ) {
+    if (classOf(text, at) & HEX) {
+      const start = at;
+      while (at < to && classOf(text, at) & HEX) at += 1;
+      if (at - start >= HEX_RUN_LENGTH) runs.push(text.slice(start, at));
+    } else at += 1;
+  }
 }
 
 function decodedBase64Run(run: string): StoredToken | undefined {

@@ -23,7 +23,7 @@ export const knownTokenFormatRule: LeakRule = {
     // (The joined text of a plain string is its one literal: scanned once, not twice.)
     const { literals, joined } = value.reading;
     for (const text of literals.includes(joined) ? literals : [...literals, joined]) {
-      const found = findTokenFormat(text);
+      const found = tokenFormatOf(text);
       if (found) return `looks like ${found.label}${value.value.includes(text) ? "" : " once Terraform evaluates it"}`;
     }
     // A token stored encoded: a base64 or hex run, decoded once.
@@ -34,3 +34,20 @@ export const knownTokenFormatRule: LeakRule = {
     return undefined;
   },
 };
+
+// A stack repeats the same texts across its functions (a statement's actions, a policy's condition
+// keys, the placeholder): each distinct short text without a token is read once per process.
+// Bounded: cleared when full, and long texts are not kept.
+const CLEAN_TEXTS = 50_000;
+const CLEAN_TEXT_LENGTH = 1024;
+const cleanTexts = new Set<string>();
+
+function tokenFormatOf(text: string): ReturnType<typeof findTokenFormat> {
+  if (text.length > CLEAN_TEXT_LENGTH) return findTokenFormat(text);
+  if (cleanTexts.has(text)) return undefined;
+  const found = findTokenFormat(text);
+  if (found) return found;
+  if (cleanTexts.size >= CLEAN_TEXTS) cleanTexts.clear();
+  cleanTexts.add(text);
+  return undefined;
+}
