@@ -2,7 +2,8 @@
  * `npm run bench`: measures synth, bundle and runtime cost on this machine, each figure
  * the median of several whole-process runs, prints a table and writes docs/BENCHMARKS.md.
  *
- * Options (environment): BENCH_RUNS (default 5) runs per figure; BENCH_TEST_RUNS
+ * Options (environment): BENCH_RUNS (default 5) runs per figure; BENCH_SYNTH_PAIRS (default 9)
+ * construct and bare pairs per stack size; BENCH_TEST_RUNS
  * (default 3) runs of the full `npm test`, 0 to skip it; BENCH_AUDIT=0 skips the audit's
  * figures (they need the real scanners, `npm run tools`), and says so in the report;
  * BENCH_ONLY=storm runs the cold-start storms alone and prints them (BENCHMARKS.md untouched).
@@ -20,6 +21,8 @@ const NODE = process.execPath;
 const REGISTER = ["-r", path.join(ROOT, "scripts", "register.cjs")];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
+// More pairs than other figures' runs: on a shared machine one pair's ratio ranges from 0.8 to 1.7.
+const SYNTH_PAIRS = Number(process.env.BENCH_SYNTH_PAIRS ?? 9);
 const AUDIT = process.env.BENCH_AUDIT !== "0";
 const SIZES = [1, 10, 100, 1000];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "secure-lambda-bench-"));
@@ -77,13 +80,13 @@ interface StackFigures {
 }
 
 /**
- * The construct and bare side by side: RUNS pairs of fresh processes, in an order that alternates,
+ * The construct and bare side by side: SYNTH_PAIRS pairs of fresh processes, in an order that alternates,
  * so that a slow spell of a shared machine falls on both sides of a pair. The ratio is the median of
  * the pairs' ratios; each side's figures the median of its runs.
  */
 function synthPairs(n: number): { construct: StackFigures; bare: StackFigures; ratio: number } {
   const runs = { construct: [] as ReturnType<typeof synthStack>[], bare: [] as ReturnType<typeof synthStack>[] };
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < SYNTH_PAIRS; i++) {
     const order = i % 2 === 0 ? (["construct", "bare"] as const) : (["bare", "construct"] as const);
     for (const mode of order) runs[mode].push(synthStack(mode, n));
   }
@@ -357,7 +360,7 @@ function main(): void {
     "## One stack with N functions (3 secrets each, one shared entry)",
     "",
     "`bare` writes the same blocks with provider classes and no construct (checked on every run). Construct and bare run in pairs of fresh processes whose order alternates (" +
-      `${RUNS} pairs per size); overhead is the median of the pairs' ratios of wall time, and each wall time and peak RSS the median of its side's runs.`,
+      `${SYNTH_PAIRS} pairs per size); overhead is the median of the pairs' ratios of wall time, and each wall time and peak RSS the median of its side's runs.`,
     "",
     ...scale.table,
     "",
