@@ -22,6 +22,22 @@ describe("functionName", () => {
   test("refuses characters Lambda does not allow", () =>
     expectInvalid({ functionName: "my.fn" }, "functionName", '"my.fn"', "A-Z, a-z, 0-9, - and _"));
   test("refuses a name that is not a string", () => expectInvalid({ functionName: 42 }, "functionName", "42"));
+  // The properties test found { toString: 0 } (fast-check's objects have such keys): the default parameter
+  // prefix was built from the name before validation, and converting it threw a TypeError.
+  test.each([
+    ["an object whose toString is no function", { toString: 0 }],
+    ["an object without a prototype", Object.create(null)],
+    [
+      "an object whose toString throws",
+      {
+        toString: () => {
+          throw new Error("boom");
+        },
+      },
+    ],
+    ["a symbol", Symbol("fn")],
+    ["an array holding such an object", [{ toString: 0 }]],
+  ])("refuses %s, never converting it", (_, functionName) => expectInvalid({ functionName }, "functionName"));
   test("accepts 64 characters", () =>
     expect(() =>
       synthStack((s) => new SecureLambda(s, "fn", { functionName: "f".repeat(64), entry: HELLO_ENTRY })),
@@ -265,6 +281,11 @@ describe("entry", () => {
 describe("other props", () => {
   test("refuses a handler that is not an identifier", () =>
     expectInvalid({ handler: "index.handler" }, "handler", '"index.handler"', "a JavaScript identifier"));
+  test("refuses a runtime that is not a string, with code, never converting it", () =>
+    expectInvalid(
+      { entry: undefined, code: { directory: path.join(__dirname, "fixtures") }, runtime: { toString: 0 } },
+      "runtime",
+    ));
   test("refuses an unsupported runtime", () =>
     expectInvalid({ runtime: "nodejs18.x" }, "runtime", '"nodejs18.x"', "nodejs22.x, nodejs24.x"));
   test("refuses nodejs20.x, which Lambda deprecated on 2026-04-30 (the posture rule lambda-runtime-supported refuses it too)", () =>
@@ -418,6 +439,40 @@ describe("SecretsKey", () => {
     expect(() => new SecretsKey(stack, "key", { aliasName: "k", deletionWindowDays: days })).toThrow(
       /test\/key: invalid deletionWindowDays: .*from 7 to 30/,
     );
+  });
+  // Each was passed to the provider as given, or threw a TypeError building the alias (found by probing
+  // every prop with objects whose toString is no function, symbols, functions and bigints).
+  test.each([
+    ["aliasName", { aliasName: { toString: 0 } }, /allowed are 1 to 250 characters of A-Z, a-z, 0-9, \/, _ and -/],
+    ["aliasName", { aliasName: "" }, /an empty string/],
+    ["aliasName", { aliasName: "a".repeat(251) }, /more than 250 characters/],
+    ["aliasName", { aliasName: "team secrets" }, /character 5 is a space/],
+    ["aliasName", { aliasName: "aws/team" }, /not starting with aws\//],
+    ["description", { aliasName: "k", description: () => "x" }, /allowed is a string of at most 8192 characters/],
+    ["description", { aliasName: "k", description: "d".repeat(8193) }, /a string of 8193 characters/],
+    ["preventDestroy", { aliasName: "k", preventDestroy: "yes" }, /allowed is true or false/],
+    ["region", { aliasName: "k", region: "Frankfurt" }, /allowed is a region name/],
+    ["tags", { aliasName: "k", tags: { team: 10n } }, /allowed are string values/],
+    ["props", null, /allowed is an object with at least aliasName/],
+  ])("refuses a wrong %s, naming it", (prop, props, message) => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    let caught: unknown;
+    try {
+      new SecretsKey(stack, "key", props as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SecureLambdaValidationError);
+    expect((caught as Error).message).toContain(`test/key: invalid ${prop}: `);
+    expect((caught as Error).message).toMatch(message);
+  });
+  test("accepts an alias with slashes, a token alias and a token region", () => {
+    expect(() =>
+      synthStack((s) => {
+        new SecretsKey(s, "a", { aliasName: "team/payments_prod-1" });
+        new SecretsKey(s, "b", { aliasName: Fn.join("-", ["team", "x"]), region: new DataAwsRegion(s, "r").region });
+      }),
+    ).not.toThrow();
   });
   test("refuses a protected key with less than the 30-day window", () => {
     const stack = new TerraformStack(Testing.app(), "test");

@@ -71,9 +71,15 @@ export function applyDefaults(props: SecureLambdaProps): DefaultedProps {
     roleName: props.roleName ?? props.functionName,
     entry: props.entry,
     code: props.code,
-    handler: props.handler ?? (props.code === undefined ? "handler" : defaultHandlerOf(String(props.runtime))),
+    // Derived only from a string: any other value is refused by validation, which names it, and is
+    // never converted here (an object's `toString` may be no function, or throw).
+    handler:
+      props.handler ??
+      (props.code === undefined ? "handler" : defaultHandlerOf(typeof props.runtime === "string" ? props.runtime : "")),
     secrets: props.secrets ?? [],
-    parameterPrefix: props.parameterPrefix ?? defaultParameterPrefix(props.functionName),
+    parameterPrefix:
+      props.parameterPrefix ??
+      (typeof props.functionName === "string" ? defaultParameterPrefix(props.functionName) : ""),
     environment: props.environment ?? {},
     runtime: props.runtime ?? DEFAULT_RUNTIME,
     architecture: props.architecture ?? "arm64",

@@ -5,7 +5,15 @@ import { keyAliasName } from "../common/naming";
 import { renderPolicy, type PolicyStatement } from "./policy";
 import { Annotations, KmsAlias, KmsKey, Lazy, Token, type TerraformResourceLifecycle } from "./tf";
 import { show } from "../common/show";
+import { REGION_NAME } from "../common/external-secret";
+import { isPlainObject } from "../common/values";
+import { failAt } from "./errors";
+import { checkTags } from "./validation";
 
+// KMS: an alias of 1 to 256 characters, `alias/` included, of A-Z, a-z, 0-9, /, _ and -; `alias/aws/` is AWS's.
+const ALIAS_NAME = /^[A-Za-z0-9/_-]{1,250}$/;
+// KMS: a key's description is at most 8192 characters.
+const MAX_KEY_DESCRIPTION_LENGTH = 8192;
 const MIN_DELETION_WINDOW_DAYS = 7;
 const MAX_DELETION_WINDOW_DAYS = 30;
 
@@ -24,7 +32,10 @@ export interface ISecretsKey extends IConstruct {
 
 /** Properties of a {@link SecretsKey}. */
 export interface SecretsKeyProps {
-  /** Alias name without the `alias/` prefix; the alias is `alias/<aliasName>`. */
+  /**
+   * Alias name without the `alias/` prefix; the alias is `alias/<aliasName>`: 1 to 250 characters of
+   * A-Z, a-z, 0-9, `/`, `_` and `-`, not starting with `aws/`.
+   */
   readonly aliasName: string;
   /**
    * Human-readable description of the key.
@@ -108,6 +119,7 @@ export class SecretsKey extends Construct implements ISecretsKey {
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
     super(scope, id);
+    validateKeyProps(this.node.path, props);
     this.preventDestroy = props.preventDestroy === true;
     // 30 days for every key, not only protected ones: deleting a key makes every
     // parameter encrypted with it unreadable for good, and a pending deletion costs
@@ -186,6 +198,36 @@ export class SecretsKey extends Construct implements ISecretsKey {
     statements.push(...this.readerStatements);
     return statements;
   }
+}
+
+/** Throws, naming the prop, unless the props are what KMS accepts (a value known only at plan is KMS's to judge). */
+function validateKeyProps(path: string, props: SecretsKeyProps): void {
+  const fail = failAt(path);
+  if (!isPlainObject(props)) fail("props", `${show(props)}: allowed is an object with at least aliasName`);
+  const { aliasName, description, preventDestroy, region } = props as unknown as Record<string, unknown>;
+  if (
+    !Token.isUnresolved(aliasName) &&
+    (typeof aliasName !== "string" || !ALIAS_NAME.test(aliasName) || /^aws\//.test(aliasName))
+  )
+    fail(
+      "aliasName",
+      `${show(aliasName, { min: 1, max: 250, chars: /[A-Za-z0-9/_-]/ })}: allowed are 1 to 250 characters of A-Z, a-z, 0-9, /, _ and - ` +
+        "(the alias is alias/<aliasName>), not starting with aws/ (AWS's own keys)",
+    );
+  if (
+    description !== undefined &&
+    !Token.isUnresolved(description) &&
+    (typeof description !== "string" || description.length > MAX_KEY_DESCRIPTION_LENGTH)
+  )
+    fail(
+      "description",
+      `${show(description)}: allowed is a string of at most ${MAX_KEY_DESCRIPTION_LENGTH} characters`,
+    );
+  if (preventDestroy !== undefined && typeof preventDestroy !== "boolean")
+    fail("preventDestroy", `${show(preventDestroy)}: allowed is true or false`);
+  if (region !== undefined && !Token.isUnresolved(region) && (typeof region !== "string" || !REGION_NAME.test(region)))
+    fail("region", `${show(region)}: allowed is a region name, e.g. eu-west-1`);
+  checkTags(fail, props.tags);
 }
 
 function validateDeletionWindow(path: string, days: unknown, protectedKey: boolean): void {
