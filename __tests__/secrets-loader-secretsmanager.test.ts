@@ -336,6 +336,23 @@ describe("errors", () => {
     expectNoValues(error);
   });
 
+  // A secret or parameter named by ARN may be another account's: the refusal names the other side of the grant too.
+  test.each([
+    ["iam", "secretsmanager", "its resource policy there must allow the role too"],
+    ["kms", "secretsmanager", "both its key policy there and the role must allow it"],
+    ["iam", "ssm", "its RAM share must include this account too"],
+    ["kms", "ssm", "both its key policy there and the role must allow it"],
+  ] as const)("a %s refusal of a %s name given by ARN names the other account's side", (deniedBy, store, side) => {
+    const arn =
+      store === "ssm"
+        ? "arn:aws:ssm:us-east-1:210987654321:parameter/shared/token"
+        : "arn:aws:secretsmanager:us-east-1:210987654321:secret:shared-AbCdEf";
+    const byArn = new SecretAccessDeniedError([arn], deniedBy, "AccessDeniedException", store);
+    const byName = new SecretAccessDeniedError(["/own/token"], deniedBy, "AccessDeniedException", store);
+    expect(byArn.message).toContain(side);
+    expect(byName.message).not.toContain("another account");
+  });
+
   test.each([
     ["an AccessDeniedException about KMS", faults.accessDeniedByKms(), "AccessDeniedException"],
     [

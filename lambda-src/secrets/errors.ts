@@ -177,11 +177,21 @@ export class SecretAccessDeniedError extends SecretsError {
     const names = parameterNames.join(", ");
     const ssm = store === "ssm";
     const what = `${ssm ? "parameters" : "Secrets Manager secret"} ${names} (${awsErrorName})`;
+    // Named by ARN: possibly another account's, where the other side of the grant lives too.
+    const byArn = parameterNames.some((name) => name.startsWith("arn:"));
+    const elsewhere = !byArn
+      ? ""
+      : deniedBy === "kms"
+        ? "; for a key of another account, both its key policy there and the role must allow it"
+        : ssm
+          ? "; for a parameter another account shares, its RAM share must include this account too"
+          : "; for a secret of another account, its resource policy there must allow the role too";
     super(
       "SecretAccessDeniedError",
-      deniedBy === "kms"
+      (deniedBy === "kms"
         ? `KMS refused to decrypt ${what}: the key policy or the role must allow kms:Decrypt through ${ssm ? "SSM" : "Secrets Manager"}`
-        : `access denied reading ${what}: the execution role must allow ${ssm ? "ssm:GetParameters on them" : "secretsmanager:GetSecretValue on it"}`,
+        : `access denied reading ${what}: the execution role must allow ${ssm ? "ssm:GetParameters on them" : "secretsmanager:GetSecretValue on it"}`) +
+        elsewhere,
     );
     this.parameterNames = parameterNames;
     this.deniedBy = deniedBy;
