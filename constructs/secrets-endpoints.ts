@@ -3,7 +3,8 @@ import { awsContext } from "./aws-context";
 import { SECRET_STORES, type SecretStore } from "../common/naming";
 import { checkNetworkId, checkNetworkIdList, isListToken, type KeyedId } from "./network-ids";
 import { SecurityGroup, Token, VpcEndpoint, VpcSecurityGroupIngressRule } from "./tf";
-import { checkTags, failAt } from "./validation";
+import { checkTags } from "./tags";
+import { failAt } from "./validation";
 import { show } from "../common/show";
 
 const HTTPS_PORT = 443;

@@ -8,7 +8,7 @@ import { show } from "../common/show";
 import { REGION_NAME } from "../common/external-secret";
 import { isPlainObject } from "../common/values";
 import { failAt } from "./errors";
-import { checkTags } from "./validation";
+import { checkTags } from "./tags";
 
 // KMS: an alias of 1 to 256 characters, `alias/` included, of A-Z, a-z, 0-9, /, _ and -; `alias/aws/` is AWS's.
 const ALIAS_NAME = /^[A-Za-z0-9/_-]{1,250}$/;

@@ -10,6 +10,7 @@
 import type { Construct } from "constructs";
 import { planDeadLetter, type DeadLetterPlan } from "./dead-letter-target";
 import { failAt } from "./errors";
+import { checkTags } from "./tags";
 import { loaderVariables } from "./loader-settings";
 import {
   defaultSecretName,
@@ -57,9 +58,6 @@ const MAX_PARAMETER_NAME_LENGTH = 1011 - 64;
 const MAX_PARAMETER_DEPTH = 15;
 const MAX_ENVIRONMENT_BYTES = 4096;
 const MAX_DESCRIPTION_LENGTH = 256;
-const MAX_TAGS = 50;
-const MAX_TAG_KEY_LENGTH = 128;
-const MAX_TAG_VALUE_LENGTH = 256;
 // arn:<partition>:lambda:<region>:<account>:code-signing-config:csc-<17 lower-case alphanumerics>
 const CODE_SIGNING_CONFIG_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:code-signing-config:csc-[a-z0-9]{17}$/;
 const SWITCHES = ["minify", "protect", "tracing", "functionUrl"] as const;
@@ -116,31 +114,6 @@ export function validateSecureLambdaProps(scope: Construct, settings: DefaultedP
     primaryRegionOf(scope),
   );
   return { deadLetter, vpc, externalSecrets, replicaRegions };
-}
-
-/**
- * Throws unless the tags are an object of at most 50 tags, each a name of 1 to 128
- * characters that does not start with `aws:` and a string value of at most 256 characters.
- */
-export function checkTags(fail: Fail, tags: unknown): void {
-  if (tags === undefined || Token.isUnresolved(tags)) return;
-  if (!isPlainObject(tags)) fail("tags", `${show(tags)}: allowed is an object of tag names to string values`);
-  const entries = Object.entries(tags);
-  if (entries.length > MAX_TAGS) fail("tags", `${entries.length} tags: AWS allows at most ${MAX_TAGS} per resource`);
-  for (const [key, value] of entries) {
-    if (!Token.isUnresolved(key) && (key.length < 1 || key.length > MAX_TAG_KEY_LENGTH || /^aws:/i.test(key))) {
-      fail(
-        "tags",
-        `tag ${show(key, { min: 1, max: MAX_TAG_KEY_LENGTH })}: allowed are names of 1 to ${MAX_TAG_KEY_LENGTH} characters that do not start with "aws:"`,
-      );
-    }
-    if (typeof value !== "string" || (!Token.isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH)) {
-      fail(
-        "tags",
-        `tag ${show(key)} has value ${show(value)}: allowed are string values of at most ${MAX_TAG_VALUE_LENGTH} characters`,
-      );
-    }
-  }
 }
 
 /**
