@@ -147,28 +147,21 @@ test("SecretsKey and SecretsEndpoints: a hostile value in any prop, or as a list
     subnetIds: ["subnet-0123456789abcdef0"],
     clientSecurityGroupIds: ["sg-0123456789abcdef0"],
   };
+  const constructs = [
+    ["SecretsKey", KEY_PROPS, (s: TerraformStack, props: object) => new SecretsKey(s, "key", { ...key, ...props })],
+    [
+      "SecretsEndpoints",
+      ENDPOINT_PROPS,
+      (s: TerraformStack, props: object) => new SecretsEndpoints(s, "endpoints", { ...endpoints, ...props }),
+    ],
+  ] as const;
   const cases: Array<readonly [string, (stack: TerraformStack) => void]> = [];
   for (const [what, value] of HOSTILE) {
-    for (const prop of KEY_PROPS) {
-      cases.push([
-        `SecretsKey ${prop} = ${what}`,
-        (s) => new SecretsKey(s, "key", { ...key, [prop]: value() } as never),
-      ]);
-      cases.push([
-        `SecretsKey ${prop} = [${what}]`,
-        (s) => new SecretsKey(s, "key", { ...key, [prop]: [value()] } as never),
-      ]);
-    }
-    for (const prop of ENDPOINT_PROPS) {
-      cases.push([
-        `SecretsEndpoints ${prop} = ${what}`,
-        (s) => new SecretsEndpoints(s, "endpoints", { ...endpoints, [prop]: value() } as never),
-      ]);
-      cases.push([
-        `SecretsEndpoints ${prop} = [${what}]`,
-        (s) => new SecretsEndpoints(s, "endpoints", { ...endpoints, [prop]: [value()] } as never),
-      ]);
-    }
+    for (const [name, props, build] of constructs)
+      for (const prop of props) {
+        cases.push([`${name} ${prop} = ${what}`, (s) => build(s, { [prop]: value() })]);
+        cases.push([`${name} ${prop} = [${what}]`, (s) => build(s, { [prop]: [value()] })]);
+      }
     cases.push([`SecretsKey.fromKeyArn(${what})`, (s) => SecretsKey.fromKeyArn(s, "imported", value() as never)]);
   }
   expect(others(cases)).toEqual([]);
