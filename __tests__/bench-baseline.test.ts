@@ -2,12 +2,14 @@
  * The benchmark's construct overhead compares SecureLambda with `bare`, the same resources written
  * by hand (`bench/synth-stack.ts`). The ratio means the construct's own work only while both write
  * the same blocks: `bench/same-resources.ts` checks that in every `npm run bench`, and this test
- * checks it here, and that the check sees a difference when there is one.
+ * checks it here, and that the check sees a difference when there is one. Both sides run in pairs
+ * whose order alternates, each pair's two runs kept together for its ratio.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { alternatingPairs } from "../bench/measure";
 import { blockDifferences } from "../bench/same-resources";
 
 const ROOT = path.join(__dirname, "..");
@@ -67,4 +69,22 @@ describe("the benchmark's baseline", () => {
     ).toEqual(["resource.aws_kms_alias: 2 blocks against 1"]);
     expect(edit((c) => delete c.terraform.required_version)).toEqual([expect.stringMatching(/^terraform: /)]);
   });
+});
+
+test("the pairs alternate which side runs first, and keep each pair's two runs together", () => {
+  const order: string[] = [];
+  let run = 0;
+  const side = (name: string) => () => {
+    order.push(name);
+    run += 1;
+    return run;
+  };
+  const pairs = alternatingPairs(4, side("construct"), side("bare"));
+  expect(order).toEqual(["bare", "construct", "construct", "bare", "bare", "construct", "construct", "bare"]);
+  expect(pairs).toEqual([
+    { base: 1, measured: 2 },
+    { measured: 3, base: 4 },
+    { base: 5, measured: 6 },
+    { measured: 7, base: 8 },
+  ]);
 });

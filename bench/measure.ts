@@ -57,18 +57,30 @@ export function coldLoad(file: string, pairs: number): ColdLoad {
   fs.writeFileSync(empty, "");
   const bare = () => timeProcess(process.execPath, ["-e", `require(${JSON.stringify(empty)})`]).ms;
   const load = () => timeProcess(process.execPath, ["-e", `require(${JSON.stringify(file)})`]).ms;
-  const measured = Array.from({ length: pairs }, (_, i) => {
-    if (i % 2 === 0) {
-      const alone = bare();
-      return { alone, loaded: load() };
-    }
-    const loaded = load();
-    return { alone: bare(), loaded };
-  });
+  const measured = alternatingPairs(pairs, load, bare);
   fs.rmSync(path.dirname(empty), { recursive: true, force: true });
   return {
-    nodeAloneMs: median(measured.map((m) => m.alone)),
-    coldLoadMs: median(measured.map((m) => m.loaded)),
-    ratio: median(measured.map((m) => m.loaded / m.alone)),
+    nodeAloneMs: median(measured.map((m) => m.base)),
+    coldLoadMs: median(measured.map((m) => m.measured)),
+    ratio: median(measured.map((m) => m.measured / m.base)),
   };
+}
+
+/**
+ * `pairs` pairs of a measurement and its baseline, run back to back, the baseline first in every
+ * other pair: a busy moment of a shared machine weighs on both sides of a pair's ratio.
+ */
+export function alternatingPairs<T>(
+  pairs: number,
+  measure: () => T,
+  baseline: () => T,
+): Array<{ measured: T; base: T }> {
+  return Array.from({ length: pairs }, (_, i) => {
+    if (i % 2 === 0) {
+      const base = baseline();
+      return { measured: measure(), base };
+    }
+    const measured = measure();
+    return { measured, base: baseline() };
+  });
 }

@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { extractZip } from "../scripts/extract-zip";
 import { blockDifferences } from "./same-resources";
-import { coldLoad, median, ms, timeProcess } from "./measure";
+import { alternatingPairs, coldLoad, median, ms, timeProcess } from "./measure";
 import { bundleWithLoader, COLD_PATH_PAIRS, coldPathComparison, LOADERS, stormComparison } from "./runtime";
 
 const ROOT = path.join(__dirname, "..");
@@ -21,7 +21,7 @@ const NODE = process.execPath;
 const REGISTER = ["-r", path.join(ROOT, "scripts", "register.cjs")];
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
-// More pairs than other figures' runs: on a shared machine one pair's ratio ranges from 0.8 to 1.7.
+// More pairs than other figures' runs: on a shared machine one pair's ratio ranges from 0.7 to 1.7.
 const SYNTH_PAIRS = Number(process.env.BENCH_SYNTH_PAIRS ?? 9);
 const AUDIT = process.env.BENCH_AUDIT !== "0";
 const SIZES = [1, 10, 100, 1000];
@@ -85,11 +85,11 @@ interface StackFigures {
  * the pairs' ratios; each side's figures the median of its runs.
  */
 function synthPairs(n: number): { construct: StackFigures; bare: StackFigures; ratio: number } {
-  const runs = { construct: [] as ReturnType<typeof synthStack>[], bare: [] as ReturnType<typeof synthStack>[] };
-  for (let i = 0; i < SYNTH_PAIRS; i++) {
-    const order = i % 2 === 0 ? (["construct", "bare"] as const) : (["bare", "construct"] as const);
-    for (const mode of order) runs[mode].push(synthStack(mode, n));
-  }
+  const pairs = alternatingPairs(
+    SYNTH_PAIRS,
+    () => synthStack("construct", n),
+    () => synthStack("bare", n),
+  );
   const figures = (side: ReturnType<typeof synthStack>[]): StackFigures => ({
     wallMs: median(side.map((r) => r.wallMs)),
     maxRssMb: median(side.map((r) => r.inner.maxRssMb)),
@@ -97,9 +97,9 @@ function synthPairs(n: number): { construct: StackFigures; bare: StackFigures; r
     json: path.join(side[side.length - 1]!.outdir, "stacks", "bench", "cdk.tf.json"),
   });
   return {
-    construct: figures(runs.construct),
-    bare: figures(runs.bare),
-    ratio: median(runs.construct.map((r, i) => r.wallMs / runs.bare[i]!.wallMs)),
+    construct: figures(pairs.map((p) => p.measured)),
+    bare: figures(pairs.map((p) => p.base)),
+    ratio: median(pairs.map((p) => p.measured.wallMs / p.base.wallMs)),
   };
 }
 
